@@ -1,0 +1,50 @@
+// What every poolctl command shares: global flags, output in human or --json
+// form, the error contract of CLI.md, and channels to the local suite.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "nlohmann/json.hpp"
+
+namespace grpc {
+class Channel;
+}
+
+namespace poolops::cli {
+
+// Exit codes: 0 ok; 1 internal/unknown; 2 INVALID_ARGUMENT or a usage error;
+// 3 NOT_FOUND; 4 ALREADY_EXISTS / FAILED_PRECONDITION; 5 PERMISSION_DENIED /
+// UNAUTHENTICATED; 6 UNAVAILABLE; 7 DEADLINE_EXCEEDED; 8 RESOURCE_EXHAUSTED.
+int ExitCodeFor(const absl::Status& status);
+
+class Context {
+ public:
+  // Global flags, bound by main before parsing.
+  std::string home_flag;
+  std::string chain;
+  bool json = false;
+
+  std::string Home() const;  // resolved (flag, $POOLOPS_HOME, ~/.poolops)
+
+  // Success: with --json prints `result` as one JSON object on stdout;
+  // otherwise prints `human` (plus a newline when missing). Returns 0.
+  int Ok(const nlohmann::json& result, std::string_view human) const;
+  // Failure: with --json prints {"error":{"code":"NOT_FOUND","message":...}}
+  // on stdout; always prints "error: <message>" on stderr. Returns the exit
+  // code for the status.
+  int Fail(const absl::Status& status) const;
+  // A progress line on stderr (never stdout, so --json output stays clean).
+  void Progress(std::string_view line) const;
+
+  // A channel to a service of the local suite ("wallet-vault", ...): its
+  // address comes from run/<service>.json in the home (unix socket by
+  // default). When the service is not running, the local suite is started
+  // (as `poolctl services up` does) with a progress line.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(
+      std::string_view service) const;
+};
+
+}  // namespace poolops::cli
