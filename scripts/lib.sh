@@ -1,0 +1,59 @@
+# Shared by scripts/demo and scripts/test: install what poolops needs on a
+# Debian 12 machine (idempotent, seconds when already there) and build it.
+# shellcheck shell=bash
+set -euo pipefail
+
+POOLOPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+POOLOPS_BUILD="${POOLOPS_BUILD:-$POOLOPS_ROOT/build}"
+export POOLOPS_ROOT POOLOPS_BUILD
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Debian packages the build, the tests and the demo use.
+POOLOPS_APT_PACKAGES=(
+  build-essential cmake pkg-config ccache clang
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libabsl-dev
+  libssl-dev libsecp256k1-dev libspdlog-dev libcurl4-openssl-dev
+  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev libcli11-dev prometheus-cpp-dev libcpp-httplib-dev
+  libyaml-cpp-dev libicu-dev
+  nodejs npm openssl
+)
+
+install_deps() {
+  local missing=()
+  for p in "${POOLOPS_APT_PACKAGES[@]}"; do
+    # node/npm may come from elsewhere (a newer Node.js already on PATH).
+    if [[ $p == nodejs && -x "$(command -v node)" ]] || [[ $p == npm && -x "$(command -v npm)" ]]; then
+      continue
+    fi
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  # npm packages for interop checks and benchmarks (ethers v6), pinned.
+  local interop="$POOLOPS_ROOT/tests/interop"
+  if [[ ! -f $interop/node_modules/.poolops-stamp ]] ||
+     ! cmp -s "$interop/package.json" "$interop/node_modules/.poolops-stamp"; then
+    log "installing npm packages in tests/interop"
+    (cd "$interop" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+    cp "$interop/package.json" "$interop/node_modules/.poolops-stamp"
+  fi
+}
+
+build() {
+  log "building poolops in $POOLOPS_BUILD"
+  if [[ ! -f $POOLOPS_BUILD/CMakeCache.txt ]]; then
+    cmake -S "$POOLOPS_ROOT" -B "$POOLOPS_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  fi
+  cmake --build "$POOLOPS_BUILD" -j"$(nproc)" -- --no-print-directory >"$POOLOPS_BUILD.log" 2>&1 || {
+    tail -n 60 "$POOLOPS_BUILD.log" >&2
+    echo "build failed; full log: $POOLOPS_BUILD.log" >&2
+    return 1
+  }
+}
