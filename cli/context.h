@@ -7,6 +7,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 
 namespace grpc {
@@ -46,5 +48,11 @@ class Context {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(
       std::string_view service) const;
 };
+
+// Starts every service of the local suite that is not answering yet (the
+// work of `poolctl services up`, also used by Context::Channel), waiting up
+// to `timeout` for each to report SERVING. Progress goes to stderr.
+absl::Status EnsureSuiteRunning(const Context& ctx,
+                                absl::Duration timeout = absl::Seconds(30));
 
 }  // namespace poolops::cli

@@ -32,6 +32,7 @@ absl::StatusOr<std::string> ReadSecretFile(const std::filesystem::path& path);
 
 // Appends one line (a '\n' is added) with O_APPEND and fsync; creates the
 // file 0600 if missing.
-absl::Status AppendLine(const std::filesystem::path& path, std::string_view line);
+absl::Status AppendLine(const std::filesystem::path& path,
+                        std::string_view line);
 
 }  // namespace poolops::files

@@ -6,10 +6,14 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace grpc {
 class Service;
@@ -32,19 +36,56 @@ struct ServerOptions {
   // Prometheus exposition "127.0.0.1:0" by default (port 0 = pick a free one);
   // empty string disables it.
   std::string metrics_listen = "127.0.0.1:0";
+  std::string log_level = "info";  // --log-level, for InitLogging
+  // Install SIGTERM/SIGINT handlers (off for servers embedded in tests, which
+  // stop through ServerControl instead).
+  bool handle_signals = true;
+  // How long in-flight calls get to finish once a stop is asked for.
+  absl::Duration shutdown_grace = absl::Seconds(5);
 };
 
-// Runs until SIGTERM/SIGINT or `stop` is called. Writes run/<service>.json
+// Lets another thread (tests, embedders) watch and stop a RunServer call.
+// Thread-safe.
+class ServerControl {
+ public:
+  ServerControl() = default;
+  ServerControl(const ServerControl&) = delete;
+  ServerControl& operator=(const ServerControl&) = delete;
+
+  // Asks RunServer to shut down gracefully; works before it started too.
+  void Stop();
+  // True once RunServer serves; false on timeout or when it returned first.
+  bool WaitUntilServing(absl::Duration timeout);
+  // The bound addresses (port 0 resolved), valid once serving.
+  std::string address() const;
+  std::string metrics_url() const;
+
+ private:
+  friend class ServerRun;
+  mutable absl::Mutex mu_;
+  bool serving_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
+  int wake_fd_ ABSL_GUARDED_BY(mu_) = -1;  // RunServer's self-pipe
+  std::string address_ ABSL_GUARDED_BY(mu_);
+  std::string metrics_url_ ABSL_GUARDED_BY(mu_);
+};
+
+// Runs until SIGTERM/SIGINT or `control->Stop()`. Writes run/<service>.json
 // with {"pid","address","metrics"} once serving and removes it (and the
 // socket) on the way out. `registry` (may be null) is exposed on /metrics.
-// Returns an error when the address cannot be bound, naming it.
+// Returns an error when the address cannot be bound, naming it, and
+// FailedPrecondition when another instance already answers on the socket.
 absl::Status RunServer(const ServerOptions& options,
                        const std::vector<grpc::Service*>& services,
-                       std::shared_ptr<prometheus::Registry> registry = nullptr);
+                       std::shared_ptr<prometheus::Registry> registry = nullptr,
+                       ServerControl* control = nullptr);
 
 // Parses the common service flags (--home, --listen, --tls-cert, --tls-key,
-// --tls-client-ca, --metrics-listen, --log-level) from argv into `options`;
-// prints usage and returns InvalidArgument on a bad flag.
+// --tls-client-ca, --metrics-listen, --log-level) from argv into `options`
+// (home resolved as poolctl does: flag, $POOLOPS_HOME, ~/.poolops); prints
+// usage and returns InvalidArgument on a bad flag. --help prints usage and
+// exits 0.
 absl::Status ParseServerFlags(int argc, char** argv, ServerOptions* options);
 
 }  // namespace poolops

@@ -30,15 +30,16 @@ absl::StatusOr<Bytes> FromHex(std::string_view text, std::string_view what) {
   if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
     text.remove_prefix(2);
   if (text.size() % 2 != 0)
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, ": odd number of hex digits (", text.size(), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        std::string(what), ": odd number of hex digits (", text.size(), ")"));
   Bytes out(text.size() / 2);
   for (size_t i = 0; i < out.size(); ++i) {
     int hi = HexValue(text[2 * i]);
     int lo = HexValue(text[2 * i + 1]);
     if (hi < 0 || lo < 0)
-      return absl::InvalidArgumentError(absl::StrCat(
-          what, ": invalid hex character at offset ", 2 * i + (hi < 0 ? 0 : 1)));
+      return absl::InvalidArgumentError(
+          absl::StrCat(std::string(what), ": invalid hex character at offset ",
+                       2 * i + (hi < 0 ? 0 : 1)));
     out[i] = static_cast<uint8_t>(hi << 4 | lo);
   }
   return out;
@@ -50,7 +51,7 @@ absl::StatusOr<Bytes> FromHexFixed(std::string_view text, size_t size,
   if (!out.ok()) return out.status();
   if (out->size() != size)
     return absl::InvalidArgumentError(absl::StrCat(
-        what, ": expected ", size, " bytes, got ", out->size()));
+        std::string(what), ": expected ", size, " bytes, got ", out->size()));
   return out;
 }
 
