@@ -44,13 +44,13 @@ test('a keystore written by the vault decrypts in ethers to the same address', a
 
 test('keystores written by ethers (scrypt) and geth-style (crypto, N=2^18) import', async () => {
   const key = ethers.Wallet.createRandom();
-  const scrypt = await new ethers.Wallet(key.privateKey).encrypt(password, { scrypt: { N: 1 << 14 } });
+  const scrypt = await ethers.encryptKeystoreJson(new ethers.Wallet(key.privateKey), password, { scrypt: { N: 1 << 14 } });
   const f1 = writeSecret(secrets, 'ethers.json', scrypt);
   const a = ok(home, ['wallet', 'import', 'fromethers', '--keystore', f1, '--password-file', pwFile]);
   assert.equal(a.address, key.address);
 
   const key2 = ethers.Wallet.createRandom();
-  const geth = JSON.parse(await new ethers.Wallet(key2.privateKey).encrypt(password, { scrypt: { N: 1 << 18 } }));
+  const geth = JSON.parse(await ethers.encryptKeystoreJson(new ethers.Wallet(key2.privateKey), password, { scrypt: { N: 1 << 18 } }));
   geth.crypto = geth.Crypto; delete geth.Crypto;              // geth spells it lowercase
   geth.crypto.kdfparams.n = String(geth.crypto.kdfparams.n);  // numbers as strings are read too
   delete geth.address;                                        // address is optional
@@ -69,7 +69,7 @@ test('keystores written by ethers (scrypt) and geth-style (crypto, N=2^18) impor
 test('wrong password and duplicate imports are clear errors', async () => {
   const bad = writeSecret(secrets, 'badpw', 'not the password\n');
   const key = ethers.Wallet.createRandom();
-  const f = writeSecret(secrets, 'dup.json', await new ethers.Wallet(key.privateKey).encrypt(password, { scrypt: { N: 1024 } }));
+  const f = writeSecret(secrets, 'dup.json', await ethers.encryptKeystoreJson(new ethers.Wallet(key.privateKey), password, { scrypt: { N: 1024 } }));
   const r = poolctl(home, ['wallet', 'import', 'wrongpw', '--keystore', f, '--password-file', bad]);
   assert.notEqual(r.code, 0);
   assert.equal(r.json.error.code, 'PERMISSION_DENIED');

@@ -81,6 +81,9 @@ absl::StatusOr<std::string> EncryptKeystore(eth::ByteView private_key,
 // "UTC--2026-11-28T17-53-55.796000000Z--70997970C51812dc3A010C7d01b50e0d17dc79C8"
 std::string KeystoreFileName(absl::Time time, const eth::Address& address);
 
+// NFKC-normalises a password as ethers does (ASCII passes through as is).
+absl::StatusOr<SecureBytes> NormalizePassword(std::string_view password);
+
 // Raw KDF used by DecryptKeystore (exposed for the benchmark against raw
 // EVP_PBE_scrypt). Password is NFKC-normalised by the caller if needed.
 absl::StatusOr<SecureBytes> DeriveKey(const KdfParams& kdf,

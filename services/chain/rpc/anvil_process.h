@@ -1,0 +1,123 @@
+// Starts a throwaway anvil on a free loopback port for integration tests and
+// kills it (by its pid) when the object goes, or when the test process dies.
+#pragma once
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/chain/rpc/http_transport.h"
+
+namespace poolops::chain::testing {
+
+inline const char* AnvilBinary() { return POOLOPS_ANVIL_BIN; }
+
+inline bool AnvilInstalled() { return ::access(AnvilBinary(), X_OK) == 0; }
+
+// True when tests must not skip for a missing anvil.
+inline bool UnderCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
+// A loopback port nobody listens on right now.
+inline int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class AnvilProcess {
+ public:
+  AnvilProcess() = default;
+  AnvilProcess(const AnvilProcess&) = delete;
+  AnvilProcess& operator=(const AnvilProcess&) = delete;
+  ~AnvilProcess() { Kill(); }
+
+  // Bellecour-like chain (PROTOCOL.md / NOTES.md "Chain here").
+  absl::Status Start() {
+    for (int attempt = 0; attempt < 3; ++attempt) {  // a port may get taken
+      port_ = FreePort();
+      absl::Status s = StartOn(port_);
+      if (s.ok()) return s;
+      Kill();
+      if (attempt == 2) return s;
+    }
+    return absl::InternalError("unreachable");
+  }
+
+  // SIGKILL and reap. Safe to call twice.
+  void Kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_); }
+  pid_t pid() const { return pid_; }
+
+ private:
+  absl::Status StartOn(int port) {
+    std::string port_text = std::to_string(port);
+    std::vector<std::string> args = {
+        AnvilBinary(), "--port",     port_text,     "--host",  "127.0.0.1",
+        "--hardfork",  "berlin",     "--gas-price", "0",       "--gas-limit",
+        "6700000",     "--chain-id", "65535",       "--silent"};
+    pid_t pid = ::fork();
+    if (pid < 0) return absl::InternalError("fork failed");
+    if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
+      int devnull = ::open("/dev/null", O_RDWR);
+      ::dup2(devnull, 0);
+      ::dup2(devnull, 1);
+      ::dup2(devnull, 2);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    pid_ = pid;
+    auto transport = NewCurlHttpTransport();
+    const std::string body =
+        R"({"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]})";
+    absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < deadline) {
+      int wstatus;
+      if (::waitpid(pid_, &wstatus, WNOHANG) == pid_) {
+        pid_ = -1;
+        return absl::InternalError(
+            absl::StrCat("anvil exited early on port ", port));
+      }
+      auto r = transport->Post(url(), body, absl::Seconds(1));
+      if (r.ok() && r->status == 200) return absl::OkStatus();
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return absl::DeadlineExceededError(
+        absl::StrCat("anvil did not answer on port ", port, " within 20s"));
+  }
+
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace poolops::chain::testing
