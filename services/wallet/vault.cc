@@ -1,0 +1,529 @@
+#include "services/wallet/vault.h"
+
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/files.h"
+#include "libs/common/secure_bytes.h"
+#include "libs/eth/eip712.h"
+#include "libs/eth/hex.h"
+#include "libs/eth/keccak.h"
+#include "libs/eth/secp256k1.h"
+#include "libs/eth/transaction.h"
+#include "nlohmann/json.hpp"
+#include "spdlog/spdlog.h"
+
+namespace poolops::wallet {
+namespace {
+
+constexpr char kRegistryFile[] = "wallets.json";
+constexpr char kKeystoreDir[] = "keystore";
+constexpr char kRuleLocked[] = "locked";
+
+// Key of a wallet in the unlock store and the rate limiter.
+std::string KeyId(const eth::Address& address) {
+  return address.ToLowerHex(/*prefix=*/false);
+}
+
+absl::Status ValidatePassword(std::string_view password) {
+  if (password.empty()) {
+    return absl::InvalidArgumentError("password must not be empty");
+  }
+  if (password.size() > Vault::kMaxPasswordBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "password is longer than ", Vault::kMaxPasswordBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes a private key straight into SecureBytes (no plain copy). Errors
+// never quote the input.
+absl::StatusOr<SecureBytes> DecodePrivateKey(std::string_view text) {
+  while (!text.empty() && absl::ascii_isspace(text.front())) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && absl::ascii_isspace(text.back())) {
+    text.remove_suffix(1);
+  }
+  if (text.size() >= 2 && text[0] == '0' &&
+      (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+  }
+  const auto bad = absl::InvalidArgumentError(
+      "private_key: want 64 hex digits (32 bytes), with or without 0x");
+  if (text.size() != 64) return bad;
+  SecureBytes key(32);
+  for (size_t i = 0; i < 32; ++i) {
+    int hi = HexValue(text[2 * i]), lo = HexValue(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return bad;
+    key.data()[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  if (!eth::ValidatePrivateKey(key.view()).ok()) {
+    return absl::InvalidArgumentError(
+        "private_key: not a valid secp256k1 private key (zero or above the "
+        "curve order)");
+  }
+  return key;
+}
+
+absl::Status NotFound(std::string_view wallet) {
+  return absl::NotFoundError(
+      absl::StrCat("wallet ", std::string(wallet), " not found"));
+}
+
+absl::Status CheckNew(const WalletRegistry& registry, std::string_view name,
+                      const eth::Address* address) {
+  if (registry.FindByName(name)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("a wallet named ", std::string(name), " already exists"));
+  }
+  if (address != nullptr) {
+    if (const WalletEntry* e = registry.FindByAddress(*address)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("address ", address->ToChecksum(),
+                       " is already in the vault as wallet ", e->name));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string FormatRfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+absl::StatusOr<std::unique_ptr<Vault>> Vault::Open(VaultOptions options) {
+  if (options.home.empty()) {
+    return absl::InvalidArgumentError("vault: home folder is required");
+  }
+  if (options.clock == nullptr || options.random == nullptr) {
+    return absl::InvalidArgumentError("vault: clock and random are required");
+  }
+  if (absl::Status s = files::EnsureDir(options.home, 0700); !s.ok()) return s;
+  if (absl::Status s = files::EnsureDir(options.home / kKeystoreDir, 0700);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<WalletRegistry> registry =
+      WalletRegistry::Load(options.home / kRegistryFile);
+  if (!registry.ok()) return registry.status();
+  return std::unique_ptr<Vault>(
+      new Vault(std::move(options), std::move(*registry)));
+}
+
+Vault::Vault(VaultOptions options, WalletRegistry registry)
+    : options_(std::move(options)),
+      limiter_(options_.clock, options_.rate_limits),
+      unlocked_(options_.clock, options_.reaper_poll),
+      registry_(std::move(registry)) {
+  if (options_.audit == nullptr) {
+    owned_audit_ = std::make_unique<FileAuditLog>(options_.home / "audit.log");
+    audit_ = owned_audit_.get();
+  } else {
+    audit_ = options_.audit;
+  }
+}
+
+Vault::~Vault() = default;
+
+std::filesystem::path Vault::keystore_dir() const {
+  return options_.home / kKeystoreDir;
+}
+
+std::filesystem::path Vault::registry_file() const {
+  return options_.home / kRegistryFile;
+}
+
+WalletInfo Vault::Info(const WalletEntry& entry) const {
+  WalletInfo info;
+  info.name = entry.name;
+  info.address = entry.address;
+  info.keystore = keystore_dir() / entry.keystore_file;
+  info.created = entry.created;
+  info.unlocked_until = unlocked_.UnlockedUntil(KeyId(entry.address));
+  return info;
+}
+
+absl::StatusOr<std::string> Vault::ReadKeystoreFile(
+    const WalletEntry& entry) const {
+  absl::StatusOr<std::string> json =
+      files::ReadFile(keystore_dir() / entry.keystore_file, kMaxKeystoreBytes);
+  if (!json.ok()) {
+    // The registry names a keystore that is gone or unreadable: the wallet's
+    // data is damaged, not the request.
+    return absl::DataLossError(absl::StrCat("keystore of wallet ", entry.name,
+                                            ": ", json.status().message()));
+  }
+  return json;
+}
+
+absl::StatusOr<WalletEntry> Vault::Resolve(std::string_view wallet) const {
+  if (wallet.empty()) {
+    return absl::InvalidArgumentError(
+        "wallet (a name or an address) is required");
+  }
+  absl::ReaderMutexLock lock(&mu_);
+  const WalletEntry* entry = registry_.Find(wallet);
+  if (entry == nullptr) return NotFound(wallet);
+  return *entry;
+}
+
+absl::StatusOr<WalletInfo> Vault::Store(std::string_view name,
+                                        const eth::Address& address,
+                                        eth::ByteView key,
+                                        std::string_view password) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (absl::Status s = CheckNew(registry_, name, &address); !s.ok()) {
+      return s;
+    }
+  }
+  // The slow part (scrypt) runs unlocked; duplicates are checked again below.
+  absl::StatusOr<std::string> json =
+      EncryptKeystore(key, password, options_.random, options_.encrypt);
+  if (!json.ok()) return json.status();
+
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = CheckNew(registry_, name, &address); !s.ok()) return s;
+  WalletEntry entry;
+  entry.name = std::string(name);
+  entry.address = address;
+  entry.created = options_.clock->Now();
+  entry.keystore_file = KeystoreFileName(entry.created, address);
+  std::filesystem::path file = keystore_dir() / entry.keystore_file;
+  if (absl::Status s = files::EnsureDir(keystore_dir(), 0700); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          files::WriteFileAtomic(file, *json, 0600, /*exclusive=*/true);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = registry_.Add(entry); !s.ok()) {
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+    return s;
+  }
+  spdlog::info("wallet {} ({}) stored in {}", entry.name, address.ToChecksum(),
+               file.string());
+  return Info(entry);
+}
+
+absl::StatusOr<WalletInfo> Vault::Create(std::string_view name,
+                                         std::string_view password) {
+  if (absl::Status s = ValidateWalletName(name); !s.ok()) return s;
+  if (absl::Status s = ValidatePassword(password); !s.ok()) return s;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (absl::Status s = CheckNew(registry_, name, nullptr); !s.ok()) return s;
+  }
+  SecureBytes key(32);
+  bool valid = false;
+  for (int attempt = 0; attempt < 16 && !valid; ++attempt) {
+    if (absl::Status s =
+            options_.random->Fill(absl::Span<uint8_t>(key.data(), key.size()));
+        !s.ok()) {
+      return s;
+    }
+    valid = eth::ValidatePrivateKey(key.view()).ok();
+  }
+  if (!valid) {
+    return absl::InternalError("random source gave no valid private key");
+  }
+  absl::StatusOr<eth::Address> address = eth::AddressOf(key.view());
+  if (!address.ok()) return address.status();
+  return Store(name, *address, key.view(), password);
+}
+
+absl::StatusOr<WalletInfo> Vault::ImportPrivateKey(
+    std::string_view name, std::string_view private_key_hex,
+    std::string_view password) {
+  if (absl::Status s = ValidateWalletName(name); !s.ok()) return s;
+  if (absl::Status s = ValidatePassword(password); !s.ok()) return s;
+  absl::StatusOr<SecureBytes> key = DecodePrivateKey(private_key_hex);
+  if (!key.ok()) return key.status();
+  absl::StatusOr<eth::Address> address = eth::AddressOf(key->view());
+  if (!address.ok()) return address.status();
+  return Store(name, *address, key->view(), password);
+}
+
+absl::StatusOr<WalletInfo> Vault::ImportKeystore(std::string_view name,
+                                                 std::string_view keystore_json,
+                                                 std::string_view password) {
+  if (absl::Status s = ValidateWalletName(name); !s.ok()) return s;
+  if (absl::Status s = ValidatePassword(password); !s.ok()) return s;
+  if (keystore_json.size() > kMaxKeystoreBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("keystore: ", keystore_json.size(), " bytes, at most ",
+                     kMaxKeystoreBytes));
+  }
+  absl::StatusOr<Keystore> keystore = ParseKeystore(keystore_json);
+  if (!keystore.ok()) return keystore.status();
+  {
+    // Refuse a duplicate before paying for the key derivation.
+    absl::ReaderMutexLock lock(&mu_);
+    const eth::Address* address =
+        keystore->address.has_value() ? &*keystore->address : nullptr;
+    if (absl::Status s = CheckNew(registry_, name, address); !s.ok()) return s;
+  }
+  absl::StatusOr<DecryptedKey> decrypted = DecryptKeystore(*keystore, password);
+  if (!decrypted.ok()) {
+    if (absl::IsPermissionDenied(decrypted.status())) {
+      return absl::PermissionDeniedError("incorrect password");
+    }
+    return decrypted.status();
+  }
+  // Never trust the file's address: derive it from the key.
+  absl::StatusOr<eth::Address> derived =
+      eth::AddressOf(decrypted->private_key.view());
+  if (!derived.ok()) return derived.status();
+  if (*derived != decrypted->address ||
+      (keystore->address.has_value() && *keystore->address != *derived)) {
+    return absl::InvalidArgumentError("keystore address/private key mismatch");
+  }
+  return Store(name, *derived, decrypted->private_key.view(), password);
+}
+
+absl::StatusOr<ExportedKeystore> Vault::Export(std::string_view wallet) const {
+  absl::StatusOr<WalletEntry> entry = Resolve(wallet);
+  if (!entry.ok()) return entry.status();
+  absl::StatusOr<std::string> json = ReadKeystoreFile(*entry);
+  if (!json.ok()) return json.status();
+  return ExportedKeystore{std::move(*json), entry->keystore_file,
+                          entry->address};
+}
+
+std::vector<WalletInfo> Vault::List() const {
+  std::vector<WalletEntry> entries;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    entries = registry_.entries();
+  }
+  std::vector<WalletInfo> out;
+  out.reserve(entries.size());
+  for (const WalletEntry& e : entries) out.push_back(Info(e));
+  return out;
+}
+
+absl::StatusOr<WalletInfo> Vault::Get(std::string_view wallet) const {
+  absl::StatusOr<WalletEntry> entry = Resolve(wallet);
+  if (!entry.ok()) return entry.status();
+  return Info(*entry);
+}
+
+absl::Mutex* Vault::UnlockMutex(const eth::Address& address) {
+  absl::MutexLock lock(&mu_);
+  std::unique_ptr<absl::Mutex>& m = unlock_mu_[KeyId(address)];
+  if (m == nullptr) m = std::make_unique<absl::Mutex>();
+  return m.get();
+}
+
+absl::StatusOr<WalletInfo> Vault::Unlock(std::string_view wallet,
+                                         std::string_view password,
+                                         std::optional<absl::Duration> ttl) {
+  absl::StatusOr<WalletEntry> entry = Resolve(wallet);
+  if (!entry.ok()) return entry.status();
+  absl::Duration lifetime = options_.default_ttl;
+  if (ttl.has_value() && *ttl != absl::ZeroDuration()) {
+    if (*ttl < options_.min_ttl || *ttl > options_.max_ttl) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ttl must be between ", absl::FormatDuration(options_.min_ttl),
+          " and ", absl::FormatDuration(options_.max_ttl), ", not ",
+          absl::FormatDuration(*ttl)));
+    }
+    lifetime = *ttl;
+  }
+  if (absl::Status s = ValidatePassword(password); !s.ok()) return s;
+
+  const std::string id = KeyId(entry->address);
+  absl::MutexLock attempt(UnlockMutex(entry->address));
+  if (absl::Status s = limiter_.Check(id); !s.ok()) return s;
+
+  std::filesystem::path file = keystore_dir() / entry->keystore_file;
+  absl::StatusOr<std::string> json = ReadKeystoreFile(*entry);
+  if (!json.ok()) return json.status();
+  absl::StatusOr<Keystore> keystore = ParseKeystore(*json);
+  if (!keystore.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("keystore file ", file.string(),
+                     " is damaged: ", keystore.status().message()));
+  }
+  absl::StatusOr<DecryptedKey> decrypted = DecryptKeystore(*keystore, password);
+  if (!decrypted.ok()) {
+    if (absl::IsPermissionDenied(decrypted.status())) {
+      limiter_.RecordFailure(id);
+      spdlog::warn("unlock of wallet {}: incorrect password ({} in a row)",
+                   entry->name, limiter_.failures(id));
+      return absl::PermissionDeniedError("incorrect password");
+    }
+    return decrypted.status();
+  }
+  if (decrypted->address != entry->address) {
+    return absl::DataLossError(absl::StrCat(
+        "keystore file ", file.string(), " holds ",
+        decrypted->address.ToChecksum(), ", not wallet ", entry->name));
+  }
+  limiter_.RecordSuccess(id);
+  absl::Time until = options_.clock->Now() + lifetime;
+  unlocked_.Put(id, std::move(decrypted->private_key), until);
+  spdlog::info("wallet {} unlocked until {}", entry->name,
+               FormatRfc3339(until));
+  return Info(*entry);
+}
+
+absl::StatusOr<WalletInfo> Vault::Lock(std::string_view wallet) {
+  absl::StatusOr<WalletEntry> entry = Resolve(wallet);
+  if (!entry.ok()) return entry.status();
+  unlocked_.Remove(KeyId(entry->address));
+  spdlog::info("wallet {} locked", entry->name);
+  return Info(*entry);
+}
+
+absl::StatusOr<eth::RecoverableSignature> Vault::SignAudited(
+    const WalletEntry& entry, AuditRecord record, const eth::Hash32& digest,
+    std::optional<PolicyRefusal> refusal) {
+  record.time = options_.clock->Now();
+  record.wallet = entry.name;
+  record.account = entry.address.ToChecksum();
+  record.digest = eth::ToHex(digest);
+  auto deny = [&](std::string_view rule, absl::Status status) {
+    record.allowed = false;
+    record.rule = std::string(rule);
+    // A refusal stands even when it cannot be recorded.
+    if (absl::Status s = audit_->Append(record); !s.ok()) {
+      spdlog::error("audit log: cannot record a refusal: {}",
+                    std::string(s.message()));
+    }
+    return status;
+  };
+  if (refusal.has_value()) return deny(refusal->rule, refusal->status);
+
+  absl::StatusOr<eth::RecoverableSignature> signature =
+      absl::InternalError("not signed");
+  absl::Status unlocked = unlocked_.WithKey(
+      KeyId(entry.address), [&](absl::Span<const uint8_t> key) {
+        signature = eth::SignDigest(key, digest);
+      });
+  if (!unlocked.ok()) {
+    return deny(kRuleLocked,
+                absl::FailedPreconditionError(absl::StrCat(
+                    "wallet ", entry.name, " is locked; unlock it first")));
+  }
+  if (!signature.ok()) return signature.status();
+
+  record.allowed = true;
+  if (absl::Status s = audit_->Append(record); !s.ok()) {
+    spdlog::error("audit log: {}; refusing to sign", std::string(s.message()));
+    return absl::UnavailableError("audit log not writable");
+  }
+  return signature;
+}
+
+absl::StatusOr<SignedTransaction> Vault::SignTransaction(
+    std::string_view wallet, const TxFields& fields, std::string_view caller) {
+  absl::StatusOr<WalletEntry> entry = Resolve(wallet);
+  if (!entry.ok()) return entry.status();
+  absl::StatusOr<eth::Transaction> tx = ParseTxFields(fields);
+  if (!tx.ok()) return tx.status();
+  eth::Hash32 digest = tx->SigningHash();
+
+  AuditRecord record;
+  record.caller = std::string(caller);
+  record.type =
+      tx->type == eth::Transaction::Type::kLegacy ? "tx-legacy" : "tx-1559";
+  record.chain = tx->chain_id.ToDecimal();
+  if (tx->to.has_value()) record.to = tx->to->ToChecksum();
+  record.value = tx->value.ToDecimal();
+
+  absl::StatusOr<eth::RecoverableSignature> signature =
+      SignAudited(*entry, std::move(record), digest,
+                  CheckTransaction(entry->policy, entry->name, *tx));
+  if (!signature.ok()) return signature.status();
+  SignedTransaction out;
+  out.raw = tx->EncodeSigned(*signature);
+  out.hash = eth::Keccak(eth::ByteView(out.raw));
+  out.from = entry->address;
+  return out;
+}
+
+absl::StatusOr<SignatureResult> Vault::SignTypedData(std::string_view wallet,
+                                                     std::string_view json_text,
+                                                     std::string_view caller) {
+  absl::StatusOr<WalletEntry> entry = Resolve(wallet);
+  if (!entry.ok()) return entry.status();
+  if (json_text.size() > kMaxTypedDataBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("typed data: ", json_text.size(), " bytes, at most ",
+                     kMaxTypedDataBytes));
+  }
+  absl::StatusOr<eth::eip712::Digests> digests =
+      eth::eip712::HashTypedDataJson(json_text);
+  if (!digests.ok()) return digests.status();
+
+  AuditRecord record;
+  record.caller = std::string(caller);
+  record.type = "typed-data";
+  const eth::eip712::DomainInfo& domain = digests->domain;
+  if (!domain.chain_id.empty()) record.chain = domain.chain_id;
+  if (!domain.verifying_contract.empty()) {
+    record.to = domain.verifying_contract;
+  }
+  record.domain = domain.name;
+  record.primary_type = digests->primary_type;
+
+  absl::StatusOr<eth::RecoverableSignature> signature =
+      SignAudited(*entry, std::move(record), digests->digest,
+                  CheckTypedData(entry->policy, entry->name, domain));
+  if (!signature.ok()) return signature.status();
+  return SignatureResult{signature->ToRsv(), digests->digest, entry->address};
+}
+
+absl::StatusOr<SignatureResult> Vault::SignMessage(std::string_view wallet,
+                                                   eth::ByteView message,
+                                                   std::string_view caller) {
+  absl::StatusOr<WalletEntry> entry = Resolve(wallet);
+  if (!entry.ok()) return entry.status();
+  if (message.size() > kMaxMessageBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "message: ", message.size(), " bytes, at most ", kMaxMessageBytes));
+  }
+  eth::Hash32 digest = eth::eip712::PersonalMessageDigest(message);
+  AuditRecord record;
+  record.caller = std::string(caller);
+  record.type = "message";
+  absl::StatusOr<eth::RecoverableSignature> signature =
+      SignAudited(*entry, std::move(record), digest, std::nullopt);
+  if (!signature.ok()) return signature.status();
+  return SignatureResult{signature->ToRsv(), digest, entry->address};
+}
+
+absl::StatusOr<Policy> Vault::SetPolicy(std::string_view wallet,
+                                        Policy policy) {
+  absl::StatusOr<WalletEntry> entry = Resolve(wallet);
+  if (!entry.ok()) return entry.status();
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = registry_.SetPolicy(entry->address, policy); !s.ok()) {
+    return s;
+  }
+  spdlog::info("policy of wallet {} set: {}", entry->name,
+               PolicyToJson(policy).dump());
+  return policy;
+}
+
+absl::StatusOr<Policy> Vault::GetPolicy(std::string_view wallet) const {
+  absl::StatusOr<WalletEntry> entry = Resolve(wallet);
+  if (!entry.ok()) return entry.status();
+  return entry->policy;
+}
+
+}  // namespace poolops::wallet

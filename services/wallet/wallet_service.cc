@@ -1,0 +1,231 @@
+#include "services/wallet/wallet_service.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/status_grpc.h"
+#include "libs/eth/hex.h"
+
+namespace poolops::wallet {
+namespace {
+
+// "unix:..." / "ipv4:127.0.0.1:5555", plus the client's self-declared label
+// (printable ASCII, at most 64 bytes) when present.
+std::string Caller(const grpc::ServerContext& context) {
+  std::string caller = context.peer();
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("x-poolops-client");
+  if (it != metadata.end()) {
+    std::string label;
+    for (char c : std::string_view(it->second.data(), it->second.size())) {
+      if (label.size() == 64) break;
+      label += absl::ascii_isprint(static_cast<unsigned char>(c)) ? c : '?';
+    }
+    absl::StrAppend(&caller, " client=", label);
+  }
+  return caller;
+}
+
+void ToProto(const WalletInfo& info, v1::Wallet* out) {
+  out->set_name(info.name);
+  out->set_address(info.address.ToChecksum());
+  out->set_keystore(info.keystore.string());
+  out->set_locked(info.locked());
+  out->set_unlocked_until(
+      info.unlocked_until ? FormatRfc3339(*info.unlocked_until) : "");
+  out->set_created(FormatRfc3339(info.created));
+}
+
+void ToProto(const WalletEntry& entry, const Policy& policy,
+             v1::WalletPolicy* out) {
+  out->set_name(entry.name);
+  out->set_address(entry.address.ToChecksum());
+  PolicyText text = PolicyToText(policy);
+  v1::Policy* p = out->mutable_policy();
+  for (auto& s : text.allowed_chain_ids) p->add_allowed_chain_ids(s);
+  for (auto& s : text.allowed_to) p->add_allowed_to(s);
+  p->set_max_value_wei(text.max_value_wei);
+  for (auto& s : text.allowed_domain_names) p->add_allowed_domain_names(s);
+  for (auto& s : text.allowed_verifying_contracts) {
+    p->add_allowed_verifying_contracts(s);
+  }
+}
+
+grpc::Status Reply(const absl::StatusOr<WalletInfo>& info, v1::Wallet* out) {
+  if (!info.ok()) return ToGrpc(info.status());
+  ToProto(*info, out);
+  return grpc::Status::OK;
+}
+
+void ToProto(const SignatureResult& r, v1::SignatureResponse* out) {
+  out->set_signature(eth::ToHex(r.signature));
+  out->set_digest(eth::ToHex(r.digest));
+  out->set_signer(r.signer.ToChecksum());
+}
+
+}  // namespace
+
+grpc::Status WalletServiceImpl::CreateWallet(
+    grpc::ServerContext*, const v1::CreateWalletRequest* request,
+    v1::Wallet* response) {
+  return Reply(vault_->Create(request->name(), request->password()), response);
+}
+
+grpc::Status WalletServiceImpl::ImportPrivateKey(
+    grpc::ServerContext*, const v1::ImportPrivateKeyRequest* request,
+    v1::Wallet* response) {
+  return Reply(
+      vault_->ImportPrivateKey(request->name(), request->private_key_hex(),
+                               request->password()),
+      response);
+}
+
+grpc::Status WalletServiceImpl::ImportKeystore(
+    grpc::ServerContext*, const v1::ImportKeystoreRequest* request,
+    v1::Wallet* response) {
+  return Reply(vault_->ImportKeystore(request->name(), request->keystore_json(),
+                                      request->password()),
+               response);
+}
+
+grpc::Status WalletServiceImpl::ExportKeystore(
+    grpc::ServerContext*, const v1::ExportKeystoreRequest* request,
+    v1::ExportKeystoreResponse* response) {
+  absl::StatusOr<ExportedKeystore> exported = vault_->Export(request->wallet());
+  if (!exported.ok()) return ToGrpc(exported.status());
+  response->set_keystore_json(std::move(exported->json));
+  response->set_file_name(exported->file_name);
+  response->set_address(exported->address.ToChecksum());
+  return grpc::Status::OK;
+}
+
+grpc::Status WalletServiceImpl::ListWallets(grpc::ServerContext*,
+                                            const v1::ListWalletsRequest*,
+                                            v1::ListWalletsResponse* response) {
+  for (const WalletInfo& info : vault_->List()) {
+    ToProto(info, response->add_wallets());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status WalletServiceImpl::GetWallet(grpc::ServerContext*,
+                                          const v1::GetWalletRequest* request,
+                                          v1::Wallet* response) {
+  return Reply(vault_->Get(request->wallet()), response);
+}
+
+grpc::Status WalletServiceImpl::Unlock(grpc::ServerContext*,
+                                       const v1::UnlockRequest* request,
+                                       v1::Wallet* response) {
+  std::optional<absl::Duration> ttl;
+  if (request->ttl_seconds() != 0) {
+    // Clamp absurd values before they overflow; the vault checks the bounds.
+    ttl = absl::Seconds(std::min<uint64_t>(request->ttl_seconds(), 1ull << 40));
+  }
+  return Reply(vault_->Unlock(request->wallet(), request->password(), ttl),
+               response);
+}
+
+grpc::Status WalletServiceImpl::Lock(grpc::ServerContext*,
+                                     const v1::LockRequest* request,
+                                     v1::Wallet* response) {
+  return Reply(vault_->Lock(request->wallet()), response);
+}
+
+grpc::Status WalletServiceImpl::SignTransaction(
+    grpc::ServerContext* context, const v1::SignTransactionRequest* request,
+    v1::SignTransactionResponse* response) {
+  const v1::TransactionFields& t = request->transaction();
+  TxFields fields;
+  switch (t.type()) {
+    case v1::TRANSACTION_TYPE_LEGACY:
+      fields.type = TxFields::Type::kLegacy;
+      break;
+    case v1::TRANSACTION_TYPE_EIP1559:
+      fields.type = TxFields::Type::kEip1559;
+      break;
+    case v1::TRANSACTION_TYPE_UNSPECIFIED:
+      break;
+    default:
+      return ToGrpc(absl::InvalidArgumentError(
+          absl::StrCat("transaction.type: unknown value ", t.type())));
+  }
+  fields.chain_id = t.chain_id();
+  fields.nonce = t.nonce();
+  fields.to = t.to();
+  fields.value = t.value();
+  fields.data = t.data();
+  fields.gas = t.gas();
+  fields.gas_price = t.gas_price();
+  fields.max_fee_per_gas = t.max_fee_per_gas();
+  fields.max_priority_fee_per_gas = t.max_priority_fee_per_gas();
+  absl::StatusOr<SignedTransaction> signed_tx =
+      vault_->SignTransaction(request->wallet(), fields, Caller(*context));
+  if (!signed_tx.ok()) return ToGrpc(signed_tx.status());
+  response->set_raw(eth::ToHex(signed_tx->raw));
+  response->set_hash(eth::ToHex(signed_tx->hash));
+  response->set_from(signed_tx->from.ToChecksum());
+  return grpc::Status::OK;
+}
+
+grpc::Status WalletServiceImpl::SignTypedData(
+    grpc::ServerContext* context, const v1::SignTypedDataRequest* request,
+    v1::SignatureResponse* response) {
+  absl::StatusOr<SignatureResult> r = vault_->SignTypedData(
+      request->wallet(), request->typed_data_json(), Caller(*context));
+  if (!r.ok()) return ToGrpc(r.status());
+  ToProto(*r, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status WalletServiceImpl::SignMessage(
+    grpc::ServerContext* context, const v1::SignMessageRequest* request,
+    v1::SignatureResponse* response) {
+  const std::string& message = request->message();
+  absl::StatusOr<SignatureResult> r = vault_->SignMessage(
+      request->wallet(),
+      eth::ByteView(reinterpret_cast<const uint8_t*>(message.data()),
+                    message.size()),
+      Caller(*context));
+  if (!r.ok()) return ToGrpc(r.status());
+  ToProto(*r, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status WalletServiceImpl::SetPolicy(grpc::ServerContext*,
+                                          const v1::SetPolicyRequest* request,
+                                          v1::WalletPolicy* response) {
+  const v1::Policy& p = request->policy();
+  PolicyText text;
+  text.allowed_chain_ids.assign(p.allowed_chain_ids().begin(),
+                                p.allowed_chain_ids().end());
+  text.allowed_to.assign(p.allowed_to().begin(), p.allowed_to().end());
+  text.max_value_wei = p.max_value_wei();
+  text.allowed_domain_names.assign(p.allowed_domain_names().begin(),
+                                   p.allowed_domain_names().end());
+  text.allowed_verifying_contracts.assign(
+      p.allowed_verifying_contracts().begin(),
+      p.allowed_verifying_contracts().end());
+  absl::StatusOr<Policy> policy = PolicyFromText(text);
+  if (!policy.ok()) return ToGrpc(policy.status());
+  absl::StatusOr<WalletEntry> entry = vault_->Resolve(request->wallet());
+  if (!entry.ok()) return ToGrpc(entry.status());
+  absl::StatusOr<Policy> stored =
+      vault_->SetPolicy(request->wallet(), *std::move(policy));
+  if (!stored.ok()) return ToGrpc(stored.status());
+  ToProto(*entry, *stored, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status WalletServiceImpl::GetPolicy(grpc::ServerContext*,
+                                          const v1::GetPolicyRequest* request,
+                                          v1::WalletPolicy* response) {
+  absl::StatusOr<WalletEntry> entry = vault_->Resolve(request->wallet());
+  if (!entry.ok()) return ToGrpc(entry.status());
+  ToProto(*entry, entry->policy, response);
+  return grpc::Status::OK;
+}
+
+}  // namespace poolops::wallet
