@@ -34,18 +34,30 @@ absl::StatusOr<U256> U256::FromDecimal(std::string_view text,
   if (text.empty())
     return absl::InvalidArgumentError(
         absl::StrCat(std::string(what), ": empty number"));
+  // Up to 19 digits at a time in a uint64_t, then one multiply-add of the
+  // 256-bit value: parsing is on the signing path of every transaction.
   U256 out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c < '0' || c > '9')
-      return absl::InvalidArgumentError(absl::StrCat(
-          std::string(what), ": invalid decimal character at offset ", i));
-    absl::StatusOr<U256> next = out.CheckedMul(10);
-    if (next.ok()) next = next->CheckedAdd(static_cast<uint64_t>(c - '0'));
-    if (!next.ok())
+  size_t i = 0;
+  while (i < text.size()) {
+    uint64_t chunk = 0, scale = 1;
+    for (int n = 0; n < 19 && i < text.size(); ++n, ++i) {
+      char c = text[i];
+      if (c < '0' || c > '9')
+        return absl::InvalidArgumentError(absl::StrCat(
+            std::string(what), ": invalid decimal character at offset ", i));
+      chunk = chunk * 10 + static_cast<uint64_t>(c - '0');
+      scale *= 10;
+    }
+    // out = out * scale + chunk, with overflow detection in the top limb.
+    u128 carry = chunk;
+    for (int limb = 0; limb < 4; ++limb) {
+      u128 cur = static_cast<u128>(out.limbs_[limb]) * scale + carry;
+      out.limbs_[limb] = static_cast<uint64_t>(cur);
+      carry = cur >> 64;
+    }
+    if (carry != 0)
       return absl::InvalidArgumentError(
           absl::StrCat(std::string(what), ": does not fit in 256 bits"));
-    out = *next;
   }
   return out;
 }
@@ -96,10 +108,18 @@ absl::StatusOr<U256> U256::FromBytesBE(ByteView bytes) {
 
 std::string U256::ToDecimal() const {
   if (IsZero()) return "0";
+  // 19 digits per division: a 128-bit division per limb is the costly part.
+  constexpr uint64_t kChunk = 10000000000000000000ull;  // 10^19
   std::array<uint64_t, 4> x = limbs_;
   std::string out;
-  while (x[0] != 0 || x[1] != 0 || x[2] != 0 || x[3] != 0)
-    out.push_back(static_cast<char>('0' + DivModSmall(x, 10)));
+  while (x[0] != 0 || x[1] != 0 || x[2] != 0 || x[3] != 0) {
+    uint64_t chunk = DivModSmall(x, kChunk);
+    bool last = x[0] == 0 && x[1] == 0 && x[2] == 0 && x[3] == 0;
+    for (int i = 0; i < 19 && (!last || chunk != 0); ++i) {
+      out.push_back(static_cast<char>('0' + chunk % 10));
+      chunk /= 10;
+    }
+  }
   std::reverse(out.begin(), out.end());
   return out;
 }
@@ -127,10 +147,11 @@ Hash32 U256::ToBytesBE() const {
 }
 
 Bytes U256::ToMinimalBytesBE() const {
-  Hash32 full = ToBytesBE();
-  size_t skip = 0;
-  while (skip < full.size() && full[skip] == 0) ++skip;
-  return Bytes(full.begin() + skip, full.end());
+  int bytes = (BitLength() + 7) / 8;
+  Bytes out(bytes);
+  for (int i = 0; i < bytes; ++i)
+    out[bytes - 1 - i] = static_cast<uint8_t>(limbs_[i / 8] >> (8 * (i % 8)));
+  return out;
 }
 
 bool U256::IsZero() const {

@@ -113,3 +113,23 @@ TEST(U256Test, ShiftsAndComparisons) {
 
 }  // namespace
 }  // namespace poolops::eth
+
+namespace poolops::eth {
+namespace {
+
+// ToDecimal works in 19-digit chunks: zeros inside and at chunk edges.
+TEST(U256DecimalTest, ChunkBoundaries) {
+  for (const char* text :
+       {"1", "9", "10", "9999999999999999999", "10000000000000000000",
+        "10000000000000000005", "100000000000000000000000000000000000000",
+        "100000000000000000000000000000000000001",
+        "1000000000000000000", "18446744073709551615",
+        "18446744073709551616"}) {
+    absl::StatusOr<U256> v = U256::FromDecimal(text);
+    ASSERT_TRUE(v.ok()) << text;
+    EXPECT_EQ(v->ToDecimal(), text);
+  }
+}
+
+}  // namespace
+}  // namespace poolops::eth

@@ -1,0 +1,156 @@
+// Vault signing throughput: in-process (Vault::SignTransaction, the path the
+// gRPC adapter calls) and through gRPC over a unix socket with concurrent
+// clients, with the real fsync'd audit log in a temporary home. Compare with
+// BM_RawLibsecp256k1SignRecoverable (eth_sign_bench) and ethers (bench/run).
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include <benchmark/benchmark.h>
+#include <spdlog/spdlog.h>
+
+#include "libs/common/server.h"
+#include "poolops/wallet/v1/wallet.grpc.pb.h"
+#include "services/wallet/vault.h"
+#include "services/wallet/wallet_service.h"
+
+namespace poolops::wallet {
+namespace {
+
+constexpr char kKey[] =
+    "4646464646464646464646464646464646464646464646464646464646464646";
+
+// An audit sink that keeps nothing: isolates the signing path from fsync.
+class DiscardAudit : public AuditSink {
+ public:
+  absl::Status Append(const AuditRecord&) override { return absl::OkStatus(); }
+};
+
+struct Fixture {
+  std::filesystem::path home;
+  std::unique_ptr<Vault> vault;
+
+  explicit Fixture(AuditSink* audit) {
+    spdlog::set_level(spdlog::level::warn);  // keep stdout for the results
+    char tmpl[] = "/tmp/poolops-bench-XXXXXX";
+    home = mkdtemp(tmpl);
+    VaultOptions options;
+    options.home = home;
+    options.encrypt.scrypt_n = 1024;  // creation cost is not what is measured
+    options.audit = audit;
+    vault = *Vault::Open(options);
+    (void)vault->ImportPrivateKey("bench", kKey, "pw");
+    (void)vault->Unlock("bench", "pw", absl::Hours(1));
+  }
+  ~Fixture() {
+    vault.reset();
+    std::filesystem::remove_all(home);
+  }
+};
+
+TxFields Tx(uint64_t nonce) {
+  TxFields tx;
+  tx.chain_id = "134";
+  tx.nonce = std::to_string(nonce);
+  tx.to = "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f";
+  tx.value = "1000000000000000000";
+  tx.data = std::string("\xd0\xe3\x0d\xb0", 4);
+  tx.gas = "100000";
+  tx.gas_price = "0";
+  return tx;
+}
+
+void SignInProcess(benchmark::State& state, Vault* vault) {
+  uint64_t nonce = 0;
+  for (auto _ : state) {
+    auto signed_tx = vault->SignTransaction("bench", Tx(nonce++), "bench");
+    if (!signed_tx.ok()) state.SkipWithError(signed_tx.status().ToString().c_str());
+    benchmark::DoNotOptimize(signed_tx);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_VaultSignTransactionInProcess(benchmark::State& state) {
+  static DiscardAudit audit;
+  static Fixture* fixture = new Fixture(&audit);
+  SignInProcess(state, fixture->vault.get());
+}
+BENCHMARK(BM_VaultSignTransactionInProcess);
+
+// EIP-191 messages: the signing path without transaction parsing/encoding.
+void BM_VaultSignMessageInProcess(benchmark::State& state) {
+  static DiscardAudit audit;
+  static Fixture* fixture = new Fixture(&audit);
+  uint64_t n = 0;
+  for (auto _ : state) {
+    std::string message = "poolops " + std::to_string(n++);
+    auto sig = fixture->vault->SignMessage(
+        "bench", eth::ByteView(reinterpret_cast<const uint8_t*>(message.data()), message.size()),
+        "bench");
+    if (!sig.ok()) state.SkipWithError(sig.status().ToString().c_str());
+    benchmark::DoNotOptimize(sig);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_VaultSignMessageInProcess);
+
+void BM_VaultSignTransactionInProcessFileAudit(benchmark::State& state) {
+  static Fixture* fixture = new Fixture(nullptr);  // <home>/audit.log, fsync
+  SignInProcess(state, fixture->vault.get());
+}
+BENCHMARK(BM_VaultSignTransactionInProcessFileAudit)->Threads(1)->Threads(16)->UseRealTime();
+
+// The vault service on a unix socket, as poolops runs it.
+struct GrpcFixture {
+  Fixture base{nullptr};
+  WalletServiceImpl service{base.vault.get()};
+  ServerControl control;
+  std::thread thread;
+  std::shared_ptr<grpc::Channel> channel;
+
+  GrpcFixture() {
+    ServerOptions options;
+    options.service_name = "wallet-vault";
+    options.home = base.home.string();
+    options.listen = "unix:" + (base.home / "v.sock").string();
+    options.metrics_listen = "";
+    options.handle_signals = false;
+    thread = std::thread([this, options] {
+      (void)RunServer(options, {&service}, nullptr, &control);
+    });
+    control.WaitUntilServing(absl::Seconds(10));
+    channel = grpc::CreateChannel(control.address(), grpc::InsecureChannelCredentials());
+  }
+};
+
+void BM_VaultSignTransactionGrpc(benchmark::State& state) {
+  static GrpcFixture* fixture = new GrpcFixture();
+  static std::atomic<uint64_t> nonce{0};
+  auto stub = v1::WalletVault::NewStub(fixture->channel);
+  for (auto _ : state) {
+    v1::SignTransactionRequest request;
+    request.set_wallet("bench");
+    TxFields tx = Tx(nonce++);
+    v1::TransactionFields* f = request.mutable_transaction();
+    f->set_chain_id(tx.chain_id);
+    f->set_nonce(tx.nonce);
+    f->set_to(tx.to);
+    f->set_value(tx.value);
+    f->set_data(tx.data);
+    f->set_gas(tx.gas);
+    f->set_gas_price(tx.gas_price);
+    v1::SignTransactionResponse response;
+    grpc::ClientContext context;
+    grpc::Status status = stub->SignTransaction(&context, request, &response);
+    if (!status.ok()) state.SkipWithError(status.error_message().c_str());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_VaultSignTransactionGrpc)->Threads(1)->Threads(16)->Threads(64)->UseRealTime();
+
+}  // namespace
+}  // namespace poolops::wallet
+
+BENCHMARK_MAIN();
