@@ -484,6 +484,15 @@ void AddShow(CLI::App* wallet, Context& ctx, int* exit_code) {
   });
 }
 
+// sign-typed-data and sign-message answer alike.
+int PrintSignature(const Context& ctx, const v1::SignatureResponse& r) {
+  return ctx.Ok({{"signature", r.signature()},
+                 {"digest", r.digest()},
+                 {"signer", r.signer()}},
+                absl::StrCat("digest:    ", r.digest(),
+                             "\nsignature: ", r.signature()));
+}
+
 void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
   struct Opts {
     std::string name;
@@ -539,11 +548,7 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
       v1::SignatureResponse r;
       grpc::Status s = vault->SignTypedData(vault.Call().get(), req, &r);
       if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok({{"signature", r.signature()},
-                     {"digest", r.digest()},
-                     {"signer", r.signer()}},
-                    absl::StrCat("digest:    ", r.digest(),
-                                 "\nsignature: ", r.signature()));
+      return PrintSignature(ctx, r);
     });
   });
 
@@ -570,11 +575,7 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
       v1::SignatureResponse r;
       grpc::Status s = vault->SignMessage(vault.Call().get(), req, &r);
       if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok({{"signature", r.signature()},
-                     {"digest", r.digest()},
-                     {"signer", r.signer()}},
-                    absl::StrCat("digest:    ", r.digest(),
-                                 "\nsignature: ", r.signature()));
+      return PrintSignature(ctx, r);
     });
   });
 }

@@ -1,28 +1,14 @@
 // poolops-monitor: serves the monitor API (proto/poolops/monitor/v1) with the
 // common bootstrap (health, reflection, unix socket or TLS, /metrics).
-#include <cstdio>
-
-#include "libs/common/logging.h"
-#include "libs/common/server.h"
+#include "libs/common/service_main.h"
 #include "poolops/monitor/v1/monitor.grpc.pb.h"
-#include "spdlog/spdlog.h"
 
 int main(int argc, char** argv) {
-  poolops::ServerOptions options;
-  options.service_name = "monitor";
-  if (!poolops::ParseServerFlags(argc, argv, &options).ok()) return 2;
-  if (absl::Status s = poolops::InitLogging(options.service_name, options.home,
-                                            options.log_level);
-      !s.ok()) {
-    std::fprintf(stderr, "poolops-monitor: %s\n", s.ToString().c_str());
-    return 2;
-  }
-  // Draft: the generated base class answers UNIMPLEMENTED for every method.
-  poolops::monitor::v1::Monitor::Service service;
-  absl::Status status = poolops::RunServer(options, {&service});
-  if (!status.ok()) {
-    spdlog::error("{}", status.ToString());
-    return 1;
-  }
-  return 0;
+  return poolops::ServiceMain(
+      argc, argv, "monitor", [](const poolops::ServerOptions& options) {
+        // Draft: the generated base class answers UNIMPLEMENTED for every
+        // method until the service is built.
+        poolops::monitor::v1::Monitor::Service service;
+        return poolops::RunServer(options, {&service});
+      });
 }

@@ -1,0 +1,30 @@
+#include "libs/common/service_main.h"
+
+#include <cstdio>
+#include <string>
+
+#include "libs/common/logging.h"
+#include "spdlog/spdlog.h"
+
+namespace poolops {
+
+int ServiceMain(int argc, char** argv, std::string_view service_name,
+                const std::function<absl::Status(const ServerOptions&)>& serve) {
+  ServerOptions options;
+  options.service_name = std::string(service_name);
+  if (!ParseServerFlags(argc, argv, &options).ok()) return 2;
+  if (absl::Status s = InitLogging(options.service_name, options.home,
+                                   options.log_level);
+      !s.ok()) {
+    std::fprintf(stderr, "poolops-%s: %s\n", options.service_name.c_str(),
+                 s.ToString().c_str());
+    return 2;
+  }
+  if (absl::Status s = serve(options); !s.ok()) {
+    spdlog::error("{}", s.ToString());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace poolops
