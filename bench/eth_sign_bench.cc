@@ -1,10 +1,9 @@
 // Signing throughput of the primitives: raw libsecp256k1 recoverable signing
 // (the ceiling) against poolops' eth::SignDigest and a full legacy
 // transaction (hash + sign + RLP encode) as the vault does it.
+#include <benchmark/benchmark.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
-
-#include <benchmark/benchmark.h>
 
 #include "libs/eth/hex.h"
 #include "libs/eth/keccak.h"
@@ -15,7 +14,8 @@ namespace poolops::eth {
 namespace {
 
 Bytes Key() {
-  return *FromHex("4646464646464646464646464646464646464646464646464646464646464646");
+  return *FromHex(
+      "4646464646464646464646464646464646464646464646464646464646464646");
 }
 
 void BM_RawLibsecp256k1SignRecoverable(benchmark::State& state) {
@@ -28,7 +28,8 @@ void BM_RawLibsecp256k1SignRecoverable(benchmark::State& state) {
                                      nullptr, nullptr);
     unsigned char out[64];
     int recid;
-    secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, out, &recid, &sig);
+    secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, out, &recid,
+                                                            &sig);
     benchmark::DoNotOptimize(out);
     digest[0]++;
   }

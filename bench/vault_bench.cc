@@ -2,14 +2,13 @@
 // gRPC adapter calls) and through gRPC over a unix socket with concurrent
 // clients, with the real fsync'd audit log in a temporary home. Compare with
 // BM_RawLibsecp256k1SignRecoverable (eth_sign_bench) and ethers (bench/run).
+#include <benchmark/benchmark.h>
 #include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <filesystem>
 #include <thread>
-
-#include <benchmark/benchmark.h>
-#include <spdlog/spdlog.h>
 
 #include "libs/common/server.h"
 #include "poolops/wallet/v1/wallet.grpc.pb.h"
@@ -66,7 +65,8 @@ void SignInProcess(benchmark::State& state, Vault* vault) {
   uint64_t nonce = 0;
   for (auto _ : state) {
     auto signed_tx = vault->SignTransaction("bench", Tx(nonce++), "bench");
-    if (!signed_tx.ok()) state.SkipWithError(signed_tx.status().ToString().c_str());
+    if (!signed_tx.ok())
+      state.SkipWithError(signed_tx.status().ToString().c_str());
     benchmark::DoNotOptimize(signed_tx);
   }
   state.SetItemsProcessed(state.iterations());
@@ -87,7 +87,9 @@ void BM_VaultSignMessageInProcess(benchmark::State& state) {
   for (auto _ : state) {
     std::string message = "poolops " + std::to_string(n++);
     auto sig = fixture->vault->SignMessage(
-        "bench", eth::ByteView(reinterpret_cast<const uint8_t*>(message.data()), message.size()),
+        "bench",
+        eth::ByteView(reinterpret_cast<const uint8_t*>(message.data()),
+                      message.size()),
         "bench");
     if (!sig.ok()) state.SkipWithError(sig.status().ToString().c_str());
     benchmark::DoNotOptimize(sig);
@@ -100,7 +102,10 @@ void BM_VaultSignTransactionInProcessFileAudit(benchmark::State& state) {
   static Fixture* fixture = new Fixture(nullptr);  // <home>/audit.log, fsync
   SignInProcess(state, fixture->vault.get());
 }
-BENCHMARK(BM_VaultSignTransactionInProcessFileAudit)->Threads(1)->Threads(16)->UseRealTime();
+BENCHMARK(BM_VaultSignTransactionInProcessFileAudit)
+    ->Threads(1)
+    ->Threads(16)
+    ->UseRealTime();
 
 // The vault service on a unix socket, as poolops runs it.
 struct GrpcFixture {
@@ -121,7 +126,8 @@ struct GrpcFixture {
       (void)RunServer(options, {&service}, nullptr, &control);
     });
     control.WaitUntilServing(absl::Seconds(10));
-    channel = grpc::CreateChannel(control.address(), grpc::InsecureChannelCredentials());
+    channel = grpc::CreateChannel(control.address(),
+                                  grpc::InsecureChannelCredentials());
   }
 };
 
@@ -148,7 +154,11 @@ void BM_VaultSignTransactionGrpc(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_VaultSignTransactionGrpc)->Threads(1)->Threads(16)->Threads(64)->UseRealTime();
+BENCHMARK(BM_VaultSignTransactionGrpc)
+    ->Threads(1)
+    ->Threads(16)
+    ->Threads(64)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace poolops::wallet

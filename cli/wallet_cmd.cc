@@ -486,11 +486,11 @@ void AddShow(CLI::App* wallet, Context& ctx, int* exit_code) {
 
 // sign-typed-data and sign-message answer alike.
 int PrintSignature(const Context& ctx, const v1::SignatureResponse& r) {
-  return ctx.Ok({{"signature", r.signature()},
-                 {"digest", r.digest()},
-                 {"signer", r.signer()}},
-                absl::StrCat("digest:    ", r.digest(),
-                             "\nsignature: ", r.signature()));
+  return ctx.Ok(
+      {{"signature", r.signature()},
+       {"digest", r.digest()},
+       {"signer", r.signer()}},
+      absl::StrCat("digest:    ", r.digest(), "\nsignature: ", r.signature()));
 }
 
 void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {

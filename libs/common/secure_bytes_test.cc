@@ -9,7 +9,8 @@ TEST(SecureBytesTest, HoldsCopiesAndMoves) {
   SecureBytes a = SecureBytes::FromString("secret");
   EXPECT_EQ(a.str(), "secret");
   SecureBytes b = std::move(a);
-  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
+  EXPECT_TRUE(
+      a.empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
   EXPECT_EQ(b.str(), "secret");
   SecureBytes c(4);
   EXPECT_EQ(c.size(), 4u);

@@ -8,13 +8,14 @@
 
 namespace poolops {
 
-int ServiceMain(int argc, char** argv, std::string_view service_name,
-                const std::function<absl::Status(const ServerOptions&)>& serve) {
+int ServiceMain(
+    int argc, char** argv, std::string_view service_name,
+    const std::function<absl::Status(const ServerOptions&)>& serve) {
   ServerOptions options;
   options.service_name = std::string(service_name);
   if (!ParseServerFlags(argc, argv, &options).ok()) return 2;
-  if (absl::Status s = InitLogging(options.service_name, options.home,
-                                   options.log_level);
+  if (absl::Status s =
+          InitLogging(options.service_name, options.home, options.log_level);
       !s.ok()) {
     std::fprintf(stderr, "poolops-%s: %s\n", options.service_name.c_str(),
                  s.ToString().c_str());

@@ -7,7 +7,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<poolops::wallet::Keystore> ks = poolops::wallet::ParseKeystore(text);
+  absl::StatusOr<poolops::wallet::Keystore> ks =
+      poolops::wallet::ParseKeystore(text);
   if (!ks.ok()) return 0;
   const poolops::wallet::KdfParams& kdf = ks->kdf;
   bool cheap = kdf.kind == poolops::wallet::KdfParams::Kind::kScrypt

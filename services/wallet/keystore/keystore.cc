@@ -30,8 +30,8 @@ constexpr uint64_t kMaxPbkdf2Iterations = 10'000'000;
 constexpr size_t kMaxSaltBytes = 1024;
 
 absl::Status Invalid(std::string_view field, std::string_view problem) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("keystore: ", std::string(field), " ", std::string(problem)));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "keystore: ", std::string(field), " ", std::string(problem)));
 }
 
 // Finds `key` case-insensitively, as ethers' reader does for "Crypto".
@@ -59,7 +59,8 @@ absl::StatusOr<eth::Bytes> HexField(const json& object, std::string_view path,
   absl::StatusOr<std::string> text = StringField(object, path, key);
   if (!text.ok()) return text.status();
   std::string name = absl::StrCat(std::string(path), std::string(key));
-  absl::StatusOr<eth::Bytes> bytes = eth::FromHex(*text, absl::StrCat("keystore: ", name));
+  absl::StatusOr<eth::Bytes> bytes =
+      eth::FromHex(*text, absl::StrCat("keystore: ", name));
   if (!bytes.ok()) return bytes.status();
   if (exact_size != 0 && bytes->size() != exact_size)
     return Invalid(name, absl::StrCat("must be ", exact_size, " bytes, got ",
@@ -96,7 +97,8 @@ absl::StatusOr<KdfParams> ParseKdf(const json& crypto) {
     return Invalid("crypto.kdfparams", "must be an object");
   constexpr std::string_view kPath = "crypto.kdfparams.";
   KdfParams kdf;
-  absl::StatusOr<eth::Bytes> salt = HexField(*params, kPath, "salt", 0, kMaxSaltBytes);
+  absl::StatusOr<eth::Bytes> salt =
+      HexField(*params, kPath, "salt", 0, kMaxSaltBytes);
   if (!salt.ok()) return salt.status();
   kdf.salt = std::move(*salt);
   absl::StatusOr<uint64_t> dklen = NumberField(*params, kPath, "dklen");
@@ -114,9 +116,12 @@ absl::StatusOr<KdfParams> ParseKdf(const json& crypto) {
     if (!r.ok()) return r.status();
     if (!p.ok()) return p.status();
     if (*n < 2 || (*n & (*n - 1)) != 0)
-      return Invalid("crypto.kdfparams.n", "must be a power of two greater than 1");
-    if (*r == 0 || *r > 1024) return Invalid("crypto.kdfparams.r", "must be 1 to 1024");
-    if (*p == 0 || *p > 1024) return Invalid("crypto.kdfparams.p", "must be 1 to 1024");
+      return Invalid("crypto.kdfparams.n",
+                     "must be a power of two greater than 1");
+    if (*r == 0 || *r > 1024)
+      return Invalid("crypto.kdfparams.r", "must be 1 to 1024");
+    if (*p == 0 || *p > 1024)
+      return Invalid("crypto.kdfparams.p", "must be 1 to 1024");
     // 128*r*N bytes of memory, p passes of it: bound both.
     unsigned __int128 memory = static_cast<unsigned __int128>(128) * *r * *n;
     if (memory > kMaxScryptMemory || memory * *p > 16 * kMaxScryptMemory)
@@ -141,18 +146,21 @@ absl::StatusOr<KdfParams> ParseKdf(const json& crypto) {
     } else if (*prf == "hmac-sha512") {
       kdf.prf = KdfParams::Prf::kSha512;
     } else {
-      return Invalid("crypto.kdfparams.prf",
-                     absl::StrCat("\"", *prf, "\" is not supported (hmac-sha256, hmac-sha512)"));
+      return Invalid(
+          "crypto.kdfparams.prf",
+          absl::StrCat("\"", *prf,
+                       "\" is not supported (hmac-sha256, hmac-sha512)"));
     }
     return kdf;
   }
-  return Invalid("crypto.kdf", absl::StrCat("\"", *kdf_name,
-                                            "\" is not supported (scrypt, pbkdf2)"));
+  return Invalid(
+      "crypto.kdf",
+      absl::StrCat("\"", *kdf_name, "\" is not supported (scrypt, pbkdf2)"));
 }
 
 // AES-128-CTR with the 16-byte IV as the initial counter block.
-absl::Status AesCtr(eth::ByteView key16, eth::ByteView iv,
-                                  eth::ByteView in, uint8_t* out) {
+absl::Status AesCtr(eth::ByteView key16, eth::ByteView iv, eth::ByteView in,
+                    uint8_t* out) {
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(
       EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   int len = 0, tail = 0;
@@ -176,9 +184,8 @@ eth::Hash32 Mac(const SecureBytes& derived, eth::ByteView ciphertext) {
 }  // namespace
 
 absl::StatusOr<SecureBytes> NormalizePassword(std::string_view password) {
-  bool ascii = absl::c_all_of(password, [](char c) {
-    return static_cast<unsigned char>(c) < 0x80;
-  });
+  bool ascii = absl::c_all_of(
+      password, [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (ascii) return SecureBytes::FromString(password);
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
@@ -199,9 +206,9 @@ absl::StatusOr<SecureBytes> NormalizePassword(std::string_view password) {
 
 absl::StatusOr<Keystore> ParseKeystore(std::string_view text) {
   if (text.size() > kMaxKeystoreBytes)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "keystore: file is ", text.size(), " bytes; at most ", kMaxKeystoreBytes,
-        " are accepted"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("keystore: file is ", text.size(), " bytes; at most ",
+                     kMaxKeystoreBytes, " are accepted"));
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Invalid("file", "is not valid JSON");
   if (!doc.is_object()) return Invalid("file", "must hold a JSON object");
@@ -230,17 +237,21 @@ absl::StatusOr<Keystore> ParseKeystore(std::string_view text) {
   if (const json* id = Member(doc, "id"); id != nullptr && id->is_string())
     ks.id = id->get<std::string>();
 
-  absl::StatusOr<std::string> cipher = StringField(*crypto, "crypto.", "cipher");
+  absl::StatusOr<std::string> cipher =
+      StringField(*crypto, "crypto.", "cipher");
   if (!cipher.ok()) return cipher.status();
   if (absl::AsciiStrToLower(*cipher) != "aes-128-ctr")
-    return Invalid("crypto.cipher",
-                   absl::StrCat("\"", *cipher, "\" is not supported (aes-128-ctr)"));
+    return Invalid(
+        "crypto.cipher",
+        absl::StrCat("\"", *cipher, "\" is not supported (aes-128-ctr)"));
   const json* cipherparams = Member(*crypto, "cipherparams");
   if (cipherparams == nullptr || !cipherparams->is_object())
     return Invalid("crypto.cipherparams", "must be an object");
-  absl::StatusOr<eth::Bytes> iv = HexField(*cipherparams, "crypto.cipherparams.", "iv", 16);
+  absl::StatusOr<eth::Bytes> iv =
+      HexField(*cipherparams, "crypto.cipherparams.", "iv", 16);
   if (!iv.ok()) return iv.status();
-  absl::StatusOr<eth::Bytes> ciphertext = HexField(*crypto, "crypto.", "ciphertext", 32);
+  absl::StatusOr<eth::Bytes> ciphertext =
+      HexField(*crypto, "crypto.", "ciphertext", 32);
   if (!ciphertext.ok()) return ciphertext.status();
   absl::StatusOr<eth::Bytes> mac = HexField(*crypto, "crypto.", "mac", 32);
   if (!mac.ok()) return mac.status();
@@ -273,8 +284,8 @@ absl::StatusOr<SecureBytes> DeriveKey(const KdfParams& kdf,
     // OpenSSL's default maxmem (32 MiB) refuses keystore settings.
     uint64_t maxmem = 128ull * kdf.r * (kdf.n + kdf.p + 2) + (1 << 20);
     if (EVP_PBE_scrypt(password.data(), password.size(), kdf.salt.data(),
-                       kdf.salt.size(), kdf.n, kdf.r, kdf.p, maxmem,
-                       key.data(), key.size()) != 1)
+                       kdf.salt.size(), kdf.n, kdf.r, kdf.p, maxmem, key.data(),
+                       key.size()) != 1)
       return absl::ResourceExhaustedError(
           "keystore: scrypt failed (not enough memory for its parameters?)");
     return key;
@@ -293,7 +304,8 @@ absl::StatusOr<DecryptedKey> DecryptKeystore(const Keystore& keystore,
                                              std::string_view password) {
   absl::StatusOr<SecureBytes> normalized = NormalizePassword(password);
   if (!normalized.ok()) return normalized.status();
-  absl::StatusOr<SecureBytes> derived = DeriveKey(keystore.kdf, normalized->str());
+  absl::StatusOr<SecureBytes> derived =
+      DeriveKey(keystore.kdf, normalized->str());
   if (!derived.ok()) return derived.status();
   eth::Hash32 mac = Mac(*derived, keystore.ciphertext);
   if (keystore.mac.size() != mac.size() ||
@@ -311,9 +323,10 @@ absl::StatusOr<DecryptedKey> DecryptKeystore(const Keystore& keystore,
     return absl::InvalidArgumentError(
         "keystore: decrypted private key is not a valid secp256k1 key");
   if (keystore.address.has_value() && *keystore.address != *address)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "keystore address/private key mismatch: the file says ",
-        keystore.address->ToChecksum(), ", the key is ", address->ToChecksum()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("keystore address/private key mismatch: the file says ",
+                     keystore.address->ToChecksum(), ", the key is ",
+                     address->ToChecksum()));
   out.address = *address;
   return out;
 }
@@ -350,9 +363,9 @@ absl::StatusOr<std::string> EncryptKeystore(eth::ByteView private_key,
   uuid[6] = (uuid[6] & 0x0f) | 0x40;
   uuid[8] = (uuid[8] & 0x3f) | 0x80;
   std::string u = eth::ToHex(uuid, false);
-  std::string id = absl::StrCat(u.substr(0, 8), "-", u.substr(8, 4), "-",
-                                u.substr(12, 4), "-", u.substr(16, 4), "-",
-                                u.substr(20));
+  std::string id =
+      absl::StrCat(u.substr(0, 8), "-", u.substr(8, 4), "-", u.substr(12, 4),
+                   "-", u.substr(16, 4), "-", u.substr(20));
 
   nlohmann::ordered_json doc;
   doc["address"] = address->ToLowerHex(/*prefix=*/false);

@@ -16,7 +16,8 @@ namespace {
 // Hands out fixed bytes per call: salt, iv, uuid in EncryptKeystore's order.
 class SequenceRandom : public Random {
  public:
-  explicit SequenceRandom(std::vector<uint8_t> fills) : fills_(std::move(fills)) {}
+  explicit SequenceRandom(std::vector<uint8_t> fills)
+      : fills_(std::move(fills)) {}
   absl::Status Fill(absl::Span<uint8_t> out) override {
     uint8_t v = fills_.at(next_++ % fills_.size());
     std::fill(out.begin(), out.end(), v);
@@ -59,8 +60,8 @@ constexpr char kKs2Json[] = R"({
 
 TEST(KeystoreTest, EncryptReproducesTheSdkBytesExactly) {
   SequenceRandom random({0x11, 0x22, 0x33});
-  absl::StatusOr<std::string> json =
-      EncryptKeystore(Hex(kKs1Key), "testpassword", &random, {.scrypt_n = 1024});
+  absl::StatusOr<std::string> json = EncryptKeystore(
+      Hex(kKs1Key), "testpassword", &random, {.scrypt_n = 1024});
   ASSERT_TRUE(json.ok()) << json.status();
   EXPECT_EQ(*json, kKs2Json);
 }
@@ -77,10 +78,14 @@ TEST(KeystoreTest, DecryptsKs2) {
 TEST(KeystoreTest, DecryptsKs1AtSdkStrength) {
   // KS-1: the same inputs at N=2^17 (what the iExec SDK writes).
   std::string json = kKs2Json;
-  json.replace(json.find("4fd7dcea66512cb9b1aa1ee8900244f0d3f750e3abf77373bc19c408fc420a82"), 64,
-               "4dc058436d271cd6e361e1fc321fe93ceb52111267dd282388fb2c93754ff656");
-  json.replace(json.find("f558facb73beedd1fa6bf3a436ba9208bbe4780915ad693d92adeac3ba6439ad"), 64,
-               "8b3ae734dbc2cf1965184d95ff557c2fa0d3f86910261b93c27a0c34f3a43a46");
+  json.replace(
+      json.find(
+          "4fd7dcea66512cb9b1aa1ee8900244f0d3f750e3abf77373bc19c408fc420a82"),
+      64, "4dc058436d271cd6e361e1fc321fe93ceb52111267dd282388fb2c93754ff656");
+  json.replace(
+      json.find(
+          "f558facb73beedd1fa6bf3a436ba9208bbe4780915ad693d92adeac3ba6439ad"),
+      64, "8b3ae734dbc2cf1965184d95ff557c2fa0d3f86910261b93c27a0c34f3a43a46");
   json.replace(json.find("\"n\": 1024"), 9, "\"n\": 131072");
   absl::StatusOr<Keystore> ks = ParseKeystore(json);
   ASSERT_TRUE(ks.ok()) << ks.status();
@@ -115,8 +120,9 @@ TEST(KeystoreTest, Web3SecretStorageVectors) {
     EXPECT_FALSE(ks->address.has_value());
     absl::StatusOr<DecryptedKey> key = DecryptKeystore(*ks, "testpassword");
     ASSERT_TRUE(key.ok()) << key.status();
-    EXPECT_EQ(eth::ToHex(key->private_key.view(), false),
-              "7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d");
+    EXPECT_EQ(
+        eth::ToHex(key->private_key.view(), false),
+        "7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d");
   }
 }
 
@@ -149,17 +155,20 @@ TEST(KeystoreTest, RoundTripWithRandomParameters) {
 TEST(KeystoreTest, NonAsciiPasswordsAreNfkcNormalised) {
   // U+FB01 (the "fi" ligature) is NFKC-equivalent to "fi", as in ethers.
   eth::Bytes pk = Hex(kKs1Key);
-  absl::StatusOr<std::string> json =
-      EncryptKeystore(pk, "\xef\xac\x81re", Random::Secure(), {.scrypt_n = 1024});
+  absl::StatusOr<std::string> json = EncryptKeystore(
+      pk, "\xef\xac\x81re", Random::Secure(), {.scrypt_n = 1024});
   ASSERT_TRUE(json.ok());
   EXPECT_TRUE(DecryptKeystore(*ParseKeystore(*json), "fire").ok());
 }
 
 TEST(KeystoreTest, FileNameAsTheSdkWritesIt) {
-  absl::Time t = absl::FromUnixMillis(1795888435796);  // 2026-11-28T17:53:55.796Z
-  eth::Address a = *eth::Address::Parse("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
+  absl::Time t =
+      absl::FromUnixMillis(1795888435796);  // 2026-11-28T17:53:55.796Z
+  eth::Address a =
+      *eth::Address::Parse("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
   EXPECT_EQ(KeystoreFileName(t, a),
-            "UTC--2026-11-28T17-53-55.796000000Z--70997970C51812dc3A010C7d01b50e0d17dc79C8");
+            "UTC--2026-11-28T17-53-55.796000000Z--"
+            "70997970C51812dc3A010C7d01b50e0d17dc79C8");
 }
 
 TEST(KeystoreTest, ReadsNumbersAsStringsAndAddressWith0x) {
@@ -189,10 +198,14 @@ struct OkFixture {
 TEST(KeystoreTest, Fixtures) {
   const std::map<std::string, OkFixture> ok = {
       {"ks2_n1024_exp_ok.json", {"testpassword", kKs1Address}},
-      {"ethers_scrypt_exp_ok.json", {"ethers-password", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
-      {"geth_scrypt_n262144_exp_ok.json", {"geth password", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
-      {"pbkdf2_sha256_exp_ok.json", {"pbkdf2 password", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
-      {"pbkdf2_sha512_exp_ok.json", {"pbkdf2 password", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
+      {"ethers_scrypt_exp_ok.json",
+       {"ethers-password", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
+      {"geth_scrypt_n262144_exp_ok.json",
+       {"geth password", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
+      {"pbkdf2_sha256_exp_ok.json",
+       {"pbkdf2 password", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
+      {"pbkdf2_sha512_exp_ok.json",
+       {"pbkdf2 password", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
   };
   const std::map<std::string, std::string> fail_mentions = {
       {"truncated_exp_fail.json", "JSON"},
@@ -217,7 +230,8 @@ TEST(KeystoreTest, Fixtures) {
       {"pbkdf2_huge_c_exp_fail.json", "kdfparams.c"},
       {"pbkdf2_prf_md5_exp_fail.json", "hmac-md5"},
   };
-  std::filesystem::path dir = std::filesystem::path(POOLOPS_TEST_DATA_DIR) / "keystore";
+  std::filesystem::path dir =
+      std::filesystem::path(POOLOPS_TEST_DATA_DIR) / "keystore";
   int seen = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     std::string name = entry.path().filename();
@@ -228,13 +242,15 @@ TEST(KeystoreTest, Fixtures) {
     if (absl::EndsWith(name, "_exp_ok.json")) {
       ASSERT_TRUE(ok.count(name)) << "fixture without expectation: " << name;
       ASSERT_TRUE(ks.ok()) << name << ": " << ks.status();
-      absl::StatusOr<DecryptedKey> key = DecryptKeystore(*ks, ok.at(name).password);
+      absl::StatusOr<DecryptedKey> key =
+          DecryptKeystore(*ks, ok.at(name).password);
       ASSERT_TRUE(key.ok()) << name << ": " << key.status();
       EXPECT_EQ(key->address.ToChecksum(), ok.at(name).address) << name;
       continue;
     }
     ASSERT_TRUE(absl::EndsWith(name, "_exp_fail.json")) << name;
-    ASSERT_TRUE(fail_mentions.count(name)) << "fixture without expectation: " << name;
+    ASSERT_TRUE(fail_mentions.count(name))
+        << "fixture without expectation: " << name;
     absl::Status status = ks.status();
     if (ks.ok()) status = DecryptKeystore(*ks, "testpassword").status();
     EXPECT_FALSE(status.ok()) << name;
