@@ -51,9 +51,9 @@ build() {
   if [[ ! -f $POOLOPS_BUILD/CMakeCache.txt ]]; then
     cmake -S "$POOLOPS_ROOT" -B "$POOLOPS_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   fi
-  cmake --build "$POOLOPS_BUILD" -j"$(nproc)" -- --no-print-directory >"$POOLOPS_BUILD.log" 2>&1 || {
-    tail -n 60 "$POOLOPS_BUILD.log" >&2
-    echo "build failed; full log: $POOLOPS_BUILD.log" >&2
+  cmake --build "$POOLOPS_BUILD" -j"$(nproc)" -- --no-print-directory >"$POOLOPS_BUILD/build.log" 2>&1 || {
+    tail -n 60 "$POOLOPS_BUILD/build.log" >&2
+    echo "build failed; full log: $POOLOPS_BUILD/build.log" >&2
     return 1
   }
 }
