@@ -7,14 +7,16 @@ namespace {
 
 // Prefix for a payload of `length` bytes: `short_base` + length below 56,
 // otherwise `short_base` + 55 + length-of-length followed by the length.
-Bytes Header(size_t length, uint8_t short_base) {
-  if (length < 56) return Bytes{static_cast<uint8_t>(short_base + length)};
-  Bytes len_bytes;
-  for (size_t v = length; v != 0; v >>= 8)
-    len_bytes.insert(len_bytes.begin(), static_cast<uint8_t>(v & 0xff));
-  Bytes out{static_cast<uint8_t>(short_base + 55 + len_bytes.size())};
-  out.insert(out.end(), len_bytes.begin(), len_bytes.end());
-  return out;
+void AppendHeader(Bytes& out, size_t length, uint8_t short_base) {
+  if (length < 56) {
+    out.push_back(static_cast<uint8_t>(short_base + length));
+    return;
+  }
+  uint8_t be[sizeof(size_t)];
+  int n = 0;
+  for (size_t v = length; v != 0; v >>= 8) be[n++] = static_cast<uint8_t>(v);
+  out.push_back(static_cast<uint8_t>(short_base + 55 + n));
+  while (n > 0) out.push_back(be[--n]);
 }
 
 absl::Status Error(size_t offset, std::string_view what) {
@@ -75,22 +77,44 @@ struct Decoder {
 
 }  // namespace
 
-Bytes EncodeBytes(ByteView data) {
-  if (data.size() == 1 && data[0] < 0x80) return Bytes{data[0]};
-  Bytes out = Header(data.size(), 0x80);
+void AppendBytes(Bytes& out, ByteView data) {
+  if (data.size() == 1 && data[0] < 0x80) {
+    out.push_back(data[0]);
+    return;
+  }
+  AppendHeader(out, data.size(), 0x80);
   out.insert(out.end(), data.begin(), data.end());
+}
+
+void AppendUint(Bytes& out, const U256& value) {
+  Hash32 be = value.ToBytesBE();
+  size_t skip = 0;
+  while (skip < be.size() && be[skip] == 0) ++skip;
+  AppendBytes(out, ByteView(be.data() + skip, be.size() - skip));
+}
+
+void AppendListHeader(Bytes& out, size_t payload_size) {
+  AppendHeader(out, payload_size, 0xc0);
+}
+
+Bytes EncodeBytes(ByteView data) {
+  Bytes out;
+  AppendBytes(out, data);
   return out;
 }
 
 Bytes EncodeUint(const U256& value) {
-  return EncodeBytes(value.ToMinimalBytesBE());
+  Bytes out;
+  AppendUint(out, value);
+  return out;
 }
 
 Bytes EncodeList(const std::vector<Bytes>& encoded_items) {
   size_t total = 0;
   for (const Bytes& b : encoded_items) total += b.size();
-  Bytes out = Header(total, 0xc0);
-  out.reserve(out.size() + total);
+  Bytes out;
+  out.reserve(total + 9);
+  AppendListHeader(out, total);
   for (const Bytes& b : encoded_items)
     out.insert(out.end(), b.begin(), b.end());
   return out;

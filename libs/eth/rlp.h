@@ -23,13 +23,20 @@ Bytes EncodeUint(const U256& value);  // minimal big-endian, 0 -> 0x80
 Bytes EncodeList(const std::vector<Bytes>& encoded_items);
 Bytes Encode(const Item& item);
 
+// Appending forms for encoders that build one buffer (no per-item vectors).
+void AppendBytes(Bytes& out, ByteView data);
+void AppendUint(Bytes& out, const U256& value);
+// The header of a list whose items' encodings total `payload_size` bytes.
+void AppendListHeader(Bytes& out, size_t payload_size);
+
 // Decodes exactly one item spanning all of `data`. Rejects non-canonical
 // encodings (single bytes < 0x80 wrapped, leading zeros in lengths, short
 // strings with long form), truncation, trailing bytes and nesting deeper than
 // `max_depth`, with InvalidArgumentError naming the offset.
 absl::StatusOr<Item> Decode(ByteView data, int max_depth = 16);
 
-// Reads an item as a canonical unsigned integer (no leading zeros, <= 32 bytes).
+// Reads an item as a canonical unsigned integer (no leading zeros, <= 32
+// bytes).
 absl::StatusOr<U256> ToUint(const Item& item, std::string_view what);
 
 }  // namespace poolops::eth::rlp

@@ -19,27 +19,48 @@ absl::Status Invalid(std::string_view field, std::string_view why) {
       absl::StrCat("transaction ", std::string(field), ": ", std::string(why)));
 }
 
-Bytes EncodeTo(const std::optional<Address>& to) {
-  if (!to.has_value()) return rlp::EncodeBytes({});
-  return rlp::EncodeBytes(to->bytes());
+using rlp::AppendBytes;
+using rlp::AppendUint;
+
+void AppendTo(Bytes& out, const std::optional<Address>& to) {
+  if (!to.has_value()) {
+    AppendBytes(out, {});
+    return;
+  }
+  AppendBytes(out, to->bytes());
 }
 
 // Unsigned fields of the payload, in wire order, without the signature.
-std::vector<Bytes> PayloadFields(const Transaction& tx) {
+void AppendPayloadFields(Bytes& out, const Transaction& tx) {
   if (tx.type == Transaction::Type::kEip1559) {
-    return {rlp::EncodeUint(tx.chain_id),
-            rlp::EncodeUint(tx.nonce),
-            rlp::EncodeUint(tx.max_priority_fee_per_gas),
-            rlp::EncodeUint(tx.max_fee_per_gas),
-            rlp::EncodeUint(tx.gas),
-            EncodeTo(tx.to),
-            rlp::EncodeUint(tx.value),
-            rlp::EncodeBytes(tx.data),
-            rlp::EncodeList({})};  // empty access list
+    AppendUint(out, tx.chain_id);
+    AppendUint(out, tx.nonce);
+    AppendUint(out, tx.max_priority_fee_per_gas);
+    AppendUint(out, tx.max_fee_per_gas);
+    AppendUint(out, tx.gas);
+    AppendTo(out, tx.to);
+    AppendUint(out, tx.value);
+    AppendBytes(out, tx.data);
+    out.push_back(0xc0);  // empty access list
+    return;
   }
-  return {rlp::EncodeUint(tx.nonce), rlp::EncodeUint(tx.gas_price),
-          rlp::EncodeUint(tx.gas),   EncodeTo(tx.to),
-          rlp::EncodeUint(tx.value), rlp::EncodeBytes(tx.data)};
+  AppendUint(out, tx.nonce);
+  AppendUint(out, tx.gas_price);
+  AppendUint(out, tx.gas);
+  AppendTo(out, tx.to);
+  AppendUint(out, tx.value);
+  AppendBytes(out, tx.data);
+}
+
+// [type byte] || list header || payload. A transaction is encoded twice per
+// signature (signing hash, signed bytes): one buffer each, no per-field ones.
+Bytes WrapList(const Bytes& payload, bool typed) {
+  Bytes out;
+  out.reserve(payload.size() + 10);
+  if (typed) out.push_back(0x02);
+  rlp::AppendListHeader(out, payload.size());
+  out.insert(out.end(), payload.begin(), payload.end());
+  return out;
 }
 
 U256 TrimmedScalar(const std::array<uint8_t, 32>& x) {
@@ -195,34 +216,33 @@ absl::Status Transaction::Validate() const {
 }
 
 Hash32 Transaction::SigningHash() const {
-  std::vector<Bytes> fields = PayloadFields(*this);
-  if (type == Type::kEip1559) {
-    Bytes payload = rlp::EncodeList(fields);
-    payload.insert(payload.begin(), 0x02);
-    return Keccak(payload);
+  Bytes payload;
+  payload.reserve(data.size() + 160);
+  AppendPayloadFields(payload, *this);
+  bool typed = type == Type::kEip1559;
+  if (!typed && !chain_id.IsZero()) {  // EIP-155; chain 0 = pre-EIP-155
+    AppendUint(payload, chain_id);
+    payload.push_back(0x80);
+    payload.push_back(0x80);
   }
-  if (!chain_id.IsZero()) {  // EIP-155; chain 0 = pre-EIP-155 (decoded only)
-    fields.push_back(rlp::EncodeUint(chain_id));
-    fields.push_back(rlp::EncodeUint(0));
-    fields.push_back(rlp::EncodeUint(0));
-  }
-  return Keccak(rlp::EncodeList(fields));
+  return Keccak(WrapList(payload, typed));
 }
 
 Bytes Transaction::EncodeSigned(const RecoverableSignature& sig) const {
-  std::vector<Bytes> fields = PayloadFields(*this);
-  if (type == Type::kEip1559) {
-    fields.push_back(rlp::EncodeUint(sig.recovery_id));
+  Bytes payload;
+  payload.reserve(data.size() + 230);
+  AppendPayloadFields(payload, *this);
+  bool typed = type == Type::kEip1559;
+  if (typed) {
+    AppendUint(payload, sig.recovery_id);
   } else if (chain_id.IsZero()) {
-    fields.push_back(rlp::EncodeUint(27 + sig.recovery_id));
+    AppendUint(payload, 27 + sig.recovery_id);
   } else {
-    fields.push_back(rlp::EncodeUint(chain_id * 2 + 35 + sig.recovery_id));
+    AppendUint(payload, chain_id * 2 + 35 + sig.recovery_id);
   }
-  fields.push_back(rlp::EncodeUint(TrimmedScalar(sig.r)));
-  fields.push_back(rlp::EncodeUint(TrimmedScalar(sig.s)));
-  Bytes out = rlp::EncodeList(fields);
-  if (type == Type::kEip1559) out.insert(out.begin(), 0x02);
-  return out;
+  AppendUint(payload, TrimmedScalar(sig.r));
+  AppendUint(payload, TrimmedScalar(sig.s));
+  return WrapList(payload, typed);
 }
 
 absl::StatusOr<SignedTransaction> DecodeSigned(ByteView raw) {

@@ -198,6 +198,7 @@ absl::StatusOr<WalletInfo> Vault::Store(std::string_view name,
   WalletEntry entry;
   entry.name = std::string(name);
   entry.address = address;
+  entry.checksum = address.ToChecksum();
   entry.created = options_.clock->Now();
   entry.keystore_file = KeystoreFileName(entry.created, address);
   std::filesystem::path file = keystore_dir() / entry.keystore_file;
@@ -394,7 +395,7 @@ absl::StatusOr<eth::RecoverableSignature> Vault::SignAudited(
     std::optional<PolicyRefusal> refusal) {
   record.time = options_.clock->Now();
   record.wallet = entry.name;
-  record.account = entry.address.ToChecksum();
+  record.account = entry.checksum;
   record.digest = eth::ToHex(digest);
   auto deny = [&](std::string_view rule, absl::Status status) {
     record.allowed = false;

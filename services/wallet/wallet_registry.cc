@@ -48,6 +48,7 @@ absl::StatusOr<WalletEntry> EntryFromJson(const nlohmann::json& j, size_t i) {
       ParseAddressAnyCase(*address, absl::StrCat(where, ".address"));
   if (!a.ok()) return absl::DataLossError(a.status().message());
   e.address = *a;
+  e.checksum = a->ToChecksum();
   absl::StatusOr<std::string> keystore = str("keystore");
   if (!keystore.ok()) return keystore.status();
   if (keystore->empty() || keystore->find('/') != std::string::npos ||

@@ -19,6 +19,8 @@ namespace poolops::wallet {
 struct WalletEntry {
   std::string name;
   eth::Address address;
+  std::string
+      checksum;  // address.ToChecksum(), kept: signing uses it each time
   std::string keystore_file;  // file name inside the keystore folder
   absl::Time created;
   Policy policy;
