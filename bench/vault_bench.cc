@@ -74,19 +74,19 @@ void SignInProcess(benchmark::State& state, Vault* vault) {
 
 void BM_VaultSignTransactionInProcess(benchmark::State& state) {
   static DiscardAudit audit;
-  static Fixture* fixture = new Fixture(&audit);
-  SignInProcess(state, fixture->vault.get());
+  static Fixture fixture(&audit);
+  SignInProcess(state, fixture.vault.get());
 }
 BENCHMARK(BM_VaultSignTransactionInProcess);
 
 // EIP-191 messages: the signing path without transaction parsing/encoding.
 void BM_VaultSignMessageInProcess(benchmark::State& state) {
   static DiscardAudit audit;
-  static Fixture* fixture = new Fixture(&audit);
+  static Fixture fixture(&audit);
   uint64_t n = 0;
   for (auto _ : state) {
     std::string message = "poolops " + std::to_string(n++);
-    auto sig = fixture->vault->SignMessage(
+    auto sig = fixture.vault->SignMessage(
         "bench",
         eth::ByteView(reinterpret_cast<const uint8_t*>(message.data()),
                       message.size()),
@@ -99,8 +99,8 @@ void BM_VaultSignMessageInProcess(benchmark::State& state) {
 BENCHMARK(BM_VaultSignMessageInProcess);
 
 void BM_VaultSignTransactionInProcessFileAudit(benchmark::State& state) {
-  static Fixture* fixture = new Fixture(nullptr);  // <home>/audit.log, fsync
-  SignInProcess(state, fixture->vault.get());
+  static Fixture fixture(nullptr);  // <home>/audit.log, fsync
+  SignInProcess(state, fixture.vault.get());
 }
 BENCHMARK(BM_VaultSignTransactionInProcessFileAudit)
     ->Threads(1)
@@ -129,12 +129,16 @@ struct GrpcFixture {
     channel = grpc::CreateChannel(control.address(),
                                   grpc::InsecureChannelCredentials());
   }
+  ~GrpcFixture() {
+    control.Stop();
+    thread.join();
+  }
 };
 
 void BM_VaultSignTransactionGrpc(benchmark::State& state) {
-  static GrpcFixture* fixture = new GrpcFixture();
+  static GrpcFixture fixture;
   static std::atomic<uint64_t> nonce{0};
-  auto stub = v1::WalletVault::NewStub(fixture->channel);
+  auto stub = v1::WalletVault::NewStub(fixture.channel);
   for (auto _ : state) {
     v1::SignTransactionRequest request;
     request.set_wallet("bench");
