@@ -9,5 +9,6 @@ namespace poolops::cli {
 
 void AddServicesCommands(CLI::App& app, Context& ctx, int* exit_code);
 void AddWalletCommands(CLI::App& app, Context& ctx, int* exit_code);
+void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code);
 
 }  // namespace poolops::cli

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
 
   poolops::cli::AddServicesCommands(app, ctx, &exit_code);
   poolops::cli::AddWalletCommands(app, ctx, &exit_code);
+  poolops::cli::AddDevnetCommands(app, ctx, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,130 @@
+// poolctl devnet up|down|reset|status: the embedded local iExec chain
+// (anvil + PoCo 5.5.0 deployed by poolops), see services/chain/devnet.
+#include "absl/strings/str_cat.h"
+#include "cli/commands.h"
+#include "libs/common/home.h"
+#include "services/chain/devnet/devnet.h"
+
+namespace poolops::cli {
+namespace {
+
+nlohmann::json StateJson(const devnet::DevnetState& s) {
+  nlohmann::json accounts = nlohmann::json::array();
+  for (const devnet::DevAccount& a : s.accounts)
+    accounts.push_back({{"address", a.address.ToChecksum()},
+                        {"privateKeyFile", a.private_key_file.string()}});
+  return {{"chain", "devnet"},
+          {"chainId", std::to_string(s.chain_id)},
+          {"rpc", s.rpc},
+          {"hub", s.deployment.hub.ToChecksum()},
+          {"market", s.market},
+          {"chainJson", s.chain_json.string()},
+          {"accounts", accounts},
+          {"running", s.running},
+          {"flavour", s.flavour},
+          {"registries",
+           {{"app", s.deployment.app_registry.ToChecksum()},
+            {"dataset", s.deployment.dataset_registry.ToChecksum()},
+            {"workerpool", s.deployment.workerpool_registry.ToChecksum()}}}};
+}
+
+std::string StateText(const devnet::DevnetState& s) {
+  return absl::StrCat(
+      "devnet ", s.running ? "running" : "stopped", " (chain id ", s.chain_id,
+      ", ", s.flavour, ")\n  rpc:        ", s.rpc,
+      "\n  hub:        ", s.deployment.hub.ToChecksum(),
+      "\n  workerpool registry: ",
+      s.deployment.workerpool_registry.ToChecksum(),
+      "\n  chain.json: ", s.chain_json.string(),
+      "\n  dev accounts: ", s.accounts.size(),
+      " funded (keys in files 0600 under the home's devnet/accounts)");
+}
+
+absl::StatusOr<std::filesystem::path> OpenHome(const Context& ctx) {
+  absl::StatusOr<Home> home = Home::Open(ctx.Home());
+  if (!home.ok()) return home.status();
+  return home->root();
+}
+
+}  // namespace
+
+void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code) {
+  CLI::App* devnet = app.add_subcommand(
+      "devnet",
+      "The local iExec chain (anvil + PoCo 5.5.0), the embedded default");
+  devnet->require_subcommand(1);
+
+  struct UpOpts {
+    std::string flavour = "native";
+    uint64_t chain_id = 65535;
+    uint16_t port = 0;
+  };
+  auto opts = std::make_shared<UpOpts>();
+  CLI::App* up = devnet->add_subcommand(
+      "up", "Start the devnet: restore the saved chain or deploy PoCo afresh");
+  up->add_option("--flavour", opts->flavour, "native (as Bellecour) or token")
+      ->check(CLI::IsMember({"native", "token"}));
+  up->add_option("--chain-id", opts->chain_id, "Chain id (default 65535)");
+  up->add_option("--port", opts->port,
+                 "RPC port on 127.0.0.1 (default: a free one)");
+  up->callback([&ctx, exit_code, opts] {
+    if (opts->flavour != "native") {
+      *exit_code = ctx.Fail(
+          absl::UnimplementedError("--flavour token (RLC token + token escrow) "
+                                   "is not built yet; use native"));
+      return;
+    }
+    absl::StatusOr<std::filesystem::path> home = OpenHome(ctx);
+    if (!home.ok()) {
+      *exit_code = ctx.Fail(home.status());
+      return;
+    }
+    devnet::DevnetOptions options;
+    options.home = *home;
+    options.chain_id = opts->chain_id;
+    options.port = opts->port;
+    options.progress = [&ctx](std::string_view line) { ctx.Progress(line); };
+    absl::StatusOr<devnet::DevnetState> state = devnet::DevnetUp(options);
+    if (!state.ok()) {
+      *exit_code = ctx.Fail(state.status());
+      return;
+    }
+    *exit_code = ctx.Ok(StateJson(*state), StateText(*state));
+  });
+
+  devnet->add_subcommand("down", "Stop the devnet, keeping its chain state")
+      ->callback([&ctx, exit_code] {
+        absl::StatusOr<std::filesystem::path> home = OpenHome(ctx);
+        absl::Status s = home.ok() ? devnet::DevnetDown(*home) : home.status();
+        if (absl::IsNotFound(s)) {
+          // Nothing to stop is not a failure: say so and succeed.
+          *exit_code = ctx.Ok({{"chain", "devnet"}, {"running", false}},
+                              "the devnet is not running");
+          return;
+        }
+        *exit_code = s.ok() ? ctx.Ok({{"chain", "devnet"}, {"running", false}},
+                                     "devnet stopped (chain state kept)")
+                            : ctx.Fail(s);
+      });
+
+  devnet->add_subcommand("reset", "Stop the devnet and forget its chain")
+      ->callback([&ctx, exit_code] {
+        absl::StatusOr<std::filesystem::path> home = OpenHome(ctx);
+        absl::Status s = home.ok() ? devnet::DevnetReset(*home) : home.status();
+        *exit_code = s.ok() ? ctx.Ok({{"chain", "devnet"}, {"running", false}},
+                                     "devnet reset: the next up deploys afresh")
+                            : ctx.Fail(s);
+      });
+
+  devnet->add_subcommand("status", "Where the devnet is and whether it runs")
+      ->callback([&ctx, exit_code] {
+        absl::StatusOr<std::filesystem::path> home = OpenHome(ctx);
+        absl::StatusOr<devnet::DevnetState> state =
+            home.ok() ? devnet::DevnetStatus(*home)
+                      : absl::StatusOr<devnet::DevnetState>(home.status());
+        *exit_code = state.ok() ? ctx.Ok(StateJson(*state), StateText(*state))
+                                : ctx.Fail(state.status());
+      });
+}
+
+}  // namespace poolops::cli

@@ -1,0 +1,174 @@
+#include "services/chain/devnet/anvil_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/chain/devnet/poco_artifacts.h"
+#include "services/chain/rpc/eth_api.h"
+#include "services/chain/rpc/http_transport.h"
+#include "services/chain/rpc/json_rpc_client.h"
+
+namespace poolops::devnet {
+namespace {
+
+absl::StatusOr<uint16_t> FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return absl::InternalError("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return absl::UnavailableError("no free loopback port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// Reaps `pid` if it is our child and has exited; true if it is gone.
+bool Reaped(pid_t pid) {
+  int status = 0;
+  return waitpid(pid, &status, WNOHANG) == pid;
+}
+
+}  // namespace
+
+std::filesystem::path AnvilBinary() {
+  return NpmDir() / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil";
+}
+
+bool PortInUse(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool in_use =
+      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return in_use;
+}
+
+bool ProcessAlive(pid_t pid) {
+  if (pid <= 0 || Reaped(pid)) return false;
+  return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
+                                         absl::Duration timeout) {
+  if (access(options.binary.c_str(), X_OK) != 0)
+    return absl::FailedPreconditionError(absl::StrCat(
+        "anvil not found at ", options.binary.string(),
+        " (run scripts/test, or npm install in tests/interop, or set "
+        "POOLOPS_NPM_DIR)"));
+  AnvilInstance out;
+  if (options.port != 0) {
+    if (PortInUse(options.port))
+      return absl::AlreadyExistsError(
+          absl::StrCat("port ", options.port,
+                       " on 127.0.0.1 is already in use; pick another "
+                       "with --port or stop what listens there"));
+    out.port = options.port;
+  } else {
+    absl::StatusOr<uint16_t> port = FreePort();
+    if (!port.ok()) return port.status();
+    out.port = *port;
+  }
+  std::vector<std::string> args = {options.binary.string(),
+                                   "--host",
+                                   "127.0.0.1",
+                                   "--port",
+                                   std::to_string(out.port),
+                                   "--hardfork",
+                                   "berlin",
+                                   "--gas-price",
+                                   "0",
+                                   "--gas-limit",
+                                   "6700000",
+                                   "--chain-id",
+                                   std::to_string(options.chain_id)};
+  if (!options.state_file.empty()) {
+    args.push_back("--state");
+    args.push_back(options.state_file.string());
+  }
+  if (!options.config_out.empty()) {
+    args.push_back("--config-out");
+    args.push_back(options.config_out.string());
+  }
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int log =
+      open(options.log_file.empty() ? "/dev/null" : options.log_file.c_str(),
+           O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log < 0)
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot open ", options.log_file.string()));
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(log);
+    return absl::InternalError("fork() failed");
+  }
+  if (pid == 0) {
+    setsid();  // outlives poolctl and its terminal
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    dup2(log, 1);
+    dup2(log, 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(log);
+  out.pid = pid;
+  out.rpc_url = absl::StrCat("http://127.0.0.1:", out.port);
+
+  auto client = chain::JsonRpcClient::Create({out.rpc_url},
+                                             chain::NewCurlHttpTransport());
+  if (!client.ok()) return client.status();
+  absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (!ProcessAlive(pid))
+      return absl::UnavailableError(absl::StrCat(
+          "anvil exited during start-up; see ", options.log_file.string()));
+    if (PortInUse(out.port)) {
+      chain::EthApi api(client->get());
+      if (api.ChainId().ok()) return out;
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  (void)StopProcess(pid);
+  return absl::DeadlineExceededError(absl::StrCat(
+      "anvil did not answer on ", out.rpc_url, " within ",
+      absl::FormatDuration(timeout), "; see ", options.log_file.string()));
+}
+
+absl::Status StopProcess(pid_t pid, absl::Duration timeout) {
+  if (!ProcessAlive(pid)) return absl::OkStatus();
+  kill(pid, SIGTERM);
+  absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (!ProcessAlive(pid)) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  for (int i = 0; i < 100 && ProcessAlive(pid); ++i)
+    absl::SleepFor(absl::Milliseconds(20));
+  return absl::OkStatus();
+}
+
+}  // namespace poolops::devnet

@@ -1,0 +1,53 @@
+// Deploys PoCo 5.5.0 (native flavour, like Bellecour) on a fresh chain with
+// plain signed transactions from one deployer account, in the order of the
+// PoCo migrations: ERC1538 update delegate, proxy (the hub), the orders
+// library, each module + updateContract, the three registries, configure,
+// the five categories. Addresses follow from the deployer's nonces, so all
+// transactions are built and sent at once, then their receipts checked.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "libs/eth/address.h"
+#include "libs/eth/bytes.h"
+#include "services/chain/devnet/poco_artifacts.h"
+#include "services/chain/rpc/eth_api.h"
+
+namespace poolops::devnet {
+
+struct PocoDeployment {
+  eth::Address hub;
+  eth::Address orders_library;
+  eth::Address app_registry;
+  eth::Address dataset_registry;
+  eth::Address workerpool_registry;
+  uint64_t gas_used = 0;
+  int transactions = 0;
+};
+
+struct DeployOptions {
+  uint64_t chain_id = 65535;
+  uint64_t gas_limit_per_tx = 6'500'000;           // under the 6.7M block limit
+  std::function<void(std::string_view)> progress;  // may be empty
+};
+
+// CREATE address of `sender` at `nonce`: keccak(rlp([sender, nonce]))[12:].
+eth::Address CreateAddress(const eth::Address& sender, uint64_t nonce);
+
+absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
+                                          const PocoArtifacts& artifacts,
+                                          eth::ByteView deployer_key,
+                                          const DeployOptions& options);
+
+// The checks run after every deployment and every restore: hub code present,
+// totalFunctions() == 103, domain() == ("iExecODB","5.0.0",chainId,hub),
+// countCategory() == 5, the registries known to the hub. A failure is an
+// error naming the check, never a warning.
+absl::Status CheckPocoDeployment(chain::EthApi& api,
+                                 const PocoDeployment& deployment,
+                                 uint64_t chain_id);
+
+}  // namespace poolops::devnet
