@@ -19,11 +19,19 @@ after(() => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-function iexec(args) {
-  const r = spawnSync(IEXEC, [...args, '--raw', '--chain', 'devnet'], { cwd: work, encoding: 'utf8', timeout: 120000 });
+function iexecRaw(args) {
+  // Commands that touch no chain refuse --chain.
+  const chainless = ['wallet import'].includes(args.slice(0, 2).join(' '));
+  const all = [...args, '--raw', ...(chainless ? [] : ['--chain', 'devnet'])];
+  const r = spawnSync(IEXEC, all, { cwd: work, encoding: 'utf8', timeout: 120000 });
   let json = null;
   try { json = JSON.parse(r.stdout); } catch { /* left null */ }
-  assert.ok(json && json.ok, `iexec ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  return { json, out: r.stdout + r.stderr };
+}
+
+function iexec(args) {
+  const { json, out } = iexecRaw(args);
+  assert.ok(json && json.ok, `iexec ${args.join(' ')}: ${out}`);
   return json;
 }
 
@@ -57,4 +65,47 @@ test('the iexec CLI works on the devnet that poolctl starts', () => {
   assert.equal(again.hub, up.hub);
   fs.copyFileSync(again.chainJson, path.join(work, 'chain.json'));
   assert.equal(iexec(['info']).hubAddress, up.hub);
+});
+
+test('the iexec CLI publishes, lists and unpublishes workerpool orders on the local market', () => {
+  const up = ok(home, ['devnet', 'up']);
+  assert.match(up.market, /^http:\/\/127\.0\.0\.1:\d+$/);
+  fs.copyFileSync(up.chainJson, path.join(work, 'chain.json'));
+  const chain = JSON.parse(fs.readFileSync(up.chainJson, 'utf8'));
+  assert.equal(chain.chains.devnet.iexecGateway, up.market);
+
+  // The SDK's own wallet for a funded dev account (a throwaway test secret).
+  const key = fs.readFileSync(up.accounts[1].privateKeyFile, 'utf8').trim();
+  const wallet = ['--keystoredir', path.join(work, 'ks'), '--wallet-address', up.accounts[1].address,
+    '--password', 'devnet'];
+  iexec(['wallet', 'import', key, '--keystoredir', path.join(work, 'ks'), '--password', 'devnet']);
+  // What `iexec init` + `iexec workerpool init` would write (init would also
+  // replace our chain.json).
+  fs.writeFileSync(path.join(work, 'iexec.json'), JSON.stringify({
+    description: 'poolops devnet interop test', license: 'MIT', author: 'poolops',
+    workerpool: { owner: up.accounts[1].address, description: 'poolops-interop-pool' } }));
+  const deployed = iexec(['workerpool', 'deploy', ...wallet]);
+  const pool = deployed.address;
+  iexec(['account', 'deposit', '1000', ...wallet]);
+
+  const published = iexec(['workerpool', 'publish', pool, '--price', '10', '--volume', '3',
+    '--category', '0', '--force', ...wallet]);
+  assert.match(published.orderHash, /^0x[0-9a-f]{64}$/);
+  iexec(['workerpool', 'publish', pool, '--price', '20', '--volume', '1', '--category', '0',
+    '--force', ...wallet]);
+
+  const book = iexec(['orderbook', 'workerpool', pool]);
+  assert.equal(book.count, 2);
+  assert.equal(book.workerpoolOrders[0].orderHash, published.orderHash);  // cheapest first
+  assert.equal(String(book.workerpoolOrders[0].remaining), '3');
+
+  // The market's rule: stake >= 30% of price x volume (1000 nRLC staked).
+  const tooBig = iexecRaw(['workerpool', 'publish', pool, '--price', '100000', '--volume', '1',
+    '--category', '0', '--force', ...wallet]);
+  assert.match(tooBig.out, /stake is too low/);
+
+  iexec(['workerpool', 'unpublish', pool, '--force', ...wallet]);  // the last one
+  assert.equal(iexec(['orderbook', 'workerpool', pool]).count, 1);
+  iexec(['workerpool', 'unpublish', pool, '--all', '--force', ...wallet]);
+  assert.equal(iexec(['orderbook', 'workerpool', pool]).count, 0);
 });

@@ -10,6 +10,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -68,6 +70,34 @@ bool ProcessAlive(pid_t pid) {
   return kill(pid, 0) == 0 || errno == EPERM;
 }
 
+absl::StatusOr<pid_t> SpawnDetached(std::vector<std::string> args,
+                                    const std::filesystem::path& log_file) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int log = open(log_file.empty() ? "/dev/null" : log_file.c_str(),
+                 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log < 0)
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot open ", log_file.string()));
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(log);
+    return absl::InternalError("fork() failed");
+  }
+  if (pid == 0) {
+    setsid();  // outlives poolctl and its terminal
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    dup2(log, 1);
+    dup2(log, 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(log);
+  return pid;
+}
+
 absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
                                          absl::Duration timeout) {
   if (access(options.binary.c_str(), X_OK) != 0)
@@ -100,7 +130,9 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
                                    "--gas-limit",
                                    "6700000",
                                    "--chain-id",
-                                   std::to_string(options.chain_id)};
+                                   std::to_string(options.chain_id),
+                                   // No banner: it prints the dev keys.
+                                   "--quiet"};
   if (!options.state_file.empty()) {
     args.push_back("--state");
     args.push_back(options.state_file.string());
@@ -109,32 +141,9 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
     args.push_back("--config-out");
     args.push_back(options.config_out.string());
   }
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  int log =
-      open(options.log_file.empty() ? "/dev/null" : options.log_file.c_str(),
-           O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (log < 0)
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot open ", options.log_file.string()));
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(log);
-    return absl::InternalError("fork() failed");
-  }
-  if (pid == 0) {
-    setsid();  // outlives poolctl and its terminal
-    int null = open("/dev/null", O_RDONLY);
-    dup2(null, 0);
-    dup2(log, 1);
-    dup2(log, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(log);
-  out.pid = pid;
+  absl::StatusOr<pid_t> pid = SpawnDetached(args, options.log_file);
+  if (!pid.ok()) return pid.status();
+  out.pid = *pid;
   out.rpc_url = absl::StrCat("http://127.0.0.1:", out.port);
 
   auto client = chain::JsonRpcClient::Create({out.rpc_url},
@@ -142,7 +151,7 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
   if (!client.ok()) return client.status();
   absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
-    if (!ProcessAlive(pid))
+    if (!ProcessAlive(*pid))
       return absl::UnavailableError(absl::StrCat(
           "anvil exited during start-up; see ", options.log_file.string()));
     if (PortInUse(out.port)) {
@@ -151,10 +160,25 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
     }
     absl::SleepFor(absl::Milliseconds(50));
   }
-  (void)StopProcess(pid);
+  (void)StopProcess(*pid);
   return absl::DeadlineExceededError(absl::StrCat(
       "anvil did not answer on ", out.rpc_url, " within ",
       absl::FormatDuration(timeout), "; see ", options.log_file.string()));
+}
+
+bool ProcessRuns(pid_t pid, std::string_view program) {
+  if (!ProcessAlive(pid)) return false;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/cmdline"), std::ios::binary);
+  std::string argv0;
+  std::getline(in, argv0, '\0');  // empty for a zombie
+  return !argv0.empty() &&
+         std::filesystem::path(argv0).filename() == std::string(program);
+}
+
+absl::Status StopProgram(pid_t pid, std::string_view program,
+                         absl::Duration timeout) {
+  if (!ProcessRuns(pid, program)) return absl::OkStatus();
+  return StopProcess(pid, timeout);
 }
 
 absl::Status StopProcess(pid_t pid, absl::Duration timeout) {

@@ -1,8 +1,12 @@
 #include "services/chain/devnet/devnet.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libs/common/files.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/secp256k1.h"
@@ -17,6 +21,9 @@ using nlohmann::json;
 namespace {
 
 constexpr int kFundedAccounts = 10;
+// Program names a pid from devnet.json must run before it is trusted.
+constexpr std::string_view kAnvil = "anvil";
+constexpr std::string_view kMarket = "poolops-devnet-market";
 
 fs::path Dir(const fs::path& home) { return home / "devnet"; }
 fs::path StateFile(const fs::path& home) { return Dir(home) / "devnet.json"; }
@@ -40,6 +47,7 @@ json ToJson(const DevnetState& s) {
           {"workerpoolRegistry", s.deployment.workerpool_registry.ToChecksum()},
           {"deploymentGas", s.deployment.gas_used},
           {"market", s.market},
+          {"marketPid", s.market_pid},
           {"chainJson", s.chain_json.string()},
           {"accounts", accounts}};
 }
@@ -70,6 +78,7 @@ absl::StatusOr<DevnetState> FromJson(const json& j) {
     }
     s.deployment.gas_used = j.value("deploymentGas", uint64_t{0});
     s.market = j.value("market", "");
+    s.market_pid = j.value("marketPid", 0);
     s.chain_json = j.value("chainJson", "");
     for (const json& a : j.at("accounts")) {
       absl::StatusOr<eth::Address> address =
@@ -145,6 +154,45 @@ absl::StatusOr<fs::path> WriteChainJson(const fs::path& home,
   return file;
 }
 
+fs::path MarketBinary() {
+  if (const char* dir = std::getenv("POOLOPS_BIN_DIR"); dir != nullptr && *dir)
+    return fs::path(dir) / "poolops-devnet-market";
+  std::error_code ec;
+  return fs::read_symlink("/proc/self/exe", ec).parent_path() /
+         "poolops-devnet-market";
+}
+
+// Starts the local market for the running chain; fills market and its pid.
+absl::Status StartMarket(const fs::path& home, DevnetState& state) {
+  fs::path binary = MarketBinary();
+  if (access(binary.c_str(), X_OK) != 0)
+    return absl::NotFoundError(
+        absl::StrCat("the devnet market binary is missing: ", binary.string(),
+                     " (build poolops-devnet-market, or set POOLOPS_BIN_DIR)"));
+  fs::path port_file = Dir(home) / "market.port";
+  fs::remove(port_file);
+  absl::StatusOr<pid_t> pid = SpawnDetached(
+      {binary.string(), "--rpc", state.rpc, "--hub",
+       state.deployment.hub.ToChecksum(), "--chain-id",
+       std::to_string(state.chain_id), "--port-file", port_file.string()},
+      home / "logs" / "market.log");
+  if (!pid.ok()) return pid.status();
+  for (int i = 0; i < 300; ++i) {
+    absl::StatusOr<std::string> port = files::ReadFile(port_file);
+    if (port.ok() && !port->empty()) {
+      state.market = absl::StrCat("http://127.0.0.1:", *port);
+      state.market_pid = *pid;
+      return absl::OkStatus();
+    }
+    if (!ProcessAlive(*pid)) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  (void)StopProcess(*pid);
+  return absl::UnavailableError(
+      absl::StrCat("the devnet market did not start; see ",
+                   (home / "logs" / "market.log").string()));
+}
+
 absl::StatusOr<DevnetState> Start(const DevnetOptions& options, bool fresh) {
   auto progress = [&](std::string_view line) {
     if (options.progress) options.progress(line);
@@ -185,9 +233,20 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
   if (absl::Status s = files::EnsureDir(Dir(home), 0700); !s.ok()) return s;
 
   absl::StatusOr<DevnetState> saved = ReadState(home);
-  if (saved.ok() && ProcessAlive(saved->pid)) {
+  if (saved.ok() && ProcessRuns(saved->pid, kAnvil)) {
     saved->running = true;
-    progress("devnet already running");
+    if (saved->market_pid == 0 || ProcessRuns(saved->market_pid, kMarket)) {
+      progress("devnet already running");
+      return saved;
+    }
+    progress("devnet running; restarting its market");
+    if (absl::Status s = StartMarket(home, *saved); !s.ok()) return s;
+    if (absl::StatusOr<fs::path> c = WriteChainJson(home, *saved); !c.ok())
+      return c.status();
+    if (absl::Status s = files::WriteFileAtomic(StateFile(home),
+                                                ToJson(*saved).dump(2), 0600);
+        !s.ok())
+      return s;
     return saved;
   }
   bool have_chain = saved.ok() && fs::exists(ChainState(home)) &&
@@ -258,27 +317,47 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
     state->deployment = *deployment;
     state->deployed_now = true;
   }
+  progress("starting the local market");
+  if (absl::Status s = StartMarket(home, *state); absl::IsNotFound(s)) {
+    // The chain is useful without it: chain.json then has no iexecGateway.
+    progress(absl::StrCat("warning: no local market: ", s.message()));
+  } else if (!s.ok()) {
+    (void)StopProcess(state->pid);
+    return s;
+  }
   absl::StatusOr<fs::path> chain_json = WriteChainJson(home, *state);
-  if (!chain_json.ok()) return chain_json.status();
+  if (!chain_json.ok()) {
+    (void)StopProgram(state->market_pid, kMarket);
+    (void)StopProcess(state->pid);
+    return chain_json.status();
+  }
   state->chain_json = *chain_json;
   if (absl::Status s =
           files::WriteFileAtomic(StateFile(home), ToJson(*state).dump(2), 0600);
-      !s.ok())
+      !s.ok()) {
+    // Unrecorded processes could never be stopped by pid: stop them now.
+    (void)StopProgram(state->market_pid, kMarket);
+    (void)StopProcess(state->pid);
     return s;
+  }
   return state;
 }
 
 absl::Status DevnetDown(const fs::path& home) {
   absl::StatusOr<DevnetState> saved = ReadState(home);
-  if (!saved.ok() || !ProcessAlive(saved->pid))
+  if (!saved.ok() || !ProcessRuns(saved->pid, kAnvil)) {
+    if (saved.ok()) (void)StopProgram(saved->market_pid, kMarket);
     return absl::NotFoundError("the devnet is not running");
-  return StopProcess(saved->pid);
+  }
+  (void)StopProgram(saved->market_pid, kMarket);
+  return StopProgram(saved->pid, kAnvil);
 }
 
 absl::Status DevnetReset(const fs::path& home) {
   absl::StatusOr<DevnetState> saved = ReadState(home);
-  if (saved.ok() && ProcessAlive(saved->pid)) {
-    if (absl::Status s = StopProcess(saved->pid); !s.ok()) return s;
+  if (saved.ok()) {
+    (void)StopProgram(saved->market_pid, kMarket);
+    if (absl::Status s = StopProgram(saved->pid, kAnvil); !s.ok()) return s;
   }
   fs::remove(ChainState(home));
   fs::remove(StateFile(home));
@@ -293,7 +372,7 @@ absl::StatusOr<DevnetState> DevnetStatus(const fs::path& home) {
           "no devnet in this home; run poolctl devnet up");
     return saved.status();
   }
-  saved->running = ProcessAlive(saved->pid);
+  saved->running = ProcessRuns(saved->pid, kAnvil);
   return saved;
 }
 

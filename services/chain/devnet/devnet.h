@@ -4,8 +4,11 @@
 // funded dev accounts whose keys are files 0600, and chain "devnet"
 // registered in <home>/chains as an iExec SDK chain.json.
 //
+// The local market (poolops-devnet-market, next to the running binary or in
+// $POOLOPS_BIN_DIR) serves the iExec market API for the chain.
+//
 // Files: <home>/devnet/{devnet.json, state.json, anvil.json, accounts/}, the
-// anvil log in <home>/logs/anvil.log, <home>/chains/devnet.json and
+// logs in <home>/logs/{anvil,market}.log, <home>/chains/devnet.json and
 // <home>/chains/default (the default chain's name).
 #pragma once
 
@@ -34,7 +37,8 @@ struct DevnetState {
   uint64_t chain_id = 65535;
   std::string flavour = "native";
   PocoDeployment deployment;
-  std::string market;  // the local market's URL, empty until it runs
+  std::string market;  // the local market's URL (poolops-devnet-market)
+  int market_pid = 0;
   std::filesystem::path chain_json;
   std::vector<DevAccount> accounts;
   bool deployed_now = false;  // this Up deployed PoCo (cold start)

@@ -55,6 +55,12 @@ TEST_F(DevnetTest, DeploysSavesAndRestores) {
   EXPECT_EQ(chain["chains"]["devnet"]["hub"],
             "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
 
+  // The local market runs beside the chain and is in the SDK's chain.json.
+  ASSERT_FALSE(up->market.empty());
+  EXPECT_TRUE(ProcessAlive(up->market_pid));
+  EXPECT_EQ(chain["chains"]["devnet"]["iexecGateway"], up->market);
+  EXPECT_TRUE(PortInUse(static_cast<uint16_t>(std::stoi(up->market.substr(up->market.rfind(':') + 1)))));
+
   // Up again: the running devnet, untouched.
   absl::StatusOr<DevnetState> again = DevnetUp(Options());
   ASSERT_TRUE(again.ok()) << again.status();
@@ -63,6 +69,7 @@ TEST_F(DevnetTest, DeploysSavesAndRestores) {
 
   ASSERT_TRUE(DevnetDown(home_.path()).ok());
   EXPECT_FALSE(ProcessAlive(up->pid));
+  EXPECT_FALSE(ProcessAlive(up->market_pid));
   EXPECT_FALSE(DevnetStatus(home_.path())->running);
 
   start = absl::Now();

@@ -57,6 +57,7 @@ class Plan {
     if (absl::Status s = Add(std::nullopt, std::move(code), std::move(label));
         !s.ok())
       return s;
+    signed_.back().created = address;
     return address;
   }
 
@@ -70,6 +71,7 @@ class Plan {
   struct Signed {
     eth::Bytes raw;
     std::string label;
+    std::optional<eth::Address> created;
   };
   const std::vector<Signed>& transactions() const { return signed_; }
 
@@ -86,7 +88,7 @@ class Plan {
     absl::StatusOr<eth::RecoverableSignature> sig =
         eth::SignDigest(key_, tx.SigningHash());
     if (!sig.ok()) return sig.status();
-    signed_.push_back({tx.EncodeSigned(*sig), std::move(label)});
+    signed_.push_back({tx.EncodeSigned(*sig), std::move(label), std::nullopt});
     return absl::OkStatus();
   }
 
@@ -111,6 +113,25 @@ absl::StatusOr<std::vector<Value>> View(chain::EthApi& api,
   absl::StatusOr<eth::abi::Type> type = eth::abi::ParseType(returns);
   if (!type.ok()) return type.status();
   return eth::abi::Decode({*type}, *out);
+}
+
+// keccak(abi.encode(typeHash, keccak(name), keccak(version), chainId, hub)).
+eth::Bytes DomainSeparator(uint64_t chain_id, const eth::Address& hub) {
+  auto hash = [](std::string_view text) {
+    eth::Hash32 h = eth::Keccak(text);
+    return eth::Bytes(h.begin(), h.end());
+  };
+  absl::StatusOr<eth::Bytes> encoded = eth::abi::Encode(
+      {*eth::abi::ParseType("bytes32"), *eth::abi::ParseType("bytes32"),
+       *eth::abi::ParseType("bytes32"), *eth::abi::ParseType("uint256"),
+       *eth::abi::ParseType("address")},
+      {Value::Blob(hash("EIP712Domain(string name,string version,uint256 "
+                         "chainId,address verifyingContract)")),
+       Value::Blob(hash("iExecODB")), Value::Blob(hash("5.0.0")),
+       Value::Uint(chain_id), Value::Addr(hub)});
+  if (!encoded.ok()) return {};
+  eth::Hash32 h = eth::Keccak(eth::ByteView(*encoded));
+  return eth::Bytes(h.begin(), h.end());
 }
 
 absl::Status Check(bool ok, std::string_view what) {
@@ -263,6 +284,7 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
                                              i + 1, " (", txs[i].label,
                                              ") reverted"));
     out.gas_used += receipt->gas_used;
+    out.steps.push_back({txs[i].label, txs[i].created, receipt->gas_used});
   }
   out.transactions = static_cast<int>(txs.size());
   progress(absl::StrCat("PoCo deployed: hub ", out.hub.ToChecksum(), ", ",
@@ -298,6 +320,15 @@ absl::Status CheckPocoDeployment(chain::EthApi& api,
                    std::get<eth::Address>(d[3].v) == deployment.hub;
   if (absl::Status s =
           Check(domain_ok, "domain() is not (iExecODB, 5.0.0, chain id, hub)");
+      !s.ok())
+    return s;
+  // Orders are signed against this separator: it must hash domain().
+  absl::StatusOr<std::vector<Value>> separator =
+      View(api, deployment.hub, "eip712domain_separator()", "bytes32");
+  if (!separator.ok()) return separator.status();
+  if (absl::Status s = Check(std::get<eth::Bytes>((*separator)[0].v) ==
+                                 DomainSeparator(chain_id, deployment.hub),
+                             "eip712domain_separator() does not hash domain()");
       !s.ok())
     return s;
   absl::StatusOr<std::vector<Value>> categories =

@@ -8,7 +8,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/eth/address.h"
@@ -18,6 +21,13 @@
 
 namespace poolops::devnet {
 
+// One deployment transaction and what it cost (the receipt's gasUsed).
+struct DeployStep {
+  std::string label;
+  std::optional<eth::Address> created;  // set for a CREATE
+  uint64_t gas_used = 0;
+};
+
 struct PocoDeployment {
   eth::Address hub;
   eth::Address orders_library;
@@ -26,6 +36,7 @@ struct PocoDeployment {
   eth::Address workerpool_registry;
   uint64_t gas_used = 0;
   int transactions = 0;
+  std::vector<DeployStep> steps;  // in nonce order; empty for a restore
 };
 
 struct DeployOptions {
@@ -43,9 +54,10 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
                                           const DeployOptions& options);
 
 // The checks run after every deployment and every restore: hub code present,
-// totalFunctions() == 103, domain() == ("iExecODB","5.0.0",chainId,hub),
-// countCategory() == 5, the registries known to the hub. A failure is an
-// error naming the check, never a warning.
+// totalFunctions() == 103, domain() == ("iExecODB","5.0.0",chainId,hub) and
+// eip712domain_separator() its EIP-712 hash, countCategory() == 5, the
+// registries known to the hub. A failure is an error naming the check, never
+// a warning.
 absl::Status CheckPocoDeployment(chain::EthApi& api,
                                  const PocoDeployment& deployment,
                                  uint64_t chain_id);
