@@ -35,7 +35,8 @@ std::string StateText(const devnet::DevnetState& s) {
       "\n  hub:        ", s.deployment.hub.ToChecksum(),
       "\n  workerpool registry: ",
       s.deployment.workerpool_registry.ToChecksum(),
-      "\n  chain.json: ", s.chain_json.string(),
+      "\n  market:     ", s.market.empty() ? "-" : s.market,
+      " (iExec market API, local)\n  chain.json: ", s.chain_json.string(),
       "\n  dev accounts: ", s.accounts.size(),
       " funded (keys in files 0600 under the home's devnet/accounts)");
 }
