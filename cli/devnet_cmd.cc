@@ -13,19 +13,22 @@ nlohmann::json StateJson(const devnet::DevnetState& s) {
   for (const devnet::DevAccount& a : s.accounts)
     accounts.push_back({{"address", a.address.ToChecksum()},
                         {"privateKeyFile", a.private_key_file.string()}});
-  return {{"chain", "devnet"},
-          {"chainId", std::to_string(s.chain_id)},
-          {"rpc", s.rpc},
-          {"hub", s.deployment.hub.ToChecksum()},
-          {"market", s.market},
-          {"chainJson", s.chain_json.string()},
-          {"accounts", accounts},
-          {"running", s.running},
-          {"flavour", s.flavour},
-          {"registries",
-           {{"app", s.deployment.app_registry.ToChecksum()},
-            {"dataset", s.deployment.dataset_registry.ToChecksum()},
-            {"workerpool", s.deployment.workerpool_registry.ToChecksum()}}}};
+  nlohmann::json out = {
+      {"chain", "devnet"},
+      {"chainId", std::to_string(s.chain_id)},
+      {"rpc", s.rpc},
+      {"hub", s.deployment.hub.ToChecksum()},
+      {"market", s.market},
+      {"chainJson", s.chain_json.string()},
+      {"accounts", accounts},
+      {"running", s.running},
+      {"flavour", s.flavour},
+      {"registries",
+       {{"app", s.deployment.app_registry.ToChecksum()},
+        {"dataset", s.deployment.dataset_registry.ToChecksum()},
+        {"workerpool", s.deployment.workerpool_registry.ToChecksum()}}}};
+  if (s.flavour == "token") out["token"] = s.deployment.token.ToChecksum();
+  return out;
 }
 
 std::string StateText(const devnet::DevnetState& s) {
@@ -69,10 +72,10 @@ void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code) {
   up->add_option("--port", opts->port,
                  "RPC port on 127.0.0.1 (default: a free one)");
   up->callback([&ctx, exit_code, opts] {
-    if (opts->flavour != "native") {
-      *exit_code = ctx.Fail(
-          absl::UnimplementedError("--flavour token (RLC token + token escrow) "
-                                   "is not built yet; use native"));
+    absl::StatusOr<devnet::Flavour> flavour =
+        devnet::ParseFlavour(opts->flavour);
+    if (!flavour.ok()) {
+      *exit_code = ctx.Fail(flavour.status());
       return;
     }
     absl::StatusOr<std::filesystem::path> home = OpenHome(ctx);
@@ -83,6 +86,7 @@ void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code) {
     devnet::DevnetOptions options;
     options.home = *home;
     options.chain_id = opts->chain_id;
+    options.flavour = *flavour;
     options.port = opts->port;
     options.progress = [&ctx](std::string_view line) { ctx.Progress(line); };
     absl::StatusOr<devnet::DevnetState> state = devnet::DevnetUp(options);

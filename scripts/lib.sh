@@ -17,7 +17,7 @@ POOLOPS_APT_PACKAGES=(
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libcli11-dev prometheus-cpp-dev libcpp-httplib-dev
   libyaml-cpp-dev libicu-dev libsodium-dev
-  nodejs npm openssl
+  nodejs npm openssl docker.io docker-compose
 )
 
 install_deps() {

@@ -46,6 +46,16 @@ bool Reaped(pid_t pid) {
   return waitpid(pid, &status, WNOHANG) == pid;
 }
 
+// A zombie whose parent has not reaped it yet: exited, as far as we care.
+bool Zombie(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat;
+  std::getline(in, stat);
+  size_t paren = stat.rfind(") ");  // the command may hold spaces and parens
+  return paren != std::string::npos && paren + 2 < stat.size() &&
+         stat[paren + 2] == 'Z';
+}
+
 }  // namespace
 
 std::filesystem::path AnvilBinary() {
@@ -67,7 +77,8 @@ bool PortInUse(uint16_t port) {
 
 bool ProcessAlive(pid_t pid) {
   if (pid <= 0 || Reaped(pid)) return false;
-  return kill(pid, 0) == 0 || errno == EPERM;
+  if (kill(pid, 0) != 0 && errno != EPERM) return false;
+  return !Zombie(pid);
 }
 
 absl::StatusOr<pid_t> SpawnDetached(std::vector<std::string> args,
@@ -118,21 +129,12 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
     if (!port.ok()) return port.status();
     out.port = *port;
   }
-  std::vector<std::string> args = {options.binary.string(),
-                                   "--host",
-                                   "127.0.0.1",
-                                   "--port",
-                                   std::to_string(out.port),
-                                   "--hardfork",
-                                   "berlin",
-                                   "--gas-price",
-                                   "0",
-                                   "--gas-limit",
-                                   "6700000",
-                                   "--chain-id",
-                                   std::to_string(options.chain_id),
-                                   // No banner: it prints the dev keys.
-                                   "--quiet"};
+  std::vector<std::string> args = {
+      options.binary.string(), "--host", "127.0.0.1", "--port",
+      std::to_string(out.port), "--hardfork", "berlin", "--gas-price", "0",
+      "--gas-limit", "6700000", "--chain-id", std::to_string(options.chain_id),
+      // No banner: it prints the dev keys.
+      "--quiet"};
   if (!options.state_file.empty()) {
     args.push_back("--state");
     args.push_back(options.state_file.string());
@@ -156,7 +158,14 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
           "anvil exited during start-up; see ", options.log_file.string()));
     if (PortInUse(out.port)) {
       chain::EthApi api(client->get());
-      if (api.ChainId().ok()) return out;
+      absl::StatusOr<eth::U256> chain_id = api.ChainId();
+      if (chain_id.ok() && *chain_id == eth::U256(options.chain_id)) return out;
+      if (chain_id.ok()) {  // another node took the port in the meantime
+        (void)StopProcess(*pid);
+        return absl::UnavailableError(absl::StrCat(
+            "another node (chain id ", chain_id->ToDecimal(), ") answers on ",
+            out.rpc_url, "; try again or pick a --port"));
+      }
     }
     absl::SleepFor(absl::Milliseconds(50));
   }

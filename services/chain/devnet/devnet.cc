@@ -45,6 +45,7 @@ json ToJson(const DevnetState& s) {
           {"appRegistry", s.deployment.app_registry.ToChecksum()},
           {"datasetRegistry", s.deployment.dataset_registry.ToChecksum()},
           {"workerpoolRegistry", s.deployment.workerpool_registry.ToChecksum()},
+          {"token", s.deployment.token.ToChecksum()},
           {"deploymentGas", s.deployment.gas_used},
           {"market", s.market},
           {"marketPid", s.market_pid},
@@ -75,6 +76,11 @@ absl::StatusOr<DevnetState> FromJson(const json& j) {
       absl::StatusOr<eth::Address> a = addr(f.key);
       if (!a.ok()) return a.status();
       *f.out = *a;
+    }
+    if (j.contains("token")) {  // absent in files from before the flavours
+      absl::StatusOr<eth::Address> token = addr("token");
+      if (!token.ok()) return token.status();
+      s.deployment.token = *token;
     }
     s.deployment.gas_used = j.value("deploymentGas", uint64_t{0});
     s.market = j.value("market", "");
@@ -131,14 +137,15 @@ absl::StatusOr<std::vector<DevAccount>> SaveAccounts(const fs::path& home) {
 }
 
 // <home>/chains/devnet.json, the iExec SDK's chain.json format (native chain
-// other than 134: `native` is required, `useGas: false` forces price 0).
+// other than 134: `native` is required, `useGas: false` forces price 0; a
+// token chain has no `native` and the SDK reads RLC balances on token()).
 absl::StatusOr<fs::path> WriteChainJson(const fs::path& home,
                                         const DevnetState& s) {
   json chain = {{"id", std::to_string(s.chain_id)},
                 {"host", s.rpc},
                 {"hub", s.deployment.hub.ToChecksum()},
-                {"native", true},
                 {"useGas", false}};
+  if (s.flavour == "native") chain["native"] = true;
   if (!s.market.empty()) chain["iexecGateway"] = s.market;
   json doc = {{"default", "devnet"}, {"chains", {{"devnet", chain}}}};
   fs::path dir = home / "chains";
@@ -220,6 +227,7 @@ absl::StatusOr<DevnetState> Start(const DevnetOptions& options, bool fresh) {
   state.port = instance->port;
   state.rpc = instance->rpc_url;
   state.chain_id = options.chain_id;
+  state.flavour = FlavourName(options.flavour);
   return state;
 }
 
@@ -235,6 +243,11 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
   absl::StatusOr<DevnetState> saved = ReadState(home);
   if (saved.ok() && ProcessRuns(saved->pid, kAnvil)) {
     saved->running = true;
+    if (saved->flavour != FlavourName(options.flavour) ||
+        saved->chain_id != options.chain_id)
+      progress(absl::StrCat("warning: the running devnet is ", saved->flavour,
+                            " on chain id ", saved->chain_id,
+                            "; poolctl devnet reset to change that"));
     if (saved->market_pid == 0 || ProcessRuns(saved->market_pid, kMarket)) {
       progress("devnet already running");
       return saved;
@@ -250,10 +263,13 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
     return saved;
   }
   bool have_chain = saved.ok() && fs::exists(ChainState(home)) &&
-                    saved->chain_id == options.chain_id;
+                    saved->chain_id == options.chain_id &&
+                    saved->flavour == FlavourName(options.flavour);
   absl::StatusOr<DevnetState> state = Start(options, /*fresh=*/!have_chain);
   if (!state.ok() && have_chain) {
-    progress("the saved chain state does not load; redeploying from scratch");
+    progress(
+        "warning: the saved chain state does not load; redeploying from "
+        "scratch");
     have_chain = false;
     state = Start(options, /*fresh=*/true);
   }
@@ -265,11 +281,12 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
   auto api = std::make_unique<chain::EthApi>(client->get());
   if (have_chain) {
     state->deployment = saved->deployment;
-    absl::Status check =
-        CheckPocoDeployment(*api, state->deployment, options.chain_id);
+    absl::Status check = CheckPocoDeployment(*api, state->deployment,
+                                             options.chain_id, options.flavour);
     if (!check.ok()) {
       progress(
-          absl::StrCat("the saved chain state fails the deployment checks (",
+          absl::StrCat("warning: the saved chain state fails the deployment "
+                       "checks (",
                        check.message(), "); redeploying from scratch"));
       (void)StopProcess(state->pid);
       have_chain = false;
@@ -296,19 +313,25 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
     if (artifacts.ok()) {
       absl::StatusOr<std::string> key =
           files::ReadSecretFile(state->accounts.front().private_key_file);
-      if (!key.ok()) return key.status();
       absl::StatusOr<eth::Bytes> key_bytes =
-          eth::FromHexFixed(*key, 32, "dev key");
-      if (!key_bytes.ok()) return key_bytes.status();
+          key.ok() ? eth::FromHexFixed(*key, 32, "dev key")
+                   : absl::StatusOr<eth::Bytes>(key.status());
+      if (!key_bytes.ok()) {
+        (void)StopProcess(state->pid);
+        return key_bytes.status();
+      }
       DeployOptions deploy;
       deploy.chain_id = options.chain_id;
+      deploy.flavour = options.flavour;
+      for (const DevAccount& a : state->accounts)
+        deploy.fund_accounts.push_back(a.address);
       deploy.progress = options.progress;
       deployment = DeployPoco(*api, *artifacts, *key_bytes, deploy);
     }
     absl::Status check =
-        deployment.ok()
-            ? CheckPocoDeployment(*api, *deployment, options.chain_id)
-            : deployment.status();
+        deployment.ok() ? CheckPocoDeployment(*api, *deployment,
+                                              options.chain_id, options.flavour)
+                        : deployment.status();
     if (!check.ok()) {
       (void)StopProcess(state->pid);
       fs::remove(ChainState(home));
@@ -350,7 +373,11 @@ absl::Status DevnetDown(const fs::path& home) {
     return absl::NotFoundError("the devnet is not running");
   }
   (void)StopProgram(saved->market_pid, kMarket);
-  return StopProgram(saved->pid, kAnvil);
+  absl::Status stopped = StopProgram(saved->pid, kAnvil);
+  std::error_code ec;  // anvil writes its dump 0644; the home keeps 0600
+  fs::permissions(ChainState(home),
+                  fs::perms::owner_read | fs::perms::owner_write, ec);
+  return stopped;
 }
 
 absl::Status DevnetReset(const fs::path& home) {

@@ -48,6 +48,7 @@ struct DevnetOptions {
   std::filesystem::path home;
   uint16_t port = 0;
   uint64_t chain_id = 65535;
+  Flavour flavour = Flavour::kNative;  // a saved chain of another is redeployed
   std::function<void(std::string_view)> progress;  // may be empty
 };
 

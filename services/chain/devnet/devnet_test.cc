@@ -59,7 +59,8 @@ TEST_F(DevnetTest, DeploysSavesAndRestores) {
   ASSERT_FALSE(up->market.empty());
   EXPECT_TRUE(ProcessAlive(up->market_pid));
   EXPECT_EQ(chain["chains"]["devnet"]["iexecGateway"], up->market);
-  EXPECT_TRUE(PortInUse(static_cast<uint16_t>(std::stoi(up->market.substr(up->market.rfind(':') + 1)))));
+  EXPECT_TRUE(PortInUse(static_cast<uint16_t>(
+      std::stoi(up->market.substr(up->market.rfind(':') + 1)))));
 
   // Up again: the running devnet, untouched.
   absl::StatusOr<DevnetState> again = DevnetUp(Options());

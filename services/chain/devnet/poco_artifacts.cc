@@ -12,8 +12,9 @@ namespace poolops::devnet {
 namespace fs = std::filesystem;
 namespace {
 
+// Only in the truffle build: the ERC1538 trio and the RLC token.
 constexpr std::string_view kErc1538[] = {
-    "ERC1538Proxy", "ERC1538UpdateDelegate", "ERC1538QueryDelegate"};
+    "ERC1538Proxy", "ERC1538UpdateDelegate", "ERC1538QueryDelegate", "RLC"};
 // Link placeholder of contracts/libs/IexecLibOrders_v5.sol:IexecLibOrders_v5.
 constexpr char kOrdersPlaceholder[] =
     "__$9d824026d0515d8abd681f0f0f4707f16a$__";

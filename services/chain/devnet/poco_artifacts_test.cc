@@ -1,7 +1,11 @@
 #include "services/chain/devnet/poco_artifacts.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libs/eth/hex.h"
+#include "libs/eth/keccak.h"
 #include "services/chain/devnet/poco_deployer.h"
+#include "services/chain/devnet/test_support.h"
 
 namespace poolops::devnet {
 namespace {
@@ -19,6 +23,7 @@ TEST(CreateAddressTest, FollowsTheDeployerNonce) {
 }
 
 TEST(PocoArtifactsTest, SignaturesAsThePocoMigrationsBuildThem) {
+  POOLOPS_REQUIRE_NPM_ASSETS();
   absl::StatusOr<PocoArtifacts> artifacts =
       PocoArtifacts::Open(NpmDir() / "@iexec" / "poco");
   ASSERT_TRUE(artifacts.ok()) << artifacts.status();
@@ -42,7 +47,45 @@ TEST(PocoArtifactsTest, SignaturesAsThePocoMigrationsBuildThem) {
       std::string::npos);
 }
 
+TEST(PocoArtifactsTest, AllSixteenModulesSignatureStrings) {
+  POOLOPS_REQUIRE_NPM_ASSETS();
+  absl::StatusOr<PocoArtifacts> artifacts =
+      PocoArtifacts::Open(NpmDir() / "@iexec" / "poco");
+  ASSERT_TRUE(artifacts.ok()) << artifacts.status();
+  const char* modules[] = {"ERC1538QueryDelegate",
+                           "IexecAccessorsDelegate",
+                           "IexecAccessorsABILegacyDelegate",
+                           "IexecCategoryManagerDelegate",
+                           "IexecERC20Delegate",
+                           "IexecEscrowNativeDelegate",
+                           "IexecMaintenanceDelegate",
+                           "IexecOrderManagementDelegate",
+                           "IexecPoco1Delegate",
+                           "IexecPoco2Delegate",
+                           "IexecRelayDelegate",
+                           "ENSIntegrationDelegate",
+                           "IexecMaintenanceExtraDelegate",
+                           "IexecPocoAccessorsDelegate",
+                           "IexecPocoBoostDelegate",
+                           "IexecPocoBoostAccessorsDelegate"};
+  eth::Address library = CreateAddress(kDeployer, 2);
+  std::string all;
+  for (const char* name : modules) {
+    absl::StatusOr<Contract> module = artifacts->Load(name, &library);
+    ASSERT_TRUE(module.ok()) << module.status();
+    absl::StatusOr<std::string> signatures = FunctionSignatures(module->abi);
+    ASSERT_TRUE(signatures.ok()) << signatures.status();
+    absl::StrAppend(&all, name, "=", *signatures, "\n");
+  }
+  // keccak256 of "<module>=<signatures>\n" for the 16 modules in migration
+  // order, as PoCo's getFunctionSignatures.js builds them from the 5.5.0 ABIs.
+  EXPECT_EQ(
+      eth::ToHex(eth::Keccak(all)),
+      "0xe28f8211fa18b6419fe497bab6a6a4e45e6f2f9423d8f8036f518b466dc57ad4");
+}
+
 TEST(PocoArtifactsTest, LinkedModulesNeedTheOrdersLibrary) {
+  POOLOPS_REQUIRE_NPM_ASSETS();
   absl::StatusOr<PocoArtifacts> artifacts =
       PocoArtifacts::Open(NpmDir() / "@iexec" / "poco");
   ASSERT_TRUE(artifacts.ok()) << artifacts.status();

@@ -40,7 +40,10 @@ struct Category {
 constexpr Category kCategories[] = {
     {"XS", 300}, {"S", 1200}, {"M", 3600}, {"L", 10800}, {"XL", 36000}};
 
+// Distinct selectors behind the hub once every module is linked (measured
+// on the 5.5.0 artifacts; the escrows differ in their function sets).
 constexpr uint64_t kExpectedFunctions = 103;
+constexpr uint64_t kExpectedFunctionsToken = 104;
 
 // Builds the deployment as a list of signed transactions with local nonces.
 class Plan {
@@ -74,6 +77,7 @@ class Plan {
     std::optional<eth::Address> created;
   };
   const std::vector<Signed>& transactions() const { return signed_; }
+  uint64_t next_nonce() const { return nonce_; }
 
  private:
   absl::Status Add(std::optional<eth::Address> to, eth::Bytes data,
@@ -126,7 +130,7 @@ eth::Bytes DomainSeparator(uint64_t chain_id, const eth::Address& hub) {
        *eth::abi::ParseType("bytes32"), *eth::abi::ParseType("uint256"),
        *eth::abi::ParseType("address")},
       {Value::Blob(hash("EIP712Domain(string name,string version,uint256 "
-                         "chainId,address verifyingContract)")),
+                        "chainId,address verifyingContract)")),
        Value::Blob(hash("iExecODB")), Value::Blob(hash("5.0.0")),
        Value::Uint(chain_id), Value::Addr(hub)});
   if (!encoded.ok()) return {};
@@ -141,6 +145,17 @@ absl::Status Check(bool ok, std::string_view what) {
 }
 
 }  // namespace
+
+absl::StatusOr<Flavour> ParseFlavour(std::string_view name) {
+  if (name == "native") return Flavour::kNative;
+  if (name == "token") return Flavour::kToken;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown flavour \"", std::string(name), "\" (native or token)"));
+}
+
+std::string_view FlavourName(Flavour flavour) {
+  return flavour == Flavour::kToken ? "token" : "native";
+}
 
 eth::Address CreateAddress(const eth::Address& sender, uint64_t nonce) {
   eth::Bytes payload;
@@ -169,7 +184,9 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
   Plan plan(deployer_key, *deployer, *nonce, options);
   PocoDeployment out;
 
-  progress("building the PoCo 5.5.0 deployment (native flavour)");
+  progress(absl::StrCat("building the PoCo 5.5.0 deployment (",
+                        std::string(FlavourName(options.flavour)),
+                        " flavour)"));
   absl::StatusOr<Contract> update = artifacts.Load("ERC1538UpdateDelegate");
   if (!update.ok()) return update.status();
   absl::StatusOr<eth::Address> update_address =
@@ -194,7 +211,10 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
   if (!library_address.ok()) return library_address.status();
   out.orders_library = *library_address;
 
+  const bool token = options.flavour == Flavour::kToken;
   for (std::string_view name : kModules) {
+    if (token && name == "IexecEscrowNativeDelegate")
+      name = "IexecEscrowTokenDelegate";
     absl::StatusOr<Contract> module = artifacts.Load(name, &out.orders_library);
     if (!module.ok()) return module.status();
     absl::StatusOr<std::string> signatures = FunctionSignatures(module->abi);
@@ -241,12 +261,15 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
         !s.ok())
       return s;
   }
+  // Token flavour: RLC is created after configure and the 5 categories (6
+  // nonces from here), so every other address stays the same.
+  if (token) out.token = CreateAddress(*deployer, plan.next_nonce() + 6);
   if (absl::Status s = plan.Call(
           out.hub,
           "configure(address,string,string,uint8,address,address,address,"
           "address)",
-          {Value::Addr(eth::Address()), Value::Str("Staked RLC"),
-           Value::Str("SRLC"), Value::Uint(9), Value::Addr(out.app_registry),
+          {Value::Addr(out.token), Value::Str("Staked RLC"), Value::Str("SRLC"),
+           Value::Uint(9), Value::Addr(out.app_registry),
            Value::Addr(out.dataset_registry),
            Value::Addr(out.workerpool_registry), Value::Addr(eth::Address())},
           "configure");
@@ -260,6 +283,25 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
                       absl::StrCat("createCategory ", c.name));
         !s.ok())
       return s;
+  }
+
+  if (token) {
+    absl::StatusOr<Contract> rlc = artifacts.Load("RLC");
+    if (!rlc.ok()) return rlc.status();
+    absl::StatusOr<eth::Address> rlc_address =
+        plan.Create(rlc->bytecode, "RLC");
+    if (!rlc_address.ok()) return rlc_address.status();
+    if (*rlc_address != out.token)
+      return absl::InternalError("RLC not at the address given to configure");
+    for (const eth::Address& account : options.fund_accounts) {
+      if (account == *deployer) continue;
+      if (absl::Status s = plan.Call(
+              out.token, "transfer(address,uint256)",
+              {Value::Addr(account), Value::Uint(options.rlc_per_account)},
+              absl::StrCat("RLC.transfer ", account.ToChecksum()));
+          !s.ok())
+        return s;
+    }
   }
 
   // Send everything, then collect the receipts (the chain mines in order).
@@ -295,7 +337,9 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
 
 absl::Status CheckPocoDeployment(chain::EthApi& api,
                                  const PocoDeployment& deployment,
-                                 uint64_t chain_id) {
+                                 uint64_t chain_id, Flavour flavour) {
+  const uint64_t expected_functions =
+      flavour == Flavour::kToken ? kExpectedFunctionsToken : kExpectedFunctions;
   absl::StatusOr<eth::Bytes> code = api.GetCode(deployment.hub);
   if (!code.ok()) return code.status();
   if (absl::Status s = Check(!code->empty(), "no code at the hub address");
@@ -305,9 +349,18 @@ absl::Status CheckPocoDeployment(chain::EthApi& api,
       View(api, deployment.hub, "totalFunctions()", "uint256");
   if (!total.ok()) return total.status();
   uint64_t functions = std::get<eth::U256>((*total)[0].v).low64();
-  if (absl::Status s = Check(functions == kExpectedFunctions,
+  if (absl::Status s = Check(functions == expected_functions,
                              absl::StrCat("totalFunctions() is ", functions,
-                                          ", expected ", kExpectedFunctions));
+                                          ", expected ", expected_functions));
+      !s.ok())
+    return s;
+  absl::StatusOr<std::vector<Value>> token =
+      View(api, deployment.hub, "token()", "address");
+  if (!token.ok()) return token.status();
+  if (absl::Status s =
+          Check(std::get<eth::Address>((*token)[0].v) == deployment.token,
+                flavour == Flavour::kToken ? "token() is not the RLC token"
+                                           : "token() is not 0x0 (native)");
       !s.ok())
     return s;
   absl::StatusOr<std::vector<Value>> domain =

@@ -176,8 +176,8 @@ TEST_F(PocoDeployerTest, AWrongDeploymentIsAnError) {
       "createCategory(string,string,uint256)",
       {Value::Str("XXL"), Value::Str("{}"), Value::Uint(72000)});
   ASSERT_TRUE(data.ok());
-  absl::StatusOr<chain::Receipt> receipt = testing::SendFromDeployer(
-      anvil_.api(), 65535, deployment_.hub, *data);
+  absl::StatusOr<chain::Receipt> receipt =
+      testing::SendFromDeployer(anvil_.api(), 65535, deployment_.hub, *data);
   ASSERT_TRUE(receipt.ok() && receipt->success);
   absl::Status s = CheckPocoDeployment(anvil_.api(), deployment_, 65535);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
@@ -198,6 +198,61 @@ TEST_F(PocoDeployerTest, AWrongDeploymentIsAnError) {
   PocoDeployment registry = deployment_;
   registry.hub = deployment_.app_registry;
   EXPECT_FALSE(CheckPocoDeployment(anvil_.api(), registry, 65535).ok());
+}
+
+// Token flavour (as Arbitrum): the RLC token and the token escrow; the hub
+// and registries keep their addresses, RLC comes after the categories.
+TEST(PocoDeployerTokenTest, DeploysRlcAndTheTokenEscrow) {
+  POOLOPS_REQUIRE_NPM_ASSETS();
+  ScopedAnvil anvil;
+  ASSERT_TRUE(anvil.Start().ok());
+  absl::StatusOr<PocoArtifacts> artifacts =
+      PocoArtifacts::Open(NpmDir() / "@iexec" / "poco");
+  ASSERT_TRUE(artifacts.ok()) << artifacts.status();
+  // anvil's account #1, funded with RLC by the deployment.
+  eth::Bytes user_key = *eth::FromHexFixed(
+      "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d", 32,
+      "key");
+  eth::Address user = *eth::AddressOf(user_key);
+  DeployOptions options;
+  options.flavour = Flavour::kToken;
+  options.fund_accounts = {*eth::Address::Parse(testing::kDeployer), user};
+  absl::StatusOr<PocoDeployment> deployment =
+      DeployPoco(anvil.api(), *artifacts, testing::DeployerKey(), options);
+  ASSERT_TRUE(deployment.ok()) << deployment.status();
+  absl::Status check =
+      CheckPocoDeployment(anvil.api(), *deployment, 65535, Flavour::kToken);
+  EXPECT_TRUE(check.ok()) << check;
+  EXPECT_FALSE(
+      CheckPocoDeployment(anvil.api(), *deployment, 65535, Flavour::kNative)
+          .ok());
+  EXPECT_EQ(deployment->hub.ToChecksum(),
+            "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
+  EXPECT_EQ(deployment->workerpool_registry.ToChecksum(),
+            "0xf5059a5D33d5853360D16C683c16e67980206f36");
+  EXPECT_EQ(deployment->token,
+            CreateAddress(*eth::Address::Parse(testing::kDeployer), 50));
+  EXPECT_EQ(deployment->transactions, 52);  // + RLC + one transfer
+
+  auto balance = [&](const eth::Address& contract, const eth::Address& who) {
+    absl::StatusOr<std::vector<Value>> out =
+        ViewCall(anvil.api(), contract, "balanceOf(address)",
+                 {Value::Addr(who)}, "uint256");
+    EXPECT_TRUE(out.ok()) << out.status();
+    return out.ok() ? std::get<eth::U256>((*out)[0].v).low64() : 0;
+  };
+  EXPECT_EQ(balance(deployment->token, user), 10'000'000'000'000u);
+  // Deposit the token way: approveAndCall on RLC, the hub pulls the RLC.
+  absl::StatusOr<eth::Bytes> data = eth::abi::EncodeCall(
+      "approveAndCall(address,uint256,bytes)",
+      {Value::Addr(deployment->hub), Value::Uint(1000), Value::Blob({})});
+  ASSERT_TRUE(data.ok());
+  absl::StatusOr<chain::Receipt> receipt =
+      testing::SendFrom(anvil.api(), 65535, user_key, deployment->token, *data);
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_TRUE(receipt->success);
+  EXPECT_EQ(balance(deployment->hub, user), 1000u);  // staked RLC
+  EXPECT_EQ(balance(deployment->token, user), 10'000'000'000'000u - 1000);
 }
 
 }  // namespace

@@ -14,8 +14,8 @@
 #include "libs/common/test_util.h"
 #include "libs/eth/abi.h"
 #include "libs/eth/hex.h"
-#include "libs/eth/transaction.h"
 #include "libs/eth/secp256k1.h"
+#include "libs/eth/transaction.h"
 #include "services/chain/devnet/anvil_process.h"
 #include "services/chain/devnet/poco_artifacts.h"
 #include "services/chain/rpc/eth_api.h"
@@ -42,17 +42,17 @@ inline std::string MissingAssets() {
 
 // Skips a test without the npm assets, except on CI (CI=true) where that is
 // a failure: CI must never go green by skipping the devnet.
-#define POOLOPS_REQUIRE_NPM_ASSETS()                                        \
-  do {                                                                      \
-    std::string missing = ::poolops::devnet::testing::MissingAssets();      \
-    if (!missing.empty()) {                                                 \
-      const char* ci = std::getenv("CI");                                   \
-      if (ci != nullptr && std::string(ci) == "true")                       \
-        FAIL() << "npm assets missing:" << missing                          \
-               << " (run scripts/test or npm install in tests/interop)";    \
-      GTEST_SKIP() << "npm assets missing:" << missing                      \
+#define POOLOPS_REQUIRE_NPM_ASSETS()                                         \
+  do {                                                                       \
+    std::string missing = ::poolops::devnet::testing::MissingAssets();       \
+    if (!missing.empty()) {                                                  \
+      const char* ci = std::getenv("CI");                                    \
+      if (ci != nullptr && std::string(ci) == "true")                        \
+        FAIL() << "npm assets missing:" << missing                           \
+               << " (run scripts/test or npm install in tests/interop)";     \
+      GTEST_SKIP() << "npm assets missing:" << missing                       \
                    << " (run scripts/test or npm install in tests/interop)"; \
-    }                                                                       \
+    }                                                                        \
   } while (0)
 
 // A fresh anvil in a temporary folder, stopped by pid in the destructor.
@@ -100,12 +100,15 @@ inline eth::Bytes DeployerKey() {
   return *eth::FromHexFixed(kDeployerKey, 32, "key");
 }
 
-// Sends a legacy transaction from account #0 and waits for its receipt.
-inline absl::StatusOr<chain::Receipt> SendFromDeployer(
-    chain::EthApi& api, uint64_t chain_id, std::optional<eth::Address> to,
-    eth::Bytes data) {
-  absl::StatusOr<uint64_t> nonce =
-      api.GetTransactionCount(*eth::Address::Parse(kDeployer));
+// Sends a legacy transaction signed with `key` and waits for its receipt.
+inline absl::StatusOr<chain::Receipt> SendFrom(chain::EthApi& api,
+                                               uint64_t chain_id,
+                                               eth::ByteView key,
+                                               std::optional<eth::Address> to,
+                                               eth::Bytes data) {
+  absl::StatusOr<eth::Address> from = eth::AddressOf(key);
+  if (!from.ok()) return from.status();
+  absl::StatusOr<uint64_t> nonce = api.GetTransactionCount(*from);
   if (!nonce.ok()) return nonce.status();
   eth::Transaction tx;
   tx.chain_id = chain_id;
@@ -114,7 +117,6 @@ inline absl::StatusOr<chain::Receipt> SendFromDeployer(
   tx.data = std::move(data);
   tx.gas = 1'000'000;
   tx.gas_price = 0;
-  eth::Bytes key = DeployerKey();
   absl::StatusOr<eth::RecoverableSignature> sig =
       eth::SignDigest(key, tx.SigningHash());
   if (!sig.ok()) return sig.status();
@@ -123,6 +125,13 @@ inline absl::StatusOr<chain::Receipt> SendFromDeployer(
   if (!hash.ok()) return hash.status();
   return api.WaitForReceipt(*hash, 1, absl::Seconds(30),
                             absl::Milliseconds(20));
+}
+
+// The same from account #0.
+inline absl::StatusOr<chain::Receipt> SendFromDeployer(
+    chain::EthApi& api, uint64_t chain_id, std::optional<eth::Address> to,
+    eth::Bytes data) {
+  return SendFrom(api, chain_id, DeployerKey(), to, std::move(data));
 }
 
 // eth_call of a view function, its result decoded as `returns`.

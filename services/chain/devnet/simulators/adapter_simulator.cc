@@ -15,12 +15,14 @@ absl::StatusOr<ChainConfig> ChainConfigFromEnv(const Env& env) {
   absl::StatusOr<int> chain_id = EnvInt(env, p + "CHAIN_ID", c.chain_id);
   if (!chain_id.ok()) return chain_id.status();
   c.chain_id = *chain_id;
-  absl::StatusOr<bool> sidechain = EnvBool(env, p + "IS_SIDECHAIN", c.sidechain);
+  absl::StatusOr<bool> sidechain =
+      EnvBool(env, p + "IS_SIDECHAIN", c.sidechain);
   if (!sidechain.ok()) return sidechain.status();
   c.sidechain = *sidechain;
   c.node_address = EnvOr(env, p + "NODE_ADDRESS", c.node_address);
   c.hub_address = EnvOr(env, p + "HUB_ADDRESS", c.hub_address);
-  absl::StatusOr<int> block_time = EnvInt(env, p + "BLOCK_TIME", c.block_time_seconds);
+  absl::StatusOr<int> block_time =
+      EnvInt(env, p + "BLOCK_TIME", c.block_time_seconds);
   if (!block_time.ok()) return block_time.status();
   if (*block_time < 1) {
     return absl::InvalidArgumentError(p + "BLOCK_TIME must be >= 1");
@@ -39,7 +41,8 @@ std::string ChainConfigJson(const ChainConfig& c) {
   return json.dump();
 }
 
-HttpResponse HandleAdapter(const ChainConfig& config, const HttpRequest& request) {
+HttpResponse HandleAdapter(const ChainConfig& config,
+                           const HttpRequest& request) {
   if (request.method == "GET" && request.path == "/config/chain") {
     return {200, "application/json", ChainConfigJson(config)};
   }

@@ -23,6 +23,7 @@ absl::StatusOr<ChainConfig> ChainConfigFromEnv(const Env& env);
 // {"chainId":..,"sidechain":..,"chainNodeUrl":..,"iexecHubContractAddress":..,
 //  "blockTime":"PT5S"} (Spring Boot writes Durations as ISO-8601).
 std::string ChainConfigJson(const ChainConfig& config);
-HttpResponse HandleAdapter(const ChainConfig& config, const HttpRequest& request);
+HttpResponse HandleAdapter(const ChainConfig& config,
+                           const HttpRequest& request);
 
 }  // namespace poolops::sim

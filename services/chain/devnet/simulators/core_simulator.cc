@@ -8,7 +8,8 @@
 namespace poolops::sim {
 namespace {
 
-absl::StatusOr<std::string> UrlFromEnv(const Env& env, const std::string& prefix,
+absl::StatusOr<std::string> UrlFromEnv(const Env& env,
+                                       const std::string& prefix,
                                        const std::string& host, int port) {
   absl::StatusOr<int> p = EnvInt(env, prefix + "_PORT", port);
   if (!p.ok()) return p.status();
@@ -28,26 +29,28 @@ absl::StatusOr<CoreConfig> CoreConfigFromEnv(const Env& env) {
   if (!port.ok()) return port.status();
   c.port = *port;
   c.version = EnvOr(env, "POOLOPS_SIM_VERSION", c.version);
-  c.pool_address = EnvOr(env, "POOL_ADDRESS",
-                         "0x365E7BABAa85eC61Dffe5b520763062e6C29dA27");
+  c.pool_address =
+      EnvOr(env, "POOL_ADDRESS", "0x365E7BABAa85eC61Dffe5b520763062e6C29dA27");
   c.required_worker_version =
       EnvOr(env, "IEXEC_CORE_REQUIRED_WORKER_VERSION", "");
-  absl::StatusOr<std::string> adapter = UrlFromEnv(
-      env, "IEXEC_CORE_CHAIN_ADAPTER", "blockchain-adapter", 13010);
+  absl::StatusOr<std::string> adapter =
+      UrlFromEnv(env, "IEXEC_CORE_CHAIN_ADAPTER", "blockchain-adapter", 13010);
   if (!adapter.ok()) return adapter.status();
   c.chain_adapter_url = *adapter;
   absl::StatusOr<std::string> result =
       UrlFromEnv(env, "IEXEC_RESULT_REPOSITORY", "localhost", 13200);
   if (!result.ok()) return result.status();
   c.result_repository_url = *result;
-  absl::StatusOr<std::string> sms = UrlFromEnv(env, "IEXEC_SMS", "localhost", 13300);
+  absl::StatusOr<std::string> sms =
+      UrlFromEnv(env, "IEXEC_SMS", "localhost", 13300);
   if (!sms.ok()) return sms.status();
   c.sms_url = *sms;
   absl::StatusOr<int> ask = EnvInt(env, "IEXEC_ASK_REPLICATE_PERIOD", 5000);
   if (!ask.ok()) return ask.status();
   c.ask_replicate_period_ms = *ask;
-  c.wallet_path = EnvOr(env, "IEXEC_CORE_WALLET_PATH",
-                        "./src/main/resources/wallet/encrypted-wallet_scheduler.json");
+  c.wallet_path =
+      EnvOr(env, "IEXEC_CORE_WALLET_PATH",
+            "./src/main/resources/wallet/encrypted-wallet_scheduler.json");
   return c;
 }
 
@@ -92,13 +95,13 @@ HttpResponse CoreSimulator::Handle(const HttpRequest& request) {
                  ping->wallet_address.c_str(), ping->cpu_nb,
                  ping->gpu_enabled ? "true" : "false");
     // The real core answers the session id; one per simulator boot.
-    return {200, "text/plain", absl::StrCat("simulator-session-", config_.version)};
+    return {200, "text/plain",
+            absl::StrCat("simulator-session-", config_.version)};
   }
-  return {404, "application/json",
-          nlohmann::json{{"status", 404},
-                         {"error", "Not Found"},
-                         {"path", path}}
-              .dump()};
+  return {
+      404, "application/json",
+      nlohmann::json{{"status", 404}, {"error", "Not Found"}, {"path", path}}
+          .dump()};
 }
 
 }  // namespace poolops::sim

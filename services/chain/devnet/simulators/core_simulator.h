@@ -13,15 +13,17 @@
 namespace poolops::sim {
 
 struct CoreConfig {
-  int port = 13000;                  // IEXEC_CORE_PORT
-  std::string version = "7.1.0";     // POOLOPS_SIM_VERSION (the image tag)
-  std::string pool_address;          // POOL_ADDRESS
+  int port = 13000;                     // IEXEC_CORE_PORT
+  std::string version = "7.1.0";        // POOLOPS_SIM_VERSION (the image tag)
+  std::string pool_address;             // POOL_ADDRESS
   std::string required_worker_version;  // IEXEC_CORE_REQUIRED_WORKER_VERSION
-  std::string chain_adapter_url;     // IEXEC_CORE_CHAIN_ADAPTER_{PROTOCOL,HOST,PORT}
-  std::string result_repository_url; // IEXEC_RESULT_REPOSITORY_{PROTOCOL,HOST,PORT}
-  std::string sms_url;               // IEXEC_SMS_{PROTOCOL,HOST,PORT}
+  std::string
+      chain_adapter_url;  // IEXEC_CORE_CHAIN_ADAPTER_{PROTOCOL,HOST,PORT}
+  std::string
+      result_repository_url;  // IEXEC_RESULT_REPOSITORY_{PROTOCOL,HOST,PORT}
+  std::string sms_url;        // IEXEC_SMS_{PROTOCOL,HOST,PORT}
   int ask_replicate_period_ms = 5000;  // IEXEC_ASK_REPLICATE_PERIOD
-  std::string wallet_path;           // IEXEC_CORE_WALLET_PATH (address only)
+  std::string wallet_path;             // IEXEC_CORE_WALLET_PATH (address only)
 };
 
 absl::StatusOr<CoreConfig> CoreConfigFromEnv(const Env& env);

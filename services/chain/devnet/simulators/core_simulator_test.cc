@@ -18,19 +18,27 @@ TEST(CoreSimulatorTest, ServesHealthVersionConfigAndMetrics) {
              {"POOLOPS_SIM_VERSION", "7.1.0"}};
   auto config = CoreConfigFromEnv(env);
   ASSERT_TRUE(config.ok()) << config.status();
-  CoreSimulator core(*config, "0x00000000000000000000000000000000000000c0", &clock);
+  CoreSimulator core(*config, "0x00000000000000000000000000000000000000c0",
+                     &clock);
   EXPECT_EQ(core.Handle(Get("/actuator/health")).body, R"({"status":"UP"})");
   EXPECT_EQ(core.Handle(Get("/version")).body, "7.1.0");
-  auto workers = nlohmann::json::parse(core.Handle(Get("/workers/config")).body);
-  EXPECT_EQ(workers["workerPoolAddress"], "0x00000000000000000000000000000000000000f1");
-  EXPECT_EQ(workers["schedulerPublicAddress"], "0x00000000000000000000000000000000000000c0");
+  auto workers =
+      nlohmann::json::parse(core.Handle(Get("/workers/config")).body);
+  EXPECT_EQ(workers["workerPoolAddress"],
+            "0x00000000000000000000000000000000000000f1");
+  EXPECT_EQ(workers["schedulerPublicAddress"],
+            "0x00000000000000000000000000000000000000c0");
   EXPECT_EQ(workers["blockchainAdapterUrl"], "http://127.0.0.1:13010");
   EXPECT_EQ(workers["askForReplicatePeriod"], 30000);
   EXPECT_EQ(workers["requiredWorkerVersion"], "7.1.0");
   EXPECT_EQ(core.Handle(Get("/nope")).status, 404);
 
-  HttpRequest ping{"POST", "/workers/ping", "", {},
-                   R"({"walletAddress":"0x00000000000000000000000000000000000000aa","cpuNb":2})"};
+  HttpRequest ping{
+      "POST",
+      "/workers/ping",
+      "",
+      {},
+      R"({"walletAddress":"0x00000000000000000000000000000000000000aa","cpuNb":2})"};
   EXPECT_EQ(core.Handle(ping).status, 200);
   auto metrics = nlohmann::json::parse(core.Handle(Get("/metrics")).body);
   EXPECT_EQ(metrics["aliveWorkers"], 1);

@@ -4,12 +4,12 @@
 
 #include <fstream>
 #include <sstream>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 
 namespace poolops::sim {
 

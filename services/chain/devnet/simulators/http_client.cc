@@ -18,8 +18,8 @@ namespace poolops::sim {
 absl::StatusOr<HttpUrl> ParseHttpUrl(const std::string& url) {
   constexpr absl::string_view kScheme = "http://";
   if (!absl::StartsWith(url, kScheme)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("only http:// URLs are supported by the simulators: ", url));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "only http:// URLs are supported by the simulators: ", url));
   }
   std::string rest = url.substr(kScheme.size());
   HttpUrl out;
@@ -63,13 +63,13 @@ absl::StatusOr<HttpResponse> HttpCall(const std::string& method,
     return absl::UnavailableError(
         absl::StrCat("cannot connect to ", host, ":", port, ": ", error));
   }
-  std::string request = SerializeRequest(
-      method, absl::StrCat(host, ":", port), path,
-      body.empty() ? "" : "application/json", body);
+  std::string request =
+      SerializeRequest(method, absl::StrCat(host, ":", port), path,
+                       body.empty() ? "" : "application/json", body);
   size_t sent = 0;
   while (sent < request.size()) {
-    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent,
-                       MSG_NOSIGNAL);
+    ssize_t n =
+        ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) {
       ::close(fd);
       return absl::UnavailableError(

@@ -1,12 +1,12 @@
 #include "services/chain/devnet/simulators/http_message.h"
 
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 
 namespace poolops::sim {
@@ -14,12 +14,18 @@ namespace {
 
 std::string ReasonPhrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    default:
+      return "Status";
   }
 }
 
@@ -47,8 +53,8 @@ absl::StatusOr<HttpRequest> ParseRequestHead(const std::string& head) {
           absl::StrCat("bad header line: ", lines[i]));
     }
     std::string name = absl::AsciiStrToLower(lines[i].substr(0, colon));
-    request.headers[name] = std::string(
-        absl::StripAsciiWhitespace(absl::string_view(lines[i]).substr(colon + 1)));
+    request.headers[name] = std::string(absl::StripAsciiWhitespace(
+        absl::string_view(lines[i]).substr(colon + 1)));
   }
   return request;
 }
@@ -92,8 +98,9 @@ std::string SerializeRequest(const std::string& method,
                              const std::string& path,
                              const std::string& content_type,
                              const std::string& body) {
-  std::string out = absl::StrCat(method, " ", path, " HTTP/1.1\r\nHost: ",
-                                 host_header, "\r\nConnection: close\r\n");
+  std::string out =
+      absl::StrCat(method, " ", path, " HTTP/1.1\r\nHost: ", host_header,
+                   "\r\nConnection: close\r\n");
   if (!content_type.empty()) {
     absl::StrAppend(&out, "Content-Type: ", content_type, "\r\n");
   }
@@ -105,7 +112,8 @@ std::string QueryParam(const std::string& query, const std::string& name) {
   for (absl::string_view pair : absl::StrSplit(query, '&')) {
     size_t eq = pair.find('=');
     if (pair.substr(0, eq) == name) {
-      return eq == absl::string_view::npos ? "" : std::string(pair.substr(eq + 1));
+      return eq == absl::string_view::npos ? ""
+                                           : std::string(pair.substr(eq + 1));
     }
   }
   return "";

@@ -12,8 +12,8 @@ namespace poolops::sim {
 
 struct HttpRequest {
   std::string method;
-  std::string path;   // without the query string
-  std::string query;  // after '?', undecoded
+  std::string path;                            // without the query string
+  std::string query;                           // after '?', undecoded
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
 };

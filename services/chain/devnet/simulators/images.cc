@@ -17,7 +17,8 @@ namespace {
 
 class RealRunner : public CommandRunner {
  public:
-  absl::StatusOr<std::string> Run(const std::vector<std::string>& argv) override {
+  absl::StatusOr<std::string> Run(
+      const std::vector<std::string>& argv) override {
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) return absl::InternalError(std::strerror(errno));
     pid_t pid = ::fork();
@@ -29,7 +30,8 @@ class RealRunner : public CommandRunner {
       ::close(pipe_fds[1]);
       ::setenv("DOCKER_BUILDKIT", "0", 1);
       std::vector<char*> args;
-      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      for (const std::string& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
       ::execvp(args[0], args.data());
       ::_exit(127);
@@ -45,8 +47,9 @@ class RealRunner : public CommandRunner {
     int wstatus = 0;
     ::waitpid(pid, &wstatus, 0);
     if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-      return absl::InternalError(absl::StrCat(
-          absl::StrJoin(argv, " "), " failed (status ", wstatus, "): ", output));
+      return absl::InternalError(absl::StrCat(absl::StrJoin(argv, " "),
+                                              " failed (status ", wstatus,
+                                              "): ", output));
     }
     return output;
   }
@@ -59,7 +62,8 @@ CommandRunner* CommandRunner::Real() {
   return runner;
 }
 
-std::string SimulatorImageName(const std::string& role, const std::string& tag) {
+std::string SimulatorImageName(const std::string& role,
+                               const std::string& tag) {
   return absl::StrCat("poolops-sim/", role, ":", tag);
 }
 
@@ -74,7 +78,8 @@ absl::Status BuildSimulatorImages(const ImageBuildOptions& options,
     absl::StatusOr<RoleSpec> spec = FindRole(role);
     if (!spec.ok()) return spec.status();
   }
-  std::string pattern = (fs::temp_directory_path() / "poolops-sim-ctx.XXXXXX").string();
+  std::string pattern =
+      (fs::temp_directory_path() / "poolops-sim-ctx.XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("mkdtemp: ", std::strerror(errno)));
   }
@@ -84,7 +89,8 @@ absl::Status BuildSimulatorImages(const ImageBuildOptions& options,
   if (!ec) fs::copy_file(options.dockerfile, context / "Dockerfile", ec);
   absl::Status status = absl::OkStatus();
   if (ec) {
-    status = absl::NotFoundError(absl::StrCat("staging the image context: ", ec.message()));
+    status = absl::NotFoundError(
+        absl::StrCat("staging the image context: ", ec.message()));
   }
   for (size_t i = 0; status.ok() && i < roles.size(); ++i) {
     absl::StatusOr<std::string> out = runner->Run(

@@ -15,7 +15,8 @@ std::string SimulatorImageName(const std::string& role, const std::string& tag);
 class CommandRunner {
  public:
   virtual ~CommandRunner() = default;
-  virtual absl::StatusOr<std::string> Run(const std::vector<std::string>& argv) = 0;
+  virtual absl::StatusOr<std::string> Run(
+      const std::vector<std::string>& argv) = 0;
   // fork/exec with DOCKER_BUILDKIT=0 (the legacy builder: no buildx here).
   static CommandRunner* Real();
 };

@@ -12,7 +12,8 @@ namespace {
 
 class RecordingRunner : public CommandRunner {
  public:
-  absl::StatusOr<std::string> Run(const std::vector<std::string>& argv) override {
+  absl::StatusOr<std::string> Run(
+      const std::vector<std::string>& argv) override {
     commands.push_back(absl::StrJoin(argv, " "));
     context_had_binary = std::filesystem::exists(
         std::filesystem::path(argv.back()) / "poolops-stack-sim");
@@ -28,14 +29,16 @@ TEST(ImagesTest, OneImagePerRoleFromTheSameBinary) {
   std::ofstream(dir + "/bin") << "x";
   std::ofstream(dir + "/Dockerfile") << "FROM scratch";
   RecordingRunner runner;
-  ImageBuildOptions options{"docker", dir + "/bin", dir + "/Dockerfile", "7.1.0",
-                            {"core", "worker"}};
+  ImageBuildOptions options{
+      "docker", dir + "/bin", dir + "/Dockerfile", "7.1.0", {"core", "worker"}};
   ASSERT_TRUE(BuildSimulatorImages(options, &runner).ok());
   ASSERT_EQ(runner.commands.size(), 2u);
-  EXPECT_NE(runner.commands[0].find("build --quiet --build-arg ROLE=core "
-                                    "--build-arg VERSION=7.1.0 -t poolops-sim/core:7.1.0"),
+  EXPECT_NE(runner.commands[0].find(
+                "build --quiet --build-arg ROLE=core "
+                "--build-arg VERSION=7.1.0 -t poolops-sim/core:7.1.0"),
             std::string::npos);
-  EXPECT_NE(runner.commands[1].find("-t poolops-sim/worker:7.1.0"), std::string::npos);
+  EXPECT_NE(runner.commands[1].find("-t poolops-sim/worker:7.1.0"),
+            std::string::npos);
   EXPECT_TRUE(runner.context_had_binary);
   options.roles = {"nginx"};
   EXPECT_FALSE(BuildSimulatorImages(options, &runner).ok());

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
     }
   }
   if (role.empty()) {
-    std::fprintf(stderr, "poolops-stack-sim: --role is required (--list-roles)\n");
+    std::fprintf(stderr,
+                 "poolops-stack-sim: --role is required (--list-roles)\n");
     return 2;
   }
   // Block the stop signals in every thread, then wait for them here.

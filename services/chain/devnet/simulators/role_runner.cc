@@ -4,9 +4,8 @@
 
 #include <cstdio>
 #include <memory>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/clock.h"
@@ -48,7 +47,8 @@ HttpHandler PassiveHandler(const std::string& role, const Env& env) {
   }
   if (role == "mongo-express" || role == "blockchain-adapter-mongo-express") {
     return [](const HttpRequest&) -> HttpResponse {
-      return {200, "text/html", "<html><body>mongo-express simulator</body></html>"};
+      return {200, "text/html",
+              "<html><body>mongo-express simulator</body></html>"};
     };
   }
   return nullptr;  // mongo, mongodb-proxy: accept and close
@@ -70,15 +70,16 @@ absl::Status RunOrderPublisher(const Env& env, absl::Notification* stop) {
     absl::StatusOr<HttpResponse> r =
         HttpCall("GET", url->host, url->port, "/metrics", "", absl::Seconds(5));
     if (!r.ok()) {
-      Log("order-publisher", absl::StrCat("core unreachable: ", r.status().ToString()));
+      Log("order-publisher",
+          absl::StrCat("core unreachable: ", r.status().ToString()));
       continue;
     }
     nlohmann::json metrics = nlohmann::json::parse(r->body, nullptr, false);
     const char* field = *gpu ? "aliveAvailableGpu" : "aliveAvailableCpu";
     if (metrics.is_object() && metrics.contains(field)) {
-      Log("order-publisher", absl::StrCat("core ", field, "=",
-                                          metrics[field].dump(), ", aliveWorkers=",
-                                          metrics.value("aliveWorkers", 0)));
+      Log("order-publisher",
+          absl::StrCat("core ", field, "=", metrics[field].dump(),
+                       ", aliveWorkers=", metrics.value("aliveWorkers", 0)));
     } else {
       Log("order-publisher", "unexpected /metrics answer");
     }
@@ -102,9 +103,11 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
   if (role_name == "core") {
     absl::StatusOr<CoreConfig> config = CoreConfigFromEnv(env);
     if (!config.ok()) return config.status();
-    absl::StatusOr<std::string> scheduler = ReadWalletAddress(config->wallet_path);
+    absl::StatusOr<std::string> scheduler =
+        ReadWalletAddress(config->wallet_path);
     if (!scheduler.ok()) {
-      Log("core", absl::StrCat("no scheduler address: ", scheduler.status().ToString()));
+      Log("core", absl::StrCat("no scheduler address: ",
+                               scheduler.status().ToString()));
     }
     core = std::make_unique<CoreSimulator>(*config, scheduler.value_or(""),
                                            Clock::Real());
@@ -114,7 +117,9 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
     if (!config.ok()) return config.status();
     chain = std::make_unique<ChainConfig>(*config);
     Log(role_name, absl::StrCat("/config/chain: ", ChainConfigJson(*chain)));
-    handler = [c = chain.get()](const HttpRequest& r) { return HandleAdapter(*c, r); };
+    handler = [c = chain.get()](const HttpRequest& r) {
+      return HandleAdapter(*c, r);
+    };
   } else if (role_name == "worker") {
     handler = HealthUp;
   } else {

@@ -36,8 +36,9 @@ absl::StatusOr<RoleSpec> FindRole(const std::string& name) {
     if (role.name == name) return role;
     names.push_back(role.name);
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown simulator role '", name, "'; roles: ", absl::StrJoin(names, ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown simulator role '", name,
+                   "'; roles: ", absl::StrJoin(names, ", ")));
 }
 
 absl::StatusOr<int> RolePort(const RoleSpec& role, const Env& env) {
@@ -50,7 +51,8 @@ absl::StatusOr<int> RolePort(const RoleSpec& role, const Env& env) {
   absl::StatusOr<int> forced = EnvInt(env, "POOLOPS_SIM_PORT", port);
   if (!forced.ok()) return forced.status();
   if (*forced < 0 || *forced > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("port out of range: ", *forced));
+    return absl::InvalidArgumentError(
+        absl::StrCat("port out of range: ", *forced));
   }
   return *forced;
 }

@@ -34,7 +34,8 @@ TEST(WorkerConfigTest, ReadsTheRealWorkerVariables) {
 }
 
 TEST(WorkerConfigTest, EmptyCpuOverrideMeansCpusMinusOne) {
-  auto c = WorkerConfigFromEnv({{"IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT", ""}}, 8);
+  auto c = WorkerConfigFromEnv(
+      {{"IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT", ""}}, 8);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->cpu_nb, 7);
   EXPECT_EQ(WorkerConfigFromEnv({}, 1)->cpu_nb, 1);
@@ -45,31 +46,39 @@ TEST(WorkerConfigTest, EmptyCpuOverrideMeansCpusMinusOne) {
 TEST(WorkerConfigTest, RejectsBadValues) {
   EXPECT_FALSE(WorkerConfigFromEnv({{"IEXEC_CORE_PORT", "x"}}, 2).ok());
   EXPECT_FALSE(WorkerConfigFromEnv({{"IEXEC_CORE_PROTOCOL", "https"}}, 2).ok());
-  EXPECT_FALSE(WorkerConfigFromEnv({{"IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT", "0"}}, 2).ok());
-  EXPECT_FALSE(WorkerConfigFromEnv({{"IEXEC_WORKER_GPU_ENABLED", "yes"}}, 2).ok());
-  EXPECT_FALSE(WorkerConfigFromEnv({{"POOLOPS_SIM_PING_INTERVAL_MS", "0"}}, 2).ok());
+  EXPECT_FALSE(WorkerConfigFromEnv(
+                   {{"IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT", "0"}}, 2)
+                   .ok());
+  EXPECT_FALSE(
+      WorkerConfigFromEnv({{"IEXEC_WORKER_GPU_ENABLED", "yes"}}, 2).ok());
+  EXPECT_FALSE(
+      WorkerConfigFromEnv({{"POOLOPS_SIM_PING_INTERVAL_MS", "0"}}, 2).ok());
 }
 
 TEST(ChainConfigTest, ServesConfigChainFromEnv) {
-  Env env = {{"IEXEC_BLOCKCHAIN_ADAPTER_API_NODE_ADDRESS", "http://127.0.0.1:8545"},
-             {"IEXEC_BLOCKCHAIN_ADAPTER_API_CHAIN_ID", "134"},
-             {"IEXEC_BLOCKCHAIN_ADAPTER_API_IS_SIDECHAIN", "true"},
-             {"IEXEC_BLOCKCHAIN_ADAPTER_API_HUB_ADDRESS",
-              "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f"},
-             {"IEXEC_BLOCKCHAIN_ADAPTER_API_BLOCK_TIME", "5"}};
+  Env env = {
+      {"IEXEC_BLOCKCHAIN_ADAPTER_API_NODE_ADDRESS", "http://127.0.0.1:8545"},
+      {"IEXEC_BLOCKCHAIN_ADAPTER_API_CHAIN_ID", "134"},
+      {"IEXEC_BLOCKCHAIN_ADAPTER_API_IS_SIDECHAIN", "true"},
+      {"IEXEC_BLOCKCHAIN_ADAPTER_API_HUB_ADDRESS",
+       "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f"},
+      {"IEXEC_BLOCKCHAIN_ADAPTER_API_BLOCK_TIME", "5"}};
   auto c = ChainConfigFromEnv(env);
   ASSERT_TRUE(c.ok()) << c.status();
   HttpResponse r = HandleAdapter(*c, {"GET", "/config/chain", "", {}, ""});
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body,
-            R"({"chainId":134,"sidechain":true,"chainNodeUrl":"http://127.0.0.1:8545",)"
-            R"("iexecHubContractAddress":"0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f",)"
-            R"("blockTime":"PT5S"})");
+  EXPECT_EQ(
+      r.body,
+      R"({"chainId":134,"sidechain":true,"chainNodeUrl":"http://127.0.0.1:8545",)"
+      R"("iexecHubContractAddress":"0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f",)"
+      R"("blockTime":"PT5S"})");
   EXPECT_EQ(HandleAdapter(*c, {"GET", "/metrics", "", {}, ""}).status, 401);
   auto defaults = ChainConfigFromEnv({});
   EXPECT_EQ(defaults->chain_id, 65535);
   EXPECT_EQ(defaults->port, 13010);
-  EXPECT_FALSE(ChainConfigFromEnv({{"IEXEC_BLOCKCHAIN_ADAPTER_API_IS_SIDECHAIN", "1"}}).ok());
+  EXPECT_FALSE(
+      ChainConfigFromEnv({{"IEXEC_BLOCKCHAIN_ADAPTER_API_IS_SIDECHAIN", "1"}})
+          .ok());
 }
 
 TEST(WalletAddressTest, ReadsAddressOnly) {
@@ -89,9 +98,11 @@ TEST(RolesTest, RealPortsAndOverrides) {
   EXPECT_EQ(*RolePort(*FindRole("blockchain-adapter"), {}), 13010);
   EXPECT_EQ(*RolePort(*FindRole("grafana"), {}), 3000);
   EXPECT_EQ(*RolePort(*FindRole("mongo"), {}), 13002);
-  EXPECT_EQ(*RolePort(*FindRole("mongo-express"), {{"VCAP_APP_PORT", "13003"}}), 13003);
+  EXPECT_EQ(*RolePort(*FindRole("mongo-express"), {{"VCAP_APP_PORT", "13003"}}),
+            13003);
   EXPECT_EQ(*RolePort(*FindRole("worker"), {}), 0);
-  EXPECT_EQ(*RolePort(*FindRole("mongo"), {{"POOLOPS_SIM_PORT", "1234"}}), 1234);
+  EXPECT_EQ(*RolePort(*FindRole("mongo"), {{"POOLOPS_SIM_PORT", "1234"}}),
+            1234);
   EXPECT_FALSE(FindRole("nginx").ok());
 }
 

@@ -2,11 +2,10 @@
 // simulators with docker-compose (host network, init), checks /metrics.
 // Needs DOCKER_HOST (scripts/dockerd.sh); fails instead of skipping when
 // CI=true.
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -38,13 +37,14 @@ std::string WorkerService(const std::string& name, const std::string& wallet,
   return absl::StrCat(
       "  ", name, ":\n    image: poolops-sim/worker:test\n",
       "    network_mode: host\n    init: true\n    environment:\n",
-      "      - IEXEC_CORE_HOST=127.0.0.1\n      - IEXEC_CORE_PORT=", core_port, "\n",
-      "      - IEXEC_CORE_PROTOCOL=http\n      - IEXEC_WORKER_NAME=", name, "\n",
-      "      - IEXEC_WORKER_WALLET_PATH=/", wallet, "\n",
+      "      - IEXEC_CORE_HOST=127.0.0.1\n      - IEXEC_CORE_PORT=", core_port,
+      "\n",
+      "      - IEXEC_CORE_PROTOCOL=http\n      - IEXEC_WORKER_NAME=", name,
+      "\n", "      - IEXEC_WORKER_WALLET_PATH=/", wallet, "\n",
       "      - IEXEC_WORKER_WALLET_PASSWORD=changeme\n",
       "      - IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT=", cpus, "\n",
-      "      - POOLOPS_SIM_PING_INTERVAL_MS=200\n",
-      "    volumes:\n      - ./", wallet, ":/", wallet, ":ro\n");
+      "      - POOLOPS_SIM_PING_INTERVAL_MS=200\n", "    volumes:\n      - ./",
+      wallet, ":/", wallet, ":ro\n");
 }
 
 TEST(SimDockerTest, ComposeCoreAndTwoWorkers) {
@@ -53,19 +53,26 @@ TEST(SimDockerTest, ComposeCoreAndTwoWorkers) {
   bool in_ci = ci != nullptr && std::string(ci) == "true";
   bool have_docker =
       docker_host != nullptr && *docker_host != '\0' &&
-      CommandRunner::Real()->Run({"docker", "info", "--format", "{{.ServerVersion}}"}).ok() &&
+      CommandRunner::Real()
+          ->Run({"docker", "info", "--format", "{{.ServerVersion}}"})
+          .ok() &&
       CommandRunner::Real()->Run({"docker-compose", "version"}).ok();
   if (!have_docker) {
-    if (in_ci) FAIL() << "CI=true but no docker daemon (source scripts/dockerd.sh)";
+    if (in_ci)
+      FAIL() << "CI=true but no docker daemon (source scripts/dockerd.sh)";
     GTEST_SKIP() << "no DOCKER_HOST with a daemon (scripts/dockerd.sh)";
   }
-  ImageBuildOptions options{"docker", POOLOPS_SIM_BINARY, POOLOPS_SIM_DOCKERFILE,
-                            "test", {"core", "worker"}};
+  ImageBuildOptions options{"docker",
+                            POOLOPS_SIM_BINARY,
+                            POOLOPS_SIM_DOCKERFILE,
+                            "test",
+                            {"core", "worker"}};
   absl::Status built = BuildSimulatorImages(options, CommandRunner::Real());
   ASSERT_TRUE(built.ok()) << built;
 
   namespace fs = std::filesystem;
-  std::string dir_template = (fs::temp_directory_path() / "poolops-sim-compose.XXXXXX").string();
+  std::string dir_template =
+      (fs::temp_directory_path() / "poolops-sim-compose.XXXXXX").string();
   ASSERT_NE(::mkdtemp(dir_template.data()), nullptr);
   fs::path dir(dir_template);
   std::ofstream(dir / "wallet-0.json")
@@ -84,7 +91,8 @@ TEST(SimDockerTest, ComposeCoreAndTwoWorkers) {
   std::string compose_file = (dir / "docker-compose.yml").string();
   std::string project = absl::StrCat("poolopssim", ::getpid());
   auto compose = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv = {"docker-compose", "-f", compose_file, "-p", project};
+    std::vector<std::string> argv = {"docker-compose", "-f", compose_file, "-p",
+                                     project};
     argv.insert(argv.end(), args.begin(), args.end());
     return CommandRunner::Real()->Run(argv);
   };
@@ -93,7 +101,8 @@ TEST(SimDockerTest, ComposeCoreAndTwoWorkers) {
 
   nlohmann::json metrics;
   for (int i = 0; i < 150; ++i) {
-    auto r = HttpCall("GET", "127.0.0.1", core_port, "/metrics", "", absl::Seconds(2));
+    auto r = HttpCall("GET", "127.0.0.1", core_port, "/metrics", "",
+                      absl::Seconds(2));
     if (r.ok() && r->status == 200) {
       metrics = nlohmann::json::parse(r->body, nullptr, false);
       if (metrics.is_object() && metrics["aliveWorkers"] == 2) break;

@@ -1,13 +1,12 @@
 // The core and worker simulators over real loopback HTTP: an in-process core
 // on a fake clock, one in-process worker and one worker process (the static
 // binary), then the static binary's other roles.
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -44,7 +43,8 @@ pid_t Spawn(const std::vector<std::string>& env, const std::string& role) {
   pid_t pid = ::fork();
   if (pid == 0) {
     std::vector<char*> envp;
-    for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+    for (const std::string& e : env)
+      envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
     std::string binary = POOLOPS_SIM_BINARY;
     char* argv[] = {binary.data(), const_cast<char*>("--role"),
@@ -90,13 +90,13 @@ TEST(SimHttpTest, WorkerPingsMakeWorkersAliveAndClockDropsThem) {
   // Worker 1 in-process, configured as the real worker is.
   std::string wallet1 =
       WriteWallet("w1.json", "7e5f4552091a69125d5dfcb7b8c2659029395bdf");
-  auto config = WorkerConfigFromEnv(
-      {{"IEXEC_CORE_HOST", "127.0.0.1"},
-       {"IEXEC_CORE_PORT", std::to_string(port)},
-       {"IEXEC_WORKER_WALLET_PATH", wallet1},
-       {"IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT", "2"},
-       {"POOLOPS_SIM_PING_INTERVAL_MS", "20"}},
-      4);
+  auto config =
+      WorkerConfigFromEnv({{"IEXEC_CORE_HOST", "127.0.0.1"},
+                           {"IEXEC_CORE_PORT", std::to_string(port)},
+                           {"IEXEC_WORKER_WALLET_PATH", wallet1},
+                           {"IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT", "2"},
+                           {"POOLOPS_SIM_PING_INTERVAL_MS", "20"}},
+                          4);
   ASSERT_TRUE(config.ok()) << config.status();
   WorkerSimulator worker(*config, "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf",
                          HttpCoreCaller(*config));
@@ -110,19 +110,19 @@ TEST(SimHttpTest, WorkerPingsMakeWorkersAliveAndClockDropsThem) {
   // Worker 2: the static binary as a process, reading its wallet file.
   std::string wallet2 =
       WriteWallet("w2.json", "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF");
-  pid_t pid = Spawn({"IEXEC_CORE_HOST=localhost",
-                     "IEXEC_CORE_PORT=" + std::to_string(port),
-                     "IEXEC_WORKER_NAME=worker1",
-                     "IEXEC_WORKER_WALLET_PATH=" + wallet2,
-                     "IEXEC_WORKER_WALLET_PASSWORD=unused",
-                     "IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT=3",
-                     "POOLOPS_SIM_PING_INTERVAL_MS=20"},
-                    "worker");
+  pid_t pid = Spawn(
+      {"IEXEC_CORE_HOST=localhost", "IEXEC_CORE_PORT=" + std::to_string(port),
+       "IEXEC_WORKER_NAME=worker1", "IEXEC_WORKER_WALLET_PATH=" + wallet2,
+       "IEXEC_WORKER_WALLET_PASSWORD=unused",
+       "IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT=3",
+       "POOLOPS_SIM_PING_INTERVAL_MS=20"},
+      "worker");
   ASSERT_GT(pid, 0);
   EXPECT_TRUE(WaitFor(port, "/metrics", [](const nlohmann::json& m) {
     return m["aliveWorkers"] == 2 && m["aliveTotalCpu"] == 5;
   }));
-  EXPECT_TRUE(core.registry().IsAlive("0x2b5ad5c4795c026514f8317c7a215e218dccd6cf"));
+  EXPECT_TRUE(
+      core.registry().IsAlive("0x2b5ad5c4795c026514f8317c7a215e218dccd6cf"));
 
   StopProcess(pid);
   stop.Notify();
@@ -142,9 +142,11 @@ TEST(SimHttpTest, StaticBinaryServesEachRoleOnItsPort) {
                       "IEXEC_CORE_PORT=" + std::to_string(core_port),
                       "POOLOPS_SIM_VERSION=7.1.0"},
                      "core");
-  EXPECT_TRUE(WaitFor(core_port, "/actuator/health",
-                      [](const nlohmann::json& j) { return j["status"] == "UP"; }));
-  auto version = HttpCall("GET", "127.0.0.1", core_port, "/version", "", absl::Seconds(2));
+  EXPECT_TRUE(
+      WaitFor(core_port, "/actuator/health",
+              [](const nlohmann::json& j) { return j["status"] == "UP"; }));
+  auto version =
+      HttpCall("GET", "127.0.0.1", core_port, "/version", "", absl::Seconds(2));
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(version->body, "7.1.0");
   auto bad = HttpCall("POST", "127.0.0.1", core_port, "/workers/ping", "{}",
@@ -154,23 +156,27 @@ TEST(SimHttpTest, StaticBinaryServesEachRoleOnItsPort) {
   StopProcess(core);
 
   int adapter_port = FreePort();
-  pid_t adapter = Spawn({"POOLOPS_SIM_BIND=127.0.0.1",
-                         "IEXEC_BLOCKCHAIN_ADAPTER_API_PORT=" + std::to_string(adapter_port),
-                         "IEXEC_BLOCKCHAIN_ADAPTER_API_CHAIN_ID=134",
-                         "IEXEC_BLOCKCHAIN_ADAPTER_API_IS_SIDECHAIN=true",
-                         "IEXEC_BLOCKCHAIN_ADAPTER_API_BLOCK_TIME=5"},
-                        "blockchain-adapter");
-  EXPECT_TRUE(WaitFor(adapter_port, "/config/chain", [](const nlohmann::json& j) {
-    return j["chainId"] == 134 && j["sidechain"] == true && j["blockTime"] == "PT5S";
-  }));
+  pid_t adapter = Spawn(
+      {"POOLOPS_SIM_BIND=127.0.0.1",
+       "IEXEC_BLOCKCHAIN_ADAPTER_API_PORT=" + std::to_string(adapter_port),
+       "IEXEC_BLOCKCHAIN_ADAPTER_API_CHAIN_ID=134",
+       "IEXEC_BLOCKCHAIN_ADAPTER_API_IS_SIDECHAIN=true",
+       "IEXEC_BLOCKCHAIN_ADAPTER_API_BLOCK_TIME=5"},
+      "blockchain-adapter");
+  EXPECT_TRUE(
+      WaitFor(adapter_port, "/config/chain", [](const nlohmann::json& j) {
+        return j["chainId"] == 134 && j["sidechain"] == true &&
+               j["blockTime"] == "PT5S";
+      }));
   StopProcess(adapter);
 
   int grafana_port = FreePort();
   pid_t grafana = Spawn({"POOLOPS_SIM_BIND=127.0.0.1",
                          "GF_SERVER_HTTP_PORT=" + std::to_string(grafana_port)},
                         "grafana");
-  EXPECT_TRUE(WaitFor(grafana_port, "/api/health",
-                      [](const nlohmann::json& j) { return j["database"] == "ok"; }));
+  EXPECT_TRUE(WaitFor(grafana_port, "/api/health", [](const nlohmann::json& j) {
+    return j["database"] == "ok";
+  }));
   StopProcess(grafana);
 
   // mongo only holds its port: a connection is accepted, then closed.
@@ -185,7 +191,8 @@ TEST(SimHttpTest, StaticBinaryServesEachRoleOnItsPort) {
     addr.sin_family = AF_INET;
     addr.sin_port = htons(mongo_port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    connected =
+        ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
     ::close(fd);
     if (!connected) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
@@ -194,7 +201,8 @@ TEST(SimHttpTest, StaticBinaryServesEachRoleOnItsPort) {
 }
 
 TEST(SimHttpTest, WorkerWithoutWalletFailsClearly) {
-  pid_t pid = Spawn({"IEXEC_WORKER_WALLET_PATH=/nonexistent/wallet.json"}, "worker");
+  pid_t pid =
+      Spawn({"IEXEC_WORKER_WALLET_PATH=/nonexistent/wallet.json"}, "worker");
   int status = 0;
   ::waitpid(pid, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);

@@ -37,7 +37,8 @@ absl::StatusOr<std::string> WalletAddressFromKeystore(const std::string& text) {
 
 absl::StatusOr<std::string> ReadWalletAddress(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read wallet ", path));
+  if (!in)
+    return absl::NotFoundError(absl::StrCat("cannot read wallet ", path));
   std::stringstream text;
   text << in.rdbuf();
   absl::StatusOr<std::string> address = WalletAddressFromKeystore(text.str());

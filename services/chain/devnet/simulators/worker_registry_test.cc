@@ -66,13 +66,14 @@ TEST(WorkerPingTest, ParsesAndNormalizes) {
 }
 
 TEST(WorkerPingTest, RejectsBadBodies) {
-  for (const char* body :
-       {"", "[]", "not json", R"({"cpuNb":2})",
-        R"({"walletAddress":"0x12","cpuNb":2})",
-        R"({"walletAddress":"0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"})",
-        R"({"walletAddress":"0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf","cpuNb":0})",
-        R"({"walletAddress":"0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf","cpuNb":"2"})",
-        R"({"walletAddress":"0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf","cpuNb":2,"gpuEnabled":"no"})"}) {
+  for (
+      const char* body :
+      {"", "[]", "not json", R"({"cpuNb":2})",
+       R"({"walletAddress":"0x12","cpuNb":2})",
+       R"({"walletAddress":"0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"})",
+       R"({"walletAddress":"0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf","cpuNb":0})",
+       R"({"walletAddress":"0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf","cpuNb":"2"})",
+       R"({"walletAddress":"0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf","cpuNb":2,"gpuEnabled":"no"})"}) {
     EXPECT_FALSE(ParseWorkerPing(body).ok()) << body;
   }
 }

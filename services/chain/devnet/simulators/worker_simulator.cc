@@ -12,21 +12,24 @@ namespace poolops::sim {
 absl::StatusOr<WorkerConfig> WorkerConfigFromEnv(const Env& env,
                                                  int hardware_cpus) {
   WorkerConfig c;
-  c.core_protocol = absl::AsciiStrToLower(EnvOr(env, "IEXEC_CORE_PROTOCOL", "http"));
+  c.core_protocol =
+      absl::AsciiStrToLower(EnvOr(env, "IEXEC_CORE_PROTOCOL", "http"));
   if (c.core_protocol != "http") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "IEXEC_CORE_PROTOCOL=", c.core_protocol,
-        ": the worker simulator speaks plain http only"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("IEXEC_CORE_PROTOCOL=", c.core_protocol,
+                     ": the worker simulator speaks plain http only"));
   }
   c.core_host = EnvOr(env, "IEXEC_CORE_HOST", c.core_host);
   absl::StatusOr<int> port = EnvInt(env, "IEXEC_CORE_PORT", 13000);
   if (!port.ok()) return port.status();
   c.core_port = *port;
   c.name = EnvOr(env, "IEXEC_WORKER_NAME", c.name);
-  c.wallet_path = EnvOr(env, "IEXEC_WORKER_WALLET_PATH",
-                        "./src/main/resources/wallet/encrypted-wallet_worker1.json");
-  absl::StatusOr<int> cpus = EnvInt(env, "IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT",
-                                    std::max(hardware_cpus - 1, 1));
+  c.wallet_path =
+      EnvOr(env, "IEXEC_WORKER_WALLET_PATH",
+            "./src/main/resources/wallet/encrypted-wallet_worker1.json");
+  absl::StatusOr<int> cpus =
+      EnvInt(env, "IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT",
+             std::max(hardware_cpus - 1, 1));
   if (!cpus.ok()) return cpus.status();
   if (*cpus < 1) {
     return absl::InvalidArgumentError(
@@ -36,10 +39,12 @@ absl::StatusOr<WorkerConfig> WorkerConfigFromEnv(const Env& env,
   absl::StatusOr<bool> gpu = EnvBool(env, "IEXEC_WORKER_GPU_ENABLED", false);
   if (!gpu.ok()) return gpu.status();
   c.gpu_enabled = *gpu;
-  absl::StatusOr<int> interval_ms = EnvInt(env, "POOLOPS_SIM_PING_INTERVAL_MS", 10000);
+  absl::StatusOr<int> interval_ms =
+      EnvInt(env, "POOLOPS_SIM_PING_INTERVAL_MS", 10000);
   if (!interval_ms.ok()) return interval_ms.status();
   if (*interval_ms < 1) {
-    return absl::InvalidArgumentError("POOLOPS_SIM_PING_INTERVAL_MS must be >= 1");
+    return absl::InvalidArgumentError(
+        "POOLOPS_SIM_PING_INTERVAL_MS must be >= 1");
   }
   c.ping_interval = absl::Milliseconds(*interval_ms);
   return c;
@@ -53,7 +58,8 @@ CoreCaller HttpCoreCaller(const WorkerConfig& config) {
   };
 }
 
-WorkerSimulator::WorkerSimulator(WorkerConfig config, std::string wallet_address,
+WorkerSimulator::WorkerSimulator(WorkerConfig config,
+                                 std::string wallet_address,
                                  CoreCaller call_core)
     : config_(std::move(config)), call_core_(std::move(call_core)) {
   ping_.wallet_address = absl::AsciiStrToLower(wallet_address);
@@ -66,8 +72,8 @@ absl::Status WorkerSimulator::PingOnce() {
       call_core_("POST", "/workers/ping", WorkerPingJson(ping_));
   if (!response.ok()) return response.status();
   if (response->status != 200) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "core answered ", response->status, ": ", response->body));
+    return absl::FailedPreconditionError(
+        absl::StrCat("core answered ", response->status, ": ", response->body));
   }
   return absl::OkStatus();
 }
@@ -77,13 +83,15 @@ void WorkerSimulator::Run(absl::Notification* stop) {
                "[worker simulator %s] wallet %s, cpuNb=%d, gpu=%s, pinging "
                "%s://%s:%d every %s\n",
                config_.name.c_str(), ping_.wallet_address.c_str(), ping_.cpu_nb,
-               ping_.gpu_enabled ? "true" : "false", config_.core_protocol.c_str(),
-               config_.core_host.c_str(), config_.core_port,
+               ping_.gpu_enabled ? "true" : "false",
+               config_.core_protocol.c_str(), config_.core_host.c_str(),
+               config_.core_port,
                absl::FormatDuration(config_.ping_interval).c_str());
   do {
     absl::Status status = PingOnce();
     if (status.ok()) {
-      std::fprintf(stderr, "[worker simulator %s] ping ok\n", config_.name.c_str());
+      std::fprintf(stderr, "[worker simulator %s] ping ok\n",
+                   config_.name.c_str());
     } else {
       std::fprintf(stderr, "[worker simulator %s] ping failed: %s\n",
                    config_.name.c_str(), status.ToString().c_str());

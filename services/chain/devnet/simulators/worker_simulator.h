@@ -16,13 +16,13 @@
 namespace poolops::sim {
 
 struct WorkerConfig {
-  std::string core_protocol = "http";  // IEXEC_CORE_PROTOCOL
-  std::string core_host = "localhost"; // IEXEC_CORE_HOST
-  int core_port = 13000;               // IEXEC_CORE_PORT
-  std::string name = "worker";         // IEXEC_WORKER_NAME
-  std::string wallet_path;             // IEXEC_WORKER_WALLET_PATH
-  int cpu_nb = 1;    // IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT or max(n-1,1)
-  bool gpu_enabled = false;            // IEXEC_WORKER_GPU_ENABLED
+  std::string core_protocol = "http";   // IEXEC_CORE_PROTOCOL
+  std::string core_host = "localhost";  // IEXEC_CORE_HOST
+  int core_port = 13000;                // IEXEC_CORE_PORT
+  std::string name = "worker";          // IEXEC_WORKER_NAME
+  std::string wallet_path;              // IEXEC_WORKER_WALLET_PATH
+  int cpu_nb = 1;  // IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT or max(n-1,1)
+  bool gpu_enabled = false;  // IEXEC_WORKER_GPU_ENABLED
   absl::Duration ping_interval = absl::Seconds(10);
 };
 
