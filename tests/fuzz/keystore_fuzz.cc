@@ -1,5 +1,6 @@
 // Fuzzes the keystore v3 parser with arbitrary file contents; decrypts only
-// when the KDF parameters are cheap, so each input stays fast.
+// when the KDF costs at most what scrypt N=2^10 r=8 p=1 does (or pbkdf2
+// c <= 2048), so each input stays fast however large the limits allow.
 #include <cstdint>
 #include <string_view>
 

@@ -5,12 +5,14 @@
 #include <sodium/crypto_pwhash_scryptsalsa208sha256.h>
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
+#include <unicode/utf8.h>
 
 #include <cstring>
 #include <memory>
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -32,6 +34,14 @@ constexpr size_t kMaxSaltBytes = 1024;
 absl::Status Invalid(std::string_view field, std::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(
       "keystore: ", std::string(field), " ", std::string(problem)));
+}
+
+// A value from the file, for an error message: escaped and cut short so a
+// hostile file cannot fill the logs.
+std::string Quoted(std::string_view value) {
+  constexpr size_t kMax = 32;
+  std::string shown = absl::CHexEscape(std::string(value.substr(0, kMax)));
+  return absl::StrCat("\"", shown, value.size() > kMax ? "...\"" : "\"");
 }
 
 // Finds `key` case-insensitively, as ethers' reader does for "Crypto".
@@ -86,7 +96,33 @@ absl::StatusOr<uint64_t> NumberField(const json& object, std::string_view path,
       return out;
     return Invalid(name, "must be a decimal integer");
   }
-  return Invalid(name, "must be a number");
+  return Invalid(name, "must be a non-negative integer");
+}
+
+// The DoS limits of keystore.h, shared by the parser and DeriveKey so that a
+// hand-built KdfParams cannot bypass them either.
+absl::Status ValidateKdf(const KdfParams& kdf) {
+  if (kdf.dklen != 32) return Invalid("crypto.kdfparams.dklen", "must be 32");
+  if (kdf.salt.empty() || kdf.salt.size() > kMaxSaltBytes)
+    return Invalid("crypto.kdfparams.salt",
+                   absl::StrCat("must be 1 to ", kMaxSaltBytes, " bytes"));
+  if (kdf.kind == KdfParams::Kind::kPbkdf2) {
+    if (kdf.c == 0 || kdf.c > kMaxPbkdf2Iterations)
+      return Invalid("crypto.kdfparams.c", "must be 1 to 10000000");
+    return absl::OkStatus();
+  }
+  if (kdf.n < 2 || (kdf.n & (kdf.n - 1)) != 0)
+    return Invalid("crypto.kdfparams.n",
+                   "must be a power of two greater than 1");
+  if (kdf.r == 0) return Invalid("crypto.kdfparams.r", "must be 1 to 1024");
+  if (kdf.p == 0) return Invalid("crypto.kdfparams.p", "must be 1 to 1024");
+  // 128*r*N bytes per pass and p passes: bounds memory and time together.
+  // Checked in two steps so that not even 128 bits overflow.
+  unsigned __int128 cost = static_cast<unsigned __int128>(128) * kdf.r * kdf.n;
+  if (cost > kMaxScryptMemory || cost * kdf.p > kMaxScryptMemory)
+    return Invalid("crypto.kdfparams",
+                   "ask for more than 1 GiB of scrypt work (128*r*n*p)");
+  return absl::OkStatus();
 }
 
 absl::StatusOr<KdfParams> ParseKdf(const json& crypto) {
@@ -115,28 +151,19 @@ absl::StatusOr<KdfParams> ParseKdf(const json& crypto) {
     if (!n.ok()) return n.status();
     if (!r.ok()) return r.status();
     if (!p.ok()) return p.status();
-    if (*n < 2 || (*n & (*n - 1)) != 0)
-      return Invalid("crypto.kdfparams.n",
-                     "must be a power of two greater than 1");
-    if (*r == 0 || *r > 1024)
-      return Invalid("crypto.kdfparams.r", "must be 1 to 1024");
-    if (*p == 0 || *p > 1024)
-      return Invalid("crypto.kdfparams.p", "must be 1 to 1024");
-    // 128*r*N bytes of memory, p passes of it: bound both.
-    unsigned __int128 memory = static_cast<unsigned __int128>(128) * *r * *n;
-    if (memory > kMaxScryptMemory || memory * *p > 16 * kMaxScryptMemory)
-      return Invalid("crypto.kdfparams",
-                     "ask for more than 1 GiB of scrypt memory (128*r*n)");
+    if (*r > 1024) return Invalid("crypto.kdfparams.r", "must be 1 to 1024");
+    if (*p > 1024) return Invalid("crypto.kdfparams.p", "must be 1 to 1024");
     kdf.n = *n;
     kdf.r = static_cast<uint32_t>(*r);
     kdf.p = static_cast<uint32_t>(*p);
+    if (absl::Status s = ValidateKdf(kdf); !s.ok()) return s;
     return kdf;
   }
   if (name == "pbkdf2") {
     kdf.kind = KdfParams::Kind::kPbkdf2;
     absl::StatusOr<uint64_t> c = NumberField(*params, kPath, "c");
     if (!c.ok()) return c.status();
-    if (*c == 0 || *c > kMaxPbkdf2Iterations)
+    if (*c > kMaxPbkdf2Iterations)
       return Invalid("crypto.kdfparams.c", "must be 1 to 10000000");
     kdf.c = static_cast<uint32_t>(*c);
     absl::StatusOr<std::string> prf = StringField(*params, kPath, "prf");
@@ -148,14 +175,15 @@ absl::StatusOr<KdfParams> ParseKdf(const json& crypto) {
     } else {
       return Invalid(
           "crypto.kdfparams.prf",
-          absl::StrCat("\"", *prf,
-                       "\" is not supported (hmac-sha256, hmac-sha512)"));
+          absl::StrCat(Quoted(*prf),
+                       " is not supported (hmac-sha256, hmac-sha512)"));
     }
+    if (absl::Status s = ValidateKdf(kdf); !s.ok()) return s;
     return kdf;
   }
   return Invalid(
       "crypto.kdf",
-      absl::StrCat("\"", *kdf_name, "\" is not supported (scrypt, pbkdf2)"));
+      absl::StrCat(Quoted(*kdf_name), " is not supported (scrypt, pbkdf2)"));
 }
 
 // AES-128-CTR with the 16-byte IV as the initial counter block.
@@ -181,30 +209,24 @@ eth::Hash32 Mac(const SecureBytes& derived, eth::ByteView ciphertext) {
   return h.Finish();
 }
 
-}  // namespace
-
-absl::StatusOr<SecureBytes> NormalizePassword(std::string_view password) {
-  bool ascii = absl::c_all_of(
-      password, [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii) return SecureBytes::FromString(password);
-  UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
-  if (U_FAILURE(status)) return absl::InternalError("ICU NFKC unavailable");
-  icu::UnicodeString in = icu::UnicodeString::fromUTF8(
-      icu::StringPiece(password.data(), static_cast<int32_t>(password.size())));
-  icu::UnicodeString normalized = nfkc->normalize(in, status);
-  if (U_FAILURE(status))
-    return absl::InvalidArgumentError("password is not valid UTF-8");
-  std::string utf8;
-  normalized.toUTF8String(utf8);
-  SecureBytes out = SecureBytes::FromString(utf8);
-  OPENSSL_cleanse(utf8.data(), utf8.size());
-  // The UnicodeString buffers are not wiped; ICU offers no hook. Non-ASCII
-  // passwords are rare for keystores and stay inside this process.
-  return out;
+bool MacMatches(const SecureBytes& derived, const Keystore& keystore) {
+  eth::Hash32 mac = Mac(derived, keystore.ciphertext);
+  return keystore.mac.size() == mac.size() &&
+         CRYPTO_memcmp(mac.data(), keystore.mac.data(), mac.size()) == 0;
 }
 
-absl::StatusOr<Keystore> ParseKeystore(std::string_view text) {
+bool IsValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  int32_t i = 0, length = static_cast<int32_t>(s.size());
+  while (i < length) {
+    UChar32 c;
+    U8_NEXT(p, i, length, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<Keystore> ParseKeystoreJson(std::string_view text) {
   if (text.size() > kMaxKeystoreBytes)
     return absl::InvalidArgumentError(
         absl::StrCat("keystore: file is ", text.size(), " bytes; at most ",
@@ -214,8 +236,9 @@ absl::StatusOr<Keystore> ParseKeystore(std::string_view text) {
   if (!doc.is_object()) return Invalid("file", "must hold a JSON object");
 
   const json* version = Member(doc, "version");
+  // ethers: parseInt(version) === 3, so 3, 3.0 and "3" all qualify.
   bool v3 = version != nullptr &&
-            ((version->is_number_unsigned() && version->get<uint64_t>() == 3) ||
+            ((version->is_number() && version->get<double>() == 3.0) ||
              (version->is_string() && version->get<std::string>() == "3"));
   if (!v3) return Invalid("version", "must be 3");
 
@@ -243,7 +266,7 @@ absl::StatusOr<Keystore> ParseKeystore(std::string_view text) {
   if (absl::AsciiStrToLower(*cipher) != "aes-128-ctr")
     return Invalid(
         "crypto.cipher",
-        absl::StrCat("\"", *cipher, "\" is not supported (aes-128-ctr)"));
+        absl::StrCat(Quoted(*cipher), " is not supported (aes-128-ctr)"));
   const json* cipherparams = Member(*crypto, "cipherparams");
   if (cipherparams == nullptr || !cipherparams->is_object())
     return Invalid("crypto.cipherparams", "must be an object");
@@ -265,8 +288,8 @@ absl::StatusOr<Keystore> ParseKeystore(std::string_view text) {
   return ks;
 }
 
-absl::StatusOr<SecureBytes> DeriveKey(const KdfParams& kdf,
-                                      std::string_view password) {
+absl::StatusOr<SecureBytes> DeriveKeyUnchecked(const KdfParams& kdf,
+                                               std::string_view password) {
   SecureBytes key(kdf.dklen);
   if (kdf.kind == KdfParams::Kind::kScrypt) {
     // OpenSSL enforces RFC 7914's N < 2^(16r), which geth and ethers do not
@@ -300,41 +323,10 @@ absl::StatusOr<SecureBytes> DeriveKey(const KdfParams& kdf,
   return key;
 }
 
-absl::StatusOr<DecryptedKey> DecryptKeystore(const Keystore& keystore,
-                                             std::string_view password) {
-  absl::StatusOr<SecureBytes> normalized = NormalizePassword(password);
-  if (!normalized.ok()) return normalized.status();
-  absl::StatusOr<SecureBytes> derived =
-      DeriveKey(keystore.kdf, normalized->str());
-  if (!derived.ok()) return derived.status();
-  eth::Hash32 mac = Mac(*derived, keystore.ciphertext);
-  if (keystore.mac.size() != mac.size() ||
-      CRYPTO_memcmp(mac.data(), keystore.mac.data(), mac.size()) != 0)
-    return absl::PermissionDeniedError("incorrect password");
-
-  DecryptedKey out;
-  out.private_key = SecureBytes(keystore.ciphertext.size());
-  if (absl::Status s = AesCtr(eth::ByteView(derived->data(), 16), keystore.iv,
-                              keystore.ciphertext, out.private_key.data());
-      !s.ok())
-    return s;
-  absl::StatusOr<eth::Address> address = eth::AddressOf(out.private_key.view());
-  if (!address.ok())
-    return absl::InvalidArgumentError(
-        "keystore: decrypted private key is not a valid secp256k1 key");
-  if (keystore.address.has_value() && *keystore.address != *address)
-    return absl::InvalidArgumentError(
-        absl::StrCat("keystore address/private key mismatch: the file says ",
-                     keystore.address->ToChecksum(), ", the key is ",
-                     address->ToChecksum()));
-  out.address = *address;
-  return out;
-}
-
-absl::StatusOr<std::string> EncryptKeystore(eth::ByteView private_key,
-                                            std::string_view password,
-                                            Random* random,
-                                            const EncryptOptions& options) {
+absl::StatusOr<std::string> EncryptKeystoreJson(eth::ByteView private_key,
+                                                std::string_view password,
+                                                Random* random,
+                                                const EncryptOptions& options) {
   absl::StatusOr<eth::Address> address = eth::AddressOf(private_key);
   if (!address.ok()) return address.status();
   absl::StatusOr<SecureBytes> normalized = NormalizePassword(password);
@@ -384,6 +376,106 @@ absl::StatusOr<std::string> EncryptKeystore(eth::ByteView private_key,
   params["r"] = kdf.r;
   crypto["mac"] = eth::ToHex(mac, false);
   return doc.dump(2);
+}
+
+}  // namespace
+
+absl::StatusOr<SecureBytes> NormalizePassword(std::string_view password) {
+  bool ascii = absl::c_all_of(
+      password, [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii || !IsValidUtf8(password)) {
+    // Not text (ICU would map every bad sequence to U+FFFD, so distinct
+    // passwords would collide): use the bytes as they are, as ethers does for
+    // byte passwords and geth for all.
+    return SecureBytes::FromString(password);
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
+  if (U_FAILURE(status)) return absl::InternalError("ICU NFKC unavailable");
+  icu::UnicodeString in = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(password.data(), static_cast<int32_t>(password.size())));
+  icu::UnicodeString normalized = nfkc->normalize(in, status);
+  if (U_FAILURE(status))
+    return absl::InternalError("password NFKC normalisation failed");
+  std::string utf8;
+  normalized.toUTF8String(utf8);
+  SecureBytes out = SecureBytes::FromString(utf8);
+  OPENSSL_cleanse(utf8.data(), utf8.size());
+  // The UnicodeString buffers are not wiped; ICU offers no hook. Non-ASCII
+  // passwords are rare for keystores and stay inside this process.
+  return out;
+}
+
+absl::StatusOr<Keystore> ParseKeystore(std::string_view text) {
+  // nlohmann is used without exceptions here; the catch is the boundary
+  // guarantee that none escapes if a call below ever throws.
+  try {
+    return ParseKeystoreJson(text);
+  } catch (const std::exception&) {
+    return Invalid("file", "could not be read as a keystore");
+  }
+}
+
+absl::StatusOr<SecureBytes> DeriveKey(const KdfParams& kdf,
+                                      std::string_view password) {
+  if (absl::Status s = ValidateKdf(kdf); !s.ok()) return s;
+  return DeriveKeyUnchecked(kdf, password);
+}
+
+absl::StatusOr<DecryptedKey> DecryptKeystore(const Keystore& keystore,
+                                             std::string_view password) {
+  // ParseKeystore guarantees these; a hand-built Keystore must too, or the
+  // MAC and AES below would read out of bounds.
+  if (keystore.iv.size() != 16)
+    return Invalid("crypto.cipherparams.iv", "must be 16 bytes");
+  if (keystore.ciphertext.size() != 32)
+    return Invalid("crypto.ciphertext", "must be 32 bytes");
+  if (keystore.mac.size() != 32)
+    return Invalid("crypto.mac", "must be 32 bytes");
+  if (absl::Status s = ValidateKdf(keystore.kdf); !s.ok()) return s;
+
+  absl::StatusOr<SecureBytes> normalized = NormalizePassword(password);
+  if (!normalized.ok()) return normalized.status();
+  absl::StatusOr<SecureBytes> derived =
+      DeriveKeyUnchecked(keystore.kdf, normalized->str());
+  if (!derived.ok()) return derived.status();
+  if (!MacMatches(*derived, keystore) && normalized->str() != password) {
+    // geth does not normalise: a geth keystore whose password NFKC changes
+    // opens only with the raw bytes.
+    derived = DeriveKeyUnchecked(keystore.kdf, password);
+    if (!derived.ok()) return derived.status();
+  }
+  if (!MacMatches(*derived, keystore))
+    return absl::PermissionDeniedError("incorrect password");
+
+  DecryptedKey out;
+  out.private_key = SecureBytes(keystore.ciphertext.size());
+  if (absl::Status s = AesCtr(eth::ByteView(derived->data(), 16), keystore.iv,
+                              keystore.ciphertext, out.private_key.data());
+      !s.ok())
+    return s;
+  absl::StatusOr<eth::Address> address = eth::AddressOf(out.private_key.view());
+  if (!address.ok())
+    return absl::InvalidArgumentError(
+        "keystore: decrypted private key is not a valid secp256k1 key");
+  if (keystore.address.has_value() && *keystore.address != *address)
+    return absl::InvalidArgumentError(
+        absl::StrCat("keystore address/private key mismatch: the file says ",
+                     keystore.address->ToChecksum(), ", the key is ",
+                     address->ToChecksum()));
+  out.address = *address;
+  return out;
+}
+
+absl::StatusOr<std::string> EncryptKeystore(eth::ByteView private_key,
+                                            std::string_view password,
+                                            Random* random,
+                                            const EncryptOptions& options) {
+  try {
+    return EncryptKeystoreJson(private_key, password, random, options);
+  } catch (const std::exception&) {
+    return absl::InternalError("keystore: could not serialise the keystore");
+  }
 }
 
 std::string KeystoreFileName(absl::Time time, const eth::Address& address) {

@@ -28,11 +28,14 @@ struct KdfParams {
   enum class Kind { kScrypt, kPbkdf2 };
   Kind kind = Kind::kScrypt;
   eth::Bytes salt;
-  uint64_t n = 0;  // scrypt
-  uint32_t r = 0;  // scrypt
-  uint32_t p = 0;  // scrypt
-  uint32_t c = 0;  // pbkdf2 iterations
-  enum class Prf { kSha256, kSha512 } prf = Prf::kSha256;  // pbkdf2
+  // scrypt
+  uint64_t n = 0;
+  uint32_t r = 0;
+  uint32_t p = 0;
+  // pbkdf2
+  uint32_t c = 0;  // iterations
+  enum class Prf { kSha256, kSha512 };
+  Prf prf = Prf::kSha256;
   uint32_t dklen = 32;
 };
 
@@ -47,7 +50,8 @@ struct Keystore {
 };
 
 // Limits that keep a hostile file from exhausting the vault: scrypt
-// 128*r*N*p memory at most 1 GiB, pbkdf2 c at most 10^7, file at most 64 KiB.
+// 128*r*N*p memory at most 1 GiB, pbkdf2 c at most 10^7, file at most 64 KiB,
+// salt 1 to 1024 bytes, dklen 32.
 inline constexpr size_t kMaxKeystoreBytes = 64 * 1024;
 
 // Structural parse with an InvalidArgumentError naming the field at fault
@@ -58,7 +62,10 @@ absl::StatusOr<Keystore> ParseKeystore(std::string_view json);
 // Derives the key, checks the MAC (PermissionDenied "incorrect password" on
 // mismatch, nothing else revealed), decrypts, re-derives the address and, if
 // the file has one, requires it to match (InvalidArgument "keystore
-// address/private key mismatch").
+// address/private key mismatch"). The password is NFKC-normalised as ethers
+// does; if that changed it and the MAC fails, the raw bytes are tried too
+// (geth does not normalise). A hand-built Keystore is checked against the
+// same limits and sizes as a parsed one.
 struct DecryptedKey {
   SecureBytes private_key;  // 32 bytes
   eth::Address address;
@@ -82,10 +89,13 @@ absl::StatusOr<std::string> EncryptKeystore(eth::ByteView private_key,
 std::string KeystoreFileName(absl::Time time, const eth::Address& address);
 
 // NFKC-normalises a password as ethers does (ASCII passes through as is).
+// Bytes that are not valid UTF-8 are returned unchanged (as ethers treats a
+// byte password) rather than folded into U+FFFD.
 absl::StatusOr<SecureBytes> NormalizePassword(std::string_view password);
 
 // Raw KDF used by DecryptKeystore (exposed for the benchmark against raw
 // EVP_PBE_scrypt). Password is NFKC-normalised by the caller if needed.
+// Params beyond the limits above are InvalidArgument.
 absl::StatusOr<SecureBytes> DeriveKey(const KdfParams& kdf,
                                       std::string_view password);
 

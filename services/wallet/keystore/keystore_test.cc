@@ -1,13 +1,17 @@
 #include "services/wallet/keystore/keystore.h"
 
+#include <openssl/evp.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/eth/hex.h"
+#include "libs/eth/keccak.h"
 #include "nlohmann/json.hpp"
 
 namespace poolops::wallet {
@@ -34,6 +38,8 @@ eth::Bytes Hex(std::string_view h) { return *eth::FromHex(h); }
 constexpr char kKs1Key[] =
     "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 constexpr char kKs1Address[] = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
+// Address of the Web3 Secret Storage vectors' key 7a28b5ba...
+constexpr char kWeb3Address[] = "0x008AeEda4D805471dF9b2A5B0f38A0C3bCBA786b";
 
 // PROTOCOL §F.1 KS-2: N=1024, salt 11.., iv 22.., uuid 33.. (ethers layout).
 constexpr char kKs2Json[] = R"({
@@ -181,6 +187,190 @@ TEST(KeystoreTest, ReadsNumbersAsStringsAndAddressWith0x) {
   EXPECT_TRUE(DecryptKeystore(*ks, "testpassword").ok());
 }
 
+// Built by a one-off script with python3 hashlib.pbkdf2_hmac("sha512"),
+// `openssl enc -aes-128-ctr` and a pure-Python Keccak (no poolops or ethers
+// code); ethers 6 decrypts it too. Same as python_pbkdf2_sha512_exp_ok.json.
+TEST(KeystoreTest, DecryptsPythonPbkdf2Sha512) {
+  constexpr char kJson[] = R"({
+  "crypto": {
+    "cipher": "aes-128-ctr",
+    "cipherparams": {"iv": "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"},
+    "ciphertext": "d9508bc003401561a50f636fd06edafdab9e199c7ed793ec28a7674f036f5ccb",
+    "kdf": "pbkdf2",
+    "kdfparams": {"c": 8192, "dklen": 32, "prf": "hmac-sha512",
+      "salt": "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"},
+    "mac": "09824a812cb8932d72ea2db3f222516d0630a0a07b5e707dd3d91a9ec869178a"
+  },
+  "id": "6f1c2b7e-3c1d-4a55-9e0b-2d6c5b1f4a10",
+  "version": 3,
+  "address": "70997970c51812dc3a010c7d01b50e0d17dc79c8"
+})";
+  absl::StatusOr<Keystore> ks = ParseKeystore(kJson);
+  ASSERT_TRUE(ks.ok()) << ks.status();
+  EXPECT_EQ(ks->kdf.kind, KdfParams::Kind::kPbkdf2);
+  EXPECT_EQ(ks->kdf.prf, KdfParams::Prf::kSha512);
+  EXPECT_EQ(ks->kdf.c, 8192u);
+  absl::StatusOr<DecryptedKey> key =
+      DecryptKeystore(*ks, "python pbkdf2 sha512");
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(eth::ToHex(key->private_key.view(), false),
+            "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+}
+
+TEST(KeystoreTest, NormalizePassword) {
+  EXPECT_EQ(NormalizePassword("testpassword")->str(), "testpassword");
+  // Fullwidth "ｐａｓｓ" and the "ﬁ" ligature fold under NFKC.
+  EXPECT_EQ(
+      NormalizePassword("\xef\xbd\x90\xef\xbd\x81\xef\xbd\x93\xef\xbd\x93")
+          ->str(),
+      "pass");
+  EXPECT_EQ(NormalizePassword("\xef\xac\x81re")->str(), "fire");
+  // Already NFKC: unchanged ("é" precomposed).
+  EXPECT_EQ(NormalizePassword("caf\xc3\xa9")->str(), "caf\xc3\xa9");
+  // Decomposed "e + U+0301" composes to the precomposed form.
+  EXPECT_EQ(NormalizePassword("cafe\xcc\x81")->str(), "caf\xc3\xa9");
+  // Not UTF-8: kept byte for byte, not folded into U+FFFD (which would make
+  // distinct passwords equal).
+  std::string latin1 = "caf\xe9";
+  EXPECT_EQ(NormalizePassword(latin1)->str(), latin1);
+  EXPECT_NE(NormalizePassword("\xff")->str(), NormalizePassword("\xfe")->str());
+  EXPECT_TRUE(NormalizePassword("")->empty());
+}
+
+// A keystore as geth writes it for a password NFKC would change: geth uses
+// the raw bytes, so those are tried after the normalised form fails.
+TEST(KeystoreTest, OpensGethKeystoreWithUnnormalisedPassword) {
+  const std::string raw = "\xef\xbd\x90\xef\xbd\x81\xef\xbd\x93\xef\xbd\x93";
+  Keystore ks;
+  ks.kdf.kind = KdfParams::Kind::kScrypt;
+  ks.kdf.n = 1024;
+  ks.kdf.r = 8;
+  ks.kdf.p = 1;
+  ks.kdf.salt = eth::Bytes(32, 0x11);
+  ks.iv = eth::Bytes(16, 0x22);
+  absl::StatusOr<SecureBytes> derived = DeriveKey(ks.kdf, raw);
+  ASSERT_TRUE(derived.ok()) << derived.status();
+  // AES-CTR is its own inverse: encrypt the key with the raw-password key.
+  eth::Bytes pk = Hex(kKs1Key);
+  ks.ciphertext.resize(32);
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  int len = 0;
+  ASSERT_EQ(EVP_EncryptInit_ex(ctx, EVP_aes_128_ctr(), nullptr, derived->data(),
+                               ks.iv.data()),
+            1);
+  ASSERT_EQ(EVP_EncryptUpdate(ctx, ks.ciphertext.data(), &len, pk.data(), 32),
+            1);
+  EVP_CIPHER_CTX_free(ctx);
+  eth::Keccak256 h;
+  h.Update(eth::ByteView(derived->data() + 16, 16));
+  h.Update(ks.ciphertext);
+  eth::Hash32 mac = h.Finish();
+  ks.mac.assign(mac.begin(), mac.end());
+
+  absl::StatusOr<DecryptedKey> key = DecryptKeystore(ks, raw);
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(key->address.ToChecksum(), kKs1Address);
+  // The normalised spelling is a different password for geth's file.
+  EXPECT_EQ(DecryptKeystore(ks, "pass").status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST(KeystoreTest, HandBuiltKeystoreIsCheckedNotTrusted) {
+  absl::StatusOr<Keystore> parsed = ParseKeystore(kKs2Json);
+  ASSERT_TRUE(parsed.ok());
+  auto expect_invalid = [](const Keystore& ks, const std::string& field) {
+    absl::Status s = DecryptKeystore(ks, "testpassword").status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_TRUE(absl::StrContains(s.message(), field)) << s;
+  };
+  Keystore ks = *parsed;
+  ks.iv.clear();
+  expect_invalid(ks, "iv");
+  ks = *parsed;
+  ks.ciphertext.resize(31);
+  expect_invalid(ks, "ciphertext");
+  ks = *parsed;
+  ks.mac.resize(64);
+  expect_invalid(ks, "mac");
+  ks = *parsed;
+  ks.kdf.dklen = 16;
+  expect_invalid(ks, "dklen");
+  ks = *parsed;
+  ks.kdf.n = uint64_t{1} << 40;  // 128 TiB: refused before any allocation
+  expect_invalid(ks, "1 GiB");
+  ks = *parsed;
+  ks.kdf.r = 0xffffffff;
+  ks.kdf.p = 0xffffffff;
+  ks.kdf.n = uint64_t{1} << 63;  // overflow bait for the cost check
+  expect_invalid(ks, "1 GiB");
+  ks = *parsed;
+  ks.kdf.salt.clear();
+  expect_invalid(ks, "salt");
+  ks = *parsed;
+  ks.kdf.kind = KdfParams::Kind::kPbkdf2;
+  ks.kdf.c = 20'000'000;
+  expect_invalid(ks, "kdfparams.c");
+  EXPECT_EQ(DeriveKey(ks.kdf, "pw").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(KeystoreTest, EncryptRefusesBadInput) {
+  SequenceRandom random({0x11, 0x22, 0x33});
+  EXPECT_EQ(EncryptKeystore(Hex(kKs1Key), "pw", &random, {.scrypt_n = 1000})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(
+      EncryptKeystore(eth::Bytes(32, 0), "pw", &random, {.scrypt_n = 1024})
+          .ok());  // zero is not a secp256k1 key
+  EXPECT_FALSE(
+      EncryptKeystore(eth::Bytes(31, 1), "pw", &random, {.scrypt_n = 1024})
+          .ok());
+}
+
+TEST(KeystoreTest, VersionAsNumberStringOrFloat) {
+  for (const char* version : {"3", "\"3\"", "3.0"}) {
+    std::string json = kKs2Json;
+    json.replace(json.find("\"version\": 3"), 12,
+                 absl::StrCat("\"version\": ", version));
+    EXPECT_TRUE(ParseKeystore(json).ok()) << version;
+  }
+  for (const char* version : {"4", "\"v3\"", "null", "3.5", "-3"}) {
+    std::string json = kKs2Json;
+    json.replace(json.find("\"version\": 3"), 12,
+                 absl::StrCat("\"version\": ", version));
+    absl::Status s = ParseKeystore(json).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << version;
+    EXPECT_TRUE(absl::StrContains(s.message(), "version")) << s;
+  }
+}
+
+TEST(KeystoreTest, AddressIsOptionalAndReadWithOrWithout0x) {
+  std::string json = kKs2Json;
+  size_t from = json.find("  \"address\"");
+  json.erase(from, json.find("  \"id\"") - from);
+  absl::StatusOr<Keystore> ks = ParseKeystore(json);
+  ASSERT_TRUE(ks.ok()) << ks.status() << json;
+  EXPECT_FALSE(ks->address.has_value());
+  absl::StatusOr<DecryptedKey> key = DecryptKeystore(*ks, "testpassword");
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->address.ToChecksum(), kKs1Address);
+  ks = ParseKeystore(kKs2Json);
+  ASSERT_TRUE(ks.ok() && ks->address.has_value());
+  EXPECT_EQ(ks->address->ToChecksum(), kKs1Address);
+  EXPECT_EQ(ks->id, "33333333-3333-4333-b333-333333333333");
+}
+
+TEST(KeystoreTest, UnsupportedValuesAreQuotedShort) {
+  std::string json = kKs2Json;
+  json.replace(json.find("\"aes-128-ctr\""), 13,
+               absl::StrCat("\"", std::string(5000, 'x'), "\\n\""));
+  absl::Status s = ParseKeystore(json).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), "crypto.cipher")) << s;
+  EXPECT_LT(s.message().size(), 120u) << s;
+}
+
 std::string ReadAll(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -206,6 +396,14 @@ TEST(KeystoreTest, Fixtures) {
        {"pbkdf2 password", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
       {"pbkdf2_sha512_exp_ok.json",
        {"pbkdf2 password", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
+      {"python_pbkdf2_sha512_exp_ok.json",
+       {"python pbkdf2 sha512", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"}},
+      {"ks2_numbers_as_strings_exp_ok.json", {"testpassword", kKs1Address}},
+      {"ks2_no_address_lowercase_crypto_exp_ok.json",
+       {"testpassword", kKs1Address}},
+      {"ks2_address_0x_checksum_exp_ok.json", {"testpassword", kKs1Address}},
+      {"web3_spec_pbkdf2_exp_ok.json", {"testpassword", kWeb3Address}},
+      {"web3_spec_scrypt_exp_ok.json", {"testpassword", kWeb3Address}},
   };
   const std::map<std::string, std::string> fail_mentions = {
       {"truncated_exp_fail.json", "JSON"},
@@ -229,6 +427,15 @@ TEST(KeystoreTest, Fixtures) {
       {"oversized_exp_fail.json", "at most"},
       {"pbkdf2_huge_c_exp_fail.json", "kdfparams.c"},
       {"pbkdf2_prf_md5_exp_fail.json", "hmac-md5"},
+      {"bad_hex_iv_exp_fail.json", "cipherparams.iv"},
+      {"bad_hex_ciphertext_exp_fail.json", "crypto.ciphertext"},
+      {"mac_short_exp_fail.json", "crypto.mac"},
+      {"salt_empty_exp_fail.json", "kdfparams.salt"},
+      {"salt_too_long_exp_fail.json", "kdfparams.salt"},
+      {"scrypt_p_0_exp_fail.json", "kdfparams.p"},
+      {"scrypt_n_float_exp_fail.json", "kdfparams.n"},
+      {"address_not_hex_exp_fail.json", "address"},
+      {"cipherparams_missing_exp_fail.json", "cipherparams"},
   };
   std::filesystem::path dir =
       std::filesystem::path(POOLOPS_TEST_DATA_DIR) / "keystore";
@@ -254,6 +461,11 @@ TEST(KeystoreTest, Fixtures) {
     absl::Status status = ks.status();
     if (ks.ok()) status = DecryptKeystore(*ks, "testpassword").status();
     EXPECT_FALSE(status.ok()) << name;
+    // Only a MAC mismatch is "incorrect password"; all else is bad input.
+    EXPECT_EQ(status.code(), name == "wrong_mac_exp_fail.json"
+                                 ? absl::StatusCode::kPermissionDenied
+                                 : absl::StatusCode::kInvalidArgument)
+        << name << ": " << status;
     EXPECT_TRUE(absl::StrContains(status.message(), fail_mentions.at(name)))
         << name << ": " << status;
   }
