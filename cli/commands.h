@@ -10,5 +10,15 @@ namespace poolops::cli {
 void AddServicesCommands(CLI::App& app, Context& ctx, int* exit_code);
 void AddWalletCommands(CLI::App& app, Context& ctx, int* exit_code);
 void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code);
+// chain list|show|add|import (chain_cmd.cc).
+void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code);
+// account, workerpool (chain_ops_cmd.cc).
+void AddChainOpsCommands(CLI::App& app, Context& ctx, int* exit_code);
+// order, orderbook, publisher (order_cmd.cc).
+void AddOrderCommands(CLI::App& app, Context& ctx, int* exit_code);
+// pool validate|render|plan|up|down|history|rollback (pool_cmd.cc).
+void AddPoolCommands(CLI::App& app, Context& ctx, int* exit_code);
+// status, monitor watch|... (status_cmd.cc).
+void AddStatusCommands(CLI::App& app, Context& ctx, int* exit_code);
 
 }  // namespace poolops::cli

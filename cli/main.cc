@@ -51,6 +51,11 @@ int main(int argc, char** argv) {
   poolops::cli::AddServicesCommands(app, ctx, &exit_code);
   poolops::cli::AddWalletCommands(app, ctx, &exit_code);
   poolops::cli::AddDevnetCommands(app, ctx, &exit_code);
+  poolops::cli::AddChainCommands(app, ctx, &exit_code);
+  poolops::cli::AddChainOpsCommands(app, ctx, &exit_code);
+  poolops::cli::AddOrderCommands(app, ctx, &exit_code);
+  poolops::cli::AddPoolCommands(app, ctx, &exit_code);
+  poolops::cli::AddStatusCommands(app, ctx, &exit_code);
 
   try {
     app.parse(argc, argv);

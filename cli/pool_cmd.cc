@@ -1,0 +1,8 @@
+// poolctl pool commands (CLI.md). Being built: nothing registered yet.
+#include "cli/commands.h"
+
+namespace poolops::cli {
+
+void AddPoolCommands(CLI::App& app, Context& ctx, int* exit_code) {}
+
+}  // namespace poolops::cli
