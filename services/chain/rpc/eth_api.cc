@@ -235,6 +235,40 @@ absl::StatusOr<eth::U256> EthApi::GasPrice() {
       [](const json& j) { return Quantity(j, "gas price"); });
 }
 
+absl::StatusOr<eth::U256> EthApi::MaxPriorityFeePerGas() {
+  return Typed<eth::U256>(
+      client_, "eth_maxPriorityFeePerGas", json::array(),
+      [](const json& j) { return Quantity(j, "max priority fee"); });
+}
+
+absl::StatusOr<eth::U256> EthApi::LatestBaseFee() {
+  absl::StatusOr<std::optional<eth::U256>> fee =
+      Typed<std::optional<eth::U256>>(
+          client_, "eth_getBlockByNumber", json::array({"latest", false}),
+          [](const json& j) -> absl::StatusOr<std::optional<eth::U256>> {
+            if (!j.is_object()) return Bad("block", "not an object");
+            const json* fee = Member(j, "baseFeePerGas");
+            if (fee == nullptr || fee->is_null()) return std::nullopt;
+            absl::StatusOr<eth::U256> q = Quantity(*fee, "baseFeePerGas");
+            if (!q.ok()) return q.status();
+            return std::optional<eth::U256>(*q);
+          });
+  if (!fee.ok()) return fee.status();
+  if (!fee->has_value())
+    return absl::NotFoundError("the latest block has no baseFeePerGas");
+  return **fee;
+}
+
+absl::StatusOr<bool> EthApi::TransactionKnown(const eth::Hash32& hash) {
+  return Typed<bool>(client_, "eth_getTransactionByHash",
+                     json::array({eth::ToHex(hash)}),
+                     [](const json& j) -> absl::StatusOr<bool> {
+                       if (j.is_null()) return false;
+                       if (!j.is_object()) return Bad("transaction", "not an object");
+                       return true;
+                     });
+}
+
 absl::StatusOr<uint64_t> EthApi::EstimateGas(const CallRequest& request) {
   return Typed<uint64_t>(
       client_, "eth_estimateGas", json::array({CallObject(request)}),

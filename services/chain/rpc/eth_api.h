@@ -77,6 +77,13 @@ class EthApi {
   absl::StatusOr<uint64_t> GetTransactionCount(
       const eth::Address& account, const BlockTag& block = "pending");
   absl::StatusOr<eth::U256> GasPrice();
+  // eth_maxPriorityFeePerGas (EIP-1559 chains).
+  absl::StatusOr<eth::U256> MaxPriorityFeePerGas();
+  // baseFeePerGas of the latest block; NotFound before London.
+  absl::StatusOr<eth::U256> LatestBaseFee();
+  // Whether the node knows the transaction (pending or mined):
+  // eth_getTransactionByHash is not null.
+  absl::StatusOr<bool> TransactionKnown(const eth::Hash32& hash);
   absl::StatusOr<uint64_t> EstimateGas(const CallRequest& request);
   // eth_call expecting return data: an empty result is a FailedPrecondition
   // error (no code at the address, or a fallback that swallowed the call,

@@ -1,0 +1,31 @@
+// A chain as chain-gateway knows it: presets (bellecour, arbitrum-mainnet,
+// arbitrum-sepolia-testnet), the devnet, and custom chains added by the
+// operator or imported from an iExec SDK chain.json.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "libs/eth/address.h"
+
+namespace poolops::chain {
+
+enum class FeeMode { kLegacy, kEip1559 };
+
+struct ChainConfig {
+  std::string name;
+  uint64_t chain_id = 0;
+  std::vector<std::string> rpcs;  // first preferred, others for failover
+  eth::Address hub;
+  bool native = false;  // RLC is the chain coin (Bellecour, devnet)
+  std::string market;   // market API (iexecGateway) base URL, may be empty
+  FeeMode fee_mode = FeeMode::kLegacy;
+  // Legacy gas price forced by the chain (Bellecour and the devnet: 0);
+  // unset: eth_gasPrice.
+  bool zero_gas_price = false;
+  uint32_t confirmations = 1;
+  std::string origin;  // "preset", "devnet", "custom"
+};
+
+}  // namespace poolops::chain

@@ -1,0 +1,392 @@
+#include "services/chain/gateway/chain_registry.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libs/common/files.h"
+
+namespace poolops::chain {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+ChainConfig Preset(std::string name, uint64_t id, std::string rpc,
+                   std::string_view hub, bool native, std::string market) {
+  ChainConfig c;
+  c.name = std::move(name);
+  c.chain_id = id;
+  c.rpcs = {std::move(rpc)};
+  c.hub = *eth::Address::Parse(hub);
+  c.native = native;
+  c.market = std::move(market);
+  // Bellecour is berlin with a forced gas price of 0; the Arbitrum chains
+  // take EIP-1559 transactions.
+  c.fee_mode = native ? FeeMode::kLegacy : FeeMode::kEip1559;
+  c.zero_gas_price = native;
+  c.origin = "preset";
+  return c;
+}
+
+// Keys of a chain.json chain entry the iExec SDK 8.24 accepts.
+const std::set<std::string>& SdkKeys() {
+  static const auto* keys = new std::set<std::string>{
+      "id",          "host",          "hub",
+      "ensRegistry", "ensPublicResolver", "voucherHub",
+      "sms",         "resultProxy",   "ipfsGateway",
+      "iexecGateway", "compass",      "pocoSubgraph",
+      "voucherSubgraph", "native",    "useGas",
+      "defaultTeeFramework", "bridge"};
+  return *keys;
+}
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' ||
+           c == '_' || c == '.';
+  });
+}
+
+bool HttpUrl(const std::string& url) {
+  return absl::StartsWith(url, "http://") || absl::StartsWith(url, "https://");
+}
+
+absl::Status Bad(const std::string& where, const std::string& why) {
+  return absl::InvalidArgumentError(absl::StrCat(where, " ", why));
+}
+
+std::optional<ChainConfig> FindPreset(std::string_view name) {
+  for (ChainConfig& c : PresetChains())
+    if (c.name == name) return c;
+  return std::nullopt;
+}
+
+// The poolops-only settings of a chain (<name>.poolops.json).
+json ExtrasOf(const ChainConfig& c) {
+  json extras = json::object();
+  if (c.rpcs.size() > 1)
+    extras["fallbackRpcs"] = std::vector<std::string>(c.rpcs.begin() + 1,
+                                                      c.rpcs.end());
+  extras["confirmations"] = c.confirmations;
+  extras["feeMode"] = c.fee_mode == FeeMode::kLegacy ? "legacy" : "eip1559";
+  return extras;
+}
+
+absl::Status ApplyExtras(const json& extras, ChainConfig& c,
+                         std::string_view source) {
+  if (!extras.is_object()) return Bad(std::string(source), "is not a JSON object");
+  for (const auto& [key, value] : extras.items()) {
+    std::string where = absl::StrCat(std::string(source), ": ", key);
+    if (key == "fallbackRpcs") {
+      if (!value.is_array()) return Bad(where, "must be a list of URLs");
+      c.rpcs.resize(std::min<size_t>(c.rpcs.size(), 1));
+      for (const json& u : value) {
+        if (!u.is_string() || !HttpUrl(u.get<std::string>()))
+          return Bad(where, "must hold http(s) URLs");
+        c.rpcs.push_back(u.get<std::string>());
+      }
+    } else if (key == "confirmations") {
+      if (!value.is_number_unsigned() || value.get<uint64_t>() > 1000)
+        return Bad(where, "must be a number of blocks (0..1000)");
+      c.confirmations = value.get<uint32_t>();
+    } else if (key == "feeMode") {
+      if (value == "legacy") {
+        c.fee_mode = FeeMode::kLegacy;
+      } else if (value == "eip1559") {
+        c.fee_mode = FeeMode::kEip1559;
+      } else {
+        return Bad(where, "must be \"legacy\" or \"eip1559\"");
+      }
+    } else {
+      return Bad(where, "is not a known setting");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<ChainConfig> PresetChains() {
+  return {
+      Preset("arbitrum-mainnet", 42161, "https://arb1.arbitrum.io/rpc",
+             "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0", false,
+             "https://api.market.arbitrum-mainnet.iex.ec"),
+      Preset("arbitrum-sepolia-testnet", 421614,
+             "https://sepolia-rollup.arbitrum.io/rpc",
+             "0xB2157BF2fAb286b2A4170E3491Ac39770111Da3E", false,
+             "https://api-market.arbitrum-sepolia-testnet.iex.ec"),
+      Preset("bellecour", 134, "https://bellecour.iex.ec",
+             "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", true,
+             "https://api.market.v8-bellecour.iex.ec"),
+  };
+}
+
+absl::StatusOr<ChainConfig> ChainFromSdkEntry(std::string_view name,
+                                              const json& entry,
+                                              ChainConfig base,
+                                              std::string_view source) {
+  const std::string where =
+      absl::StrCat(std::string(source), ": chains.", std::string(name));
+  if (!ValidName(name))
+    return Bad(where, "is not a valid chain name (a-z, 0-9, '.', '_', '-')");
+  if (!entry.is_object()) return Bad(where, "must be an object");
+  base.name = std::string(name);
+  bool use_gas = true;
+  bool native_set = false;
+  for (const auto& [key, value] : entry.items()) {
+    std::string field = absl::StrCat(where, ".", key);
+    if (!SdkKeys().count(key))
+      return Bad(field, "is not a chain.json key (Unknown key)");
+    if (key == "id") {
+      uint64_t id = 0;
+      if (!value.is_string() ||
+          !absl::SimpleAtoi(value.get<std::string>(), &id) || id == 0)
+        return Bad(field, "must be a string of digits (the chain id)");
+      base.chain_id = id;
+    } else if (key == "host") {
+      if (!value.is_string() || !HttpUrl(value.get<std::string>()))
+        return Bad(field, "must be an http(s) URL");
+      if (base.rpcs.empty())
+        base.rpcs.push_back(value.get<std::string>());
+      else
+        base.rpcs[0] = value.get<std::string>();
+    } else if (key == "hub") {
+      absl::StatusOr<eth::Address> hub =
+          value.is_string() ? eth::Address::Parse(value.get<std::string>(), field)
+                            : absl::InvalidArgumentError("");
+      if (!hub.ok()) return Bad(field, "must be an address");
+      base.hub = *hub;
+    } else if (key == "iexecGateway") {
+      if (!value.is_string() || !HttpUrl(value.get<std::string>()))
+        return Bad(field, "must be an http(s) URL");
+      base.market = value.get<std::string>();
+    } else if (key == "native") {
+      if (!value.is_boolean()) return Bad(field, "must be true or false");
+      base.native = value.get<bool>();
+      native_set = true;
+    } else if (key == "useGas") {
+      if (!value.is_boolean()) return Bad(field, "must be true or false");
+      use_gas = value.get<bool>();
+    }
+    // Other SDK keys (sms, resultProxy, ...) are the SDK's business.
+  }
+  // As the SDK: native when said, else chain 134; gas price 0 when useGas
+  // is false or on 134.
+  if (!native_set && base.origin != "preset") base.native = base.chain_id == 134;
+  if (!use_gas || base.chain_id == 134) {
+    base.zero_gas_price = true;
+    base.fee_mode = FeeMode::kLegacy;
+  }
+  if (base.chain_id == 0) return Bad(where, "needs an id");
+  if (base.rpcs.empty()) return Bad(where, "needs a host (RPC URL)");
+  if (base.hub.IsZero()) return Bad(where, "needs a hub address");
+  return base;
+}
+
+json ChainToSdkEntry(const ChainConfig& c) {
+  json entry = {{"id", std::to_string(c.chain_id)},
+                {"host", c.rpcs.empty() ? "" : c.rpcs[0]},
+                {"hub", c.hub.ToChecksum()},
+                {"native", c.native}};
+  if (c.zero_gas_price) entry["useGas"] = false;
+  if (!c.market.empty()) entry["iexecGateway"] = c.market;
+  return entry;
+}
+
+absl::StatusOr<std::string> ChainRegistry::DefaultName() {
+  absl::StatusOr<std::string> text =
+      files::ReadFile(home_ / "chains" / "default", 256);
+  if (!text.ok()) return std::string("bellecour");
+  std::string name(absl::StripAsciiWhitespace(*text));
+  return name.empty() ? std::string("bellecour") : name;
+}
+
+absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::List() {
+  std::map<std::string, ChainConfig> chains;
+  for (ChainConfig& c : PresetChains()) chains[c.name] = c;
+  std::error_code ec;
+  fs::path dir = home_ / "chains";
+  if (fs::is_directory(dir, ec)) {
+    for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+      std::string file = e.path().filename().string();
+      if (!absl::EndsWith(file, ".json") || absl::EndsWith(file, ".poolops.json"))
+        continue;
+      std::string name = file.substr(0, file.size() - 5);
+      absl::StatusOr<ChainConfig> c = Get(name);
+      if (!c.ok()) return c.status();
+      chains[name] = *c;
+    }
+  }
+  std::vector<ChainConfig> out;
+  for (auto& [name, c] : chains) out.push_back(std::move(c));
+  return out;
+}
+
+absl::StatusOr<ChainConfig> ChainRegistry::Get(std::string_view name_in) {
+  std::string name(name_in);
+  if (name.empty()) {
+    absl::StatusOr<std::string> d = DefaultName();
+    if (!d.ok()) return d.status();
+    name = *d;
+  }
+  if (!ValidName(name))
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", name, "\" is not a valid chain name"));
+  fs::path file = home_ / "chains" / (name + ".json");
+  std::optional<ChainConfig> preset = FindPreset(name);
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    if (preset) return *preset;
+    std::vector<std::string> known;
+    for (const ChainConfig& c : PresetChains()) known.push_back(c.name);
+    if (fs::is_directory(home_ / "chains", ec))
+      for (const auto& e : fs::directory_iterator(home_ / "chains", ec)) {
+        std::string f = e.path().filename().string();
+        if (absl::EndsWith(f, ".json") && !absl::EndsWith(f, ".poolops.json"))
+          known.push_back(f.substr(0, f.size() - 5));
+      }
+    std::sort(known.begin(), known.end());
+    return absl::NotFoundError(absl::StrCat("chain \"", name,
+                                            "\" is not known (known: ",
+                                            absl::StrJoin(known, ", "), ")"));
+  }
+  absl::StatusOr<std::string> text = files::ReadFile(file, 1 << 20);
+  if (!text.ok()) return text.status();
+  json doc = json::parse(*text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("chains") ||
+      !doc["chains"].is_object() || !doc["chains"].contains(name))
+    return absl::InvalidArgumentError(absl::StrCat(
+        file.string(), " is not a chain.json holding chain \"", name, "\""));
+  ChainConfig base = preset.value_or(ChainConfig{});
+  if (!preset) base.origin = name == "devnet" ? "devnet" : "custom";
+  absl::StatusOr<ChainConfig> c =
+      ChainFromSdkEntry(name, doc["chains"][name], base, file.string());
+  if (!c.ok()) return c.status();
+  fs::path extras = home_ / "chains" / (name + ".poolops.json");
+  if (fs::exists(extras, ec)) {
+    absl::StatusOr<std::string> t = files::ReadFile(extras, 1 << 20);
+    if (!t.ok()) return t.status();
+    json j = json::parse(*t, nullptr, false);
+    if (j.is_discarded())
+      return absl::InvalidArgumentError(
+          absl::StrCat(extras.string(), " is not valid JSON"));
+    if (absl::Status s = ApplyExtras(j, *c, extras.string()); !s.ok()) return s;
+  }
+  return c;
+}
+
+absl::StatusOr<ChainConfig> ChainRegistry::Add(const ChainConfig& chain,
+                                               bool make_default,
+                                               bool replace) {
+  if (!ValidName(chain.name))
+    return absl::InvalidArgumentError(absl::StrCat(
+        "chain name \"", chain.name,
+        "\" is not valid (a-z, 0-9, '.', '_', '-', at most 64)"));
+  if (chain.chain_id == 0)
+    return absl::InvalidArgumentError("chain id must be a positive number");
+  if (chain.rpcs.empty())
+    return absl::InvalidArgumentError("a chain needs an RPC URL (--rpc)");
+  for (const std::string& u : chain.rpcs)
+    if (!HttpUrl(u))
+      return absl::InvalidArgumentError(
+          absl::StrCat("RPC URL \"", u, "\" is not http(s)"));
+  if (!chain.market.empty() && !HttpUrl(chain.market))
+    return absl::InvalidArgumentError(
+        absl::StrCat("market URL \"", chain.market, "\" is not http(s)"));
+  if (chain.hub.IsZero())
+    return absl::InvalidArgumentError("a chain needs its hub address (--hub)");
+  absl::MutexLock lock(&mu_);
+  fs::path dir = home_ / "chains";
+  fs::path file = dir / (chain.name + ".json");
+  std::error_code ec;
+  if (!replace && (FindPreset(chain.name) || fs::exists(file, ec)))
+    return absl::AlreadyExistsError(
+        absl::StrCat("chain \"", chain.name, "\" already exists"));
+  if (absl::Status s = files::EnsureDir(dir, 0700); !s.ok()) return s;
+  json doc = {{"default", chain.name},
+              {"chains", {{chain.name, ChainToSdkEntry(chain)}}}};
+  if (absl::Status s = files::WriteFileAtomic(file, doc.dump(2) + "\n", 0600);
+      !s.ok())
+    return s;
+  if (absl::Status s = files::WriteFileAtomic(
+          dir / (chain.name + ".poolops.json"),
+          ExtrasOf(chain).dump(2) + "\n", 0600);
+      !s.ok())
+    return s;
+  if (make_default) {
+    if (absl::Status s =
+            files::WriteFileAtomic(dir / "default", chain.name + "\n", 0600);
+        !s.ok())
+      return s;
+  }
+  ChainConfig out = chain;
+  if (out.origin.empty()) out.origin = "custom";
+  return out;
+}
+
+absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::Import(
+    const json& doc, std::string_view source) {
+  if (!doc.is_object())
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(source), ": a chain.json must be a JSON object"));
+  for (const auto& [key, value] : doc.items()) {
+    if (key != "default" && key != "chains" && key != "providers" &&
+        key != "allowExperimentalNetworks")
+      return Bad(absl::StrCat(std::string(source), ": ", key),
+                 "is not a chain.json key (Unknown key)");
+  }
+  if (!doc.contains("chains") || !doc["chains"].is_object())
+    return Bad(std::string(source), "has no \"chains\" object");
+  std::vector<ChainConfig> parsed;
+  for (const auto& [name, entry] : doc["chains"].items()) {
+    std::optional<ChainConfig> preset = FindPreset(name);
+    // Chains the SDK knows but poolops does not (mainnet...) with an empty
+    // entry carry nothing to import.
+    if (!preset && entry.is_object() && entry.empty()) continue;
+    ChainConfig base = preset.value_or(ChainConfig{});
+    if (!preset) base.origin = "custom";
+    absl::StatusOr<ChainConfig> c =
+        ChainFromSdkEntry(name, entry, base, source);
+    if (!c.ok()) return c.status();
+    parsed.push_back(*c);
+  }
+  std::string def;
+  if (doc.contains("default")) {
+    if (!doc["default"].is_string())
+      return Bad(absl::StrCat(std::string(source), ": default"), "must be a chain name");
+    def = doc["default"].get<std::string>();
+  }
+  std::vector<ChainConfig> out;
+  for (const ChainConfig& c : parsed) {
+    // An unchanged preset needs no file.
+    if (c.origin == "preset" && doc["chains"][c.name].empty()) {
+      out.push_back(c);
+      continue;
+    }
+    absl::StatusOr<ChainConfig> added = Add(c, false, /*replace=*/true);
+    if (!added.ok()) return added.status();
+    out.push_back(*added);
+  }
+  if (!def.empty()) {
+    absl::StatusOr<ChainConfig> d = Get(def);
+    if (!d.ok())
+      return Bad(absl::StrCat(std::string(source), ": default"),
+                 absl::StrCat("names \"", def, "\", which is not a chain"));
+    absl::MutexLock lock(&mu_);
+    if (absl::Status s = files::EnsureDir(home_ / "chains", 0700); !s.ok())
+      return s;
+    if (absl::Status s = files::WriteFileAtomic(home_ / "chains" / "default",
+                                                def + "\n", 0600);
+        !s.ok())
+      return s;
+  }
+  return out;
+}
+
+}  // namespace poolops::chain

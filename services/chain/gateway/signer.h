@@ -1,0 +1,44 @@
+// Who signs for chain-gateway: wallets are named by vault name or address,
+// keys stay in the wallet-vault (VaultSigner, vault_signer.h). Tests use
+// KeySigner (key_signer.h) with in-process keys. Implementations are
+// thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "libs/eth/address.h"
+#include "libs/eth/bytes.h"
+#include "libs/eth/transaction.h"
+#include "nlohmann/json.hpp"
+
+namespace poolops::chain {
+
+struct SignedTx {
+  eth::Bytes raw;  // for eth_sendRawTransaction
+  eth::Hash32 hash;
+  eth::Address from;
+};
+
+struct TypedDataSignature {
+  eth::Bytes signature;  // 65 bytes r || s || v, v = 27/28
+  eth::Hash32 digest;
+  eth::Address signer;
+};
+
+class Signer {
+ public:
+  virtual ~Signer() = default;
+  // The address of a wallet named by name or address. NotFound naming it.
+  virtual absl::StatusOr<eth::Address> Resolve(std::string_view wallet) = 0;
+  // Signs a complete transaction (nonce, gas, fees set). FailedPrecondition
+  // when the wallet is locked, PermissionDenied when its policy refuses.
+  virtual absl::StatusOr<SignedTx> SignTransaction(
+      std::string_view wallet, const eth::Transaction& tx) = 0;
+  // Signs EIP-712 typed data ({types, domain, primaryType, message}).
+  virtual absl::StatusOr<TypedDataSignature> SignTypedData(
+      std::string_view wallet, const nlohmann::json& typed_data) = 0;
+};
+
+}  // namespace poolops::chain
