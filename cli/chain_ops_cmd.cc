@@ -1,8 +1,225 @@
-// poolctl account, workerpool commands (CLI.md). Being built: nothing registered yet.
+// poolctl account deposit|withdraw|show and workerpool deploy|show|list
+// (CLI.md): stake and workerpool registration through chain-gateway, with
+// the iExec SDK's units (nRLC unless --unit) and progress while waiting for
+// receipts.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "cli/commands.h"
+#include "cli/gateway_client.h"
+#include "libs/eth/uint256.h"
+#include "libs/eth/units.h"
 
 namespace poolops::cli {
+namespace {
 
-void AddChainOpsCommands(CLI::App& app, Context& ctx, int* exit_code) {}
+using json = nlohmann::json;
+
+std::string Rlc(const std::string& nrlc) {
+  absl::StatusOr<eth::U256> v = eth::U256::FromDecimal(nrlc);
+  return v.ok() ? absl::StrCat(eth::FormatAmount(*v, eth::Unit::kNRlc,
+                                                 eth::Unit::kRlc),
+                               " RLC")
+                : nrlc;
+}
+
+json WorkerpoolJson(const cv1::Workerpool& w) {
+  return {{"address", w.address()},
+          {"owner", w.owner()},
+          {"description", w.description()},
+          {"workerStakeRatio", w.worker_stake_ratio()},
+          {"schedulerRewardRatio", w.scheduler_reward_ratio()}};
+}
+
+std::string WorkerpoolText(const cv1::Workerpool& w) {
+  return absl::StrCat(w.address(), "  owner ", w.owner(), "  \"",
+                      w.description(), "\"  workerStakeRatio ",
+                      w.worker_stake_ratio(), "%  schedulerRewardRatio ",
+                      w.scheduler_reward_ratio(), "%");
+}
+
+// account deposit / withdraw share everything but the method.
+void AddStakeCommand(CLI::App* account, Context& ctx, int* exit_code,
+                     bool deposit) {
+  struct Opts {
+    std::string amount, wallet, unit;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = account->add_subcommand(
+      deposit ? "deposit" : "withdraw",
+      deposit ? "Stake RLC from the wallet into the iExec escrow"
+              : "Take free stake back from the escrow to the wallet");
+  cmd->add_option("AMOUNT", o->amount, "Amount (default unit nRLC)")
+      ->required();
+  cmd->add_option("--wallet", o->wallet, "Wallet (name or address)")
+      ->required();
+  cmd->add_option("--unit", o->unit, "nRLC (default), RLC or wei");
+  cmd->callback([&ctx, exit_code, o, deposit] {
+    absl::StatusOr<cv1::Amount::Unit> unit = ParseUnitFlag(o->unit);
+    if (!unit.ok()) {
+      *exit_code = ctx.Fail(unit.status());
+      return;
+    }
+    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
+    if (!gw.ok()) {
+      *exit_code = ctx.Fail(gw.status());
+      return;
+    }
+    auto call = GatewayClient::Call();
+    std::unique_ptr<grpc::ClientReader<cv1::StakeEvent>> reader;
+    if (deposit) {
+      cv1::DepositRequest req;
+      req.set_chain(ctx.chain);
+      req.set_wallet(o->wallet);
+      req.mutable_amount()->set_value(o->amount);
+      req.mutable_amount()->set_unit(*unit);
+      reader = (*gw)->Deposit(call.get(), req);
+    } else {
+      cv1::WithdrawRequest req;
+      req.set_chain(ctx.chain);
+      req.set_wallet(o->wallet);
+      req.mutable_amount()->set_value(o->amount);
+      req.mutable_amount()->set_unit(*unit);
+      reader = (*gw)->Withdraw(call.get(), req);
+    }
+    absl::StatusOr<cv1::StakeResult> r =
+        FollowStream(ctx, reader.get(), &cv1::StakeEvent::result);
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    *exit_code = ctx.Ok({{"txHash", r->tx().tx_hash()}, {"stake", r->stake()}},
+                        absl::StrCat(deposit ? "deposited" : "withdrawn",
+                                     ": ", r->tx().tx_hash(), "\nstake: ",
+                                     Rlc(r->stake())));
+  });
+}
+
+void AddAccount(CLI::App& app, Context& ctx, int* exit_code) {
+  CLI::App* account = app.add_subcommand(
+      "account", "Stake in the iExec escrow (what workerpool orders need)");
+  AddStakeCommand(account, ctx, exit_code, /*deposit=*/true);
+  AddStakeCommand(account, ctx, exit_code, /*deposit=*/false);
+  auto who = std::make_shared<std::string>();
+  CLI::App* show = account->add_subcommand("show", "Stake and locked stake");
+  show->add_option("NAME", *who, "Wallet name, or any address")->required();
+  show->callback([&ctx, exit_code, who] {
+    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
+    if (!gw.ok()) {
+      *exit_code = ctx.Fail(gw.status());
+      return;
+    }
+    cv1::GetAccountRequest req;
+    req.set_chain(ctx.chain);
+    req.set_wallet(*who);
+    cv1::Account a;
+    grpc::Status s = (*gw)->GetAccount(GatewayClient::Call().get(), req, &a);
+    if (!s.ok()) {
+      *exit_code = ctx.Fail(FromGrpc(s));
+      return;
+    }
+    *exit_code = ctx.Ok(
+        {{"address", a.address()}, {"stake", a.stake()}, {"locked", a.locked()}},
+        absl::StrCat("address: ", a.address(), "\nstake:   ", Rlc(a.stake()),
+                     "\nlocked:  ", Rlc(a.locked())));
+  });
+}
+
+void AddWorkerpool(CLI::App& app, Context& ctx, int* exit_code) {
+  CLI::App* wp = app.add_subcommand(
+      "workerpool", "Workerpools in the iExec registry: register, show, list");
+
+  struct DeployOpts {
+    std::string owner, description;
+  };
+  auto d = std::make_shared<DeployOpts>();
+  CLI::App* deploy = wp->add_subcommand(
+      "deploy",
+      "Register a workerpool owned by a wallet; the same (owner, "
+      "description) can be registered once (ALREADY_EXISTS names it)");
+  deploy->add_option("--owner", d->owner, "Owner wallet (name or address)")
+      ->required();
+  deploy->add_option("--description", d->description, "Description")
+      ->required();
+  deploy->callback([&ctx, exit_code, d] {
+    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
+    if (!gw.ok()) {
+      *exit_code = ctx.Fail(gw.status());
+      return;
+    }
+    cv1::DeployWorkerpoolRequest req;
+    req.set_chain(ctx.chain);
+    req.set_owner(d->owner);
+    req.set_description(d->description);
+    auto call = GatewayClient::Call();
+    auto reader = (*gw)->DeployWorkerpool(call.get(), req);
+    absl::StatusOr<cv1::DeployWorkerpoolResult> r =
+        FollowStream(ctx, reader.get(), &cv1::DeployWorkerpoolEvent::result);
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    *exit_code = ctx.Ok({{"address", r->address()}, {"txHash", r->tx().tx_hash()}},
+                        absl::StrCat("workerpool ", r->address(), "\ntx: ",
+                                     r->tx().tx_hash()));
+  });
+
+  auto address = std::make_shared<std::string>();
+  CLI::App* show = wp->add_subcommand("show", "A registered workerpool");
+  show->add_option("ADDR", *address, "Workerpool address")->required();
+  show->callback([&ctx, exit_code, address] {
+    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
+    if (!gw.ok()) {
+      *exit_code = ctx.Fail(gw.status());
+      return;
+    }
+    cv1::GetWorkerpoolRequest req;
+    req.set_chain(ctx.chain);
+    req.set_address(*address);
+    cv1::Workerpool w;
+    grpc::Status s = (*gw)->GetWorkerpool(GatewayClient::Call().get(), req, &w);
+    *exit_code = s.ok() ? ctx.Ok(WorkerpoolJson(w), WorkerpoolText(w))
+                        : ctx.Fail(FromGrpc(s));
+  });
+
+  auto owner = std::make_shared<std::string>();
+  CLI::App* list = wp->add_subcommand("list", "The workerpools an owner holds");
+  list->add_option("--owner", *owner, "Owner wallet (name or address)")
+      ->required();
+  list->callback([&ctx, exit_code, owner] {
+    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
+    if (!gw.ok()) {
+      *exit_code = ctx.Fail(gw.status());
+      return;
+    }
+    cv1::ListWorkerpoolsRequest req;
+    req.set_chain(ctx.chain);
+    req.set_owner(*owner);
+    cv1::ListWorkerpoolsResponse r;
+    grpc::Status s =
+        (*gw)->ListWorkerpools(GatewayClient::Call().get(), req, &r);
+    if (!s.ok()) {
+      *exit_code = ctx.Fail(FromGrpc(s));
+      return;
+    }
+    json list = json::array();
+    std::string human;
+    for (const cv1::Workerpool& w : r.workerpools()) {
+      list.push_back(WorkerpoolJson(w));
+      absl::StrAppend(&human, WorkerpoolText(w), "\n");
+    }
+    if (human.empty()) human = "no workerpool\n";
+    human.pop_back();
+    *exit_code = ctx.Ok({{"workerpools", list}}, human);
+  });
+}
+
+}  // namespace
+
+void AddChainOpsCommands(CLI::App& app, Context& ctx, int* exit_code) {
+  AddAccount(app, ctx, exit_code);
+  AddWorkerpool(app, ctx, exit_code);
+}
 
 }  // namespace poolops::cli

@@ -18,11 +18,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "cli/commands.h"
+#include "cli/gateway_client.h"
 #include "cli/secrets.h"
 #include "libs/common/files.h"
 #include "libs/common/status_grpc.h"
 #include "libs/eth/address.h"
 #include "libs/eth/transaction.h"
+#include "libs/eth/units.h"
 #include "poolops/wallet/v1/wallet.grpc.pb.h"
 
 namespace poolops::cli {
@@ -458,29 +460,87 @@ void AddExport(CLI::App* wallet, Context& ctx, int* exit_code) {
 void AddShow(CLI::App* wallet, Context& ctx, int* exit_code) {
   auto name = std::make_shared<std::string>();
   CLI::App* cmd = wallet->add_subcommand(
-      "show", "Balances of a wallet on the current chain (chain-gateway)");
-  cmd->add_option("NAME", *name, "Wallet name or address")->required();
+      "show",
+      "Balances of a wallet on the current chain (chain-gateway): native "
+      "coin in wei, RLC held, stake and locked stake in nRLC");
+  cmd->add_option("NAME", *name, "Wallet name, or any address")->required();
   cmd->callback([&ctx, exit_code, name] {
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::GetWalletRequest req;
-      req.set_wallet(*name);
-      v1::Wallet w;
-      grpc::Status s = vault->GetWallet(vault.Call().get(), req, &w);
-      // Any address may be shown, in the vault or not.
-      absl::StatusOr<eth::Address> address =
-          eth::Address::Parse(absl::AsciiStrToLower(*name));
-      if (!s.ok() &&
-          !(s.error_code() == grpc::StatusCode::NOT_FOUND && address.ok())) {
-        return ctx.Fail(FromGrpc(s));
-      }
-      // Balances need the chain-gateway, which does not serve them yet: say
-      // so rather than print made-up numbers.
-      ctx.Progress(s.ok() ? absl::StrCat("wallet ", w.name(), ": ", w.address())
-                          : absl::StrCat("address ", address->ToChecksum(),
-                                         " (not in the vault)"));
-      return ctx.Fail(absl::UnavailableError(
-          "chain-gateway balance lookups are not available yet"));
-    });
+    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
+    if (!gw.ok()) {
+      *exit_code = ctx.Fail(gw.status());
+      return;
+    }
+    cv1::GetBalancesRequest req;
+    req.set_chain(ctx.chain);
+    req.set_wallet(*name);
+    cv1::Balances b;
+    grpc::Status s = (*gw)->GetBalances(GatewayClient::Call().get(), req, &b);
+    if (!s.ok()) {
+      *exit_code = ctx.Fail(FromGrpc(s));
+      return;
+    }
+    auto rlc = [](const std::string& nrlc) {
+      absl::StatusOr<eth::U256> v = eth::U256::FromDecimal(nrlc);
+      return v.ok() ? eth::FormatAmount(*v, eth::Unit::kNRlc, eth::Unit::kRlc)
+                    : nrlc;
+    };
+    *exit_code = ctx.Ok(
+        {{"address", b.address()},
+         {"native", b.native()},
+         {"rlc", b.rlc()},
+         {"stake", b.stake()},
+         {"locked", b.locked()}},
+        absl::StrCat("address: ", b.address(), "\nnative:  ", b.native(),
+                     " wei\nRLC:     ", rlc(b.rlc()), " RLC\nstake:   ",
+                     rlc(b.stake()), " RLC\nlocked:  ", rlc(b.locked()),
+                     " RLC\n(block ", b.block_number(), ")"));
+  });
+}
+
+void AddSendRlc(CLI::App* wallet, Context& ctx, int* exit_code) {
+  struct Opts {
+    std::string amount, to, from, unit;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = wallet->add_subcommand(
+      "send-rlc",
+      "Send RLC to an address (native value on native chains, the RLC token "
+      "elsewhere); the amount is in RLC unless --unit says otherwise");
+  cmd->add_option("AMOUNT", o->amount, "Amount (default unit RLC)")
+      ->required();
+  cmd->add_option("--to", o->to, "Recipient address")->required();
+  cmd->add_option("--from", o->from, "Sending wallet (name or address)")
+      ->required();
+  cmd->add_option("--unit", o->unit, "RLC (default), nRLC or wei");
+  cmd->callback([&ctx, exit_code, o] {
+    absl::StatusOr<cv1::Amount::Unit> unit = ParseUnitFlag(o->unit);
+    if (!unit.ok()) {
+      *exit_code = ctx.Fail(unit.status());
+      return;
+    }
+    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
+    if (!gw.ok()) {
+      *exit_code = ctx.Fail(gw.status());
+      return;
+    }
+    cv1::SendRlcRequest req;
+    req.set_chain(ctx.chain);
+    req.set_from(o->from);
+    req.set_to(o->to);
+    req.mutable_amount()->set_value(o->amount);
+    req.mutable_amount()->set_unit(*unit);
+    auto call = GatewayClient::Call();
+    auto reader = (*gw)->SendRlc(call.get(), req);
+    absl::StatusOr<cv1::TxResult> r =
+        FollowStream(ctx, reader.get(), &cv1::SendRlcEvent::result);
+    if (!r.ok()) {
+      *exit_code = ctx.Fail(r.status());
+      return;
+    }
+    *exit_code = ctx.Ok(
+        {{"txHash", r->tx_hash()}, {"blockNumber", r->block_number()}},
+        absl::StrCat("sent: ", r->tx_hash(), " (block ", r->block_number(),
+                     ")"));
   });
 }
 
@@ -650,6 +710,7 @@ void AddWalletCommands(CLI::App& app, Context& ctx, int* exit_code) {
   AddUnlockLock(wallet, ctx, exit_code);
   AddExport(wallet, ctx, exit_code);
   AddShow(wallet, ctx, exit_code);
+  AddSendRlc(wallet, ctx, exit_code);
   AddSigning(wallet, ctx, exit_code);
   AddPolicy(wallet, ctx, exit_code);
 }

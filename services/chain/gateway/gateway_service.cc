@@ -62,7 +62,8 @@ std::string DefaultOf(ChainRegistry& r) {
 absl::StatusOr<eth::Address> ParseAddressField(const std::string& text,
                                                std::string_view field) {
   if (text.empty())
-    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), " is required"));
   return eth::Address::Parse(text, field);
 }
 
