@@ -173,7 +173,8 @@ absl::StatusOr<TxOutcome> TxSender::Send(const TxIntent& intent,
       return absl::DeadlineExceededError(
           absl::StrCat(label, ": no receipt for ", hash_hex, " after ",
                        absl::FormatDuration(options_.receipt_timeout)));
-    if (r.ok() && ++polls % 20 == 0) {
+    ++polls;
+    if (r.ok() && polls % 40 == 0) {
       absl::StatusOr<bool> known = eth_->TransactionKnown(signed_tx.hash);
       if (known.ok() && !*known) {
         absl::StatusOr<eth::Hash32> again =
@@ -188,7 +189,10 @@ absl::StatusOr<TxOutcome> TxSender::Send(const TxIntent& intent,
         }
       }
     }
-    absl::SleepFor(options_.receipt_poll);
+    // Dev chains mine at once: look again soon, then back off to the poll
+    // interval.
+    absl::SleepFor(std::min(options_.receipt_poll,
+                            absl::Milliseconds(1 << std::min(polls, 6))));
   }
   TxProgress mined{TxProgress::Stage::kMined,
                    absl::StrCat(label, ": mined in block ",
