@@ -225,3 +225,51 @@ TEST(TxSenderDevnet, KeepsWorkingAcrossANodeRestart) {
 
 }  // namespace
 }  // namespace poolops::chain
+
+namespace poolops::chain {
+namespace {
+
+// The node restarts while a transaction waits in its pool (not mined yet):
+// the restarted node has forgotten it, and the sender broadcasts it again.
+TEST(TxSenderDevnet, ResendsATransactionTheNodeLostInARestart) {
+  POOLOPS_REQUIRE_NPM_ASSETS();
+  testing::DevnetGateway d;
+  ASSERT_TRUE(d.Start().ok());
+  ChainSession& c = d.session();
+  ASSERT_TRUE(c.rpc().Call("evm_setAutomine", nlohmann::json::array({false})).ok());
+  uint64_t mined_before = *c.eth().GetTransactionCount(d.Address(1), "latest");
+  absl::StatusOr<TxOutcome> result = absl::UnknownError("not run");
+  std::thread sender([&] {
+    TxIntent intent;
+    intent.wallet = "acct1";
+    intent.to = d.Address(8);
+    intent.value = 12345;
+    intent.gas = 21'000;
+    result = c.tx().Send(intent);
+  });
+  // Wait until it sits in the pool.
+  for (int i = 0; i < 500; ++i) {
+    absl::StatusOr<uint64_t> pending =
+        c.eth().GetTransactionCount(d.Address(1), "pending");
+    if (pending.ok() && *pending > mined_before) break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  // Down saves the chain (not the pool); up restores it on the same port
+  // with automining.
+  ASSERT_TRUE(devnet::DevnetDown(d.home()).ok());
+  devnet::DevnetOptions options;
+  options.home = d.home();
+  options.port = d.state().port;
+  absl::StatusOr<devnet::DevnetState> again = devnet::DevnetUp(options);
+  ASSERT_TRUE(again.ok()) << again.status();
+  sender.join();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(result->receipt.success);
+  EXPECT_EQ(*c.eth().GetTransactionCount(d.Address(1), "latest"),
+            mined_before + 1);
+  testing::KillAndWait(again->market_pid);
+  testing::KillAndWait(again->pid);
+}
+
+}  // namespace
+}  // namespace poolops::chain
