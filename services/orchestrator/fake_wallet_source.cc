@@ -1,0 +1,37 @@
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/orchestrator/wallet_source.h"
+
+namespace poolops::orchestrator {
+
+absl::StatusOr<std::optional<WalletKeystore>> FakeWalletSource::Find(
+    const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  auto it = wallets_.find(name);
+  if (it == wallets_.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::StatusOr<WalletKeystore> FakeWalletSource::Create(
+    const std::string& name, const std::string& password) {
+  absl::MutexLock lock(&mu_);
+  if (wallets_.count(name)) {
+    return absl::AlreadyExistsError(absl::StrCat("wallet ", name, " exists"));
+  }
+  size_t h = std::hash<std::string>()(name);
+  std::string address = absl::StrFormat("0x%016x%016x%08x", h, h * 31, h % 9973);
+  address = address.substr(0, 42);
+  WalletKeystore w{name, address,
+                   absl::StrCat(R"({"address":")", address.substr(2),
+                                R"(","version":3,"crypto":{"cipher":"fake"}})")};
+  wallets_[name] = w;
+  ++created_;
+  return w;
+}
+
+int FakeWalletSource::created() const {
+  absl::MutexLock lock(&mu_);
+  return created_;
+}
+
+}  // namespace poolops::orchestrator

@@ -1,0 +1,449 @@
+#include "services/orchestrator/renderer.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "nlohmann/json.hpp"
+#include "services/orchestrator/spec_defaults.h"
+
+namespace poolops::orchestrator {
+namespace {
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || absl::StartsWith(host, "127.");
+}
+
+// The compose services that publish a port of the core host, with the
+// container port and the spec's host port.
+struct PublishedPort {
+  const char* service;
+  const char* mapping;  // as in the template
+  std::string container_port;
+  uint32_t port;
+};
+
+// Order terms of the publisher containers. TAG only for the standard one:
+// the TEE publishers keep their framework's tag.
+void SetOrderTerms(ComposeFile* f, const std::string& service,
+                   const v1::PoolSpec& spec, const std::string& tag,
+                   bool set_tag) {
+  if (!f->HasService(service)) return;
+  const auto& o = spec.orders();
+  f->SetEnv(service, "VOLUME", o.volume());
+  f->SetEnv(service, "CATEGORY", o.category());
+  f->SetEnv(service, "TRUST", o.trust());
+  f->SetEnv(service, "IS_GPU_POOL", o.gpu_pool() ? "true" : "false");
+  f->SetEnv(service, "CHECK_SLEEP_TIME", std::to_string(o.check_period_seconds()));
+  if (spec.stack_version() != v1::STACK_VERSION_V8_3) {
+    f->SetEnv(service, "MAX_ORDER_NUMBER", std::to_string(o.max_open_orders()));
+  }
+  if (set_tag) f->SetEnv(service, "TAG", tag);
+}
+
+// Host networking: no compose networks, no published ports; services find
+// each other on 127.0.0.1 instead of by service name.
+void ToHostNetwork(ComposeFile* f) {
+  for (const std::string& s : f->ServiceNames()) {
+    f->RemoveKey(s, "ports");
+    f->RemoveKey(s, "expose");
+    f->RemoveKey(s, "networks");
+    if (f->Service(s)["image"]) {
+      f->SetScalar(s, "network_mode", "host");
+      YAML::Node svc = f->Service(s);
+      svc["init"] = true;
+    }
+  }
+  f->RemoveTopLevel("networks");
+}
+
+void UseSimulators(ComposeFile* f, const std::string& tag, bool loopback) {
+  for (const std::string& s : f->ServiceNames()) {
+    if (!f->Service(s)["image"]) continue;  // an overlay's partial service
+    std::optional<std::string> role = SimulatorRole(s);
+    if (!role.has_value()) continue;  // validation rejects these stacks
+    f->SetScalar(s, "image", absl::StrCat("poolops-sim/", *role, ":", tag));
+    // FROM scratch images: the template's bash entrypoints cannot run.
+    f->RemoveKey(s, "entrypoint");
+    f->RemoveKey(s, "command");
+    f->RemoveKey(s, "healthcheck");
+    if (loopback && *role != "worker" && *role != "order-publisher") {
+      f->SetEnv(s, "POOLOPS_SIM_BIND", "127.0.0.1");
+    }
+    // The worker simulator starts no containers: no docker socket mount
+    // (on a test daemon the host path would not exist).
+    f->FilterList(s, "volumes", [](const std::string& v) {
+      return absl::StartsWith(v, "/var/run/docker.sock:");
+    });
+  }
+}
+
+std::string YesNo(bool b) { return b ? "true" : "false"; }
+
+}  // namespace
+
+std::string EnvLine(const std::string& name, const std::string& value) {
+  bool plain = true;
+  for (char c : value) {
+    if (!(absl::ascii_isalnum(c) || std::string_view("_./:@,+=-").find(c) !=
+                                        std::string_view::npos)) {
+      plain = false;
+      break;
+    }
+  }
+  return plain ? absl::StrCat(name, "=", value, "\n")
+               : absl::StrCat(name, "='", value, "'\n");
+}
+
+absl::StatusOr<Renderer> Renderer::Create() {
+  std::map<std::string, ComposeFile> parsed;
+  for (const auto& [path, text] : EmbeddedTemplates()) {
+    if (!absl::EndsWith(path, ".yml")) continue;
+    absl::StatusOr<ComposeFile> f = ComposeFile::Parse(text, path);
+    if (!f.ok()) return f.status();
+    parsed.emplace(path, std::move(*f));
+  }
+  return Renderer(std::move(parsed));
+}
+
+absl::StatusOr<std::vector<Bundle>> Renderer::Render(
+    const RenderInput& input) const {
+  const v1::PoolSpec spec = WithDefaults(input.spec);
+  const ChainInfo& chain = input.chain;
+  const bool v8 = spec.stack_version() == v1::STACK_VERSION_V8_3;
+  const bool host_net = spec.network_mode() == v1::NETWORK_MODE_HOST;
+  const bool sims = spec.images().simulators();
+  const bool http = HasFeature(spec, v1::FEATURE_REV_PROXY_HTTP);
+  const bool https = HasFeature(spec, v1::FEATURE_REV_PROXY_HTTPS);
+  const bool tee = HasFeature(spec, v1::FEATURE_TEE);
+  const bool iexec_publisher = spec.orders().publisher() == v1::PUBLISHER_IEXEC;
+  const std::string dir = StackDir(spec.stack_version());
+  const auto& core = spec.core();
+
+  auto load = [&](const std::string& rel) -> absl::StatusOr<ComposeFile> {
+    auto it = templates_.find(absl::StrCat(dir, "/", rel));
+    if (it == templates_.end()) {
+      return absl::InternalError(absl::StrCat("no template ", dir, "/", rel));
+    }
+    return it->second.Clone();
+  };
+  absl::StatusOr<std::string> tag = TagToBytes32(spec.orders().tag());
+  if (!tag.ok()) return tag.status();
+
+  auto password = [&](const std::string& var) -> absl::StatusOr<std::string> {
+    auto it = input.secrets.values.find(var);
+    if (it == input.secrets.values.end()) {
+      return absl::FailedPreconditionError(absl::StrCat("no value for ", var));
+    }
+    return it->second;
+  };
+  auto wallet = [&](const std::string& name, const std::string& field)
+      -> absl::StatusOr<std::pair<WalletKeystore, std::string>> {
+    auto w = input.wallets.find(name);
+    if (w == input.wallets.end()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          field, ": wallet '", name, "' is not in the vault (poolctl wallet "
+          "create/import, or `pool up` creates it)"));
+    }
+    auto p = input.secrets.wallet_passwords.find(name);
+    if (p == input.secrets.wallet_passwords.end()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          field, ": no password known for wallet '", name,
+          "'; give its *_password_file in the spec"));
+    }
+    return std::make_pair(w->second, p->second);
+  };
+
+  // Values every bundle may read; each .env keeps only what its files use.
+  std::map<std::string, std::string> common = {
+      {"CHAIN", chain.name},
+      {"CHAIN_URL", chain.rpc},
+      {"DOCKER_REGISTRY", spec.images().registry()},
+      {"GAS_PRICE_CAP", chain.sidechain ? "0" : "22000000000"},
+      {"GAS_PRICE_MULTIPLIER", chain.sidechain ? "0" : "1.0"},
+      {"PROD_CORE_HOST", core.host()},
+      {"WORKER_TAG", spec.images().worker_tag()},
+  };
+  for (const auto& [k, v] : StackDefaults(spec.stack_version())) {
+    common.emplace(k, v);
+  }
+
+  std::vector<Bundle> bundles;
+
+  // ---------------------------------------------------------------- core --
+  {
+    Bundle b;
+    b.name = "core";
+    b.role = "core";
+    b.target = core.target();
+    b.project = absl::StrCat(spec.name(), "-core");
+    std::vector<std::pair<std::string, ComposeFile>> composes;
+    absl::StatusOr<ComposeFile> base = load("core/docker-compose.yml");
+    if (!base.ok()) return base.status();
+    if (!v8) {
+      std::vector<PublishedPort> published = {
+          {"core", "7001:13000", "13000", core.core_port()},
+          {"grafana", "7000:3000", "3000", core.grafana_port()},
+          {"blockchain-adapter", "13010:13010", "13010",
+           core.chain_adapter_port()}};
+      for (const PublishedPort& p : published) {
+        if (http || https) {
+          // The proxy publishes 80/443; the README has these removed by hand.
+          base->RemoveKey(p.service, "ports");
+        } else {
+          base->ReplaceListEntry(p.service, "ports", p.mapping,
+                                 absl::StrCat(p.port, ":", p.container_port));
+        }
+      }
+      if (!http && !https) {
+        base->SetEnv("core", "IEXEC_CORE_CHAIN_ADAPTER_PORT",
+                     std::to_string(core.chain_adapter_port()));
+      }
+    }
+    if (iexec_publisher) {
+      SetOrderTerms(&*base, "order-publisher-std", spec, *tag, true);
+    } else {
+      base->RemoveService("order-publisher-std");
+    }
+    composes.emplace_back("docker-compose.yml", std::move(*base));
+    std::vector<std::string> overlays;
+    if (http && !v8) overlays.push_back("rev-proxy-http");
+    if (https && !v8) overlays.push_back("rev-proxy-https");
+    if (tee && iexec_publisher) overlays.push_back("tee");
+    for (const std::string& feature : overlays) {
+      std::string file = absl::StrCat("docker-compose-", feature, ".yml");
+      absl::StatusOr<ComposeFile> f = load("core/" + file);
+      if (!f.ok()) return f.status();
+      for (const char* s : {"order-publisher", "order-publisher-tee-scone",
+                            "order-publisher-tee-gramine"}) {
+        SetOrderTerms(&*f, s, spec, *tag, false);
+      }
+      composes.emplace_back(file, std::move(*f));
+    }
+    for (auto& [name, f] : composes) {
+      if (host_net) {
+        ToHostNetwork(&f);
+        // No service names on the host network: loopback and the spec's
+        // ports instead.
+        std::string cp = std::to_string(core.core_port());
+        std::string ap = std::to_string(core.chain_adapter_port());
+        std::string gp = std::to_string(core.grafana_port());
+        if (f.HasService("core") && f.Service("core")["image"]) {
+          f.SetEnv("core", "IEXEC_CORE_PORT", cp);
+          f.SetEnv("core", "MONGO_HOST", "127.0.0.1");
+          f.SetEnv("core", "IEXEC_CORE_CHAIN_ADAPTER_PORT", ap);
+          if (v8) {
+            f.SetEnv("core", "IEXEC_PLATFORM_REGISTRY", "http://127.0.0.1:8888");
+          }
+        }
+        if (f.HasService("blockchain-adapter")) {
+          f.SetEnv("blockchain-adapter", "IEXEC_BLOCKCHAIN_ADAPTER_API_PORT", ap);
+          f.SetEnv("blockchain-adapter",
+                   "IEXEC_BLOCKCHAIN_ADAPTER_API_MONGO_HOST", "127.0.0.1");
+        }
+        if (f.HasService("grafana")) {
+          f.SetEnv("grafana", "GF_SERVER_HTTP_PORT", gp);
+          f.SetEnv("grafana", "GRAFANA_HOST", "localhost:" + gp);
+          f.SetEnv("grafana", "MONGO_PROXY_URL", "http://127.0.0.1:3333");
+          f.SetEnv("grafana", "MONGO_URL", "mongodb://127.0.0.1:13002");
+        }
+        if (f.HasService("mongo_ui")) {
+          f.SetEnv("mongo_ui", "ME_CONFIG_MONGODB_SERVER", "127.0.0.1");
+        }
+        if (f.HasService("blockchain-adapter-mongo-ui")) {
+          f.SetEnv("blockchain-adapter-mongo-ui", "ME_CONFIG_MONGODB_SERVER",
+                   "127.0.0.1");
+        }
+        for (const std::string& s : f.ServiceNames()) {
+          if (f.GetEnv(s, "CORE_URL").has_value()) {
+            f.SetEnv(s, "CORE_URL", absl::StrCat("http://127.0.0.1:", cp));
+          }
+        }
+      }
+      if (sims) UseSimulators(&f, spec.images().simulator_tag(), IsLoopback(core.host()));
+    }
+
+    absl::StatusOr<std::pair<WalletKeystore, std::string>> w =
+        wallet(spec.workerpool().owner_wallet(), "workerpool.owner_wallet");
+    if (!w.ok()) return w.status();
+    std::map<std::string, std::string> values = common;
+    auto put = [&](const std::string& k, const std::string& v) { values[k] = v; };
+    put("BLOCKCHAIN_ADAPTER_TAG", spec.images().blockchain_adapter_tag());
+    put("CHAIN_BLOCK_TIME", std::to_string(chain.block_time));
+    put("CHAIN_HUB_ADDRESS", chain.hub);
+    put("CHAIN_ID", chain.chain_id);
+    put("CHAIN_IS_SIDECHAIN", YesNo(chain.sidechain));
+    put("CHAIN_LAST_BLOCK", chain.start_block);
+    put("CORE_TAG", spec.images().core_tag());
+    put("GRAFANA_TAG", spec.images().grafana_tag());
+    put("CORE_GRAFANA_TAG", spec.images().grafana_tag());
+    put("MARKET_API_HOST", chain.market_api_host);
+    put("ORDER_PUBLISHER_REQUESTER_RESTRICT", spec.orders().requester_restrict());
+    put("ORDER_PUBLISHER_TAG", spec.images().order_publisher_tag());
+    put("PROD_CHAIN_ADAPTER_HOST", core.chain_adapter_host());
+    put("PROD_CORE_WALLET_PASSWORD", w->second);
+    for (const char* var : {"PROD_CHAIN_ADAPTER_PASSWORD",
+                            "PROD_GRAFANA_ADMIN_PASSWORD", "PROD_MONGO_PASSWORD"}) {
+      absl::StatusOr<std::string> p = password(var);
+      if (!p.ok()) return p.status();
+      put(var, *p);
+    }
+    put("PROD_POOL_ADDRESS", input.workerpool_address.empty()
+                                 ? spec.workerpool().address()
+                                 : input.workerpool_address);
+    put("PROD_SMS_HOST", chain.sms_host);
+    put("PUBLIC_CHAIN_URL", chain.public_rpc);
+    put("RESULT_HOST", chain.result_host);
+    put("WORKERPOOL_PRICE", spec.orders().price());
+    put("GRAFANA_HOME_NAME", core.grafana_home_name());
+    put("WORKERPOOL_DESCRIPTION", core.grafana_home_name());
+    put("PROD_GRAFANA_HOST", core.grafana_host());
+    put("PROD_PLATFORM_REGISTRY_HOST", core.platform_registry_host());
+    put("LETSENCRYPT_ADMIN_EMAIL", core.letsencrypt_email());
+    put("MAX_ORDER_NUMBER", std::to_string(spec.orders().max_open_orders()));
+
+    std::vector<BundleFile> files;
+    std::string env;
+    std::set<std::string> emitted;
+    std::string missing;
+    for (auto& [name, f] : composes) {
+      std::string text = f.Emit();
+      for (const VariableRef& ref : ReferencedVariables(text)) {
+        if (!emitted.insert(ref.name).second) continue;
+        auto v = values.find(ref.name);
+        if (v == values.end() || (v->second.empty() && ref.has_default)) {
+          if (!ref.has_default) absl::StrAppend(&missing, " ", ref.name);
+          continue;
+        }
+        absl::StrAppend(&env, EnvLine(ref.name, v->second));
+      }
+      b.compose_files.push_back(name);
+      files.push_back({name, std::move(text), 0644});
+    }
+    if (!missing.empty()) {
+      return absl::InternalError(absl::StrCat("core: no value for", missing));
+    }
+    files.insert(files.begin(), BundleFile{".env", env, 0600});
+    files.push_back({"wallet.json", w->first.keystore_json, 0600});
+    if (v8) {
+      auto conf = EmbeddedTemplates().find(dir + "/core/nginx_deny_all.conf");
+      if (conf != EmbeddedTemplates().end()) {
+        files.push_back({"nginx_deny_all.conf", std::string(conf->second), 0644});
+      }
+      files.push_back(
+          {absl::StrCat("platform-registry-config/application-", chain.chain_id,
+                        ".yml"),
+           absl::StrCat("sms:\n  scone: ", chain.sms_scone_url,
+                        "\n  gramine: ", chain.sms_gramine_url, "\n"),
+           0644});
+    }
+    b.files = std::move(files);
+    bundles.push_back(std::move(b));
+  }
+
+  // ------------------------------------------------------------- workers --
+  const std::string worker_service = v8 ? "worker_prod" : "worker";
+  for (int i = 0; i < spec.workers_size(); ++i) {
+    const v1::PoolSpec::Worker& wk = spec.workers(i);
+    Bundle b;
+    b.name = wk.name();
+    b.role = "worker";
+    b.target = wk.target();
+    b.project = absl::StrCat(spec.name(), "-", wk.name());
+    std::vector<std::pair<std::string, ComposeFile>> composes;
+    absl::StatusOr<ComposeFile> base = load("worker/docker-compose.yml");
+    if (!base.ok()) return base.status();
+    if (!v8 && !http && !https) {
+      base->SetEnv(worker_service, "IEXEC_CORE_PORT",
+                   std::to_string(core.core_port()));
+    }
+    if (wk.gpu()) base->SetEnv(worker_service, "IEXEC_WORKER_GPU_ENABLED", "True");
+    composes.emplace_back("docker-compose.yml", std::move(*base));
+    std::vector<std::string> overlays;
+    if (http && !v8) overlays.push_back("rev-proxy-http");
+    if (https && !v8) overlays.push_back("rev-proxy-https");
+    if (wk.tee()) overlays.push_back("tee");
+    for (const std::string& feature : overlays) {
+      std::string file = absl::StrCat("docker-compose-", feature, ".yml");
+      absl::StatusOr<ComposeFile> f = load("worker/" + file);
+      if (!f.ok()) return f.status();
+      composes.emplace_back(file, std::move(*f));
+    }
+    for (auto& [name, f] : composes) {
+      if (host_net) {
+        ToHostNetwork(&f);
+        if (f.Service(worker_service)["image"]) {
+          f.SetEnv(worker_service, "IEXEC_CORE_PORT",
+                   std::to_string(core.core_port()));
+        }
+      }
+      if (sims) UseSimulators(&f, spec.images().simulator_tag(), false);
+    }
+    absl::StatusOr<std::pair<WalletKeystore, std::string>> w =
+        wallet(wk.wallet(), absl::StrCat("workers[", i, "].wallet"));
+    if (!w.ok()) return w.status();
+    std::string wallet_file = absl::StrCat("wallet-", i, ".json");
+    std::map<std::string, std::string> values = common;
+    values["PROD_WALLET_PASSWORD"] = w->second;
+    values["RESULTS_DIR"] = wk.results_dir();
+    values["WALLET"] = wallet_file;
+    values["WORKER_AVAILABLE_CPU"] = wk.cpu() ? std::to_string(wk.cpu()) : "";
+    values["WORKER_NAME"] = wk.name();
+    values["WORKER_ID"] = wk.name();
+    const auto& reg = spec.images().private_registry();
+    values["REGISTRY_ADDRESS"] = reg.address();
+    values["REGISTRY_USERNAME"] = reg.username();
+    if (auto p = input.secrets.values.find("REGISTRY_PASSWORD");
+        !reg.address().empty() && p != input.secrets.values.end()) {
+      values["REGISTRY_PASSWORD"] = p->second;
+    }
+    if (wk.tee()) {
+      values["SCONTAIN_REGISTRY_USERNAME"] = core.tee().scontain_username();
+      absl::StatusOr<std::string> p = password("SCONTAIN_REGISTRY_PASSWORD");
+      if (!p.ok()) return p.status();
+      values["SCONTAIN_REGISTRY_PASSWORD"] = *p;
+    }
+    std::vector<BundleFile> files;
+    std::string env;
+    std::set<std::string> emitted;
+    std::string missing;
+    for (auto& [name, f] : composes) {
+      std::string text = f.Emit();
+      for (const VariableRef& ref : ReferencedVariables(text)) {
+        if (!emitted.insert(ref.name).second) continue;
+        auto v = values.find(ref.name);
+        if (v == values.end() || (v->second.empty() && ref.has_default)) {
+          if (!ref.has_default) absl::StrAppend(&missing, " ", ref.name);
+          continue;
+        }
+        absl::StrAppend(&env, EnvLine(ref.name, v->second));
+      }
+      b.compose_files.push_back(name);
+      files.push_back({name, std::move(text), 0644});
+    }
+    if (!missing.empty()) {
+      return absl::InternalError(
+          absl::StrCat(wk.name(), ": no value for", missing));
+    }
+    files.insert(files.begin(), BundleFile{".env", env, 0600});
+    files.push_back({wallet_file, w->first.keystore_json, 0600});
+    b.files = std::move(files);
+    bundles.push_back(std::move(b));
+  }
+
+  // Manifests: what the runner needs, nothing secret.
+  for (Bundle& b : bundles) {
+    nlohmann::json m = {{"pool", spec.name()},
+                        {"bundle", b.name},
+                        {"role", b.role},
+                        {"project", b.project},
+                        {"stack", dir},
+                        {"composeFiles", b.compose_files}};
+    b.files.push_back({"poolops-bundle.json", m.dump(2) + "\n", 0644});
+  }
+  return bundles;
+}
+
+}  // namespace poolops::orchestrator

@@ -1,0 +1,55 @@
+// Shared by the orchestrator tests: examples, a fake vault, rendering.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "libs/common/files.h"
+#include "services/orchestrator/renderer.h"
+#include "services/orchestrator/spec_parser.h"
+
+namespace poolops::orchestrator::test {
+
+inline std::filesystem::path ExamplesDir() {
+  return std::filesystem::path(POOLOPS_SOURCE_DIR) / "examples";
+}
+
+inline ParsedSpec LoadExample(const std::string& name) {
+  std::filesystem::path p = ExamplesDir() / name;
+  absl::StatusOr<std::string> text = files::ReadFile(p);
+  if (!text.ok()) return {};
+  absl::StatusOr<ParsedSpec> parsed = ParseSpec(*text, p.string());
+  return parsed.ok() ? *parsed : ParsedSpec{};
+}
+
+// Render input with fake wallets (every wallet of the spec) and fixed
+// passwords, so tests can look for them in the output.
+inline RenderInput FakeInput(const v1::PoolSpec& spec) {
+  RenderInput in;
+  in.spec = spec;
+  absl::StatusOr<ChainInfo> chain = ResolveChain(
+      spec, R"({"chains":{"devnet":{"id":"65535","host":"http://127.0.0.1:8545",
+      "hub":"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512","native":true,
+      "iexecGateway":"http://127.0.0.1:3000"}}})");
+  if (chain.ok()) in.chain = *chain;
+  FakeWalletSource vault;
+  auto add = [&](const std::string& name) {
+    absl::StatusOr<WalletKeystore> w = vault.Create(name, "pw");
+    if (w.ok()) in.wallets[name] = *w;
+    in.secrets.wallet_passwords[name] = "walletpw" + std::to_string(in.wallets.size()) +
+                                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  };
+  add(spec.workerpool().owner_wallet());
+  for (const auto& w : spec.workers()) add(w.wallet());
+  in.secrets.values = {
+      {"PROD_CHAIN_ADAPTER_PASSWORD", "adapterpw00000000000000000000000000000001"},
+      {"PROD_GRAFANA_ADMIN_PASSWORD", "grafanapw00000000000000000000000000000002"},
+      {"PROD_MONGO_PASSWORD", "mongopw0000000000000000000000000000000003"},
+      {"SCONTAIN_REGISTRY_PASSWORD", "sconepw0000000000000000000000000000000004"},
+      {"REGISTRY_PASSWORD", "registrypw000000000000000000000000000005"}};
+  in.workerpool_address = "0x1111111111111111111111111111111111111111";
+  return in;
+}
+
+}  // namespace poolops::orchestrator::test

@@ -1,0 +1,75 @@
+// WalletSource over the wallet-vault's gRPC API.
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+
+#include "libs/common/status_grpc.h"
+#include "poolops/wallet/v1/wallet.grpc.pb.h"
+#include "services/orchestrator/wallet_source.h"
+
+namespace poolops::orchestrator {
+namespace {
+
+namespace wv1 = ::poolops::wallet::v1;
+
+class VaultWalletSource : public WalletSource {
+ public:
+  explicit VaultWalletSource(std::shared_ptr<grpc::Channel> channel)
+      : stub_(wv1::WalletVault::NewStub(channel)) {}
+
+  absl::StatusOr<std::optional<WalletKeystore>> Find(
+      const std::string& name) override {
+    wv1::GetWalletRequest get;
+    get.set_wallet(name);
+    wv1::Wallet w;
+    auto ctx = Context(std::chrono::seconds(10));
+    grpc::Status s = stub_->GetWallet(ctx.get(), get, &w);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) return std::nullopt;
+    if (!s.ok()) return FromGrpc(s);
+    return Export(name);
+  }
+
+  absl::StatusOr<WalletKeystore> Create(const std::string& name,
+                                        const std::string& password) override {
+    wv1::CreateWalletRequest req;
+    req.set_name(name);
+    req.set_password(password);
+    wv1::Wallet w;
+    // Key derivation (scrypt N=2^17) takes a while on a loaded machine.
+    auto ctx = Context(std::chrono::seconds(120));
+    grpc::Status s = stub_->CreateWallet(ctx.get(), req, &w);
+    std::fill(req.mutable_password()->begin(), req.mutable_password()->end(), 0);
+    if (!s.ok()) return FromGrpc(s);
+    return Export(name);
+  }
+
+ private:
+  absl::StatusOr<WalletKeystore> Export(const std::string& name) {
+    wv1::ExportKeystoreRequest req;
+    req.set_wallet(name);
+    wv1::ExportKeystoreResponse ks;
+    auto ctx = Context(std::chrono::seconds(30));
+    grpc::Status s = stub_->ExportKeystore(ctx.get(), req, &ks);
+    if (!s.ok()) return FromGrpc(s);
+    return WalletKeystore{name, ks.address(), ks.keystore_json()};
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Context(
+      std::chrono::seconds timeout) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + timeout);
+    ctx->AddMetadata("x-poolops-client", "orchestrator");
+    return ctx;
+  }
+
+  std::unique_ptr<wv1::WalletVault::Stub> stub_;
+};
+
+}  // namespace
+
+std::unique_ptr<WalletSource> NewVaultWalletSource(
+    std::shared_ptr<grpc::Channel> channel) {
+  return std::make_unique<VaultWalletSource>(std::move(channel));
+}
+
+}  // namespace poolops::orchestrator

@@ -1,0 +1,58 @@
+// Where the wallets' encrypted keystores come from: the wallet-vault
+// (ExportKeystore) in production, a fake in tests. Keystores stay encrypted
+// end to end; the bundles carry them with their password in the 0600 .env.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace poolops::orchestrator {
+
+struct WalletKeystore {
+  std::string name;
+  std::string address;        // EIP-55
+  std::string keystore_json;  // keystore v3, encrypted
+};
+
+class WalletSource {
+ public:
+  virtual ~WalletSource() = default;
+  // nullopt when the vault has no such wallet.
+  virtual absl::StatusOr<std::optional<WalletKeystore>> Find(
+      const std::string& name) = 0;
+  // Creates a wallet from a fresh key, encrypted with `password`.
+  virtual absl::StatusOr<WalletKeystore> Create(const std::string& name,
+                                                const std::string& password) = 0;
+};
+
+// The wallet-vault over gRPC (GetWallet, ExportKeystore, CreateWallet).
+std::unique_ptr<WalletSource> NewVaultWalletSource(
+    std::shared_ptr<grpc::Channel> channel);
+
+// In memory, deterministic addresses; keystore JSON that names the password's
+// length only (never the password). Thread-safe.
+class FakeWalletSource : public WalletSource {
+ public:
+  absl::StatusOr<std::optional<WalletKeystore>> Find(
+      const std::string& name) override;
+  absl::StatusOr<WalletKeystore> Create(const std::string& name,
+                                        const std::string& password) override;
+  int created() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, WalletKeystore> wallets_ ABSL_GUARDED_BY(mu_);
+  int created_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace poolops::orchestrator
