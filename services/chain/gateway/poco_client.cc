@@ -167,29 +167,44 @@ absl::StatusOr<bool> PocoClient::IsRegisteredWorkerpool(
 
 absl::StatusOr<WorkerpoolInfo> PocoClient::GetWorkerpool(
     const eth::Address& workerpool) {
-  absl::StatusOr<bool> registered = IsRegisteredWorkerpool(workerpool);
-  if (!registered.ok()) return registered.status();
-  if (!*registered)
-    return absl::NotFoundError(absl::StrCat(
-        "no workerpool registered at ", workerpool.ToChecksum()));
-  WorkerpoolInfo info;
-  info.address = workerpool;
+  absl::StatusOr<eth::Address> registry = WorkerpoolRegistry();
+  if (!registry.ok()) return registry.status();
   struct Read {
     const char* signature;
     const char* type;
   };
-  // Every view of the Workerpool contract, as `iexec workerpool show` reads.
+  // Every view of the Workerpool contract, as `iexec workerpool show` reads,
+  // after isRegistered: one JSON-RPC batch.
   const Read reads[] = {{"owner()", "address"},
                         {"m_workerpoolDescription()", "string"},
                         {"m_workerStakeRatioPolicy()", "uint256"},
                         {"m_schedulerRewardRatioPolicy()", "uint256"},
                         {"registry()", "address"}};
+  std::vector<CallRequest> calls(6);
+  calls[0].to = *registry;
+  calls[0].data =
+      MustEncode("isRegistered(address)", {abi::Value::Addr(workerpool)});
   for (int i = 0; i < 5; ++i) {
-    absl::StatusOr<eth::Bytes> out =
-        CallAt(workerpool, MustEncode(reads[i].signature, {}));
-    if (!out.ok()) return out.status();
+    calls[i + 1].to = workerpool;
+    calls[i + 1].data = MustEncode(reads[i].signature, {});
+  }
+  absl::StatusOr<std::vector<absl::StatusOr<eth::Bytes>>> out =
+      eth_->CallBatch(calls);
+  if (!out.ok()) return out.status();
+  if (!(*out)[0].ok()) return (*out)[0].status();
+  absl::StatusOr<std::vector<abi::Value>> registered =
+      DecodeAs("registry.isRegistered()", {"bool"}, *(*out)[0]);
+  if (!registered.ok()) return registered.status();
+  if (!std::get<bool>((*registered)[0].v))
+    return absl::NotFoundError(absl::StrCat(
+        "no workerpool registered at ", workerpool.ToChecksum()));
+  WorkerpoolInfo info;
+  info.address = workerpool;
+  for (int i = 0; i < 5; ++i) {
+    const absl::StatusOr<eth::Bytes>& data = (*out)[i + 1];
+    if (!data.ok()) return data.status();
     absl::StatusOr<std::vector<abi::Value>> v = DecodeAs(
-        absl::StrCat("workerpool.", reads[i].signature), {reads[i].type}, *out);
+        absl::StrCat("workerpool.", reads[i].signature), {reads[i].type}, *data);
     if (!v.ok()) return v.status();
     const abi::Value& x = (*v)[0];
     switch (i) {

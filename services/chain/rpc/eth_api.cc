@@ -299,6 +299,38 @@ absl::StatusOr<eth::Bytes> EthApi::Call(const CallRequest& request,
   return out;
 }
 
+absl::StatusOr<std::vector<absl::StatusOr<eth::Bytes>>> EthApi::CallBatch(
+    const std::vector<CallRequest>& requests, const BlockTag& block) {
+  std::vector<JsonRpcRequest> batch;
+  batch.reserve(requests.size());
+  for (const CallRequest& r : requests)
+    batch.push_back({"eth_call", json::array({CallObject(r), block.text})});
+  absl::StatusOr<std::vector<absl::StatusOr<json>>> replies =
+      client_->Batch(batch);
+  if (!replies.ok()) return replies.status();
+  std::vector<absl::StatusOr<eth::Bytes>> out;
+  out.reserve(replies->size());
+  for (size_t i = 0; i < replies->size(); ++i) {
+    const absl::StatusOr<json>& reply = (*replies)[i];
+    if (!reply.ok()) {
+      out.push_back(reply.status());
+      continue;
+    }
+    absl::StatusOr<eth::Bytes> data = Data(*reply, "return data");
+    if (data.ok() && data->empty()) {
+      std::string target = requests[i].to.has_value()
+                               ? requests[i].to->ToChecksum()
+                               : "(creation)";
+      data = absl::FailedPreconditionError(
+          absl::StrCat("eth_call: call to ", target,
+                       " returned no data (no contract code there, or a "
+                       "fallback function took the call)"));
+    }
+    out.push_back(std::move(data));
+  }
+  return out;
+}
+
 absl::StatusOr<eth::Hash32> EthApi::SendRawTransaction(eth::ByteView raw) {
   const eth::Hash32 expected = eth::Keccak(raw);
   return Typed<eth::Hash32>(

@@ -91,6 +91,12 @@ class EthApi {
   // FailedPrecondition with the decoded reason.
   absl::StatusOr<eth::Bytes> Call(const CallRequest& request,
                                   const BlockTag& block = "latest");
+  // Several eth_calls in one JSON-RPC batch (one HTTP exchange), each result
+  // checked as Call does. The outer status fails only when the batch could
+  // not be exchanged.
+  absl::StatusOr<std::vector<absl::StatusOr<eth::Bytes>>> CallBatch(
+      const std::vector<CallRequest>& requests,
+      const BlockTag& block = "latest");
   // eth_call returning whatever came back, empty included.
   absl::StatusOr<eth::Bytes> CallRaw(const CallRequest& request,
                                      const BlockTag& block = "latest");

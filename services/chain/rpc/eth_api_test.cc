@@ -120,6 +120,30 @@ TEST_F(EthApiTest, CallEncodesTheRequest) {
   EXPECT_EQ(params[1], "latest");
 }
 
+TEST_F(EthApiTest, CallBatchSendsOneExchangeAndChecksEachResult) {
+  // One batch body: answer each request of the array by its id.
+  transport_->Push(kA, [](const json& req) -> absl::StatusOr<HttpResponse> {
+    json out = json::array();
+    out.push_back({{"jsonrpc", "2.0"}, {"id", req[1]["id"]}, {"result", "0x"}});
+    out.push_back({{"jsonrpc", "2.0"},
+                   {"id", req[0]["id"]},
+                   {"result", "0x" + std::string(64, '0')}});
+    out.push_back({{"jsonrpc", "2.0"},
+                   {"id", req[2]["id"]},
+                   {"error", {{"code", 3}, {"message", "execution reverted"}}}});
+    return HttpResponse{200, out.dump(), std::nullopt};
+  });
+  std::vector<CallRequest> reqs(3);
+  for (CallRequest& r : reqs) r.to = *eth::Address::Parse(kAccount);
+  auto r = api_->CallBatch(reqs);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0]->size(), 32u);
+  EXPECT_EQ((*r)[1].status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE((*r)[2].ok());
+  EXPECT_EQ(transport_->sent().size(), 1u);
+}
+
 TEST_F(EthApiTest, EmptyReturnDataIsAnErrorForCallButNotCallRaw) {
   transport_->SetDefault(kA, testing::Result("0x"));
   CallRequest req;
