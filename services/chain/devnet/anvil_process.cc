@@ -17,28 +17,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/chain/devnet/poco_artifacts.h"
+#include "libs/common/net.h"
 #include "services/chain/rpc/eth_api.h"
 #include "services/chain/rpc/http_transport.h"
 #include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::devnet {
 namespace {
-
-absl::StatusOr<uint16_t> FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return absl::InternalError("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return absl::UnavailableError("no free loopback port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Reaps `pid` if it is our child and has exited; true if it is gone.
 bool Reaped(pid_t pid) {
@@ -62,18 +47,7 @@ std::filesystem::path AnvilBinary() {
   return NpmDir() / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil";
 }
 
-bool PortInUse(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool in_use =
-      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return in_use;
-}
+bool PortInUse(uint16_t port) { return net::LoopbackPortInUse(port); }
 
 bool ProcessAlive(pid_t pid) {
   if (pid <= 0 || Reaped(pid)) return false;
@@ -125,7 +99,7 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
                        "with --port or stop what listens there"));
     out.port = options.port;
   } else {
-    absl::StatusOr<uint16_t> port = FreePort();
+    absl::StatusOr<uint16_t> port = net::FreeLoopbackPort();
     if (!port.ok()) return port.status();
     out.port = *port;
   }

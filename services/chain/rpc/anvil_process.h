@@ -2,6 +2,8 @@
 // kills it (by its pid) when the object goes, or when the test process dies.
 #pragma once
 
+#include "libs/common/net.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -33,17 +35,7 @@ inline bool UnderCi() {
 }
 
 // A loopback port nobody listens on right now.
-inline int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+inline int FreePort() { return *net::FreeLoopbackPort(); }
 
 class AnvilProcess {
  public:

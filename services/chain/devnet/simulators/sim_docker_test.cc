@@ -14,23 +14,14 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/net.h"
 #include "services/chain/devnet/simulators/http_client.h"
 #include "services/chain/devnet/simulators/images.h"
 
 namespace poolops::sim {
 namespace {
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+int FreePort() { return *net::FreeLoopbackPort(); }
 
 std::string WorkerService(const std::string& name, const std::string& wallet,
                           int core_port, int cpus) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "libs/common/net.h"
 #include "services/chain/devnet/simulators/core_simulator.h"
 #include "services/chain/devnet/simulators/http_client.h"
 #include "services/chain/devnet/simulators/http_server.h"
@@ -20,17 +21,7 @@
 namespace poolops::sim {
 namespace {
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+int FreePort() { return *net::FreeLoopbackPort(); }
 
 std::string WriteWallet(const std::string& name, const std::string& address) {
   std::string path = ::testing::TempDir() + "/" + name;
