@@ -1,0 +1,103 @@
+// A client of the iExec market API (iexecGateway) for workerpool orders, as
+// the iExec 8.x SDK speaks it (sdk market/marketplace.js, utils/api-utils.js):
+// GET /challenge → EIP-712 signature through the Signer → header
+// `authorization: <hash>_<sign>_<address>`, one challenge per write;
+// POST /workerpoolorders (publish), PUT /workerpoolorders (unpublish by
+// hash, last or all), GET /workerpoolorders (orderbook, filters and pages),
+// GET /workerpoolorders/<hash>. Responses must be JSON (Content-Type checked
+// as the SDK does); errors name the market URL and carry the API's text.
+// Thread-safe (no state beyond its arguments).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/eth/address.h"
+#include "nlohmann/json.hpp"
+#include "services/chain/gateway/market_http.h"
+#include "services/chain/gateway/signer.h"
+#include "services/chain/market/workerpool_order.h"
+
+namespace poolops::chain {
+
+// An order as the market stores it.
+struct MarketOrder {
+  std::string order_hash;
+  market::WorkerpoolOrder order;
+  uint64_t remaining = 0;
+  std::string status;  // "open", "filled", "canceled", "dead"
+  std::string signer;
+  std::string publication_timestamp;
+};
+
+struct MarketOrderbookQuery {
+  std::optional<eth::Address> workerpool;  // nullopt: "any"
+  std::optional<eth::Address> workerpool_owner;
+  std::optional<uint64_t> category;
+  std::optional<std::string> min_tag, max_tag;  // bytes32 hex
+  std::optional<uint64_t> min_trust, min_volume;
+  uint64_t page_index = 0;
+  uint64_t page_size = 20;  // the API takes 10..1000
+};
+
+struct MarketOrderbookPage {
+  uint64_t count = 0;  // every matching order, all pages
+  std::vector<MarketOrder> orders;
+  std::optional<uint64_t> next_page;
+};
+
+enum class UnpublishTarget { kOrderHash, kLast, kAll };
+
+class MarketClient {
+ public:
+  // `http` and `signer` must outlive the client.
+  MarketClient(std::string base_url, uint64_t chain_id, WebClient* http,
+               Signer* signer, absl::Duration timeout = absl::Seconds(30));
+
+  const std::string& url() const { return base_url_; }
+
+  // The authorization header value for one write by `wallet`.
+  absl::StatusOr<std::string> Authorize(std::string_view wallet);
+  // Builds the header from a challenge answer ({ok,data:{typed data}} or the
+  // typed data itself): signs it as the SDK does (types.EIP712Domain
+  // dropped, so the domain type follows the domain's fields).
+  static absl::StatusOr<std::string> AuthorizationFor(
+      const nlohmann::json& challenge, Signer& signer, std::string_view wallet);
+
+  // Returns the orderHash the market computed.
+  absl::StatusOr<std::string> Publish(std::string_view wallet,
+                                      const market::WorkerpoolOrder& order);
+  // `workerpool` for kLast/kAll, `order_hash` for kOrderHash.
+  absl::StatusOr<std::vector<std::string>> Unpublish(
+      std::string_view wallet, UnpublishTarget target,
+      const eth::Address& workerpool, std::string_view order_hash);
+  absl::StatusOr<MarketOrderbookPage> Orderbook(
+      const MarketOrderbookQuery& query);
+  // Every page (up to `max_orders`).
+  absl::StatusOr<MarketOrderbookPage> OrderbookAll(MarketOrderbookQuery query,
+                                                   size_t max_orders = 10'000);
+  // NotFound when the market does not know the hash.
+  absl::StatusOr<MarketOrder> GetOrder(std::string_view order_hash);
+
+  // One market record ({orderHash, order, remaining, status, ...}).
+  static absl::StatusOr<MarketOrder> ParseOrder(const nlohmann::json& j);
+
+ private:
+  // Sends and returns the JSON body of a 2xx answer with ok != false.
+  absl::StatusOr<nlohmann::json> Exchange(const std::string& method,
+                                          const std::string& path_and_query,
+                                          const std::string& authorization,
+                                          const nlohmann::json* body);
+
+  const std::string base_url_;
+  const uint64_t chain_id_;
+  WebClient* const http_;
+  Signer* const signer_;
+  const absl::Duration timeout_;
+};
+
+}  // namespace poolops::chain

@@ -1,0 +1,157 @@
+#include "services/chain/gateway/market_client.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/chain/gateway/order_test_fakes.h"
+
+namespace poolops::chain {
+namespace {
+
+using testing::FakeOrderWorld;
+using testing::FakeWeb;
+using ::testing::HasSubstr;
+using testing::kMarketUrl;
+namespace mt = market::testing;
+
+market::WorkerpoolOrder SignedOrder(uint64_t price = 1000, uint64_t volume = 5,
+                                    char salt = '1') {
+  return *market::ParseSignedWorkerpoolOrder(
+      mt::Signed(mt::OrderJson(price, volume, salt)));
+}
+
+class MarketClientTest : public ::testing::Test {
+ protected:
+  MarketClient Client() {
+    return MarketClient(std::string(kMarketUrl) + "/", mt::kChainId,
+                        w.web.get(), &w.signer);
+  }
+  FakeOrderWorld w;
+};
+
+TEST_F(MarketClientTest, PublishListGetUnpublishAgainstTheDevnetMarketApi) {
+  MarketClient c = Client();
+  EXPECT_EQ(c.url(), kMarketUrl);
+  market::WorkerpoolOrder o1 = SignedOrder(1000, 5, '1');
+  market::WorkerpoolOrder o2 = SignedOrder(10, 2, '2');
+  absl::StatusOr<std::string> h1 = c.Publish("owner", o1);
+  ASSERT_TRUE(h1.ok()) << h1.status();
+  EXPECT_EQ(*h1,
+            eth::ToHex(*market::WorkerpoolOrderHash(o1, mt::DevnetDomain())));
+  ASSERT_TRUE(c.Publish("owner", o2).ok());
+
+  // Each write did its own challenge, and sent the SDK's headers.
+  EXPECT_EQ(w.web->CountTo(
+                "/challenge?address=0x70997970C51812dc3A010C7d01b50e0d17dc79C8&"
+                "chainId=65535"),
+            2u);
+  bool saw_auth = false;
+  for (const WebRequest& r : w.web->sent()) {
+    if (r.method != "POST") continue;
+    for (const auto& [k, v] : r.headers)
+      if (k == "authorization") {
+        saw_auth = true;
+        EXPECT_THAT(v,
+                    HasSubstr("_0x70997970C51812dc3A010C7d01b50e0d17dc79C8"));
+      }
+    nlohmann::json body = nlohmann::json::parse(r.body);
+    EXPECT_TRUE(body["order"]["volume"].is_string());  // as the SDK sends
+  }
+  EXPECT_TRUE(saw_auth);
+
+  MarketOrderbookQuery q;
+  q.workerpool = mt::Addr(mt::kWorkerpool);
+  absl::StatusOr<MarketOrderbookPage> page = c.Orderbook(q);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->count, 2u);
+  EXPECT_EQ(page->orders[0].order.workerpoolprice, 10u);  // cheapest first
+  EXPECT_EQ(page->orders[1].remaining, 5u);
+  EXPECT_EQ(page->orders[1].status, "open");
+  EXPECT_EQ(page->orders[1].order, o1);
+
+  absl::StatusOr<MarketOrder> got = c.GetOrder(*h1);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->order.sign, o1.sign);
+
+  absl::StatusOr<std::vector<std::string>> last =
+      c.Unpublish("owner", UnpublishTarget::kLast, o1.workerpool, "");
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(last->size(), 1u);
+  absl::StatusOr<std::vector<std::string>> all =
+      c.Unpublish("owner", UnpublishTarget::kAll, o1.workerpool, "");
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->size(), 1u);
+  absl::StatusOr<std::vector<std::string>> none =
+      c.Unpublish("owner", UnpublishTarget::kOrderHash, o1.workerpool, *h1);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(none.status().message(), HasSubstr("is not published"));
+  EXPECT_THAT(none.status().message(), HasSubstr(kMarketUrl));
+  EXPECT_EQ(c.GetOrder(*h1).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(MarketClientTest, PagesThroughTheBook) {
+  MarketClient c = Client();
+  for (char s = 'a'; s < 'a' + 6; ++s)
+    ASSERT_TRUE(c.Publish("owner", SignedOrder(1, 1, s)).ok());
+  MarketOrderbookQuery q;
+  q.page_size = 10;
+  // The API's minimum page is 10: 6 fit in one page.
+  absl::StatusOr<MarketOrderbookPage> all = c.OrderbookAll(q);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->orders.size(), 6u);
+  EXPECT_EQ(all->count, 6u);
+}
+
+TEST_F(MarketClientTest, ApiErrorsCarryTheTextAndTheUrl) {
+  MarketClient c = Client();
+  market::WorkerpoolOrder o = SignedOrder();
+  ASSERT_TRUE(c.Publish("owner", o).ok());
+  absl::StatusOr<std::string> again = c.Publish("owner", o);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(again.status().message(),
+              HasSubstr("API error: order already published"));
+  EXPECT_THAT(again.status().message(),
+              HasSubstr("market http://fake-market:3000"));
+  // A wallet that does not own the pool.
+  absl::StatusOr<std::string> other =
+      c.Publish("other", SignedOrder(1, 1, '9'));
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other.status().message(), HasSubstr("only order signer"));
+}
+
+TEST_F(MarketClientTest, ResponsesMustBeJson) {
+  w.web->Route("GET http://fake-market:3000/workerpoolorders",
+               [](const WebRequest&) -> absl::StatusOr<WebResponse> {
+                 return WebResponse{200, "text/html", "<html>proxy</html>"};
+               });
+  absl::StatusOr<MarketOrderbookPage> r = Client().Orderbook({});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("The http response is not of JSON type"));
+  EXPECT_THAT(r.status().message(), HasSubstr(kMarketUrl));
+}
+
+TEST_F(MarketClientTest, ServerErrorsAndTransportFailures) {
+  w.web->Route(
+      "GET http://fake-market:3000/challenge",
+      [](const WebRequest&) -> absl::StatusOr<WebResponse> {
+        return FakeWeb::Json(500, {{"ok", false}, {"error", "db down"}});
+      });
+  absl::StatusOr<std::string> r = Client().Publish("owner", SignedOrder());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("Server at http://fake-market:3000 encountered an "
+                        "internal error: db down"));
+  MarketClient gone("http://nowhere:1", mt::kChainId, w.web.get(), &w.signer);
+  absl::StatusOr<MarketOrderbookPage> g = gone.Orderbook({});
+  EXPECT_EQ(g.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(g.status().message(), HasSubstr("market http://nowhere:1"));
+}
+
+TEST_F(MarketClientTest, UnknownWalletFailsBeforeAnyRequest) {
+  absl::StatusOr<std::string> r = Client().Publish("nobody", SignedOrder());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(w.web->sent().empty());
+}
+
+}  // namespace
+}  // namespace poolops::chain
