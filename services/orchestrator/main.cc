@@ -1,14 +1,53 @@
 // poolops-orchestrator: serves the orchestrator API
 // (proto/poolops/orchestrator/v1) with the common bootstrap (health,
+// reflection, unix socket in the home, metrics). State in <home>/state.db,
+// generated secrets in <home>/pools/<pool>/secrets.json (0600).
+// POOLOPS_SSH_CONFIG names an ssh_config file passed to every `ssh -F`.
+#include <cstdlib>
+
+#include "libs/common/files.h"
+#include "libs/common/home.h"
 #include "libs/common/service_main.h"
-#include "poolops/orchestrator/v1/orchestrator.grpc.pb.h"
+#include "services/orchestrator/applier.h"
+#include "services/orchestrator/orchestrator_service.h"
+#include "services/orchestrator/suite_clients.h"
 
 int main(int argc, char** argv) {
+  namespace orch = poolops::orchestrator;
   return poolops::ServiceMain(
-      argc, argv, "orchestrator", [](const poolops::ServerOptions& options) {
-        // Draft: the generated base class answers UNIMPLEMENTED for every
-        // method until the service is built.
-        poolops::orchestrator::v1::Orchestrator::Service service;
+      argc, argv, "orchestrator",
+      [](const poolops::ServerOptions& options) -> absl::Status {
+        absl::StatusOr<poolops::Home> home = poolops::Home::Open(options.home);
+        if (!home.ok()) return home.status();
+        absl::StatusOr<std::unique_ptr<orch::StateStore>> state =
+            orch::StateStore::Open(home->state_db());
+        if (!state.ok()) return state.status();
+        orch::FileSecretStore secrets(home->root() / "pools");
+        std::unique_ptr<orch::WalletSource> wallets =
+            orch::NewSuiteWalletSource(home->run_dir());
+        std::filesystem::path chains = home->chains_dir();
+        orch::Dependencies deps;
+        deps.wallets = wallets.get();
+        deps.secrets = &secrets;
+        deps.state = state->get();
+        deps.chain_json = [chains](const std::string& chain) {
+          absl::StatusOr<std::string> text =
+              poolops::files::ReadFile(chains / (chain + ".json"), 1 << 20);
+          return text.ok() ? *text : std::string();
+        };
+        orch::Orchestrator orchestrator(std::move(deps));
+        orch::SshOptions ssh;
+        if (const char* cfg = std::getenv("POOLOPS_SSH_CONFIG")) ssh.config_file = cfg;
+        std::unique_ptr<orch::TargetFactory> targets =
+            orch::NewTargetFactory(orch::ProcessRunner::Real(), ssh);
+        orch::DockerComposeRunner runner;
+        std::unique_ptr<orch::ChainClient> chain =
+            orch::NewSuiteChainClient(home->run_dir());
+        std::unique_ptr<orch::HealthProbe> health =
+            orch::NewSuiteHealthProbe(home->run_dir());
+        orch::Applier applier(&orchestrator, state->get(), targets.get(), &runner,
+                              chain.get(), health.get());
+        orch::OrchestratorService service(&orchestrator, &applier);
         return poolops::RunServer(options, {&service});
       });
 }

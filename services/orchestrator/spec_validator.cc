@@ -58,12 +58,12 @@ class Checker {
     }
   }
 
-  void Target(const std::string& field, const std::string& text) {
+  void CheckTarget(const std::string& field, const std::string& text) {
     if (text.empty()) {
       Add(field, "required: local:/path or ssh://user@host[:port]/path");
       return;
     }
-    absl::StatusOr<orchestrator::Target> t = ParseTarget(text);
+    absl::StatusOr<TargetAddress> t = ParseTarget(text);
     if (!t.ok()) Add(field, std::string(t.status().message()));
   }
 
@@ -77,14 +77,14 @@ class Checker {
 
 }  // namespace
 
-std::string Target::ToString() const {
+std::string TargetAddress::ToString() const {
   if (kind == Kind::kLocal) return absl::StrCat("local:", path);
   return absl::StrCat("ssh://", user.empty() ? "" : user + "@", host,
                       port == 22 ? "" : absl::StrCat(":", port), path);
 }
 
-absl::StatusOr<Target> ParseTarget(const std::string& text) {
-  Target t;
+absl::StatusOr<TargetAddress> ParseTarget(const std::string& text) {
+  TargetAddress t;
   if (absl::StartsWith(text, "local:")) {
     t.path = text.substr(6);
     if (t.path.empty()) {
@@ -97,7 +97,7 @@ absl::StatusOr<Target> ParseTarget(const std::string& text) {
       "ssh://(?:([A-Za-z0-9._-]+)@)?([A-Za-z0-9.-]+|\\[[0-9a-fA-F:]+\\])"
       "(?::([0-9]{1,5}))?(/[^\\s]*)");
   if (std::regex_match(text, m, kSsh)) {
-    t.kind = Target::Kind::kSsh;
+    t.kind = TargetAddress::Kind::kSsh;
     t.user = m[1];
     t.host = m[2];
     if (m[3].matched) {
@@ -213,7 +213,7 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
 
   // Core host.
   const auto& core = spec.core();
-  c.Target("core.target", core.target());
+  c.CheckTarget("core.target", core.target());
   if (core.host().empty()) {
     c.Add("core.host",
           "required: PROD_CORE_HOST, the static IP or DNS name workers reach "
@@ -328,7 +328,7 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
     } else if (!names.insert(w.name()).second) {
       c.Add(p + ".name", absl::StrCat("'", w.name(), "' is used by another worker"));
     }
-    c.Target(p + ".target", w.target());
+    c.CheckTarget(p + ".target", w.target());
     if (w.wallet().empty()) {
       c.Add(p + ".wallet", "required: each worker signs with its own wallet");
     } else if (w.wallet() == wp.owner_wallet()) {

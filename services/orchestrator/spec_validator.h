@@ -18,7 +18,7 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
                                         const std::filesystem::path& spec_dir);
 
 // A parsed target: "local:<path>" or "ssh://user@host[:port]/path".
-struct Target {
+struct TargetAddress {
   enum class Kind { kLocal, kSsh };
   Kind kind = Kind::kLocal;
   std::string user;
@@ -27,6 +27,6 @@ struct Target {
   std::string path;  // absolute for ssh; as written for local
   std::string ToString() const;
 };
-absl::StatusOr<Target> ParseTarget(const std::string& text);
+absl::StatusOr<TargetAddress> ParseTarget(const std::string& text);
 
 }  // namespace poolops::orchestrator

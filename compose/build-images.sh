@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds the images of compose/poolops.yml from a build folder, pulling
+# nothing (legacy builder, no `# syntax=` line, FROM scratch):
+#   poolops/base:TAG          the shared libraries the four binaries need (as
+#                             ldd lists them), the CA bundle, user poolops
+#                             (10001:10001) and its home /home/poolops (0700)
+#   poolops/<service>:TAG     base + one binary (debug info stripped), from
+#                             services/<dir>/Dockerfile
+#
+#   compose/build-images.sh BUILD_DIR [TAG]     (TAG default: dev)
+# Uses $DOCKER (default docker) and whatever DOCKER_HOST it is given.
+set -euo pipefail
+
+if (($# < 1 || $# > 2)) || [[ $1 == -h || $1 == --help ]]; then
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+fi
+bin=$1/bin
+tag=${2:-dev}
+docker=${DOCKER:-docker}
+export DOCKER_BUILDKIT=0
+root=$(cd "$(dirname "$0")/.." && pwd)
+# service name : folder under services/ (binary: poolops-<service>)
+services=(wallet-vault:wallet chain-gateway:chain orchestrator:orchestrator
+  monitor:monitor)
+
+binaries=()
+for entry in "${services[@]}"; do
+  b=$bin/poolops-${entry%%:*}
+  [[ -x $b ]] || { echo "build-images.sh: $b is missing (build it first)" >&2; exit 1; }
+  binaries+=("$b")
+done
+
+ctx=$(mktemp -d)
+trap 'rm -rf "$ctx"' EXIT
+
+# The base: every library any binary loads, at the path the loader looks in.
+rootfs=$ctx/base/rootfs
+mkdir -p "$rootfs"/{etc,tmp,usr/local/bin} "$ctx/base/home/poolops"
+chmod 1777 "$rootfs/tmp"
+chmod 700 "$ctx/base/home/poolops"
+ldd "${binaries[@]}" | awk '/=> \//{print $3} /^\t\/[^ ]+ \(/{print $1}' |
+  sort -u | while read -r lib; do
+  mkdir -p "$rootfs$(dirname "$lib")"
+  cp -L "$lib" "$rootfs$lib"
+done
+if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then  # for https RPC nodes
+  mkdir -p "$rootfs/etc/ssl/certs"
+  cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/"
+fi
+printf 'root:x:0:0:root:/root:/sbin/nologin\npoolops:x:10001:10001:poolops:/home/poolops:/sbin/nologin\n' \
+  >"$rootfs/etc/passwd"
+printf 'root:x:0:\npoolops:x:10001:\n' >"$rootfs/etc/group"
+printf 'hosts: files dns\n' >"$rootfs/etc/nsswitch.conf"
+cat >"$ctx/base/Dockerfile" <<'EOF'
+FROM scratch
+COPY rootfs/ /
+COPY --chown=10001:10001 home/ /home/
+USER 10001:10001
+WORKDIR /home/poolops
+EOF
+# build IMAGE ARGS...: quiet unless it fails (the legacy builder warns on
+# every build that it is deprecated).
+build() {
+  local image=$1 out
+  shift
+  echo "building $image"
+  out=$("$docker" build -q -t "$image" "$@" 2>&1) || { echo "$out" >&2; return 1; }
+}
+
+build "poolops/base:$tag" "$ctx/base"
+
+for entry in "${services[@]}"; do
+  name=${entry%%:*}
+  dir=$ctx/$name
+  mkdir -p "$dir"
+  # Debug info is most of a RelWithDebInfo binary; the image does not need it.
+  strip --strip-debug -o "$dir/poolops-$name" "$bin/poolops-$name" 2>/dev/null ||
+    cp "$bin/poolops-$name" "$dir/"
+  build "poolops/$name:$tag" --build-arg "BASE=poolops/base:$tag" \
+    -f "$root/services/${entry#*:}/Dockerfile" "$dir"
+done

@@ -1,0 +1,261 @@
+// The apply workflow with real local targets and state, and fakes for
+// docker compose, the chain and health: order of steps, idempotence,
+// convergence after a crash, health-gate rollback, down, history, rollback.
+#include "services/orchestrator/applier.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/test_util.h"
+#include "services/orchestrator/test_support.h"
+
+namespace poolops::orchestrator {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Containers are "up" per (target, bundle); the core is healthy while its
+// bundle is up; each up worker bundle counts as one alive worker unless it
+// is named in `never_ping`.
+class FakeCompose : public ComposeRunner, public HealthProbe {
+ public:
+  absl::Status Up(Target* t, const ComposeBundle& b) override {
+    absl::MutexLock lock(&mu_);
+    if (fail_up.count(b.name)) return absl::UnavailableError("image missing");
+    up_.insert(b.name);
+    ++ups;
+    return absl::OkStatus();
+  }
+  absl::Status Down(Target*, const ComposeBundle& b, bool) override {
+    absl::MutexLock lock(&mu_);
+    up_.erase(b.name);
+    ++downs;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<std::string>> Running(Target*,
+                                                   const ComposeBundle& b) override {
+    absl::MutexLock lock(&mu_);
+    if (up_.count(b.name)) return std::vector<std::string>{b.name};
+    return std::vector<std::string>{};
+  }
+  absl::StatusOr<CoreMetrics> Core(const std::string&, uint32_t) override {
+    absl::MutexLock lock(&mu_);
+    if (!up_.count("core") || core_never_healthy) {
+      return absl::UnavailableError("connection refused");
+    }
+    CoreMetrics m;
+    for (const std::string& b : up_) {
+      if (b != "core" && !never_ping.count(b)) ++m.alive_workers;
+    }
+    return m;
+  }
+  std::set<std::string> up() {
+    absl::MutexLock lock(&mu_);
+    return up_;
+  }
+
+  std::set<std::string> fail_up, never_ping;
+  bool core_never_healthy = false;
+  int ups = 0, downs = 0;
+
+ private:
+  absl::Mutex mu_;
+  std::set<std::string> up_;
+};
+
+class ApplierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto st = StateStore::Open(dir_.path() / "state.db");
+    ASSERT_TRUE(st.ok());
+    state_ = std::move(*st);
+    Dependencies deps;
+    deps.wallets = &vault_;
+    deps.secrets = &secrets_;
+    deps.state = state_.get();
+    orchestrator_ = std::make_unique<Orchestrator>(std::move(deps));
+    targets_ = NewTargetFactory(ProcessRunner::Real());
+    ApplyOptions opts;
+    opts.core_healthy_timeout = absl::Milliseconds(300);
+    opts.workers_alive_timeout = absl::Milliseconds(300);
+    opts.poll_interval = absl::Milliseconds(20);
+    applier_ = std::make_unique<Applier>(orchestrator_.get(), state_.get(),
+                                         targets_.get(), &compose_, &chain_,
+                                         &compose_, opts);
+  }
+
+  LoadedSpec Spec(int workers) {
+    std::string yaml = absl::StrCat(
+        "name: t\nchain: bellecour\nworkerpool: {owner_wallet: core, "
+        "description: test pool}\nstake: {minimum: '1000'}\n"
+        "core: {target: 'local:", (dir_.path() / "hosts/a").string(),
+        "', host: 127.0.0.1}\norders: {publisher: poolops}\nworkers:\n");
+    for (int i = 0; i < workers; ++i) {
+      absl::StrAppend(&yaml, "  - {name: w", i, ", target: 'local:",
+                      (dir_.path() / (i % 2 ? "hosts/b" : "hosts/a")).string(),
+                      "', wallet: wallet", i, "}\n");
+    }
+    v1::SpecSource src;
+    src.set_yaml(yaml);
+    src.set_path((dir_.path() / "pool.yaml").string());
+    auto loaded = orchestrator_->LoadValid(src);
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    return *loaded;
+  }
+
+  std::vector<v1::UpEvent> events_;
+  EventSink Sink() {
+    return [this](const v1::UpEvent& e) { events_.push_back(e); };
+  }
+
+  poolops::test::TempDir dir_;
+  FakeWalletSource vault_;
+  MemorySecretStore secrets_;
+  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<Orchestrator> orchestrator_;
+  std::unique_ptr<TargetFactory> targets_;
+  FakeCompose compose_;
+  FakeChainClient chain_;
+  std::unique_ptr<Applier> applier_;
+};
+
+TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {
+  auto r = applier_->Up(Spec(3), Sink());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->revision(), 1u);
+  EXPECT_FALSE(r->workerpool().empty());
+  EXPECT_EQ(vault_.created(), 4);
+  EXPECT_EQ(chain_.deployments(), 1);
+  EXPECT_EQ(chain_.stake("core"), "1000");
+  EXPECT_TRUE(chain_.publisher_enabled());
+  EXPECT_EQ(compose_.up(), (std::set<std::string>{"core", "w0", "w1", "w2"}));
+  EXPECT_TRUE(fs::exists(dir_.path() / "hosts/a/core/.env"));
+  EXPECT_TRUE(fs::exists(dir_.path() / "hosts/b/w1/wallet-1.json"));
+  // The workerpool address reached the core's .env.
+  std::ifstream env(dir_.path() / "hosts/a/core/.env");
+  std::string text((std::istreambuf_iterator<char>(env)), {});
+  EXPECT_NE(text.find("PROD_POOL_ADDRESS=" + r->workerpool()), std::string::npos);
+  std::vector<std::string> steps;
+  for (const auto& e : events_) {
+    if (e.step().state() == v1::StepEvent::STATE_STARTED &&
+        (steps.empty() || steps.back() != e.step().action().step())) {
+      steps.push_back(e.step().action().step());
+    }
+  }
+  EXPECT_THAT(steps, ::testing::ElementsAre(
+                         "wallets", "register-workerpool", "ensure-stake", "deploy",
+                         "wait-core-healthy", "deploy", "wait-workers-alive",
+                         "set-publisher"));
+  // Again: nothing new on chain or in the vault; plan is quiet.
+  auto again = applier_->Up(Spec(3), nullptr);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->revision(), 2u);
+  EXPECT_EQ(again->workerpool(), r->workerpool());
+  EXPECT_EQ(chain_.deployments(), 1);
+  EXPECT_EQ(vault_.created(), 4);
+  auto plan = orchestrator_->Plan(Spec(3));
+  ASSERT_TRUE(plan.ok());
+  for (const v1::Action& a : *plan) {
+    EXPECT_NE(a.step(), "write-bundle") << a.detail();
+    EXPECT_NE(a.step(), "register-workerpool");
+    EXPECT_NE(a.step(), "create-wallet");
+  }
+}
+
+TEST_F(ApplierTest, PlanShowsChangesWithoutMakingThem) {
+  auto plan = orchestrator_->Plan(Spec(2));
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<std::string> steps;
+  for (const auto& a : *plan) steps.push_back(a.step());
+  EXPECT_THAT(steps, ::testing::Contains("create-wallet"));
+  EXPECT_THAT(steps, ::testing::Contains("register-workerpool"));
+  EXPECT_THAT(steps, ::testing::Contains("compose-up"));
+  EXPECT_EQ(vault_.created(), 0);
+  EXPECT_EQ(chain_.deployments(), 0);
+  EXPECT_FALSE(fs::exists(dir_.path() / "hosts"));
+  ASSERT_TRUE(applier_->Up(Spec(2), nullptr).ok());
+  // One more worker: only its bundle changes.
+  plan = orchestrator_->Plan(Spec(3));
+  ASSERT_TRUE(plan.ok());
+  std::vector<std::string> bundles;
+  for (const auto& a : *plan) {
+    if (a.step() == "write-bundle" || a.step() == "compose-up") {
+      bundles.push_back(a.detail().substr(0, a.detail().find(':')));
+    }
+  }
+  EXPECT_THAT(bundles, ::testing::ElementsAre("w2", "w2"));
+}
+
+TEST_F(ApplierTest, InterruptedApplyConvergesOnTheNextUp) {
+  // A crash after the revision began: an in-progress row left behind.
+  ASSERT_TRUE(state_->BeginRevision("t", "{}").ok());
+  auto r = applier_->Up(Spec(1), nullptr);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->revision(), 2u);
+  auto history = applier_->History("t");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ((*history)[0].outcome(), "interrupted");
+  EXPECT_EQ((*history)[1].outcome(), "applied");
+}
+
+TEST_F(ApplierTest, WorkerThatNeverPingsRollsBackToLastGood) {
+  ASSERT_TRUE(applier_->Up(Spec(1), nullptr).ok());
+  compose_.never_ping.insert("w1");
+  auto r = applier_->Up(Spec(2), Sink());
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("1 of 2"));
+  // w1 was new: it is down again; w0 runs its previous bundle.
+  EXPECT_EQ(compose_.up(), (std::set<std::string>{"core", "w0"}));
+  auto history = applier_->History("t");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->back().outcome(), "failed");
+  bool rolled = false;
+  for (const auto& e : events_) {
+    rolled |= e.step().state() == v1::StepEvent::STATE_ROLLING_BACK;
+  }
+  EXPECT_TRUE(rolled);
+}
+
+TEST_F(ApplierTest, MissingImageFailsWithTheHostNamed) {
+  compose_.fail_up.insert("w0");
+  auto r = applier_->Up(Spec(1), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("w0"));
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("image missing"));
+}
+
+TEST_F(ApplierTest, UnhealthyCoreRollsBack) {
+  compose_.core_never_healthy = true;
+  auto r = applier_->Up(Spec(1), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("core"));
+  EXPECT_TRUE(compose_.up().empty());
+}
+
+TEST_F(ApplierTest, DownHistoryRollback) {
+  ASSERT_TRUE(applier_->Up(Spec(1), nullptr).ok());
+  ASSERT_TRUE(applier_->Up(Spec(2), nullptr).ok());
+  auto back = applier_->Rollback("t", 1, nullptr);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->revision(), 3u);
+  // The worker that revision 1 did not have is gone.
+  EXPECT_EQ(compose_.up(), (std::set<std::string>{"core", "w0"}));
+  auto history = applier_->History("t");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[2].spec().workers_size(), 1);
+  EXPECT_TRUE(absl::IsNotFound(applier_->Rollback("t", 9, nullptr).status()));
+  auto down = applier_->Down("t", false);
+  ASSERT_TRUE(down.ok()) << down.status();
+  EXPECT_TRUE(compose_.up().empty());
+  EXPECT_EQ(*state_->PoolStatus("t"), "down");
+  EXPECT_TRUE(absl::IsNotFound(applier_->Down("nope", false).status()));
+}
+
+}  // namespace
+}  // namespace poolops::orchestrator

@@ -1,0 +1,98 @@
+#include "services/orchestrator/compose_runner.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace poolops::orchestrator {
+
+absl::StatusOr<std::string> DockerComposeRunner::Detect(Target* target) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = flavour_.find(target->Describe());
+    if (it != flavour_.end()) return it->second;
+  }
+  // Outside any bundle folder: it may not exist yet.
+  absl::StatusOr<CommandResult> r = target->Shell(
+      "",
+      "if docker compose version >/dev/null 2>&1; then echo v2; "
+      "elif docker-compose version >/dev/null 2>&1; then echo v1; "
+      "else echo none; fi\n");
+  if (!r.ok()) return r.status();
+  std::string out(absl::StripAsciiWhitespace(r->output));
+  std::string flavour;
+  if (absl::EndsWith(out, "v2")) {
+    flavour = "docker compose";
+  } else if (absl::EndsWith(out, "v1")) {
+    flavour = "docker-compose";
+  } else {
+    return absl::FailedPreconditionError(absl::StrCat(
+        target->Describe(),
+        ": neither `docker compose` (v2) nor `docker-compose` (v1) works there: ",
+        r->output));
+  }
+  absl::MutexLock lock(&mu_);
+  flavour_[target->Describe()] = flavour;
+  return flavour;
+}
+
+absl::StatusOr<CommandResult> DockerComposeRunner::Compose(
+    Target* target, const ComposeBundle& bundle, const std::string& args) {
+  absl::StatusOr<std::string> flavour = Detect(target);
+  if (!flavour.ok()) return flavour.status();
+  std::string cmd = absl::StrCat(*flavour, " -p ", ShellQuote(bundle.project));
+  for (const std::string& f : bundle.files) {
+    absl::StrAppend(&cmd, " -f ", ShellQuote(f));
+  }
+  std::string script = absl::StrCat(
+      "set -e\nextra=\n",
+      "[ -f docker-compose.override.yml ] && extra='-f docker-compose.override.yml'\n",
+      cmd, " $extra ", args, "\n");
+  return target->Shell(bundle.name, script);
+}
+
+absl::Status DockerComposeRunner::Up(Target* target, const ComposeBundle& bundle) {
+  absl::StatusOr<CommandResult> r =
+      Compose(target, bundle, "up -d --remove-orphans");
+  if (!r.ok()) return r.status();
+  if (r->exit_code != 0) {
+    return absl::UnavailableError(absl::StrCat(
+        target->Describe(), ": compose up of ", bundle.name, " failed: ",
+        absl::StripAsciiWhitespace(r->output)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DockerComposeRunner::Down(Target* target,
+                                       const ComposeBundle& bundle,
+                                       bool remove_volumes) {
+  absl::StatusOr<CommandResult> r = Compose(
+      target, bundle,
+      remove_volumes ? "down --remove-orphans -v -t 5" : "down --remove-orphans -t 5");
+  if (!r.ok()) return r.status();
+  if (r->exit_code == 3) return absl::OkStatus();  // no folder: nothing runs
+  if (r->exit_code != 0) {
+    return absl::UnavailableError(absl::StrCat(
+        target->Describe(), ": compose down of ", bundle.name, " failed: ",
+        absl::StripAsciiWhitespace(r->output)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> DockerComposeRunner::Running(
+    Target* target, const ComposeBundle& bundle) {
+  absl::StatusOr<CommandResult> r =
+      Compose(target, bundle, "ps --services --filter status=running");
+  if (!r.ok()) return r.status();
+  if (r->exit_code != 0) {
+    return absl::UnavailableError(
+        absl::StrCat(target->Describe(), ": compose ps failed: ", r->output));
+  }
+  std::vector<std::string> out;
+  for (absl::string_view line : absl::StrSplit(r->output, '\n', absl::SkipEmpty())) {
+    out.emplace_back(absl::StripAsciiWhitespace(line));
+  }
+  return out;
+}
+
+}  // namespace poolops::orchestrator

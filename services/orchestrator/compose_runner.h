@@ -1,0 +1,56 @@
+// docker compose on a target: v2 (`docker compose`) or v1 (`docker-compose`),
+// detected per host. Runs in the bundle folder with the bundle's compose
+// files in order, plus the operator's docker-compose.override.yml when it
+// exists. Secrets stay in .env: nothing secret is on the command line.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "services/orchestrator/target.h"
+
+namespace poolops::orchestrator {
+
+struct ComposeBundle {
+  std::string name;     // folder under the target root
+  std::string project;  // -p
+  std::vector<std::string> files;  // -f, in order
+};
+
+class ComposeRunner {
+ public:
+  virtual ~ComposeRunner() = default;
+  // up -d --remove-orphans.
+  virtual absl::Status Up(Target* target, const ComposeBundle& bundle) = 0;
+  // down (-v with remove_volumes).
+  virtual absl::Status Down(Target* target, const ComposeBundle& bundle,
+                            bool remove_volumes) = 0;
+  // Names of the running services.
+  virtual absl::StatusOr<std::vector<std::string>> Running(
+      Target* target, const ComposeBundle& bundle) = 0;
+};
+
+// Through Target::Shell. Remembers the compose flavour of each target.
+class DockerComposeRunner : public ComposeRunner {
+ public:
+  absl::Status Up(Target* target, const ComposeBundle& bundle) override;
+  absl::Status Down(Target* target, const ComposeBundle& bundle,
+                    bool remove_volumes) override;
+  absl::StatusOr<std::vector<std::string>> Running(
+      Target* target, const ComposeBundle& bundle) override;
+  // "docker compose" or "docker-compose" (FailedPrecondition: neither).
+  absl::StatusOr<std::string> Detect(Target* target);
+
+ private:
+  absl::StatusOr<CommandResult> Compose(Target* target,
+                                        const ComposeBundle& bundle,
+                                        const std::string& args);
+  absl::Mutex mu_;
+  std::map<std::string, std::string> flavour_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace poolops::orchestrator

@@ -1,0 +1,61 @@
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/orchestrator/chain_client.h"
+
+namespace poolops::orchestrator {
+
+absl::StatusOr<std::string> FakeChainClient::FindWorkerpool(
+    const std::string&, const std::string& owner, const std::string& description) {
+  absl::MutexLock lock(&mu_);
+  auto it = pools_.find(owner + "|" + description);
+  return it == pools_.end() ? std::string() : it->second;
+}
+
+absl::StatusOr<std::string> FakeChainClient::DeployWorkerpool(
+    const std::string&, const std::string& owner, const std::string& description,
+    const ProgressFn& progress) {
+  absl::MutexLock lock(&mu_);
+  std::string key = owner + "|" + description;
+  if (pools_.count(key)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("workerpool already registered at ", pools_[key]));
+  }
+  ++deployments_;
+  std::string address = absl::StrFormat("0x%040x", deployments_ * 4099);
+  pools_[key] = address;
+  if (progress) progress(absl::StrCat("deployed workerpool ", address));
+  return address;
+}
+
+absl::StatusOr<std::string> FakeChainClient::EnsureStake(
+    const std::string&, const std::string& wallet, const std::string& minimum,
+    const ProgressFn&) {
+  absl::MutexLock lock(&mu_);
+  std::string& s = stakes_[wallet];
+  if (s.empty() || std::stoull(s) < std::stoull(minimum)) s = minimum;
+  return s;
+}
+
+absl::Status FakeChainClient::SetPublisher(const PublisherSettings& settings) {
+  absl::MutexLock lock(&mu_);
+  publisher_ = settings.enabled;
+  return absl::OkStatus();
+}
+
+int FakeChainClient::deployments() const {
+  absl::MutexLock lock(&mu_);
+  return deployments_;
+}
+
+std::string FakeChainClient::stake(const std::string& wallet) const {
+  absl::MutexLock lock(&mu_);
+  auto it = stakes_.find(wallet);
+  return it == stakes_.end() ? "" : it->second;
+}
+
+bool FakeChainClient::publisher_enabled() const {
+  absl::MutexLock lock(&mu_);
+  return publisher_;
+}
+
+}  // namespace poolops::orchestrator

@@ -1,0 +1,157 @@
+// ChainClient over the chain-gateway's gRPC API.
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/status_grpc.h"
+#include "poolops/chain/v1/chain.grpc.pb.h"
+#include "services/orchestrator/chain_client.h"
+
+namespace poolops::orchestrator {
+namespace {
+
+namespace cv1 = ::poolops::chain::v1;
+
+std::unique_ptr<grpc::ClientContext> Context(std::chrono::seconds timeout) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + timeout);
+  ctx->AddMetadata("x-poolops-client", "orchestrator");
+  return ctx;
+}
+
+class GatewayChainClient : public ChainClient {
+ public:
+  explicit GatewayChainClient(std::shared_ptr<grpc::Channel> channel)
+      : stub_(cv1::ChainGateway::NewStub(channel)) {}
+
+  absl::StatusOr<std::string> FindWorkerpool(
+      const std::string& chain, const std::string& owner,
+      const std::string& description) override {
+    cv1::ListWorkerpoolsRequest req;
+    req.set_chain(chain);
+    req.set_owner(owner);
+    cv1::ListWorkerpoolsResponse resp;
+    grpc::Status s =
+        stub_->ListWorkerpools(Context(std::chrono::seconds(30)).get(), req, &resp);
+    if (!s.ok()) return FromGrpc(s);
+    for (const cv1::Workerpool& w : resp.workerpools()) {
+      if (w.description() == description) return w.address();
+    }
+    return std::string();
+  }
+
+  absl::StatusOr<std::string> DeployWorkerpool(
+      const std::string& chain, const std::string& owner,
+      const std::string& description, const ProgressFn& progress) override {
+    cv1::DeployWorkerpoolRequest req;
+    req.set_chain(chain);
+    req.set_owner(owner);
+    req.set_description(description);
+    auto ctx = Context(std::chrono::seconds(300));
+    auto reader = stub_->DeployWorkerpool(ctx.get(), req);
+    cv1::DeployWorkerpoolEvent e;
+    std::string address;
+    while (reader->Read(&e)) {
+      if (e.has_progress() && progress) progress(e.progress().message());
+      if (e.has_result()) address = e.result().address();
+    }
+    grpc::Status s = reader->Finish();
+    if (!s.ok()) return FromGrpc(s);
+    if (address.empty()) {
+      return absl::InternalError("chain-gateway sent no workerpool address");
+    }
+    return address;
+  }
+
+  absl::StatusOr<std::string> EnsureStake(const std::string& chain,
+                                          const std::string& wallet,
+                                          const std::string& minimum,
+                                          const ProgressFn& progress) override {
+    cv1::GetAccountRequest get;
+    get.set_chain(chain);
+    get.set_wallet(wallet);
+    cv1::Account account;
+    grpc::Status s =
+        stub_->GetAccount(Context(std::chrono::seconds(30)).get(), get, &account);
+    if (!s.ok()) return FromGrpc(s);
+    // Decimal strings of nRLC: compare by length, then lexically.
+    auto less = [](const std::string& a, const std::string& b) {
+      return a.size() != b.size() ? a.size() < b.size() : a < b;
+    };
+    std::string stake = account.stake().empty() ? "0" : account.stake();
+    if (!less(stake, minimum)) return stake;
+    // Deposit the difference (decimal subtraction on strings).
+    std::string need = Subtract(minimum, stake);
+    if (progress) progress(absl::StrCat("depositing ", need, " nRLC for ", wallet));
+    cv1::DepositRequest dep;
+    dep.set_chain(chain);
+    dep.set_wallet(wallet);
+    dep.mutable_amount()->set_value(need);
+    dep.mutable_amount()->set_unit(cv1::Amount::UNIT_NRLC);
+    auto ctx = Context(std::chrono::seconds(300));
+    auto reader = stub_->Deposit(ctx.get(), dep);
+    cv1::StakeEvent e;
+    std::string after = stake;
+    while (reader->Read(&e)) {
+      if (e.has_progress() && progress) progress(e.progress().message());
+      if (e.has_result()) after = e.result().stake();
+    }
+    s = reader->Finish();
+    if (!s.ok()) return FromGrpc(s);
+    return after;
+  }
+
+  absl::Status SetPublisher(const PublisherSettings& p) override {
+    cv1::SetPublisherPolicyRequest req;
+    cv1::PublisherPolicy* policy = req.mutable_policy();
+    policy->set_chain(p.chain);
+    policy->set_workerpool(p.workerpool);
+    policy->set_wallet(p.wallet);
+    policy->set_enabled(p.enabled);
+    policy->set_core_metrics_url(p.core_metrics_url);
+    policy->set_gpu_pool(p.gpu_pool);
+    cv1::OrderTerms* t = policy->mutable_terms();
+    t->set_workerpool(p.workerpool);
+    t->mutable_price()->set_value(p.price);
+    t->mutable_price()->set_unit(cv1::Amount::UNIT_NRLC);
+    t->set_volume(p.volume);
+    t->set_category(p.category);
+    t->set_tag(p.tag);
+    t->set_trust(p.trust);
+    t->set_requester_restrict(p.requester_restrict);
+    policy->set_max_open_orders(p.max_open_orders);
+    policy->set_check_period_seconds(p.check_period_seconds);
+    cv1::PublisherStatus status;
+    grpc::Status s = stub_->SetPublisherPolicy(
+        Context(std::chrono::seconds(30)).get(), req, &status);
+    return s.ok() ? absl::OkStatus() : FromGrpc(s);
+  }
+
+ private:
+  // a - b for decimal strings with a > b >= 0.
+  static std::string Subtract(const std::string& a, const std::string& b) {
+    std::string out;
+    int borrow = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      int da = a[a.size() - 1 - i] - '0' - borrow;
+      int db = i < b.size() ? b[b.size() - 1 - i] - '0' : 0;
+      borrow = da < db ? 1 : 0;
+      out.push_back(static_cast<char>('0' + da + borrow * 10 - db));
+    }
+    while (out.size() > 1 && out.back() == '0') out.pop_back();
+    return std::string(out.rbegin(), out.rend());
+  }
+
+  std::unique_ptr<cv1::ChainGateway::Stub> stub_;
+};
+
+}  // namespace
+
+std::unique_ptr<ChainClient> NewGatewayChainClient(
+    std::shared_ptr<grpc::Channel> channel) {
+  return std::make_unique<GatewayChainClient>(std::move(channel));
+}
+
+}  // namespace poolops::orchestrator

@@ -1,0 +1,45 @@
+// The health gates of `up`: the core's /metrics (it answers = healthy;
+// aliveWorkers = how many workers ping it). Through the monitor's Probe RPC
+// in production (proto/poolops/monitor/v1/monitor.proto), falling back to a
+// direct HTTP GET while the monitor does not serve probes; a fake in tests.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace poolops::orchestrator {
+
+struct CoreMetrics {
+  int alive_workers = 0;
+  int alive_total_cpu = 0;
+};
+
+class HealthProbe {
+ public:
+  virtual ~HealthProbe() = default;
+  // Unavailable while the core does not answer.
+  virtual absl::StatusOr<CoreMetrics> Core(const std::string& host,
+                                           uint32_t port) = 0;
+};
+
+// GET http://host:port/metrics with a plain socket (loopback and LAN).
+std::unique_ptr<HealthProbe> NewDirectHealthProbe(
+    absl::Duration timeout = absl::Seconds(3));
+
+// Monitor.Probe; on UNIMPLEMENTED or UNAVAILABLE from the monitor itself,
+// `fallback` (may be null).
+std::unique_ptr<HealthProbe> NewMonitorHealthProbe(
+    std::shared_ptr<grpc::Channel> channel, std::unique_ptr<HealthProbe> fallback);
+
+// Parses the core's /metrics JSON (7.x and 8.x field names).
+absl::StatusOr<CoreMetrics> ParseCoreMetrics(const std::string& body);
+
+}  // namespace poolops::orchestrator

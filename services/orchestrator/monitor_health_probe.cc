@@ -1,0 +1,73 @@
+// HealthProbe over the monitor's Probe RPC.
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/status_grpc.h"
+#include "poolops/monitor/v1/monitor.grpc.pb.h"
+#include "services/orchestrator/health_probe.h"
+
+namespace poolops::orchestrator {
+namespace {
+
+namespace mv1 = ::poolops::monitor::v1;
+
+class MonitorHealthProbe : public HealthProbe {
+ public:
+  MonitorHealthProbe(std::shared_ptr<grpc::Channel> channel,
+                     std::unique_ptr<HealthProbe> fallback)
+      : stub_(mv1::Monitor::NewStub(channel)), fallback_(std::move(fallback)) {}
+
+  absl::StatusOr<CoreMetrics> Core(const std::string& host,
+                                   uint32_t port) override {
+    mv1::ProbeRequest req;
+    mv1::ProbeSpec* spec = req.mutable_spec();
+    spec->set_prober(mv1::ProbeSpec::PROBER_HTTP);
+    spec->set_target(absl::StrCat("http://", host, ":", port, "/metrics"));
+    spec->set_timeout_ms(3000);
+    spec->add_json_fields("aliveWorkers");
+    spec->add_json_fields("aliveTotalCpu");
+    mv1::ProbeResult result;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status s = stub_->Probe(&ctx, req, &result);
+    if (!s.ok()) {
+      if (fallback_ && (s.error_code() == grpc::StatusCode::UNIMPLEMENTED ||
+                        s.error_code() == grpc::StatusCode::UNAVAILABLE)) {
+        return fallback_->Core(host, port);
+      }
+      return FromGrpc(s);
+    }
+    if (!result.probe_success()) {
+      return absl::UnavailableError(absl::StrCat(spec->target(), ": ",
+                                                 result.probe_failed_due_to()));
+    }
+    CoreMetrics m;
+    auto it = result.values().find("aliveWorkers");
+    if (it == result.values().end() ||
+        !absl::SimpleAtoi(it->second, &m.alive_workers)) {
+      return absl::UnavailableError(
+          absl::StrCat(spec->target(), ": no aliveWorkers value"));
+    }
+    if (auto c = result.values().find("aliveTotalCpu"); c != result.values().end()) {
+      (void)absl::SimpleAtoi(c->second, &m.alive_total_cpu);
+    }
+    return m;
+  }
+
+ private:
+  std::unique_ptr<mv1::Monitor::Stub> stub_;
+  std::unique_ptr<HealthProbe> fallback_;
+};
+
+}  // namespace
+
+std::unique_ptr<HealthProbe> NewMonitorHealthProbe(
+    std::shared_ptr<grpc::Channel> channel, std::unique_ptr<HealthProbe> fallback) {
+  return std::make_unique<MonitorHealthProbe>(std::move(channel),
+                                              std::move(fallback));
+}
+
+}  // namespace poolops::orchestrator

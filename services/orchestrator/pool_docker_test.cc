@@ -1,0 +1,209 @@
+// A pool for real (ctest label "docker"): the devnet's stack simulator
+// images, a private dockerd (scripts/dockerd.sh sets DOCKER_HOST), host
+// networking, one core and three workers across two targets (a local folder
+// and ssh:// to a real sshd on 127.0.0.1), docker-compose, the core's real
+// /metrics as the health gate. Then down removes every container. Also: a
+// missing image and a worker that never pings end in a clear state.
+// Skipped without a daemon; fails instead when CI=true.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "libs/common/test_util.h"
+#include "services/chain/devnet/simulators/images.h"
+#include "services/orchestrator/applier.h"
+#include "services/orchestrator/ssh_test_server.h"
+
+namespace poolops::orchestrator {
+namespace {
+
+namespace fs = std::filesystem;
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string Sh(const std::string& cmd) {
+  auto r = ProcessRunner::Real()->Run({"sh", "-c", cmd}, "", "");
+  return r.ok() ? std::string(absl::StripAsciiWhitespace(r->output)) : "";
+}
+
+constexpr char kTag[] = "orchtest";
+
+class PoolDockerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const char* docker_host = std::getenv("DOCKER_HOST");
+    const char* ci = std::getenv("CI");
+    bool have = docker_host != nullptr && *docker_host != '\0' &&
+                std::system("docker info >/dev/null 2>&1") == 0 &&
+                std::system("docker-compose version >/dev/null 2>&1") == 0;
+    if (!have) {
+      skip_ = ci != nullptr && std::string(ci) == "true"
+                  ? "FAIL: CI=true but no docker daemon (scripts/dockerd.sh)"
+                  : "no DOCKER_HOST with a daemon (scripts/dockerd.sh)";
+      return;
+    }
+    sim::ImageBuildOptions options;
+    options.binary = POOLOPS_SIM_BINARY;
+    options.dockerfile = POOLOPS_SIM_DOCKERFILE;
+    options.tag = kTag;
+    absl::Status built = sim::BuildSimulatorImages(options, sim::CommandRunner::Real());
+    if (!built.ok()) skip_ = absl::StrCat("FAIL: building simulator images: ", built.message());
+  }
+
+  void SetUp() override {
+    if (absl::StartsWith(skip_, "FAIL")) FAIL() << skip_;
+    if (!skip_.empty()) GTEST_SKIP() << skip_;
+    sshd_ = *SshTestServer::Start(dir_.path(), std::getenv("DOCKER_HOST"));
+    auto st = StateStore::Open(dir_.path() / "state.db");
+    ASSERT_TRUE(st.ok());
+    state_ = std::move(*st);
+    Dependencies deps;
+    deps.wallets = &vault_;
+    deps.secrets = &secrets_;
+    deps.state = state_.get();
+    orchestrator_ = std::make_unique<Orchestrator>(std::move(deps));
+    SshOptions ssh;
+    ssh.config_file = sshd_->client_config().string();
+    targets_ = NewTargetFactory(ProcessRunner::Real(), ssh);
+    health_ = NewDirectHealthProbe();
+    ApplyOptions opts;
+    opts.core_healthy_timeout = absl::Seconds(30);
+    opts.workers_alive_timeout = absl::Seconds(30);
+    opts.poll_interval = absl::Milliseconds(200);
+    applier_ = std::make_unique<Applier>(orchestrator_.get(), state_.get(),
+                                         targets_.get(), &runner_, &chain_,
+                                         health_.get(), opts);
+    core_port_ = FreePort();
+    adapter_port_ = FreePort();
+    grafana_port_ = FreePort();
+  }
+
+  void TearDown() override {
+    if (applier_) applier_->Down(pool_, /*remove_data=*/true).IgnoreError();
+  }
+
+  // One core + `workers` workers; odd workers go over ssh.
+  LoadedSpec Spec(int workers, const std::string& tag = kTag) {
+    std::string local = (dir_.path() / "local").string();
+    std::string remote = sshd_->TargetFor((dir_.path() / "remote").string());
+    std::string yaml = absl::StrCat(
+        "name: ", pool_, "\nchain: devnet\nnetwork_mode: host\n",
+        "chain_params: {rpc: 'http://127.0.0.1:8545', hub: "
+        "'0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', chain_id: '65535'}\n",
+        "workerpool: {owner_wallet: core, description: docker test}\n",
+        "images: {simulators: true, simulator_tag: ", tag, "}\n",
+        "core: {target: 'local:", local, "', host: 127.0.0.1, core_port: ", core_port_,
+        ", chain_adapter_port: ", adapter_port_, ", grafana_port: ", grafana_port_, "}\n",
+        "orders: {publisher: poolops}\nworkers:\n");
+    for (int i = 0; i < workers; ++i) {
+      absl::StrAppend(&yaml, "  - {name: w", i, ", target: '",
+                      i % 2 ? remote : "local:" + local, "', wallet: wallet", i,
+                      ", cpu: ", 1 + i, ", results_dir: ",
+                      (dir_.path() / "results").string(), "}\n");
+    }
+    v1::SpecSource src;
+    src.set_yaml(yaml);
+    src.set_path((dir_.path() / "pool.yaml").string());
+    auto loaded = orchestrator_->LoadValid(src);
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    return *loaded;
+  }
+
+  // Containers of this pool's compose projects, running or not.
+  std::string Containers() {
+    return Sh(absl::StrCat(
+        "docker ps -a --format '{{.Label \"com.docker.compose.project\"}}' | grep '^",
+        pool_, "-' || true"));
+  }
+
+  inline static std::string skip_;
+  std::string pool_ = absl::StrCat("dt", ::getpid());
+  poolops::test::TempDir dir_;
+  std::unique_ptr<SshTestServer> sshd_;
+  FakeWalletSource vault_;
+  MemorySecretStore secrets_;
+  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<Orchestrator> orchestrator_;
+  std::unique_ptr<TargetFactory> targets_;
+  DockerComposeRunner runner_;
+  FakeChainClient chain_;
+  std::unique_ptr<HealthProbe> health_;
+  std::unique_ptr<Applier> applier_;
+  int core_port_ = 0, adapter_port_ = 0, grafana_port_ = 0;
+};
+
+TEST_F(PoolDockerTest, OneCoreThreeWorkersAcrossLocalAndSshThenDown) {
+  auto r = applier_->Up(Spec(3), [](const v1::UpEvent& e) {
+    if (e.has_step()) {
+      std::cerr << e.step().action().step() << " " << e.step().action().target()
+                << " " << v1::StepEvent::State_Name(e.step().state()) << " "
+                << e.step().message() << "\n";
+    }
+  });
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto m = health_->Core("127.0.0.1", core_port_);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->alive_workers, 3);
+  EXPECT_EQ(m->alive_total_cpu, 1 + 2 + 3);
+  EXPECT_TRUE(fs::exists(dir_.path() / "remote/w1/.env"));
+  EXPECT_TRUE(fs::exists(dir_.path() / "local/core/wallet.json"));
+  EXPECT_FALSE(Containers().empty());
+  auto down = applier_->Down(pool_, true);
+  ASSERT_TRUE(down.ok()) << down.status();
+  EXPECT_EQ(Containers(), "");
+}
+
+TEST_F(PoolDockerTest, MissingImageFailsClearly) {
+  auto r = applier_->Up(Spec(1, "no-such-tag"), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("compose up"));
+  auto history = applier_->History(pool_);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->back().outcome(), "failed");
+}
+
+TEST_F(PoolDockerTest, WorkerThatNeverPingsIsRolledBack) {
+  ASSERT_TRUE(applier_->Up(Spec(1), nullptr).ok());
+  // A second worker pointed at a port where no core listens never pings.
+  LoadedSpec bad = Spec(2);
+  bad.spec.mutable_workers(1)->set_target("local:" + (dir_.path() / "local").string());
+  // Operator override in w1's folder: it points the worker elsewhere.
+  fs::create_directories(dir_.path() / "local/w1");
+  std::ofstream(dir_.path() / "local/w1/docker-compose.override.yml")
+      << "services:\n  worker:\n    environment:\n      - IEXEC_CORE_PORT=1\n";
+  ApplyOptions quick;
+  quick.workers_alive_timeout = absl::Seconds(5);
+  quick.poll_interval = absl::Milliseconds(200);
+  Applier fast(orchestrator_.get(), state_.get(), targets_.get(), &runner_, &chain_,
+               health_.get(), quick);
+  auto r = fast.Up(bad, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("1 of 2"));
+  // Rolled back: w1 (new) is down, the pool still has one alive worker.
+  EXPECT_EQ(Sh(absl::StrCat("docker ps -q --filter label=com.docker.compose.project=",
+                             pool_, "-w1")),
+            "");
+  auto m = health_->Core("127.0.0.1", core_port_);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->alive_workers, 1);
+}
+
+}  // namespace
+}  // namespace poolops::orchestrator

@@ -1,0 +1,344 @@
+#include "services/orchestrator/state_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+
+namespace poolops::orchestrator {
+namespace {
+
+using json = nlohmann::json;
+
+// A prepared statement with text bindings, finalized on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql,
+            const std::vector<std::string>& args) {
+    rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr);
+    for (size_t i = 0; rc_ == SQLITE_OK && i < args.size(); ++i) {
+      rc_ = sqlite3_bind_text(stmt_, static_cast<int>(i + 1), args[i].c_str(),
+                              static_cast<int>(args[i].size()), SQLITE_TRANSIENT);
+    }
+    error_ = rc_ == SQLITE_OK ? "" : sqlite3_errmsg(db);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  bool ok() const { return rc_ == SQLITE_OK; }
+  const std::string& error() const { return error_; }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  std::string Text(int col) {
+    const unsigned char* t = sqlite3_column_text(stmt_, col);
+    return t ? reinterpret_cast<const char*>(t) : "";
+  }
+  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+  std::string error_;
+};
+
+absl::Status Run(sqlite3* db, const std::string& sql,
+                 const std::vector<std::string>& args) {
+  Statement s(db, sql, args);
+  if (!s.ok()) return absl::InternalError(absl::StrCat("state.db: ", s.error()));
+  int rc = s.Step();
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    return absl::InternalError(
+        absl::StrCat("state.db: ", sqlite3_errmsg(db), " (", sql, ")"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string BundlesToJson(const std::vector<BundleRecord>& bundles) {
+  json arr = json::array();
+  for (const BundleRecord& b : bundles) {
+    arr.push_back({{"name", b.name},
+                   {"role", b.role},
+                   {"target", b.target},
+                   {"project", b.project},
+                   {"composeFiles", b.compose_files},
+                   {"files", b.files},
+                   {"services", b.services}});
+  }
+  return arr.dump();
+}
+
+std::vector<BundleRecord> BundlesFromJson(const std::string& text) {
+  std::vector<BundleRecord> out;
+  json arr = json::parse(text, nullptr, false);
+  if (!arr.is_array()) return out;
+  for (const json& j : arr) {
+    BundleRecord b;
+    b.name = j.value("name", "");
+    b.role = j.value("role", "");
+    b.target = j.value("target", "");
+    b.project = j.value("project", "");
+    b.compose_files = j.value("composeFiles", std::vector<std::string>{});
+    b.files = j.value("files", std::map<std::string, std::string>{});
+    b.services = j.value("services", std::map<std::string, std::string>{});
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
+    const std::filesystem::path& file, Clock* clock) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(file.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                               SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string err = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return absl::UnavailableError(absl::StrCat(file.string(), ": ", err));
+  }
+  ::chmod(file.c_str(), 0600);
+  sqlite3_busy_timeout(db, 5000);
+  std::unique_ptr<StateStore> store(new StateStore(db, clock));
+  absl::MutexLock lock(&store->mu_);
+  for (const char* sql : {
+           "PRAGMA journal_mode=WAL",
+           "PRAGMA synchronous=FULL",
+           "CREATE TABLE IF NOT EXISTS pools (name TEXT PRIMARY KEY, "
+           "workerpool TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT "
+           "'new', updated_at TEXT NOT NULL DEFAULT '')",
+           "CREATE TABLE IF NOT EXISTS revisions (pool TEXT NOT NULL, revision "
+           "INTEGER NOT NULL, applied_at TEXT NOT NULL, outcome TEXT NOT NULL, "
+           "spec TEXT NOT NULL, workerpool TEXT NOT NULL DEFAULT '', bundles "
+           "TEXT NOT NULL DEFAULT '[]', message TEXT NOT NULL DEFAULT '', "
+           "PRIMARY KEY (pool, revision))",
+           "CREATE TABLE IF NOT EXISTS hosts (pool TEXT NOT NULL, bundle TEXT "
+           "NOT NULL, target TEXT NOT NULL, revision INTEGER NOT NULL, status "
+           "TEXT NOT NULL, PRIMARY KEY (pool, bundle))",
+           "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY "
+           "AUTOINCREMENT, pool TEXT NOT NULL, revision INTEGER NOT NULL, time "
+           "TEXT NOT NULL, step TEXT NOT NULL, target TEXT NOT NULL, state TEXT "
+           "NOT NULL, message TEXT NOT NULL)",
+       }) {
+    if (absl::Status s = store->Exec(sql); !s.ok()) return s;
+  }
+  return store;
+}
+
+StateStore::~StateStore() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_close(db_);
+}
+
+absl::Status StateStore::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return absl::InternalError(absl::StrCat("state.db: ", msg));
+  }
+  return absl::OkStatus();
+}
+
+std::string StateStore::Now() const {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", clock_->Now(), absl::UTCTimeZone());
+}
+
+absl::StatusOr<uint32_t> StateStore::BeginRevision(const std::string& pool,
+                                                   const std::string& spec_json) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto fail = [&](absl::Status s) {
+    Exec("ROLLBACK").IgnoreError();
+    return s;
+  };
+  std::string now = Now();
+  if (absl::Status s = Run(db_,
+                           "INSERT INTO pools (name, updated_at) VALUES (?1, ?2) "
+                           "ON CONFLICT(name) DO UPDATE SET updated_at = ?2",
+                           {pool, now});
+      !s.ok())
+    return fail(s);
+  if (absl::Status s = Run(db_,
+                           "UPDATE revisions SET outcome = 'interrupted', message "
+                           "= 'the orchestrator stopped during this apply' WHERE "
+                           "pool = ?1 AND outcome = 'in-progress'",
+                           {pool});
+      !s.ok())
+    return fail(s);
+  uint32_t next = 1;
+  {
+    Statement q(db_, "SELECT COALESCE(MAX(revision), 0) FROM revisions WHERE pool = ?1",
+                {pool});
+    if (!q.ok() || q.Step() != SQLITE_ROW) {
+      return fail(absl::InternalError("state.db: reading revisions"));
+    }
+    next = static_cast<uint32_t>(q.Int(0) + 1);
+  }
+  if (absl::Status s = Run(db_,
+                           "INSERT INTO revisions (pool, revision, applied_at, "
+                           "outcome, spec) VALUES (?1, ?2, ?3, 'in-progress', ?4)",
+                           {pool, std::to_string(next), now, spec_json});
+      !s.ok())
+    return fail(s);
+  if (absl::Status s = Exec("COMMIT"); !s.ok()) return fail(s);
+  return next;
+}
+
+absl::Status StateStore::FinishRevision(const std::string& pool,
+                                        uint32_t revision,
+                                        const std::string& outcome,
+                                        const std::string& workerpool,
+                                        const std::vector<BundleRecord>& bundles,
+                                        const std::string& message) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  absl::Status s = Run(db_,
+                       "UPDATE revisions SET outcome = ?3, workerpool = ?4, "
+                       "bundles = ?5, message = ?6 WHERE pool = ?1 AND revision = ?2",
+                       {pool, std::to_string(revision), outcome, workerpool,
+                        BundlesToJson(bundles), message});
+  if (s.ok() && outcome == "applied") {
+    s = Run(db_, "UPDATE pools SET status = 'up', updated_at = ?2 WHERE name = ?1",
+            {pool, Now()});
+  }
+  if (!s.ok()) {
+    Exec("ROLLBACK").IgnoreError();
+    return s;
+  }
+  return Exec("COMMIT");
+}
+
+absl::StatusOr<std::optional<RevisionRecord>> StateStore::QueryRevision(
+    const std::string& where_sql, const std::vector<std::string>& args) {
+  Statement q(db_,
+              absl::StrCat("SELECT pool, revision, applied_at, outcome, spec, "
+                           "workerpool, bundles, message FROM revisions WHERE ",
+                           where_sql),
+              args);
+  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  if (q.Step() != SQLITE_ROW) return std::nullopt;
+  RevisionRecord r;
+  r.pool = q.Text(0);
+  r.revision = static_cast<uint32_t>(q.Int(1));
+  r.applied_at = q.Text(2);
+  r.outcome = q.Text(3);
+  r.spec_json = q.Text(4);
+  r.workerpool = q.Text(5);
+  r.bundles = BundlesFromJson(q.Text(6));
+  r.message = q.Text(7);
+  return r;
+}
+
+absl::StatusOr<std::optional<RevisionRecord>> StateStore::LastApplied(
+    const std::string& pool) {
+  absl::MutexLock lock(&mu_);
+  return QueryRevision(
+      "pool = ?1 AND outcome = 'applied' ORDER BY revision DESC LIMIT 1", {pool});
+}
+
+absl::StatusOr<std::optional<RevisionRecord>> StateStore::Get(
+    const std::string& pool, uint32_t revision) {
+  absl::MutexLock lock(&mu_);
+  return QueryRevision("pool = ?1 AND revision = ?2",
+                       {pool, std::to_string(revision)});
+}
+
+absl::StatusOr<std::vector<RevisionRecord>> StateStore::History(
+    const std::string& pool) {
+  absl::MutexLock lock(&mu_);
+  std::vector<RevisionRecord> out;
+  Statement q(db_,
+              "SELECT revision FROM revisions WHERE pool = ?1 ORDER BY revision",
+              {pool});
+  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  std::vector<std::string> revisions;
+  while (q.Step() == SQLITE_ROW) revisions.push_back(std::to_string(q.Int(0)));
+  for (const std::string& rev : revisions) {
+    absl::StatusOr<std::optional<RevisionRecord>> r =
+        QueryRevision("pool = ?1 AND revision = ?2", {pool, rev});
+    if (!r.ok()) return r.status();
+    if (r->has_value()) out.push_back(**r);
+  }
+  if (out.empty()) {
+    return absl::NotFoundError(absl::StrCat("pool '", pool, "' has no revisions"));
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> StateStore::Workerpool(const std::string& pool) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_, "SELECT workerpool FROM pools WHERE name = ?1", {pool});
+  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  if (q.Step() != SQLITE_ROW) return std::string();
+  return q.Text(0);
+}
+
+absl::Status StateStore::SetWorkerpool(const std::string& pool,
+                                       const std::string& address) {
+  absl::MutexLock lock(&mu_);
+  return Run(db_,
+             "INSERT INTO pools (name, workerpool, updated_at) VALUES (?1, ?2, ?3) "
+             "ON CONFLICT(name) DO UPDATE SET workerpool = ?2, updated_at = ?3",
+             {pool, address, Now()});
+}
+
+absl::Status StateStore::MarkDown(const std::string& pool) {
+  absl::MutexLock lock(&mu_);
+  return Run(db_, "UPDATE pools SET status = 'down', updated_at = ?2 WHERE name = ?1",
+             {pool, Now()});
+}
+
+absl::StatusOr<std::string> StateStore::PoolStatus(const std::string& pool) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_, "SELECT status FROM pools WHERE name = ?1", {pool});
+  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  if (q.Step() != SQLITE_ROW) {
+    return absl::NotFoundError(absl::StrCat("no pool named '", pool, "'"));
+  }
+  return q.Text(0);
+}
+
+absl::Status StateStore::RecordEvent(const std::string& pool, uint32_t revision,
+                                     const std::string& step,
+                                     const std::string& target,
+                                     const std::string& state,
+                                     const std::string& message) {
+  absl::MutexLock lock(&mu_);
+  return Run(db_,
+             "INSERT INTO events (pool, revision, time, step, target, state, "
+             "message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             {pool, std::to_string(revision), Now(), step, target, state, message});
+}
+
+absl::StatusOr<std::vector<EventRecord>> StateStore::Events(
+    const std::string& pool, uint32_t revision) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_,
+              "SELECT id, revision, time, step, target, state, message FROM "
+              "events WHERE pool = ?1 AND revision = ?2 ORDER BY id",
+              {pool, std::to_string(revision)});
+  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  std::vector<EventRecord> out;
+  while (q.Step() == SQLITE_ROW) {
+    out.push_back({q.Int(0), static_cast<uint32_t>(q.Int(1)), q.Text(2),
+                   q.Text(3), q.Text(4), q.Text(5), q.Text(6)});
+  }
+  return out;
+}
+
+absl::Status StateStore::SetHost(const std::string& pool,
+                                 const std::string& bundle,
+                                 const std::string& target, uint32_t revision,
+                                 const std::string& status) {
+  absl::MutexLock lock(&mu_);
+  return Run(db_,
+             "INSERT INTO hosts (pool, bundle, target, revision, status) VALUES "
+             "(?1, ?2, ?3, ?4, ?5) ON CONFLICT(pool, bundle) DO UPDATE SET "
+             "target = ?3, revision = ?4, status = ?5",
+             {pool, bundle, target, std::to_string(revision), status});
+}
+
+}  // namespace poolops::orchestrator

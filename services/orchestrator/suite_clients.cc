@@ -1,0 +1,108 @@
+#include "services/orchestrator/suite_clients.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/health_client.h"
+#include "libs/common/suite.h"
+
+namespace poolops::orchestrator {
+namespace {
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(
+    const std::filesystem::path& run_dir, std::string_view service) {
+  absl::StatusOr<RunInfo> info = ReadRunInfo(run_dir, service);
+  if (!info.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        std::string(service), " is not running (poolctl services up): ",
+        info.status().message()));
+  }
+  return LocalChannel(info->address);
+}
+
+class SuiteWalletSource : public WalletSource {
+ public:
+  explicit SuiteWalletSource(std::filesystem::path run) : run_(std::move(run)) {}
+  absl::StatusOr<std::optional<WalletKeystore>> Find(const std::string& name) override {
+    auto c = ChannelTo(run_, "wallet-vault");
+    if (!c.ok()) return c.status();
+    return NewVaultWalletSource(*c)->Find(name);
+  }
+  absl::StatusOr<WalletKeystore> Create(const std::string& name,
+                                        const std::string& password) override {
+    auto c = ChannelTo(run_, "wallet-vault");
+    if (!c.ok()) return c.status();
+    return NewVaultWalletSource(*c)->Create(name, password);
+  }
+
+ private:
+  std::filesystem::path run_;
+};
+
+class SuiteChainClient : public ChainClient {
+ public:
+  explicit SuiteChainClient(std::filesystem::path run) : run_(std::move(run)) {}
+  absl::StatusOr<std::string> FindWorkerpool(const std::string& chain,
+                                             const std::string& owner,
+                                             const std::string& description) override {
+    auto c = Client();
+    if (!c.ok()) return c.status();
+    return (*c)->FindWorkerpool(chain, owner, description);
+  }
+  absl::StatusOr<std::string> DeployWorkerpool(const std::string& chain,
+                                               const std::string& owner,
+                                               const std::string& description,
+                                               const ProgressFn& progress) override {
+    auto c = Client();
+    if (!c.ok()) return c.status();
+    return (*c)->DeployWorkerpool(chain, owner, description, progress);
+  }
+  absl::StatusOr<std::string> EnsureStake(const std::string& chain,
+                                          const std::string& wallet,
+                                          const std::string& minimum,
+                                          const ProgressFn& progress) override {
+    auto c = Client();
+    if (!c.ok()) return c.status();
+    return (*c)->EnsureStake(chain, wallet, minimum, progress);
+  }
+  absl::Status SetPublisher(const PublisherSettings& settings) override {
+    auto c = Client();
+    if (!c.ok()) return c.status();
+    return (*c)->SetPublisher(settings);
+  }
+
+ private:
+  absl::StatusOr<std::unique_ptr<ChainClient>> Client() {
+    auto c = ChannelTo(run_, "chain-gateway");
+    if (!c.ok()) return c.status();
+    return NewGatewayChainClient(*c);
+  }
+  std::filesystem::path run_;
+};
+
+class SuiteHealthProbe : public HealthProbe {
+ public:
+  explicit SuiteHealthProbe(std::filesystem::path run) : run_(std::move(run)) {}
+  absl::StatusOr<CoreMetrics> Core(const std::string& host, uint32_t port) override {
+    auto c = ChannelTo(run_, "monitor");
+    if (!c.ok()) return NewDirectHealthProbe()->Core(host, port);
+    return NewMonitorHealthProbe(*c, NewDirectHealthProbe())->Core(host, port);
+  }
+
+ private:
+  std::filesystem::path run_;
+};
+
+}  // namespace
+
+std::unique_ptr<WalletSource> NewSuiteWalletSource(std::filesystem::path run_dir) {
+  return std::make_unique<SuiteWalletSource>(std::move(run_dir));
+}
+std::unique_ptr<ChainClient> NewSuiteChainClient(std::filesystem::path run_dir) {
+  return std::make_unique<SuiteChainClient>(std::move(run_dir));
+}
+std::unique_ptr<HealthProbe> NewSuiteHealthProbe(std::filesystem::path run_dir) {
+  return std::make_unique<SuiteHealthProbe>(std::move(run_dir));
+}
+
+}  // namespace poolops::orchestrator

@@ -1,0 +1,284 @@
+#include "services/orchestrator/target.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace poolops::orchestrator {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RealProcessRunner : public ProcessRunner {
+ public:
+  absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
+                                    const std::string& input,
+                                    const std::string& cwd) override {
+    int in_pipe[2], out_pipe[2];
+    if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) {
+      return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
+    }
+    pid_t pid = ::fork();
+    if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
+    if (pid == 0) {
+      ::dup2(in_pipe[0], 0);
+      ::dup2(out_pipe[1], 1);
+      ::dup2(out_pipe[1], 2);
+      if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
+      std::vector<char*> args;
+      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      ::execvp(args[0], args.data());
+      ::_exit(127);
+    }
+    ::close(in_pipe[0]);
+    ::close(out_pipe[1]);
+    // Feed stdin and drain stdout together: either may fill its pipe.
+    ::signal(SIGPIPE, SIG_IGN);
+    size_t written = 0;
+    if (input.empty()) {
+      ::close(in_pipe[1]);
+      in_pipe[1] = -1;
+    } else {
+      ::fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
+    }
+    CommandResult result;
+    char buffer[8192];
+    bool out_open = true;
+    while (out_open) {
+      pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {in_pipe[1], POLLOUT, 0}};
+      int n = ::poll(fds, in_pipe[1] >= 0 ? 2 : 1, -1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+        ssize_t r = ::read(out_pipe[0], buffer, sizeof(buffer));
+        if (r > 0) {
+          result.output.append(buffer, static_cast<size_t>(r));
+        } else if (r == 0 || errno != EINTR) {
+          out_open = false;
+        }
+      }
+      if (in_pipe[1] >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+        ssize_t w = ::write(in_pipe[1], input.data() + written, input.size() - written);
+        if (w > 0) written += static_cast<size_t>(w);
+        if (w < 0 && errno != EAGAIN && errno != EINTR) written = input.size();
+        if (written >= input.size()) {
+          ::close(in_pipe[1]);
+          in_pipe[1] = -1;
+        }
+      }
+    }
+    if (in_pipe[1] >= 0) ::close(in_pipe[1]);
+    ::close(out_pipe[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (result.exit_code == 127 && result.output.empty()) {
+      return absl::NotFoundError(absl::StrCat(argv[0], ": not found on PATH"));
+    }
+    return result;
+  }
+};
+
+std::string Base64Lines(const std::string& data) {
+  std::string b64 = absl::Base64Escape(data);
+  std::string out;
+  for (size_t i = 0; i < b64.size(); i += 76) {
+    absl::StrAppend(&out, b64.substr(i, 76), "\n");
+  }
+  return out;
+}
+
+// The same script runs here (sh -s) and remotely (ssh ... sh -s), so the
+// local and SSH targets behave alike.
+class ScriptTarget : public Target {
+ public:
+  ScriptTarget(ProcessRunner* runner, std::vector<std::string> prefix,
+               std::string root, std::string describe)
+      : runner_(runner),
+        prefix_(std::move(prefix)),
+        root_(std::move(root)),
+        describe_(std::move(describe)) {}
+
+  std::string Describe() const override { return describe_; }
+
+  absl::Status WriteBundle(const std::string& bundle,
+                           const std::vector<BundleFile>& files) override {
+    absl::StatusOr<CommandResult> r = Exec(WriteBundleScript(root_, bundle, files));
+    if (!r.ok()) return r.status();
+    if (r->exit_code != 0) {
+      return absl::UnavailableError(absl::StrCat(describe_, ": writing bundle ",
+                                                 bundle, " failed: ", r->output));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status RestoreBackup(const std::string& bundle) override {
+    std::string dir = ShellQuote(root_ + "/" + bundle);
+    std::string backup = ShellQuote(root_ + "/." + bundle + ".backup");
+    absl::StatusOr<CommandResult> r = Exec(absl::StrCat(
+        "set -e\n[ -d ", backup, " ] || exit 3\nrm -rf ", dir, "\ncp -a ",
+        backup, " ", dir, "\n"));
+    if (!r.ok()) return r.status();
+    if (r->exit_code == 3) {
+      return absl::NotFoundError(
+          absl::StrCat(describe_, ": no backup of bundle ", bundle));
+    }
+    if (r->exit_code != 0) {
+      return absl::UnavailableError(
+          absl::StrCat(describe_, ": restoring ", bundle, ": ", r->output));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<bool> Exists(const std::string& bundle,
+                              const std::string& file) override {
+    absl::StatusOr<CommandResult> r = Exec(absl::StrCat(
+        "[ -e ", ShellQuote(root_ + "/" + bundle + "/" + file), " ]\n"));
+    if (!r.ok()) return r.status();
+    if (r->exit_code == 255) {
+      return absl::UnavailableError(absl::StrCat(describe_, ": ", r->output));
+    }
+    return r->exit_code == 0;
+  }
+
+  absl::StatusOr<CommandResult> Shell(const std::string& bundle,
+                                      const std::string& script) override {
+    if (bundle.empty()) return Exec(script);
+    return Exec(absl::StrCat("cd ", ShellQuote(root_ + "/" + bundle), " || exit 3\n",
+                             script));
+  }
+
+ private:
+  absl::StatusOr<CommandResult> Exec(const std::string& script) {
+    std::vector<std::string> argv = prefix_;
+    argv.push_back("sh");
+    argv.push_back("-s");
+    absl::StatusOr<CommandResult> r = runner_->Run(argv, script, "");
+    if (r.ok() && r->exit_code == 255 && prefix_.size() > 0 && prefix_[0] == "ssh") {
+      return absl::UnavailableError(
+          absl::StrCat(describe_, ": ssh failed: ", r->output));
+    }
+    return r;
+  }
+
+  ProcessRunner* runner_;
+  std::vector<std::string> prefix_;  // {} locally, {"ssh", ...} remotely
+  std::string root_;
+  std::string describe_;
+};
+
+class Factory : public TargetFactory {
+ public:
+  Factory(ProcessRunner* runner, SshOptions ssh)
+      : runner_(runner), ssh_(std::move(ssh)) {}
+
+  absl::StatusOr<std::unique_ptr<Target>> Open(
+      const std::string& text, const std::string& spec_dir) override {
+    absl::StatusOr<TargetAddress> t = ParseTarget(text);
+    if (!t.ok()) return t.status();
+    if (t->kind == TargetAddress::Kind::kLocal) {
+      fs::path p(t->path);
+      if (p.is_relative() && !spec_dir.empty()) p = fs::path(spec_dir) / p;
+      std::error_code ec;
+      fs::path abs = fs::absolute(p, ec);
+      return std::unique_ptr<Target>(new ScriptTarget(
+          runner_, {}, (ec ? p : abs).lexically_normal().string(), text));
+    }
+    std::vector<std::string> prefix = {"ssh"};
+    if (!ssh_.config_file.empty()) {
+      prefix.push_back("-F");
+      prefix.push_back(ssh_.config_file);
+    }
+    for (const std::string& o :
+         {std::string("BatchMode=yes"),
+          absl::StrCat("ConnectTimeout=", ssh_.connect_timeout_seconds)}) {
+      prefix.push_back("-o");
+      prefix.push_back(o);
+    }
+    prefix.push_back("-p");
+    prefix.push_back(std::to_string(t->port));
+    prefix.push_back(t->user.empty() ? t->host : t->user + "@" + t->host);
+    prefix.push_back("--");
+    return std::unique_ptr<Target>(
+        new ScriptTarget(runner_, std::move(prefix), t->path, text));
+  }
+
+ private:
+  ProcessRunner* runner_;
+  SshOptions ssh_;
+};
+
+}  // namespace
+
+ProcessRunner* ProcessRunner::Real() {
+  static RealProcessRunner* runner = new RealProcessRunner();
+  return runner;
+}
+
+std::string ShellQuote(const std::string& word) {
+  std::string out = "'";
+  for (char c : word) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string WriteBundleScript(const std::string& root, const std::string& bundle,
+                              const std::vector<BundleFile>& files) {
+  std::string dir = root + "/" + bundle;
+  std::string backup = root + "/." + bundle + ".backup";
+  std::string s = "set -e\numask 077\n";
+  absl::StrAppend(&s, "mkdir -p ", ShellQuote(dir), "\n");
+  // Backup of what runs now (if anything), then the new files.
+  absl::StrAppend(&s, "if [ -f ", ShellQuote(dir + "/poolops-bundle.json"),
+                  " ]; then rm -rf ", ShellQuote(backup), "; cp -a ",
+                  ShellQuote(dir), " ", ShellQuote(backup), "; fi\n");
+  absl::StrAppend(&s, "cd ", ShellQuote(dir), "\n");
+  std::vector<std::string> keep;
+  for (const BundleFile& f : files) {
+    fs::path p(f.path);
+    if (p.has_parent_path()) {
+      absl::StrAppend(&s, "mkdir -p ", ShellQuote(p.parent_path().string()), "\n");
+    }
+    std::string tmp = f.path + ".poolops-new";
+    absl::StrAppend(&s, "base64 -d > ", ShellQuote(tmp), " <<'POOLOPS_EOF'\n",
+                    Base64Lines(f.content), "POOLOPS_EOF\n");
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%o", f.mode);
+    absl::StrAppend(&s, "chmod ", mode, " ", ShellQuote(tmp), "\nmv -f ",
+                    ShellQuote(tmp), " ", ShellQuote(f.path), "\n");
+    keep.push_back(f.path);  // renderer paths: [A-Za-z0-9._/-] only
+  }
+  // Files of the previous bundle that this one no longer has go (the
+  // backup keeps them); files poolops did not write are never touched.
+  absl::StrAppend(&s, "if [ -f .poolops-files ]; then while read -r f; do ",
+                  "case \" ", absl::StrJoin(keep, " "),
+                  " \" in *\" $f \"*) ;; *) rm -f \"./$f\" ;; esac; ",
+                  "done < .poolops-files; fi\n");
+  absl::StrAppend(&s, "cat > .poolops-files <<'POOLOPS_EOF'\n",
+                  absl::StrJoin(keep, "\n"), "\nPOOLOPS_EOF\n");
+  return s;
+}
+
+std::unique_ptr<TargetFactory> NewTargetFactory(ProcessRunner* runner,
+                                                SshOptions ssh) {
+  return std::make_unique<Factory>(runner, std::move(ssh));
+}
+
+}  // namespace poolops::orchestrator

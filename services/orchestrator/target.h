@@ -1,0 +1,82 @@
+// Where bundles go and where their commands run: a folder on this machine
+// ("local:/path") or a folder on another one through the OpenSSH client
+// ("ssh://user@host[:port]/path", so ~/.ssh/config and agents work). Files
+// travel on stdin, never in argv; secrets are written 0600 with umask 077.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/orchestrator/renderer.h"
+#include "services/orchestrator/spec_validator.h"
+
+namespace poolops::orchestrator {
+
+struct CommandResult {
+  int exit_code = 0;
+  std::string output;  // stdout and stderr, interleaved
+};
+
+// Runs argv (argv[0] on PATH) with `input` on stdin; never through a shell.
+class ProcessRunner {
+ public:
+  virtual ~ProcessRunner() = default;
+  virtual absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
+                                            const std::string& input,
+                                            const std::string& cwd) = 0;
+  static ProcessRunner* Real();
+};
+
+// The files a bundle folder holds that poolops never writes or deletes.
+inline constexpr const char* kOperatorOwnedFiles[] = {
+    "docker-compose.override.yml"};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+  virtual std::string Describe() const = 0;
+  // Writes <root>/<bundle>: the previous folder's files are first copied to
+  // <root>/.<bundle>.backup (replacing an older backup); files of the
+  // previous bundle that the new one lacks are removed; operator-owned
+  // files are left alone. Each file is replaced atomically.
+  virtual absl::Status WriteBundle(const std::string& bundle,
+                                   const std::vector<BundleFile>& files) = 0;
+  // Puts the backup back (NotFound when there is none).
+  virtual absl::Status RestoreBackup(const std::string& bundle) = 0;
+  // True when <root>/<bundle>/<file> exists.
+  virtual absl::StatusOr<bool> Exists(const std::string& bundle,
+                                      const std::string& file) = 0;
+  // Runs a shell script in <root>/<bundle> (sh -s, the script on stdin);
+  // exit code 3 when that folder does not exist. Empty `bundle`: runs in
+  // the login/current folder.
+  virtual absl::StatusOr<CommandResult> Shell(const std::string& bundle,
+                                              const std::string& script) = 0;
+};
+
+class TargetFactory {
+ public:
+  virtual ~TargetFactory() = default;
+  // `spec_dir` resolves relative local paths.
+  virtual absl::StatusOr<std::unique_ptr<Target>> Open(
+      const std::string& target, const std::string& spec_dir) = 0;
+};
+
+struct SshOptions {
+  std::string config_file;  // ssh -F (tests: key, known hosts, port)
+  int connect_timeout_seconds = 10;
+};
+
+// Local folders and SSH through `ssh` on PATH.
+std::unique_ptr<TargetFactory> NewTargetFactory(ProcessRunner* runner,
+                                                SshOptions ssh = {});
+
+// Single-quotes a word for sh.
+std::string ShellQuote(const std::string& word);
+
+// The shell script that writes a bundle (files base64 in heredocs).
+std::string WriteBundleScript(const std::string& root, const std::string& bundle,
+                              const std::vector<BundleFile>& files);
+
+}  // namespace poolops::orchestrator
