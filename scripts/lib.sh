@@ -18,6 +18,7 @@ POOLOPS_APT_PACKAGES=(
   libsqlite3-dev libcli11-dev prometheus-cpp-dev libcpp-httplib-dev
   libyaml-cpp-dev libicu-dev libsodium-dev
   nodejs npm openssl docker.io docker-compose
+  openssh-server openssh-client
 )
 
 install_deps() {
