@@ -6,11 +6,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/client_channel.h"
 #include "libs/common/health_client.h"
 #include "libs/common/home.h"
-#include "libs/common/suite.h"
 
 namespace poolops::cli {
 
@@ -72,31 +71,47 @@ void Context::Progress(std::string_view line) const {
   std::cerr << line << std::endl;
 }
 
+namespace {
+
+// A channel to `endpoint` once it answers a health check; Unavailable naming
+// the address and the setting that gave it when it does not. Configuration
+// errors (bad address, missing TLS files) come back as they are.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> AnsweringChannel(
+    const std::filesystem::path& home, std::string_view service,
+    const SuiteEndpoint& endpoint) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      EndpointChannel(home, endpoint);
+  if (!channel.ok()) return channel.status();
+  // TLS handshakes take longer than a unix socket connect.
+  absl::StatusOr<HealthState> health = CheckHealth(
+      **channel, "", endpoint.tls() ? absl::Seconds(5) : absl::Seconds(2));
+  if (health.ok() && *health == HealthState::kServing) return channel;
+  return absl::UnavailableError(absl::StrCat(
+      std::string(service), " at ", endpoint.address, " (", endpoint.source,
+      ") does not answer: ",
+      health.ok() ? "not serving" : std::string(health.status().message())));
+}
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Context::Channel(
     std::string_view service) const {
-  if (FindSuiteService(service) == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown service ", std::string(service)));
-  }
-  std::filesystem::path run_dir = std::filesystem::path(Home()) / "run";
-  absl::StatusOr<RunInfo> info = ReadRunInfo(run_dir, service);
-  if (info.ok() && absl::StartsWith(info->address, "unix:")) {
-    std::shared_ptr<grpc::Channel> channel = LocalChannel(info->address);
-    absl::StatusOr<HealthState> health =
-        CheckHealth(*channel, "", absl::Seconds(2));
-    if (health.ok() && *health == HealthState::kServing) return channel;
+  std::filesystem::path home(Home());
+  absl::StatusOr<SuiteEndpoint> endpoint = ResolveSuiteEndpoint(home, service);
+  if (!endpoint.ok()) return endpoint.status();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      AnsweringChannel(home, service, *endpoint);
+  // Set explicitly (another host, containers): never start anything here.
+  if (channel.ok() || endpoint->explicit_setting ||
+      !absl::IsUnavailable(channel.status())) {
+    return channel;
   }
   Progress(absl::StrCat(std::string(service),
                         " is not running: starting the local suite"));
   if (absl::Status s = EnsureSuiteRunning(*this); !s.ok()) return s;
-  info = ReadRunInfo(run_dir, service);
-  if (!info.ok()) return info.status();
-  if (!absl::StartsWith(info->address, "unix:")) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        std::string(service), " listens on ", info->address,
-        "; poolctl reaches the local suite over unix sockets only"));
-  }
-  return LocalChannel(info->address);
+  endpoint = ResolveSuiteEndpoint(home, service);
+  if (!endpoint.ok()) return endpoint.status();
+  return EndpointChannel(home, *endpoint);
 }
 
 }  // namespace poolops::cli

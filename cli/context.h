@@ -41,10 +41,11 @@ class Context {
   // A progress line on stderr (never stdout, so --json output stays clean).
   void Progress(std::string_view line) const;
 
-  // A channel to a service of the local suite ("wallet-vault", ...): its
-  // address comes from run/<service>.json in the home (unix socket by
-  // default). When the service is not running, the local suite is started
-  // (as `poolctl services up` does) with a progress line.
+  // A channel to a service of the suite ("wallet-vault", ...), found as
+  // libs/common/client_channel.h says (env, config.yaml, run/<service>.json,
+  // unix socket; TCP always TLS). When a local service is not running, the
+  // local suite is started (as `poolctl services up` does) with a progress
+  // line; a service whose address is set explicitly is never started here.
   absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(
       std::string_view service) const;
 };

@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "cli/commands.h"
+#include "libs/common/client_channel.h"
 #include "libs/common/health_client.h"
 #include "libs/common/home.h"
 #include "libs/common/suite.h"
@@ -33,6 +34,7 @@ struct ServiceState {
   std::string metrics;
   int pid = 0;  // 0: not running
   bool healthy = false;
+  bool remote = false;  // address set explicitly: not started or stopped here
 };
 
 nlohmann::json ToJson(const std::vector<ServiceState>& states) {
@@ -77,11 +79,32 @@ fs::path DefaultSocket(const fs::path& home, std::string_view service) {
   return home / "run" / absl::StrCat(std::string(service), ".sock");
 }
 
+bool IsRemote(const fs::path& home, std::string_view service) {
+  absl::StatusOr<SuiteEndpoint> endpoint = ResolveSuiteEndpoint(home, service);
+  return endpoint.ok() && endpoint->explicit_setting;
+}
+
 // What run/<service>.json says, checked against the process and its health.
 ServiceState Probe(const fs::path& home, const SuiteService& svc) {
   ServiceState state;
   state.name = std::string(svc.name);
   state.address = absl::StrCat("unix:", DefaultSocket(home, svc.name).string());
+  // Set explicitly (env or config.yaml, see client_channel.h): it runs
+  // elsewhere (another host, containers); only its health is ours to see.
+  if (absl::StatusOr<SuiteEndpoint> endpoint =
+          ResolveSuiteEndpoint(home, svc.name);
+      endpoint.ok() && endpoint->explicit_setting) {
+    state.remote = true;
+    state.address = endpoint->address;
+    state.metrics = endpoint->metrics;
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        EndpointChannel(home, *endpoint);
+    absl::StatusOr<HealthState> health =
+        channel.ok() ? CheckHealth(**channel, "", absl::Seconds(5))
+                     : absl::StatusOr<HealthState>(channel.status());
+    state.healthy = health.ok() && *health == HealthState::kServing;
+    return state;
+  }
   absl::StatusOr<RunInfo> info = ReadRunInfo(home / "run", svc.name);
   if (!info.ok() || !Alive(info->pid) ||
       !IsServiceProcess(info->pid, svc.binary)) {
@@ -182,7 +205,7 @@ absl::Status Up(const Context& ctx, absl::Duration timeout) {
   // Start everything first, then wait: the services start in parallel.
   for (const SuiteService& svc : kSuite) {
     ServiceState state = Probe(home->root(), svc);
-    if (state.pid != 0) {  // running (maybe still starting): just wait
+    if (state.pid != 0 || state.remote) {  // running or elsewhere: wait
       started.push_back({&svc, 0});
       continue;
     }
@@ -240,6 +263,7 @@ absl::Status Down(const Context& ctx, absl::Duration timeout) {
   };
   std::vector<Stopping> stopping;
   for (auto it = kSuite.rbegin(); it != kSuite.rend(); ++it) {
+    if (IsRemote(home, it->name)) continue;
     absl::StatusOr<RunInfo> info = ReadRunInfo(home / "run", it->name);
     if (info.ok() && Alive(info->pid) &&
         IsServiceProcess(info->pid, it->binary)) {
@@ -281,6 +305,7 @@ absl::Status Down(const Context& ctx, absl::Duration timeout) {
   }
   // What stopped, killed or crashed services may have left.
   for (const SuiteService& svc : kSuite) {
+    if (IsRemote(home, svc.name)) continue;
     std::error_code ec;
     fs::remove(RunInfoPath(home / "run", svc.name), ec);
     fs::remove(DefaultSocket(home, svc.name), ec);
