@@ -169,6 +169,10 @@ void AddRender(CLI::App* pool, Context& ctx, int* exit_code) {
     std::error_code ec;
     fs::path out = fs::absolute(o->out, ec);
     if (ec) out = o->out;
+    if (absl::Status st = files::EnsureDir(out, 0700); !st.ok()) {
+      *exit_code = ctx.Fail(st);
+      return;
+    }
     json written = json::array();
     for (const v1::RenderedFile& f : resp.files()) {
       fs::path p = (out / f.path()).lexically_normal();

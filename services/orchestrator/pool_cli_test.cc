@@ -1,0 +1,155 @@
+// poolctl pool validate|render|plan end to end: the built poolctl against a
+// temp home (it starts the local suite: the real vault creates the wallets),
+// the CLI.md --json contract and exit codes.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+  nlohmann::json json;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class PoolCliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string tmpl = "/tmp/poolops-pcli-XXXXXX";
+    home_ = ::mkdtemp(tmpl.data());
+    ::setenv("POOLOPS_BIN_DIR", POOLOPS_BIN_DIR_PATH, 1);
+    ::unsetenv("POOLOPS_HOME");
+  }
+  static void TearDownTestSuite() {
+    Run("--json services down");
+    std::error_code ec;
+    fs::remove_all(home_, ec);
+  }
+
+  static Result Run(const std::string& args) {
+    fs::path out = home_ / ".out", err = home_ / ".err";
+    std::string cmd = absl::StrCat(POOLCTL_PATH, " --home ", home_.string(), " ",
+                                   args, " >", out.string(), " 2>", err.string());
+    int status = std::system(cmd.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(out);
+    r.err = Slurp(err);
+    r.json = nlohmann::json::parse(r.out, nullptr, false);
+    return r;
+  }
+
+  static std::string Example(const std::string& name) {
+    return (fs::path(POOLOPS_SOURCE_DIR) / "examples" / name).string();
+  }
+
+  inline static fs::path home_;
+};
+
+TEST_F(PoolCliTest, ValidateExamples) {
+  for (const char* name : {"readme-v7.1.yaml", "full-featured.yaml"}) {
+    Result r = Run(absl::StrCat("--json pool validate -f ", Example(name)));
+    EXPECT_EQ(r.code, 0) << name << r.out << r.err;
+    EXPECT_EQ(r.json, nlohmann::json({{"ok", true}})) << r.out;
+  }
+}
+
+TEST_F(PoolCliTest, ValidateNamesEveryBadFieldWithItsLine) {
+  fs::path spec = home_ / "bad.yaml";
+  std::ofstream(spec) << "name: Bad Name\n"
+                         "chain: bellecour\n"
+                         "workerpool: {owner_wallet: core, description: d}\n"
+                         "core:\n"
+                         "  target: ftp://nowhere\n"
+                         "  host: core.example\n"
+                         "workers:\n"
+                         "  - {name: w0, target: 'local:/tmp/x', wallet: core}\n";
+  Result r = Run(absl::StrCat("--json pool validate -f ", spec.string()));
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  ASSERT_TRUE(r.json.is_object()) << r.out;
+  EXPECT_EQ(r.json["error"]["code"], "INVALID_ARGUMENT");
+  std::string msg = r.json["error"]["message"];
+  EXPECT_THAT(msg, ::testing::HasSubstr(spec.string() + ":1 name:"));
+  EXPECT_THAT(msg, ::testing::HasSubstr(spec.string() + ":5 core.target:"));
+  EXPECT_THAT(msg, ::testing::HasSubstr("workers[0].wallet"));
+  // A YAML syntax error, and a missing file.
+  std::ofstream(home_ / "syntax.yaml") << "name: [\n";
+  r = Run(absl::StrCat("--json pool validate -f ", (home_ / "syntax.yaml").string()));
+  EXPECT_EQ(r.code, 2) << r.out;
+  r = Run("--json pool validate -f /nonexistent.yaml");
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(r.json.contains("error")) << r.out;
+}
+
+TEST_F(PoolCliTest, RenderWritesBundlesWithSafeModesThenPlan) {
+  fs::path out = home_ / "rendered";
+  Result r = Run(absl::StrCat("--json pool render -f ", Example("readme-v7.1.yaml"),
+                              " --out ", out.string()));
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  ASSERT_TRUE(r.json.contains("files")) << r.out;
+  std::vector<std::string> files = r.json["files"];
+  EXPECT_THAT(files, ::testing::Contains((out / "core/.env").string()));
+  EXPECT_THAT(files, ::testing::Contains((out / "core/wallet.json").string()));
+  EXPECT_THAT(files, ::testing::Contains((out / "worker0/wallet-0.json").string()));
+  EXPECT_THAT(files, ::testing::Contains((out / "worker0/docker-compose.yml").string()));
+  struct stat st;
+  ASSERT_EQ(::stat((out / "core/.env").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat((out / "worker0/wallet-0.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(out.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  // The vault's keystore, encrypted, as the core's wallet.
+  nlohmann::json ks = nlohmann::json::parse(Slurp(out / "core/wallet.json"), nullptr, false);
+  EXPECT_TRUE(ks.contains("crypto") || ks.contains("Crypto")) << ks.dump();
+  std::string env = Slurp(out / "core/.env");
+  EXPECT_THAT(env, ::testing::HasSubstr("CHAIN_ID=134\n"));
+  // No secret on the command line or in the CLI's output.
+  std::string password = env.substr(env.find("PROD_MONGO_PASSWORD=") + 20, 40);
+  EXPECT_EQ(r.out.find(password), std::string::npos);
+  EXPECT_EQ(r.err.find(password), std::string::npos);
+  // Rendering again gives the same secrets (kept in the home).
+  Result again = Run(absl::StrCat("--json pool render -f ", Example("readme-v7.1.yaml"),
+                                  " --out ", (home_ / "again").string()));
+  ASSERT_EQ(again.code, 0) << again.out << again.err;
+  EXPECT_EQ(Slurp(home_ / "again/core/.env"), env);
+
+  Result plan = Run(absl::StrCat("--json pool plan -f ", Example("readme-v7.1.yaml")));
+  ASSERT_EQ(plan.code, 0) << plan.out << plan.err;
+  std::vector<std::string> steps;
+  for (const auto& a : plan.json["actions"]) {
+    steps.push_back(a["step"]);
+    EXPECT_TRUE(a.contains("target") && a.contains("detail"));
+  }
+  EXPECT_THAT(steps, ::testing::Contains("register-workerpool"));
+  EXPECT_THAT(steps, ::testing::Contains("compose-up"));
+  EXPECT_THAT(steps, ::testing::Contains("wait-workers-alive"));
+  EXPECT_THAT(steps, ::testing::Not(::testing::Contains("create-wallet")));
+}
+
+TEST_F(PoolCliTest, HistoryOfAnUnknownPoolIsNotFound) {
+  Result r = Run("--json pool history nope");
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_EQ(r.json["error"]["code"], "NOT_FOUND");
+}
+
+}  // namespace
