@@ -26,65 +26,16 @@
 #include "gtest/gtest.h"
 #include "libs/common/net.h"
 #include "nlohmann/json.hpp"
+#include "tests/containers/exec.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-  nlohmann::json json;  // null unless stdout is one JSON object
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs argv with `env` changes (nullopt = unset) and stdout/stderr in files
-// under `dir`.
-Result Exec(const fs::path& dir, const std::vector<std::string>& argv,
-            const std::map<std::string, std::optional<std::string>>& env = {}) {
-  fs::path out = dir / "run.out", err = dir / "run.err";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    for (const auto& [name, value] : env) {
-      if (value) {
-        ::setenv(name.c_str(), value->c_str(), 1);
-      } else {
-        ::unsetenv(name.c_str());
-      }
-    }
-    ::setenv("DOCKER_BUILDKIT", "0", 1);
-    if (!std::freopen(out.c_str(), "w", stdout) ||
-        !std::freopen(err.c_str(), "w", stderr)) {
-      ::_exit(126);
-    }
-    std::vector<char*> args;
-    for (const std::string& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = Slurp(out);
-  r.err = Slurp(err);
-  r.json = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  return r;
-}
-
-std::string Describe(const std::vector<std::string>& argv, const Result& r) {
-  return absl::StrCat(absl::StrJoin(argv, " "), " -> ", r.code, "\n", r.out,
-                      r.err);
-}
+using poolops::test::Describe;
+using poolops::test::Exec;
+using poolops::test::Result;
+using poolops::test::Slurp;
 
 bool HaveDocker(const fs::path& dir) {
   const char* host = std::getenv("DOCKER_HOST");
@@ -160,7 +111,7 @@ class PoolopsContainersTest : public ::testing::Test {
 
   // poolctl --home <its own home> --json ARGS, with `env` over poolctl_env_.
   Result Poolctl(std::vector<std::string> args,
-                 std::map<std::string, std::optional<std::string>> env = {}) {
+                 poolops::test::EnvChanges env = {}) {
     std::vector<std::string> argv = {POOLCTL_PATH, "--home",
                                      (dir_ / "home").string(), "--json"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -171,7 +122,7 @@ class PoolopsContainersTest : public ::testing::Test {
   fs::path dir_;
   std::string tag_, project_;
   bool built_ = false, started_ = false;
-  std::map<std::string, std::optional<std::string>> compose_env_, poolctl_env_;
+  poolops::test::EnvChanges compose_env_, poolctl_env_;
 };
 
 TEST_F(PoolopsContainersTest, SuiteOverTlsInContainers) {
@@ -304,8 +255,8 @@ TEST_F(PoolopsContainersTest, SuiteOverTlsInContainers) {
 
   // Without a client certificate the vault refuses; the others (server-side
   // TLS only) still answer.
-  std::map<std::string, std::optional<std::string>> no_cert = {
-      {"POOLOPS_TLS_CERT", std::nullopt}, {"POOLOPS_TLS_KEY", std::nullopt}};
+  poolops::test::EnvChanges no_cert = {{"POOLOPS_TLS_CERT", std::nullopt},
+                                       {"POOLOPS_TLS_KEY", std::nullopt}};
   Result refused = Poolctl({"wallet", "list"}, no_cert);
   EXPECT_EQ(refused.code, 6) << refused.out << refused.err;
   EXPECT_EQ(refused.json["error"]["code"], "UNAVAILABLE") << refused.out;
