@@ -12,6 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ethers } from 'ethers';
 import { makeHome, ok, poolctl, writeSecret } from './poolctl.mjs';
 
@@ -189,4 +191,62 @@ test('orders signed and published by poolops, verified by ethers, the hub and th
   assert.ok(all.unpublished.length >= 1);
   const none = poolctl(home, ['order', 'unpublish', '--workerpool', pool, '--wallet', 'owner', '--all']);
   assert.equal(none.json.error.code, 'FAILED_PRECONDITION');
+});
+
+// The publisher loop inside chain-gateway, fed by a core /metrics served
+// here (iexec-core 7.x fields), publishing on the devnet's market.
+test('publisher keeps the free CPUs published, within the stake', async () => {
+  const home = makeHome('poolops-publisher-');
+  homes.push(home);
+  const up = ok(home, ['devnet', 'up']);
+  const pw = writeSecret(home, 'pw', 'operator-password\n');
+  ok(home, ['wallet', 'import', 'owner', '--private-key-file', up.accounts[1].privateKeyFile,
+    '--password-file', pw]);
+  ok(home, ['wallet', 'unlock', 'owner', '--password-file', pw]);
+  ok(home, ['account', 'deposit', '900', '--wallet', 'owner']);
+  const pool = ok(home, ['workerpool', 'deploy', '--owner', 'owner', '--description',
+    'poolops-publisher-pool']).address;
+  let cpus = 2;
+  const core = http.createServer((req, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ aliveWorkers: 1, aliveTotalCpu: 4, aliveAvailableCpu: cpus,
+      aliveTotalGpu: 0, aliveAvailableGpu: 0, completedTasks: 0 }));
+  });
+  await new Promise((r) => core.listen(0, '127.0.0.1', r));
+  const metrics = `http://127.0.0.1:${core.address().port}/metrics`;
+  try {
+    const help = poolctl(home, ['publisher', '--help']);
+    assert.match(help.stdout, /aliveAvailableCpu/);
+    const bad = poolctl(home, ['publisher', 'set', '--workerpool', pool, '--wallet', 'owner']);
+    assert.equal(bad.json.error.code, 'INVALID_ARGUMENT');
+    assert.match(bad.json.error.message, /core metrics URL/);
+
+    // 1,000 nRLC per task locks 300: 900 staked cover three tasks.
+    const set = ok(home, ['publisher', 'set', '--workerpool', pool, '--wallet', 'owner',
+      '--core-metrics', metrics, '--price', '1000', '--max-open-orders', '5', '--period', '1s']);
+    assert.equal(set.running, true);
+    assert.equal(set.maxOpenOrders, 5);
+    const waitFor = async (pred) => {
+      for (let i = 0; i < 100; i += 1) {
+        await sleep(100);  // lets this process answer the gateway's /metrics
+        const s = ok(home, ['publisher', 'status', '--workerpool', pool]);
+        if (pred(s)) return s;
+      }
+      throw new Error('publisher did not get there');
+    };
+    let st = await waitFor((s) => s.publishedTotal >= 2);
+    assert.equal(st.availableCapacity, '2');
+    assert.equal(ok(home, ['orderbook', 'workerpool', pool]).openVolume, '2');
+    cpus = 5;  // three more wanted, the stake covers one
+    st = await waitFor((s) => s.publishedTotal >= 3 && s.lastError);
+    assert.match(st.lastError, /stake too low/);
+    await sleep(1500);
+    assert.equal(ok(home, ['orderbook', 'workerpool', pool]).openVolume, '3');
+    const off = ok(home, ['publisher', 'set', '--workerpool', pool, '--wallet', 'owner',
+      '--core-metrics', metrics, '--price', '1000', '--disable']);
+    assert.equal(off.running, false);
+    assert.equal(off.enabled, false);
+  } finally {
+    core.close();
+  }
 });
