@@ -204,6 +204,18 @@ void AddPublish(CLI::App* order, Context& ctx, int* exit_code) {
     cv1::PublishOrderRequest req;
     req.set_chain(ctx.chain);
     req.set_wallet(o->wallet);
+    const TermsFlags& t = o->terms;
+    bool any_terms =
+        !t.workerpool.empty() || !t.price.empty() || !t.unit.empty() ||
+        !t.volume.empty() || !t.category.empty() || !t.tag.empty() ||
+        !t.trust.empty() || !t.app_restrict.empty() ||
+        !t.dataset_restrict.empty() || !t.requester_restrict.empty();
+    if (!o->file.empty() && any_terms) {
+      *exit_code = ctx.Fail(absl::InvalidArgumentError(
+          "--order-file publishes a signed order as it is: drop the sign "
+          "flags, or drop --order-file to sign a new one"));
+      return;
+    }
     if (!o->file.empty()) {
       absl::StatusOr<cv1::WorkerpoolOrder> order = ReadOrderFile(o->file);
       if (!order.ok()) {
