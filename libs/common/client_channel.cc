@@ -161,8 +161,14 @@ absl::StatusOr<SuiteEndpoint> ResolveSuiteEndpoint(const fs::path& home,
   if (std::optional<std::string> env = Env(SuiteAddressEnv(service))) {
     endpoint = {*env, SuiteAddressEnv(service), true};
   } else {
-    absl::StatusOr<std::optional<Setting>> address =
-        ConfigString(*config, {"services", name, "address"});
+    // `monitor: HOST:PORT` is short for `monitor: {address: HOST:PORT}`.
+    std::vector<std::string> key = {"services", name, "address"};
+    if (std::optional<YAML::Node> entry =
+            Find(config->root, {"services", name}, 0);
+        entry.has_value() && entry->IsScalar()) {
+      key.pop_back();
+    }
+    absl::StatusOr<std::optional<Setting>> address = ConfigString(*config, key);
     if (!address.ok()) return address.status();
     if (address->has_value()) {
       endpoint = {(*address)->value, (*address)->name, true};

@@ -18,6 +18,7 @@
 //   services:
 //     wallet-vault: {address: "127.0.0.1:7001",
 //                    metrics: "http://127.0.0.1:7101/metrics"}
+//     monitor: 127.0.0.1:7004          # short for {address: ...}
 //   tls: {ca: certs/ca.pem, cert: certs/client.pem, key: certs/client.key}
 // Errors name the setting at fault. Nothing here touches the network: the
 // channel connects lazily, so the service may start later. Thread-safe (reads

@@ -109,6 +109,13 @@ TEST_F(ClientChannelTest, ResolvesEnvThenConfigThenRunFileThenSocket) {
   EXPECT_TRUE(e->tls());
   EXPECT_TRUE(absl::StrContains(e->source, "services.monitor.address"));
 
+  WriteConfig("services:\n  monitor: 127.0.0.1:7014\n");
+  e = ResolveSuiteEndpoint(home_, "monitor");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->address, "127.0.0.1:7014");
+  EXPECT_TRUE(e->explicit_setting);
+  EXPECT_TRUE(absl::EndsWith(e->source, "services.monitor")) << e->source;
+
   ::setenv("POOLOPS_MONITOR_ADDRESS", "localhost:9", 1);
   e = ResolveSuiteEndpoint(home_, "monitor");
   ASSERT_TRUE(e.ok()) << e.status();
