@@ -211,3 +211,38 @@ TEST_F(OrdersDevnetTest, PublisherKeepsTheCapacityOnTheMarket) {
 
 }  // namespace
 }  // namespace poolops::chain
+
+namespace poolops::chain {
+namespace {
+
+// The token flavour (RLC ERC-20 + token escrow, as Arbitrum): orders do not
+// depend on it, the stake behind them comes from approveAndCall.
+TEST(OrdersTokenDevnetTest, SignPublishCancel) {
+  POOLOPS_REQUIRE_NPM_ASSETS();
+  testing::DevnetGateway net;
+  ASSERT_TRUE(net.Start(devnet::Flavour::kToken).ok());
+  std::unique_ptr<Orders> orders = *Orders::Create(&net.gateway(), net.home());
+  absl::StatusOr<DeployOutcome> pool =
+      net.ops().DeployWorkerpool("", "acct2", "token-pool", nullptr);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  OrderTermsInput t;
+  t.workerpool = pool->workerpool.ToChecksum();
+  t.price = "1000";
+  t.volume = "2";
+  absl::StatusOr<SignedWorkerpoolOrder> s = orders->Sign("", "acct2", t);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_THAT(orders->Publish("", "acct2", s->order).status().message(),
+              HasSubstr("stake is too low"));
+  ASSERT_TRUE(net.ops().Deposit("", "acct2", eth::U256(600), nullptr).ok());
+  absl::StatusOr<std::string> h = orders->Publish("", "acct2", s->order);
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(*h, s->order_hash);
+  ASSERT_TRUE(orders->Cancel("", "acct2", s->order, nullptr).ok());
+  eth::Bytes b = *eth::FromHex(s->order_hash);
+  eth::Hash32 hash;
+  std::copy(b.begin(), b.end(), hash.begin());
+  EXPECT_EQ(*net.session().poco().ViewConsumed(hash), eth::U256(2));
+}
+
+}  // namespace
+}  // namespace poolops::chain
