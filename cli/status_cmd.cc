@@ -1,8 +1,433 @@
-// poolctl status, monitor commands (CLI.md). Being built: nothing registered yet.
+// poolctl status [POOL] and poolctl monitor ...: the monitor's view of the
+// pools (CLI.md), and the targets it probes.
+//
+//   status [POOL]                     {"pool","overall","components":[...]}
+//   monitor watch POOL [--every-round] [--count N]
+//                                     a line (JSON line with --json) per change
+//   monitor add-pool POOL --core URL [--worker NAME[=HEALTH_URL]]...
+//       [--grafana URL] [--adapter URL] [--chain NAME] [--rpc URL]
+//       [--market URL] [--chain-id N] [--workerpool ADDR]
+//       [--wallet NAME[:ROLE[:MIN_STAKE]]]... | --from-file FILE
+//   monitor remove-pool POOL / monitor pools
+//   monitor probe TARGET [--tcp|--grpc] [--field F]... (with its debug log)
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cli/commands.h"
+#include "libs/common/files.h"
+#include "libs/common/status_grpc.h"
+#include "poolops/monitor/v1/monitor.grpc.pb.h"
 
 namespace poolops::cli {
+namespace {
 
-void AddStatusCommands(CLI::App& app, Context& ctx, int* exit_code) {}
+namespace v1 = ::poolops::monitor::v1;
+using json = nlohmann::json;
+
+std::unique_ptr<grpc::ClientContext> Call(std::chrono::seconds timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+template <typename Body>
+int WithMonitor(const Context& ctx, Body body) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      ctx.Channel("monitor");
+  if (!channel.ok()) return ctx.Fail(channel.status());
+  std::unique_ptr<v1::Monitor::Stub> stub = v1::Monitor::NewStub(*channel);
+  return body(*stub);
+}
+
+std::string HealthName(v1::Health h) {
+  switch (h) {
+    case v1::HEALTH_OK:
+      return "ok";
+    case v1::HEALTH_DEGRADED:
+      return "degraded";
+    case v1::HEALTH_DOWN:
+      return "down";
+    default:
+      return "unknown";
+  }
+}
+
+// Any proto message in its JSON mapping (camelCase, defaults printed).
+json ProtoJson(const google::protobuf::Message& m) {
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &text, options);
+  return json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+json StatusJson(const v1::PoolStatus& s) {
+  json components = json::array();
+  for (const v1::Component& c : s.components()) {
+    json values = json::object();
+    for (const auto& [k, v] : c.values()) values[k] = v;
+    components.push_back({{"name", c.name()},
+                          {"status", HealthName(c.status())},
+                          {"detail", c.detail()},
+                          {"known", c.known()},
+                          {"checkedAt", c.checked_at()},
+                          {"values", values}});
+  }
+  return {{"pool", s.pool()},
+          {"overall", HealthName(s.overall())},
+          {"components", components},
+          {"updatedAt", s.updated_at()},
+          {"round", s.round()}};
+}
+
+std::string StatusHuman(const v1::PoolStatus& s) {
+  std::string out =
+      absl::StrCat("pool ", s.pool(), ": ", HealthName(s.overall()),
+                   " (probed ", s.updated_at(), ")\n");
+  for (const v1::Component& c : s.components()) {
+    std::string state = HealthName(c.status());
+    std::string name = c.name();
+    absl::StrAppend(&out, "  ", state,
+                    std::string(state.size() < 10 ? 10 - state.size() : 1, ' '),
+                    name,
+                    std::string(name.size() < 20 ? 20 - name.size() : 1, ' '),
+                    c.detail(), "\n");
+  }
+  return out;
+}
+
+// One line per change for `monitor watch`: the overall state and what is
+// not ok.
+std::string WatchLine(const v1::PoolStatus& s) {
+  std::string line =
+      absl::StrCat(s.updated_at(), " ", s.pool(), " ", HealthName(s.overall()));
+  for (const v1::Component& c : s.components()) {
+    if (c.status() == v1::HEALTH_OK) continue;
+    absl::StrAppend(&line, " | ", c.name(), " ", HealthName(c.status()), ": ",
+                    c.detail());
+  }
+  return line;
+}
+
+void AddStatus(CLI::App& app, Context& ctx, int* exit_code) {
+  auto pool = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand(
+      "status", "The status of a pool (ok / degraded / down, with reasons)");
+  cmd->add_option("POOL", *pool, "Pool name (optional with one pool)");
+  cmd->callback([&ctx, exit_code, pool] {
+    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
+      v1::GetStatusRequest req;
+      req.set_pool(*pool);
+      v1::PoolStatus status;
+      grpc::Status s =
+          stub.GetStatus(Call(std::chrono::seconds(30)).get(), req, &status);
+      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+      return ctx.Ok(StatusJson(status), StatusHuman(status));
+    });
+  });
+}
+
+void AddWatch(CLI::App* monitor, Context& ctx, int* exit_code) {
+  struct Opts {
+    std::string pool;
+    bool every_round = false;
+    int count = 0;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = monitor->add_subcommand(
+      "watch", "A line per status change of POOL (a JSON line with --json)");
+  cmd->add_option("POOL", o->pool, "Pool name")->required();
+  cmd->add_flag("--every-round", o->every_round,
+                "A line after every round of probes, not only on changes");
+  cmd->add_option("--count", o->count, "Stop after N lines (0: never)");
+  cmd->callback([&ctx, exit_code, o] {
+    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
+      v1::WatchRequest req;
+      req.set_pool(o->pool);
+      req.set_every_round(o->every_round);
+      grpc::ClientContext context;
+      std::unique_ptr<grpc::ClientReader<v1::PoolStatus>> reader =
+          stub.Watch(&context, req);
+      v1::PoolStatus status;
+      int lines = 0;
+      while (reader->Read(&status)) {
+        if (ctx.json) {
+          std::cout << StatusJson(status).dump() << std::endl;
+        } else {
+          std::cout << WatchLine(status) << std::endl;
+        }
+        ++lines;
+        if (o->count > 0 && lines >= o->count) {
+          context.TryCancel();
+          while (reader->Read(&status)) {
+          }
+          (void)reader->Finish();
+          return 0;
+        }
+      }
+      grpc::Status s = reader->Finish();
+      if (s.ok()) return 0;
+      // Lines already went to stdout: the error goes on stderr only.
+      if (lines == 0) return ctx.Fail(FromGrpc(s));
+      std::cerr << "error: " << s.error_message() << std::endl;
+      return ExitCodeFor(FromGrpc(s));
+    });
+  });
+}
+
+// "NAME" or "NAME=URL".
+v1::WorkerTarget WorkerFlag(const std::string& text) {
+  v1::WorkerTarget w;
+  size_t eq = text.find('=');
+  w.set_name(text.substr(0, eq));
+  if (eq != std::string::npos) w.set_health_url(text.substr(eq + 1));
+  return w;
+}
+
+// "NAME", "NAME:ROLE" or "NAME:ROLE:MIN_STAKE".
+v1::WalletTarget WalletFlag(const std::string& text) {
+  std::vector<std::string> parts = absl::StrSplit(text, ':');
+  v1::WalletTarget w;
+  w.set_name(parts[0]);
+  if (parts.size() > 1) w.set_role(parts[1]);
+  if (parts.size() > 2) w.set_min_stake(parts[2]);
+  return w;
+}
+
+void AddAddPool(CLI::App* monitor, Context& ctx, int* exit_code) {
+  struct Opts {
+    std::string pool, from_file, core, core_health, grafana, adapter,
+        adapter_path, rpc, market, chain_id, workerpool;
+    std::vector<std::string> workers, wallets;
+    uint32_t expected_workers = 0, max_head_lag = 0;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = monitor->add_subcommand(
+      "add-pool",
+      "Monitor a pool (or replace its targets); kept in "
+      "<home>/monitor/targets.json");
+  cmd->add_option("POOL", o->pool, "Pool name (or the file's \"pool\")");
+  cmd->add_option(
+      "--from-file", o->from_file,
+      "JSON targets: {\"pool\",\"core\",\"coreHealth\","
+      "\"workers\":[{\"name\",\"healthUrl\"}],\"expectedWorkers\","
+      "\"grafana\",\"adapter\",\"adapterPath\",\"chain\",\"rpc\","
+      "\"market\",\"chainId\",\"workerpool\",\"wallets\":[{\"name\","
+      "\"role\",\"minStake\",\"minNative\"}],\"maxHeadLagBlocks\"}");
+  cmd->add_option("--core", o->core,
+                  "Core base URL (GET /metrics), e.g. "
+                  "http://host:7001");
+  cmd->add_option("--core-health", o->core_health,
+                  "Core health URL (default <core>/actuator/health; none: "
+                  "not probed, cores 7.0-7.2)");
+  cmd->add_option("--worker", o->workers,
+                  "A worker: NAME or NAME=HEALTH_URL (repeat)");
+  cmd->add_option("--expected-workers", o->expected_workers,
+                  "Workers the pool should have (default: the --worker "
+                  "count)");
+  cmd->add_option("--grafana", o->grafana, "Grafana base URL (/api/health)");
+  cmd->add_option("--adapter", o->adapter, "Blockchain adapter base URL");
+  cmd->add_option("--adapter-path", o->adapter_path,
+                  "/config/chain (<= 8.x, default) or /actuator/health (9.x)");
+  cmd->add_option("--rpc", o->rpc,
+                  "Chain JSON-RPC URL (default: the --chain's, from "
+                  "chain-gateway)");
+  cmd->add_option("--market", o->market,
+                  "Market API URL (default: the --chain's)");
+  cmd->add_option("--chain-id", o->chain_id,
+                  "Chain id (default: the --chain's)");
+  cmd->add_option("--workerpool", o->workerpool,
+                  "Workerpool address (its orderbook on the market)");
+  cmd->add_option("--wallet", o->wallets,
+                  "A wallet: NAME[:scheduler|worker[:MIN_STAKE_NRLC]] "
+                  "(repeat; balances through chain-gateway on --chain)");
+  cmd->add_option("--max-head-lag", o->max_head_lag,
+                  "Core blocks behind the head before degraded (default 20)");
+  cmd->footer(
+      "The global --chain NAME names the pool's chain as chain-gateway knows "
+      "it.\nExample: poolctl monitor add-pool mypool --core "
+      "http://10.0.0.2:7001 --worker w1 --worker w2=http://10.0.0.3:13100/"
+      "actuator/health --adapter http://10.0.0.2:13010 --grafana "
+      "http://10.0.0.2:3000 --chain bellecour --workerpool 0x... --wallet "
+      "core:scheduler");
+  cmd->callback([&ctx, exit_code, o] {
+    v1::PoolTargets t;
+    if (!o->from_file.empty()) {
+      absl::StatusOr<std::string> text = files::ReadFile(o->from_file, 1 << 20);
+      if (!text.ok()) {
+        *exit_code = ctx.Fail(text.status());
+        return;
+      }
+      auto s = google::protobuf::util::JsonStringToMessage(*text, &t);
+      if (!s.ok()) {
+        *exit_code = ctx.Fail(absl::InvalidArgumentError(
+            absl::StrCat(o->from_file, ": ", std::string(s.message()))));
+        return;
+      }
+    }
+    if (!o->pool.empty()) t.set_pool(o->pool);
+    auto set = [](const std::string& v, std::string* field) {
+      if (!v.empty()) *field = v;
+    };
+    set(o->core, t.mutable_core());
+    set(o->core_health, t.mutable_core_health());
+    set(o->grafana, t.mutable_grafana());
+    set(o->adapter, t.mutable_adapter());
+    set(o->adapter_path, t.mutable_adapter_path());
+    set(ctx.chain, t.mutable_chain());
+    set(o->rpc, t.mutable_rpc());
+    set(o->market, t.mutable_market());
+    set(o->chain_id, t.mutable_chain_id());
+    set(o->workerpool, t.mutable_workerpool());
+    for (const std::string& w : o->workers) *t.add_workers() = WorkerFlag(w);
+    for (const std::string& w : o->wallets) *t.add_wallets() = WalletFlag(w);
+    if (o->expected_workers) t.set_expected_workers(o->expected_workers);
+    if (o->max_head_lag) t.set_max_head_lag_blocks(o->max_head_lag);
+    if (t.source().empty())
+      t.set_source(o->from_file.empty() ? "manual" : "file");
+    if (t.pool().empty()) {
+      *exit_code = ctx.Fail(absl::InvalidArgumentError(
+          "POOL is required (or \"pool\" in --from-file)"));
+      return;
+    }
+    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
+      v1::PoolTargets stored;
+      grpc::Status s =
+          stub.SetPoolTargets(Call(std::chrono::seconds(60)).get(), t, &stored);
+      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+      v1::GetStatusRequest req;
+      req.set_pool(stored.pool());
+      v1::PoolStatus status;
+      s = stub.GetStatus(Call(std::chrono::seconds(30)).get(), req, &status);
+      json out = {{"pool", stored.pool()}, {"targets", ProtoJson(stored)}};
+      std::string human = absl::StrCat("monitoring pool ", stored.pool(), "\n");
+      if (s.ok()) {
+        out["overall"] = HealthName(status.overall());
+        absl::StrAppend(&human, StatusHuman(status));
+      }
+      return ctx.Ok(out, human);
+    });
+  });
+}
+
+void AddRemoveAndList(CLI::App* monitor, Context& ctx, int* exit_code) {
+  auto pool = std::make_shared<std::string>();
+  CLI::App* remove =
+      monitor->add_subcommand("remove-pool", "Stop monitoring a pool");
+  remove->add_option("POOL", *pool, "Pool name")->required();
+  remove->callback([&ctx, exit_code, pool] {
+    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
+      v1::RemovePoolRequest req;
+      req.set_pool(*pool);
+      v1::RemovePoolResponse resp;
+      grpc::Status s =
+          stub.RemovePool(Call(std::chrono::seconds(30)).get(), req, &resp);
+      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+      return ctx.Ok({{"pool", *pool}, {"removed", true}},
+                    absl::StrCat("pool ", *pool, " is no longer monitored"));
+    });
+  });
+
+  CLI::App* list = monitor->add_subcommand("pools", "The monitored pools");
+  list->callback([&ctx, exit_code] {
+    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
+      v1::ListPoolsResponse resp;
+      grpc::Status s =
+          stub.ListPools(Call(std::chrono::seconds(30)).get(), {}, &resp);
+      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+      json pools = json::array();
+      std::string human;
+      for (const v1::PoolTargets& p : resp.pools()) {
+        pools.push_back(ProtoJson(p));
+        absl::StrAppend(&human, p.pool(), "  core ", p.core(), "  ",
+                        p.workers_size(), " workers  (", p.source(), ")\n");
+      }
+      if (human.empty()) human = "no pool monitored (poolctl monitor add-pool)";
+      return ctx.Ok({{"pools", pools}}, human);
+    });
+  });
+}
+
+void AddProbe(CLI::App* monitor, Context& ctx, int* exit_code) {
+  struct Opts {
+    std::string target, regexp, grpc_service, content_type;
+    bool tcp = false, grpc = false, tls = false;
+    std::vector<std::string> fields;
+    std::vector<uint32_t> codes;
+    uint32_t timeout_ms = 0;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = monitor->add_subcommand(
+      "probe", "Probe one target now and show the probe's debug log");
+  cmd->add_option("TARGET", o->target, "URL (http), or HOST:PORT (tcp, grpc)")
+      ->required();
+  cmd->add_flag("--tcp", o->tcp, "TCP connect probe");
+  cmd->add_flag("--grpc", o->grpc, "grpc.health.v1 probe");
+  cmd->add_flag("--tls", o->tls, "gRPC over TLS");
+  cmd->add_option("--grpc-service", o->grpc_service, "Health service name");
+  cmd->add_option("--field", o->fields, "JSON field to read (repeat)");
+  cmd->add_option("--expect-status", o->codes, "Valid HTTP status (repeat)");
+  cmd->add_option("--regexp", o->regexp, "The body must match (RE2)");
+  cmd->add_option("--content-type", o->content_type,
+                  "Expected Content-Type prefix");
+  cmd->add_option("--timeout-ms", o->timeout_ms, "Probe timeout");
+  cmd->callback([&ctx, exit_code, o] {
+    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
+      v1::ProbeRequest req;
+      v1::ProbeSpec* spec = req.mutable_spec();
+      spec->set_prober(o->grpc  ? v1::ProbeSpec::PROBER_GRPC
+                       : o->tcp ? v1::ProbeSpec::PROBER_TCP
+                                : v1::ProbeSpec::PROBER_HTTP);
+      spec->set_target(o->target);
+      spec->set_timeout_ms(o->timeout_ms);
+      for (uint32_t c : o->codes) spec->add_valid_status_codes(c);
+      spec->set_fail_if_body_not_matches_regexp(o->regexp);
+      for (const std::string& f : o->fields) spec->add_json_fields(f);
+      spec->set_grpc_service(o->grpc_service);
+      spec->set_tls(o->tls);
+      spec->set_valid_content_type(o->content_type);
+      v1::ProbeResult result;
+      grpc::Status s =
+          stub.Probe(Call(std::chrono::seconds(90)).get(), req, &result);
+      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+      std::string human = absl::StrCat(
+          result.probe_success() ? "success" : "failure",
+          result.probe_failed_due_to().empty()
+              ? ""
+              : absl::StrCat(" (", result.probe_failed_due_to(), ")"),
+          result.probe_http_status_code()
+              ? absl::StrCat(", HTTP ", result.probe_http_status_code())
+              : "",
+          ", ", static_cast<int64_t>(result.probe_duration_seconds() * 1000),
+          " ms\n");
+      for (const auto& [k, v] : result.values()) {
+        absl::StrAppend(&human, "  ", k, " = ", v, "\n");
+      }
+      absl::StrAppend(&human, result.debug_log());
+      return ctx.Ok(ProtoJson(result), human);
+    });
+  });
+}
+
+}  // namespace
+
+void AddStatusCommands(CLI::App& app, Context& ctx, int* exit_code) {
+  AddStatus(app, ctx, exit_code);
+  CLI::App* monitor = app.add_subcommand(
+      "monitor", "The monitor: watch pools, manage what it probes");
+  AddWatch(monitor, ctx, exit_code);
+  AddAddPool(monitor, ctx, exit_code);
+  AddRemoveAndList(monitor, ctx, exit_code);
+  AddProbe(monitor, ctx, exit_code);
+}
 
 }  // namespace poolops::cli

@@ -19,6 +19,7 @@ POOLOPS_APT_PACKAGES=(
   libyaml-cpp-dev libicu-dev libsodium-dev
   nodejs npm openssl docker.io docker-compose
   openssh-server openssh-client
+  prometheus
 )
 
 install_deps() {

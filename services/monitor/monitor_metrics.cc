@@ -1,0 +1,196 @@
+#include "services/monitor/monitor_metrics.h"
+
+#include "absl/strings/numbers.h"
+
+namespace poolops::monitor {
+namespace {
+
+struct GaugeDef {
+  const char* name;
+  const char* help;
+};
+
+// Pool gauges. Values come from the components' `values` (see table below).
+constexpr GaugeDef kGauges[] = {
+    {"poolops_monitor_pool_status",
+     "Overall pool state: 0 ok, 1 degraded, 2 down, -1 not probed yet."},
+    {"poolops_monitor_component_status",
+     "Component state: 0 ok, 1 degraded, 2 down; label component."},
+    {"probe_success", "Whether the probe succeeded (blackbox exporter)."},
+    {"probe_duration_seconds", "How long the probe took (blackbox exporter)."},
+    {"probe_http_status_code", "HTTP status code of the probe, 0 if none."},
+    {"probe_ssl_earliest_cert_expiry",
+     "Unix time the earliest certificate of the chain expires."},
+    {"iexec_core_workers",
+     "Alive workers as the core counts them (aliveWorkers)."},
+    {"iexec_core_workers_expected", "Workers the pool should have."},
+    {"iexec_core_cpu_total",
+     "CPUs of alive workers (aliveTotalCpu / aliveRegisteredCpu)."},
+    {"iexec_core_cpu_available",
+     "Free CPUs of alive workers (aliveAvailableCpu)."},
+    {"iexec_core_gpu_total",
+     "GPUs of alive workers (aliveTotalGpu / aliveRegisteredGpu)."},
+    {"iexec_core_gpu_available",
+     "Free GPUs of alive workers (aliveAvailableGpu)."},
+    {"iexec_core_tasks_completed",
+     "Completed tasks (core 7.x completedTasks)."},
+    {"iexec_core_latest_block",
+     "The core's latest block (9.x latestBlockMetric)."},
+    {"iexec_core_head_lag_blocks", "Chain head minus the core's latest block."},
+    {"iexec_chain_head_block",
+     "Latest block of the pool's chain (eth_blockNumber)."},
+    {"iexec_market_open_orders",
+     "Open workerpool orders of the pool on the market."},
+    {"iexec_market_open_volume",
+     "Sum of `remaining` over the pool's open orders."},
+    {"iexec_market_required_stake_nrlc",
+     "Stake the open orders need from the workerpool owner (30 % of price x "
+     "remaining)."},
+    {"iexec_wallet_native_wei", "Native balance of a pool wallet, wei."},
+    {"iexec_wallet_rlc_nrlc", "RLC held by a pool wallet, nRLC."},
+    {"iexec_wallet_stake_nrlc",
+     "Free stake of a pool wallet in the escrow, nRLC."},
+    {"iexec_wallet_locked_nrlc",
+     "Stake of a pool wallet locked by deals, nRLC."},
+};
+
+// component value → gauge, for the component named `component` (or a prefix
+// ending in '/').
+struct ValueGauge {
+  const char* component;
+  const char* value;
+  const char* gauge;
+};
+constexpr ValueGauge kValueGauges[] = {
+    {"core", "aliveWorkers", "iexec_core_workers"},
+    {"core", "aliveTotalCpu", "iexec_core_cpu_total"},
+    {"core", "aliveAvailableCpu", "iexec_core_cpu_available"},
+    {"core", "aliveTotalGpu", "iexec_core_gpu_total"},
+    {"core", "aliveAvailableGpu", "iexec_core_gpu_available"},
+    {"core", "completedTasks", "iexec_core_tasks_completed"},
+    {"core", "latestBlock", "iexec_core_latest_block"},
+    {"workers", "expectedWorkers", "iexec_core_workers_expected"},
+    {"chain", "headBlock", "iexec_chain_head_block"},
+    {"chain", "headLag", "iexec_core_head_lag_blocks"},
+    {"market", "openOrders", "iexec_market_open_orders"},
+    {"market", "openVolume", "iexec_market_open_volume"},
+    {"market", "requiredStake", "iexec_market_required_stake_nrlc"},
+    {"wallet/", "native", "iexec_wallet_native_wei"},
+    {"wallet/", "rlc", "iexec_wallet_rlc_nrlc"},
+    {"wallet/", "stake", "iexec_wallet_stake_nrlc"},
+    {"wallet/", "locked", "iexec_wallet_locked_nrlc"},
+};
+
+double HealthValue(v1::Health h) {
+  switch (h) {
+    case v1::HEALTH_OK:
+      return 0;
+    case v1::HEALTH_DEGRADED:
+      return 1;
+    case v1::HEALTH_DOWN:
+      return 2;
+    default:
+      return -1;
+  }
+}
+
+}  // namespace
+
+MonitorMetrics::MonitorMetrics(std::shared_ptr<prometheus::Registry> registry)
+    : registry_(std::move(registry)) {
+  for (const GaugeDef& d : kGauges) {
+    families_[d.name] =
+        &prometheus::BuildGauge().Name(d.name).Help(d.help).Register(
+            *registry_);
+  }
+  round_seconds_ = &prometheus::BuildGauge()
+                        .Name("poolops_monitor_round_duration_seconds")
+                        .Help("How long the last round of probes took.")
+                        .Register(*registry_)
+                        .Add({});
+  pools_ = &prometheus::BuildGauge()
+                .Name("poolops_monitor_pools")
+                .Help("Pools monitored.")
+                .Register(*registry_)
+                .Add({});
+  targets_ = &prometheus::BuildGauge()
+                  .Name("poolops_monitor_targets")
+                  .Help("Probes per round (HTTP, chain, balances).")
+                  .Register(*registry_)
+                  .Add({});
+  rounds_ = &prometheus::BuildCounter()
+                 .Name("poolops_monitor_rounds_total")
+                 .Help("Rounds of probes done.")
+                 .Register(*registry_)
+                 .Add({});
+}
+
+void MonitorMetrics::Set(const std::string& pool, Family* family,
+                         const std::map<std::string, std::string>& labels,
+                         double value) {
+  prometheus::Gauge& g = family->Add(labels);
+  g.Set(value);
+  owned_[pool].emplace_back(family, &g);
+}
+
+void MonitorMetrics::ClearPool(const std::string& pool) {
+  auto it = owned_.find(pool);
+  if (it == owned_.end()) return;
+  for (auto& [family, gauge] : it->second) family->Remove(gauge);
+  owned_.erase(it);
+}
+
+void MonitorMetrics::Update(const v1::PoolStatus& status) {
+  absl::MutexLock lock(&mu_);
+  const std::string& pool = status.pool();
+  ClearPool(pool);
+  Set(pool, families_["poolops_monitor_pool_status"], {{"pool", pool}},
+      HealthValue(status.overall()));
+  for (const v1::Component& c : status.components()) {
+    Set(pool, families_["poolops_monitor_component_status"],
+        {{"pool", pool}, {"component", c.name()}}, HealthValue(c.status()));
+    for (const v1::ProbeResult& p : c.probes()) {
+      std::map<std::string, std::string> labels = {{"pool", pool},
+                                                   {"component", c.name()}};
+      Set(pool, families_["probe_success"], labels, p.probe_success() ? 1 : 0);
+      Set(pool, families_["probe_duration_seconds"], labels,
+          p.probe_duration_seconds());
+      Set(pool, families_["probe_http_status_code"], labels,
+          p.probe_http_status_code());
+      if (p.probe_ssl_earliest_cert_expiry() != 0) {
+        Set(pool, families_["probe_ssl_earliest_cert_expiry"], labels,
+            static_cast<double>(p.probe_ssl_earliest_cert_expiry()));
+      }
+      break;  // one probe per component today
+    }
+    for (const ValueGauge& vg : kValueGauges) {
+      std::string_view want = vg.component;
+      bool match =
+          want.back() == '/' ? c.name().rfind(want, 0) == 0 : c.name() == want;
+      if (!match) continue;
+      auto v = c.values().find(vg.value);
+      double d = 0;
+      if (v == c.values().end() || !absl::SimpleAtod(v->second, &d)) continue;
+      std::map<std::string, std::string> labels = {{"pool", pool}};
+      if (want.back() == '/') {
+        labels["wallet"] = c.name().substr(want.size());
+      }
+      Set(pool, families_[vg.gauge], labels, d);
+    }
+  }
+}
+
+void MonitorMetrics::RemovePool(const std::string& pool) {
+  absl::MutexLock lock(&mu_);
+  ClearPool(pool);
+}
+
+void MonitorMetrics::RoundDone(absl::Duration took, size_t pools,
+                               size_t targets) {
+  round_seconds_->Set(absl::ToDoubleSeconds(took));
+  pools_->Set(static_cast<double>(pools));
+  targets_->Set(static_cast<double>(targets));
+  rounds_->Increment();
+}
+
+}  // namespace poolops::monitor

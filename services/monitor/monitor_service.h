@@ -1,0 +1,36 @@
+// The thin gRPC adapter of the Monitor (proto/poolops/monitor/v1): maps
+// requests to Monitor calls and absl::Status to gRPC codes. Probe's gRPC
+// prober (grpc.health.v1) lives here, since it needs a channel.
+#pragma once
+
+#include "poolops/monitor/v1/monitor.grpc.pb.h"
+#include "services/monitor/monitor.h"
+
+namespace poolops::monitor {
+
+class MonitorServiceImpl final : public v1::Monitor::Service {
+ public:
+  explicit MonitorServiceImpl(Monitor* monitor) : monitor_(monitor) {}
+
+  grpc::Status GetStatus(grpc::ServerContext* ctx,
+                         const v1::GetStatusRequest* req,
+                         v1::PoolStatus* resp) override;
+  grpc::Status Watch(grpc::ServerContext* ctx, const v1::WatchRequest* req,
+                     grpc::ServerWriter<v1::PoolStatus>* writer) override;
+  grpc::Status Probe(grpc::ServerContext* ctx, const v1::ProbeRequest* req,
+                     v1::ProbeResult* resp) override;
+  grpc::Status SetPoolTargets(grpc::ServerContext* ctx,
+                              const v1::PoolTargets* req,
+                              v1::PoolTargets* resp) override;
+  grpc::Status RemovePool(grpc::ServerContext* ctx,
+                          const v1::RemovePoolRequest* req,
+                          v1::RemovePoolResponse* resp) override;
+  grpc::Status ListPools(grpc::ServerContext* ctx,
+                         const v1::ListPoolsRequest* req,
+                         v1::ListPoolsResponse* resp) override;
+
+ private:
+  Monitor* monitor_;
+};
+
+}  // namespace poolops::monitor

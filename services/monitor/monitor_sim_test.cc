@@ -1,0 +1,250 @@
+// The monitor against the devnet's stack simulators for real: a core, an
+// adapter, grafana and three workers as poolops-stack-sim processes on
+// loopback, a JSON-RPC node and a market answering over HTTP. Workers going
+// down and up change the status within one interval.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+
+#include "nlohmann/json.hpp"
+#include "services/monitor/integration_support.h"
+#include "services/monitor/monitor.h"
+#include "services/monitor/test_fakes.h"
+
+namespace poolops::monitor {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace poolops::monitor::testing;
+
+constexpr char kWorkerpool[] = "0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db";
+
+// eth_blockNumber and the workerpool orderbook, as a node and the market
+// answer them.
+class ChainAndMarket {
+ public:
+  ChainAndMarket() {
+    server_.Post(
+        "/rpc", [this](const httplib::Request& req, httplib::Response& res) {
+          auto j = nlohmann::json::parse(req.body, nullptr, false);
+          nlohmann::json reply = {{"jsonrpc", "2.0"},
+                                  {"id", j.is_object() ? j["id"] : nullptr}};
+          reply["result"] = "0x7b";  // 123
+          res.set_content(reply.dump(), "application/json");
+        });
+    server_.Get("/workerpoolorders", [](const httplib::Request& req,
+                                        httplib::Response& res) {
+      bool mine = req.get_param_value("workerpool") == kWorkerpool &&
+                  req.get_param_value("chainId") == "65535";
+      res.set_content(
+          mine
+              ? R"({"ok":true,"count":1,"orders":[{"orderHash":"0x1","remaining":6,"status":"open","order":{"workerpoolprice":100}}]})"
+              : R"({"ok":true,"count":0,"orders":[]})",
+          "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running())
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~ChainAndMarket() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string Url(const std::string& path = "") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+const v1::Component* Find(const v1::PoolStatus& s, const std::string& name) {
+  for (const auto& c : s.components()) {
+    if (c.name() == name) return &c;
+  }
+  return nullptr;
+}
+
+class MonitorSimTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           (std::string("mon-sim-") +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    core_port_ = FreePort();
+    core_ = StartSim("core", {"IEXEC_CORE_PORT=" + std::to_string(core_port_),
+                              "POOLOPS_SIM_VERSION=7.1.0"});
+    adapter_port_ = FreePort();
+    adapter_ = StartSim(
+        "blockchain-adapter",
+        {"IEXEC_BLOCKCHAIN_ADAPTER_API_PORT=" + std::to_string(adapter_port_),
+         "IEXEC_BLOCKCHAIN_ADAPTER_API_CHAIN_ID=65535"});
+    grafana_port_ = FreePort();
+    grafana_ = StartSim(
+        "grafana", {"GF_SERVER_HTTP_PORT=" + std::to_string(grafana_port_)});
+    for (int i = 1; i <= 3; ++i) {
+      worker_ports_[i] = FreePort();
+      workers_[i] = StartWorker(dir_.string(), core_port_, i, worker_ports_[i]);
+    }
+  }
+
+  void TearDown() override {
+    for (pid_t pid : workers_) Stop(pid);
+    Stop(core_);
+    Stop(adapter_);
+    Stop(grafana_);
+  }
+
+  std::string Local(int port) const {
+    return "http://127.0.0.1:" + std::to_string(port);
+  }
+
+  v1::PoolTargets Targets() const {
+    v1::PoolTargets t;
+    t.set_pool("sim");
+    t.set_core(Local(core_port_));
+    for (int i = 1; i <= 3; ++i) {
+      auto* w = t.add_workers();
+      w->set_name("worker-" + std::to_string(i));
+      w->set_health_url(Local(worker_ports_[i]) + "/actuator/health");
+    }
+    t.set_adapter(Local(adapter_port_));
+    t.set_grafana(Local(grafana_port_));
+    t.set_rpc(chain_.Url("/rpc"));
+    t.set_market(chain_.Url());
+    t.set_chain_id("65535");
+    t.set_workerpool(kWorkerpool);
+    auto* wallet = t.add_wallets();
+    wallet->set_name("core");
+    wallet->set_role("scheduler");
+    return t;
+  }
+
+  std::filesystem::path dir_;
+  ChainAndMarket chain_;
+  int core_port_ = 0, adapter_port_ = 0, grafana_port_ = 0;
+  pid_t core_ = 0, adapter_ = 0, grafana_ = 0;
+  pid_t workers_[4] = {0, 0, 0, 0};
+  int worker_ports_[4] = {0, 0, 0, 0};
+};
+
+// Next status from `watch` whose overall state is `want`, within `limit`.
+std::optional<v1::PoolStatus> WaitStatus(StatusWatch& watch, v1::Health want,
+                                         absl::Duration limit) {
+  absl::Time end = absl::Now() + limit;
+  v1::PoolStatus s;
+  while (absl::Now() < end) {
+    if (watch.Next(&s, end - absl::Now()) && s.overall() == want) return s;
+  }
+  return std::nullopt;
+}
+
+TEST_F(MonitorSimTest, WorkersGoingDownAndUpChangeTheStatusWithinOneInterval) {
+  auto http = NewCurlHttpProber();
+  auto heads = NewRpcChainHeadSource();
+  FakeChainResolver chains;
+  FakeBalanceSource balances;
+  balances.Set("core", Balances{"0xabc", "0", "0", "1000", "0"});
+  TargetStore store(dir_ / "monitor" / "targets.json");
+  MonitorOptions options;
+  options.interval = absl::Milliseconds(500);
+  options.probe_timeout = absl::Milliseconds(300);
+  auto monitor =
+      Monitor::Create(options, {&store, http.get(), heads.get(), &chains,
+                                &balances, Clock::Real(), nullptr});
+  ASSERT_TRUE(monitor.ok()) << monitor.status();
+  ASSERT_TRUE((*monitor)->SetPool(Targets()).ok());
+  auto watch = (*monitor)->Watch("sim", /*changes_only=*/true);
+  ASSERT_TRUE(watch.ok());
+  (*monitor)->Start();
+
+  // Everything comes up: the workers ping, their health endpoints answer.
+  std::optional<v1::PoolStatus> ok =
+      WaitStatus(**watch, v1::HEALTH_OK, absl::Seconds(15));
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(Find(*ok, "workers")->detail(), "3 of 3 workers alive");
+  EXPECT_EQ(Find(*ok, "core")->values().at("aliveTotalCpu"), "6");
+  EXPECT_THAT(Find(*ok, "blockchain-adapter")->detail(),
+              HasSubstr("chain 65535"));
+  EXPECT_EQ(Find(*ok, "grafana")->status(), v1::HEALTH_OK);
+  EXPECT_EQ(Find(*ok, "chain")->values().at("headBlock"), "123");
+  EXPECT_EQ(Find(*ok, "market")->values().at("openVolume"), "6");
+  EXPECT_EQ(Find(*ok, "wallet/core")->values().at("requiredStake"), "180");
+
+  // worker-2 stops: the next round sees it (its health endpoint is gone
+  // even though the core counts it for another minute).
+  absl::Time stopped = absl::Now();
+  Stop(workers_[2]);
+  workers_[2] = 0;
+  std::optional<v1::PoolStatus> degraded =
+      WaitStatus(**watch, v1::HEALTH_DEGRADED, absl::Seconds(5));
+  ASSERT_TRUE(degraded.has_value());
+  absl::Duration took = absl::Now() - stopped;
+  std::printf("status changed %s after the worker stopped (interval %s)\n",
+              absl::FormatDuration(took).c_str(),
+              absl::FormatDuration(options.interval).c_str());
+  EXPECT_LT(took, options.interval + options.probe_timeout + absl::Seconds(1));
+  EXPECT_THAT(Find(*degraded, "workers")->detail(),
+              HasSubstr("worker-2 not answering"));
+  EXPECT_EQ(Find(*degraded, "worker/worker-2")->status(), v1::HEALTH_DEGRADED);
+
+  // It comes back on the same port.
+  workers_[2] = StartWorker(dir_.string(), core_port_, 2, worker_ports_[2]);
+  std::optional<v1::PoolStatus> back =
+      WaitStatus(**watch, v1::HEALTH_OK, absl::Seconds(5));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(Find(*back, "workers")->detail(), "3 of 3 workers alive");
+
+  // The core stops: down.
+  Stop(core_);
+  core_ = 0;
+  std::optional<v1::PoolStatus> down =
+      WaitStatus(**watch, v1::HEALTH_DOWN, absl::Seconds(5));
+  ASSERT_TRUE(down.has_value());
+  EXPECT_THAT(Find(*down, "core")->detail(), HasSubstr("connection refused"));
+  (*monitor)->Stop();
+}
+
+TEST_F(MonitorSimTest, WithoutWorkerEndpointsTheCoreCountSpeaks) {
+  auto http = NewCurlHttpProber();
+  auto heads = NewRpcChainHeadSource();
+  FakeChainResolver chains;
+  FakeBalanceSource balances;
+  TargetStore store(dir_ / "monitor2" / "targets.json");
+  MonitorOptions options;
+  options.interval = absl::Seconds(2);
+  options.probe_timeout = absl::Milliseconds(500);
+  auto monitor =
+      Monitor::Create(options, {&store, http.get(), heads.get(), &chains,
+                                &balances, Clock::Real(), nullptr});
+  ASSERT_TRUE(monitor.ok());
+  v1::PoolTargets t;
+  t.set_pool("count-only");
+  t.set_core(Local(core_port_));
+  t.set_expected_workers(4);
+  ASSERT_TRUE((*monitor)->SetPool(t).ok());
+  std::optional<v1::PoolStatus> s;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        (*monitor)->RunRound();
+        s = *(*monitor)->GetStatus("count-only");
+        const v1::Component* w = Find(*s, "workers");
+        return w != nullptr && w->values().at("aliveWorkers") == "3";
+      },
+      std::chrono::seconds(15)));
+  EXPECT_EQ(s->overall(), v1::HEALTH_DEGRADED);
+  EXPECT_THAT(Find(*s, "workers")->detail(),
+              HasSubstr("3 of 4 workers alive (the core counts them"));
+  // The 7.1 simulator serves actuator health on its main port, as 7.3+.
+  EXPECT_EQ(Find(*s, "core/health")->status(), v1::HEALTH_OK);
+}
+
+}  // namespace
+}  // namespace poolops::monitor

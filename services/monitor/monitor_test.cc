@@ -1,0 +1,227 @@
+#include "services/monitor/monitor.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "prometheus/text_serializer.h"
+#include "services/monitor/test_fakes.h"
+
+namespace poolops::monitor {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kMetrics[] =
+    R"({"aliveWorkers":2,"aliveTotalCpu":4,"aliveAvailableCpu":4,)"
+    R"("aliveTotalGpu":0,"aliveAvailableGpu":0,"completedTasks":0})";
+
+class MonitorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(dir_);
+    store_ = std::make_unique<TargetStore>(dir_ / "monitor" / "targets.json");
+    registry_ = std::make_shared<prometheus::Registry>();
+    metrics_ = std::make_unique<MonitorMetrics>(registry_);
+    http_.Set("http://core:7001/metrics", Answer(200, kMetrics));
+    http_.Set("http://core:7001/actuator/health",
+              Answer(200, R"({"status":"UP"})"));
+    monitor_ = NewMonitor();
+  }
+
+  std::unique_ptr<Monitor> NewMonitor() {
+    MonitorOptions options;
+    options.interval = absl::Seconds(10);
+    options.probe_timeout = absl::Seconds(1);
+    MonitorDeps deps{store_.get(), &http_,  &heads_,       &chains_,
+                     &balances_,   &clock_, metrics_.get()};
+    auto m = Monitor::Create(options, deps);
+    EXPECT_TRUE(m.ok()) << m.status();
+    return m.ok() ? std::move(*m) : nullptr;
+  }
+
+  v1::PoolTargets Pool(const std::string& name) {
+    v1::PoolTargets t;
+    t.set_pool(name);
+    t.set_core("http://core:7001");
+    t.add_workers()->set_name("w1");
+    t.add_workers()->set_name("w2");
+    return t;
+  }
+
+  std::string Exposition() {
+    return prometheus::TextSerializer().Serialize(registry_->Collect());
+  }
+
+  std::filesystem::path dir_;
+  FakeHttpProber http_;
+  FakeChainHeads heads_;
+  FakeChainResolver chains_;
+  FakeBalanceSource balances_;
+  FakeClock clock_;
+  std::unique_ptr<TargetStore> store_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<MonitorMetrics> metrics_;
+  std::unique_ptr<Monitor> monitor_;
+};
+
+TEST_F(MonitorTest, TimeoutMustBeShorterThanInterval) {
+  MonitorOptions options;
+  options.interval = absl::Seconds(5);
+  options.probe_timeout = absl::Seconds(5);
+  MonitorDeps deps{store_.get(), &http_,  &heads_, &chains_,
+                   &balances_,   &clock_, nullptr};
+  auto m = Monitor::Create(options, deps);
+  EXPECT_TRUE(absl::IsInvalidArgument(m.status()));
+  EXPECT_THAT(m.status().message(), HasSubstr("shorter than the interval"));
+}
+
+TEST_F(MonitorTest, SetPoolProbesAtOnceAndSurvivesARestart) {
+  auto stored = monitor_->SetPool(Pool("p1"));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  auto status = monitor_->GetStatus("");
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->pool(), "p1");
+  EXPECT_EQ(status->overall(), v1::HEALTH_OK) << status->DebugString();
+
+  // A new monitor over the same file knows the pool; a round probes it.
+  monitor_.reset();
+  monitor_ = NewMonitor();
+  ASSERT_EQ(monitor_->ListPools().size(), 1u);
+  monitor_->RunRound();
+  EXPECT_EQ(monitor_->GetStatus("p1")->overall(), v1::HEALTH_OK);
+}
+
+TEST_F(MonitorTest, InvalidTargetsAreRefusedAndNotStored) {
+  v1::PoolTargets t = Pool("p1");
+  t.set_core("core:7001");
+  auto s = monitor_->SetPool(t);
+  EXPECT_TRUE(absl::IsInvalidArgument(s.status()));
+  EXPECT_TRUE(monitor_->ListPools().empty());
+  EXPECT_FALSE(std::filesystem::exists(store_->file()));
+}
+
+TEST_F(MonitorTest, GetStatusNamesThePoolsWhenAmbiguous) {
+  EXPECT_TRUE(absl::IsNotFound(monitor_->GetStatus("").status()));
+  ASSERT_TRUE(monitor_->SetPool(Pool("alpha")).ok());
+  ASSERT_TRUE(monitor_->SetPool(Pool("beta")).ok());
+  auto s = monitor_->GetStatus("");
+  EXPECT_TRUE(absl::IsInvalidArgument(s.status()));
+  EXPECT_THAT(s.status().message(), HasSubstr("alpha, beta"));
+  EXPECT_TRUE(absl::IsNotFound(monitor_->GetStatus("gamma").status()));
+}
+
+TEST_F(MonitorTest, WatchSendsChangesOnlyOrEveryRound) {
+  ASSERT_TRUE(monitor_->SetPool(Pool("p1")).ok());
+  auto changes = monitor_->Watch("p1", /*changes_only=*/true);
+  auto rounds = monitor_->Watch("p1", /*changes_only=*/false);
+  ASSERT_TRUE(changes.ok() && rounds.ok());
+  v1::PoolStatus s;
+  ASSERT_TRUE((*changes)->Next(&s, absl::ZeroDuration()));  // the current one
+  EXPECT_EQ(s.overall(), v1::HEALTH_OK);
+  ASSERT_TRUE((*rounds)->Next(&s, absl::ZeroDuration()));
+
+  monitor_->RunRound();  // nothing changed
+  EXPECT_FALSE((*changes)->Next(&s, absl::ZeroDuration()));
+  EXPECT_TRUE((*rounds)->Next(&s, absl::ZeroDuration()));
+
+  http_.Set(
+      "http://core:7001/metrics",
+      Answer(200,
+             R"({"aliveWorkers":1,"aliveTotalCpu":2,"aliveAvailableCpu":2})"));
+  monitor_->RunRound();
+  ASSERT_TRUE((*changes)->Next(&s, absl::ZeroDuration()));
+  EXPECT_EQ(s.overall(), v1::HEALTH_DEGRADED);
+
+  ASSERT_TRUE(monitor_->RemovePool("p1").ok());
+  EXPECT_FALSE((*changes)->Next(&s, absl::ZeroDuration()));
+  EXPECT_TRUE((*changes)->closed());
+  EXPECT_TRUE(absl::IsNotFound(monitor_->RemovePool("p1")));
+}
+
+TEST_F(MonitorTest, MetricsCarryThePoolsGaugesAndGoWithThePool) {
+  v1::PoolTargets t = Pool("p1");
+  t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
+  t.set_market("http://market");
+  t.set_chain_id("65535");
+  t.set_rpc("http://node");
+  heads_.Set("http://node", 77);
+  http_.Set(
+      "http://market/workerpoolorders?chainId=65535&workerpool="
+      "0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db&pageIndex=0&pageSize=1000",
+      Answer(
+          200,
+          R"({"ok":true,"count":1,"orders":[{"remaining":5,"order":{"workerpoolprice":0}}]})"));
+  ASSERT_TRUE(monitor_->SetPool(t).ok());
+  monitor_->RunRound();
+  std::string text = Exposition();
+  EXPECT_THAT(text, HasSubstr("iexec_core_workers{pool=\"p1\"} 2"));
+  EXPECT_THAT(text, HasSubstr("iexec_core_cpu_total{pool=\"p1\"} 4"));
+  EXPECT_THAT(text, HasSubstr("iexec_chain_head_block{pool=\"p1\"} 77"));
+  EXPECT_THAT(text, HasSubstr("iexec_market_open_volume{pool=\"p1\"} 5"));
+  EXPECT_THAT(text,
+              HasSubstr("probe_success{component=\"core\",pool=\"p1\"} 1"));
+  EXPECT_THAT(text, HasSubstr("poolops_monitor_pool_status{pool=\"p1\"} 0"));
+  EXPECT_THAT(text, HasSubstr("poolops_monitor_rounds_total"));
+  ASSERT_TRUE(monitor_->RemovePool("p1").ok());
+  EXPECT_THAT(Exposition(), Not(HasSubstr("pool=\"p1\"")));
+}
+
+TEST_F(MonitorTest, ChainNamesResolveThroughTheGatewayOrSayWhyNot) {
+  v1::PoolTargets t = Pool("p1");
+  t.set_chain("devnet");
+  t.add_wallets()->set_name("core");
+  ASSERT_TRUE(monitor_->SetPool(t).ok());
+  auto s = monitor_->GetStatus("p1");
+  ASSERT_TRUE(s.ok());
+  bool saw_chain = false, saw_wallet = false;
+  for (const auto& c : s->components()) {
+    if (c.name() == "chain") {
+      saw_chain = true;
+      EXPECT_FALSE(c.known());
+      EXPECT_THAT(c.detail(), HasSubstr("cannot resolve chain devnet"));
+    }
+    if (c.name() == "wallet/core") {
+      saw_wallet = true;
+      EXPECT_THAT(c.detail(), HasSubstr("does not serve balances yet"));
+    }
+  }
+  EXPECT_TRUE(saw_chain && saw_wallet) << s->DebugString();
+
+  chains_.Set("devnet", ChainInfo{"http://node", "", "65535"});
+  heads_.Set("http://node", 5);
+  balances_.Set("core", Balances{"0xabc", "1", "2", "3", "0"});
+  monitor_->RunRound();
+  s = monitor_->GetStatus("p1");
+  EXPECT_EQ(s->overall(), v1::HEALTH_OK) << s->DebugString();
+}
+
+TEST_F(MonitorTest, ProbeReadsJsonFieldsOfAnyCoreVersion) {
+  http_.Set("http://core9/metrics",
+            Answer(200, R"({"aliveWorkers":3,"aliveRegisteredCpu":8})"));
+  v1::ProbeSpec spec;
+  spec.set_prober(v1::ProbeSpec::PROBER_HTTP);
+  spec.set_target("http://core9/metrics");
+  spec.add_json_fields("aliveWorkers");
+  spec.add_json_fields("aliveTotalCpu");
+  v1::ProbeResult r = monitor_->Probe(spec);
+  EXPECT_TRUE(r.probe_success()) << r.DebugString();
+  EXPECT_EQ(r.values().at("aliveTotalCpu"), "8");
+
+  spec.set_fail_if_body_not_matches_regexp("aliveWorkers\":[1-9]");
+  EXPECT_TRUE(monitor_->Probe(spec).probe_success());
+  spec.set_fail_if_body_not_matches_regexp("nope");
+  EXPECT_EQ(monitor_->Probe(spec).probe_failed_due_to(), "regexp");
+
+  spec.set_target("http://nowhere/metrics");
+  r = monitor_->Probe(spec);
+  EXPECT_FALSE(r.probe_success());
+  EXPECT_EQ(r.probe_failed_due_to(), "connection refused");
+}
+
+}  // namespace
+}  // namespace poolops::monitor

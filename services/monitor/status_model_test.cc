@@ -1,0 +1,271 @@
+#include "services/monitor/status_model.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "services/monitor/test_fakes.h"
+
+namespace poolops::monitor {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kMetrics7[] =
+    R"({"aliveWorkers":3,"aliveTotalCpu":6,"aliveAvailableCpu":6,)"
+    R"("aliveTotalGpu":0,"aliveAvailableGpu":0,"completedTasks":0})";
+
+v1::PoolTargets Targets() {
+  v1::PoolTargets t;
+  t.set_pool("p");
+  t.set_core("http://core");
+  t.set_expected_workers(3);
+  t.set_adapter("http://adapter");
+  t.set_adapter_path("/config/chain");
+  t.set_grafana("http://grafana");
+  t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
+  auto* w = t.add_wallets();
+  w->set_name("core");
+  w->set_role("scheduler");
+  return t;
+}
+
+PoolObservations Healthy(absl::Time now) {
+  PoolObservations o;
+  o.probed_at = now;
+  o.core_metrics = ProbeOutcome{"http://core/metrics", Answer(200, kMetrics7)};
+  o.core_health = ProbeOutcome{"http://core/actuator/health",
+                               Answer(200, R"({"status":"UP"})")};
+  o.adapter = ProbeOutcome{
+      "http://adapter/config/chain",
+      Answer(200, R"({"chainId":65535,"sidechain":true,"blockTime":"PT1S"})")};
+  o.grafana = ProbeOutcome{"http://grafana/api/health",
+                           Answer(200, R"({"database":"ok","version":"4"})")};
+  o.market = ProbeOutcome{
+      "http://market/workerpoolorders",
+      Answer(
+          200,
+          R"({"ok":true,"count":1,"orders":[{"remaining":4,"status":"open","order":{"workerpoolprice":10}}]})")};
+  o.rpc = "http://node";
+  o.head = absl::StatusOr<uint64_t>(120);
+  o.chain_id = "65535";
+  o.balances.emplace("core", Balances{"0xabc", "0", "5", "1000", "0"});
+  return o;
+}
+
+const v1::Component* Find(const v1::PoolStatus& s, const std::string& name) {
+  for (const auto& c : s.components()) {
+    if (c.name() == name) return &c;
+  }
+  return nullptr;
+}
+
+absl::Time T0() { return absl::FromUnixSeconds(1700000000); }
+
+TEST(StatusModelTest, HealthyPoolIsOkEverywhere) {
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Targets(), Healthy(T0()), &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_OK) << s.DebugString();
+  for (const char* name :
+       {"core", "core/health", "workers", "blockchain-adapter", "grafana",
+        "market", "chain", "wallet/core"}) {
+    const v1::Component* c = Find(s, name);
+    ASSERT_NE(c, nullptr) << name;
+    EXPECT_EQ(c->status(), v1::HEALTH_OK) << name << ": " << c->detail();
+  }
+  EXPECT_EQ(Find(s, "workers")->detail(), "3 of 3 workers alive");
+  EXPECT_THAT(Find(s, "chain")->detail(),
+              HasSubstr("core's own block is not known"));
+  EXPECT_EQ(Find(s, "wallet/core")->values().at("requiredStake"), "12");
+  EXPECT_EQ(Find(s, "core")->probes(0).probe_success(), true);
+  EXPECT_EQ(s.round(), 1u);
+}
+
+TEST(StatusModelTest, CoreUnreachableIsDownAndWorkersUnknown) {
+  PoolObservations o = Healthy(T0());
+  o.core_metrics->response = Refused();
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_DOWN);
+  EXPECT_THAT(
+      Find(s, "core")->detail(),
+      HasSubstr("no answer from http://core/metrics: connection refused"));
+  EXPECT_FALSE(Find(s, "workers")->known());
+  EXPECT_EQ(Find(s, "core")->probes(0).probe_failed_due_to(),
+            "connection refused");
+}
+
+TEST(StatusModelTest, FewerWorkersThanExpectedIsDegradedWithTheCount) {
+  PoolObservations o = Healthy(T0());
+  o.core_metrics->response = Answer(
+      200, R"({"aliveWorkers":2,"aliveTotalCpu":4,"aliveAvailableCpu":4})");
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_DEGRADED);
+  EXPECT_THAT(Find(s, "workers")->detail(),
+              HasSubstr("2 of 3 workers alive (the core counts them"));
+  o.core_metrics->response = Answer(
+      200, R"({"aliveWorkers":0,"aliveTotalCpu":0,"aliveAvailableCpu":0})");
+  s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_DOWN);
+  EXPECT_THAT(Find(s, "workers")->detail(),
+              HasSubstr("0 of 3 workers alive: no worker pinged the core"));
+}
+
+TEST(StatusModelTest, WorkerHealthNamesTheMissingWorkerAndSinceWhen) {
+  v1::PoolTargets t = Targets();
+  for (const char* name : {"worker-1", "worker-2", "worker-3"}) {
+    auto* w = t.add_workers();
+    w->set_name(name);
+    w->set_health_url(absl::StrCat("http://", name, "/actuator/health"));
+  }
+  PoolMemory memory;
+  PoolObservations o = Healthy(T0());
+  for (const char* name : {"worker-1", "worker-2", "worker-3"}) {
+    o.worker_health[name] =
+        ProbeOutcome{absl::StrCat("http://", name, "/actuator/health"),
+                     Answer(200, R"({"status":"UP"})")};
+  }
+  EXPECT_EQ(EvaluatePool(t, o, &memory).overall(), v1::HEALTH_OK);
+
+  // worker-2 stops: its probe fails at once, the core still counts it.
+  o.probed_at = T0() + absl::Seconds(10);
+  o.worker_health["worker-2"].response = Refused();
+  v1::PoolStatus s = EvaluatePool(t, o, &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_DEGRADED);
+  EXPECT_THAT(Find(s, "workers")->detail(),
+              HasSubstr("but worker-2 not answering (last seen 10 s ago)"));
+  EXPECT_EQ(Find(s, "worker/worker-2")->status(), v1::HEALTH_DEGRADED);
+
+  // Three minutes on, the core has dropped it too.
+  o.probed_at = T0() + absl::Minutes(3);
+  o.core_metrics->response = Answer(
+      200, R"({"aliveWorkers":2,"aliveTotalCpu":4,"aliveAvailableCpu":4})");
+  s = EvaluatePool(t, o, &memory);
+  EXPECT_THAT(Find(s, "workers")->detail(),
+              HasSubstr("2 of 3 workers alive: worker-2 not answering (last "
+                        "seen 3 min ago): connection refused"));
+
+  // Back.
+  o.worker_health["worker-2"].response = Answer(200, R"({"status":"UP"})");
+  o.core_metrics->response = Answer(200, kMetrics7);
+  EXPECT_EQ(EvaluatePool(t, o, &memory).overall(), v1::HEALTH_OK);
+}
+
+TEST(StatusModelTest, BadAnswersGetReasonsNotCrashes) {
+  struct Case {
+    HttpProbeResponse response;
+    std::string reason;
+  };
+  HttpProbeResponse too_large = Answer(200, std::string(100, '{'));
+  too_large.failed_due_to = "body too large";
+  HttpProbeResponse timeout;
+  timeout.failed_due_to = "timeout";
+  std::vector<Case> cases = {
+      {Answer(503, "oops"), "answered HTTP 503"},
+      {Answer(200, "{garbage", "application/json"), "is not an iexec-core"},
+      {Answer(200, "<html></html>", "text/html"),
+       "answered text/html, not JSON"},
+      {too_large, "answered a body over 100 bytes"},
+      {timeout, "no answer from http://core/metrics: timeout"},
+  };
+  for (const Case& c : cases) {
+    PoolObservations o = Healthy(T0());
+    o.core_metrics->response = c.response;
+    PoolMemory memory;
+    v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+    EXPECT_EQ(s.overall(), v1::HEALTH_DOWN) << c.reason;
+    EXPECT_THAT(Find(s, "core")->detail(), HasSubstr(c.reason));
+    EXPECT_FALSE(Find(s, "core")->probes(0).probe_success());
+  }
+  // Grafana or the market failing never takes the pool down.
+  PoolObservations o = Healthy(T0());
+  o.grafana->response = Answer(200, "nope", "text/plain");
+  o.market->response = Answer(500, "");
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_DEGRADED);
+  EXPECT_FALSE(Find(s, "market")->known());
+}
+
+TEST(StatusModelTest, WalletUnknownWhenTheGatewayCannotSayNeverZero) {
+  PoolObservations o = Healthy(T0());
+  o.balances.clear();
+  o.balances.emplace("core",
+                     absl::UnimplementedError("GetBalances not implemented"));
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  const v1::Component* w = Find(s, "wallet/core");
+  EXPECT_EQ(w->status(), v1::HEALTH_DEGRADED);
+  EXPECT_FALSE(w->known());
+  EXPECT_THAT(w->detail(), HasSubstr("does not serve balances yet"));
+  EXPECT_TRUE(w->values().empty());
+
+  o.balances.clear();
+  o.balances.emplace("core", absl::UnavailableError("not running"));
+  s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_THAT(Find(s, "wallet/core")->detail(),
+              HasSubstr("chain-gateway unavailable: not running"));
+}
+
+TEST(StatusModelTest, SchedulerStakeMustCoverTheOpenOrders) {
+  PoolObservations o = Healthy(T0());
+  o.balances.clear();
+  o.balances.emplace("core", Balances{"0xabc", "0", "0", "11", "0"});
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(Find(s, "wallet/core")->status(), v1::HEALTH_DEGRADED);
+  EXPECT_THAT(Find(s, "wallet/core")->detail(),
+              HasSubstr("stake 11 nRLC does not cover the 12 nRLC"));
+  v1::PoolTargets t = Targets();
+  t.mutable_wallets(0)->set_min_stake("100000000000000000000");
+  o.balances.clear();
+  o.balances.emplace("core",
+                     Balances{"0xabc", "0", "0", "99999999999999999999", "0"});
+  s = EvaluatePool(t, o, &memory);
+  EXPECT_THAT(Find(s, "wallet/core")->detail(), HasSubstr("below the"));
+}
+
+TEST(StatusModelTest, HeadLagOfA9xCore) {
+  PoolObservations o = Healthy(T0());
+  o.core_metrics->response = Answer(
+      200, R"({"aliveWorkers":3,"aliveRegisteredCpu":6,"aliveComputingCpu":0,)"
+           R"("latestBlockMetric":{"blockNumber":90}})");
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(Find(s, "chain")->status(), v1::HEALTH_DEGRADED);
+  EXPECT_THAT(Find(s, "chain")->detail(),
+              HasSubstr("the core is 30 blocks behind (more than 20"));
+  EXPECT_EQ(Find(s, "chain")->values().at("headLag"), "30");
+  o.head = absl::StatusOr<uint64_t>(absl::DeadlineExceededError("slow node"));
+  s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(Find(s, "chain")->status(), v1::HEALTH_DOWN);
+}
+
+TEST(StatusModelTest, AdapterOnTheWrongChainAndUnresolvedChain) {
+  PoolObservations o = Healthy(T0());
+  o.chain_id = "134";
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_THAT(Find(s, "blockchain-adapter")->detail(),
+              HasSubstr("serves chain 65535 but the pool's chain is 134"));
+  o.head.reset();
+  o.rpc.clear();
+  o.chain_unknown = "cannot resolve chain devnet: chain-gateway unavailable";
+  s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_FALSE(Find(s, "chain")->known());
+  EXPECT_EQ(Find(s, "chain")->status(), v1::HEALTH_DEGRADED);
+}
+
+TEST(StatusModelTest, Helpers) {
+  EXPECT_EQ(CompareDecimal("0010", "9"), 1);
+  EXPECT_EQ(CompareDecimal("123", "123"), 0);
+  EXPECT_EQ(
+      CompareDecimal("99999999999999999999999", "100000000000000000000000"),
+      -1);
+  EXPECT_EQ(Ago(absl::Seconds(42)), "42 s");
+  EXPECT_EQ(Ago(absl::Minutes(3)), "3 min");
+  EXPECT_EQ(HealthName(v1::HEALTH_DEGRADED), "degraded");
+}
+
+}  // namespace
+}  // namespace poolops::monitor

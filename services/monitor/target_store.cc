@@ -1,0 +1,180 @@
+#include "services/monitor/target_store.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <regex>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "libs/common/files.h"
+
+namespace poolops::monitor {
+namespace {
+
+absl::Status CheckUrl(std::string* url, std::string_view field, bool required) {
+  absl::StripAsciiWhitespace(url);
+  if (url->empty()) {
+    if (!required) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), " is required"));
+  }
+  if (!absl::StartsWith(*url, "http://") &&
+      !absl::StartsWith(*url, "https://")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        std::string(field), " ", *url, ": want an http:// or https:// URL"));
+  }
+  if (url->size() > 2048 ||
+      url->find_first_of(" \t\r\n") != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), ": not a URL"));
+  }
+  while (absl::EndsWith(*url, "/") && url->size() > 8) url->pop_back();
+  return absl::OkStatus();
+}
+
+bool Decimal(const std::string& s) {
+  return !s.empty() && s.size() <= 78 &&
+         std::all_of(s.begin(), s.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+absl::Status ValidateTargets(PoolTargets* t) {
+  static const std::regex kName("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  if (!std::regex_match(t->pool(), kName)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("pool \"", t->pool().substr(0, 80),
+                     "\": want 1-64 letters, digits, '.', '_' or '-'"));
+  }
+  if (absl::Status s = CheckUrl(t->mutable_core(), "--core", true); !s.ok()) {
+    return s;
+  }
+  if (t->core_health() != "none") {
+    if (absl::Status s =
+            CheckUrl(t->mutable_core_health(), "--core-health", false);
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (auto* f : {t->mutable_grafana(), t->mutable_adapter(), t->mutable_rpc(),
+                  t->mutable_market()}) {
+    std::string_view field = f == t->mutable_grafana()   ? "--grafana"
+                             : f == t->mutable_adapter() ? "--adapter"
+                             : f == t->mutable_rpc()     ? "--rpc"
+                                                         : "--market";
+    if (absl::Status s = CheckUrl(f, field, false); !s.ok()) return s;
+  }
+  if (t->adapter_path().empty()) t->set_adapter_path("/config/chain");
+  if (!absl::StartsWith(t->adapter_path(), "/")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--adapter-path ", t->adapter_path(),
+                     ": want a path such as "
+                     "/config/chain or /actuator/health"));
+  }
+  if (!t->chain_id().empty() && !Decimal(t->chain_id())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--chain-id ", t->chain_id(), ": want a decimal number"));
+  }
+  static const std::regex kAddress("0x[0-9a-fA-F]{40}");
+  if (!t->workerpool().empty() &&
+      !std::regex_match(t->workerpool(), kAddress)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--workerpool ", t->workerpool(), ": want a 0x address (40 hex)"));
+  }
+  std::set<std::string> names;
+  for (auto& w : *t->mutable_workers()) {
+    if (!std::regex_match(w.name(), kName)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--worker \"", w.name().substr(0, 80), "\": bad worker name"));
+    }
+    if (!names.insert(w.name()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--worker ", w.name(), " given twice"));
+    }
+    if (absl::Status s = CheckUrl(w.mutable_health_url(),
+                                  absl::StrCat("--worker ", w.name()), false);
+        !s.ok()) {
+      return s;
+    }
+  }
+  names.clear();
+  for (auto& w : *t->mutable_wallets()) {
+    if (w.name().empty() || w.name().size() > 128) {
+      return absl::InvalidArgumentError(
+          "--wallet: a name or address is needed");
+    }
+    if (!names.insert(w.name()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--wallet ", w.name(), " given twice"));
+    }
+    if (w.role().empty()) w.set_role("worker");
+    if (w.role() != "scheduler" && w.role() != "worker") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--wallet ", w.name(), ": role ", w.role(),
+                       " is not scheduler or worker"));
+    }
+    for (const std::string* v : {&w.min_stake(), &w.min_native()}) {
+      if (!v->empty() && !Decimal(*v)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--wallet ", w.name(), ": minimum ", *v,
+                         " is not a decimal amount"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PoolTargets> PoolTargetsFromJson(const std::string& text,
+                                                const std::string& what) {
+  PoolTargets t;
+  google::protobuf::util::JsonParseOptions options;
+  auto s = google::protobuf::util::JsonStringToMessage(text, &t, options);
+  if (!s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ": not pool targets JSON: ", std::string(s.message())));
+  }
+  return t;
+}
+
+absl::StatusOr<std::vector<PoolTargets>> TargetStore::Load() const {
+  std::error_code ec;
+  if (!std::filesystem::exists(file_, ec)) return std::vector<PoolTargets>();
+  absl::StatusOr<std::string> text = files::ReadFile(file_, 16 << 20);
+  if (!text.ok()) return text.status();
+  v1::ListPoolsResponse list;
+  auto s = google::protobuf::util::JsonStringToMessage(*text, &list);
+  if (!s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file_.string(), ": does not parse: ", std::string(s.message())));
+  }
+  std::vector<PoolTargets> pools;
+  for (PoolTargets& p : *list.mutable_pools()) {
+    if (absl::Status v = ValidateTargets(&p); !v.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file_.string(), ": pool ", p.pool(), ": ", v.message()));
+    }
+    pools.push_back(std::move(p));
+  }
+  return pools;
+}
+
+absl::Status TargetStore::Save(const std::vector<PoolTargets>& pools) const {
+  if (absl::Status s = files::EnsureDir(file_.parent_path(), 0700); !s.ok()) {
+    return s;
+  }
+  v1::ListPoolsResponse list;
+  for (const PoolTargets& p : pools) *list.add_pools() = p;
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  auto s = google::protobuf::util::MessageToJsonString(list, &text, options);
+  if (!s.ok()) return absl::InternalError(std::string(s.message()));
+  return files::WriteFileAtomic(file_, text, 0600);
+}
+
+}  // namespace poolops::monitor

@@ -1,0 +1,103 @@
+#include "services/monitor/target_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace poolops::monitor {
+namespace {
+
+PoolTargets Valid() {
+  PoolTargets t;
+  t.set_pool("pool-1");
+  t.set_core("http://127.0.0.1:7001/");
+  auto* w = t.add_workers();
+  w->set_name("worker-1");
+  w->set_health_url("http://127.0.0.1:13100/actuator/health");
+  auto* wallet = t.add_wallets();
+  wallet->set_name("core");
+  wallet->set_role("scheduler");
+  wallet->set_min_stake("1000");
+  t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
+  return t;
+}
+
+TEST(TargetStoreTest, ValidateNormalises) {
+  PoolTargets t = Valid();
+  ASSERT_TRUE(ValidateTargets(&t).ok());
+  EXPECT_EQ(t.core(), "http://127.0.0.1:7001");
+  EXPECT_EQ(t.adapter_path(), "/config/chain");
+}
+
+TEST(TargetStoreTest, ValidateNamesTheFieldAtFault) {
+  struct Case {
+    std::function<void(PoolTargets*)> change;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {[](PoolTargets* t) { t->set_pool("bad name"); }, "pool"},
+      {[](PoolTargets* t) { t->clear_core(); }, "--core"},
+      {[](PoolTargets* t) { t->set_core("ftp://x"); }, "--core"},
+      {[](PoolTargets* t) { t->set_grafana("grafana:3000"); }, "--grafana"},
+      {[](PoolTargets* t) { t->set_workerpool("0x12"); }, "--workerpool"},
+      {[](PoolTargets* t) { t->add_workers()->set_name("worker-1"); },
+       "--worker worker-1"},
+      {[](PoolTargets* t) { t->mutable_wallets(0)->set_role("boss"); },
+       "--wallet core"},
+      {[](PoolTargets* t) { t->mutable_wallets(0)->set_min_stake("1e9"); },
+       "--wallet core"},
+      {[](PoolTargets* t) { t->set_chain_id("0x86"); }, "--chain-id"},
+  };
+  for (const Case& c : cases) {
+    PoolTargets t = Valid();
+    c.change(&t);
+    absl::Status s = ValidateTargets(&t);
+    EXPECT_TRUE(absl::IsInvalidArgument(s)) << c.field;
+    EXPECT_NE(s.message().find(c.field), std::string::npos) << s.message();
+  }
+}
+
+TEST(TargetStoreTest, SavesWith0600AndLoadsBack) {
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "mon-store" / "monitor";
+  std::filesystem::remove_all(dir.parent_path());
+  TargetStore store(dir / "targets.json");
+  auto empty = store.Load();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  PoolTargets t = Valid();
+  ASSERT_TRUE(ValidateTargets(&t).ok());
+  ASSERT_TRUE(store.Save({t}).ok());
+  struct stat st;
+  ASSERT_EQ(::stat(store.file().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  auto loaded = store.Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->size(), 1u);
+  EXPECT_EQ((*loaded)[0].SerializeAsString(), t.SerializeAsString());
+}
+
+TEST(TargetStoreTest, BrokenFileIsAnErrorNamingIt) {
+  std::filesystem::path file =
+      std::filesystem::path(::testing::TempDir()) / "mon-broken.json";
+  FILE* f = std::fopen(file.c_str(), "w");
+  std::fputs("{not json", f);
+  std::fclose(f);
+  auto loaded = TargetStore(file).Load();
+  EXPECT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find(file.string()), std::string::npos);
+}
+
+TEST(TargetStoreTest, FromJsonUsesTheProtoJsonNames) {
+  auto t = PoolTargetsFromJson(
+      R"({"pool":"p","core":"http://h:7001","workers":[{"name":"w1","healthUrl":"http://h:1/a"}],"expectedWorkers":3})",
+      "f.json");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->workers(0).health_url(), "http://h:1/a");
+  EXPECT_EQ(t->expected_workers(), 3u);
+  EXPECT_FALSE(PoolTargetsFromJson("[1]", "f.json").ok());
+}
+
+}  // namespace
+}  // namespace poolops::monitor

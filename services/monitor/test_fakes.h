@@ -1,0 +1,128 @@
+// Fakes of the monitor's outside world for tests: scripted HTTP answers,
+// chain heads, chain names and balances. Thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "services/monitor/chain_sources.h"
+#include "services/monitor/http_prober.h"
+
+namespace poolops::monitor {
+
+// An HTTP answer in one line.
+inline HttpProbeResponse Answer(int code, std::string body,
+                                std::string type = "application/json") {
+  HttpProbeResponse r;
+  r.answered = true;
+  r.status_code = code;
+  r.body = std::move(body);
+  r.body_bytes = r.body.size();
+  r.content_type = std::move(type);
+  r.duration = absl::Milliseconds(3);
+  return r;
+}
+
+inline HttpProbeResponse Refused() {
+  HttpProbeResponse r;
+  r.failed_due_to = "connection refused";
+  r.error = "Couldn't connect to server";
+  return r;
+}
+
+class FakeHttpProber : public HttpProber {
+ public:
+  void Set(const std::string& url, HttpProbeResponse r) {
+    absl::MutexLock lock(&mu_);
+    answers_[url] = std::move(r);
+  }
+  std::vector<HttpProbeResponse> Run(
+      const std::vector<HttpProbeRequest>& requests) override {
+    absl::MutexLock lock(&mu_);
+    std::vector<HttpProbeResponse> out;
+    for (const HttpProbeRequest& r : requests) {
+      seen_.push_back(r.url);
+      auto it = answers_.find(r.url);
+      out.push_back(it == answers_.end() ? Refused() : it->second);
+    }
+    return out;
+  }
+  std::vector<std::string> seen() {
+    absl::MutexLock lock(&mu_);
+    return seen_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, HttpProbeResponse> answers_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> seen_ ABSL_GUARDED_BY(mu_);
+};
+
+class FakeChainHeads : public ChainHeadSource {
+ public:
+  void Set(const std::string& rpc, absl::StatusOr<uint64_t> head) {
+    absl::MutexLock lock(&mu_);
+    heads_.insert_or_assign(rpc, std::move(head));
+  }
+  absl::StatusOr<uint64_t> HeadBlock(const std::string& rpc,
+                                     absl::Duration) override {
+    absl::MutexLock lock(&mu_);
+    auto it = heads_.find(rpc);
+    if (it == heads_.end()) return absl::UnavailableError("connection refused");
+    return it->second;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, absl::StatusOr<uint64_t>> heads_ ABSL_GUARDED_BY(mu_);
+};
+
+class FakeChainResolver : public ChainResolver {
+ public:
+  void Set(const std::string& chain, absl::StatusOr<ChainInfo> info) {
+    absl::MutexLock lock(&mu_);
+    chains_.insert_or_assign(chain, std::move(info));
+  }
+  absl::StatusOr<ChainInfo> Resolve(const std::string& chain,
+                                    absl::Duration) override {
+    absl::MutexLock lock(&mu_);
+    auto it = chains_.find(chain);
+    if (it == chains_.end()) {
+      return absl::UnavailableError("chain-gateway is not running");
+    }
+    return it->second;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, absl::StatusOr<ChainInfo>> chains_ ABSL_GUARDED_BY(mu_);
+};
+
+// Answers UNIMPLEMENTED (as a gateway without GetBalances) unless told.
+class FakeBalanceSource : public BalanceSource {
+ public:
+  void Set(const std::string& wallet, absl::StatusOr<Balances> b) {
+    absl::MutexLock lock(&mu_);
+    balances_.insert_or_assign(wallet, std::move(b));
+  }
+  absl::StatusOr<Balances> GetBalances(const std::string&,
+                                       const std::string& wallet,
+                                       absl::Duration) override {
+    absl::MutexLock lock(&mu_);
+    auto it = balances_.find(wallet);
+    if (it == balances_.end()) {
+      return absl::UnimplementedError("GetBalances is not implemented yet");
+    }
+    return it->second;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, absl::StatusOr<Balances>> balances_
+      ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace poolops::monitor
