@@ -412,7 +412,9 @@ json PublisherJson(const cv1::PublisherStatus& s) {
           {"availableCapacity", opt(s.available_capacity())},
           {"openVolume", opt(s.open_volume())},
           {"publishedTotal", s.published_total()},
-          {"lastError", opt(s.last_error())}};
+          {"lastError", opt(s.last_error())},
+          {"lastDecision", opt(s.last_decision())},
+          {"rounds", s.rounds()}};
 }
 
 std::string PublisherText(const cv1::PublisherStatus& s) {
@@ -431,6 +433,8 @@ std::string PublisherText(const cv1::PublisherStatus& s) {
   if (!s.open_volume().empty())
     absl::StrAppend(&out, "  open volume ", s.open_volume());
   absl::StrAppend(&out, "\n  published since start: ", s.published_total());
+  if (!s.last_decision().empty())
+    absl::StrAppend(&out, "\n  last round: ", s.last_decision());
   if (!s.last_error().empty())
     absl::StrAppend(&out, "\n  last error: ", s.last_error());
   return out;

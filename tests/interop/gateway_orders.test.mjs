@@ -236,6 +236,8 @@ test('publisher keeps the free CPUs published, within the stake', async () => {
     };
     let st = await waitFor((s) => s.publishedTotal >= 2);
     assert.equal(st.availableCapacity, '2');
+    assert.ok(st.rounds >= 1);
+    assert.ok(st.lastDecision, JSON.stringify(st));  // a line for a person
     assert.equal(ok(home, ['orderbook', 'workerpool', pool]).openVolume, '2');
     cpus = 5;  // three more wanted, the stake covers one
     st = await waitFor((s) => s.publishedTotal >= 3 && s.lastError);

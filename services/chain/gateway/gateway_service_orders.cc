@@ -153,6 +153,8 @@ v1::PublisherStatus StatusToProto(const PublisherState& s) {
   if (s.open_volume) out.set_open_volume(std::to_string(*s.open_volume));
   out.set_published_total(s.published_total);
   out.set_last_error(s.last_error);
+  out.set_last_decision(s.last_decision);
+  out.set_rounds(s.rounds);
   return out;
 }
 
