@@ -198,9 +198,15 @@ void AddPublish(CLI::App* order, Context& ctx, int* exit_code) {
                   "orders.json)");
   AddTermsFlags(cmd, &o->terms, false);
   cmd->add_option("--wallet", o->wallet,
-                  "Owner wallet (name or address); signs the market login")
-      ->required();
+                  "Owner wallet (name or address); signs the order and the "
+                  "market login (default with --order-file: the vault wallet "
+                  "of the workerpool's owner)");
   cmd->callback([&ctx, exit_code, o] {
+    if (o->file.empty() && o->wallet.empty()) {
+      *exit_code = ctx.Fail(absl::InvalidArgumentError(
+          "--wallet is required to sign a new order"));
+      return;
+    }
     cv1::PublishOrderRequest req;
     req.set_chain(ctx.chain);
     req.set_wallet(o->wallet);

@@ -107,7 +107,8 @@ test('orders signed and published by poolops, verified by ethers, the hub and th
   assert.equal(again.order.workerpoolprice, '0');
 
   // publish from the file → the market's orderbook, and the iexec CLI's.
-  const pub = ok(home, ['order', 'publish', '--order-file', file, '--wallet', 'owner']);
+  // As CLI.md writes it: the wallet defaults to the workerpool owner's.
+  const pub = ok(home, ['order', 'publish', '--order-file', file]);
   assert.equal(pub.orderHash, signed.orderHash);
   const book = ok(home, ['orderbook', 'workerpool', pool]);
   assert.equal(book.count, 1);

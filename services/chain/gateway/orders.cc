@@ -208,6 +208,18 @@ absl::StatusOr<PublishCheck> Orders::CheckPublish(
 absl::StatusOr<std::string> Orders::Publish(
     std::string_view chain, std::string_view wallet,
     const market::WorkerpoolOrder& order) {
+  // A signed order carries its workerpool: its owner logs in to the market
+  // unless the caller names a wallet.
+  std::string owner;
+  if (wallet.empty()) {
+    absl::StatusOr<ChainSession*> session = gateway_->Session(chain);
+    if (!session.ok()) return session.status();
+    absl::StatusOr<WorkerpoolInfo> pool =
+        (*session)->poco().GetWorkerpool(order.workerpool);
+    if (!pool.ok()) return pool.status();
+    owner = pool->owner.ToChecksum();
+    wallet = owner;
+  }
   absl::StatusOr<PublishCheck> check = CheckPublish(chain, wallet, order);
   if (!check.ok()) return check.status();
   absl::StatusOr<MarketClient> market = Market(chain);
