@@ -209,6 +209,9 @@ class CurlHttpProber : public HttpProber {
       curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
       if (absl::StartsWithIgnoreCase(url, "https://")) {
         curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+        if (!r.ca_file.empty()) {
+          curl_easy_setopt(easy, CURLOPT_CAINFO, r.ca_file.c_str());
+        }
       }
     }
     if (r.debug) {

@@ -21,6 +21,8 @@ struct HttpProbeRequest {
   absl::Duration timeout = absl::Seconds(5);
   size_t max_body_bytes = size_t{1} << 20;
   bool debug = false;  // fill HttpProbeResponse::debug_log
+  // PEM file of extra CAs to trust (private CAs, tests); empty: the system's.
+  std::string ca_file;
 };
 
 struct HttpProbeResponse {

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#define CPPHTTPLIB_OPENSSL_SUPPORT
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -223,6 +224,46 @@ TEST(HttpProberTest, MonitorGivesEachBadCoreTheRightStatus) {
     EXPECT_EQ(s->overall(), c.overall) << c.pool << "\n" << s->DebugString();
     EXPECT_THAT(s->components(0).detail(), HasSubstr(c.reason)) << c.pool;
   }
+}
+
+TEST(HttpProberTest, HttpsReportsTheCertificateExpiry) {
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "mon-tls";
+  std::filesystem::create_directories(dir);
+  std::string cert = (dir / "cert.pem").string();
+  std::string key = (dir / "key.pem").string();
+  std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  httplib::SSLServer server(cert.c_str(), key.c_str());
+  ASSERT_TRUE(server.is_valid());
+  server.Get("/api/health", [](const httplib::Request&, httplib::Response& r) {
+    r.set_content(R"({"database":"ok"})", "application/json");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread thread([&] { server.listen_after_bind(); });
+  while (!server.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  auto prober = NewCurlHttpProber();
+  HttpProbeRequest trusted =
+      Request("https://127.0.0.1:" + std::to_string(port) + "/api/health");
+  trusted.timeout = absl::Seconds(5);
+  trusted.ca_file = cert;
+  HttpProbeRequest untrusted = trusted;
+  untrusted.ca_file.clear();
+  std::vector<HttpProbeResponse> r = prober->Run({trusted, untrusted});
+  server.stop();
+  thread.join();
+  ASSERT_TRUE(r[0].answered) << r[0].error;
+  EXPECT_EQ(r[0].status_code, 200);
+  ASSERT_TRUE(r[0].cert_not_after.has_value());
+  absl::Duration left = *r[0].cert_not_after - absl::Now();
+  EXPECT_GT(left, absl::Hours(24 * 29));
+  EXPECT_LT(left, absl::Hours(24 * 31));
+  EXPECT_EQ(r[1].failed_due_to, "tls");  // self-signed, not in the system's
 }
 
 }  // namespace

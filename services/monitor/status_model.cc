@@ -555,6 +555,20 @@ v1::PoolStatus EvaluatePool(const v1::PoolTargets& t,
     if (!required.empty()) values["requiredStake"] = required;
   }
 
+  // HTTPS endpoints whose certificate is close to expiry.
+  for (Component& c : *status.mutable_components()) {
+    for (const ProbeResult& p : c.probes()) {
+      if (p.probe_ssl_earliest_cert_expiry() == 0) continue;
+      absl::Duration left =
+          absl::FromUnixSeconds(p.probe_ssl_earliest_cert_expiry()) - now;
+      if (left >= kCertExpiryWarning) continue;
+      c.set_status(Worst(c.status(), v1::HEALTH_DEGRADED));
+      absl::StrAppend(c.mutable_detail(), "; the TLS certificate of ",
+                      p.spec().target(), " expires in ",
+                      absl::ToInt64Hours(left) / 24, " days");
+    }
+  }
+
   Health overall = v1::HEALTH_OK;
   for (const Component& c : status.components()) {
     overall = Worst(overall, c.status());

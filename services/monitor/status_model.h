@@ -53,6 +53,8 @@ struct PoolMemory {
 };
 
 inline constexpr uint32_t kDefaultMaxHeadLagBlocks = 20;
+// A certificate expiring sooner degrades its component.
+inline constexpr absl::Duration kCertExpiryWarning = absl::Hours(24 * 14);
 
 v1::PoolStatus EvaluatePool(const v1::PoolTargets& targets,
                             const PoolObservations& obs, PoolMemory* memory);

@@ -256,6 +256,23 @@ TEST(StatusModelTest, AdapterOnTheWrongChainAndUnresolvedChain) {
   EXPECT_EQ(Find(s, "chain")->status(), v1::HEALTH_DEGRADED);
 }
 
+TEST(StatusModelTest, CertificateCloseToExpiryDegrades) {
+  PoolObservations o = Healthy(T0());
+  o.grafana->url = "https://grafana/api/health";
+  o.grafana->response.cert_not_after = T0() + absl::Hours(24 * 5);
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(Find(s, "grafana")->status(), v1::HEALTH_DEGRADED);
+  EXPECT_THAT(Find(s, "grafana")->detail(),
+              HasSubstr("TLS certificate of https://grafana/api/health "
+                        "expires in 5 days"));
+  o.grafana->response.cert_not_after = T0() + absl::Hours(24 * 90);
+  s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(Find(s, "grafana")->status(), v1::HEALTH_OK);
+  EXPECT_EQ(Find(s, "grafana")->probes(0).probe_ssl_earliest_cert_expiry(),
+            absl::ToUnixSeconds(T0() + absl::Hours(24 * 90)));
+}
+
 TEST(StatusModelTest, Helpers) {
   EXPECT_EQ(CompareDecimal("0010", "9"), 1);
   EXPECT_EQ(CompareDecimal("123", "123"), 0);
