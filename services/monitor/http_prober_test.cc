@@ -153,6 +153,19 @@ TEST(HttpProberTest, EachBadBehaviourHasItsReason) {
   EXPECT_TRUE(r[1].debug_log.empty());  // only when asked for
 }
 
+TEST(HttpProberTest, TcpConnectProbes) {
+  BadServer server;
+  uint16_t closed_port = *net::FreeLoopbackPort();
+  auto prober = NewCurlHttpProber();
+  HttpProbeRequest open = Request(server.Url("").substr(7));  // host:port
+  open.tcp_connect_only = true;
+  HttpProbeRequest closed = open;
+  closed.url = "127.0.0.1:" + std::to_string(closed_port);
+  std::vector<HttpProbeResponse> r = prober->Run({open, closed});
+  EXPECT_TRUE(r[0].answered) << r[0].error;
+  EXPECT_EQ(r[1].failed_due_to, "connection refused");
+}
+
 TEST(HttpProberTest, HugeBodiesAreCutAndMemoryStaysBounded) {
   BadServer server;
   auto prober = NewCurlHttpProber();

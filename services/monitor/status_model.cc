@@ -191,12 +191,14 @@ v1::PoolStatus EvaluatePool(const v1::PoolTargets& t,
     Component* c = nullptr;
     int code = obs.core_health->response.status_code;
     if (!v.ok && code == 404 && core) {
-      c = Add(&status, "core/health", v1::HEALTH_DEGRADED,
+      // Cores 7.0-7.2 serve the actuator on their unpublished management
+      // port: /metrics answering is all the health they show.
+      c = Add(&status, "core/health", v1::HEALTH_OK,
               absl::StrCat("no actuator at ", obs.core_health->url,
-                           " (404): cores 7.0-7.2 serve it on the unpublished "
-                           "port 13001; /metrics answers (set --core-health "
-                           "none to stop probing it)"),
-              now);
+                           " (404; cores 7.0-7.2 serve it on the unpublished "
+                           "port 13001): /metrics answers, so the core is up "
+                           "(--core-health none stops this probe)"),
+              now, /*known=*/false);
     } else if (!v.ok && code == 503) {
       // Spring answers 503 with {"status":"DOWN"|"OUT_OF_SERVICE"}.
       absl::StatusOr<std::string> s =
@@ -568,6 +570,21 @@ v1::PoolStatus EvaluatePool(const v1::PoolTargets& t,
                       absl::ToInt64Hours(left) / 24, " days");
     }
   }
+
+  // People read the summary before the details: workers, then each worker.
+  auto rank = [](const Component* c) {
+    const std::string& n = c->name();
+    if (n == "core") return 0;
+    if (n == "core/health") return 1;
+    if (n == "workers") return 2;
+    if (absl::StartsWith(n, "worker/")) return 3;
+    return 4;  // the rest keep the order they were added in
+  };
+  std::stable_sort(status.mutable_components()->pointer_begin(),
+                   status.mutable_components()->pointer_end(),
+                   [&](const Component* a, const Component* b) {
+                     return rank(a) < rank(b);
+                   });
 
   Health overall = v1::HEALTH_OK;
   for (const Component& c : status.components()) {

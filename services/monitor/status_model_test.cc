@@ -273,6 +273,20 @@ TEST(StatusModelTest, CertificateCloseToExpiryDegrades) {
             absl::ToUnixSeconds(T0() + absl::Hours(24 * 90)));
 }
 
+TEST(StatusModelTest, CoreWithoutActuatorOnItsPortIsNotHeldAgainstIt) {
+  PoolObservations o = Healthy(T0());
+  o.core_health->response = Answer(404, R"({"status":404})");
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_OK);
+  EXPECT_THAT(Find(s, "core/health")->detail(), HasSubstr("port 13001"));
+  o.core_health->response = Answer(503, R"({"status":"OUT_OF_SERVICE"})");
+  s = EvaluatePool(Targets(), o, &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_DOWN);
+  EXPECT_THAT(Find(s, "core/health")->detail(),
+              HasSubstr("core reports OUT_OF_SERVICE"));
+}
+
 TEST(StatusModelTest, Helpers) {
   EXPECT_EQ(CompareDecimal("0010", "9"), 1);
   EXPECT_EQ(CompareDecimal("123", "123"), 0);
