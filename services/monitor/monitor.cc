@@ -269,6 +269,9 @@ size_t Monitor::RunRoundFor(const std::vector<v1::PoolTargets>& pools) {
   };
   std::set<std::string> rpcs;
   std::set<std::pair<std::string, std::string>> wallets;
+  // Once per chain and round, failures included: a gateway that hangs costs
+  // one timeout per round, not one per pool.
+  std::map<std::string, absl::StatusOr<ChainInfo>> resolved;
   for (size_t i = 0; i < pools.size(); ++i) {
     const v1::PoolTargets& t = pools[i];
     PoolPlan& plan = plans[i];
@@ -293,7 +296,11 @@ size_t Monitor::RunRoundFor(const std::vector<v1::PoolTargets>& pools) {
     bool need_market = !t.workerpool().empty();
     if (!t.chain().empty() &&
         (rpc.empty() || chain_id.empty() || (need_market && market.empty()))) {
-      absl::StatusOr<ChainInfo> info = ResolveChain(t.chain());
+      auto known = resolved.find(t.chain());
+      if (known == resolved.end()) {
+        known = resolved.emplace(t.chain(), ResolveChain(t.chain())).first;
+      }
+      const absl::StatusOr<ChainInfo>& info = known->second;
       if (info.ok()) {
         if (rpc.empty()) rpc = info->rpc;
         if (market.empty()) market = info->market;
@@ -328,20 +335,35 @@ size_t Monitor::RunRoundFor(const std::vector<v1::PoolTargets>& pools) {
     }
   }
 
-  // Chain heads and balances beside the HTTP probes, each within the timeout.
+  // Chain heads and balances beside the HTTP probes, all at once: each is
+  // bounded by the timeout, so the round is too.
   std::future<SideResults> side = std::async(std::launch::async, [&] {
-    SideResults out;
+    std::vector<std::pair<
+        std::string,
+        std::future<std::pair<absl::StatusOr<uint64_t>, absl::Duration>>>>
+        heads;
     for (const std::string& rpc : rpcs) {
-      absl::Time t0 = absl::Now();
-      absl::StatusOr<uint64_t> head =
-          deps_.heads->HeadBlock(rpc, options_.probe_timeout);
-      out.heads.emplace(rpc, std::make_pair(std::move(head), absl::Now() - t0));
+      heads.emplace_back(
+          rpc, std::async(std::launch::async, [this, rpc] {
+            absl::Time t0 = absl::Now();
+            absl::StatusOr<uint64_t> head =
+                deps_.heads->HeadBlock(rpc, options_.probe_timeout);
+            return std::make_pair(std::move(head), absl::Now() - t0);
+          }));
     }
+    std::vector<std::pair<std::pair<std::string, std::string>,
+                          std::future<absl::StatusOr<Balances>>>>
+        balances;
     for (const auto& key : wallets) {
-      out.balances.emplace(key,
-                           deps_.balances->GetBalances(key.first, key.second,
-                                                       options_.probe_timeout));
+      balances.emplace_back(key, std::async(std::launch::async, [this, key] {
+                              return deps_.balances->GetBalances(
+                                  key.first, key.second,
+                                  options_.probe_timeout);
+                            }));
     }
+    SideResults out;
+    for (auto& [rpc, f] : heads) out.heads.emplace(rpc, f.get());
+    for (auto& [key, f] : balances) out.balances.emplace(key, f.get());
     return out;
   });
   std::vector<HttpProbeResponse> responses = deps_.http->Run(requests);
