@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "nlohmann/json.hpp"
 #include "services/monitor/integration_support.h"
@@ -123,9 +124,26 @@ TEST_F(MonitorServiceTest, AddPoolStatusWatchAndRestart) {
   EXPECT_EQ(probe["values"]["aliveWorkers"], "1");
   EXPECT_THAT(probe["debugLog"].get<std::string>(), HasSubstr("GET /metrics"));
 
+  // Targets from a JSON file (the PoolTargets JSON mapping).
+  std::ofstream(home_ + "/file.json")
+      << R"({"pool":"from-file","core":")" << core
+      << R"(","coreHealth":"none","workers":[{"name":"worker-1"}],)"
+      << R"("expectedWorkers":1})";
+  json from_file = Poolctl("monitor add-pool --from-file " + home_ +
+                               "/file.json",
+                           &code);
+  EXPECT_EQ(code, 0) << from_file.dump();
+  EXPECT_EQ(from_file["targets"]["source"], "file");
+  EXPECT_EQ(Poolctl("monitor pools")["pools"].size(), 2u);
+  // Several pools: status needs a name, and says which.
+  json ambiguous = Poolctl("status", &code);
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(ambiguous["error"]["message"].get<std::string>(),
+              HasSubstr("from-file, sim"));
+
   json removed = Poolctl("monitor remove-pool sim", &code);
   EXPECT_EQ(code, 0);
-  EXPECT_EQ(Poolctl("monitor pools")["pools"].size(), 0u);
+  EXPECT_EQ(Poolctl("monitor pools")["pools"].size(), 1u);
 }
 
 }  // namespace
