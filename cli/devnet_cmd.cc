@@ -1,9 +1,15 @@
 // poolctl devnet up|down|reset|status: the embedded local iExec chain
 // (anvil + PoCo 5.5.0 deployed by poolops), see services/chain/devnet.
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cli/commands.h"
 #include "libs/common/home.h"
 #include "services/chain/devnet/devnet.h"
+#include "services/chain/devnet/simulators/images.h"
 
 namespace poolops::cli {
 namespace {
@@ -120,6 +126,55 @@ void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code) {
                                      "devnet reset: the next up deploys afresh")
                             : ctx.Fail(s);
       });
+
+  struct ImagesOpts {
+    std::string tag = "dev";
+    std::vector<std::string> roles;
+  };
+  auto img = std::make_shared<ImagesOpts>();
+  CLI::App* images = devnet->add_subcommand(
+      "images",
+      "Build the stack simulator images poolops-sim/<role>:<tag> (FROM "
+      "scratch, nothing pulled) in the docker of DOCKER_HOST: what a devnet "
+      "pool runs instead of the iExec core and worker images");
+  images->add_option("--tag", img->tag, "Image tag (default dev)");
+  images->add_option("--role", img->roles,
+                     "Only these roles (core, worker, blockchain-adapter, "
+                     "grafana, mongo, ...); default all");
+  images->callback([&ctx, exit_code, img] {
+    // The static simulator and its Dockerfile are installed next to poolctl
+    // (or in $POOLOPS_BIN_DIR).
+    std::filesystem::path dir;
+    if (const char* d = std::getenv("POOLOPS_BIN_DIR"); d != nullptr && *d) {
+      dir = d;
+    } else {
+      std::error_code ec;
+      dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+    }
+    sim::ImageBuildOptions options;
+    options.binary = (dir / "poolops-stack-sim").string();
+    options.dockerfile = (dir / "poolops-stack-sim.Dockerfile").string();
+    options.tag = img->tag;
+    options.roles = img->roles;
+    for (const std::string& f : {options.binary, options.dockerfile}) {
+      if (access(f.c_str(), R_OK) != 0) {
+        *exit_code = ctx.Fail(absl::NotFoundError(absl::StrCat(
+            f, " is missing (build poolops, or set POOLOPS_BIN_DIR)")));
+        return;
+      }
+    }
+    ctx.Progress(absl::StrCat("building poolops-sim/<role>:", img->tag,
+                              " images"));
+    absl::Status s =
+        sim::BuildSimulatorImages(options, sim::CommandRunner::Real());
+    if (!s.ok()) {
+      *exit_code = ctx.Fail(s);
+      return;
+    }
+    *exit_code = ctx.Ok({{"tag", img->tag}, {"roles", img->roles}},
+                        absl::StrCat("built poolops-sim images with tag ",
+                                     img->tag));
+  });
 
   devnet->add_subcommand("status", "Where the devnet is and whether it runs")
       ->callback([&ctx, exit_code] {
