@@ -1,5 +1,8 @@
 // poolctl: the operator's command line over the poolops services (CLI.md).
+#include <algorithm>
 #include <cstring>
+#include <string>
+#include <vector>
 #include <iostream>
 
 #include "CLI/CLI.hpp"
@@ -16,6 +19,45 @@ bool WantsJson(int argc, char** argv) {
     if (std::strcmp(argv[i], "--json") == 0) return true;
   }
   return false;
+}
+
+// CLI11 reads a word that names a command as that command even where an
+// optional positional is expected, so `poolctl status devnet` would run the
+// devnet command. For the commands with an optional positional, the word
+// after them goes to their hidden option instead (`status --pool=devnet`).
+std::vector<std::string> OptionalPositionals(int argc, char** argv) {
+  struct Rule {
+    std::vector<std::string> path;
+    const char* option;
+  };
+  static const Rule kRules[] = {{{"status"}, "--pool"},
+                                {{"chain", "show"}, "--name"}};
+  std::vector<std::string> args(argv, argv + argc);
+  // The command words, skipping global options and their values.
+  std::vector<size_t> words;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    if (a == "--home" || a == "--chain") {
+      ++i;
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') continue;
+    words.push_back(i);
+  }
+  for (const Rule& rule : kRules) {
+    size_t n = rule.path.size();
+    if (words.size() <= n) continue;
+    bool match = true;
+    for (size_t k = 0; k < n; ++k) match &= args[words[k]] == rule.path[k];
+    // The positional must follow the command directly.
+    size_t value = words[n];
+    if (match && value == words[n - 1] + 1) {
+      args[value] = std::string(rule.option) + "=" + args[value];
+      break;
+    }
+  }
+  return args;
 }
 
 // The deepest subcommand the user named.
@@ -58,7 +100,10 @@ int main(int argc, char** argv) {
   poolops::cli::AddStatusCommands(app, ctx, &exit_code);
 
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = OptionalPositionals(argc, argv);
+    std::reverse(args.begin() + 1, args.end());  // CLI11 wants them reversed
+    args.erase(args.begin());
+    app.parse(args);
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {

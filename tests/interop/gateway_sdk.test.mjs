@@ -118,6 +118,12 @@ for (const flavour of ['native', 'token']) {
     const listed = ok(home, ['workerpool', 'list', '--owner', other.address]);
     assert.deepEqual(listed.workerpools.map((w) => w.address), [sdkPool]);
 
+    // A name that is also a command (`devnet`) still works as the argument.
+    assert.equal(ok(home, ['chain', 'show', 'devnet']).chains[0].name, 'devnet');
+    assert.equal(ok(home, ['--json', 'chain', 'show', 'devnet']).chains[0].chainId, up.chainId);
+    const noPool = poolctl(home, ['status', 'devnet']);
+    assert.equal(noPool.json.error.code, 'NOT_FOUND', noPool.stdout);
+
     // Bad input is named.
     const badAddr = poolctl(home, ['workerpool', 'show', '0x1234']);
     assert.equal(badAddr.json.error.code, 'INVALID_ARGUMENT');
