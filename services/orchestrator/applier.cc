@@ -137,8 +137,10 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
     for (const std::string& n : r->notes) {
       if (n.rfind("created wallet", 0) == 0) created.push_back(n);
     }
-    return created.empty() ? std::string("skipped: every wallet exists")
-                           : absl::StrJoin(created, "; ");
+    absl::StatusOr<std::string> unlocked = orchestrator_->UnlockOwner(loaded);
+    if (!unlocked.ok()) return unlocked.status();
+    created.push_back(*unlocked);
+    return absl::StrJoin(created, "; ");
   });
   if (!s.ok()) return fail(s);
 
@@ -247,7 +249,35 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
     return fail(s);
   }
 
-  // 6. Workers in parallel.
+  // 6. Bundles of the last revision that this one no longer has go first:
+  // their workers may move into another bundle (same container names).
+  std::vector<const BundleRecord*> removed;
+  // Back up what was removed, when a later gate fails.
+  auto restore_removed = [&] {
+    for (const BundleRecord* b : removed) {
+      absl::StatusOr<std::unique_ptr<Target>> t = targets_->Open(b->target, dir);
+      if (t.ok()) runner_->Up(t->get(), ComposeOf(*b)).IgnoreError();
+    }
+  };
+  if (last->has_value()) {
+    for (const BundleRecord& b : (*last)->bundles) {
+      bool kept = false;
+      for (const Bundle& n : rendered->bundles) kept |= n.name == b.name;
+      if (kept) continue;
+      removed.push_back(&b);
+      s = steps.Run("remove-bundle", b.target, [&]() -> absl::StatusOr<std::string> {
+        absl::StatusOr<std::unique_ptr<Target>> t = targets_->Open(b.target, dir);
+        if (!t.ok()) return t.status();
+        if (absl::Status st = runner_->Down(t->get(), ComposeOf(b), false); !st.ok())
+          return st;
+        state_->SetHost(pool, b.name, b.target, *rev, "removed").IgnoreError();
+        return absl::StrCat(b.name, ": compose down (files kept)");
+      });
+      if (!s.ok()) return fail(s);
+    }
+  }
+
+  // 7. Workers in parallel.
   std::vector<const Bundle*> workers;
   for (size_t i = 1; i < rendered->bundles.size(); ++i) {
     workers.push_back(&rendered->bundles[i]);
@@ -268,11 +298,12 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
   }
   if (!failed.empty()) {
     for (const Bundle* w : workers) roll_back(*w);
+    restore_removed();
     return fail(absl::UnavailableError(
         absl::StrCat("worker deployment failed: ", absl::StrJoin(failed, "; "))));
   }
 
-  // 7. Every worker alive on the core.
+  // 8. Every worker alive on the core.
   const int want = spec.workers_size();
   s = steps.Run("wait-workers-alive", probe_host, [&]() -> absl::StatusOr<std::string> {
     absl::Time deadline = clock_->Now() + options_.workers_alive_timeout;
@@ -295,25 +326,8 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
   });
   if (!s.ok()) {
     for (const Bundle* w : workers) roll_back(*w);
+    restore_removed();
     return fail(s);
-  }
-
-  // 8. Bundles of the last revision that this one no longer has.
-  if (last->has_value()) {
-    for (const BundleRecord& b : (*last)->bundles) {
-      bool kept = false;
-      for (const Bundle& n : rendered->bundles) kept |= n.name == b.name;
-      if (kept) continue;
-      s = steps.Run("remove-bundle", b.target, [&]() -> absl::StatusOr<std::string> {
-        absl::StatusOr<std::unique_ptr<Target>> t = targets_->Open(b.target, dir);
-        if (!t.ok()) return t.status();
-        if (absl::Status st = runner_->Down(t->get(), ComposeOf(b), false); !st.ok())
-          return st;
-        state_->SetHost(pool, b.name, b.target, *rev, "removed").IgnoreError();
-        return absl::StrCat(b.name, ": compose down (files kept)");
-      });
-      if (!s.ok()) return fail(s);
-    }
   }
 
   // 9. Publisher.

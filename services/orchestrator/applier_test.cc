@@ -96,7 +96,7 @@ class ApplierTest : public ::testing::Test {
         "', host: 127.0.0.1}\norders: {publisher: poolops}\nworkers:\n");
     for (int i = 0; i < workers; ++i) {
       absl::StrAppend(&yaml, "  - {name: w", i, ", target: 'local:",
-                      (dir_.path() / (i % 2 ? "hosts/b" : "hosts/a")).string(),
+                      (dir_.path() / absl::StrCat("hosts/h", i)).string(),
                       "', wallet: wallet", i, "}\n");
     }
     v1::SpecSource src;
@@ -134,7 +134,7 @@ TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {
   EXPECT_TRUE(chain_.publisher_enabled());
   EXPECT_EQ(compose_.up(), (std::set<std::string>{"core", "w0", "w1", "w2"}));
   EXPECT_TRUE(fs::exists(dir_.path() / "hosts/a/core/.env"));
-  EXPECT_TRUE(fs::exists(dir_.path() / "hosts/b/w1/wallet-1.json"));
+  EXPECT_TRUE(fs::exists(dir_.path() / "hosts/h1/w1/wallet-1.json"));
   // The workerpool address reached the core's .env.
   std::ifstream env(dir_.path() / "hosts/a/core/.env");
   std::string text((std::istreambuf_iterator<char>(env)), {});

@@ -89,6 +89,12 @@ void ComposeFile::RemoveService(const std::string& service) {
   services.remove(service);
 }
 
+void ComposeFile::AddService(const std::string& service,
+                             const YAML::Node& definition) {
+  YAML::Node services = root_["services"];
+  services[service] = definition;
+}
+
 YAML::Node ComposeFile::Service(const std::string& service) {
   YAML::Node services = root_["services"];
   if (!services[service]) return YAML::Node(YAML::NodeType::Undefined);

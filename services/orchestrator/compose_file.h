@@ -24,6 +24,8 @@ class ComposeFile {
   std::vector<std::string> ServiceNames() const;
   bool HasService(const std::string& service) const;
   void RemoveService(const std::string& service);
+  // Adds (or replaces) a service definition.
+  void AddService(const std::string& service, const YAML::Node& definition);
   YAML::Node Service(const std::string& service);
 
   // Environment entries, written as a list of "KEY=VALUE".

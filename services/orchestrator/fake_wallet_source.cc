@@ -29,6 +29,23 @@ absl::StatusOr<WalletKeystore> FakeWalletSource::Create(
   return w;
 }
 
+absl::Status FakeWalletSource::Unlock(const std::string& name,
+                                      const std::string& password,
+                                      uint64_t ttl_seconds) {
+  absl::MutexLock lock(&mu_);
+  if (!wallets_.count(name))
+    return absl::NotFoundError(absl::StrCat("wallet ", name, " not found"));
+  if (password.empty() || ttl_seconds == 0 || ttl_seconds > 86400)
+    return absl::InvalidArgumentError("bad unlock");
+  ++unlocked_;
+  return absl::OkStatus();
+}
+
+int FakeWalletSource::unlocked() const {
+  absl::MutexLock lock(&mu_);
+  return unlocked_;
+}
+
 int FakeWalletSource::created() const {
   absl::MutexLock lock(&mu_);
   return created_;

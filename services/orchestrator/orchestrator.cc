@@ -156,6 +156,26 @@ absl::StatusOr<RenderResult> Orchestrator::Render(const LoadedSpec& loaded,
   return out;
 }
 
+absl::StatusOr<std::string> Orchestrator::UnlockOwner(
+    const LoadedSpec& loaded) const {
+  if (deps_.secrets == nullptr || deps_.wallets == nullptr)
+    return absl::FailedPreconditionError("no wallet or secret store configured");
+  const v1::PoolSpec spec = WithDefaults(loaded.spec);
+  const std::string& owner = spec.workerpool().owner_wallet();
+  if (owner.empty()) return std::string("no owner wallet in the spec");
+  absl::StatusOr<PoolSecrets> secrets =
+      ResolveSecrets(spec, loaded.dir, deps_.secrets, deps_.random);
+  if (!secrets.ok()) return secrets.status();
+  auto pw = secrets->wallet_passwords.find(owner);
+  if (pw == secrets->wallet_passwords.end())
+    return absl::StrCat("owner wallet ", owner,
+                        ": password not known to poolops, left as it is");
+  constexpr uint64_t kDay = 86400;  // the vault's longest unlock
+  if (absl::Status s = deps_.wallets->Unlock(owner, pw->second, kDay); !s.ok())
+    return s;
+  return absl::StrCat("owner wallet ", owner, " unlocked for 24h");
+}
+
 absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(
     const LoadedSpec& loaded) const {
   const v1::PoolSpec spec = WithDefaults(loaded.spec);

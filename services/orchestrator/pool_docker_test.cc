@@ -184,10 +184,11 @@ TEST_F(PoolDockerTest, WorkerThatNeverPingsIsRolledBack) {
   // A second worker pointed at a port where no core listens never pings.
   LoadedSpec bad = Spec(2);
   bad.spec.mutable_workers(1)->set_target("local:" + (dir_.path() / "local").string());
-  // Operator override in w1's folder: it points the worker elsewhere.
-  fs::create_directories(dir_.path() / "local/w1");
-  std::ofstream(dir_.path() / "local/w1/docker-compose.override.yml")
-      << "services:\n  worker:\n    environment:\n      - IEXEC_CORE_PORT=1\n";
+  // w0 and w1 now share a host: one bundle. An operator override in its
+  // folder points w1 at a port where no core listens.
+  fs::create_directories(dir_.path() / "local/workers-w0");
+  std::ofstream(dir_.path() / "local/workers-w0/docker-compose.override.yml")
+      << "services:\n  w1:\n    environment:\n      - IEXEC_CORE_PORT=1\n";
   ApplyOptions quick;
   quick.workers_alive_timeout = absl::Seconds(5);
   quick.poll_interval = absl::Milliseconds(200);
@@ -196,10 +197,11 @@ TEST_F(PoolDockerTest, WorkerThatNeverPingsIsRolledBack) {
   auto r = fast.Up(bad, nullptr);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("1 of 2"));
-  // Rolled back: w1 (new) is down, the pool still has one alive worker.
+  // Rolled back: the new bundle is down, w0's previous bundle runs again.
   EXPECT_EQ(Sh(absl::StrCat("docker ps -q --filter label=com.docker.compose.project=",
-                             pool_, "-w1")),
+                             pool_, "-workers-w0")),
             "");
+  absl::SleepFor(absl::Seconds(1));
   auto m = health_->Core("127.0.0.1", core_port_);
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->alive_workers, 1);

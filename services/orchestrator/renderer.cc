@@ -1,11 +1,13 @@
 #include "services/orchestrator/renderer.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "services/orchestrator/spec_defaults.h"
 
@@ -81,6 +83,173 @@ void UseSimulators(ComposeFile* f, const std::string& tag, bool loopback) {
 }
 
 std::string YesNo(bool b) { return b ? "true" : "false"; }
+
+
+// Variables each worker has its own value of: suffixed per worker when
+// several workers share a host's bundle.
+constexpr const char* kPerWorkerVariables[] = {
+    "WALLET", "WORKER_NAME", "WORKER_ID", "PROD_WALLET_PASSWORD", "RESULTS_DIR",
+    "WORKER_AVAILABLE_CPU"};
+
+std::string VariableSuffix(const std::string& worker) {
+  std::string out = absl::AsciiStrToUpper(worker);
+  for (char& c : out) {
+    if (!absl::ascii_isalnum(c)) c = '_';
+  }
+  return out;
+}
+
+// Renames $NAME / ${NAME...} references of the per-worker variables.
+std::string RenameWorkerVariables(const std::string& text,
+                                  const std::string& suffix) {
+  std::string out;
+  auto is_name = [](char c) { return absl::ascii_isalnum(c) || c == '_'; };
+  for (size_t i = 0; i < text.size(); ++i) {
+    out.push_back(text[i]);
+    if (text[i] != '$') continue;
+    if (i + 1 < text.size() && text[i + 1] == '$') {
+      out.push_back('$');
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    bool brace = j < text.size() && text[j] == '{';
+    if (brace) {
+      out.push_back('{');
+      ++j;
+    }
+    size_t k = j;
+    while (k < text.size() && is_name(text[k])) ++k;
+    std::string name = text.substr(j, k - j);
+    out += name;
+    for (const char* v : kPerWorkerVariables) {
+      if (name == v) {
+        out += "_" + suffix;
+        break;
+      }
+    }
+    i = k - 1;
+  }
+  return out;
+}
+
+void RenameInNode(YAML::Node node, const std::string& suffix) {
+  if (node.IsScalar()) {
+    std::string renamed = RenameWorkerVariables(node.Scalar(), suffix);
+    if (renamed != node.Scalar()) {
+      std::string tag = node.Tag();
+      node = renamed;
+      if (tag == "!") node.SetTag("!");
+    }
+  } else if (node.IsSequence()) {
+    for (size_t i = 0; i < node.size(); ++i) RenameInNode(node[i], suffix);
+  } else if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      RenameInNode(it->second, suffix);
+    }
+  }
+}
+
+std::map<std::string, std::string> EnvValues(const std::string& text) {
+  std::map<std::string, std::string> out;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    size_t eq = line.find('=');
+    if (eq == absl::string_view::npos) continue;
+    std::string value(line.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
+      value = value.substr(1, value.size() - 2);
+    }
+    out[std::string(line.substr(0, eq))] = value;
+  }
+  return out;
+}
+
+// One bundle per host and role: workers that share a target become one
+// bundle ("workers-<first worker>"), each worker a service named after it
+// with its own wallet file and suffixed variables, so that one compose
+// project (one `up`) starts them all. A worker alone on its target keeps
+// the README's single-worker form.
+absl::StatusOr<std::vector<Bundle>> MergeWorkersByTarget(
+    std::vector<Bundle> bundles, const std::string& worker_service) {
+  std::vector<Bundle> out;
+  std::map<std::string, std::vector<size_t>> by_target;
+  std::vector<std::string> order;
+  for (size_t i = 0; i < bundles.size(); ++i) {
+    if (bundles[i].role != "worker") continue;
+    if (!by_target.count(bundles[i].target)) order.push_back(bundles[i].target);
+    by_target[bundles[i].target].push_back(i);
+  }
+  for (Bundle& b : bundles) {
+    if (b.role != "worker") out.push_back(std::move(b));
+  }
+  for (const std::string& target : order) {
+    const std::vector<size_t>& members = by_target[target];
+    if (members.size() == 1) {
+      out.push_back(std::move(bundles[members[0]]));
+      continue;
+    }
+    Bundle merged;
+    merged.name = "workers-" + bundles[members[0]].name;
+    merged.role = "worker";
+    merged.target = target;
+    std::string pool = bundles[members[0]].project.substr(
+        0, bundles[members[0]].project.size() - bundles[members[0]].name.size() - 1);
+    merged.project = absl::StrCat(pool, "-", merged.name);
+    std::map<std::string, ComposeFile> files;
+    std::map<std::string, std::string> env;  // name -> value, in order below
+    std::vector<std::string> env_order;
+    std::vector<BundleFile> wallets;
+    for (size_t idx : members) {
+      Bundle& b = bundles[idx];
+      std::string suffix = VariableSuffix(b.name);
+      std::map<std::string, std::string> values;
+      for (const BundleFile& f : b.files) {
+        if (f.path == ".env") {
+          values = EnvValues(f.content);
+        } else if (absl::StartsWith(f.path, "wallet-")) {
+          wallets.push_back(f);
+        }
+      }
+      for (const std::string& name : b.compose_files) {
+        for (const BundleFile& f : b.files) {
+          if (f.path != name) continue;
+          absl::StatusOr<ComposeFile> c = ComposeFile::Parse(f.content, name);
+          if (!c.ok()) return c.status();
+          YAML::Node service = YAML::Clone(c->Service(worker_service));
+          RenameInNode(service, suffix);
+          auto it = files.find(name);
+          if (it == files.end()) {
+            c->RemoveService(worker_service);
+            if (std::find(merged.compose_files.begin(), merged.compose_files.end(),
+                          name) == merged.compose_files.end()) {
+              merged.compose_files.push_back(name);
+            }
+            it = files.emplace(name, std::move(*c)).first;
+          }
+          it->second.AddService(b.name, service);
+        }
+      }
+      for (const auto& [k, v] : values) {
+        bool per_worker = false;
+        for (const char* pw : kPerWorkerVariables) per_worker |= k == pw;
+        std::string key = per_worker ? absl::StrCat(k, "_", suffix) : k;
+        if (!env.count(key)) env_order.push_back(key);
+        env[key] = v;
+      }
+    }
+    std::string env_text;
+    for (const std::string& k : env_order) absl::StrAppend(&env_text, EnvLine(k, env[k]));
+    merged.files.push_back({".env", env_text, 0600});
+    // Compose files in the order of the first worker's, then any new ones.
+    std::sort(merged.compose_files.begin() + 1, merged.compose_files.end());
+    for (const std::string& name : merged.compose_files) {
+      merged.files.push_back({name, files.at(name).Emit(), 0644});
+    }
+    for (BundleFile& w : wallets) merged.files.push_back(std::move(w));
+    out.push_back(std::move(merged));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -432,6 +601,11 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     b.files = std::move(files);
     bundles.push_back(std::move(b));
   }
+
+  absl::StatusOr<std::vector<Bundle>> merged =
+      MergeWorkersByTarget(std::move(bundles), worker_service);
+  if (!merged.ok()) return merged.status();
+  bundles = std::move(*merged);
 
   // Manifests: what the runner needs, nothing secret.
   for (Bundle& b : bundles) {

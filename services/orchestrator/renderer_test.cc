@@ -272,7 +272,8 @@ TEST(RendererTest, SecretsOnlyInOwnerOnlyFiles) {
       }
     }
     // Each worker and the core: a wallet of its own.
-    EXPECT_EQ(wallet_files.size(), bundles->size()) << example;
+    EXPECT_EQ(wallet_files.size(), static_cast<size_t>(p.spec.workers_size() + 1))
+        << example;
   }
 }
 
@@ -296,7 +297,8 @@ TEST(RendererTest, MissingWalletOrPasswordIsAPrecondition) {
 
 TEST(RendererTest, FullFeaturedHasOverlaysAndPerWorkerFeatures) {
   std::vector<Bundle> bundles = RenderExample("full-featured.yaml");
-  ASSERT_EQ(bundles.size(), 5u);
+  // cpu-0 and cpu-1 share a host: one bundle for both.
+  ASSERT_EQ(bundles.size(), 4u);
   const Bundle* core = FindBundle(bundles, "core");
   EXPECT_EQ(core->compose_files,
             (Names{"docker-compose.yml", "docker-compose-rev-proxy-https.yml",
@@ -326,9 +328,22 @@ TEST(RendererTest, FullFeaturedHasOverlaysAndPerWorkerFeatures) {
   EXPECT_EQ(EnvValue(tenv, "SCONTAIN_REGISTRY_USERNAME"), "acme");
   EXPECT_NE(EnvValue(tenv, "SCONTAIN_REGISTRY_PASSWORD"), "<unset>");
   EXPECT_EQ(EnvValue(tenv, "REGISTRY_ADDRESS"), "registry.acme.example");
-  const Bundle* cpu = FindBundle(bundles, "cpu-0");
-  EXPECT_EQ(EnvValue(FindFile(*cpu, ".env")->content, "SCONTAIN_REGISTRY_PASSWORD"),
-            "<unset>");
+  const Bundle* cpu = FindBundle(bundles, "workers-cpu-0");
+  ASSERT_NE(cpu, nullptr);
+  const std::string& cenv = FindFile(*cpu, ".env")->content;
+  EXPECT_EQ(EnvValue(cenv, "SCONTAIN_REGISTRY_PASSWORD"), "<unset>");
+  EXPECT_EQ(EnvValue(cenv, "WORKER_NAME_CPU_0"), "cpu-0");
+  EXPECT_EQ(EnvValue(cenv, "WORKER_NAME_CPU_1"), "cpu-1");
+  EXPECT_EQ(EnvValue(cenv, "WALLET_CPU_1"), "wallet-1.json");
+  EXPECT_EQ(EnvValue(cenv, "WORKER_AVAILABLE_CPU_CPU_0"), "7");
+  EXPECT_EQ(EnvValue(cenv, "WORKER_NAME"), "<unset>");
+  YAML::Node cy = Yaml(*cpu, "docker-compose.yml");
+  EXPECT_THAT(Keys(cy["services"]), UnorderedElementsAreArray(Names{"cpu-0", "cpu-1"}));
+  EXPECT_EQ(cy["services"]["cpu-1"]["container_name"].Scalar(), "$WORKER_NAME_CPU_1");
+  EXPECT_THAT(List(cy["services"]["cpu-1"]["volumes"]),
+              ::testing::Contains("./$WALLET_CPU_1:/$WALLET_CPU_1:rw"));
+  EXPECT_NE(FindFile(*cpu, "wallet-0.json"), nullptr);
+  EXPECT_NE(FindFile(*cpu, "wallet-1.json"), nullptr);
   const Bundle* gpu = FindBundle(bundles, "gpu-0");
   EXPECT_THAT(List(Yaml(*gpu, "docker-compose.yml")["services"]["worker"]["environment"]),
               ::testing::Contains("IEXEC_WORKER_GPU_ENABLED=True"));
@@ -339,7 +354,7 @@ TEST(RendererTest, FullFeaturedHasOverlaysAndPerWorkerFeatures) {
 
 TEST(RendererTest, DevnetUsesSimulatorsOnTheHostNetwork) {
   std::vector<Bundle> bundles = RenderExample("devnet-pool.yaml");
-  ASSERT_EQ(bundles.size(), 3u);
+  ASSERT_EQ(bundles.size(), 2u);  // the core, and both workers (one host)
   const Bundle* core = FindBundle(bundles, "core");
   YAML::Node y = Yaml(*core, "docker-compose.yml");
   // poolops' publisher: no order-publisher container.
@@ -362,15 +377,17 @@ TEST(RendererTest, DevnetUsesSimulatorsOnTheHostNetwork) {
   EXPECT_EQ(EnvValue(env, "CHAIN_HUB_ADDRESS"),
             "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
   EXPECT_EQ(EnvValue(env, "CHAIN_URL"), "http://127.0.0.1:8545");
-  const Bundle* w1 = FindBundle(bundles, "worker1");
+  const Bundle* w1 = FindBundle(bundles, "workers-worker0");
+  ASSERT_NE(w1, nullptr);
+  EXPECT_EQ(w1->project, "devnet-workers-worker0");
   YAML::Node wy = Yaml(*w1, "docker-compose.yml");
-  EXPECT_EQ(wy["services"]["worker"]["image"].Scalar(), "poolops-sim/worker:dev");
+  EXPECT_EQ(wy["services"]["worker1"]["image"].Scalar(), "poolops-sim/worker:dev");
   EXPECT_FALSE(wy["networks"]);
-  EXPECT_THAT(List(wy["services"]["worker"]["volumes"]),
+  EXPECT_THAT(List(wy["services"]["worker1"]["volumes"]),
               ::testing::Not(::testing::Contains(
                   "/var/run/docker.sock:/var/run/docker.sock")));
   EXPECT_EQ(EnvValue(FindFile(*w1, ".env")->content, "PROD_CORE_HOST"), "127.0.0.1");
-  EXPECT_EQ(EnvValue(FindFile(*w1, ".env")->content, "WALLET"), "wallet-1.json");
+  EXPECT_EQ(EnvValue(FindFile(*w1, ".env")->content, "WALLET_WORKER1"), "wallet-1.json");
 }
 
 TEST(RendererTest, V83StackHasItsServicesAndPlatformRegistry) {

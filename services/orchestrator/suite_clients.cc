@@ -34,6 +34,12 @@ class SuiteWalletSource : public WalletSource {
     if (!c.ok()) return c.status();
     return NewVaultWalletSource(*c)->Create(name, password);
   }
+  absl::Status Unlock(const std::string& name, const std::string& password,
+                      uint64_t ttl_seconds) override {
+    auto c = ChannelTo(run_, "wallet-vault");
+    if (!c.ok()) return c.status();
+    return NewVaultWalletSource(*c)->Unlock(name, password, ttl_seconds);
+  }
 
  private:
   std::filesystem::path run_;

@@ -43,6 +43,19 @@ class VaultWalletSource : public WalletSource {
     return Export(name);
   }
 
+  absl::Status Unlock(const std::string& name, const std::string& password,
+                      uint64_t ttl_seconds) override {
+    wv1::UnlockRequest req;
+    req.set_wallet(name);
+    req.set_password(password);
+    req.set_ttl_seconds(ttl_seconds);
+    wv1::Wallet w;
+    auto ctx = Context(std::chrono::seconds(120));
+    grpc::Status s = stub_->Unlock(ctx.get(), req, &w);
+    std::fill(req.mutable_password()->begin(), req.mutable_password()->end(), 0);
+    return s.ok() ? absl::OkStatus() : FromGrpc(s);
+  }
+
  private:
   absl::StatusOr<WalletKeystore> Export(const std::string& name) {
     wv1::ExportKeystoreRequest req;

@@ -33,6 +33,11 @@ class WalletSource {
   // Creates a wallet from a fresh key, encrypted with `password`.
   virtual absl::StatusOr<WalletKeystore> Create(const std::string& name,
                                                 const std::string& password) = 0;
+  // Unlocks a wallet for `ttl_seconds` (1..86400) so chain-gateway can sign
+  // for it (registration, stake, the publisher's orders).
+  virtual absl::Status Unlock(const std::string& name,
+                              const std::string& password,
+                              uint64_t ttl_seconds) = 0;
 };
 
 // The wallet-vault over gRPC (GetWallet, ExportKeystore, CreateWallet).
@@ -47,12 +52,16 @@ class FakeWalletSource : public WalletSource {
       const std::string& name) override;
   absl::StatusOr<WalletKeystore> Create(const std::string& name,
                                         const std::string& password) override;
+  absl::Status Unlock(const std::string& name, const std::string& password,
+                      uint64_t ttl_seconds) override;
   int created() const;
+  int unlocked() const;
 
  private:
   mutable absl::Mutex mu_;
   std::map<std::string, WalletKeystore> wallets_ ABSL_GUARDED_BY(mu_);
   int created_ ABSL_GUARDED_BY(mu_) = 0;
+  int unlocked_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace poolops::orchestrator
