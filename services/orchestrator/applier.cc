@@ -356,6 +356,29 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
   });
   if (!s.ok()) return fail(s);
 
+  // 10. The monitor watches the pool from now on. Not a gate: a pool that
+  // runs stays applied even when the monitor cannot be told (said so).
+  s = steps.Run("monitor", "monitor", [&]() -> absl::StatusOr<std::string> {
+    PoolWatch w;
+    w.pool = pool;
+    w.core = absl::StrCat("http://", probe_host, ":", probe_port);
+    if (spec.core().grafana_port() != 0)
+      w.grafana = absl::StrCat("http://", probe_host, ":", spec.core().grafana_port());
+    if (spec.core().chain_adapter_port() != 0)
+      w.adapter =
+          absl::StrCat("http://", probe_host, ":", spec.core().chain_adapter_port());
+    w.chain = spec.chain();
+    w.workerpool = workerpool;
+    w.owner_wallet = spec.workerpool().owner_wallet();
+    w.expected_workers = static_cast<uint32_t>(spec.workers_size());
+    absl::Status st = health_->Watch(w);
+    if (!st.ok())
+      return absl::StrCat("skipped: the monitor was not told (", st.message(),
+                          "); poolctl monitor add-pool does it by hand");
+    return absl::StrCat("monitor watches pool ", pool);
+  });
+  if (!s.ok()) return fail(s);
+
   // 10. Record.
   s = state_->FinishRevision(pool, *rev, "applied", workerpool, records);
   if (!s.ok()) return s;

@@ -149,7 +149,9 @@ TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {
   EXPECT_THAT(steps, ::testing::ElementsAre(
                          "wallets", "register-workerpool", "ensure-stake", "deploy",
                          "wait-core-healthy", "deploy", "wait-workers-alive",
-                         "set-publisher"));
+                         "set-publisher", "monitor"));
+  // The owner wallet the vault just made was unlocked for chain-gateway.
+  EXPECT_GE(vault_.unlocked(), 1);
   // Again: nothing new on chain or in the vault; plan is quiet.
   auto again = applier_->Up(Spec(3), nullptr);
   ASSERT_TRUE(again.ok()) << again.status();

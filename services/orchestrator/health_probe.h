@@ -22,12 +22,29 @@ struct CoreMetrics {
   int alive_total_cpu = 0;
 };
 
+// What the monitor should watch for a pool after `up`.
+struct PoolWatch {
+  std::string pool;
+  std::string core;     // http://host:port
+  std::string grafana;  // http://host:port, or empty
+  std::string adapter;  // http://host:port, or empty
+  std::string chain;
+  std::string workerpool;
+  std::string owner_wallet;
+  uint32_t expected_workers = 0;
+};
+
 class HealthProbe {
  public:
   virtual ~HealthProbe() = default;
   // Unavailable while the core does not answer.
   virtual absl::StatusOr<CoreMetrics> Core(const std::string& host,
                                            uint32_t port) = 0;
+  // Hands the pool to the monitor (its targets replace earlier ones).
+  // Unimplemented where there is no monitor (direct probes, fakes).
+  virtual absl::Status Watch(const PoolWatch& watch) {
+    return absl::UnimplementedError("no monitor to hand the pool to");
+  }
 };
 
 // GET http://host:port/metrics with a plain socket (loopback and LAN).

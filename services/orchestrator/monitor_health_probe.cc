@@ -57,6 +57,28 @@ class MonitorHealthProbe : public HealthProbe {
     return m;
   }
 
+  absl::Status Watch(const PoolWatch& w) override {
+    mv1::PoolTargets t;
+    t.set_pool(w.pool);
+    t.set_core(w.core);
+    t.set_grafana(w.grafana);
+    t.set_adapter(w.adapter);
+    t.set_chain(w.chain);
+    t.set_workerpool(w.workerpool);
+    t.set_expected_workers(w.expected_workers);
+    t.set_source("orchestrator");
+    if (!w.owner_wallet.empty()) {
+      mv1::WalletTarget* wt = t.add_wallets();
+      wt->set_name(w.owner_wallet);
+      wt->set_role("scheduler");
+    }
+    mv1::PoolTargets out;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status s = stub_->SetPoolTargets(&ctx, t, &out);
+    return s.ok() ? absl::OkStatus() : FromGrpc(s);
+  }
+
  private:
   std::unique_ptr<mv1::Monitor::Stub> stub_;
   std::unique_ptr<HealthProbe> fallback_;

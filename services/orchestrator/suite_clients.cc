@@ -94,6 +94,11 @@ class SuiteHealthProbe : public HealthProbe {
     if (!c.ok()) return NewDirectHealthProbe()->Core(host, port);
     return NewMonitorHealthProbe(*c, NewDirectHealthProbe())->Core(host, port);
   }
+  absl::Status Watch(const PoolWatch& watch) override {
+    auto c = ChannelTo(run_, "monitor");
+    if (!c.ok()) return c.status();
+    return NewMonitorHealthProbe(*c, nullptr)->Watch(watch);
+  }
 
  private:
   std::filesystem::path run_;
