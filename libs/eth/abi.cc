@@ -363,6 +363,9 @@ absl::Status EncodeSequence(absl::FunctionRef<const Type&(size_t)> type_at,
 // total work so that aliased offsets cannot blow up memory.
 class Decoder {
  public:
+  // Sequences this short have their head sizes summed one by one.
+  static constexpr uint64_t kMaxTupleHeads = 256;
+
   explicit Decoder(ByteView data)
       : data_(data),
         budget_(kBudgetPerByte * (static_cast<uint64_t>(data.size()) + 64)) {}
@@ -372,10 +375,17 @@ class Decoder {
       uint64_t start, int depth, const std::string& path) {
     if (depth > kMaxTypeDepth + 2) return Error(path, "nested too deeply");
     if (count > 0 && start > data_.size()) return Error(path, "past the end");
-    if (count > 0 && HeadSize(type_at(0)) > 0 &&
-        count > (data_.size() - std::min<uint64_t>(start, data_.size())) /
-                    HeadSize(type_at(0)))
+    // The heads must fit in the data. Tuples mix head sizes (sum them);
+    // arrays repeat one type and may claim huge counts (divide instead).
+    const uint64_t room = data_.size() - std::min<uint64_t>(start, data_.size());
+    if (count > 0 && count <= kMaxTupleHeads) {
+      uint64_t heads = 0;
+      for (uint64_t i = 0; i < count; ++i) heads += HeadSize(type_at(i));
+      if (heads > room) return Error(path, "sequence longer than the data");
+    } else if (count > 0 && HeadSize(type_at(0)) > 0 &&
+               count > room / HeadSize(type_at(0))) {
       return Error(path, "sequence longer than the data");
+    }
     if (absl::Status s = Charge(count * 32, path); !s.ok()) return s;
     std::vector<Value> out;
     out.reserve(count);

@@ -230,6 +230,26 @@ Bytes Cat(std::initializer_list<Bytes> parts) {
   return out;
 }
 
+// A large static tuple before a dynamic value: the heads are 4 words, not
+// 2 x 3 (found by abi_fuzz).
+TEST(AbiTest, DecodesAStaticTupleBeforeADynamicValue) {
+  std::vector<Type> types = {*ParseType("(address,bytes8,bytes1)"),
+                             *ParseType("bytes")};
+  std::vector<Value> values = {
+      Value::List({Value::Addr(Address()), Value::Blob(Bytes(8, 0)),
+                   Value::Blob(Bytes(1, 0))}),
+      Value::Blob({})};
+  absl::StatusOr<Bytes> encoded = Encode(types, values);
+  ASSERT_TRUE(encoded.ok()) << encoded.status();
+  EXPECT_EQ(encoded->size(), 160u);
+  absl::StatusOr<std::vector<Value>> back = Decode(types, *encoded);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*Encode(types, *back), *encoded);
+  // One byte short is still refused.
+  Bytes cut(encoded->begin(), encoded->end() - 1);
+  EXPECT_FALSE(Decode(types, cut).ok());
+}
+
 TEST(AbiTest, DecodeRejectsHostileInput) {
   auto rejected = [](std::initializer_list<std::string_view> t,
                      const Bytes& data) {
