@@ -439,6 +439,8 @@ absl::StatusOr<v1::PoolResult> Applier::Down(const std::string& pool,
         absl::StrCat("down incomplete: ", absl::StrJoin(errors, "; ")));
   }
   if (absl::Status s = state_->MarkDown(pool); !s.ok()) return s;
+  // Nothing left to watch; a monitor that is not running has nothing to drop.
+  health_->Unwatch(pool).IgnoreError();
   state_->RecordEvent(pool, last->revision, "down", "pool", "STATE_DONE",
                       remove_data ? "containers and volumes removed"
                                   : "containers removed")

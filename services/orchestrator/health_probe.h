@@ -45,6 +45,10 @@ class HealthProbe {
   virtual absl::Status Watch(const PoolWatch& watch) {
     return absl::UnimplementedError("no monitor to hand the pool to");
   }
+  // The monitor stops watching the pool (after `down`).
+  virtual absl::Status Unwatch(const std::string& pool) {
+    return absl::UnimplementedError("no monitor");
+  }
 };
 
 // GET http://host:port/metrics with a plain socket (loopback and LAN).

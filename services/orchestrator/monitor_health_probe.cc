@@ -79,6 +79,16 @@ class MonitorHealthProbe : public HealthProbe {
     return s.ok() ? absl::OkStatus() : FromGrpc(s);
   }
 
+  absl::Status Unwatch(const std::string& pool) override {
+    mv1::RemovePoolRequest req;
+    req.set_pool(pool);
+    mv1::RemovePoolResponse out;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status s = stub_->RemovePool(&ctx, req, &out);
+    return s.ok() ? absl::OkStatus() : FromGrpc(s);
+  }
+
  private:
   std::unique_ptr<mv1::Monitor::Stub> stub_;
   std::unique_ptr<HealthProbe> fallback_;

@@ -99,6 +99,11 @@ class SuiteHealthProbe : public HealthProbe {
     if (!c.ok()) return c.status();
     return NewMonitorHealthProbe(*c, nullptr)->Watch(watch);
   }
+  absl::Status Unwatch(const std::string& pool) override {
+    auto c = ChannelTo(run_, "monitor");
+    if (!c.ok()) return c.status();
+    return NewMonitorHealthProbe(*c, nullptr)->Unwatch(pool);
+  }
 
  private:
   std::filesystem::path run_;
