@@ -2,6 +2,7 @@
 // chain-gateway's TxSender (nonce manager, signing, send, receipt wait) on
 // a real devnet (anvil automining). Target in issue 4: >= 100 tx/s.
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -14,17 +15,20 @@ using poolops::chain::TxIntent;
 using poolops::chain::TxOutcome;
 using poolops::chain::testing::DevnetGateway;
 
+// One devnet for the whole run, stopped (by pid) when main returns.
+std::unique_ptr<DevnetGateway> devnet;
+
 DevnetGateway* Devnet() {
-  static DevnetGateway* d = [] {
-    auto* g = new DevnetGateway();
-    absl::Status s = g->Start();
+  if (!devnet) {
+    devnet = std::make_unique<DevnetGateway>();
+    absl::Status s = devnet->Start();
     if (!s.ok()) {
       fprintf(stderr, "devnet: %s\n", std::string(s.message()).c_str());
+      devnet.reset();
       std::exit(1);
     }
-    return g;
-  }();
-  return d;
+  }
+  return devnet.get();
 }
 
 // Each iteration: `senders` threads send 200 transfers in all from acct1.
@@ -66,4 +70,10 @@ BENCHMARK(BM_GatewayTransactionsOneAccount)
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  devnet.reset();  // kills the devnet's anvil and market
+  return 0;
+}
