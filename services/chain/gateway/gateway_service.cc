@@ -243,38 +243,41 @@ grpc::Status GatewayService::SendRlc(
       });
 }
 
-grpc::Status GatewayService::Deposit(
-    grpc::ServerContext*, const v1::DepositRequest* req,
-    grpc::ServerWriter<v1::StakeEvent>* writer) {
+namespace {
+
+// Deposit and withdraw differ only in the ChainOps call.
+using StakeOp = absl::StatusOr<StakeOutcome> (ChainOps::*)(
+    std::string_view, std::string_view, const eth::U256&, const ProgressFn&);
+
+grpc::Status StakeStream(ChainOps* ops, StakeOp op, const std::string& chain,
+                         const std::string& wallet, const v1::Amount& amount,
+                         grpc::ServerWriter<v1::StakeEvent>* writer) {
   absl::StatusOr<eth::U256> nrlc =
-      AmountIn(req->amount(), eth::Unit::kNRlc, eth::Unit::kNRlc);
+      AmountIn(amount, eth::Unit::kNRlc, eth::Unit::kNRlc);
   if (!nrlc.ok()) return ToGrpc(nrlc.status());
   return Stream<v1::StakeEvent, StakeOutcome>(
       writer,
-      [&](const ProgressFn& p) {
-        return ops_->Deposit(req->chain(), req->wallet(), *nrlc, p);
-      },
+      [&](const ProgressFn& p) { return (ops->*op)(chain, wallet, *nrlc, p); },
       [](const StakeOutcome& o, v1::StakeEvent& e) {
         *e.mutable_result()->mutable_tx() = ToProto(o.tx);
         e.mutable_result()->set_stake(o.stake_nrlc.ToDecimal());
       });
 }
 
+}  // namespace
+
+grpc::Status GatewayService::Deposit(
+    grpc::ServerContext*, const v1::DepositRequest* req,
+    grpc::ServerWriter<v1::StakeEvent>* writer) {
+  return StakeStream(ops_, &ChainOps::Deposit, req->chain(), req->wallet(),
+                     req->amount(), writer);
+}
+
 grpc::Status GatewayService::Withdraw(
     grpc::ServerContext*, const v1::WithdrawRequest* req,
     grpc::ServerWriter<v1::StakeEvent>* writer) {
-  absl::StatusOr<eth::U256> nrlc =
-      AmountIn(req->amount(), eth::Unit::kNRlc, eth::Unit::kNRlc);
-  if (!nrlc.ok()) return ToGrpc(nrlc.status());
-  return Stream<v1::StakeEvent, StakeOutcome>(
-      writer,
-      [&](const ProgressFn& p) {
-        return ops_->Withdraw(req->chain(), req->wallet(), *nrlc, p);
-      },
-      [](const StakeOutcome& o, v1::StakeEvent& e) {
-        *e.mutable_result()->mutable_tx() = ToProto(o.tx);
-        e.mutable_result()->set_stake(o.stake_nrlc.ToDecimal());
-      });
+  return StakeStream(ops_, &ChainOps::Withdraw, req->chain(), req->wallet(),
+                     req->amount(), writer);
 }
 
 grpc::Status GatewayService::DeployWorkerpool(
