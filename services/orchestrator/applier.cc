@@ -112,6 +112,21 @@ absl::StatusOr<LoadedSpec> Applier::SpecOf(const RevisionRecord& revision) const
   return orchestrator_->LoadValid(source);
 }
 
+absl::StatusOr<std::vector<LoadedSpec>> Applier::RunningSpecs() {
+  absl::StatusOr<std::vector<std::string>> pools = state_->PoolsWithStatus("up");
+  if (!pools.ok()) return pools.status();
+  std::vector<LoadedSpec> out;
+  for (const std::string& pool : *pools) {
+    absl::StatusOr<std::optional<RevisionRecord>> last = state_->LastApplied(pool);
+    if (!last.ok()) return last.status();
+    if (!last->has_value()) continue;
+    absl::StatusOr<LoadedSpec> spec = SpecOf(**last);
+    if (!spec.ok()) return spec.status();
+    out.push_back(std::move(*spec));
+  }
+  return out;
+}
+
 absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
                                            const EventSink& sink) {
   const v1::PoolSpec spec = WithDefaults(loaded.spec);

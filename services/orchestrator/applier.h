@@ -49,6 +49,8 @@ class Applier {
   absl::StatusOr<std::vector<v1::Revision>> History(const std::string& pool);
   absl::StatusOr<v1::PoolResult> Rollback(const std::string& pool,
                                           uint32_t revision, const EventSink& sink);
+  // The specs of the pools that are up, as last applied.
+  absl::StatusOr<std::vector<LoadedSpec>> RunningSpecs();
 
  private:
   absl::StatusOr<LoadedSpec> SpecOf(const RevisionRecord& revision) const;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/test_util.h"
 #include "services/orchestrator/test_support.h"
+#include "services/orchestrator/unlock_keeper.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -113,7 +114,8 @@ class ApplierTest : public ::testing::Test {
   }
 
   poolops::test::TempDir dir_;
-  FakeWalletSource vault_;
+  FakeClock clock_{absl::Now()};
+  FakeWalletSource vault_{&clock_};
   MemorySecretStore secrets_;
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<Orchestrator> orchestrator_;
@@ -257,6 +259,58 @@ TEST_F(ApplierTest, DownHistoryRollback) {
   EXPECT_TRUE(compose_.up().empty());
   EXPECT_EQ(*state_->PoolStatus("t"), "down");
   EXPECT_TRUE(absl::IsNotFound(applier_->Down("nope", false).status()));
+}
+
+}  // namespace
+}  // namespace poolops::orchestrator
+
+namespace poolops::orchestrator {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST_F(ApplierTest, KeeperKeepsThePublishingOwnerUnlocked) {
+  ASSERT_TRUE(applier_->Up(Spec(1), nullptr).ok());
+  EXPECT_EQ(vault_.unlocked(), 1);  // by `up` itself, for 24 h
+  UnlockKeeper keeper(orchestrator_.get(), applier_.get(), &vault_, &clock_,
+                      absl::Hours(12));
+  EXPECT_THAT(keeper.RunOnce(), ElementsAre(HasSubstr("t: owner wallet core unlocked until")));
+  EXPECT_EQ(vault_.unlocked(), 1);
+  // Within the margin of the vault's expiry: unlocked again.
+  clock_.Advance(absl::Hours(13));
+  EXPECT_THAT(keeper.RunOnce(), ElementsAre(HasSubstr("unlocked for 24h")));
+  EXPECT_EQ(vault_.unlocked(), 2);
+  // A vault restart locks every wallet.
+  vault_.LockAll();
+  keeper.RunOnce();
+  EXPECT_EQ(vault_.unlocked(), 3);
+  // A pool that is down keeps nothing unlocked.
+  ASSERT_TRUE(applier_->Down("t", false).ok());
+  vault_.LockAll();
+  EXPECT_TRUE(keeper.RunOnce().empty());
+  EXPECT_EQ(vault_.unlocked(), 3);
+}
+
+TEST_F(ApplierTest, KeeperLeavesIexecPublisherPoolsAlone) {
+  LoadedSpec spec = Spec(1);
+  spec.spec.mutable_orders()->set_publisher(v1::PUBLISHER_IEXEC);
+  ASSERT_TRUE(applier_->Up(spec, nullptr).ok());
+  vault_.LockAll();
+  const int before = vault_.unlocked();
+  UnlockKeeper keeper(orchestrator_.get(), applier_.get(), &vault_, &clock_);
+  EXPECT_THAT(keeper.RunOnce(), ElementsAre("t: nothing to keep unlocked"));
+  EXPECT_EQ(vault_.unlocked(), before);
+}
+
+TEST_F(ApplierTest, KeeperThreadPassesAtStartAndStops) {
+  ASSERT_TRUE(applier_->Up(Spec(1), nullptr).ok());
+  vault_.LockAll();
+  UnlockKeeper keeper(orchestrator_.get(), applier_.get(), &vault_, &clock_);
+  keeper.Start(absl::Hours(1));
+  for (int i = 0; i < 500 && vault_.unlocked() < 2; ++i) absl::SleepFor(absl::Milliseconds(10));
+  keeper.Stop();  // returns without waiting for the hour
+  EXPECT_EQ(vault_.unlocked(), 2);
 }
 
 }  // namespace

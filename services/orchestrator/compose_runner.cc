@@ -1,10 +1,45 @@
 #include "services/orchestrator/compose_runner.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace poolops::orchestrator {
+
+absl::Status ComposeFailure(const std::string& target, const std::string& verb,
+                            const std::string& bundle,
+                            const std::string& output) {
+  const std::string what =
+      absl::StrCat(target, ": compose ", verb, " of ", bundle, " failed: ");
+  const std::string out(absl::StripAsciiWhitespace(output));
+  // v1 says "Couldn't connect to Docker daemon", v2 and the CLI "Cannot
+  // connect to the Docker daemon"; a socket without rights says
+  // "permission denied while trying to connect".
+  for (const char* sign :
+       {"connect to Docker daemon", "connect to the Docker daemon",
+        "Is the docker daemon running", "error during connect"}) {
+    if (absl::StrContains(out, sign)) {
+      return absl::UnavailableError(absl::StrCat(
+          what,
+          "the docker daemon is not reachable there (start dockerd or "
+          "set DOCKER_HOST, then `poolctl pool up` again): ",
+          out));
+    }
+  }
+  for (const char* sign :
+       {"pull access denied", "manifest unknown", "No such image",
+        "repository does not exist", "not found: manifest"}) {
+    if (absl::StrContains(out, sign)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(what,
+                       "an image is missing (check images/registry/tags in the "
+                       "spec, or `poolctl devnet images` for the simulators): ",
+                       out));
+    }
+  }
+  return absl::UnavailableError(absl::StrCat(what, out));
+}
 
 absl::StatusOr<std::string> DockerComposeRunner::Detect(Target* target) {
   {
@@ -26,10 +61,11 @@ absl::StatusOr<std::string> DockerComposeRunner::Detect(Target* target) {
   } else if (absl::EndsWith(out, "v1")) {
     flavour = "docker-compose";
   } else {
-    return absl::FailedPreconditionError(absl::StrCat(
-        target->Describe(),
-        ": neither `docker compose` (v2) nor `docker-compose` (v1) works there: ",
-        r->output));
+    return absl::FailedPreconditionError(
+        absl::StrCat(target->Describe(),
+                     ": neither `docker compose` (v2) nor `docker-compose` "
+                     "(v1) works there: ",
+                     r->output));
   }
   absl::MutexLock lock(&mu_);
   flavour_[target->Describe()] = flavour;
@@ -44,21 +80,20 @@ absl::StatusOr<CommandResult> DockerComposeRunner::Compose(
   for (const std::string& f : bundle.files) {
     absl::StrAppend(&cmd, " -f ", ShellQuote(f));
   }
-  std::string script = absl::StrCat(
-      "set -e\nextra=\n",
-      "[ -f docker-compose.override.yml ] && extra='-f docker-compose.override.yml'\n",
-      cmd, " $extra ", args, "\n");
+  std::string script = absl::StrCat("set -e\nextra=\n",
+                                    "[ -f docker-compose.override.yml ] && "
+                                    "extra='-f docker-compose.override.yml'\n",
+                                    cmd, " $extra ", args, "\n");
   return target->Shell(bundle.name, script);
 }
 
-absl::Status DockerComposeRunner::Up(Target* target, const ComposeBundle& bundle) {
+absl::Status DockerComposeRunner::Up(Target* target,
+                                     const ComposeBundle& bundle) {
   absl::StatusOr<CommandResult> r =
       Compose(target, bundle, "up -d --remove-orphans");
   if (!r.ok()) return r.status();
   if (r->exit_code != 0) {
-    return absl::UnavailableError(absl::StrCat(
-        target->Describe(), ": compose up of ", bundle.name, " failed: ",
-        absl::StripAsciiWhitespace(r->output)));
+    return ComposeFailure(target->Describe(), "up", bundle.name, r->output);
   }
   return absl::OkStatus();
 }
@@ -66,15 +101,14 @@ absl::Status DockerComposeRunner::Up(Target* target, const ComposeBundle& bundle
 absl::Status DockerComposeRunner::Down(Target* target,
                                        const ComposeBundle& bundle,
                                        bool remove_volumes) {
-  absl::StatusOr<CommandResult> r = Compose(
-      target, bundle,
-      remove_volumes ? "down --remove-orphans -v -t 5" : "down --remove-orphans -t 5");
+  absl::StatusOr<CommandResult> r =
+      Compose(target, bundle,
+              remove_volumes ? "down --remove-orphans -v -t 5"
+                             : "down --remove-orphans -t 5");
   if (!r.ok()) return r.status();
   if (r->exit_code == 3) return absl::OkStatus();  // no folder: nothing runs
   if (r->exit_code != 0) {
-    return absl::UnavailableError(absl::StrCat(
-        target->Describe(), ": compose down of ", bundle.name, " failed: ",
-        absl::StripAsciiWhitespace(r->output)));
+    return ComposeFailure(target->Describe(), "down", bundle.name, r->output);
   }
   return absl::OkStatus();
 }
@@ -85,11 +119,11 @@ absl::StatusOr<std::vector<std::string>> DockerComposeRunner::Running(
       Compose(target, bundle, "ps --services --filter status=running");
   if (!r.ok()) return r.status();
   if (r->exit_code != 0) {
-    return absl::UnavailableError(
-        absl::StrCat(target->Describe(), ": compose ps failed: ", r->output));
+    return ComposeFailure(target->Describe(), "ps", bundle.name, r->output);
   }
   std::vector<std::string> out;
-  for (absl::string_view line : absl::StrSplit(r->output, '\n', absl::SkipEmpty())) {
+  for (absl::string_view line :
+       absl::StrSplit(r->output, '\n', absl::SkipEmpty())) {
     out.emplace_back(absl::StripAsciiWhitespace(line));
   }
   return out;

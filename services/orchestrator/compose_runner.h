@@ -16,8 +16,8 @@
 namespace poolops::orchestrator {
 
 struct ComposeBundle {
-  std::string name;     // folder under the target root
-  std::string project;  // -p
+  std::string name;                // folder under the target root
+  std::string project;             // -p
   std::vector<std::string> files;  // -f, in order
 };
 
@@ -33,6 +33,13 @@ class ComposeRunner {
   virtual absl::StatusOr<std::vector<std::string>> Running(
       Target* target, const ComposeBundle& bundle) = 0;
 };
+
+// The error for a failed compose command, from what it printed: the docker
+// daemon unreachable (Unavailable) or an image missing (FailedPrecondition)
+// say so and what to do; anything else is Unavailable with the output.
+absl::Status ComposeFailure(const std::string& target, const std::string& verb,
+                            const std::string& bundle,
+                            const std::string& output);
 
 // Through Target::Shell. Remembers the compose flavour of each target.
 class DockerComposeRunner : public ComposeRunner {

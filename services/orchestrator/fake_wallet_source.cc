@@ -38,7 +38,24 @@ absl::Status FakeWalletSource::Unlock(const std::string& name,
   if (password.empty() || ttl_seconds == 0 || ttl_seconds > 86400)
     return absl::InvalidArgumentError("bad unlock");
   ++unlocked_;
+  unlocked_until_[name] = clock_->Now() + absl::Seconds(ttl_seconds);
   return absl::OkStatus();
+}
+
+absl::StatusOr<absl::Time> FakeWalletSource::UnlockedUntil(
+    const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  if (!wallets_.count(name))
+    return absl::NotFoundError(absl::StrCat("wallet ", name, " not found"));
+  auto it = unlocked_until_.find(name);
+  if (it == unlocked_until_.end() || it->second <= clock_->Now())
+    return absl::InfinitePast();
+  return it->second;
+}
+
+void FakeWalletSource::LockAll() {
+  absl::MutexLock lock(&mu_);
+  unlocked_until_.clear();
 }
 
 int FakeWalletSource::unlocked() const {

@@ -11,6 +11,7 @@
 #include "services/orchestrator/applier.h"
 #include "services/orchestrator/orchestrator_service.h"
 #include "services/orchestrator/suite_clients.h"
+#include "services/orchestrator/unlock_keeper.h"
 
 int main(int argc, char** argv) {
   namespace orch = poolops::orchestrator;
@@ -47,6 +48,10 @@ int main(int argc, char** argv) {
             orch::NewSuiteHealthProbe(home->run_dir());
         orch::Applier applier(&orchestrator, state->get(), targets.get(), &runner,
                               chain.get(), health.get());
+        // The publisher signs with the owner wallet for as long as the pool
+        // runs; the vault unlocks for a day at most and forgets on restart.
+        orch::UnlockKeeper keeper(&orchestrator, &applier, wallets.get());
+        keeper.Start(absl::Minutes(1));
         orch::OrchestratorService service(&orchestrator, &applier);
         return poolops::RunServer(options, {&service});
       });

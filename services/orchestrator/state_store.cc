@@ -301,6 +301,17 @@ absl::StatusOr<std::string> StateStore::PoolStatus(const std::string& pool) {
   return q.Text(0);
 }
 
+absl::StatusOr<std::vector<std::string>> StateStore::PoolsWithStatus(
+    const std::string& status) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_, "SELECT name FROM pools WHERE status = ?1 ORDER BY name",
+              {status});
+  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  std::vector<std::string> out;
+  while (q.Step() == SQLITE_ROW) out.push_back(q.Text(0));
+  return out;
+}
+
 absl::Status StateStore::RecordEvent(const std::string& pool, uint32_t revision,
                                      const std::string& step,
                                      const std::string& target,

@@ -85,6 +85,9 @@ class StateStore {
   // Marks the pool down (history kept).
   absl::Status MarkDown(const std::string& pool);
   absl::StatusOr<std::string> PoolStatus(const std::string& pool);
+  // Names of the pools in `status` ("up", "down"), sorted.
+  absl::StatusOr<std::vector<std::string>> PoolsWithStatus(
+      const std::string& status);
 
   absl::Status RecordEvent(const std::string& pool, uint32_t revision,
                            const std::string& step, const std::string& target,

@@ -40,6 +40,11 @@ class SuiteWalletSource : public WalletSource {
     if (!c.ok()) return c.status();
     return NewVaultWalletSource(*c)->Unlock(name, password, ttl_seconds);
   }
+  absl::StatusOr<absl::Time> UnlockedUntil(const std::string& name) override {
+    auto c = ChannelTo(run_, "wallet-vault");
+    if (!c.ok()) return c.status();
+    return NewVaultWalletSource(*c)->UnlockedUntil(name);
+  }
 
  private:
   std::filesystem::path run_;

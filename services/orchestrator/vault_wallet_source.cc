@@ -3,6 +3,8 @@
 
 #include <chrono>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "libs/common/status_grpc.h"
 #include "poolops/wallet/v1/wallet.grpc.pb.h"
 #include "services/orchestrator/wallet_source.h"
@@ -54,6 +56,23 @@ class VaultWalletSource : public WalletSource {
     grpc::Status s = stub_->Unlock(ctx.get(), req, &w);
     std::fill(req.mutable_password()->begin(), req.mutable_password()->end(), 0);
     return s.ok() ? absl::OkStatus() : FromGrpc(s);
+  }
+
+  absl::StatusOr<absl::Time> UnlockedUntil(const std::string& name) override {
+    wv1::GetWalletRequest get;
+    get.set_wallet(name);
+    wv1::Wallet w;
+    auto ctx = Context(std::chrono::seconds(10));
+    grpc::Status s = stub_->GetWallet(ctx.get(), get, &w);
+    if (!s.ok()) return FromGrpc(s);
+    if (w.unlocked_until().empty()) return absl::InfinitePast();
+    absl::Time until;
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, w.unlocked_until(), &until, &err)) {
+      return absl::DataLossError(absl::StrCat("wallet ", name,
+                                              ": bad unlocked_until: ", err));
+    }
+    return until;
   }
 
  private:

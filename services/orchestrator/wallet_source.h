@@ -11,6 +11,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/common/clock.h"
 
 namespace grpc {
 class Channel;
@@ -38,6 +40,8 @@ class WalletSource {
   virtual absl::Status Unlock(const std::string& name,
                               const std::string& password,
                               uint64_t ttl_seconds) = 0;
+  // Until when the wallet stays unlocked (InfinitePast when locked).
+  virtual absl::StatusOr<absl::Time> UnlockedUntil(const std::string& name) = 0;
 };
 
 // The wallet-vault over gRPC (GetWallet, ExportKeystore, CreateWallet).
@@ -48,18 +52,24 @@ std::unique_ptr<WalletSource> NewVaultWalletSource(
 // length only (never the password). Thread-safe.
 class FakeWalletSource : public WalletSource {
  public:
+  explicit FakeWalletSource(Clock* clock = Clock::Real()) : clock_(clock) {}
   absl::StatusOr<std::optional<WalletKeystore>> Find(
       const std::string& name) override;
   absl::StatusOr<WalletKeystore> Create(const std::string& name,
                                         const std::string& password) override;
   absl::Status Unlock(const std::string& name, const std::string& password,
                       uint64_t ttl_seconds) override;
+  absl::StatusOr<absl::Time> UnlockedUntil(const std::string& name) override;
+  // What a vault restart does.
+  void LockAll();
   int created() const;
   int unlocked() const;
 
  private:
   mutable absl::Mutex mu_;
+  Clock* clock_;
   std::map<std::string, WalletKeystore> wallets_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Time> unlocked_until_ ABSL_GUARDED_BY(mu_);
   int created_ ABSL_GUARDED_BY(mu_) = 0;
   int unlocked_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -1,0 +1,129 @@
+// DockerComposeRunner's commands and errors for both compose flavours, on a
+// scripted target (no v2 binary exists on this machine; v1 runs for real in
+// pool_docker_test).
+#include "services/orchestrator/compose_runner.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "absl/strings/match.h"
+
+namespace poolops::orchestrator {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Answers each Shell call with the next scripted result; records scripts.
+class ScriptedTarget : public Target {
+ public:
+  std::string Describe() const override { return "ssh://ops@host/srv"; }
+  absl::Status WriteBundle(const std::string&,
+                           const std::vector<BundleFile>&) override {
+    return absl::OkStatus();
+  }
+  absl::Status RestoreBackup(const std::string&) override {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<bool> Exists(const std::string&, const std::string&) override {
+    return false;
+  }
+  absl::StatusOr<CommandResult> Shell(const std::string& bundle,
+                                      const std::string& script) override {
+    calls.push_back({bundle, script});
+    if (answers.empty()) return CommandResult{0, ""};
+    CommandResult r = answers.front();
+    answers.pop_front();
+    return r;
+  }
+  std::deque<CommandResult> answers;
+  std::vector<std::pair<std::string, std::string>> calls;
+};
+
+const ComposeBundle kBundle{
+    "core", "p1-core", {"docker-compose.yml", "tee.yml"}};
+
+TEST(ComposeRunnerTest, PrefersV2AndRemembersItPerTarget) {
+  ScriptedTarget t;
+  t.answers = {{0, "v2\n"}, {0, ""}, {0, "core\nchain-adapter\n"}};
+  DockerComposeRunner runner;
+  ASSERT_TRUE(runner.Up(&t, kBundle).ok());
+  auto running = runner.Running(&t, kBundle);
+  ASSERT_TRUE(running.ok()) << running.status();
+  EXPECT_THAT(*running, ::testing::ElementsAre("core", "chain-adapter"));
+  // Detected once (outside any bundle), then two commands in the bundle.
+  ASSERT_EQ(t.calls.size(), 3u);
+  EXPECT_EQ(t.calls[0].first, "");
+  EXPECT_THAT(t.calls[0].second, HasSubstr("docker compose version"));
+  EXPECT_EQ(t.calls[1].first, "core");
+  EXPECT_THAT(t.calls[1].second,
+              HasSubstr("docker compose -p 'p1-core' -f 'docker-compose.yml' "
+                        "-f 'tee.yml' $extra up -d --remove-orphans"));
+  // The operator's override joins when it exists.
+  EXPECT_THAT(t.calls[1].second, HasSubstr("docker-compose.override.yml"));
+  EXPECT_THAT(t.calls[2].second,
+              HasSubstr("ps --services --filter status=running"));
+}
+
+TEST(ComposeRunnerTest, FallsBackToV1) {
+  ScriptedTarget t;
+  t.answers = {{0, "v1\n"}, {0, ""}};
+  DockerComposeRunner runner;
+  ASSERT_TRUE(runner.Down(&t, kBundle, /*remove_volumes=*/true).ok());
+  EXPECT_THAT(t.calls[1].second,
+              HasSubstr("docker-compose -p 'p1-core' -f 'docker-compose.yml' "
+                        "-f 'tee.yml' $extra down --remove-orphans -v -t 5"));
+}
+
+TEST(ComposeRunnerTest, NeitherFlavourIsNamed) {
+  ScriptedTarget t;
+  t.answers = {{0, "none\n"}};
+  DockerComposeRunner runner;
+  absl::Status s = runner.Up(&t, kBundle);
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("ssh://ops@host/srv"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("docker-compose"));
+}
+
+TEST(ComposeRunnerTest, DownOfAFolderThatIsGoneIsDone) {
+  ScriptedTarget t;
+  t.answers = {{0, "v1\n"}, {3, ""}};
+  DockerComposeRunner runner;
+  EXPECT_TRUE(runner.Down(&t, kBundle, false).ok());
+}
+
+TEST(ComposeFailureTest, DaemonDownSaysSoForBothFlavours) {
+  for (const char* out :
+       {"Couldn't connect to Docker daemon at http+docker://localhost - is it "
+        "running?\n\nIf it's at a non-standard location, specify the URL with "
+        "the DOCKER_HOST environment variable.\n",
+        "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+        "Is the docker daemon running?\n"}) {
+    absl::Status s = ComposeFailure("local:/srv", "up", "core", out);
+    EXPECT_TRUE(absl::IsUnavailable(s)) << s;
+    EXPECT_THAT(std::string(s.message()),
+                HasSubstr("local:/srv: compose up of core failed: the docker "
+                          "daemon is not reachable there"));
+  }
+}
+
+TEST(ComposeFailureTest, MissingImageSaysSo) {
+  absl::Status s = ComposeFailure(
+      "local:/srv", "up", "w0",
+      "Pulling w0 (iexechub/worker:9.9)...\n"
+      "ERROR: pull access denied for iexechub/worker, repository does not "
+      "exist or may require 'docker login'\n");
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("an image is missing"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("iexechub/worker:9.9"));
+}
+
+TEST(ComposeFailureTest, OtherFailuresKeepTheOutput) {
+  absl::Status s = ComposeFailure("local:/srv", "up", "core", "boom\n");
+  EXPECT_TRUE(absl::IsUnavailable(s));
+  EXPECT_EQ(s.message(), "local:/srv: compose up of core failed: boom");
+}
+
+}  // namespace
+}  // namespace poolops::orchestrator
