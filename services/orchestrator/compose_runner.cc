@@ -7,18 +7,36 @@
 
 namespace poolops::orchestrator {
 
+namespace {
+
+// What compose printed, made readable: a Python traceback (v1 when the
+// daemon is gone) becomes its last line; long output keeps its tail.
+std::string Condense(const std::string& output) {
+  std::string out(absl::StripAsciiWhitespace(output));
+  if (absl::StrContains(out, "Traceback (most recent call last)")) {
+    size_t nl = out.rfind('\n');
+    out = nl == std::string::npos ? out : out.substr(nl + 1);
+  }
+  constexpr size_t kMax = 4000;
+  if (out.size() > kMax) out = "..." + out.substr(out.size() - kMax);
+  return out;
+}
+
+}  // namespace
+
 absl::Status ComposeFailure(const std::string& target, const std::string& verb,
                             const std::string& bundle,
                             const std::string& output) {
   const std::string what =
       absl::StrCat(target, ": compose ", verb, " of ", bundle, " failed: ");
-  const std::string out(absl::StripAsciiWhitespace(output));
-  // v1 says "Couldn't connect to Docker daemon", v2 and the CLI "Cannot
-  // connect to the Docker daemon"; a socket without rights says
-  // "permission denied while trying to connect".
+  const std::string out = Condense(output);
+  // v1 says "Couldn't connect to Docker daemon" or, when the socket file is
+  // gone, "Error while fetching server API version"; v2 and the CLI say
+  // "Cannot connect to the Docker daemon".
   for (const char* sign :
        {"connect to Docker daemon", "connect to the Docker daemon",
-        "Is the docker daemon running", "error during connect"}) {
+        "Is the docker daemon running", "error during connect",
+        "Error while fetching server API version"}) {
     if (absl::StrContains(out, sign)) {
       return absl::UnavailableError(absl::StrCat(
           what,

@@ -108,6 +108,25 @@ TEST(ComposeFailureTest, DaemonDownSaysSoForBothFlavours) {
   }
 }
 
+TEST(ComposeFailureTest, V1TracebackWithoutSocketIsCondensed) {
+  absl::Status s = ComposeFailure(
+      "local:/srv", "up", "core",
+      "Traceback (most recent call last):\n  File \"/usr/lib/python3/x.py\", "
+      "line 705, in urlopen\n    conn.request()\nFileNotFoundError: [Errno 2] "
+      "No such file or directory\n\nDuring handling of the above exception, "
+      "another exception occurred:\n\nTraceback (most recent call last):\n"
+      "  File \"/usr/bin/docker-compose\", line 33\n"
+      "docker.errors.DockerException: Error while fetching server API version: "
+      "('Connection aborted.', FileNotFoundError(2, 'No such file or "
+      "directory'))\n");
+  EXPECT_TRUE(absl::IsUnavailable(s)) << s;
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("the docker daemon is not reachable there"));
+  EXPECT_THAT(std::string(s.message()), ::testing::Not(HasSubstr("Traceback")));
+  EXPECT_THAT(std::string(s.message()),
+              ::testing::EndsWith("'No such file or directory'))"));
+}
+
 TEST(ComposeFailureTest, MissingImageSaysSo) {
   absl::Status s = ComposeFailure(
       "local:/srv", "up", "w0",
