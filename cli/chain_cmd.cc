@@ -68,7 +68,8 @@ void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code) {
   auto name = std::make_shared<std::string>();
   CLI::App* show = chain->add_subcommand("show", "One chain");
   show->add_option("NAME", *name, "Chain name (default: the default chain)");
-  show->add_option("--name", *name)->group("");  // see OptionalPositionals
+  // main.cc passes `chain show NAME` here when NAME is also a command's name.
+  show->add_option("--name", *name, "Chain name (as NAME)")->group("");
   show->callback([&ctx, exit_code, name] {
     absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
     if (!gw.ok()) {

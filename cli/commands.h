@@ -20,5 +20,7 @@ void AddOrderCommands(CLI::App& app, Context& ctx, int* exit_code);
 void AddPoolCommands(CLI::App& app, Context& ctx, int* exit_code);
 // status, monitor watch|... (status_cmd.cc).
 void AddStatusCommands(CLI::App& app, Context& ctx, int* exit_code);
+// commands: the command tree as --help knows it (commands_cmd.cc).
+void AddCommandsCommand(CLI::App& app, Context& ctx, int* exit_code);
 
 }  // namespace poolops::cli

@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   poolops::cli::AddOrderCommands(app, ctx, &exit_code);
   poolops::cli::AddPoolCommands(app, ctx, &exit_code);
   poolops::cli::AddStatusCommands(app, ctx, &exit_code);
+  poolops::cli::AddCommandsCommand(app, ctx, &exit_code);
 
   try {
     std::vector<std::string> args = OptionalPositionals(argc, argv);

@@ -124,7 +124,7 @@ void AddStatus(CLI::App& app, Context& ctx, int* exit_code) {
       "status", "The status of a pool (ok / degraded / down, with reasons)");
   cmd->add_option("POOL", *pool, "Pool name (optional with one pool)");
   // main.cc passes `status NAME` here when NAME is also a command's name.
-  cmd->add_option("--pool", *pool)->group("");
+  cmd->add_option("--pool", *pool, "Pool name (as POOL)")->group("");
   cmd->callback([&ctx, exit_code, pool] {
     *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
       v1::GetStatusRequest req;
