@@ -45,16 +45,30 @@ absl::Status ComposeFailure(const std::string& target, const std::string& verb,
           out));
     }
   }
+  // An image not on the host is pulled; a failed pull (no such image, no
+  // registry reachable) fails the command. v1 prints "Pulling core
+  // (image:tag)...", v2 "core Pulling".
+  std::string image;
+  if (size_t at = out.find("Pulling "); at != std::string::npos) {
+    size_t open = out.find(" (", at), close = out.find(")...", at);
+    if (open != std::string::npos && close != std::string::npos &&
+        open < close) {
+      image = out.substr(open + 2, close - open - 2);
+    }
+  }
+  bool pull_failed = !image.empty() || absl::StrContains(out, " Pulling");
   for (const char* sign :
        {"pull access denied", "manifest unknown", "No such image",
         "repository does not exist", "not found: manifest"}) {
-    if (absl::StrContains(out, sign)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(what,
-                       "an image is missing (check images/registry/tags in the "
-                       "spec, or `poolctl devnet images` for the simulators): ",
-                       out));
-    }
+    pull_failed |= absl::StrContains(out, sign);
+  }
+  if (pull_failed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        what, "an image is missing", image.empty() ? "" : " (" + image + ")",
+        ": it is not on the host and could not be pulled (check "
+        "images/registry/tags in the spec, or `poolctl devnet images` for the "
+        "simulators): ",
+        out));
   }
   return absl::UnavailableError(absl::StrCat(what, out));
 }

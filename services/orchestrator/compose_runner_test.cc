@@ -138,6 +138,20 @@ TEST(ComposeFailureTest, MissingImageSaysSo) {
   EXPECT_THAT(std::string(s.message()), HasSubstr("iexechub/worker:9.9"));
 }
 
+TEST(ComposeFailureTest, ImageThatCannotBePulledIsNamed) {
+  absl::Status s = ComposeFailure(
+      "local:/srv", "up", "core",
+      "Creating volume \"p-core_mongodb-data\" with default driver\n"
+      "Pulling mongo (poolops-sim/mongo:no-such-tag)...\n"
+      "Get \"https://registry-1.docker.io/v2/\": proxyconnect tcp: dial tcp "
+      "127.0.0.1:9: connect: connection refused\n");
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(
+      std::string(s.message()),
+      HasSubstr("an image is missing (poolops-sim/mongo:no-such-tag): it "
+                "is not on the host and could not be pulled"));
+}
+
 TEST(ComposeFailureTest, OtherFailuresKeepTheOutput) {
   absl::Status s = ComposeFailure("local:/srv", "up", "core", "boom\n");
   EXPECT_TRUE(absl::IsUnavailable(s));

@@ -7,8 +7,6 @@
 // Skipped without a daemon; fails instead when CI=true.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -16,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "libs/common/net.h"
 #include "libs/common/test_util.h"
 #include "services/chain/devnet/simulators/images.h"
 #include "services/orchestrator/applier.h"
@@ -25,18 +24,6 @@ namespace poolops::orchestrator {
 namespace {
 
 namespace fs = std::filesystem;
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string Sh(const std::string& cmd) {
   auto r = ProcessRunner::Real()->Run({"sh", "-c", cmd}, "", "");
@@ -63,8 +50,11 @@ class PoolDockerTest : public ::testing::Test {
     options.binary = POOLOPS_SIM_BINARY;
     options.dockerfile = POOLOPS_SIM_DOCKERFILE;
     options.tag = kTag;
-    absl::Status built = sim::BuildSimulatorImages(options, sim::CommandRunner::Real());
-    if (!built.ok()) skip_ = absl::StrCat("FAIL: building simulator images: ", built.message());
+    absl::Status built =
+        sim::BuildSimulatorImages(options, sim::CommandRunner::Real());
+    if (!built.ok())
+      skip_ =
+          absl::StrCat("FAIL: building simulator images: ", built.message());
   }
 
   void SetUp() override {
@@ -90,9 +80,9 @@ class PoolDockerTest : public ::testing::Test {
     applier_ = std::make_unique<Applier>(orchestrator_.get(), state_.get(),
                                          targets_.get(), &runner_, &chain_,
                                          health_.get(), opts);
-    core_port_ = FreePort();
-    adapter_port_ = FreePort();
-    grafana_port_ = FreePort();
+    core_port_ = *net::FreeLoopbackPort();
+    adapter_port_ = *net::FreeLoopbackPort();
+    grafana_port_ = *net::FreeLoopbackPort();
   }
 
   void TearDown() override {
@@ -109,14 +99,17 @@ class PoolDockerTest : public ::testing::Test {
         "'0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', chain_id: '65535'}\n",
         "workerpool: {owner_wallet: core, description: docker test}\n",
         "images: {simulators: true, simulator_tag: ", tag, "}\n",
-        "core: {target: 'local:", local, "', host: 127.0.0.1, core_port: ", core_port_,
-        ", chain_adapter_port: ", adapter_port_, ", grafana_port: ", grafana_port_, "}\n",
+        "core: {target: 'local:", local,
+        "', host: 127.0.0.1, core_port: ", core_port_,
+        ", chain_adapter_port: ", adapter_port_,
+        ", grafana_port: ", grafana_port_, "}\n",
         "orders: {publisher: poolops}\nworkers:\n");
     for (int i = 0; i < workers; ++i) {
       absl::StrAppend(&yaml, "  - {name: w", i, ", target: '",
                       i % 2 ? remote : "local:" + local, "', wallet: wallet", i,
-                      ", cpu: ", 1 + i, ", results_dir: ",
-                      (dir_.path() / "results").string(), "}\n");
+                      ", cpu: ", 1 + i,
+                      ", results_dir: ", (dir_.path() / "results").string(),
+                      "}\n");
     }
     v1::SpecSource src;
     src.set_yaml(yaml);
@@ -128,9 +121,10 @@ class PoolDockerTest : public ::testing::Test {
 
   // Containers of this pool's compose projects, running or not.
   std::string Containers() {
-    return Sh(absl::StrCat(
-        "docker ps -a --format '{{.Label \"com.docker.compose.project\"}}' | grep '^",
-        pool_, "-' || true"));
+    return Sh(
+        absl::StrCat("docker ps -a --format '{{.Label "
+                     "\"com.docker.compose.project\"}}' | grep '^",
+                     pool_, "-' || true"));
   }
 
   inline static std::string skip_;
@@ -173,7 +167,10 @@ TEST_F(PoolDockerTest, OneCoreThreeWorkersAcrossLocalAndSshThenDown) {
 TEST_F(PoolDockerTest, MissingImageFailsClearly) {
   auto r = applier_->Up(Spec(1, "no-such-tag"), nullptr);
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("compose up"));
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::HasSubstr("compose up"));
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::HasSubstr("an image is missing"));
   auto history = applier_->History(pool_);
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->back().outcome(), "failed");
@@ -183,7 +180,8 @@ TEST_F(PoolDockerTest, WorkerThatNeverPingsIsRolledBack) {
   ASSERT_TRUE(applier_->Up(Spec(1), nullptr).ok());
   // A second worker pointed at a port where no core listens never pings.
   LoadedSpec bad = Spec(2);
-  bad.spec.mutable_workers(1)->set_target("local:" + (dir_.path() / "local").string());
+  bad.spec.mutable_workers(1)->set_target("local:" +
+                                          (dir_.path() / "local").string());
   // w0 and w1 now share a host: one bundle. An operator override in its
   // folder points w1 at a port where no core listens.
   fs::create_directories(dir_.path() / "local/workers-w0");
@@ -192,15 +190,17 @@ TEST_F(PoolDockerTest, WorkerThatNeverPingsIsRolledBack) {
   ApplyOptions quick;
   quick.workers_alive_timeout = absl::Seconds(5);
   quick.poll_interval = absl::Milliseconds(200);
-  Applier fast(orchestrator_.get(), state_.get(), targets_.get(), &runner_, &chain_,
-               health_.get(), quick);
+  Applier fast(orchestrator_.get(), state_.get(), targets_.get(), &runner_,
+               &chain_, health_.get(), quick);
   auto r = fast.Up(bad, nullptr);
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("1 of 2"));
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::HasSubstr("1 of 2"));
   // Rolled back: the new bundle is down, w0's previous bundle runs again.
-  EXPECT_EQ(Sh(absl::StrCat("docker ps -q --filter label=com.docker.compose.project=",
-                             pool_, "-workers-w0")),
-            "");
+  EXPECT_EQ(
+      Sh(absl::StrCat("docker ps -q --filter label=com.docker.compose.project=",
+                      pool_, "-workers-w0")),
+      "");
   absl::SleepFor(absl::Seconds(1));
   auto m = health_->Core("127.0.0.1", core_port_);
   ASSERT_TRUE(m.ok());

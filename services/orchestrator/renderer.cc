@@ -38,7 +38,8 @@ void SetOrderTerms(ComposeFile* f, const std::string& service,
   f->SetEnv(service, "CATEGORY", o.category());
   f->SetEnv(service, "TRUST", o.trust());
   f->SetEnv(service, "IS_GPU_POOL", o.gpu_pool() ? "true" : "false");
-  f->SetEnv(service, "CHECK_SLEEP_TIME", std::to_string(o.check_period_seconds()));
+  f->SetEnv(service, "CHECK_SLEEP_TIME",
+            std::to_string(o.check_period_seconds()));
   if (spec.stack_version() != v1::STACK_VERSION_V8_3) {
     f->SetEnv(service, "MAX_ORDER_NUMBER", std::to_string(o.max_open_orders()));
   }
@@ -84,12 +85,11 @@ void UseSimulators(ComposeFile* f, const std::string& tag, bool loopback) {
 
 std::string YesNo(bool b) { return b ? "true" : "false"; }
 
-
 // Variables each worker has its own value of: suffixed per worker when
 // several workers share a host's bundle.
 constexpr const char* kPerWorkerVariables[] = {
-    "WALLET", "WORKER_NAME", "WORKER_ID", "PROD_WALLET_PASSWORD", "RESULTS_DIR",
-    "WORKER_AVAILABLE_CPU"};
+    "WALLET",      "WORKER_NAME",         "WORKER_ID", "PROD_WALLET_PASSWORD",
+    "RESULTS_DIR", "WORKER_AVAILABLE_CPU"};
 
 std::string VariableSuffix(const std::string& worker) {
   std::string out = absl::AsciiStrToUpper(worker);
@@ -193,7 +193,8 @@ absl::StatusOr<std::vector<Bundle>> MergeWorkersByTarget(
     merged.role = "worker";
     merged.target = target;
     std::string pool = bundles[members[0]].project.substr(
-        0, bundles[members[0]].project.size() - bundles[members[0]].name.size() - 1);
+        0, bundles[members[0]].project.size() -
+               bundles[members[0]].name.size() - 1);
     merged.project = absl::StrCat(pool, "-", merged.name);
     std::map<std::string, ComposeFile> files;
     std::map<std::string, std::string> env;  // name -> value, in order below
@@ -220,7 +221,8 @@ absl::StatusOr<std::vector<Bundle>> MergeWorkersByTarget(
           auto it = files.find(name);
           if (it == files.end()) {
             c->RemoveService(worker_service);
-            if (std::find(merged.compose_files.begin(), merged.compose_files.end(),
+            if (std::find(merged.compose_files.begin(),
+                          merged.compose_files.end(),
                           name) == merged.compose_files.end()) {
               merged.compose_files.push_back(name);
             }
@@ -238,7 +240,8 @@ absl::StatusOr<std::vector<Bundle>> MergeWorkersByTarget(
       }
     }
     std::string env_text;
-    for (const std::string& k : env_order) absl::StrAppend(&env_text, EnvLine(k, env[k]));
+    for (const std::string& k : env_order)
+      absl::StrAppend(&env_text, EnvLine(k, env[k]));
     merged.files.push_back({".env", env_text, 0600});
     // Compose files in the order of the first worker's, then any new ones.
     std::sort(merged.compose_files.begin() + 1, merged.compose_files.end());
@@ -256,8 +259,8 @@ absl::StatusOr<std::vector<Bundle>> MergeWorkersByTarget(
 std::string EnvLine(const std::string& name, const std::string& value) {
   bool plain = true;
   for (char c : value) {
-    if (!(absl::ascii_isalnum(c) || std::string_view("_./:@,+=-").find(c) !=
-                                        std::string_view::npos)) {
+    if (!(absl::ascii_isalnum(c) ||
+          std::string_view("_./:@,+=-").find(c) != std::string_view::npos)) {
       plain = false;
       break;
     }
@@ -265,6 +268,40 @@ std::string EnvLine(const std::string& name, const std::string& value) {
   return plain ? absl::StrCat(name, "=", value, "\n")
                : absl::StrCat(name, "='", value, "'\n");
 }
+
+namespace {
+
+// The bundle's compose files as rendered, after its .env (0600) holding a
+// value for every variable they read; a variable with neither a value nor a
+// default is an InternalError naming `who` (a template/spec mismatch).
+absl::StatusOr<std::vector<BundleFile>> EmitComposeAndEnv(
+    std::vector<std::pair<std::string, ComposeFile>>& composes,
+    const std::map<std::string, std::string>& values, const std::string& who,
+    Bundle* b) {
+  std::vector<BundleFile> files = {{".env", "", 0600}};
+  std::set<std::string> emitted;
+  std::string missing;
+  for (auto& [name, f] : composes) {
+    std::string text = f.Emit();
+    for (const VariableRef& ref : ReferencedVariables(text)) {
+      if (!emitted.insert(ref.name).second) continue;
+      auto v = values.find(ref.name);
+      if (v == values.end() || (v->second.empty() && ref.has_default)) {
+        if (!ref.has_default) absl::StrAppend(&missing, " ", ref.name);
+        continue;
+      }
+      absl::StrAppend(&files.front().content, EnvLine(ref.name, v->second));
+    }
+    b->compose_files.push_back(name);
+    files.push_back({name, std::move(text), 0644});
+  }
+  if (!missing.empty()) {
+    return absl::InternalError(absl::StrCat(who, ": no value for", missing));
+  }
+  return files;
+}
+
+}  // namespace
 
 absl::StatusOr<Renderer> Renderer::Create() {
   std::map<std::string, ComposeFile> parsed;
@@ -312,15 +349,16 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
       -> absl::StatusOr<std::pair<WalletKeystore, std::string>> {
     auto w = input.wallets.find(name);
     if (w == input.wallets.end()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          field, ": wallet '", name, "' is not in the vault (poolctl wallet "
-          "create/import, or `pool up` creates it)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(field, ": wallet '", name,
+                       "' is not in the vault (poolctl wallet "
+                       "create/import, or `pool up` creates it)"));
     }
     auto p = input.secrets.wallet_passwords.find(name);
     if (p == input.secrets.wallet_passwords.end()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          field, ": no password known for wallet '", name,
-          "'; give its *_password_file in the spec"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(field, ": no password known for wallet '", name,
+                       "'; give its *_password_file in the spec"));
     }
     return std::make_pair(w->second, p->second);
   };
@@ -404,11 +442,13 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
           f.SetEnv("core", "MONGO_HOST", "127.0.0.1");
           f.SetEnv("core", "IEXEC_CORE_CHAIN_ADAPTER_PORT", ap);
           if (v8) {
-            f.SetEnv("core", "IEXEC_PLATFORM_REGISTRY", "http://127.0.0.1:8888");
+            f.SetEnv("core", "IEXEC_PLATFORM_REGISTRY",
+                     "http://127.0.0.1:8888");
           }
         }
         if (f.HasService("blockchain-adapter")) {
-          f.SetEnv("blockchain-adapter", "IEXEC_BLOCKCHAIN_ADAPTER_API_PORT", ap);
+          f.SetEnv("blockchain-adapter", "IEXEC_BLOCKCHAIN_ADAPTER_API_PORT",
+                   ap);
           f.SetEnv("blockchain-adapter",
                    "IEXEC_BLOCKCHAIN_ADAPTER_API_MONGO_HOST", "127.0.0.1");
         }
@@ -431,14 +471,18 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
           }
         }
       }
-      if (sims) UseSimulators(&f, spec.images().simulator_tag(), IsLoopback(core.host()));
+      if (sims)
+        UseSimulators(&f, spec.images().simulator_tag(),
+                      IsLoopback(core.host()));
     }
 
     absl::StatusOr<std::pair<WalletKeystore, std::string>> w =
         wallet(spec.workerpool().owner_wallet(), "workerpool.owner_wallet");
     if (!w.ok()) return w.status();
     std::map<std::string, std::string> values = common;
-    auto put = [&](const std::string& k, const std::string& v) { values[k] = v; };
+    auto put = [&](const std::string& k, const std::string& v) {
+      values[k] = v;
+    };
     put("BLOCKCHAIN_ADAPTER_TAG", spec.images().blockchain_adapter_tag());
     put("CHAIN_BLOCK_TIME", std::to_string(chain.block_time));
     put("CHAIN_HUB_ADDRESS", chain.hub);
@@ -449,12 +493,14 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     put("GRAFANA_TAG", spec.images().grafana_tag());
     put("CORE_GRAFANA_TAG", spec.images().grafana_tag());
     put("MARKET_API_HOST", chain.market_api_host);
-    put("ORDER_PUBLISHER_REQUESTER_RESTRICT", spec.orders().requester_restrict());
+    put("ORDER_PUBLISHER_REQUESTER_RESTRICT",
+        spec.orders().requester_restrict());
     put("ORDER_PUBLISHER_TAG", spec.images().order_publisher_tag());
     put("PROD_CHAIN_ADAPTER_HOST", core.chain_adapter_host());
     put("PROD_CORE_WALLET_PASSWORD", w->second);
-    for (const char* var : {"PROD_CHAIN_ADAPTER_PASSWORD",
-                            "PROD_GRAFANA_ADMIN_PASSWORD", "PROD_MONGO_PASSWORD"}) {
+    for (const char* var :
+         {"PROD_CHAIN_ADAPTER_PASSWORD", "PROD_GRAFANA_ADMIN_PASSWORD",
+          "PROD_MONGO_PASSWORD"}) {
       absl::StatusOr<std::string> p = password(var);
       if (!p.ok()) return p.status();
       put(var, *p);
@@ -473,33 +519,16 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     put("LETSENCRYPT_ADMIN_EMAIL", core.letsencrypt_email());
     put("MAX_ORDER_NUMBER", std::to_string(spec.orders().max_open_orders()));
 
-    std::vector<BundleFile> files;
-    std::string env;
-    std::set<std::string> emitted;
-    std::string missing;
-    for (auto& [name, f] : composes) {
-      std::string text = f.Emit();
-      for (const VariableRef& ref : ReferencedVariables(text)) {
-        if (!emitted.insert(ref.name).second) continue;
-        auto v = values.find(ref.name);
-        if (v == values.end() || (v->second.empty() && ref.has_default)) {
-          if (!ref.has_default) absl::StrAppend(&missing, " ", ref.name);
-          continue;
-        }
-        absl::StrAppend(&env, EnvLine(ref.name, v->second));
-      }
-      b.compose_files.push_back(name);
-      files.push_back({name, std::move(text), 0644});
-    }
-    if (!missing.empty()) {
-      return absl::InternalError(absl::StrCat("core: no value for", missing));
-    }
-    files.insert(files.begin(), BundleFile{".env", env, 0600});
+    absl::StatusOr<std::vector<BundleFile>> emitted =
+        EmitComposeAndEnv(composes, values, "core", &b);
+    if (!emitted.ok()) return emitted.status();
+    std::vector<BundleFile> files = std::move(*emitted);
     files.push_back({"wallet.json", w->first.keystore_json, 0600});
     if (v8) {
       auto conf = EmbeddedTemplates().find(dir + "/core/nginx_deny_all.conf");
       if (conf != EmbeddedTemplates().end()) {
-        files.push_back({"nginx_deny_all.conf", std::string(conf->second), 0644});
+        files.push_back(
+            {"nginx_deny_all.conf", std::string(conf->second), 0644});
       }
       files.push_back(
           {absl::StrCat("platform-registry-config/application-", chain.chain_id,
@@ -528,7 +557,8 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
       base->SetEnv(worker_service, "IEXEC_CORE_PORT",
                    std::to_string(core.core_port()));
     }
-    if (wk.gpu()) base->SetEnv(worker_service, "IEXEC_WORKER_GPU_ENABLED", "True");
+    if (wk.gpu())
+      base->SetEnv(worker_service, "IEXEC_WORKER_GPU_ENABLED", "True");
     composes.emplace_back("docker-compose.yml", std::move(*base));
     std::vector<std::string> overlays;
     if (http && !v8) overlays.push_back("rev-proxy-http");
@@ -574,29 +604,10 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
       if (!p.ok()) return p.status();
       values["SCONTAIN_REGISTRY_PASSWORD"] = *p;
     }
-    std::vector<BundleFile> files;
-    std::string env;
-    std::set<std::string> emitted;
-    std::string missing;
-    for (auto& [name, f] : composes) {
-      std::string text = f.Emit();
-      for (const VariableRef& ref : ReferencedVariables(text)) {
-        if (!emitted.insert(ref.name).second) continue;
-        auto v = values.find(ref.name);
-        if (v == values.end() || (v->second.empty() && ref.has_default)) {
-          if (!ref.has_default) absl::StrAppend(&missing, " ", ref.name);
-          continue;
-        }
-        absl::StrAppend(&env, EnvLine(ref.name, v->second));
-      }
-      b.compose_files.push_back(name);
-      files.push_back({name, std::move(text), 0644});
-    }
-    if (!missing.empty()) {
-      return absl::InternalError(
-          absl::StrCat(wk.name(), ": no value for", missing));
-    }
-    files.insert(files.begin(), BundleFile{".env", env, 0600});
+    absl::StatusOr<std::vector<BundleFile>> emitted =
+        EmitComposeAndEnv(composes, values, wk.name(), &b);
+    if (!emitted.ok()) return emitted.status();
+    std::vector<BundleFile> files = std::move(*emitted);
     files.push_back({wallet_file, w->first.keystore_json, 0600});
     b.files = std::move(files);
     bundles.push_back(std::move(b));
@@ -609,12 +620,10 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
 
   // Manifests: what the runner needs, nothing secret.
   for (Bundle& b : bundles) {
-    nlohmann::json m = {{"pool", spec.name()},
-                        {"bundle", b.name},
-                        {"role", b.role},
-                        {"project", b.project},
-                        {"stack", dir},
-                        {"composeFiles", b.compose_files}};
+    nlohmann::json m = {
+        {"pool", spec.name()}, {"bundle", b.name},
+        {"role", b.role},      {"project", b.project},
+        {"stack", dir},        {"composeFiles", b.compose_files}};
     b.files.push_back({"poolops-bundle.json", m.dump(2) + "\n", 0644});
   }
   return bundles;

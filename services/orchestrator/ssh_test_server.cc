@@ -1,9 +1,7 @@
 #include "services/orchestrator/ssh_test_server.h"
 
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,44 +9,25 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/net.h"
 
 namespace poolops::orchestrator {
 namespace {
 
 namespace fs = std::filesystem;
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool PortOpen(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
-}
-
 std::string Which(const std::string& name) {
-  for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin"}) {
+  for (const char* dir :
+       {"/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin"}) {
     fs::path p = fs::path(dir) / name;
     if (::access(p.c_str(), X_OK) == 0) return p.string();
   }
   return "";
 }
 
-int Quiet(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
+int Quiet(const std::string& cmd) {
+  return std::system((cmd + " >/dev/null 2>&1").c_str());
+}
 
 }  // namespace
 
@@ -65,19 +44,24 @@ absl::StatusOr<std::unique_ptr<SshTestServer>> SshTestServer::Start(
   std::string host_key = (d / "host_key").string();
   std::string client_key = (d / "client_key").string();
   if (Quiet(absl::StrCat(keygen, " -q -t ed25519 -N '' -f ", host_key)) != 0 ||
-      Quiet(absl::StrCat(keygen, " -q -t ed25519 -N '' -f ", client_key)) != 0) {
+      Quiet(absl::StrCat(keygen, " -q -t ed25519 -N '' -f ", client_key)) !=
+          0) {
     return absl::InternalError("ssh-keygen failed");
   }
   fs::copy_file(client_key + ".pub", d / "authorized_keys");
-  fs::permissions(d / "authorized_keys", fs::perms::owner_read | fs::perms::owner_write,
+  fs::permissions(d / "authorized_keys",
+                  fs::perms::owner_read | fs::perms::owner_write,
                   fs::perm_options::replace);
   std::unique_ptr<SshTestServer> s(new SshTestServer());
-  s->port_ = FreePort();
+  absl::StatusOr<uint16_t> port = net::FreeLoopbackPort();
+  if (!port.ok()) return port.status();
+  s->port_ = *port;
   passwd* pw = ::getpwuid(::getuid());
   s->user_ = pw ? pw->pw_name : "root";
   fs::path config = d / "sshd_config";
   std::ofstream(config) << "HostKey " << host_key << "\n"
-                        << "AuthorizedKeysFile " << (d / "authorized_keys").string()
+                        << "AuthorizedKeysFile "
+                        << (d / "authorized_keys").string()
                         << "\nPasswordAuthentication no\n"
                         << "KbdInteractiveAuthentication no\n"
                         << "PubkeyAuthentication yes\n"
@@ -104,18 +88,21 @@ absl::StatusOr<std::unique_ptr<SshTestServer>> SshTestServer::Start(
       << "Host 127.0.0.1\n  IdentityFile " << client_key
       << "\n  IdentitiesOnly yes\n  UserKnownHostsFile /dev/null\n"
       << "  StrictHostKeyChecking no\n  LogLevel ERROR\n"
-      << (docker_host.empty() ? "" : "  SetEnv DOCKER_HOST=" + docker_host + "\n");
-  for (int i = 0; i < 100 && !PortOpen(s->port_); ++i) {
+      << (docker_host.empty() ? ""
+                              : "  SetEnv DOCKER_HOST=" + docker_host + "\n");
+  for (int i = 0; i < 100 && !net::LoopbackPortInUse(s->port_); ++i) {
     int status;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       s->pid_ = -1;
       std::ifstream in(d / "sshd.log");
-      return absl::InternalError(absl::StrCat(
-          "sshd exited: ", std::string(std::istreambuf_iterator<char>(in), {})));
+      return absl::InternalError(
+          absl::StrCat("sshd exited: ",
+                       std::string(std::istreambuf_iterator<char>(in), {})));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  if (!PortOpen(s->port_)) return absl::InternalError("sshd did not listen");
+  if (!net::LoopbackPortInUse(s->port_))
+    return absl::InternalError("sshd did not listen");
   return s;
 }
 

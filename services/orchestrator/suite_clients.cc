@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/client_channel.h"
 #include "libs/common/health_client.h"
 #include "libs/common/suite.h"
 
@@ -11,13 +12,20 @@ namespace {
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(
     const std::filesystem::path& run_dir, std::string_view service) {
-  absl::StatusOr<RunInfo> info = ReadRunInfo(run_dir, service);
-  if (!info.ok()) {
-    return absl::UnavailableError(absl::StrCat(
-        std::string(service), " is not running (poolctl services up): ",
-        info.status().message()));
+  // The address set in env or config.yaml (TCP + TLS, e.g. in containers)
+  // wins over the run file of a local service.
+  const std::filesystem::path home = run_dir.parent_path();
+  absl::StatusOr<SuiteEndpoint> endpoint = ResolveSuiteEndpoint(home, service);
+  if (!endpoint.ok()) return endpoint.status();
+  if (!endpoint->explicit_setting) {
+    absl::StatusOr<RunInfo> info = ReadRunInfo(run_dir, service);
+    if (!info.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          std::string(service), " is not running (poolctl services up): ",
+          info.status().message()));
+    }
   }
-  return LocalChannel(info->address);
+  return EndpointChannel(home, *endpoint);
 }
 
 class SuiteWalletSource : public WalletSource {
