@@ -29,14 +29,16 @@ class RealProcessRunner : public ProcessRunner {
       return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
     }
     pid_t pid = ::fork();
-    if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
+    if (pid < 0)
+      return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
     if (pid == 0) {
       ::dup2(in_pipe[0], 0);
       ::dup2(out_pipe[1], 1);
       ::dup2(out_pipe[1], 2);
       if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
       std::vector<char*> args;
-      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      for (const std::string& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
       ::execvp(args[0], args.data());
       ::_exit(127);
@@ -69,7 +71,8 @@ class RealProcessRunner : public ProcessRunner {
         }
       }
       if (in_pipe[1] >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-        ssize_t w = ::write(in_pipe[1], input.data() + written, input.size() - written);
+        ssize_t w =
+            ::write(in_pipe[1], input.data() + written, input.size() - written);
         if (w > 0) written += static_cast<size_t>(w);
         if (w < 0 && errno != EAGAIN && errno != EINTR) written = input.size();
         if (written >= input.size()) {
@@ -83,7 +86,8 @@ class RealProcessRunner : public ProcessRunner {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.exit_code =
+        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (result.exit_code == 127 && result.output.empty()) {
       return absl::NotFoundError(absl::StrCat(argv[0], ": not found on PATH"));
     }
@@ -115,11 +119,12 @@ class ScriptTarget : public Target {
 
   absl::Status WriteBundle(const std::string& bundle,
                            const std::vector<BundleFile>& files) override {
-    absl::StatusOr<CommandResult> r = Exec(WriteBundleScript(root_, bundle, files));
+    absl::StatusOr<CommandResult> r =
+        Exec(WriteBundleScript(root_, bundle, files));
     if (!r.ok()) return r.status();
     if (r->exit_code != 0) {
-      return absl::UnavailableError(absl::StrCat(describe_, ": writing bundle ",
-                                                 bundle, " failed: ", r->output));
+      return absl::UnavailableError(absl::StrCat(
+          describe_, ": writing bundle ", bundle, " failed: ", r->output));
     }
     return absl::OkStatus();
   }
@@ -127,9 +132,9 @@ class ScriptTarget : public Target {
   absl::Status RestoreBackup(const std::string& bundle) override {
     std::string dir = ShellQuote(root_ + "/" + bundle);
     std::string backup = ShellQuote(root_ + "/." + bundle + ".backup");
-    absl::StatusOr<CommandResult> r = Exec(absl::StrCat(
-        "set -e\n[ -d ", backup, " ] || exit 3\nrm -rf ", dir, "\ncp -a ",
-        backup, " ", dir, "\n"));
+    absl::StatusOr<CommandResult> r =
+        Exec(absl::StrCat("set -e\n[ -d ", backup, " ] || exit 3\nrm -rf ", dir,
+                          "\ncp -a ", backup, " ", dir, "\n"));
     if (!r.ok()) return r.status();
     if (r->exit_code == 3) {
       return absl::NotFoundError(
@@ -156,8 +161,8 @@ class ScriptTarget : public Target {
   absl::StatusOr<CommandResult> Shell(const std::string& bundle,
                                       const std::string& script) override {
     if (bundle.empty()) return Exec(script);
-    return Exec(absl::StrCat("cd ", ShellQuote(root_ + "/" + bundle), " || exit 3\n",
-                             script));
+    return Exec(absl::StrCat("cd ", ShellQuote(root_ + "/" + bundle),
+                             " || exit 3\n", script));
   }
 
  private:
@@ -166,7 +171,8 @@ class ScriptTarget : public Target {
     argv.push_back("sh");
     argv.push_back("-s");
     absl::StatusOr<CommandResult> r = runner_->Run(argv, script, "");
-    if (r.ok() && r->exit_code == 255 && prefix_.size() > 0 && prefix_[0] == "ssh") {
+    if (r.ok() && r->exit_code == 255 && prefix_.size() > 0 &&
+        prefix_[0] == "ssh") {
       return absl::UnavailableError(
           absl::StrCat(describe_, ": ssh failed: ", r->output));
     }
@@ -239,7 +245,8 @@ std::string ShellQuote(const std::string& word) {
   return out + "'";
 }
 
-std::string WriteBundleScript(const std::string& root, const std::string& bundle,
+std::string WriteBundleScript(const std::string& root,
+                              const std::string& bundle,
                               const std::vector<BundleFile>& files) {
   std::string dir = root + "/" + bundle;
   std::string backup = root + "/." + bundle + ".backup";
@@ -254,11 +261,20 @@ std::string WriteBundleScript(const std::string& root, const std::string& bundle
   for (const BundleFile& f : files) {
     fs::path p(f.path);
     if (p.has_parent_path()) {
-      absl::StrAppend(&s, "mkdir -p ", ShellQuote(p.parent_path().string()), "\n");
+      absl::StrAppend(&s, "mkdir -p ", ShellQuote(p.parent_path().string()),
+                      "\n");
     }
     std::string tmp = f.path + ".poolops-new";
     absl::StrAppend(&s, "base64 -d > ", ShellQuote(tmp), " <<'POOLOPS_EOF'\n",
                     Base64Lines(f.content), "POOLOPS_EOF\n");
+    if (f.path == ".env") {
+      // The operator's own variables (override.env, never written by
+      // poolops) go last: compose takes the last value of a variable.
+      absl::StrAppend(
+          &s, "if [ -f override.env ]; then { printf '\\n# ",
+          "operator overrides (override.env)\\n'; cat override.env; } >> ",
+          ShellQuote(tmp), "; fi\n");
+    }
     char mode[8];
     std::snprintf(mode, sizeof(mode), "%o", f.mode);
     absl::StrAppend(&s, "chmod ", mode, " ", ShellQuote(tmp), "\nmv -f ",

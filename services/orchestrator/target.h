@@ -23,15 +23,17 @@ struct CommandResult {
 class ProcessRunner {
  public:
   virtual ~ProcessRunner() = default;
-  virtual absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
-                                            const std::string& input,
-                                            const std::string& cwd) = 0;
+  virtual absl::StatusOr<CommandResult> Run(
+      const std::vector<std::string>& argv, const std::string& input,
+      const std::string& cwd) = 0;
   static ProcessRunner* Real();
 };
 
-// The files a bundle folder holds that poolops never writes or deletes.
+// The files a bundle folder holds that poolops never writes or deletes: an
+// extra compose file (used with -f after the bundle's) and extra variables
+// (appended to the .env poolops writes, so they win).
 inline constexpr const char* kOperatorOwnedFiles[] = {
-    "docker-compose.override.yml"};
+    "docker-compose.override.yml", "override.env"};
 
 class Target {
  public:
@@ -76,7 +78,8 @@ std::unique_ptr<TargetFactory> NewTargetFactory(ProcessRunner* runner,
 std::string ShellQuote(const std::string& word);
 
 // The shell script that writes a bundle (files base64 in heredocs).
-std::string WriteBundleScript(const std::string& root, const std::string& bundle,
+std::string WriteBundleScript(const std::string& root,
+                              const std::string& bundle,
                               const std::vector<BundleFile>& files);
 
 }  // namespace poolops::orchestrator

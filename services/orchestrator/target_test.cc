@@ -43,15 +43,21 @@ void ExerciseTarget(Target* t, const fs::path& root) {
   EXPECT_EQ(Mode(root / "core/.env"), 0600u);
   EXPECT_EQ(Mode(root / "core/docker-compose.yml"), 0644u);
   EXPECT_EQ(Slurp(root / "core/sub/dir/f.yml"), "x: 1\n");
-  // The operator's own override survives every write.
+  // The operator's own files survive every write; their variables win.
   std::ofstream(root / "core/docker-compose.override.yml") << "services: {}\n";
+  std::ofstream(root / "core/override.env") << "EXTRA=x\nSECRET=operator\n";
   std::vector<BundleFile> v2 = {{".env", "SECRET=2\n", 0600},
                                 {"docker-compose.yml", "services: {}\n", 0644},
                                 {"poolops-bundle.json", "{}\n", 0644}};
   ASSERT_TRUE(t->WriteBundle("core", v2).ok());
-  EXPECT_EQ(Slurp(root / "core/.env"), "SECRET=2\n");
+  EXPECT_EQ(Slurp(root / "core/.env"),
+            "SECRET=2\n\n# operator overrides (override.env)\nEXTRA=x\n"
+            "SECRET=operator\n");
+  EXPECT_EQ(Mode(root / "core/.env"), 0600u);
   EXPECT_FALSE(fs::exists(root / "core/old.txt"));
   EXPECT_TRUE(fs::exists(root / "core/docker-compose.override.yml"));
+  EXPECT_EQ(Slurp(root / "core/override.env"), "EXTRA=x\nSECRET=operator\n");
+  fs::remove(root / "core/override.env");
   // The backup holds the previous files.
   EXPECT_EQ(Slurp(root / ".core.backup/.env"), "SECRET=1\n");
   EXPECT_EQ(Mode(root / ".core.backup/.env"), 0600u);
@@ -82,7 +88,8 @@ TEST(TargetTest, LocalFolder) {
 }
 
 TEST(TargetTest, ScriptCarriesSecretsOnStdinNotArgv) {
-  std::string script = WriteBundleScript("/r", "core", {{".env", "PW=hunter2", 0600}});
+  std::string script =
+      WriteBundleScript("/r", "core", {{".env", "PW=hunter2", 0600}});
   // base64 of the content only: the secret itself is not in clear either.
   EXPECT_EQ(script.find("hunter2"), std::string::npos);
   EXPECT_NE(script.find("umask 077"), std::string::npos);
@@ -99,7 +106,8 @@ TEST(TargetTest, ProcessRunnerFeedsLargeInput) {
 
 TEST(TargetTest, SshToARealSshd) {
   poolops::test::TempDir dir;
-  absl::StatusOr<std::unique_ptr<SshTestServer>> sshd = SshTestServer::Start(dir.path());
+  absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
+      SshTestServer::Start(dir.path());
   if (!sshd.ok()) GTEST_SKIP() << sshd.status();
   SshOptions opts;
   opts.config_file = (*sshd)->client_config().string();
@@ -112,7 +120,8 @@ TEST(TargetTest, SshToARealSshd) {
 
 TEST(TargetTest, UnreachableSshHostIsUnavailable) {
   poolops::test::TempDir dir;
-  absl::StatusOr<std::unique_ptr<SshTestServer>> sshd = SshTestServer::Start(dir.path());
+  absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
+      SshTestServer::Start(dir.path());
   if (!sshd.ok()) GTEST_SKIP() << sshd.status();
   SshOptions opts;
   opts.config_file = (*sshd)->client_config().string();
@@ -120,7 +129,8 @@ TEST(TargetTest, UnreachableSshHostIsUnavailable) {
   auto factory = NewTargetFactory(ProcessRunner::Real(), opts);
   int port = (*sshd)->port();
   sshd->reset();  // stopped: the port refuses connections now
-  auto t = factory->Open(absl::StrCat("ssh://root@127.0.0.1:", port, "/tmp/x"), "");
+  auto t =
+      factory->Open(absl::StrCat("ssh://root@127.0.0.1:", port, "/tmp/x"), "");
   ASSERT_TRUE(t.ok());
   absl::Status s = (*t)->WriteBundle("core", {{"a", "b", 0644}});
   EXPECT_TRUE(absl::IsUnavailable(s)) << s;
