@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/client_channel.h"
 #include "libs/common/health_client.h"
 #include "libs/common/status_grpc.h"
 #include "libs/common/suite.h"
@@ -15,13 +16,24 @@ namespace cv1 = ::poolops::chain::v1;
 
 absl::StatusOr<std::unique_ptr<cv1::ChainGateway::Stub>> Stub(
     const std::filesystem::path& run_dir) {
-  absl::StatusOr<RunInfo> info = ReadRunInfo(run_dir, "chain-gateway");
-  if (!info.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("chain-gateway is not running (poolctl services up): ",
-                     info.status().message()));
+  // The address set in env or config.yaml (TCP + TLS, e.g. in containers)
+  // wins over the run file of a local gateway.
+  const std::filesystem::path home = run_dir.parent_path();
+  absl::StatusOr<SuiteEndpoint> endpoint =
+      ResolveSuiteEndpoint(home, "chain-gateway");
+  if (!endpoint.ok()) return endpoint.status();
+  if (!endpoint->explicit_setting) {
+    absl::StatusOr<RunInfo> info = ReadRunInfo(run_dir, "chain-gateway");
+    if (!info.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("chain-gateway is not running (poolctl services up): ",
+                       info.status().message()));
+    }
   }
-  return cv1::ChainGateway::NewStub(LocalChannel(info->address));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      EndpointChannel(home, *endpoint);
+  if (!channel.ok()) return channel.status();
+  return cv1::ChainGateway::NewStub(*channel);
 }
 
 void SetDeadline(grpc::ClientContext* ctx, absl::Duration timeout) {
