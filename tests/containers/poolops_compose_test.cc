@@ -5,6 +5,10 @@
 // libs/common/client_channel.h. Needs DOCKER_HOST (scripts/dockerd.sh); fails
 // instead of skipping when CI=true. Removes the containers, volume and images
 // it made.
+//  - SuiteOverTlsInContainers: the services over TLS, mutual TLS for the vault.
+//  - PoolUpThroughContainerizedOrchestrator: a devnet pool (simulators, host
+//    network) deployed by the orchestrator in its container through the
+//    daemon's socket, its status from the containerized monitor, then down.
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +26,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
 #include "libs/common/net.h"
@@ -33,6 +38,7 @@ namespace {
 namespace fs = std::filesystem;
 
 using poolops::test::Describe;
+using poolops::test::EnvChanges;
 using poolops::test::Exec;
 using poolops::test::Result;
 using poolops::test::Slurp;
@@ -73,6 +79,13 @@ std::string ServiceUid(const fs::path& dir, const std::string& container) {
   return "";
 }
 
+// The path of a unix:// DOCKER_HOST, empty for anything else.
+std::string DockerSocket() {
+  const char* host = std::getenv("DOCKER_HOST");
+  absl::string_view h = host == nullptr ? "" : host;
+  return absl::ConsumePrefix(&h, "unix://") ? std::string(h) : std::string();
+}
+
 class PoolopsContainersTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -83,8 +96,25 @@ class PoolopsContainersTest : public ::testing::Test {
     project_ = absl::StrCat("poolopsctr", ::getpid());
   }
   void TearDown() override {
+    if (pool_up_) {
+      Result down = Poolctl({"pool", "down", pool_, "--remove-data"});
+      EXPECT_EQ(down.code, 0) << down.out << down.err;
+    }
+    if (!pool_.empty()) {
+      // Whatever a failed `pool up` or `pool down` left behind.
+      std::vector<std::string> left = PoolContainers();
+      if (!left.empty()) {
+        std::vector<std::string> rm = {"docker", "rm", "-f"};
+        rm.insert(rm.end(), left.begin(), left.end());
+        Exec(dir_, rm);
+      }
+    }
     if (started_) {
       Result down = Compose({"down", "-v", "--timeout", "5"});
+      EXPECT_EQ(down.code, 0) << down.out << down.err;
+    }
+    if (devnet_) {
+      Result down = DevPoolctl({"devnet", "down"});
       EXPECT_EQ(down.code, 0) << down.out << down.err;
     }
     if (built_) {
@@ -93,6 +123,13 @@ class PoolopsContainersTest : public ::testing::Test {
         rmi.push_back(absl::StrCat("poolops/", s, ":", tag_));
       }
       rmi.push_back(absl::StrCat("poolops/base:", tag_));
+      Result sims =
+          Exec(dir_, {"docker", "images", "-q", "--filter",
+                      absl::StrCat("reference=poolops-sim/*:", tag_)});
+      for (absl::string_view id :
+           absl::StrSplit(sims.out, '\n', absl::SkipEmpty())) {
+        rmi.emplace_back(id);
+      }
       Result r = Exec(dir_, rmi);
       EXPECT_EQ(r.code, 0) << Describe(rmi, r);
     }
@@ -110,8 +147,7 @@ class PoolopsContainersTest : public ::testing::Test {
   }
 
   // poolctl --home <its own home> --json ARGS, with `env` over poolctl_env_.
-  Result Poolctl(std::vector<std::string> args,
-                 poolops::test::EnvChanges env = {}) {
+  Result Poolctl(std::vector<std::string> args, EnvChanges env = {}) {
     std::vector<std::string> argv = {POOLCTL_PATH, "--home",
                                      (dir_ / "home").string(), "--json"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -119,93 +155,152 @@ class PoolopsContainersTest : public ::testing::Test {
     return Exec(dir_, argv, env);
   }
 
-  fs::path dir_;
-  std::string tag_, project_;
-  bool built_ = false, started_ = false;
-  poolops::test::EnvChanges compose_env_, poolctl_env_;
+  // poolctl on the host with a home of its own and no suite: the devnet
+  // (anvil, market) and the simulator images.
+  Result DevPoolctl(std::vector<std::string> args) {
+    std::vector<std::string> argv = {POOLCTL_PATH, "--home",
+                                     (dir_ / "devhome").string(), "--json"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Exec(dir_, argv);
+  }
+
+  // The ids of the containers of pool_'s compose projects (`<pool>-...`).
+  std::vector<std::string> PoolContainers() {
+    Result ps =
+        Exec(dir_, {"docker", "ps", "-a", "--format",
+                    "{{.ID}} {{.Label \"com.docker.compose.project\"}}"});
+    std::vector<std::string> out;
+    for (absl::string_view line :
+         absl::StrSplit(ps.out, '\n', absl::SkipEmpty())) {
+      std::pair<std::string, std::string> f = absl::StrSplit(line, ' ');
+      if (absl::StartsWith(f.second, absl::StrCat(pool_, "-"))) {
+        out.push_back(f.first);
+      }
+    }
+    return out;
+  }
+
+  // Certificates, images and compose/poolops.yml up on free loopback ports;
+  // every service healthy over TCP + TLS as poolctl sees it.
+  void StartSuite() {
+    // Certificates: the services' folder owned by the images' user.
+    fs::path certs = dir_ / "certs";
+    std::vector<std::string> gen = {
+        "bash", absl::StrCat(POOLOPS_SOURCE_DIR, "/compose/gen-certs.sh"),
+        "--out", certs.string()};
+    const bool root = ::geteuid() == 0;
+    if (root) {
+      gen.insert(gen.end(), {"--owner", "10001:10001"});
+    } else {
+      compose_env_["POOLOPS_UID"] = std::to_string(::getuid());
+      compose_env_["POOLOPS_GID"] = std::to_string(::getgid());
+      // The named volume would be the image user's: a folder of ours instead.
+      fs::create_directory(dir_ / "ctr-home");
+      compose_env_["POOLOPS_HOME_VOLUME"] = (dir_ / "ctr-home").string();
+    }
+    Result r = Exec(dir_, gen);
+    ASSERT_EQ(r.code, 0) << Describe(gen, r);
+    struct stat st;
+    ASSERT_EQ(::stat((certs / "services" / "wallet-vault.key").c_str(), &st),
+              0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    certs_ = certs;
+
+    // The orchestrator's docker: this test's daemon, through its socket and
+    // the socket's group. Local targets under stacks/, the ssh folder empty;
+    // both the containers' user's.
+    std::string socket = DockerSocket();
+    ASSERT_FALSE(socket.empty()) << "DOCKER_HOST is not unix://";
+    ASSERT_EQ(::stat(socket.c_str(), &st), 0) << socket;
+    compose_env_["POOLOPS_DOCKER_SOCKET"] = socket;
+    compose_env_["POOLOPS_DOCKER_GID"] = std::to_string(st.st_gid);
+    stacks_ = dir_ / "stacks";
+    for (const fs::path& d : {stacks_, dir_ / "ssh"}) {
+      fs::create_directory(d);
+      ::chmod(d.c_str(), 0700);
+      if (root) ASSERT_EQ(::chown(d.c_str(), 10001, 10001), 0) << d;
+    }
+    compose_env_["POOLOPS_STACKS_DIR"] = stacks_.string();
+    compose_env_["POOLOPS_SSH_DIR"] = (dir_ / "ssh").string();
+
+    std::vector<std::string> build = {
+        "bash", absl::StrCat(POOLOPS_SOURCE_DIR, "/compose/build-images.sh"),
+        fs::path(POOLOPS_BIN_DIR_PATH).parent_path().string(), tag_};
+    built_ = true;
+    r = Exec(dir_, build);
+    ASSERT_EQ(r.code, 0) << Describe(build, r);
+
+    compose_env_["POOLOPS_TAG"] = tag_;
+    compose_env_["POOLOPS_CERTS"] = (certs / "services").string();
+    for (const char* s : kServices) {
+      uint16_t port = *poolops::net::FreeLoopbackPort();
+      uint16_t metrics = *poolops::net::FreeLoopbackPort();
+      compose_env_[absl::StrCat(EnvStem(s), "_PORT")] = std::to_string(port);
+      compose_env_[absl::StrCat(EnvStem(s), "_METRICS_PORT")] =
+          std::to_string(metrics);
+      address_[s] = absl::StrCat("127.0.0.1:", port);
+      poolctl_env_[absl::StrCat(EnvStem(s), "_ADDRESS")] = address_[s];
+    }
+    poolctl_env_["POOLOPS_TLS_CA"] = (certs / "poolctl" / "ca.pem").string();
+    poolctl_env_["POOLOPS_TLS_CERT"] =
+        (certs / "poolctl" / "client.pem").string();
+    poolctl_env_["POOLOPS_TLS_KEY"] =
+        (certs / "poolctl" / "client.key").string();
+    poolctl_env_["POOLOPS_BIN_DIR"] = "/nonexistent";  // nothing starts locally
+
+    started_ = true;
+    r = Compose({"up", "-d"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+
+    Result status;
+    for (int i = 0; i < 120; ++i) {
+      status = Poolctl({"services", "status"});
+      bool all = status.code == 0 && status.json.contains("services");
+      for (const auto& s :
+           status.json.value("services", nlohmann::json::array())) {
+        all = all && s["healthy"] == true;
+      }
+      if (all) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    ASSERT_EQ(status.code, 0) << status.out << status.err;
+    ASSERT_EQ(status.json["services"].size(), 4u) << status.out;
+    for (size_t i = 0; i < 4; ++i) {
+      const nlohmann::json& s = status.json["services"][i];
+      EXPECT_EQ(s["name"], kServices[i]);
+      EXPECT_EQ(s["address"], address_[kServices[i]]);
+      EXPECT_EQ(s["healthy"], true) << s;
+    }
+    if (HasFailure()) {
+      Result logs = Compose({"logs", "--no-color"});
+      FAIL() << logs.out << logs.err;
+    }
+  }
+
+  bool SkipWithoutDocker() {
+    if (HaveDocker(dir_)) return false;
+    const char* ci = std::getenv("CI");
+    if (ci != nullptr && std::string(ci) == "true") {
+      ADD_FAILURE()
+          << "CI=true but no docker daemon (source scripts/dockerd.sh)";
+    }
+    return true;
+  }
+
+  fs::path dir_, certs_, stacks_;
+  std::string tag_, project_, pool_;
+  bool built_ = false, started_ = false, devnet_ = false, pool_up_ = false;
+  std::map<std::string, std::string> address_;
+  EnvChanges compose_env_, poolctl_env_;
 };
 
 TEST_F(PoolopsContainersTest, SuiteOverTlsInContainers) {
-  if (!HaveDocker(dir_)) {
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") {
-      FAIL() << "CI=true but no docker daemon (source scripts/dockerd.sh)";
-    }
+  if (SkipWithoutDocker()) {
     GTEST_SKIP() << "no DOCKER_HOST with a daemon (scripts/dockerd.sh)";
   }
-  // Certificates: the services' folder owned by the images' user.
-  fs::path certs = dir_ / "certs";
-  std::vector<std::string> gen = {
-      "bash", absl::StrCat(POOLOPS_SOURCE_DIR, "/compose/gen-certs.sh"),
-      "--out", certs.string()};
-  if (::geteuid() == 0) {
-    gen.insert(gen.end(), {"--owner", "10001:10001"});
-  } else {
-    compose_env_["POOLOPS_UID"] = std::to_string(::getuid());
-    compose_env_["POOLOPS_GID"] = std::to_string(::getgid());
-    // The named volume would be the image user's: a folder of ours instead.
-    fs::create_directory(dir_ / "ctr-home");
-    compose_env_["POOLOPS_HOME_VOLUME"] = (dir_ / "ctr-home").string();
-  }
-  Result r = Exec(dir_, gen);
-  ASSERT_EQ(r.code, 0) << Describe(gen, r);
-  struct stat st;
-  ASSERT_EQ(::stat((certs / "services" / "wallet-vault.key").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
-
-  std::vector<std::string> build = {
-      "bash", absl::StrCat(POOLOPS_SOURCE_DIR, "/compose/build-images.sh"),
-      fs::path(POOLOPS_BIN_DIR_PATH).parent_path().string(), tag_};
-  built_ = true;
-  r = Exec(dir_, build);
-  ASSERT_EQ(r.code, 0) << Describe(build, r);
-
-  std::map<std::string, std::string> address;
-  compose_env_["POOLOPS_TAG"] = tag_;
-  compose_env_["POOLOPS_CERTS"] = (certs / "services").string();
-  for (const char* s : kServices) {
-    uint16_t port = *poolops::net::FreeLoopbackPort();
-    uint16_t metrics = *poolops::net::FreeLoopbackPort();
-    compose_env_[absl::StrCat(EnvStem(s), "_PORT")] = std::to_string(port);
-    compose_env_[absl::StrCat(EnvStem(s), "_METRICS_PORT")] =
-        std::to_string(metrics);
-    address[s] = absl::StrCat("127.0.0.1:", port);
-    poolctl_env_[absl::StrCat(EnvStem(s), "_ADDRESS")] = address[s];
-  }
-  poolctl_env_["POOLOPS_TLS_CA"] = (certs / "poolctl" / "ca.pem").string();
-  poolctl_env_["POOLOPS_TLS_CERT"] =
-      (certs / "poolctl" / "client.pem").string();
-  poolctl_env_["POOLOPS_TLS_KEY"] = (certs / "poolctl" / "client.key").string();
-  poolctl_env_["POOLOPS_BIN_DIR"] = "/nonexistent";  // nothing starts locally
-
-  started_ = true;
-  r = Compose({"up", "-d"});
-  ASSERT_EQ(r.code, 0) << r.out << r.err;
-
-  // Every service healthy over TCP + TLS, as poolctl sees it.
-  Result status;
-  for (int i = 0; i < 120; ++i) {
-    status = Poolctl({"services", "status"});
-    bool all = status.code == 0 && status.json.contains("services");
-    for (const auto& s :
-         status.json.value("services", nlohmann::json::array())) {
-      all = all && s["healthy"] == true;
-    }
-    if (all) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-  ASSERT_EQ(status.code, 0) << status.out << status.err;
-  ASSERT_EQ(status.json["services"].size(), 4u) << status.out;
-  for (size_t i = 0; i < 4; ++i) {
-    const nlohmann::json& s = status.json["services"][i];
-    EXPECT_EQ(s["name"], kServices[i]);
-    EXPECT_EQ(s["address"], address[kServices[i]]);
-    EXPECT_EQ(s["healthy"], true) << s;
-  }
-  if (HasFailure()) {
-    Result logs = Compose({"logs", "--no-color"});
-    FAIL() << logs.out << logs.err;
-  }
+  StartSuite();
+  if (HasFatalFailure()) return;
+  const fs::path certs = certs_;
 
   // The vault, over mutual TLS: a wallet made in the container's home.
   fs::path pw = dir_ / "pw";
@@ -283,6 +378,97 @@ TEST_F(PoolopsContainersTest, SuiteOverTlsInContainers) {
     EXPECT_EQ(uid, ::geteuid() == 0 ? "10001" : std::to_string(::getuid()))
         << s;
   }
+}
+
+// The orchestrator in its container deploys a devnet pool: the bundles are
+// written under the stacks folder (mounted at the same path) and started by
+// the image's docker-compose through the mounted socket; the containerized
+// monitor reports the pool ok; `pool down` leaves no container.
+TEST_F(PoolopsContainersTest, PoolUpThroughContainerizedOrchestrator) {
+  if (SkipWithoutDocker()) {
+    GTEST_SKIP() << "no DOCKER_HOST with a daemon (scripts/dockerd.sh)";
+  }
+  // The devnet on the host (anvil, PoCo, the market on loopback) and the
+  // stack simulator images.
+  devnet_ = true;
+  Result r = DevPoolctl({"devnet", "up"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  r = DevPoolctl({"devnet", "images", "--tag", tag_});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+
+  StartSuite();
+  if (HasFatalFailure()) return;
+  // The containerized gateway learns the devnet; the orchestrator, sharing
+  // its home, reads the same chains/devnet.json. The devnet runs with gas
+  // price 0, and the spec asks no stake and a price of 0: the wallets the
+  // vault creates need no funds (as in examples/devnet-pool.yaml).
+  fs::path chain_json = dir_ / "devhome" / "chains" / "devnet.json";
+  r = Poolctl({"chain", "import", chain_json.string()});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+
+  pool_ = absl::StrCat("ctr", ::getpid());
+  const std::string target =
+      absl::StrCat("local:", (stacks_ / "bundles").string());
+  uint16_t core = *poolops::net::FreeLoopbackPort(),
+           adapter = *poolops::net::FreeLoopbackPort(),
+           grafana = *poolops::net::FreeLoopbackPort();
+  fs::path spec = dir_ / "pool.yaml";
+  std::ofstream(spec) << absl::StrCat(
+      "name: ", pool_, "\nchain: devnet\nstack_version: v7.1\n",
+      "network_mode: host\n", "workerpool: {owner_wallet: ", pool_,
+      "-core, description: ", pool_, "}\n", "stake: {minimum: '0'}\n",
+      "images: {simulators: true, simulator_tag: ", tag_, "}\n",
+      "core: {target: '", target, "', host: 127.0.0.1, core_port: ", core,
+      ", chain_adapter_port: ", adapter, ", grafana_port: ", grafana, "}\n",
+      "orders: {publisher: poolops, price: '0', max_open_orders: 1}\n",
+      "workers:\n  - {name: w0, target: '", target, "', wallet: ", pool_,
+      "-w0, cpu: 1, results_dir: ", (stacks_ / "results").string(), "}\n");
+
+  pool_up_ = true;
+  Result up = Poolctl({"pool", "up", "-f", spec.string()});
+  if (up.code != 0) {
+    Result logs = Compose({"logs", "--no-color", "orchestrator"});
+    FAIL() << up.out << up.err << logs.out;
+  }
+  EXPECT_EQ(up.json["pool"], pool_) << up.out;
+  EXPECT_TRUE(absl::StartsWith(up.json.value("workerpool", ""), "0x"))
+      << up.out;
+  // The bundles the orchestrator wrote are on the host, where the daemon
+  // read their bind mounts.
+  EXPECT_TRUE(fs::exists(stacks_ / "bundles" / "core" / "docker-compose.yml"));
+  EXPECT_FALSE(PoolContainers().empty());
+
+  // The monitor probes every few seconds: its verdict, bounded.
+  Result status;
+  for (int i = 0; i < 60; ++i) {
+    status = Poolctl({"status", pool_});
+    if (status.code == 0 && status.json.value("overall", "") == "ok") break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  ASSERT_EQ(status.code, 0) << status.out << status.err;
+  EXPECT_EQ(status.json["overall"], "ok") << status.out;
+  std::map<std::string, nlohmann::json> component;
+  for (const nlohmann::json& c : status.json["components"]) {
+    component[c["name"].get<std::string>()] = c;
+  }
+  // The wallet's balances come from the monitor's own TLS calls to the
+  // gateway.
+  const std::string wallet = absl::StrCat("wallet/", pool_, "-core");
+  for (const std::string& name :
+       std::vector<std::string>{"core", "workers", "market", "chain", wallet}) {
+    ASSERT_TRUE(component.count(name)) << name << " in " << status.out;
+    EXPECT_EQ(component[name]["status"], "ok") << component[name];
+  }
+  EXPECT_EQ(component["workers"]["detail"], "1 of 1 workers alive")
+      << component["workers"];
+  EXPECT_TRUE(absl::StartsWith(component["market"]["detail"].get<std::string>(),
+                               "1 open order"))
+      << component["market"];
+
+  Result down = Poolctl({"pool", "down", pool_, "--remove-data"});
+  pool_up_ = down.code != 0;
+  ASSERT_EQ(down.code, 0) << down.out << down.err;
+  EXPECT_TRUE(PoolContainers().empty());
 }
 
 }  // namespace
