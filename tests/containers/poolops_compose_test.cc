@@ -7,8 +7,10 @@
 // it made.
 //  - SuiteOverTlsInContainers: the services over TLS, mutual TLS for the vault.
 //  - PoolUpThroughContainerizedOrchestrator: a devnet pool (simulators, host
-//    network) deployed by the orchestrator in its container through the
-//    daemon's socket, its status from the containerized monitor, then down.
+//    network) deployed by the orchestrator in its container: the core on a
+//    local: target through the daemon's socket, the worker on an ssh://
+//    target (a real sshd on loopback) with the mounted read-only ssh folder;
+//    its status from the containerized monitor, then down.
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +33,7 @@
 #include "gtest/gtest.h"
 #include "libs/common/net.h"
 #include "nlohmann/json.hpp"
+#include "services/orchestrator/ssh_test_server.h"
 #include "tests/containers/exec.h"
 
 namespace {
@@ -292,6 +295,8 @@ class PoolopsContainersTest : public ::testing::Test {
   bool built_ = false, started_ = false, devnet_ = false, pool_up_ = false;
   std::map<std::string, std::string> address_;
   EnvChanges compose_env_, poolctl_env_;
+  // Declared last: destroyed after TearDown has taken the pool down.
+  std::unique_ptr<poolops::orchestrator::SshTestServer> sshd_;
 };
 
 TEST_F(PoolopsContainersTest, SuiteOverTlsInContainers) {
@@ -406,9 +411,34 @@ TEST_F(PoolopsContainersTest, PoolUpThroughContainerizedOrchestrator) {
   r = Poolctl({"chain", "import", chain_json.string()});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
 
+  // The ssh:// target: a real sshd on loopback (this machine, its docker
+  // through DOCKER_HOST sent with SetEnv); the container's ~/.ssh holds the
+  // key, the host key in known_hosts (checked strictly) and the config.
+  absl::StatusOr<std::unique_ptr<poolops::orchestrator::SshTestServer>> sshd =
+      poolops::orchestrator::SshTestServer::Start(dir_,
+                                                  std::getenv("DOCKER_HOST"));
+  ASSERT_TRUE(sshd.ok()) << sshd.status();
+  sshd_ = *std::move(sshd);
+  fs::path ssh = dir_ / "ssh";
+  fs::copy_file(dir_ / "sshd" / "client_key", ssh / "id_ed25519");
+  std::ofstream(ssh / "known_hosts") << "[127.0.0.1]:" << sshd_->port() << " "
+                                     << Slurp(dir_ / "sshd" / "host_key.pub");
+  std::ofstream(ssh / "config")
+      << "Host 127.0.0.1\n  IdentityFile ~/.ssh/id_ed25519\n"
+      << "  IdentitiesOnly yes\n  StrictHostKeyChecking yes\n"
+      << "  UserKnownHostsFile ~/.ssh/known_hosts\n  LogLevel ERROR\n"
+      << "  SetEnv DOCKER_HOST=" << std::getenv("DOCKER_HOST") << "\n";
+  for (const char* f : {"id_ed25519", "known_hosts", "config"}) {
+    ::chmod((ssh / f).c_str(), 0600);
+    if (::geteuid() == 0) {
+      ASSERT_EQ(::chown((ssh / f).c_str(), 10001, 10001), 0) << f;
+    }
+  }
+
   pool_ = absl::StrCat("ctr", ::getpid());
   const std::string target =
       absl::StrCat("local:", (stacks_ / "bundles").string());
+  const std::string remote = sshd_->TargetFor((dir_ / "remote").string());
   uint16_t core = *poolops::net::FreeLoopbackPort(),
            adapter = *poolops::net::FreeLoopbackPort(),
            grafana = *poolops::net::FreeLoopbackPort();
@@ -421,7 +451,7 @@ TEST_F(PoolopsContainersTest, PoolUpThroughContainerizedOrchestrator) {
       "core: {target: '", target, "', host: 127.0.0.1, core_port: ", core,
       ", chain_adapter_port: ", adapter, ", grafana_port: ", grafana, "}\n",
       "orders: {publisher: poolops, price: '0', max_open_orders: 1}\n",
-      "workers:\n  - {name: w0, target: '", target, "', wallet: ", pool_,
+      "workers:\n  - {name: w0, target: '", remote, "', wallet: ", pool_,
       "-w0, cpu: 1, results_dir: ", (stacks_ / "results").string(), "}\n");
 
   pool_up_ = true;
@@ -433,9 +463,10 @@ TEST_F(PoolopsContainersTest, PoolUpThroughContainerizedOrchestrator) {
   EXPECT_EQ(up.json["pool"], pool_) << up.out;
   EXPECT_TRUE(absl::StartsWith(up.json.value("workerpool", ""), "0x"))
       << up.out;
-  // The bundles the orchestrator wrote are on the host, where the daemon
-  // read their bind mounts.
+  // The core's bundle is on the host, where the daemon read its bind mounts;
+  // the worker's came through ssh.
   EXPECT_TRUE(fs::exists(stacks_ / "bundles" / "core" / "docker-compose.yml"));
+  EXPECT_TRUE(fs::exists(dir_ / "remote" / "w0" / "docker-compose.yml"));
   EXPECT_FALSE(PoolContainers().empty());
 
   // The monitor probes every few seconds: its verdict, bounded.
