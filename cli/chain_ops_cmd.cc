@@ -18,9 +18,9 @@ using json = nlohmann::json;
 
 std::string Rlc(const std::string& nrlc) {
   absl::StatusOr<eth::U256> v = eth::U256::FromDecimal(nrlc);
-  return v.ok() ? absl::StrCat(eth::FormatAmount(*v, eth::Unit::kNRlc,
-                                                 eth::Unit::kRlc),
-                               " RLC")
+  return v.ok() ? absl::StrCat(
+                      eth::FormatAmount(*v, eth::Unit::kNRlc, eth::Unit::kRlc),
+                      " RLC")
                 : nrlc;
 }
 
@@ -61,38 +61,31 @@ void AddStakeCommand(CLI::App* account, Context& ctx, int* exit_code,
       *exit_code = ctx.Fail(unit.status());
       return;
     }
-    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
-    if (!gw.ok()) {
-      *exit_code = ctx.Fail(gw.status());
-      return;
-    }
-    auto call = GatewayClient::Call();
-    std::unique_ptr<grpc::ClientReader<cv1::StakeEvent>> reader;
+    // The two requests have the same fields.
+    auto fill = [&](auto* req) {
+      req->set_chain(ctx.chain);
+      req->set_wallet(o->wallet);
+      req->mutable_amount()->set_value(o->amount);
+      req->mutable_amount()->set_unit(*unit);
+    };
+    absl::StatusOr<cv1::StakeResult> outcome;
     if (deposit) {
       cv1::DepositRequest req;
-      req.set_chain(ctx.chain);
-      req.set_wallet(o->wallet);
-      req.mutable_amount()->set_value(o->amount);
-      req.mutable_amount()->set_unit(*unit);
-      reader = (*gw)->Deposit(call.get(), req);
+      fill(&req);
+      outcome =
+          GatewayTx(ctx, &GatewayStub::Deposit, req, &cv1::StakeEvent::result);
     } else {
       cv1::WithdrawRequest req;
-      req.set_chain(ctx.chain);
-      req.set_wallet(o->wallet);
-      req.mutable_amount()->set_value(o->amount);
-      req.mutable_amount()->set_unit(*unit);
-      reader = (*gw)->Withdraw(call.get(), req);
+      fill(&req);
+      outcome =
+          GatewayTx(ctx, &GatewayStub::Withdraw, req, &cv1::StakeEvent::result);
     }
-    absl::StatusOr<cv1::StakeResult> r =
-        FollowStream(ctx, reader.get(), &cv1::StakeEvent::result);
-    if (!r.ok()) {
-      *exit_code = ctx.Fail(r.status());
-      return;
-    }
-    *exit_code = ctx.Ok({{"txHash", r->tx().tx_hash()}, {"stake", r->stake()}},
-                        absl::StrCat(deposit ? "deposited" : "withdrawn",
-                                     ": ", r->tx().tx_hash(), "\nstake: ",
-                                     Rlc(r->stake())));
+    *exit_code = Reply(ctx, outcome, [&](const cv1::StakeResult& r) {
+      return ctx.Ok(
+          {{"txHash", r.tx().tx_hash()}, {"stake", r.stake()}},
+          absl::StrCat(deposit ? "deposited" : "withdrawn", ": ",
+                       r.tx().tx_hash(), "\nstake: ", Rlc(r.stake())));
+    });
   });
 }
 
@@ -105,24 +98,19 @@ void AddAccount(CLI::App& app, Context& ctx, int* exit_code) {
   CLI::App* show = account->add_subcommand("show", "Stake and locked stake");
   show->add_option("NAME", *who, "Wallet name, or any address")->required();
   show->callback([&ctx, exit_code, who] {
-    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
-    if (!gw.ok()) {
-      *exit_code = ctx.Fail(gw.status());
-      return;
-    }
     cv1::GetAccountRequest req;
     req.set_chain(ctx.chain);
     req.set_wallet(*who);
-    cv1::Account a;
-    grpc::Status s = (*gw)->GetAccount(GatewayClient::Call().get(), req, &a);
-    if (!s.ok()) {
-      *exit_code = ctx.Fail(FromGrpc(s));
-      return;
-    }
-    *exit_code = ctx.Ok(
-        {{"address", a.address()}, {"stake", a.stake()}, {"locked", a.locked()}},
-        absl::StrCat("address: ", a.address(), "\nstake:   ", Rlc(a.stake()),
-                     "\nlocked:  ", Rlc(a.locked())));
+    *exit_code =
+        Reply(ctx, CallGateway(ctx, &GatewayStub::GetAccount, req),
+              [&](const cv1::Account& a) {
+                return ctx.Ok({{"address", a.address()},
+                               {"stake", a.stake()},
+                               {"locked", a.locked()}},
+                              absl::StrCat("address: ", a.address(),
+                                           "\nstake:   ", Rlc(a.stake()),
+                                           "\nlocked:  ", Rlc(a.locked())));
+              });
   });
 }
 
@@ -143,44 +131,33 @@ void AddWorkerpool(CLI::App& app, Context& ctx, int* exit_code) {
   deploy->add_option("--description", d->description, "Description")
       ->required();
   deploy->callback([&ctx, exit_code, d] {
-    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
-    if (!gw.ok()) {
-      *exit_code = ctx.Fail(gw.status());
-      return;
-    }
     cv1::DeployWorkerpoolRequest req;
     req.set_chain(ctx.chain);
     req.set_owner(d->owner);
     req.set_description(d->description);
-    auto call = GatewayClient::Call();
-    auto reader = (*gw)->DeployWorkerpool(call.get(), req);
-    absl::StatusOr<cv1::DeployWorkerpoolResult> r =
-        FollowStream(ctx, reader.get(), &cv1::DeployWorkerpoolEvent::result);
-    if (!r.ok()) {
-      *exit_code = ctx.Fail(r.status());
-      return;
-    }
-    *exit_code = ctx.Ok({{"address", r->address()}, {"txHash", r->tx().tx_hash()}},
-                        absl::StrCat("workerpool ", r->address(), "\ntx: ",
-                                     r->tx().tx_hash()));
+    *exit_code =
+        Reply(ctx,
+              GatewayTx(ctx, &GatewayStub::DeployWorkerpool, req,
+                        &cv1::DeployWorkerpoolEvent::result),
+              [&](const cv1::DeployWorkerpoolResult& r) {
+                return ctx.Ok(
+                    {{"address", r.address()}, {"txHash", r.tx().tx_hash()}},
+                    absl::StrCat("workerpool ", r.address(),
+                                 "\ntx: ", r.tx().tx_hash()));
+              });
   });
 
   auto address = std::make_shared<std::string>();
   CLI::App* show = wp->add_subcommand("show", "A registered workerpool");
   show->add_option("ADDR", *address, "Workerpool address")->required();
   show->callback([&ctx, exit_code, address] {
-    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
-    if (!gw.ok()) {
-      *exit_code = ctx.Fail(gw.status());
-      return;
-    }
     cv1::GetWorkerpoolRequest req;
     req.set_chain(ctx.chain);
     req.set_address(*address);
-    cv1::Workerpool w;
-    grpc::Status s = (*gw)->GetWorkerpool(GatewayClient::Call().get(), req, &w);
-    *exit_code = s.ok() ? ctx.Ok(WorkerpoolJson(w), WorkerpoolText(w))
-                        : ctx.Fail(FromGrpc(s));
+    *exit_code = Reply(ctx, CallGateway(ctx, &GatewayStub::GetWorkerpool, req),
+                       [&](const cv1::Workerpool& w) {
+                         return ctx.Ok(WorkerpoolJson(w), WorkerpoolText(w));
+                       });
   });
 
   auto owner = std::make_shared<std::string>();
@@ -188,30 +165,22 @@ void AddWorkerpool(CLI::App& app, Context& ctx, int* exit_code) {
   list->add_option("--owner", *owner, "Owner wallet (name or address)")
       ->required();
   list->callback([&ctx, exit_code, owner] {
-    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
-    if (!gw.ok()) {
-      *exit_code = ctx.Fail(gw.status());
-      return;
-    }
     cv1::ListWorkerpoolsRequest req;
     req.set_chain(ctx.chain);
     req.set_owner(*owner);
-    cv1::ListWorkerpoolsResponse r;
-    grpc::Status s =
-        (*gw)->ListWorkerpools(GatewayClient::Call().get(), req, &r);
-    if (!s.ok()) {
-      *exit_code = ctx.Fail(FromGrpc(s));
-      return;
-    }
-    json list = json::array();
-    std::string human;
-    for (const cv1::Workerpool& w : r.workerpools()) {
-      list.push_back(WorkerpoolJson(w));
-      absl::StrAppend(&human, WorkerpoolText(w), "\n");
-    }
-    if (human.empty()) human = "no workerpool\n";
-    human.pop_back();
-    *exit_code = ctx.Ok({{"workerpools", list}}, human);
+    *exit_code =
+        Reply(ctx, CallGateway(ctx, &GatewayStub::ListWorkerpools, req),
+              [&](const cv1::ListWorkerpoolsResponse& r) {
+                json list = json::array();
+                std::string human;
+                for (const cv1::Workerpool& w : r.workerpools()) {
+                  list.push_back(WorkerpoolJson(w));
+                  absl::StrAppend(&human, WorkerpoolText(w), "\n");
+                }
+                if (human.empty()) human = "no workerpool\n";
+                human.pop_back();
+                return ctx.Ok({{"workerpools", list}}, human);
+              });
   });
 }
 

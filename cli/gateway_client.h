@@ -1,10 +1,6 @@
-// poolctl's side of chain-gateway: a stub (starting the local suite when
-// needed), call contexts with deadlines, `--unit` parsing, and the loop that
-// turns a transaction stream into progress lines and its final result.
+// poolctl's side of chain-gateway: one-call commands, the transaction
+// streams (progress lines on stderr, then the result), and `--unit` parsing.
 #pragma once
-
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
 
 #include <chrono>
 #include <memory>
@@ -13,50 +9,49 @@
 
 #include "absl/status/statusor.h"
 #include "cli/context.h"
-#include "libs/common/status_grpc.h"
+#include "cli/rpc_call.h"
 #include "poolops/chain/v1/chain.grpc.pb.h"
 
 namespace poolops::cli {
 
 namespace cv1 = ::poolops::chain::v1;
+using GatewayStub = cv1::ChainGateway::Stub;
 
-class GatewayClient {
- public:
-  static absl::StatusOr<GatewayClient> Connect(const Context& ctx);
-  cv1::ChainGateway::Stub* operator->() { return stub_.get(); }
-  // Transactions wait for receipts: minutes, not seconds.
-  static std::unique_ptr<grpc::ClientContext> Call(
-      std::chrono::seconds timeout = std::chrono::seconds(300));
+// Transactions wait for receipts: minutes, not seconds.
+inline constexpr std::chrono::seconds kGatewayTimeout{300};
 
- private:
-  explicit GatewayClient(std::unique_ptr<cv1::ChainGateway::Stub> stub)
-      : stub_(std::move(stub)) {}
-  std::unique_ptr<cv1::ChainGateway::Stub> stub_;
-};
+// Connects to chain-gateway (starting the local suite when needed) and makes
+// one unary call.
+template <typename Request, typename Response>
+absl::StatusOr<Response> CallGateway(
+    const Context& ctx,
+    grpc::Status (GatewayStub::*rpc)(grpc::ClientContext*, const Request&,
+                                     Response*),
+    const Request& request) {
+  return CallOnce<cv1::ChainGateway>(ctx, rpc, request, kGatewayTimeout);
+}
+
+// A transaction stream of Event {oneof progress | result}: progress lines go
+// to stderr, the result is returned; the stream's error status otherwise.
+template <typename Request, typename Event, typename Result>
+absl::StatusOr<Result> GatewayTx(const Context& ctx,
+                                 std::unique_ptr<grpc::ClientReader<Event>> (
+                                     GatewayStub::*rpc)(grpc::ClientContext*,
+                                                        const Request&),
+                                 const Request& request,
+                                 const Result& (Event::*result)() const) {
+  return CallStream<cv1::ChainGateway>(
+      ctx, rpc, request, kGatewayTimeout,
+      [&ctx, result](const Event& event) -> std::optional<Result> {
+        if (event.has_progress()) {
+          ctx.Progress(event.progress().message());
+          return std::nullopt;
+        }
+        return (event.*result)();
+      });
+}
 
 // "RLC", "nRLC", "wei" (any case) or empty (the command's default).
 absl::StatusOr<cv1::Amount::Unit> ParseUnitFlag(const std::string& unit);
-
-// Reads a stream of Event {oneof progress | result}: progress lines go to
-// stderr, the result is returned; the stream's error status otherwise.
-template <typename Event, typename Result>
-absl::StatusOr<Result> FollowStream(const Context& ctx,
-                                    grpc::ClientReader<Event>* reader,
-                                    const Result& (Event::*result)() const) {
-  Event event;
-  std::optional<Result> out;
-  while (reader->Read(&event)) {
-    if (event.has_progress()) {
-      ctx.Progress(event.progress().message());
-    } else {
-      out = (event.*result)();
-    }
-  }
-  grpc::Status st = reader->Finish();
-  if (!st.ok()) return FromGrpc(st);
-  if (!out)
-    return absl::InternalError("chain-gateway ended the stream without a result");
-  return *out;
-}
 
 }  // namespace poolops::cli

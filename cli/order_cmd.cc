@@ -126,16 +126,6 @@ absl::StatusOr<cv1::WorkerpoolOrder> ReadOrderFile(const std::string& path) {
   return p;
 }
 
-template <typename Body>
-void Run(Context& ctx, int* exit_code, Body body) {
-  absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
-  if (!gw.ok()) {
-    *exit_code = ctx.Fail(gw.status());
-    return;
-  }
-  *exit_code = body(*gw);
-}
-
 void AddSign(CLI::App* order, Context& ctx, int* exit_code) {
   struct Opts {
     TermsFlags terms;
@@ -158,14 +148,13 @@ void AddSign(CLI::App* order, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(terms.status());
       return;
     }
-    Run(ctx, exit_code, [&](GatewayClient& gw) {
-      cv1::SignOrderRequest req;
-      req.set_chain(ctx.chain);
-      req.set_wallet(o->wallet);
-      *req.mutable_terms() = *terms;
-      cv1::SignedOrder r;
-      grpc::Status s = gw->SignOrder(GatewayClient::Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+    cv1::SignOrderRequest req;
+    req.set_chain(ctx.chain);
+    req.set_wallet(o->wallet);
+    *req.mutable_terms() = *terms;
+    absl::StatusOr<cv1::SignedOrder> outcome =
+        CallGateway(ctx, &GatewayStub::SignOrder, req);
+    *exit_code = Reply(ctx, outcome, [&](const cv1::SignedOrder& r) {
       json result = {{"order", OrderJson(r.order())},
                      {"orderHash", r.order_hash()}};
       if (!o->out.empty()) {
@@ -242,14 +231,13 @@ void AddPublish(CLI::App* order, Context& ctx, int* exit_code) {
       }
       *req.mutable_terms() = *terms;
     }
-    Run(ctx, exit_code, [&](GatewayClient& gw) {
-      cv1::PublishOrderResponse r;
-      grpc::Status s = gw->PublishOrder(GatewayClient::Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok(
-          {{"orderHash", r.order_hash()}},
-          absl::StrCat("published workerpool order ", r.order_hash()));
-    });
+    *exit_code = Reply(
+        ctx, CallGateway(ctx, &GatewayStub::PublishOrder, req),
+        [&](const cv1::PublishOrderResponse& r) {
+          return ctx.Ok(
+              {{"orderHash", r.order_hash()}},
+              absl::StrCat("published workerpool order ", r.order_hash()));
+        });
   });
 }
 
@@ -283,29 +271,28 @@ void AddUnpublish(CLI::App* order, Context& ctx, int* exit_code) {
           "--workerpool is required with --all and --last"));
       return;
     }
-    Run(ctx, exit_code, [&](GatewayClient& gw) {
-      cv1::UnpublishOrdersRequest req;
-      req.set_chain(ctx.chain);
-      req.set_wallet(o->wallet);
-      req.set_workerpool(o->workerpool);
-      if (o->all)
-        req.set_all(true);
-      else if (o->last)
-        req.set_last(true);
-      else
-        req.set_order_hash(o->hash);
-      cv1::UnpublishOrdersResponse r;
-      grpc::Status s =
-          gw->UnpublishOrders(GatewayClient::Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      json list = json::array();
-      std::string human = "unpublished:";
-      for (const std::string& h : r.unpublished()) {
-        list.push_back(h);
-        absl::StrAppend(&human, "\n  ", h);
-      }
-      return ctx.Ok({{"unpublished", list}}, human);
-    });
+    cv1::UnpublishOrdersRequest req;
+    req.set_chain(ctx.chain);
+    req.set_wallet(o->wallet);
+    req.set_workerpool(o->workerpool);
+    if (o->all)
+      req.set_all(true);
+    else if (o->last)
+      req.set_last(true);
+    else
+      req.set_order_hash(o->hash);
+    absl::StatusOr<cv1::UnpublishOrdersResponse> outcome =
+        CallGateway(ctx, &GatewayStub::UnpublishOrders, req);
+    *exit_code =
+        Reply(ctx, outcome, [&](const cv1::UnpublishOrdersResponse& r) {
+          json list = json::array();
+          std::string human = "unpublished:";
+          for (const std::string& h : r.unpublished()) {
+            list.push_back(h);
+            absl::StrAppend(&human, "\n  ", h);
+          }
+          return ctx.Ok({{"unpublished", list}}, human);
+        });
   });
 }
 
@@ -327,19 +314,16 @@ void AddCancel(CLI::App* order, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(order.status());
       return;
     }
-    Run(ctx, exit_code, [&](GatewayClient& gw) {
-      cv1::CancelOrderRequest req;
-      req.set_chain(ctx.chain);
-      req.set_wallet(o->wallet);
-      *req.mutable_order() = *order;
-      auto call = GatewayClient::Call();
-      auto reader = gw->CancelOrder(call.get(), req);
-      absl::StatusOr<cv1::TxResult> r =
-          FollowStream(ctx, reader.get(), &cv1::CancelOrderEvent::result);
-      if (!r.ok()) return ctx.Fail(r.status());
+    cv1::CancelOrderRequest req;
+    req.set_chain(ctx.chain);
+    req.set_wallet(o->wallet);
+    *req.mutable_order() = *order;
+    absl::StatusOr<cv1::TxResult> outcome = GatewayTx(
+        ctx, &GatewayStub::CancelOrder, req, &cv1::CancelOrderEvent::result);
+    *exit_code = Reply(ctx, outcome, [&](const cv1::TxResult& r) {
       return ctx.Ok(
-          {{"txHash", r->tx_hash()}, {"blockNumber", r->block_number()}},
-          absl::StrCat("cancelled: ", r->tx_hash()));
+          {{"txHash", r.tx_hash()}, {"blockNumber", r.block_number()}},
+          absl::StrCat("cancelled: ", r.tx_hash()));
     });
   });
 }
@@ -358,15 +342,14 @@ void AddOrderbook(CLI::App& app, Context& ctx, int* exit_code) {
   wp->add_option("--category", o->category, "Only this category");
   wp->add_option("--tag", o->tag, "Orders with at least these tags");
   wp->callback([&ctx, exit_code, o] {
-    Run(ctx, exit_code, [&](GatewayClient& gw) {
-      cv1::GetOrderbookRequest req;
-      req.set_chain(ctx.chain);
-      req.set_workerpool(o->workerpool);
-      req.set_category(o->category);
-      req.set_min_tag(o->tag);
-      cv1::Orderbook r;
-      grpc::Status s = gw->GetOrderbook(GatewayClient::Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+    cv1::GetOrderbookRequest req;
+    req.set_chain(ctx.chain);
+    req.set_workerpool(o->workerpool);
+    req.set_category(o->category);
+    req.set_min_tag(o->tag);
+    absl::StatusOr<cv1::Orderbook> outcome =
+        CallGateway(ctx, &GatewayStub::GetOrderbook, req);
+    *exit_code = Reply(ctx, outcome, [&](const cv1::Orderbook& r) {
       json orders = json::array();
       std::string human = absl::StrCat(
           r.count(), " open order(s), open volume ", r.open_volume());
@@ -446,6 +429,13 @@ std::string PublisherText(const cv1::PublisherStatus& s) {
   return out;
 }
 
+int PrintPublisher(const Context& ctx,
+                   const absl::StatusOr<cv1::PublisherStatus>& outcome) {
+  return Reply(ctx, outcome, [&](const cv1::PublisherStatus& r) {
+    return ctx.Ok(PublisherJson(r), PublisherText(r));
+  });
+}
+
 void AddPublisher(CLI::App& app, Context& ctx, int* exit_code) {
   CLI::App* pub = app.add_subcommand(
       "publisher",
@@ -503,24 +493,19 @@ void AddPublisher(CLI::App& app, Context& ctx, int* exit_code) {
         return;
       }
     }
-    Run(ctx, exit_code, [&](GatewayClient& gw) {
-      cv1::SetPublisherPolicyRequest req;
-      cv1::PublisherPolicy* p = req.mutable_policy();
-      p->set_chain(ctx.chain);
-      p->set_workerpool(o->terms.workerpool);
-      p->set_wallet(o->wallet);
-      p->set_enabled(!o->disable);
-      p->set_core_metrics_url(o->metrics);
-      p->set_gpu_pool(o->gpu);
-      *p->mutable_terms() = *terms;
-      p->set_max_open_orders(o->max_open);
-      p->set_check_period_seconds(period);
-      cv1::PublisherStatus r;
-      grpc::Status s =
-          gw->SetPublisherPolicy(GatewayClient::Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok(PublisherJson(r), PublisherText(r));
-    });
+    cv1::SetPublisherPolicyRequest req;
+    cv1::PublisherPolicy* p = req.mutable_policy();
+    p->set_chain(ctx.chain);
+    p->set_workerpool(o->terms.workerpool);
+    p->set_wallet(o->wallet);
+    p->set_enabled(!o->disable);
+    p->set_core_metrics_url(o->metrics);
+    p->set_gpu_pool(o->gpu);
+    *p->mutable_terms() = *terms;
+    p->set_max_open_orders(o->max_open);
+    p->set_check_period_seconds(period);
+    *exit_code = PrintPublisher(
+        ctx, CallGateway(ctx, &GatewayStub::SetPublisherPolicy, req));
   });
 
   auto workerpool = std::make_shared<std::string>();
@@ -531,16 +516,11 @@ void AddPublisher(CLI::App& app, Context& ctx, int* exit_code) {
   status->add_option("--workerpool", *workerpool, "Workerpool address")
       ->required();
   status->callback([&ctx, exit_code, workerpool] {
-    Run(ctx, exit_code, [&](GatewayClient& gw) {
-      cv1::GetPublisherStatusRequest req;
-      req.set_chain(ctx.chain);
-      req.set_workerpool(*workerpool);
-      cv1::PublisherStatus r;
-      grpc::Status s =
-          gw->GetPublisherStatus(GatewayClient::Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok(PublisherJson(r), PublisherText(r));
-    });
+    cv1::GetPublisherStatusRequest req;
+    req.set_chain(ctx.chain);
+    req.set_workerpool(*workerpool);
+    *exit_code = PrintPublisher(
+        ctx, CallGateway(ctx, &GatewayStub::GetPublisherStatus, req));
   });
 }
 

@@ -3,21 +3,19 @@
 // text with its absolute path (relative paths in it resolve against its
 // folder); rendered bundles hold secrets, so --out folders are 0700 and
 // .env/wallet files 0600.
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/commands.h"
+#include "cli/rpc_call.h"
 #include "libs/common/files.h"
-#include "libs/common/status_grpc.h"
 #include "poolops/orchestrator/v1/orchestrator.grpc.pb.h"
 
 namespace poolops::cli {
@@ -27,18 +25,8 @@ namespace fs = std::filesystem;
 namespace v1 = ::poolops::orchestrator::v1;
 using json = nlohmann::json;
 
-std::unique_ptr<grpc::ClientContext> Call(std::chrono::seconds timeout) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + timeout);
-  context->AddMetadata("x-poolops-client", absl::StrCat("poolctl pid=", ::getpid()));
-  return context;
-}
-
-absl::StatusOr<std::unique_ptr<v1::Orchestrator::Stub>> Connect(const Context& ctx) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ctx.Channel("orchestrator");
-  if (!channel.ok()) return channel.status();
-  return v1::Orchestrator::NewStub(*channel);
-}
+using Orchestrator = v1::Orchestrator;
+using OrchestratorStub = v1::Orchestrator::Stub;
 
 absl::StatusOr<v1::SpecSource> ReadSpec(const std::string& file) {
   if (file.empty()) return absl::InvalidArgumentError("-f SPEC is required");
@@ -54,77 +42,90 @@ absl::StatusOr<v1::SpecSource> ReadSpec(const std::string& file) {
 }
 
 json PoolJson(const v1::PoolResult& r) {
-  return {{"pool", r.pool()},
-          {"revision", r.revision()},
-          {"workerpool", r.workerpool()},
-          {"hosts", std::vector<std::string>(r.hosts().begin(), r.hosts().end())}};
+  return {
+      {"pool", r.pool()},
+      {"revision", r.revision()},
+      {"workerpool", r.workerpool()},
+      {"hosts", std::vector<std::string>(r.hosts().begin(), r.hosts().end())}};
 }
 
 std::string StateName(v1::StepEvent::State s) {
   switch (s) {
-    case v1::StepEvent::STATE_STARTED: return "...";
-    case v1::StepEvent::STATE_DONE: return "done";
-    case v1::StepEvent::STATE_SKIPPED: return "skipped";
-    case v1::StepEvent::STATE_FAILED: return "FAILED";
-    case v1::StepEvent::STATE_ROLLING_BACK: return "rolling back";
-    default: return "?";
+    case v1::StepEvent::STATE_STARTED:
+      return "...";
+    case v1::StepEvent::STATE_DONE:
+      return "done";
+    case v1::StepEvent::STATE_SKIPPED:
+      return "skipped";
+    case v1::StepEvent::STATE_FAILED:
+      return "FAILED";
+    case v1::StepEvent::STATE_ROLLING_BACK:
+      return "rolling back";
+    default:
+      return "?";
   }
 }
 
-// Reads an Up/Rollback stream: steps as progress lines, then the result.
-template <typename Reader>
-int FinishStream(const Context& ctx, Reader* reader) {
-  v1::UpEvent e;
-  std::optional<v1::PoolResult> result;
-  while (reader->Read(&e)) {
-    if (e.has_step()) {
-      const v1::StepEvent& s = e.step();
-      ctx.Progress(absl::StrCat(s.action().step(), " ", s.action().target(), ": ",
-                                StateName(s.state()),
-                                s.message().empty() ? "" : " " + s.message()));
-    } else if (e.has_result()) {
-      result = e.result();
-    }
-  }
-  grpc::Status s = reader->Finish();
-  if (!s.ok()) return ctx.Fail(FromGrpc(s));
-  if (!result.has_value()) {
-    return ctx.Fail(absl::InternalError("the orchestrator sent no result"));
-  }
-  return ctx.Ok(PoolJson(*result),
-                absl::StrCat("pool ", result->pool(), " revision ",
-                             result->revision(), " applied (workerpool ",
-                             result->workerpool(), ")"));
+// An Up/Rollback stream: steps as progress lines, then the pool.
+template <typename Request>
+int ApplyStream(const Context& ctx,
+                std::unique_ptr<grpc::ClientReader<v1::UpEvent>> (
+                    OrchestratorStub::*rpc)(grpc::ClientContext*,
+                                            const Request&),
+                const Request& request) {
+  absl::StatusOr<v1::PoolResult> result = CallStream<Orchestrator>(
+      ctx, rpc, request, std::chrono::seconds(3600),
+      [&ctx](const v1::UpEvent& e) -> std::optional<v1::PoolResult> {
+        if (e.has_step()) {
+          const v1::StepEvent& s = e.step();
+          ctx.Progress(
+              absl::StrCat(s.action().step(), " ", s.action().target(), ": ",
+                           StateName(s.state()),
+                           s.message().empty() ? "" : " " + s.message()));
+        }
+        if (e.has_result()) return e.result();
+        return std::nullopt;
+      });
+  return Reply(ctx, result, [&](const v1::PoolResult& r) {
+    return ctx.Ok(PoolJson(r),
+                  absl::StrCat("pool ", r.pool(), " revision ", r.revision(),
+                               " applied (workerpool ", r.workerpool(), ")"));
+  });
+}
+
+// The commands that take -f SPEC: the spec read, then sent as `Request`.
+template <typename Request>
+absl::StatusOr<Request> SpecRequest(const std::string& file) {
+  absl::StatusOr<v1::SpecSource> source = ReadSpec(file);
+  if (!source.ok()) return source.status();
+  Request req;
+  *req.mutable_spec() = *std::move(source);
+  return req;
 }
 
 void AddValidate(CLI::App* pool, Context& ctx, int* exit_code) {
   auto file = std::make_shared<std::string>();
-  CLI::App* cmd = pool->add_subcommand("validate", "Check a pool spec; changes nothing");
+  CLI::App* cmd =
+      pool->add_subcommand("validate", "Check a pool spec; changes nothing");
   cmd->add_option("-f,--file", *file, "Pool spec (YAML or JSON)")->required();
   cmd->callback([&ctx, exit_code, file] {
-    absl::StatusOr<v1::SpecSource> source = ReadSpec(*file);
-    if (!source.ok()) {
-      *exit_code = ctx.Fail(source.status());
+    absl::StatusOr<v1::ValidateRequest> req =
+        SpecRequest<v1::ValidateRequest>(*file);
+    absl::StatusOr<v1::ValidateResponse> outcome =
+        req.ok() ? CallOnce<Orchestrator>(ctx, &OrchestratorStub::Validate,
+                                          *req, std::chrono::seconds(30))
+                 : req.status();
+    if (!outcome.ok()) {
+      *exit_code = ctx.Fail(outcome.status());
       return;
     }
-    absl::StatusOr<std::unique_ptr<v1::Orchestrator::Stub>> stub = Connect(ctx);
-    if (!stub.ok()) {
-      *exit_code = ctx.Fail(stub.status());
-      return;
-    }
-    v1::ValidateRequest req;
-    *req.mutable_spec() = *source;
-    v1::ValidateResponse resp;
-    grpc::Status s = (*stub)->Validate(Call(std::chrono::seconds(30)).get(), req, &resp);
-    if (!s.ok()) {
-      *exit_code = ctx.Fail(FromGrpc(s));
-      return;
-    }
+    const v1::ValidateResponse& resp = *outcome;
     if (!resp.ok()) {
       std::vector<std::string> lines;
       for (const v1::Violation& v : resp.violations()) {
-        lines.push_back(absl::StrCat(v.location().empty() ? "" : v.location() + " ",
-                                     v.field(), ": ", v.message()));
+        lines.push_back(
+            absl::StrCat(v.location().empty() ? "" : v.location() + " ",
+                         v.field(), ": ", v.message()));
       }
       *exit_code = ctx.Fail(absl::InvalidArgumentError(
           absl::StrCat(resp.violations_size(), " problem",
@@ -132,7 +133,8 @@ void AddValidate(CLI::App* pool, Context& ctx, int* exit_code) {
                        " in the pool spec:\n", absl::StrJoin(lines, "\n"))));
       return;
     }
-    *exit_code = ctx.Ok({{"ok", true}}, absl::StrCat(source->path(), ": valid"));
+    *exit_code =
+        ctx.Ok({{"ok", true}}, absl::StrCat(req->spec().path(), ": valid"));
   });
 }
 
@@ -142,29 +144,28 @@ void AddRender(CLI::App* pool, Context& ctx, int* exit_code) {
   };
   auto o = std::make_shared<Opts>();
   CLI::App* cmd = pool->add_subcommand(
-      "render", "Write the bundles of every host (.env, compose files, wallets)");
+      "render",
+      "Write the bundles of every host (.env, compose files, wallets)");
   cmd->add_option("-f,--file", o->file, "Pool spec (YAML or JSON)")->required();
-  cmd->add_option("--out", o->out, "Folder to write (created 0700)")->required();
+  cmd->add_option("--out", o->out, "Folder to write (created 0700)")
+      ->required();
   cmd->callback([&ctx, exit_code, o] {
-    absl::StatusOr<v1::SpecSource> source = ReadSpec(o->file);
-    if (!source.ok()) {
-      *exit_code = ctx.Fail(source.status());
-      return;
-    }
-    absl::StatusOr<std::unique_ptr<v1::Orchestrator::Stub>> stub = Connect(ctx);
-    if (!stub.ok()) {
-      *exit_code = ctx.Fail(stub.status());
-      return;
-    }
-    v1::RenderRequest req;
-    *req.mutable_spec() = *source;
-    v1::RenderResponse resp;
+    absl::StatusOr<v1::RenderRequest> req =
+        SpecRequest<v1::RenderRequest>(o->file);
     // Creating missing wallets (scrypt) can take a few seconds each.
-    grpc::Status s = (*stub)->Render(Call(std::chrono::seconds(300)).get(), req, &resp);
-    if (!s.ok()) {
-      *exit_code = ctx.Fail(FromGrpc(s));
+    if (req.ok()) {
+      ctx.Progress(absl::StrCat("rendering ", req->spec().path(),
+                                " (missing wallets are created)"));
+    }
+    absl::StatusOr<v1::RenderResponse> outcome =
+        req.ok() ? CallOnce<Orchestrator>(ctx, &OrchestratorStub::Render, *req,
+                                          std::chrono::seconds(300))
+                 : req.status();
+    if (!outcome.ok()) {
+      *exit_code = ctx.Fail(outcome.status());
       return;
     }
+    const v1::RenderResponse& resp = *outcome;
     for (const std::string& n : resp.notes()) ctx.Progress(n);
     std::error_code ec;
     fs::path out = fs::absolute(o->out, ec);
@@ -185,15 +186,16 @@ void AddRender(CLI::App* pool, Context& ctx, int* exit_code) {
         *exit_code = ctx.Fail(st);
         return;
       }
-      if (absl::Status st = files::WriteFileAtomic(p, f.content(), f.mode()); !st.ok()) {
+      if (absl::Status st = files::WriteFileAtomic(p, f.content(), f.mode());
+          !st.ok()) {
         *exit_code = ctx.Fail(st);
         return;
       }
       written.push_back(p.string());
     }
-    *exit_code = ctx.Ok({{"files", written}},
-                        absl::StrCat("wrote ", written.size(), " files under ",
-                                     out.string()));
+    *exit_code = ctx.Ok(
+        {{"files", written}},
+        absl::StrCat("wrote ", written.size(), " files under ", out.string()));
   });
 }
 
@@ -203,32 +205,23 @@ void AddPlan(CLI::App* pool, Context& ctx, int* exit_code) {
       "plan", "The changes `pool up` would make; changes nothing");
   cmd->add_option("-f,--file", *file, "Pool spec (YAML or JSON)")->required();
   cmd->callback([&ctx, exit_code, file] {
-    absl::StatusOr<v1::SpecSource> source = ReadSpec(*file);
-    if (!source.ok()) {
-      *exit_code = ctx.Fail(source.status());
-      return;
-    }
-    absl::StatusOr<std::unique_ptr<v1::Orchestrator::Stub>> stub = Connect(ctx);
-    if (!stub.ok()) {
-      *exit_code = ctx.Fail(stub.status());
-      return;
-    }
-    v1::PlanRequest req;
-    *req.mutable_spec() = *source;
-    v1::PlanResponse resp;
-    grpc::Status s = (*stub)->Plan(Call(std::chrono::seconds(120)).get(), req, &resp);
-    if (!s.ok()) {
-      *exit_code = ctx.Fail(FromGrpc(s));
-      return;
-    }
-    json actions = json::array();
-    std::string human;
-    for (const v1::Action& a : resp.actions()) {
-      actions.push_back(
-          {{"step", a.step()}, {"target", a.target()}, {"detail", a.detail()}});
-      absl::StrAppend(&human, a.step(), "  ", a.target(), "  ", a.detail(), "\n");
-    }
-    *exit_code = ctx.Ok({{"actions", actions}}, human);
+    absl::StatusOr<v1::PlanRequest> req = SpecRequest<v1::PlanRequest>(*file);
+    absl::StatusOr<v1::PlanResponse> outcome =
+        req.ok() ? CallOnce<Orchestrator>(ctx, &OrchestratorStub::Plan, *req,
+                                          std::chrono::seconds(120))
+                 : req.status();
+    *exit_code = Reply(ctx, outcome, [&](const v1::PlanResponse& resp) {
+      json actions = json::array();
+      std::string human;
+      for (const v1::Action& a : resp.actions()) {
+        actions.push_back({{"step", a.step()},
+                           {"target", a.target()},
+                           {"detail", a.detail()}});
+        absl::StrAppend(&human, a.step(), "  ", a.target(), "  ", a.detail(),
+                        "\n");
+      }
+      return ctx.Ok({{"actions", actions}}, human);
+    });
   });
 }
 
@@ -239,21 +232,9 @@ void AddUp(CLI::App* pool, Context& ctx, int* exit_code) {
   cmd->alias("apply");
   cmd->add_option("-f,--file", *file, "Pool spec (YAML or JSON)")->required();
   cmd->callback([&ctx, exit_code, file] {
-    absl::StatusOr<v1::SpecSource> source = ReadSpec(*file);
-    if (!source.ok()) {
-      *exit_code = ctx.Fail(source.status());
-      return;
-    }
-    absl::StatusOr<std::unique_ptr<v1::Orchestrator::Stub>> stub = Connect(ctx);
-    if (!stub.ok()) {
-      *exit_code = ctx.Fail(stub.status());
-      return;
-    }
-    v1::UpRequest req;
-    *req.mutable_spec() = *source;
-    auto call = Call(std::chrono::seconds(3600));
-    auto reader = (*stub)->Up(call.get(), req);
-    *exit_code = FinishStream(ctx, reader.get());
+    absl::StatusOr<v1::UpRequest> req = SpecRequest<v1::UpRequest>(*file);
+    *exit_code = req.ok() ? ApplyStream(ctx, &OrchestratorStub::Up, *req)
+                          : ctx.Fail(req.status());
   });
 }
 
@@ -264,55 +245,46 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
     uint32_t to = 0;
   };
   auto down = std::make_shared<Opts>();
-  CLI::App* d = pool->add_subcommand("down", "Stop and remove a pool's containers");
+  CLI::App* d =
+      pool->add_subcommand("down", "Stop and remove a pool's containers");
   d->add_option("NAME", down->name, "Pool name")->required();
   d->add_flag("--remove-data", down->remove_data, "Also remove its volumes");
   d->callback([&ctx, exit_code, down] {
-    absl::StatusOr<std::unique_ptr<v1::Orchestrator::Stub>> stub = Connect(ctx);
-    if (!stub.ok()) {
-      *exit_code = ctx.Fail(stub.status());
-      return;
-    }
     v1::DownRequest req;
     req.set_pool(down->name);
     req.set_remove_data(down->remove_data);
-    v1::DownResponse resp;
-    grpc::Status s = (*stub)->Down(Call(std::chrono::seconds(600)).get(), req, &resp);
-    if (!s.ok()) {
-      *exit_code = ctx.Fail(FromGrpc(s));
-      return;
-    }
-    *exit_code = ctx.Ok(PoolJson(resp.pool()),
-                        absl::StrCat("pool ", down->name, " is down"));
+    // docker compose down on every host of the pool: can take minutes.
+    ctx.Progress(absl::StrCat("stopping pool ", down->name, " on its hosts"));
+    *exit_code =
+        Reply(ctx,
+              CallOnce<Orchestrator>(ctx, &OrchestratorStub::Down, req,
+                                     std::chrono::seconds(600)),
+              [&](const v1::DownResponse& resp) {
+                return ctx.Ok(PoolJson(resp.pool()),
+                              absl::StrCat("pool ", down->name, " is down"));
+              });
   });
 
   auto hist = std::make_shared<Opts>();
   CLI::App* h = pool->add_subcommand("history", "A pool's revisions");
   h->add_option("NAME", hist->name, "Pool name")->required();
   h->callback([&ctx, exit_code, hist] {
-    absl::StatusOr<std::unique_ptr<v1::Orchestrator::Stub>> stub = Connect(ctx);
-    if (!stub.ok()) {
-      *exit_code = ctx.Fail(stub.status());
-      return;
-    }
     v1::HistoryRequest req;
     req.set_pool(hist->name);
-    v1::HistoryResponse resp;
-    grpc::Status s = (*stub)->History(Call(std::chrono::seconds(30)).get(), req, &resp);
-    if (!s.ok()) {
-      *exit_code = ctx.Fail(FromGrpc(s));
-      return;
-    }
-    json revisions = json::array();
-    std::string human;
-    for (const v1::Revision& r : resp.revisions()) {
-      revisions.push_back({{"revision", r.revision()},
-                           {"appliedAt", r.applied_at()},
-                           {"outcome", r.outcome()}});
-      absl::StrAppend(&human, r.revision(), "  ", r.applied_at(), "  ", r.outcome(),
-                      "\n");
-    }
-    *exit_code = ctx.Ok({{"revisions", revisions}}, human);
+    absl::StatusOr<v1::HistoryResponse> outcome = CallOnce<Orchestrator>(
+        ctx, &OrchestratorStub::History, req, std::chrono::seconds(30));
+    *exit_code = Reply(ctx, outcome, [&](const v1::HistoryResponse& resp) {
+      json revisions = json::array();
+      std::string human;
+      for (const v1::Revision& r : resp.revisions()) {
+        revisions.push_back({{"revision", r.revision()},
+                             {"appliedAt", r.applied_at()},
+                             {"outcome", r.outcome()}});
+        absl::StrAppend(&human, r.revision(), "  ", r.applied_at(), "  ",
+                        r.outcome(), "\n");
+      }
+      return ctx.Ok({{"revisions", revisions}}, human);
+    });
   });
 
   auto rb = std::make_shared<Opts>();
@@ -321,17 +293,10 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
   r->add_option("NAME", rb->name, "Pool name")->required();
   r->add_option("--to", rb->to, "Revision to go back to")->required();
   r->callback([&ctx, exit_code, rb] {
-    absl::StatusOr<std::unique_ptr<v1::Orchestrator::Stub>> stub = Connect(ctx);
-    if (!stub.ok()) {
-      *exit_code = ctx.Fail(stub.status());
-      return;
-    }
     v1::RollbackRequest req;
     req.set_pool(rb->name);
     req.set_to_revision(rb->to);
-    auto call = Call(std::chrono::seconds(3600));
-    auto reader = (*stub)->Rollback(call.get(), req);
-    *exit_code = FinishStream(ctx, reader.get());
+    *exit_code = ApplyStream(ctx, &OrchestratorStub::Rollback, req);
   });
 }
 
@@ -339,7 +304,8 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
 
 void AddPoolCommands(CLI::App& app, Context& ctx, int* exit_code) {
   CLI::App* pool = app.add_subcommand(
-      "pool", "Pools: validate, render, plan and apply a pool spec (orchestrator)");
+      "pool",
+      "Pools: validate, render, plan and apply a pool spec (orchestrator)");
   pool->require_subcommand(1);
   AddValidate(pool, ctx, exit_code);
   AddRender(pool, ctx, exit_code);

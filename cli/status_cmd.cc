@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
+#include "cli/rpc_call.h"
 #include "libs/common/files.h"
 #include "libs/common/status_grpc.h"
 #include "poolops/monitor/v1/monitor.grpc.pb.h"
@@ -33,20 +34,8 @@ namespace {
 namespace v1 = ::poolops::monitor::v1;
 using json = nlohmann::json;
 
-std::unique_ptr<grpc::ClientContext> Call(std::chrono::seconds timeout) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + timeout);
-  return context;
-}
-
-template <typename Body>
-int WithMonitor(const Context& ctx, Body body) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      ctx.Channel("monitor");
-  if (!channel.ok()) return ctx.Fail(channel.status());
-  std::unique_ptr<v1::Monitor::Stub> stub = v1::Monitor::NewStub(*channel);
-  return body(*stub);
-}
+using MonitorStub = v1::Monitor::Stub;
+constexpr std::chrono::seconds kMonitorTimeout{30};
 
 std::string HealthName(v1::Health h) {
   switch (h) {
@@ -126,15 +115,14 @@ void AddStatus(CLI::App& app, Context& ctx, int* exit_code) {
   // main.cc passes `status NAME` here when NAME is also a command's name.
   cmd->add_option("--pool", *pool, "Pool name (as POOL)")->group("");
   cmd->callback([&ctx, exit_code, pool] {
-    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
-      v1::GetStatusRequest req;
-      req.set_pool(*pool);
-      v1::PoolStatus status;
-      grpc::Status s =
-          stub.GetStatus(Call(std::chrono::seconds(30)).get(), req, &status);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok(StatusJson(status), StatusHuman(status));
-    });
+    v1::GetStatusRequest req;
+    req.set_pool(*pool);
+    *exit_code = Reply(ctx,
+                       CallOnce<v1::Monitor>(ctx, &MonitorStub::GetStatus, req,
+                                             kMonitorTimeout),
+                       [&](const v1::PoolStatus& status) {
+                         return ctx.Ok(StatusJson(status), StatusHuman(status));
+                       });
   });
 }
 
@@ -152,7 +140,7 @@ void AddWatch(CLI::App* monitor, Context& ctx, int* exit_code) {
                 "A line after every round of probes, not only on changes");
   cmd->add_option("--count", o->count, "Stop after N lines (0: never)");
   cmd->callback([&ctx, exit_code, o] {
-    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
+    *exit_code = WithStub<v1::Monitor>(ctx, [&](MonitorStub& stub) {
       v1::WatchRequest req;
       req.set_pool(o->pool);
       req.set_every_round(o->every_round);
@@ -301,20 +289,21 @@ void AddAddPool(CLI::App* monitor, Context& ctx, int* exit_code) {
           "POOL is required (or \"pool\" in --from-file)"));
       return;
     }
-    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
-      v1::PoolTargets stored;
-      grpc::Status s =
-          stub.SetPoolTargets(Call(std::chrono::seconds(60)).get(), t, &stored);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+    *exit_code = WithStub<v1::Monitor>(ctx, [&](MonitorStub& stub) {
+      absl::StatusOr<v1::PoolTargets> stored = Unary(
+          stub, &MonitorStub::SetPoolTargets, t, std::chrono::seconds(60));
+      if (!stored.ok()) return ctx.Fail(stored.status());
       v1::GetStatusRequest req;
-      req.set_pool(stored.pool());
-      v1::PoolStatus status;
-      s = stub.GetStatus(Call(std::chrono::seconds(30)).get(), req, &status);
-      json out = {{"pool", stored.pool()}, {"targets", ProtoJson(stored)}};
-      std::string human = absl::StrCat("monitoring pool ", stored.pool(), "\n");
-      if (s.ok()) {
-        out["overall"] = HealthName(status.overall());
-        absl::StrAppend(&human, StatusHuman(status));
+      req.set_pool(stored->pool());
+      // The first round may not have run yet: the status is a bonus.
+      absl::StatusOr<v1::PoolStatus> status =
+          Unary(stub, &MonitorStub::GetStatus, req, kMonitorTimeout);
+      json out = {{"pool", stored->pool()}, {"targets", ProtoJson(*stored)}};
+      std::string human =
+          absl::StrCat("monitoring pool ", stored->pool(), "\n");
+      if (status.ok()) {
+        out["overall"] = HealthName(status->overall());
+        absl::StrAppend(&human, StatusHuman(*status));
       }
       return ctx.Ok(out, human);
     });
@@ -327,25 +316,23 @@ void AddRemoveAndList(CLI::App* monitor, Context& ctx, int* exit_code) {
       monitor->add_subcommand("remove-pool", "Stop monitoring a pool");
   remove->add_option("POOL", *pool, "Pool name")->required();
   remove->callback([&ctx, exit_code, pool] {
-    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
-      v1::RemovePoolRequest req;
-      req.set_pool(*pool);
-      v1::RemovePoolResponse resp;
-      grpc::Status s =
-          stub.RemovePool(Call(std::chrono::seconds(30)).get(), req, &resp);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok({{"pool", *pool}, {"removed", true}},
-                    absl::StrCat("pool ", *pool, " is no longer monitored"));
-    });
+    v1::RemovePoolRequest req;
+    req.set_pool(*pool);
+    *exit_code = Reply(ctx,
+                       CallOnce<v1::Monitor>(ctx, &MonitorStub::RemovePool, req,
+                                             kMonitorTimeout),
+                       [&](const v1::RemovePoolResponse&) {
+                         return ctx.Ok({{"pool", *pool}, {"removed", true}},
+                                       absl::StrCat("pool ", *pool,
+                                                    " is no longer monitored"));
+                       });
   });
 
   CLI::App* list = monitor->add_subcommand("pools", "The monitored pools");
   list->callback([&ctx, exit_code] {
-    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
-      v1::ListPoolsResponse resp;
-      grpc::Status s =
-          stub.ListPools(Call(std::chrono::seconds(30)).get(), {}, &resp);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+    absl::StatusOr<v1::ListPoolsResponse> outcome = CallOnce<v1::Monitor>(
+        ctx, &MonitorStub::ListPools, v1::ListPoolsRequest(), kMonitorTimeout);
+    *exit_code = Reply(ctx, outcome, [&](const v1::ListPoolsResponse& resp) {
       json pools = json::array();
       std::string human;
       for (const v1::PoolTargets& p : resp.pools()) {
@@ -383,24 +370,22 @@ void AddProbe(CLI::App* monitor, Context& ctx, int* exit_code) {
                   "Expected Content-Type prefix");
   cmd->add_option("--timeout-ms", o->timeout_ms, "Probe timeout");
   cmd->callback([&ctx, exit_code, o] {
-    *exit_code = WithMonitor(ctx, [&](v1::Monitor::Stub& stub) {
-      v1::ProbeRequest req;
-      v1::ProbeSpec* spec = req.mutable_spec();
-      spec->set_prober(o->grpc  ? v1::ProbeSpec::PROBER_GRPC
-                       : o->tcp ? v1::ProbeSpec::PROBER_TCP
-                                : v1::ProbeSpec::PROBER_HTTP);
-      spec->set_target(o->target);
-      spec->set_timeout_ms(o->timeout_ms);
-      for (uint32_t c : o->codes) spec->add_valid_status_codes(c);
-      spec->set_fail_if_body_not_matches_regexp(o->regexp);
-      for (const std::string& f : o->fields) spec->add_json_fields(f);
-      spec->set_grpc_service(o->grpc_service);
-      spec->set_tls(o->tls);
-      spec->set_valid_content_type(o->content_type);
-      v1::ProbeResult result;
-      grpc::Status s =
-          stub.Probe(Call(std::chrono::seconds(90)).get(), req, &result);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+    v1::ProbeRequest req;
+    v1::ProbeSpec* spec = req.mutable_spec();
+    spec->set_prober(o->grpc  ? v1::ProbeSpec::PROBER_GRPC
+                     : o->tcp ? v1::ProbeSpec::PROBER_TCP
+                              : v1::ProbeSpec::PROBER_HTTP);
+    spec->set_target(o->target);
+    spec->set_timeout_ms(o->timeout_ms);
+    for (uint32_t c : o->codes) spec->add_valid_status_codes(c);
+    spec->set_fail_if_body_not_matches_regexp(o->regexp);
+    for (const std::string& f : o->fields) spec->add_json_fields(f);
+    spec->set_grpc_service(o->grpc_service);
+    spec->set_tls(o->tls);
+    spec->set_valid_content_type(o->content_type);
+    absl::StatusOr<v1::ProbeResult> outcome = CallOnce<v1::Monitor>(
+        ctx, &MonitorStub::Probe, req, std::chrono::seconds(90));
+    *exit_code = Reply(ctx, outcome, [&](const v1::ProbeResult& result) {
       std::string human = absl::StrCat(
           result.probe_success() ? "success" : "failure",
           result.probe_failed_due_to().empty()

@@ -2,9 +2,6 @@
 // list, unlock, lock, export, show, sign-tx, sign-typed-data, sign-message)
 // plus `wallet policy set|show`. Secrets come from files, stdin or a prompt
 // (cli/secrets.h), never from argv.
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -19,9 +16,9 @@
 #include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/gateway_client.h"
+#include "cli/rpc_call.h"
 #include "cli/secrets.h"
 #include "libs/common/files.h"
-#include "libs/common/status_grpc.h"
 #include "libs/eth/address.h"
 #include "libs/eth/transaction.h"
 #include "libs/eth/units.h"
@@ -36,39 +33,20 @@ using json = nlohmann::json;
 
 constexpr size_t kMaxInputFileBytes = 2 << 20;
 
-// A stub to the vault (starting the local suite when needed) and per-call
-// contexts with a deadline and the client's label for the audit log.
-class VaultClient {
- public:
-  static absl::StatusOr<VaultClient> Connect(const Context& ctx) {
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-        ctx.Channel("wallet-vault");
-    if (!channel.ok()) return channel.status();
-    return VaultClient(v1::WalletVault::NewStub(*channel));
-  }
-  v1::WalletVault::Stub* operator->() { return stub_.get(); }
-  // Key derivation for N=2^18 keystores takes a couple of seconds: be generous.
-  std::unique_ptr<grpc::ClientContext> Call(
-      std::chrono::seconds timeout = std::chrono::seconds(120)) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + timeout);
-    context->AddMetadata("x-poolops-client",
-                         absl::StrCat("poolctl pid=", ::getpid()));
-    return context;
-  }
+using VaultStub = v1::WalletVault::Stub;
 
- private:
-  explicit VaultClient(std::unique_ptr<v1::WalletVault::Stub> stub)
-      : stub_(std::move(stub)) {}
-  std::unique_ptr<v1::WalletVault::Stub> stub_;
-};
+// Key derivation for N=2^18 keystores takes a couple of seconds: be generous.
+constexpr std::chrono::seconds kVaultTimeout{120};
 
-// Runs `body` (which returns the exit code) after connecting; maps errors.
-template <typename Body>
-int WithVault(const Context& ctx, Body body) {
-  absl::StatusOr<VaultClient> client = VaultClient::Connect(ctx);
-  if (!client.ok()) return ctx.Fail(client.status());
-  return body(*client);
+// Connects to the vault (starting the local suite when needed) and makes one
+// unary call.
+template <typename Request, typename Response>
+absl::StatusOr<Response> CallVault(
+    const Context& ctx,
+    grpc::Status (VaultStub::*rpc)(grpc::ClientContext*, const Request&,
+                                   Response*),
+    const Request& request) {
+  return CallOnce<v1::WalletVault>(ctx, rpc, request, kVaultTimeout);
 }
 
 json NullableTime(const std::string& rfc3339) {
@@ -209,13 +187,26 @@ absl::StatusOr<SecureBytes> Password(const PasswordFlags& flags,
   return ReadPassword(options);
 }
 
-// Sends a request holding a password, then wipes the field.
-template <typename Request, typename Rpc>
-grpc::Status SendWithSecret(Request* request, std::string* secret_field,
-                            Rpc rpc) {
-  grpc::Status status = rpc(*request);
-  WipeString(secret_field);
-  return status;
+// What create and import answer.
+int PrintCreated(const Context& ctx, std::string_view verb,
+                 const v1::Wallet& w) {
+  return ctx.Ok({{"name", w.name()},
+                 {"address", w.address()},
+                 {"keystore", w.keystore()}},
+                absl::StrCat(std::string(verb), " wallet ", w.name(), " ",
+                             w.address(), "\nkeystore: ", w.keystore()));
+}
+
+int PrintStatus(const Context& ctx, const absl::StatusOr<v1::Wallet>& w) {
+  return Reply(ctx, w, [&](const v1::Wallet& w) {
+    return ctx.Ok(StatusJson(w), StatusHuman(w));
+  });
+}
+
+int PrintPolicy(const Context& ctx, const absl::StatusOr<v1::WalletPolicy>& p) {
+  return Reply(ctx, p, [&](const v1::WalletPolicy& p) {
+    return ctx.Ok(PolicyJson(p), PolicyHuman(p));
+  });
 }
 
 // ------------------------------------------------------------- commands --
@@ -238,21 +229,14 @@ void AddCreate(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(password.status());
       return;
     }
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::CreateWalletRequest req;
-      req.set_name(o->name);
-      req.set_password(std::string(password->str()));
-      v1::Wallet w;
-      grpc::Status s =
-          SendWithSecret(&req, req.mutable_password(), [&](const auto& r) {
-            return vault->CreateWallet(vault.Call().get(), r, &w);
-          });
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok({{"name", w.name()},
-                     {"address", w.address()},
-                     {"keystore", w.keystore()}},
-                    absl::StrCat("created wallet ", w.name(), " ", w.address(),
-                                 "\nkeystore: ", w.keystore()));
+    v1::CreateWalletRequest req;
+    req.set_name(o->name);
+    req.set_password(std::string(password->str()));
+    absl::StatusOr<v1::Wallet> w =
+        CallVault(ctx, &VaultStub::CreateWallet, req);
+    WipeString(req.mutable_password());
+    *exit_code = Reply(ctx, w, [&](const v1::Wallet& w) {
+      return PrintCreated(ctx, "created", w);
     });
   });
 }
@@ -308,32 +292,25 @@ void AddImport(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(password.status());
       return;
     }
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::Wallet w;
-      grpc::Status s;
-      if (from_key) {
-        v1::ImportPrivateKeyRequest req;
-        req.set_name(o->name);
-        req.set_private_key_hex(std::string(key->str()));
-        req.set_password(std::string(password->str()));
-        s = vault->ImportPrivateKey(vault.Call().get(), req, &w);
-        WipeString(req.mutable_private_key_hex());
-        WipeString(req.mutable_password());
-      } else {
-        v1::ImportKeystoreRequest req;
-        req.set_name(o->name);
-        req.set_keystore_json(keystore_json);
-        req.set_password(std::string(password->str()));
-        s = SendWithSecret(&req, req.mutable_password(), [&](const auto& r) {
-          return vault->ImportKeystore(vault.Call().get(), r, &w);
-        });
-      }
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok({{"name", w.name()},
-                     {"address", w.address()},
-                     {"keystore", w.keystore()}},
-                    absl::StrCat("imported wallet ", w.name(), " ", w.address(),
-                                 "\nkeystore: ", w.keystore()));
+    absl::StatusOr<v1::Wallet> w;
+    if (from_key) {
+      v1::ImportPrivateKeyRequest req;
+      req.set_name(o->name);
+      req.set_private_key_hex(std::string(key->str()));
+      req.set_password(std::string(password->str()));
+      w = CallVault(ctx, &VaultStub::ImportPrivateKey, req);
+      WipeString(req.mutable_private_key_hex());
+      WipeString(req.mutable_password());
+    } else {
+      v1::ImportKeystoreRequest req;
+      req.set_name(o->name);
+      req.set_keystore_json(keystore_json);
+      req.set_password(std::string(password->str()));
+      w = CallVault(ctx, &VaultStub::ImportKeystore, req);
+      WipeString(req.mutable_password());
+    }
+    *exit_code = Reply(ctx, w, [&](const v1::Wallet& w) {
+      return PrintCreated(ctx, "imported", w);
     });
   });
 }
@@ -341,10 +318,9 @@ void AddImport(CLI::App* wallet, Context& ctx, int* exit_code) {
 void AddList(CLI::App* wallet, Context& ctx, int* exit_code) {
   CLI::App* cmd = wallet->add_subcommand("list", "The vault's wallets");
   cmd->callback([&ctx, exit_code] {
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::ListWalletsResponse list;
-      grpc::Status s = vault->ListWallets(vault.Call().get(), {}, &list);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+    absl::StatusOr<v1::ListWalletsResponse> outcome =
+        CallVault(ctx, &VaultStub::ListWallets, v1::ListWalletsRequest());
+    *exit_code = Reply(ctx, outcome, [&](const v1::ListWalletsResponse& list) {
       json wallets = json::array();
       std::string human;
       for (const v1::Wallet& w : list.wallets()) {
@@ -384,7 +360,8 @@ void AddUnlockLock(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(ttl.status());
       return;
     }
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
+    // Connected first: no password prompt when the vault is not there.
+    *exit_code = WithStub<v1::WalletVault>(ctx, [&](VaultStub& vault) {
       absl::StatusOr<SecureBytes> password = Password(
           o->password, absl::StrCat("Password for wallet ", o->name, ": "),
           /*confirm=*/false);
@@ -393,13 +370,10 @@ void AddUnlockLock(CLI::App* wallet, Context& ctx, int* exit_code) {
       req.set_wallet(o->name);
       req.set_ttl_seconds(*ttl);
       req.set_password(std::string(password->str()));
-      v1::Wallet w;
-      grpc::Status s =
-          SendWithSecret(&req, req.mutable_password(), [&](const auto& r) {
-            return vault->Unlock(vault.Call().get(), r, &w);
-          });
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok(StatusJson(w), StatusHuman(w));
+      absl::StatusOr<v1::Wallet> w =
+          Unary(vault, &VaultStub::Unlock, req, kVaultTimeout);
+      WipeString(req.mutable_password());
+      return PrintStatus(ctx, w);
     });
   });
 
@@ -408,14 +382,9 @@ void AddUnlockLock(CLI::App* wallet, Context& ctx, int* exit_code) {
       wallet->add_subcommand("lock", "Wipe a wallet's decrypted key now");
   lock->add_option("NAME", *name, "Wallet name or address")->required();
   lock->callback([&ctx, exit_code, name] {
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::LockRequest req;
-      req.set_wallet(*name);
-      v1::Wallet w;
-      grpc::Status s = vault->Lock(vault.Call().get(), req, &w);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok(StatusJson(w), StatusHuman(w));
-    });
+    v1::LockRequest req;
+    req.set_wallet(*name);
+    *exit_code = PrintStatus(ctx, CallVault(ctx, &VaultStub::Lock, req));
   });
 }
 
@@ -432,12 +401,11 @@ void AddExport(CLI::App* wallet, Context& ctx, int* exit_code) {
   cmd->add_option("--out", o->out, "File to write (0600)")->required();
   cmd->add_flag("--force", o->force, "Replace --out if it exists");
   cmd->callback([&ctx, exit_code, o] {
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::ExportKeystoreRequest req;
-      req.set_wallet(o->name);
-      v1::ExportKeystoreResponse ks;
-      grpc::Status s = vault->ExportKeystore(vault.Call().get(), req, &ks);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
+    v1::ExportKeystoreRequest req;
+    req.set_wallet(o->name);
+    absl::StatusOr<v1::ExportKeystoreResponse> outcome =
+        CallVault(ctx, &VaultStub::ExportKeystore, req);
+    *exit_code = Reply(ctx, outcome, [&](const v1::ExportKeystoreResponse& ks) {
       std::error_code ec;
       fs::path out = fs::absolute(o->out, ec);
       if (ec) out = o->out;
@@ -465,35 +433,28 @@ void AddShow(CLI::App* wallet, Context& ctx, int* exit_code) {
       "coin in wei, RLC held, stake and locked stake in nRLC");
   cmd->add_option("NAME", *name, "Wallet name, or any address")->required();
   cmd->callback([&ctx, exit_code, name] {
-    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
-    if (!gw.ok()) {
-      *exit_code = ctx.Fail(gw.status());
-      return;
-    }
     cv1::GetBalancesRequest req;
     req.set_chain(ctx.chain);
     req.set_wallet(*name);
-    cv1::Balances b;
-    grpc::Status s = (*gw)->GetBalances(GatewayClient::Call().get(), req, &b);
-    if (!s.ok()) {
-      *exit_code = ctx.Fail(FromGrpc(s));
-      return;
-    }
     auto rlc = [](const std::string& nrlc) {
       absl::StatusOr<eth::U256> v = eth::U256::FromDecimal(nrlc);
       return v.ok() ? eth::FormatAmount(*v, eth::Unit::kNRlc, eth::Unit::kRlc)
                     : nrlc;
     };
-    *exit_code = ctx.Ok(
-        {{"address", b.address()},
-         {"native", b.native()},
-         {"rlc", b.rlc()},
-         {"stake", b.stake()},
-         {"locked", b.locked()}},
-        absl::StrCat("address: ", b.address(), "\nnative:  ", b.native(),
-                     " wei\nRLC:     ", rlc(b.rlc()), " RLC\nstake:   ",
-                     rlc(b.stake()), " RLC\nlocked:  ", rlc(b.locked()),
-                     " RLC\n(block ", b.block_number(), ")"));
+    *exit_code = Reply(
+        ctx, CallGateway(ctx, &GatewayStub::GetBalances, req),
+        [&](const cv1::Balances& b) {
+          return ctx.Ok(
+              {{"address", b.address()},
+               {"native", b.native()},
+               {"rlc", b.rlc()},
+               {"stake", b.stake()},
+               {"locked", b.locked()}},
+              absl::StrCat("address: ", b.address(), "\nnative:  ", b.native(),
+                           " wei\nRLC:     ", rlc(b.rlc()), " RLC\nstake:   ",
+                           rlc(b.stake()), " RLC\nlocked:  ", rlc(b.locked()),
+                           " RLC\n(block ", b.block_number(), ")"));
+        });
   });
 }
 
@@ -506,8 +467,7 @@ void AddSendRlc(CLI::App* wallet, Context& ctx, int* exit_code) {
       "send-rlc",
       "Send RLC to an address (native value on native chains, the RLC token "
       "elsewhere); the amount is in RLC unless --unit says otherwise");
-  cmd->add_option("AMOUNT", o->amount, "Amount (default unit RLC)")
-      ->required();
+  cmd->add_option("AMOUNT", o->amount, "Amount (default unit RLC)")->required();
   cmd->add_option("--to", o->to, "Recipient address")->required();
   cmd->add_option("--from", o->from, "Sending wallet (name or address)")
       ->required();
@@ -518,39 +478,34 @@ void AddSendRlc(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(unit.status());
       return;
     }
-    absl::StatusOr<GatewayClient> gw = GatewayClient::Connect(ctx);
-    if (!gw.ok()) {
-      *exit_code = ctx.Fail(gw.status());
-      return;
-    }
     cv1::SendRlcRequest req;
     req.set_chain(ctx.chain);
     req.set_from(o->from);
     req.set_to(o->to);
     req.mutable_amount()->set_value(o->amount);
     req.mutable_amount()->set_unit(*unit);
-    auto call = GatewayClient::Call();
-    auto reader = (*gw)->SendRlc(call.get(), req);
-    absl::StatusOr<cv1::TxResult> r =
-        FollowStream(ctx, reader.get(), &cv1::SendRlcEvent::result);
-    if (!r.ok()) {
-      *exit_code = ctx.Fail(r.status());
-      return;
-    }
-    *exit_code = ctx.Ok(
-        {{"txHash", r->tx_hash()}, {"blockNumber", r->block_number()}},
-        absl::StrCat("sent: ", r->tx_hash(), " (block ", r->block_number(),
-                     ")"));
+    *exit_code = Reply(
+        ctx,
+        GatewayTx(ctx, &GatewayStub::SendRlc, req, &cv1::SendRlcEvent::result),
+        [&](const cv1::TxResult& r) {
+          return ctx.Ok(
+              {{"txHash", r.tx_hash()}, {"blockNumber", r.block_number()}},
+              absl::StrCat("sent: ", r.tx_hash(), " (block ", r.block_number(),
+                           ")"));
+        });
   });
 }
 
 // sign-typed-data and sign-message answer alike.
-int PrintSignature(const Context& ctx, const v1::SignatureResponse& r) {
-  return ctx.Ok(
-      {{"signature", r.signature()},
-       {"digest", r.digest()},
-       {"signer", r.signer()}},
-      absl::StrCat("digest:    ", r.digest(), "\nsignature: ", r.signature()));
+int PrintSignature(const Context& ctx,
+                   const absl::StatusOr<v1::SignatureResponse>& outcome) {
+  return Reply(ctx, outcome, [&](const v1::SignatureResponse& r) {
+    return ctx.Ok({{"signature", r.signature()},
+                   {"digest", r.digest()},
+                   {"signer", r.signer()}},
+                  absl::StrCat("digest:    ", r.digest(),
+                               "\nsignature: ", r.signature()));
+  });
 }
 
 void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
@@ -573,17 +528,17 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(fields.status());
       return;
     }
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::SignTransactionRequest req;
-      req.set_wallet(tx->name);
-      *req.mutable_transaction() = std::move(*fields);
-      v1::SignTransactionResponse r;
-      grpc::Status s = vault->SignTransaction(vault.Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok({{"raw", r.raw()}, {"hash", r.hash()}, {"from", r.from()}},
+    v1::SignTransactionRequest req;
+    req.set_wallet(tx->name);
+    *req.mutable_transaction() = std::move(*fields);
+    *exit_code =
+        Reply(ctx, CallVault(ctx, &VaultStub::SignTransaction, req),
+              [&](const v1::SignTransactionResponse& r) {
+                return ctx.Ok(
+                    {{"raw", r.raw()}, {"hash", r.hash()}, {"from", r.from()}},
                     absl::StrCat("hash: ", r.hash(), "\nfrom: ", r.from(),
                                  "\nraw:  ", r.raw()));
-    });
+              });
   });
 
   auto typed = std::make_shared<Opts>();
@@ -601,15 +556,11 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(text.status());
       return;
     }
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::SignTypedDataRequest req;
-      req.set_wallet(typed->name);
-      req.set_typed_data_json(std::move(*text));
-      v1::SignatureResponse r;
-      grpc::Status s = vault->SignTypedData(vault.Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return PrintSignature(ctx, r);
-    });
+    v1::SignTypedDataRequest req;
+    req.set_wallet(typed->name);
+    req.set_typed_data_json(std::move(*text));
+    *exit_code =
+        PrintSignature(ctx, CallVault(ctx, &VaultStub::SignTypedData, req));
   });
 
   auto message = std::make_shared<Opts>();
@@ -628,15 +579,11 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(bytes.status());
       return;
     }
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::SignMessageRequest req;
-      req.set_wallet(message->name);
-      req.set_message(std::move(*bytes));
-      v1::SignatureResponse r;
-      grpc::Status s = vault->SignMessage(vault.Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return PrintSignature(ctx, r);
-    });
+    v1::SignMessageRequest req;
+    req.set_wallet(message->name);
+    req.set_message(std::move(*bytes));
+    *exit_code =
+        PrintSignature(ctx, CallVault(ctx, &VaultStub::SignMessage, req));
   });
 }
 
@@ -666,36 +613,26 @@ void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
   set->add_option("--verifying-contract", o->verifying_contracts,
                   "Allowed EIP-712 verifying contract (repeat for several)");
   set->callback([&ctx, exit_code, o] {
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::SetPolicyRequest req;
-      req.set_wallet(o->name);
-      v1::Policy* p = req.mutable_policy();
-      for (const auto& s : o->chain_ids) p->add_allowed_chain_ids(s);
-      for (const auto& s : o->to) p->add_allowed_to(s);
-      p->set_max_value_wei(o->max_value);
-      for (const auto& s : o->domain_names) p->add_allowed_domain_names(s);
-      for (const auto& s : o->verifying_contracts) {
-        p->add_allowed_verifying_contracts(s);
-      }
-      v1::WalletPolicy r;
-      grpc::Status s = vault->SetPolicy(vault.Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok(PolicyJson(r), PolicyHuman(r));
-    });
+    v1::SetPolicyRequest req;
+    req.set_wallet(o->name);
+    v1::Policy* p = req.mutable_policy();
+    for (const auto& s : o->chain_ids) p->add_allowed_chain_ids(s);
+    for (const auto& s : o->to) p->add_allowed_to(s);
+    p->set_max_value_wei(o->max_value);
+    for (const auto& s : o->domain_names) p->add_allowed_domain_names(s);
+    for (const auto& s : o->verifying_contracts) {
+      p->add_allowed_verifying_contracts(s);
+    }
+    *exit_code = PrintPolicy(ctx, CallVault(ctx, &VaultStub::SetPolicy, req));
   });
 
   auto name = std::make_shared<std::string>();
   CLI::App* show = policy->add_subcommand("show", "A wallet's policy");
   show->add_option("NAME", *name, "Wallet name or address")->required();
   show->callback([&ctx, exit_code, name] {
-    *exit_code = WithVault(ctx, [&](VaultClient& vault) {
-      v1::GetPolicyRequest req;
-      req.set_wallet(*name);
-      v1::WalletPolicy r;
-      grpc::Status s = vault->GetPolicy(vault.Call().get(), req, &r);
-      if (!s.ok()) return ctx.Fail(FromGrpc(s));
-      return ctx.Ok(PolicyJson(r), PolicyHuman(r));
-    });
+    v1::GetPolicyRequest req;
+    req.set_wallet(*name);
+    *exit_code = PrintPolicy(ctx, CallVault(ctx, &VaultStub::GetPolicy, req));
   });
 }
 
