@@ -99,10 +99,20 @@ auto CallStream(const Context& ctx,
       ((**stub).*rpc)(call.get(), request);
   Event event;
   std::optional<Result> result;
+  bool started = false;
   while (reader->Read(&event)) {
+    started = true;
     if (std::optional<Result> r = on_event(event)) result = std::move(r);
   }
   grpc::Status status = reader->Finish();
+  // A connection lost after the first event: the service died or was
+  // restarted in the middle (gRPC says only "Socket closed").
+  if (started && status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    return absl::UnavailableError(absl::StrCat(
+        "the ", std::string(SuiteServiceName(Service::service_full_name())),
+        " stopped answering in the middle of the call (",
+        status.error_message(), ")"));
+  }
   if (!status.ok()) return FromGrpc(status);
   if (!result.has_value()) {
     return absl::InternalError(absl::StrCat(
