@@ -51,6 +51,9 @@ struct FakePoco {
   eth::U256 stake = eth::U256(1'000'000);
   eth::U256 consumed = eth::U256(0);
   int eth_calls = 0;
+  int posts = 0;  // HTTP exchanges with the node (a batch is one)
+  // A function signature whose eth_calls revert, e.g. "viewAccount(address)".
+  std::string reverting;
 };
 
 class FakeNode : public HttpTransport {
@@ -59,6 +62,10 @@ class FakeNode : public HttpTransport {
 
   absl::StatusOr<HttpResponse> Post(const std::string&, const std::string& body,
                                     absl::Duration) override {
+    {
+      absl::MutexLock lock(&mu);
+      ++poco_->posts;
+    }
     nlohmann::json req = nlohmann::json::parse(body);
     nlohmann::json out;
     if (req.is_array()) {
@@ -99,6 +106,12 @@ class FakeNode : public HttpTransport {
     std::string sel = data.substr(0, 10);
     eth::Bytes args = *eth::FromHex("0x" + data.substr(10));
     std::string result = "0x";
+    if (!poco_->reverting.empty() && sel == Sel(poco_->reverting.c_str())) {
+      reply["error"] = {{"code", 3},
+                        {"message", "execution reverted: fake revert"},
+                        {"data", "0x"}};
+      return reply;
+    }
     auto decode = [&](const char* types) {
       std::vector<abi::Type> t;
       for (absl::string_view s : absl::StrSplit(types, ';'))

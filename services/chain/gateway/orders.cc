@@ -147,42 +147,50 @@ absl::StatusOr<PublishCheck> Orders::CheckPublish(
 
   PublishCheck check;
   check.order_hash = eth::ToHex(*hash);
-  absl::StatusOr<WorkerpoolInfo> pool = poco.GetWorkerpool(order.workerpool);
-  if (!pool.ok()) return pool.status();
-  check.owner = pool->owner;
-  if (pool->owner != *signer)
+  // Every on-chain rule in one JSON-RPC batch; the results are judged in the
+  // market's order so the first broken rule is the one reported.
+  absl::StatusOr<PublishReads> reads =
+      poco.ReadForPublish(order.workerpool, *signer, *hash, *sign);
+  if (!reads.ok()) return reads.status();
+  if (!reads->registered.ok()) return reads->registered.status();
+  if (!*reads->registered)
+    return absl::NotFoundError(absl::StrCat("no workerpool registered at ",
+                                            order.workerpool.ToChecksum()));
+  if (!reads->owner.ok()) return reads->owner.status();
+  const eth::Address& owner = *reads->owner;
+  check.owner = owner;
+  if (owner != *signer)
     return absl::FailedPreconditionError(absl::StrCat(
-        "only order signer ", pool->owner.ToChecksum(),
-        " (the owner of workerpool ", order.workerpool.ToChecksum(),
-        ") can publish this order; wallet ", std::string(wallet), " is ",
-        signer->ToChecksum()));
-  absl::StatusOr<bool> valid = poco.VerifySignature(pool->owner, *hash, *sign);
-  if (!valid.ok()) return valid.status();
-  if (!*valid)
+        "only order signer ", owner.ToChecksum(), " (the owner of workerpool ",
+        order.workerpool.ToChecksum(), ") can publish this order; wallet ",
+        std::string(wallet), " is ", signer->ToChecksum()));
+  // From here the signer is the owner: the reads made for the signer are
+  // the owner's.
+  if (!reads->valid.ok()) return reads->valid.status();
+  if (!*reads->valid)
     return absl::FailedPreconditionError(
-        absl::StrCat("invalid sign: hub.verifySignature(",
-                     pool->owner.ToChecksum(), ", ", check.order_hash,
+        absl::StrCat("invalid sign: hub.verifySignature(", owner.ToChecksum(),
+                     ", ", check.order_hash,
                      ") is false (the order was changed after signing, "
                      "or signed by another key or for another chain)"));
-  absl::StatusOr<eth::U256> consumed = poco.ViewConsumed(*hash);
-  if (!consumed.ok()) return consumed.status();
+  if (!reads->consumed.ok()) return reads->consumed.status();
+  const eth::U256& consumed = *reads->consumed;
   eth::U256 volume(order.volume);
-  if (*consumed >= volume)
+  if (consumed >= volume)
     return absl::FailedPreconditionError(absl::StrCat(
         "order ", check.order_hash,
-        " already consumed: viewConsumed = ", consumed->ToDecimal(),
+        " already consumed: viewConsumed = ", consumed.ToDecimal(),
         " of volume ", order.volume, " (matched or cancelled on-chain)"));
-  check.remaining = (volume - *consumed).low64();
-  absl::StatusOr<EscrowAccount> account = poco.ViewAccount(pool->owner);
-  if (!account.ok()) return account.status();
-  check.stake = account->stake;
+  check.remaining = (volume - consumed).low64();
+  if (!reads->account.ok()) return reads->account.status();
+  check.stake = reads->account->stake;
   check.required =
       StakePerTask(order.workerpoolprice) * eth::U256(check.remaining);
   if (check.stake < check.required)
     return absl::FailedPreconditionError(absl::StrCat(
         "workerpool owner's stake is too low to cover required workerpool "
         "lock: ",
-        pool->owner.ToChecksum(), " has ", Rlc(check.stake),
+        owner.ToChecksum(), " has ", Rlc(check.stake),
         " staked, the order needs ", Rlc(check.required), " (30% of price ",
         order.workerpoolprice, " nRLC × remaining ", check.remaining,
         "); poolctl account deposit ",
@@ -192,7 +200,7 @@ absl::StatusOr<PublishCheck> Orders::CheckPublish(
   absl::StatusOr<MarketClient> market = Market(chain);
   if (!market.ok()) return market.status();
   MarketOrderbookQuery q;
-  q.workerpool_owner = pool->owner;
+  q.workerpool_owner = owner;
   q.page_size = 10;
   absl::StatusOr<MarketOrderbookPage> open = market->Orderbook(q);
   if (!open.ok()) return open.status();
@@ -201,7 +209,7 @@ absl::StatusOr<PublishCheck> Orders::CheckPublish(
     return absl::ResourceExhaustedError(absl::StrCat(
         "maximum of ", max_open_orders_,
         " published open workerpoolorder has been reached for wallet ",
-        pool->owner.ToChecksum(), " (unpublish some first)"));
+        owner.ToChecksum(), " (unpublish some first)"));
   return check;
 }
 

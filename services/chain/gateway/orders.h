@@ -6,8 +6,9 @@
 //   Publish   the market's own rules checked first, so the operator gets a
 //             precise error before any HTTP call: owner, hub.verifySignature,
 //             fewer than 50 open orders of the signer, remaining =
-//             volume − viewConsumed > 0, stake ≥ price × 30 / 100 × remaining;
-//             then the market API (challenge, authorization, POST).
+//             volume − viewConsumed > 0, stake ≥ price × 30 / 100 × remaining
+//             (the on-chain reads in one JSON-RPC batch); then the market API
+//             (challenge, authorization, POST).
 //   Unpublish by hash, the last or all of a workerpool (off-chain only).
 //   Orderbook every page of a workerpool's open orders; open volume = Σ
 //             remaining.

@@ -148,6 +148,57 @@ TEST_F(OrdersTest, OtherPreChecks) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// The on-chain rules are read in one JSON-RPC batch: one exchange with the
+// node once the hub's domain and registry are cached.
+TEST_F(OrdersTest, PreChecksAreOneBatch) {
+  absl::StatusOr<SignedWorkerpoolOrder> s = orders->Sign("", "owner", Terms());
+  ASSERT_TRUE(s.ok()) << s.status();
+  int posts = 0, calls = 0;
+  w.Chain([&](auto& p) {
+    posts = p.posts;
+    calls = p.eth_calls;
+  });
+  absl::StatusOr<PublishCheck> c = orders->CheckPublish("", "owner", s->order);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->owner, mt::Addr(mt::kOwner));
+  EXPECT_EQ(c->remaining, 5u);
+  EXPECT_EQ(c->stake, eth::U256(1'000'000));
+  EXPECT_EQ(c->required, eth::U256(1500));
+  w.Chain([&](auto& p) {
+    EXPECT_EQ(p.posts - posts, 1);
+    EXPECT_EQ(p.eth_calls - calls, 5);
+  });
+}
+
+// Batched, the rules still fail in the market's order: the first broken one
+// is reported, whatever else the batch found.
+TEST_F(OrdersTest, PreChecksReportTheFirstBrokenRule) {
+  absl::StatusOr<SignedWorkerpoolOrder> s = orders->Sign("", "owner", Terms());
+  ASSERT_TRUE(s.ok()) << s.status();
+  // A read that reverts is reported when the rules before it hold...
+  w.Chain([](auto& p) { p.reverting = "viewAccount(address)"; });
+  absl::StatusOr<std::string> r = orders->Publish("", "owner", s->order);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(), HasSubstr("fake revert"));
+  // ...and not when an earlier rule fails.
+  r = orders->Publish("", "other", s->order);
+  EXPECT_THAT(r.status().message(), HasSubstr("only order signer"));
+  w.Chain([](auto& p) {
+    p.reverting.clear();
+    p.consumed = eth::U256(5);
+    p.stake = eth::U256(0);
+  });
+  r = orders->Publish("", "owner", s->order);
+  EXPECT_THAT(r.status().message(), HasSubstr("already consumed"));
+  w.Chain([](auto& p) { p.registered = false; });
+  r = orders->Publish("", "owner", s->order);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(
+      r.status().message(),
+      HasSubstr(absl::StrCat("no workerpool registered at ", mt::kWorkerpool)));
+  EXPECT_EQ(MarketWrites(), 0u);
+}
+
 TEST_F(OrdersTest, FiftyOpenOrdersPerWallet) {
   OrdersOptions o;
   o.http = w.web;

@@ -22,8 +22,9 @@ absl::StatusOr<std::vector<abi::Value>> DecodeAs(
     eth::ByteView data) {
   absl::StatusOr<std::vector<abi::Value>> v = abi::Decode(Types(types), data);
   if (!v.ok())
-    return absl::InternalError(absl::StrCat("decoding the result of ", std::string(what),
-                                            ": ", v.status().message()));
+    return absl::InternalError(absl::StrCat("decoding the result of ",
+                                            std::string(what), ": ",
+                                            v.status().message()));
   return v;
 }
 
@@ -38,6 +39,60 @@ eth::Bytes MustEncode(std::string_view signature,
                       const std::vector<abi::Value>& values) {
   // Arguments built here always match their signature.
   return *abi::EncodeCall(signature, values);
+}
+
+// Decoders shared by the one-call reads and the batched ones, so both fail
+// with the same messages.
+absl::StatusOr<bool> DecodeBool(std::string_view what,
+                                const absl::StatusOr<eth::Bytes>& out) {
+  if (!out.ok()) return out.status();
+  absl::StatusOr<std::vector<abi::Value>> v = DecodeAs(what, {"bool"}, *out);
+  if (!v.ok()) return v.status();
+  return std::get<bool>((*v)[0].v);
+}
+
+absl::StatusOr<eth::U256> DecodeUint(std::string_view what,
+                                     const absl::StatusOr<eth::Bytes>& out) {
+  if (!out.ok()) return out.status();
+  absl::StatusOr<std::vector<abi::Value>> v = DecodeAs(what, {"uint256"}, *out);
+  if (!v.ok()) return v.status();
+  return AsUint((*v)[0]);
+}
+
+absl::StatusOr<eth::Address> DecodeAddress(
+    std::string_view what, const absl::StatusOr<eth::Bytes>& out) {
+  if (!out.ok()) return out.status();
+  absl::StatusOr<std::vector<abi::Value>> v = DecodeAs(what, {"address"}, *out);
+  if (!v.ok()) return v.status();
+  return AsAddress((*v)[0]);
+}
+
+absl::StatusOr<EscrowAccount> DecodeAccount(
+    const absl::StatusOr<eth::Bytes>& out) {
+  if (!out.ok()) return out.status();
+  absl::StatusOr<std::vector<abi::Value>> v =
+      DecodeAs("hub.viewAccount()", {"(uint256,uint256)"}, *out);
+  if (!v.ok()) return v.status();
+  const auto& t = std::get<std::vector<abi::Value>>((*v)[0].v);
+  return EscrowAccount{AsUint(t[0]), AsUint(t[1])};
+}
+
+eth::Bytes VerifySignatureCall(const eth::Address& identity,
+                               const eth::Hash32& hash, eth::ByteView sign) {
+  return MustEncode("verifySignature(address,bytes32,bytes)",
+                    {abi::Value::Addr(identity),
+                     abi::Value::Blob(eth::Bytes(hash.begin(), hash.end())),
+                     abi::Value::Blob(eth::Bytes(sign.begin(), sign.end()))});
+}
+
+eth::Bytes ViewConsumedCall(const eth::Hash32& order_hash) {
+  return MustEncode(
+      "viewConsumed(bytes32)",
+      {abi::Value::Blob(eth::Bytes(order_hash.begin(), order_hash.end()))});
+}
+
+eth::Bytes ViewAccountCall(const eth::Address& account) {
+  return MustEncode("viewAccount(address)", {abi::Value::Addr(account)});
 }
 
 }  // namespace
@@ -109,14 +164,7 @@ absl::StatusOr<OrderDomainInfo> PocoClient::Domain() {
 
 absl::StatusOr<EscrowAccount> PocoClient::ViewAccount(
     const eth::Address& account) {
-  absl::StatusOr<eth::Bytes> out =
-      CallHub(MustEncode("viewAccount(address)", {abi::Value::Addr(account)}));
-  if (!out.ok()) return out.status();
-  absl::StatusOr<std::vector<abi::Value>> v =
-      DecodeAs("hub.viewAccount()", {"(uint256,uint256)"}, *out);
-  if (!v.ok()) return v.status();
-  const auto& t = std::get<std::vector<abi::Value>>((*v)[0].v);
-  return EscrowAccount{AsUint(t[0]), AsUint(t[1])};
+  return DecodeAccount(CallHub(ViewAccountCall(account)));
 }
 
 absl::StatusOr<eth::U256> PocoClient::RlcBalance(const eth::Address& account) {
@@ -140,10 +188,10 @@ absl::StatusOr<eth::Address> PocoClient::PredictWorkerpool(
     const eth::Address& owner, const std::string& description) {
   absl::StatusOr<eth::Address> registry = WorkerpoolRegistry();
   if (!registry.ok()) return registry.status();
-  absl::StatusOr<eth::Bytes> out =
-      CallAt(*registry, MustEncode("predictWorkerpool(address,string)",
-                                   {abi::Value::Addr(owner),
-                                    abi::Value::Str(description)}));
+  absl::StatusOr<eth::Bytes> out = CallAt(
+      *registry,
+      MustEncode("predictWorkerpool(address,string)",
+                 {abi::Value::Addr(owner), abi::Value::Str(description)}));
   if (!out.ok()) return out.status();
   absl::StatusOr<std::vector<abi::Value>> v =
       DecodeAs("registry.predictWorkerpool()", {"address"}, *out);
@@ -196,23 +244,34 @@ absl::StatusOr<WorkerpoolInfo> PocoClient::GetWorkerpool(
       DecodeAs("registry.isRegistered()", {"bool"}, *(*out)[0]);
   if (!registered.ok()) return registered.status();
   if (!std::get<bool>((*registered)[0].v))
-    return absl::NotFoundError(absl::StrCat(
-        "no workerpool registered at ", workerpool.ToChecksum()));
+    return absl::NotFoundError(
+        absl::StrCat("no workerpool registered at ", workerpool.ToChecksum()));
   WorkerpoolInfo info;
   info.address = workerpool;
   for (int i = 0; i < 5; ++i) {
     const absl::StatusOr<eth::Bytes>& data = (*out)[i + 1];
     if (!data.ok()) return data.status();
-    absl::StatusOr<std::vector<abi::Value>> v = DecodeAs(
-        absl::StrCat("workerpool.", reads[i].signature), {reads[i].type}, *data);
+    absl::StatusOr<std::vector<abi::Value>> v =
+        DecodeAs(absl::StrCat("workerpool.", reads[i].signature),
+                 {reads[i].type}, *data);
     if (!v.ok()) return v.status();
     const abi::Value& x = (*v)[0];
     switch (i) {
-      case 0: info.owner = AsAddress(x); break;
-      case 1: info.description = std::get<std::string>(x.v); break;
-      case 2: info.worker_stake_ratio = AsUint(x); break;
-      case 3: info.scheduler_reward_ratio = AsUint(x); break;
-      case 4: info.registry = AsAddress(x); break;
+      case 0:
+        info.owner = AsAddress(x);
+        break;
+      case 1:
+        info.description = std::get<std::string>(x.v);
+        break;
+      case 2:
+        info.worker_stake_ratio = AsUint(x);
+        break;
+      case 3:
+        info.scheduler_reward_ratio = AsUint(x);
+        break;
+      case 4:
+        info.registry = AsAddress(x);
+        break;
     }
   }
   return info;
@@ -230,15 +289,15 @@ absl::StatusOr<std::vector<eth::Address>> PocoClient::WorkerpoolsOf(
   if (!count.ok()) return count.status();
   const eth::U256& n = AsUint((*count)[0]);
   if (!n.FitsUint64() || n.low64() > 10'000)
-    return absl::FailedPreconditionError(absl::StrCat(
-        owner.ToChecksum(), " holds ", n.ToDecimal(),
-        " workerpools: too many to list"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(owner.ToChecksum(), " holds ", n.ToDecimal(),
+                     " workerpools: too many to list"));
   std::vector<eth::Address> pools;
   for (uint64_t i = 0; i < n.low64(); ++i) {
-    absl::StatusOr<eth::Bytes> item =
-        CallAt(*registry, MustEncode("tokenOfOwnerByIndex(address,uint256)",
-                                     {abi::Value::Addr(owner),
-                                      abi::Value::Uint(eth::U256(i))}));
+    absl::StatusOr<eth::Bytes> item = CallAt(
+        *registry,
+        MustEncode("tokenOfOwnerByIndex(address,uint256)",
+                   {abi::Value::Addr(owner), abi::Value::Uint(eth::U256(i))}));
     if (!item.ok()) return item.status();
     absl::StatusOr<std::vector<abi::Value>> id =
         DecodeAs("registry.tokenOfOwnerByIndex()", {"uint256"}, *item);
@@ -256,29 +315,50 @@ absl::StatusOr<std::vector<eth::Address>> PocoClient::WorkerpoolsOf(
 absl::StatusOr<bool> PocoClient::VerifySignature(const eth::Address& identity,
                                                  const eth::Hash32& hash,
                                                  eth::ByteView sign) {
-  absl::StatusOr<eth::Bytes> out = CallHub(MustEncode(
-      "verifySignature(address,bytes32,bytes)",
-      {abi::Value::Addr(identity),
-       abi::Value::Blob(eth::Bytes(hash.begin(), hash.end())),
-       abi::Value::Blob(eth::Bytes(sign.begin(), sign.end()))}));
-  if (!out.ok()) return out.status();
-  absl::StatusOr<std::vector<abi::Value>> v =
-      DecodeAs("hub.verifySignature()", {"bool"}, *out);
-  if (!v.ok()) return v.status();
-  return std::get<bool>((*v)[0].v);
+  return DecodeBool("hub.verifySignature()",
+                    CallHub(VerifySignatureCall(identity, hash, sign)));
 }
 
 absl::StatusOr<eth::U256> PocoClient::ViewConsumed(
     const eth::Hash32& order_hash) {
-  absl::StatusOr<eth::Bytes> out = CallHub(
-      MustEncode("viewConsumed(bytes32)",
-                 {abi::Value::Blob(
-                     eth::Bytes(order_hash.begin(), order_hash.end()))}));
+  return DecodeUint("hub.viewConsumed()",
+                    CallHub(ViewConsumedCall(order_hash)));
+}
+
+absl::StatusOr<PublishReads> PocoClient::ReadForPublish(
+    const eth::Address& workerpool, const eth::Address& signer,
+    const eth::Hash32& order_hash, eth::ByteView sign) {
+  absl::StatusOr<eth::Address> registry = WorkerpoolRegistry();
+  if (!registry.ok()) return registry.status();
+  // Independent reads: the signature, consumption and stake are read for
+  // the signer, which the caller only trusts once it is the owner.
+  std::vector<CallRequest> calls(5);
+  calls[0].to = *registry;
+  calls[0].data =
+      MustEncode("isRegistered(address)", {abi::Value::Addr(workerpool)});
+  calls[1].to = workerpool;
+  calls[1].data = MustEncode("owner()", {});
+  calls[2].to = hub_;
+  calls[2].data = VerifySignatureCall(signer, order_hash, sign);
+  calls[3].to = hub_;
+  calls[3].data = ViewConsumedCall(order_hash);
+  calls[4].to = hub_;
+  calls[4].data = ViewAccountCall(signer);
+  absl::StatusOr<std::vector<absl::StatusOr<eth::Bytes>>> out =
+      eth_->CallBatch(calls);
   if (!out.ok()) return out.status();
-  absl::StatusOr<std::vector<abi::Value>> v =
-      DecodeAs("hub.viewConsumed()", {"uint256"}, *out);
-  if (!v.ok()) return v.status();
-  return AsUint((*v)[0]);
+  if (out->size() != calls.size())
+    return absl::InternalError(absl::StrCat("a batch of ", calls.size(),
+                                            " eth_calls came back with ",
+                                            out->size(), " results"));
+  PublishReads r{
+      DecodeBool("registry.isRegistered()", (*out)[0]),
+      DecodeAddress("workerpool.owner()", (*out)[1]),
+      DecodeBool("hub.verifySignature()", (*out)[2]),
+      DecodeUint("hub.viewConsumed()", (*out)[3]),
+      DecodeAccount((*out)[4]),
+  };
+  return r;
 }
 
 absl::StatusOr<std::vector<Category>> PocoClient::Categories() {
@@ -292,11 +372,11 @@ absl::StatusOr<std::vector<Category>> PocoClient::Categories() {
     return absl::InternalError("hub.countCategory() is implausibly large");
   std::vector<Category> cats;
   for (uint64_t i = 0; i < n.low64(); ++i) {
-    absl::StatusOr<eth::Bytes> item = CallHub(MustEncode(
-        "viewCategory(uint256)", {abi::Value::Uint(eth::U256(i))}));
+    absl::StatusOr<eth::Bytes> item = CallHub(
+        MustEncode("viewCategory(uint256)", {abi::Value::Uint(eth::U256(i))}));
     if (!item.ok()) return item.status();
-    absl::StatusOr<std::vector<abi::Value>> v = DecodeAs(
-        "hub.viewCategory()", {"(string,string,uint256)"}, *item);
+    absl::StatusOr<std::vector<abi::Value>> v =
+        DecodeAs("hub.viewCategory()", {"(string,string,uint256)"}, *item);
     if (!v.ok()) return v.status();
     const auto& t = std::get<std::vector<abi::Value>>((*v)[0].v);
     cats.push_back({i, std::get<std::string>(t[0].v),

@@ -42,6 +42,17 @@ struct WorkerpoolInfo {
   eth::Address registry;
 };
 
+// What the market checks before it takes a workerpool order, read in one
+// JSON-RPC batch (PublishReads); each read keeps its own status so the
+// caller reports the first failing rule exactly as the one-call reads do.
+struct PublishReads {
+  absl::StatusOr<bool> registered;        // registry.isRegistered(workerpool)
+  absl::StatusOr<eth::Address> owner;     // workerpool.owner()
+  absl::StatusOr<bool> valid;             // hub.verifySignature(signer, ...)
+  absl::StatusOr<eth::U256> consumed;     // hub.viewConsumed(hash)
+  absl::StatusOr<EscrowAccount> account;  // hub.viewAccount(signer)
+};
+
 struct Category {
   uint64_t id = 0;
   std::string name;
@@ -68,8 +79,8 @@ class PocoClient {
   // rlc.balanceOf.
   absl::StatusOr<eth::U256> RlcBalance(const eth::Address& account);
 
-  absl::StatusOr<eth::Address> PredictWorkerpool(const eth::Address& owner,
-                                                 const std::string& description);
+  absl::StatusOr<eth::Address> PredictWorkerpool(
+      const eth::Address& owner, const std::string& description);
   absl::StatusOr<bool> IsRegisteredWorkerpool(const eth::Address& workerpool);
   // NotFound naming the address when it is not a registered workerpool.
   absl::StatusOr<WorkerpoolInfo> GetWorkerpool(const eth::Address& workerpool);
@@ -81,12 +92,19 @@ class PocoClient {
                                        const eth::Hash32& hash,
                                        eth::ByteView sign);
   absl::StatusOr<eth::U256> ViewConsumed(const eth::Hash32& order_hash);
+  // The publish pre-check reads for an order signed by `signer`, in one
+  // batch (the registry address is cached). The outer status fails only
+  // when the batch could not be exchanged.
+  absl::StatusOr<PublishReads> ReadForPublish(const eth::Address& workerpool,
+                                              const eth::Address& signer,
+                                              const eth::Hash32& order_hash,
+                                              eth::ByteView sign);
   absl::StatusOr<std::vector<Category>> Categories();
 
   // Calldata.
-  static eth::Bytes DepositCall();                          // deposit()
-  static eth::Bytes WithdrawCall(const eth::U256& nrlc);    // withdraw(uint256)
-  static eth::Bytes TransferCall(const eth::Address& to,    // ERC-20 transfer
+  static eth::Bytes DepositCall();                        // deposit()
+  static eth::Bytes WithdrawCall(const eth::U256& nrlc);  // withdraw(uint256)
+  static eth::Bytes TransferCall(const eth::Address& to,  // ERC-20 transfer
                                  const eth::U256& amount);
   static eth::Bytes ApproveAndCallCall(const eth::Address& spender,
                                        const eth::U256& amount);
