@@ -1,25 +1,71 @@
 #include "services/chain/gateway/market_http.h"
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 namespace poolops::chain {
 namespace {
 
 constexpr size_t kMaxBody = size_t{16} << 20;
 
+// A pooled easy handle and the socket of its connection: a handle's
+// connection cache survives curl_easy_reset, so it reconnects only when the
+// server closed the connection.
+struct Handle {
+  CURL* curl = nullptr;
+  curl_socket_t socket = CURL_SOCKET_BAD;  // set by libcurl's callbacks
+};
+
 struct Sink {
   std::string* body;
   std::string* content_type;
+  Handle* handle;
   bool overflow = false;
 };
+
+// Servers that write a response's head and body in two sends without
+// TCP_NODELAY (cpp-httplib's default, so the devnet market) hold the body
+// until the head is ACKed, and on a kept-alive connection Linux delays that
+// ACK by up to 40 ms. Asking for a quick ACK once the head is in sends it at
+// once (the option is not sticky, hence once per response).
+void AckNow(const Handle& handle) {
+#ifdef TCP_QUICKACK
+  if (handle.socket == CURL_SOCKET_BAD) return;
+  int one = 1;
+  (void)setsockopt(handle.socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+#else
+  (void)handle;
+#endif
+}
+
+// The connection's socket, as libcurl opens and closes it (CURLINFO_
+// ACTIVESOCKET only answers once a transfer is over).
+int OnSocketOpened(void* user, curl_socket_t fd, curlsocktype purpose) {
+  if (purpose == CURLSOCKTYPE_IPCXN) static_cast<Handle*>(user)->socket = fd;
+  return CURL_SOCKOPT_OK;
+}
+
+int OnSocketClosed(void* user, curl_socket_t fd) {
+  auto* handle = static_cast<Handle*>(user);
+  if (handle->socket == fd) handle->socket = CURL_SOCKET_BAD;
+  return ::close(fd);
+}
 
 size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) {
   auto* sink = static_cast<Sink*>(user);
@@ -37,6 +83,7 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) {
 size_t WriteHeader(char* data, size_t size, size_t nmemb, void* user) {
   auto* sink = static_cast<Sink*>(user);
   absl::string_view line(data, size * nmemb);
+  if (absl::StartsWith(line, "HTTP/")) AckNow(*sink->handle);
   if (absl::StartsWithIgnoreCase(line, "content-type:"))
     *sink->content_type =
         std::string(absl::StripAsciiWhitespace(line.substr(13)));
@@ -56,22 +103,56 @@ std::string NoProxy() {
   return list;
 }
 
+// "scheme://authority" of a URL, lowercased: the key of a connection pool.
+// Anything unparsable gets its own key and fails later in libcurl.
+std::string Origin(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  size_t end = url.find_first_of("/?#", scheme + 3);
+  return absl::AsciiStrToLower(url.substr(0, end));
+}
+
+// Easy handles kept per origin: a handle's connection cache survives
+// curl_easy_reset, so the next request to the same market or core reuses
+// the kept-alive connection. libcurl checks a cached connection before it
+// reuses it and reconnects when the peer closed it (a market restart).
 class CurlWebClient : public WebClient {
  public:
+  // Enough for the publisher loops and concurrent gRPC calls to one market.
+  static constexpr size_t kMaxIdlePerOrigin = 4;
+
   CurlWebClient() : no_proxy_(NoProxy()) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   }
 
+  ~CurlWebClient() override {
+    absl::MutexLock lock(&mu_);
+    for (auto& [origin, handles] : idle_)
+      for (std::unique_ptr<Handle>& h : handles) Cleanup(std::move(h));
+  }
+
   absl::StatusOr<WebResponse> Send(const WebRequest& request) override {
-    CURL* h = curl_easy_init();
+    const std::string origin = Origin(request.url);
+    std::unique_ptr<Handle> h = Acquire(origin);
     if (h == nullptr) return absl::InternalError("curl_easy_init failed");
+    absl::StatusOr<WebResponse> response = Perform(*h, request);
+    Release(origin, std::move(h));
+    return response;
+  }
+
+ private:
+  absl::StatusOr<WebResponse> Perform(Handle& handle,
+                                      const WebRequest& request) {
+    CURL* h = handle.curl;
+    // Reset drops the previous request's options, keeps its connections.
+    curl_easy_reset(h);
     curl_slist* headers = curl_slist_append(nullptr, "Expect:");
     for (const auto& [name, value] : request.headers)
       headers =
           curl_slist_append(headers, absl::StrCat(name, ": ", value).c_str());
     WebResponse response;
-    Sink sink{&response.body, &response.content_type};
+    Sink sink{&response.body, &response.content_type, &handle};
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -88,16 +169,20 @@ class CurlWebClient : public WebClient {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, Millis(request.timeout));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      Millis(std::min(request.timeout, absl::Seconds(5))));
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+    SetSocketCallbacks(handle);
     CURLcode rc = curl_easy_perform(h);
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    curl_easy_cleanup(h);
+    // The handle outlives these locals: unhook them before it is pooled.
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
       std::string detail = error[0] != '\0' ? error : curl_easy_strerror(rc);
@@ -115,8 +200,53 @@ class CurlWebClient : public WebClient {
     return response;
   }
 
- private:
+  // The socket callbacks outlive a request (libcurl closes a cached
+  // connection later), so they point at the pooled Handle, never at locals.
+  static void SetSocketCallbacks(Handle& handle) {
+    curl_easy_setopt(handle.curl, CURLOPT_SOCKOPTFUNCTION, &OnSocketOpened);
+    curl_easy_setopt(handle.curl, CURLOPT_SOCKOPTDATA, &handle);
+    curl_easy_setopt(handle.curl, CURLOPT_CLOSESOCKETFUNCTION, &OnSocketClosed);
+    curl_easy_setopt(handle.curl, CURLOPT_CLOSESOCKETDATA, &handle);
+  }
+
+  static void Cleanup(std::unique_ptr<Handle> handle) {
+    // Options survive the last request: the close callback still finds the
+    // Handle, which is freed after.
+    curl_easy_cleanup(handle->curl);
+  }
+
+  std::unique_ptr<Handle> Acquire(const std::string& origin) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = idle_.find(origin);
+      if (it != idle_.end() && !it->second.empty()) {
+        std::unique_ptr<Handle> h = std::move(it->second.back());
+        it->second.pop_back();
+        return h;
+      }
+    }
+    auto h = std::make_unique<Handle>();
+    h->curl = curl_easy_init();
+    if (h->curl == nullptr) return nullptr;
+    return h;
+  }
+
+  void Release(const std::string& origin, std::unique_ptr<Handle> h) {
+    {
+      absl::MutexLock lock(&mu_);
+      std::vector<std::unique_ptr<Handle>>& handles = idle_[origin];
+      if (handles.size() < kMaxIdlePerOrigin) {
+        handles.push_back(std::move(h));
+        return;
+      }
+    }
+    Cleanup(std::move(h));
+  }
+
   const std::string no_proxy_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::vector<std::unique_ptr<Handle>>> idle_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -38,6 +38,9 @@ class WebClient {
 };
 
 // libcurl, HTTP and HTTPS; loopback never proxied; bodies capped at 16 MiB.
+// Connections are kept alive and reused per origin (scheme://host:port);
+// one the server closed (a restarted market) is replaced on the next
+// request.
 std::unique_ptr<WebClient> NewCurlWebClient();
 
 }  // namespace poolops::chain
