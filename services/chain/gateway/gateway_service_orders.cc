@@ -1,5 +1,7 @@
 // Order, orderbook and publisher methods of the gRPC adapter: messages in,
 // Orders / Publishers calls, messages out.
+#include <tuple>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -129,6 +131,29 @@ absl::StatusOr<PublisherPolicy> PolicyFromProto(const v1::PublisherPolicy& p) {
   out.terms = *terms;
   out.max_open_orders = p.max_open_orders();
   out.check_period_seconds = p.check_period_seconds();
+  const bool has_min = !p.price_min().value().empty();
+  const bool has_max = !p.price_max().value().empty();
+  if (has_min != has_max)
+    return absl::InvalidArgumentError(
+        "a price range needs both price_min and price_max");
+  if (has_min) {
+    PriceRange range;
+    for (auto [amount, name, slot] :
+         {std::tuple(&p.price_min(), "price_min", &range.min_nrlc),
+          std::tuple(&p.price_max(), "price_max", &range.max_nrlc)}) {
+      absl::StatusOr<eth::U256> nrlc =
+          AmountIn(*amount, eth::Unit::kNRlc, eth::Unit::kNRlc);
+      if (!nrlc.ok())
+        return absl::InvalidArgumentError(
+            absl::StrCat(name, ": ", nrlc.status().message()));
+      if (!nrlc->FitsUint64() || nrlc->low64() > kMaxOrderNumber)
+        return absl::InvalidArgumentError(absl::StrCat(
+            name, " ", nrlc->ToDecimal(), " nRLC is above the market's ",
+            kMaxOrderNumber, " nRLC"));
+      *slot = nrlc->low64();
+    }
+    out.price_range = range;
+  }
   return out;
 }
 
@@ -144,6 +169,14 @@ v1::PublisherStatus StatusToProto(const PublisherState& s) {
   *p->mutable_terms() = TermsToProto(s.policy.terms);
   p->set_max_open_orders(s.policy.max_open_orders);
   p->set_check_period_seconds(s.policy.check_period_seconds);
+  if (s.policy.price_range) {
+    p->mutable_price_min()->set_value(
+        std::to_string(s.policy.price_range->min_nrlc));
+    p->mutable_price_min()->set_unit(v1::Amount::UNIT_NRLC);
+    p->mutable_price_max()->set_value(
+        std::to_string(s.policy.price_range->max_nrlc));
+    p->mutable_price_max()->set_unit(v1::Amount::UNIT_NRLC);
+  }
   out.set_running(s.running);
   if (s.last_check)
     out.set_last_check(absl::FormatTime(absl::RFC3339_sec, *s.last_check,

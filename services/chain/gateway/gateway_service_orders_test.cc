@@ -148,6 +148,32 @@ TEST_F(GatewayServiceOrdersTest, PublisherPolicyRoundTrip) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(GatewayServiceOrdersTest, PublisherPriceRangeInNrlc) {
+  v1::SetPublisherPolicyRequest req;
+  v1::PublisherPolicy* p = req.mutable_policy();
+  p->set_workerpool(mt::kWorkerpool);
+  p->set_wallet("owner");
+  p->set_core_metrics_url("http://core:13000/metrics");
+  p->mutable_price_min()->set_value("0.000001");
+  p->mutable_price_min()->set_unit(v1::Amount::UNIT_RLC);
+  p->mutable_price_max()->set_value("2500");
+  v1::PublisherStatus st;
+  grpc::Status s = service->SetPublisherPolicy(nullptr, &req, &st);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(st.policy().price_min().value(), "1000");
+  EXPECT_EQ(st.policy().price_min().unit(), v1::Amount::UNIT_NRLC);
+  EXPECT_EQ(st.policy().price_max().value(), "2500");
+  // One bound alone, or bounds out of order, are refused.
+  p->clear_price_max();
+  s = service->SetPublisherPolicy(nullptr, &req, &st);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("both price_min and price_max"));
+  p->mutable_price_max()->set_value("999");
+  s = service->SetPublisherPolicy(nullptr, &req, &st);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("minimum is above the maximum"));
+}
+
 TEST(GatewayServiceOrdersUnwiredTest, Unavailable) {
   GatewayService service(nullptr, nullptr, nullptr, nullptr);
   v1::SignOrderRequest req;

@@ -135,6 +135,28 @@ absl::StatusOr<uint64_t> ParseCoreCapacity(const std::string& body, bool gpu) {
       absl::StrCat(field, " is not a whole number: ", it->dump()));
 }
 
+absl::StatusOr<uint64_t> DrawPrice(const PriceRange& range, Random* random) {
+  if (range.max_nrlc < range.min_nrlc)
+    return absl::InvalidArgumentError(
+        absl::StrCat("price range ", range.min_nrlc, "-", range.max_nrlc,
+                     " nRLC: the minimum is above the maximum"));
+  if (range.min_nrlc == range.max_nrlc) return range.min_nrlc;
+  const uint64_t n = range.max_nrlc - range.min_nrlc + 1;  // ≤ 2^53
+  // Draws below 2^64 mod n would favour the low prices: drawn again. With
+  // n ≤ 2^53 a draw is rejected with probability < 2^-11, so 64 rejections
+  // in a row mean a broken source.
+  const uint64_t reject_below = (0 - n) % n;
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    uint8_t bytes[8];
+    if (absl::Status s = random->Fill(absl::MakeSpan(bytes)); !s.ok()) return s;
+    uint64_t x = 0;
+    for (uint8_t b : bytes) x = (x << 8) | b;
+    if (x >= reject_below) return range.min_nrlc + x % n;
+  }
+  return absl::InternalError(
+      "the random source kept giving draws that are rejected");
+}
+
 PublishDecision DecidePublish(const PublisherPolicy& policy,
                               uint64_t price_nrlc, uint64_t volume,
                               uint64_t capacity, const OpenOrders& open,
@@ -174,13 +196,19 @@ PublishDecision DecidePublish(const PublisherPolicy& policy,
     d.error = absl::StrCat(
         "stake too low: ", Nrlc(stake), " staked cannot lock ", Nrlc(needed),
         " (30% of the price of ", open.volume, " open and ", wanted * volume,
-        " new tasks); published ", affordable, " of ", wanted,
-        " orders; deposit ", Nrlc(needed - stake), " more");
+        " new tasks",
+        policy.price_range ? absl::StrCat(" at the range's maximum price ",
+                                          price_nrlc, " nRLC")
+                           : "",
+        "); published ", affordable, " of ", wanted, " orders; deposit ",
+        Nrlc(needed - stake), " more");
   }
   return d;
 }
 
-json PublisherPolicyToJson(const PublisherPolicy& p) {
+namespace {
+// Every field but the optional ones.
+json PolicyFieldsToJson(const PublisherPolicy& p) {
   const OrderTermsInput& t = p.terms;
   return {{"chain", p.chain},
           {"workerpool", p.workerpool},
@@ -201,6 +229,15 @@ json PublisherPolicyToJson(const PublisherPolicy& p) {
             {"datasetRestrict", t.dataset_restrict},
             {"requesterRestrict", t.requester_restrict}}}};
 }
+}  // namespace
+
+json PublisherPolicyToJson(const PublisherPolicy& p) {
+  json j = PolicyFieldsToJson(p);
+  if (p.price_range)
+    j["priceRange"] = {{"minNrlc", p.price_range->min_nrlc},
+                       {"maxNrlc", p.price_range->max_nrlc}};
+  return j;
+}
 
 absl::StatusOr<PublisherPolicy> PublisherPolicyFromJson(const json& j) {
   PublisherPolicy p;
@@ -213,6 +250,9 @@ absl::StatusOr<PublisherPolicy> PublisherPolicyFromJson(const json& j) {
     p.gpu_pool = j.value("gpuPool", false);
     p.max_open_orders = j.value("maxOpenOrders", 3u);
     p.check_period_seconds = j.value("checkPeriodSeconds", 30u);
+    if (auto r = j.find("priceRange"); r != j.end() && !r->is_null())
+      p.price_range = PriceRange{r->at("minNrlc").get<uint64_t>(),
+                                 r->at("maxNrlc").get<uint64_t>()};
     const json& t = j.at("terms");
     p.terms.price = t.value("price", "");
     absl::StatusOr<eth::Unit> unit =
@@ -240,6 +280,7 @@ Publishers::Publishers(Gateway* gateway, std::filesystem::path dir,
       dir_(std::move(dir)),
       world_(std::move(options.world)),
       clock_(options.clock ? options.clock : Clock::Real()),
+      random_(options.random ? options.random : Random::Secure()),
       start_loops_(options.start_loops) {}
 
 absl::StatusOr<std::unique_ptr<Publishers>> Publishers::Create(
@@ -352,12 +393,27 @@ void Publishers::Round(Runner* r) {
   } else {
     capacity = *cap;
     open_volume = open->volume;
-    PublishDecision d = DecidePublish(p, shape->workerpoolprice, shape->volume,
-                                      *cap, *open, *stake);
+    // With a range every order may cost up to its maximum: the stake must
+    // cover that.
+    uint64_t max_price =
+        p.price_range ? p.price_range->max_nrlc : shape->workerpoolprice;
+    PublishDecision d =
+        DecidePublish(p, max_price, shape->volume, *cap, *open, *stake);
     decision = d.reason;
     error = d.error;
     for (uint64_t i = 0; i < d.orders; ++i) {
-      absl::StatusOr<std::string> hash = world_->PublishOne(p);
+      PublisherPolicy one = p;
+      if (p.price_range) {
+        absl::StatusOr<uint64_t> price = DrawPrice(*p.price_range, random_);
+        if (!price.ok()) {
+          error = absl::StrCat("drawing the price of order ", i + 1, ": ",
+                               price.status().message());
+          break;
+        }
+        one.terms.price = std::to_string(*price);
+        one.terms.price_unit = eth::Unit::kNRlc;
+      }
+      absl::StatusOr<std::string> hash = world_->PublishOne(one);
       if (!hash.ok()) {
         error = absl::StrCat("publishing order ", i + 1, " of ", d.orders, ": ",
                              hash.status().message());
@@ -419,6 +475,17 @@ absl::StatusOr<PublisherState> Publishers::Set(PublisherPolicy policy) {
     return absl::InvalidArgumentError(
         absl::StrCat("core metrics URL \"", policy.core_metrics_url,
                      "\" is not an http:// or https:// URL"));
+  if (policy.price_range) {
+    const PriceRange& r = *policy.price_range;
+    if (r.min_nrlc > r.max_nrlc)
+      return absl::InvalidArgumentError(
+          absl::StrCat("price range ", r.min_nrlc, "-", r.max_nrlc,
+                       " nRLC: the minimum is above the maximum"));
+    if (r.max_nrlc > kMaxOrderNumber)
+      return absl::InvalidArgumentError(absl::StrCat(
+          "price range maximum ", r.max_nrlc, " nRLC is above the market's ",
+          kMaxOrderNumber, " nRLC"));
+  }
   if (policy.max_open_orders == 0) policy.max_open_orders = 3;
   if (policy.check_period_seconds == 0) policy.check_period_seconds = 30;
   std::string key = Key(policy.chain, policy.workerpool);

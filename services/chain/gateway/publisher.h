@@ -11,8 +11,8 @@
 //
 // Policies live in <home>/publisher/<chain>-<workerpool>.json (0600) and
 // are resumed by Create. The outside (core metrics, market, chain) is behind
-// PublisherWorld and time behind Clock, so rounds are unit-tested without a
-// chain or sleeping. Thread-safe.
+// PublisherWorld, time behind Clock and prices in a range behind Random, so
+// rounds are unit-tested without a chain or sleeping. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
+#include "libs/common/random.h"
 #include "libs/eth/uint256.h"
 #include "nlohmann/json.hpp"
 #include "services/chain/gateway/order_terms.h"
@@ -38,6 +39,12 @@ namespace poolops::chain {
 class Gateway;
 class Orders;
 class WebClient;
+
+// WORKERPOOL_PRICE_MIN / _MAX of the container (its `shuf -i MIN-MAX`).
+struct PriceRange {
+  uint64_t min_nrlc = 0;
+  uint64_t max_nrlc = 0;
+};
 
 struct PublisherPolicy {
   std::string chain;       // resolved chain name (never empty once set)
@@ -49,6 +56,9 @@ struct PublisherPolicy {
   OrderTermsInput terms;         // per order; terms.workerpool = workerpool
   uint32_t max_open_orders = 3;  // MAX_ORDER_NUMBER of the container
   uint32_t check_period_seconds = 30;  // CHECK_SLEEP_TIME
+  // Set: each order's price is drawn uniformly in the range (terms.price is
+  // unused) and the stake must cover the range's maximum.
+  std::optional<PriceRange> price_range;
 };
 
 nlohmann::json PublisherPolicyToJson(const PublisherPolicy& policy);
@@ -94,6 +104,10 @@ std::unique_ptr<PublisherWorld> NewPublisherWorld(Orders* orders,
 // Parses a core /metrics body (7.x to 9.x field names).
 absl::StatusOr<uint64_t> ParseCoreCapacity(const std::string& body, bool gpu);
 
+// A price drawn uniformly in [min, max] from `random` (unbiased: rejection
+// sampling over 64-bit draws).
+absl::StatusOr<uint64_t> DrawPrice(const PriceRange& range, Random* random);
+
 // What a round decides from what it saw.
 struct PublishDecision {
   uint64_t orders = 0;  // to publish now
@@ -101,6 +115,8 @@ struct PublishDecision {
   std::string error;    // set when something stops the pool's capacity
                         // from being published (stake too low)
 };
+// `price_nrlc` is the most an order may cost: the range's maximum when the
+// policy has one.
 PublishDecision DecidePublish(const PublisherPolicy& policy,
                               uint64_t price_nrlc, uint64_t volume,
                               uint64_t capacity, const OpenOrders& open,
@@ -109,7 +125,8 @@ PublishDecision DecidePublish(const PublisherPolicy& policy,
 struct PublishersOptions {
   std::unique_ptr<PublisherWorld> world;  // NewPublisherWorld when null
   Clock* clock = nullptr;                 // Clock::Real() when null
-  bool start_loops = true;  // false: rounds only through RunOnce (tests)
+  Random* random = nullptr;  // prices in a range; Random::Secure() when null
+  bool start_loops = true;   // false: rounds only through RunOnce (tests)
 };
 
 class Publishers {
@@ -148,6 +165,7 @@ class Publishers {
   const std::filesystem::path dir_;
   std::unique_ptr<PublisherWorld> world_;
   Clock* const clock_;
+  Random* const random_;
   const bool start_loops_;
   absl::Mutex mu_;  // the map; each runner has its own lock
   std::map<std::string, std::unique_ptr<Runner>> runners_ ABSL_GUARDED_BY(mu_);

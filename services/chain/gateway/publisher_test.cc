@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <deque>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
@@ -99,6 +101,8 @@ class FakeWorld : public PublisherWorld {
   absl::StatusOr<std::string> PublishOne(const PublisherPolicy& p) override {
     absl::MutexLock l(&mu);
     ++published;
+    prices.push_back(p.terms.price);
+    units.push_back(p.terms.price_unit);
     ++open.count;
     open.volume += 1;
     open.lock = open.lock + eth::U256(300);
@@ -109,6 +113,26 @@ class FakeWorld : public PublisherWorld {
   OpenOrders open;
   eth::U256 stake = eth::U256(1'000'000);
   int published = 0;
+  std::vector<std::string> prices;  // terms.price of each published order
+  std::vector<eth::Unit> units;
+};
+
+// 64-bit draws as scripted, big-endian as DrawPrice reads them.
+class ScriptedRandom : public Random {
+ public:
+  explicit ScriptedRandom(std::vector<uint64_t> draws)
+      : draws_(draws.begin(), draws.end()) {}
+  absl::Status Fill(absl::Span<uint8_t> out) override {
+    if (draws_.empty() || out.size() != 8)
+      return absl::InternalError("script exhausted");
+    uint64_t x = draws_.front();
+    draws_.pop_front();
+    for (int i = 7; i >= 0; --i, x >>= 8) out[i] = x & 0xff;
+    return absl::OkStatus();
+  }
+
+ private:
+  std::deque<uint64_t> draws_;
 };
 
 class PublishersTest : public ::testing::Test {
@@ -119,6 +143,7 @@ class PublishersTest : public ::testing::Test {
     PublishersOptions o;
     o.world = std::move(world);
     o.clock = &clock;
+    o.random = random;
     o.start_loops = loops;
     absl::StatusOr<std::unique_ptr<Publishers>> p =
         Publishers::Create(w.gateway.get(), nullptr, w.home(), std::move(o));
@@ -128,6 +153,7 @@ class PublishersTest : public ::testing::Test {
 
   FakeOrderWorld w;
   FakeClock clock;
+  Random* random = nullptr;
   FakeWorld* fake = nullptr;
 };
 
@@ -157,6 +183,60 @@ TEST_F(PublishersTest, RoundsPublishTheFreeCapacity) {
   EXPECT_EQ(fake->published, 3);
 }
 
+TEST(DrawPriceTest, UniformWithinTheRangeBoundsIncluded) {
+  // 21 prices: draws below 2^64 mod 21 = 16 are rejected (they would favour
+  // the low prices), the others map to min + draw % 21.
+  ScriptedRandom r({21, 20, 5, 37, ~uint64_t{0}});
+  PriceRange range{100, 120};
+  EXPECT_EQ(*DrawPrice(range, &r), 100u);
+  EXPECT_EQ(*DrawPrice(range, &r), 120u);
+  EXPECT_EQ(*DrawPrice(range, &r), 116u);  // 5 rejected, then 37
+  EXPECT_EQ(*DrawPrice(range, &r), 100u + (~uint64_t{0}) % 21);
+  ScriptedRandom none({});
+  EXPECT_EQ(*DrawPrice({7, 7}, &none), 7u);  // one price: no draw needed
+  EXPECT_EQ(DrawPrice({8, 7}, &none).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // The real source stays within the range too.
+  for (int i = 0; i < 200; ++i) {
+    uint64_t p = *DrawPrice({1000, 1003}, Random::Secure());
+    EXPECT_GE(p, 1000u);
+    EXPECT_LE(p, 1003u);
+  }
+}
+
+TEST_F(PublishersTest, ARangeDrawsEachOrdersPriceWithinIt) {
+  ScriptedRandom draws({21, 20, 37});
+  random = &draws;
+  std::unique_ptr<Publishers> pubs = Make(false);
+  PublisherPolicy p = Policy(10, "");
+  p.price_range = PriceRange{100, 120};
+  ASSERT_TRUE(pubs->Set(p).ok());
+  fake->capacity = 3;
+  PublisherState s = *pubs->RunOnce("", mt::kWorkerpool);
+  EXPECT_TRUE(s.last_error.empty()) << s.last_error;
+  EXPECT_THAT(fake->prices, ::testing::ElementsAre("100", "120", "116"));
+  EXPECT_THAT(fake->units, ::testing::Each(eth::Unit::kNRlc));
+}
+
+// The stake must cover every new order at the range's maximum: 300 nRLC per
+// task at 1000, so 600 staked pays for 2 orders (at the minimum, 100, it
+// would pay for 20).
+TEST_F(PublishersTest, TheStakeCheckCountsTheRangesMaximum) {
+  ScriptedRandom draws(std::vector<uint64_t>(5, ~uint64_t{0}));
+  random = &draws;
+  std::unique_ptr<Publishers> pubs = Make(false);
+  PublisherPolicy p = Policy(10, "");
+  p.price_range = PriceRange{100, 1000};
+  ASSERT_TRUE(pubs->Set(p).ok());
+  fake->capacity = 5;
+  fake->stake = eth::U256(600);
+  PublisherState s = *pubs->RunOnce("", mt::kWorkerpool);
+  EXPECT_EQ(fake->published, 2);
+  EXPECT_THAT(s.last_error, HasSubstr("stake too low"));
+  EXPECT_THAT(s.last_error, HasSubstr("maximum price 1000 nRLC"));
+  EXPECT_THAT(s.last_error, HasSubstr("cannot lock 1500 nRLC"));
+}
+
 TEST_F(PublishersTest, StakeAndCoreFailuresAreReported) {
   std::unique_ptr<Publishers> pubs = Make(false);
   ASSERT_TRUE(pubs->Set(Policy()).ok());
@@ -179,6 +259,7 @@ TEST_F(PublishersTest, PoliciesArePersistedAndResumed) {
     PublisherPolicy p = Policy(5, "2", "1");
     p.terms.price_unit = eth::Unit::kRlc;
     p.terms.tag = "tee,scone";
+    p.price_range = PriceRange{1000, 2000};
     ASSERT_TRUE(pubs->Set(p).ok());
   }
   std::filesystem::path file =
@@ -194,6 +275,9 @@ TEST_F(PublishersTest, PoliciesArePersistedAndResumed) {
   EXPECT_EQ(s->policy.terms.price, "2");
   EXPECT_EQ(s->policy.terms.price_unit, eth::Unit::kRlc);
   EXPECT_EQ(s->policy.terms.tag, "tee,scone");
+  ASSERT_TRUE(s->policy.price_range.has_value());
+  EXPECT_EQ(s->policy.price_range->min_nrlc, 1000u);
+  EXPECT_EQ(s->policy.price_range->max_nrlc, 2000u);
   EXPECT_EQ(again->List().size(), 1u);
 }
 
@@ -208,6 +292,12 @@ TEST_F(PublishersTest, ValidatesPolicies) {
   p = Policy();
   p.wallet = "";
   EXPECT_THAT(pubs->Set(p).status().message(), HasSubstr("wallet"));
+  p = Policy();
+  p.price_range = PriceRange{2000, 1000};
+  EXPECT_THAT(pubs->Set(p).status().message(),
+              HasSubstr("the minimum is above the maximum"));
+  p.price_range = PriceRange{0, kMaxOrderNumber + 1};
+  EXPECT_EQ(pubs->Set(p).status().code(), absl::StatusCode::kInvalidArgument);
   p = Policy();
   p.chain = "nope";
   EXPECT_EQ(pubs->Set(p).status().code(), absl::StatusCode::kNotFound);
