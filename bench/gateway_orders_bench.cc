@@ -5,6 +5,7 @@
 // and poolctl's own per-process rate come from
 // tests/interop/orders_publish_bench.mjs; bench/run prints the ratios.
 #include <cstdio>
+#include <memory>
 
 #include "benchmark/benchmark.h"
 #include "services/chain/gateway/gateway_test_support.h"
@@ -21,24 +22,28 @@ struct World {
   std::string pool;
 };
 
+// One devnet for the whole run, stopped (its anvil and market killed by
+// pid) when main returns or a set-up step fails.
+std::unique_ptr<World> world;
+
 World* Get() {
-  static World* w = [] {
-    auto* w = new World();
-    auto die = [](const absl::Status& s) {
-      fprintf(stderr, "devnet: %s\n", std::string(s.message()).c_str());
-      std::exit(1);
-    };
-    if (absl::Status s = w->net.Start(); !s.ok()) die(s);
-    w->orders = *Orders::Create(&w->net.gateway(), w->net.home());
-    absl::StatusOr<DeployOutcome> pool =
-        w->net.ops().DeployWorkerpool("", "acct1", "bench-pool", nullptr);
-    if (!pool.ok()) die(pool.status());
-    w->pool = pool->workerpool.ToChecksum();
-    absl::StatusOr<StakeOutcome> dep = w->net.ops().Deposit(
-        "", "acct1", poolops::eth::U256(1'000'000), nullptr);
-    if (!dep.ok()) die(dep.status());
-    return w;
-  }();
+  if (world) return world.get();
+  world = std::make_unique<World>();
+  World* w = world.get();
+  auto die = [](const absl::Status& s) {
+    fprintf(stderr, "devnet: %s\n", std::string(s.message()).c_str());
+    world.reset();
+    std::exit(1);
+  };
+  if (absl::Status s = w->net.Start(); !s.ok()) die(s);
+  w->orders = *Orders::Create(&w->net.gateway(), w->net.home());
+  absl::StatusOr<DeployOutcome> pool =
+      w->net.ops().DeployWorkerpool("", "acct1", "bench-pool", nullptr);
+  if (!pool.ok()) die(pool.status());
+  w->pool = pool->workerpool.ToChecksum();
+  absl::StatusOr<StakeOutcome> dep =
+      w->net.ops().Deposit("", "acct1", poolops::eth::U256(1'000'000), nullptr);
+  if (!dep.ok()) die(dep.status());
   return w;
 }
 
@@ -89,4 +94,10 @@ BENCHMARK(BM_OrdersSignAndPublish)->UseRealTime()->MinTime(2);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  world.reset();  // kills the devnet's anvil and market
+  return 0;
+}
