@@ -286,11 +286,16 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
       json revisions = json::array();
       std::string human;
       for (const v1::Revision& r : resp.revisions()) {
-        revisions.push_back({{"revision", r.revision()},
-                             {"appliedAt", r.applied_at()},
-                             {"outcome", r.outcome()}});
+        json rev = {{"revision", r.revision()},
+                    {"appliedAt", r.applied_at()},
+                    {"outcome", r.outcome()},
+                    {"workers", r.spec().workers_size()}};
+        if (!r.workerpool().empty()) rev["workerpool"] = r.workerpool();
+        if (!r.message().empty()) rev["message"] = r.message();
+        revisions.push_back(std::move(rev));
         absl::StrAppend(&human, r.revision(), "  ", r.applied_at(), "  ",
-                        r.outcome(), "\n");
+                        r.outcome(), "  ", r.spec().workers_size(), " workers",
+                        r.message().empty() ? "" : "  " + r.message(), "\n");
       }
       return ctx.Ok({{"revisions", revisions}}, human);
     });

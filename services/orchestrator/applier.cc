@@ -472,6 +472,8 @@ absl::StatusOr<std::vector<v1::Revision>> Applier::History(const std::string& po
     v.set_revision(r.revision);
     v.set_applied_at(r.applied_at);
     v.set_outcome(r.outcome);
+    v.set_message(r.message);
+    v.set_workerpool(r.workerpool);
     absl::StatusOr<LoadedSpec> spec = SpecOf(r);
     if (spec.ok()) *v.mutable_spec() = spec->spec;
   }

@@ -304,6 +304,10 @@ TEST_F(PoolFaultsTest, DockerdStoppedThenBack) {
   EXPECT_THAT(down.out + down.err,
               HasSubstr("the docker daemon is not reachable"));
   EXPECT_EQ(Outcomes(), (std::vector<std::string>{"applied", "failed"}));
+  // The history says why.
+  Result history = Poolctl({"pool", "history", pool_});
+  EXPECT_THAT(history.json["revisions"][1].value("message", ""),
+              HasSubstr("the docker daemon is not reachable"));
 
   StartDockerd();  // same data: the pool's containers exist, stopped
   if (HasFatalFailure()) return;
