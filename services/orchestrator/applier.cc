@@ -15,7 +15,9 @@ namespace {
 
 using State = v1::StepEvent::State;
 
-ComposeBundle ComposeOf(const Bundle& b) { return {b.name, b.project, b.compose_files}; }
+ComposeBundle ComposeOf(const Bundle& b) {
+  return {b.name, b.project, b.compose_files};
+}
 ComposeBundle ComposeOf(const BundleRecord& b) {
   return {b.name, b.project, b.compose_files};
 }
@@ -24,7 +26,9 @@ ComposeBundle ComposeOf(const BundleRecord& b) {
 class Steps {
  public:
   Steps(StateStore* state, std::string pool, uint32_t revision, EventSink sink)
-      : state_(state), pool_(std::move(pool)), revision_(revision),
+      : state_(state),
+        pool_(std::move(pool)),
+        revision_(revision),
         sink_(std::move(sink)) {}
 
   void Emit(const std::string& step, const std::string& target, State st,
@@ -35,8 +39,9 @@ class Steps {
     s->mutable_action()->set_target(target);
     s->set_state(st);
     s->set_message(message);
-    state_->RecordEvent(pool_, revision_, step, target,
-                        v1::StepEvent::State_Name(st), message)
+    state_
+        ->RecordEvent(pool_, revision_, step, target,
+                      v1::StepEvent::State_Name(st), message)
         .IgnoreError();
     absl::MutexLock lock(&mu_);
     if (sink_) sink_(e);
@@ -55,7 +60,8 @@ class Steps {
     }
     bool skipped = r->rfind("skipped:", 0) == 0;
     Emit(step, target,
-         skipped ? v1::StepEvent::STATE_SKIPPED : v1::StepEvent::STATE_DONE, *r);
+         skipped ? v1::StepEvent::STATE_SKIPPED : v1::StepEvent::STATE_DONE,
+         *r);
     return absl::OkStatus();
   }
 
@@ -92,8 +98,10 @@ Applier::Applier(const Orchestrator* orchestrator, StateStore* state,
       options_(options),
       clock_(clock) {}
 
-absl::StatusOr<LoadedSpec> Applier::SpecOf(const RevisionRecord& revision) const {
-  nlohmann::json env = nlohmann::json::parse(revision.spec_json, nullptr, false);
+absl::StatusOr<LoadedSpec> Applier::SpecOf(
+    const RevisionRecord& revision) const {
+  nlohmann::json env =
+      nlohmann::json::parse(revision.spec_json, nullptr, false);
   if (!env.is_object() || !env.contains("spec")) {
     return absl::DataLossError(absl::StrCat("revision ", revision.revision,
                                             " of ", revision.pool,
@@ -101,11 +109,11 @@ absl::StatusOr<LoadedSpec> Applier::SpecOf(const RevisionRecord& revision) const
   }
   v1::SpecSource source;
   google::protobuf::util::JsonParseOptions opts;
-  auto s = google::protobuf::util::JsonStringToMessage(env["spec"].dump(),
-                                                       source.mutable_spec(), opts);
+  auto s = google::protobuf::util::JsonStringToMessage(
+      env["spec"].dump(), source.mutable_spec(), opts);
   if (!s.ok()) {
-    return absl::DataLossError(absl::StrCat("revision ", revision.revision,
-                                            ": ", s.ToString()));
+    return absl::DataLossError(
+        absl::StrCat("revision ", revision.revision, ": ", s.ToString()));
   }
   std::string dir = env.value("dir", "");
   source.set_path(dir.empty() ? "" : dir + "/pool.yaml");
@@ -113,11 +121,13 @@ absl::StatusOr<LoadedSpec> Applier::SpecOf(const RevisionRecord& revision) const
 }
 
 absl::StatusOr<std::vector<LoadedSpec>> Applier::RunningSpecs() {
-  absl::StatusOr<std::vector<std::string>> pools = state_->PoolsWithStatus("up");
+  absl::StatusOr<std::vector<std::string>> pools =
+      state_->PoolsWithStatus("up");
   if (!pools.ok()) return pools.status();
   std::vector<LoadedSpec> out;
   for (const std::string& pool : *pools) {
-    absl::StatusOr<std::optional<RevisionRecord>> last = state_->LastApplied(pool);
+    absl::StatusOr<std::optional<RevisionRecord>> last =
+        state_->LastApplied(pool);
     if (!last.ok()) return last.status();
     if (!last->has_value()) continue;
     absl::StatusOr<LoadedSpec> spec = SpecOf(**last);
@@ -127,76 +137,115 @@ absl::StatusOr<std::vector<LoadedSpec>> Applier::RunningSpecs() {
   return out;
 }
 
+Applier::Lease::~Lease() {
+  if (applier_ == nullptr) return;
+  absl::MutexLock lock(&applier_->busy_mu_);
+  applier_->busy_.erase(pool_);
+}
+
+absl::StatusOr<Applier::Lease> Applier::Acquire(const std::string& pool,
+                                                const char* what) {
+  absl::MutexLock lock(&busy_mu_);
+  auto [it, added] = busy_.emplace(pool, what);
+  if (!added) {
+    return absl::AbortedError(
+        absl::StrCat("pool '", pool, "': a `pool ", it->second,
+                     "` is running; wait for it to end, then try again"));
+  }
+  return Lease(this, pool);
+}
+
 absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
                                            const EventSink& sink) {
+  absl::StatusOr<Lease> lease = Acquire(loaded.spec.name(), "up");
+  if (!lease.ok()) return lease.status();
+  return UpHeld(loaded, sink);
+}
+
+absl::StatusOr<v1::PoolResult> Applier::UpHeld(const LoadedSpec& loaded,
+                                               const EventSink& sink) {
   const v1::PoolSpec spec = WithDefaults(loaded.spec);
   const std::string& pool = spec.name();
-  absl::StatusOr<uint32_t> rev = state_->BeginRevision(pool, SpecEnvelope(loaded));
+  absl::StatusOr<uint32_t> rev =
+      state_->BeginRevision(pool, SpecEnvelope(loaded));
   if (!rev.ok()) return rev.status();
   Steps steps(state_, pool, *rev, sink);
   std::string workerpool;
   auto fail = [&](const absl::Status& s) -> absl::Status {
-    state_->FinishRevision(pool, *rev, "failed", workerpool, {},
-                           std::string(s.message()))
+    state_
+        ->FinishRevision(pool, *rev, "failed", workerpool, {},
+                         std::string(s.message()))
         .IgnoreError();
     return s;
   };
-  absl::StatusOr<std::optional<RevisionRecord>> last = state_->LastApplied(pool);
+  absl::StatusOr<std::optional<RevisionRecord>> last =
+      state_->LastApplied(pool);
   if (!last.ok()) return fail(last.status());
 
   // 1. Wallets (created in the vault when missing).
-  absl::Status s = steps.Run("wallets", "wallet-vault", [&]() -> absl::StatusOr<std::string> {
-    absl::StatusOr<RenderResult> r = orchestrator_->Render(loaded, true);
-    if (!r.ok()) return r.status();
-    std::vector<std::string> created;
-    for (const std::string& n : r->notes) {
-      if (n.rfind("created wallet", 0) == 0) created.push_back(n);
-    }
-    absl::StatusOr<std::string> unlocked = orchestrator_->UnlockOwner(loaded);
-    if (!unlocked.ok()) return unlocked.status();
-    created.push_back(*unlocked);
-    return absl::StrJoin(created, "; ");
-  });
+  absl::Status s = steps.Run(
+      "wallets", "wallet-vault", [&]() -> absl::StatusOr<std::string> {
+        absl::StatusOr<RenderResult> r = orchestrator_->Render(loaded, true);
+        if (!r.ok()) return r.status();
+        std::vector<std::string> created;
+        for (const std::string& n : r->notes) {
+          if (n.rfind("created wallet", 0) == 0) created.push_back(n);
+        }
+        absl::StatusOr<std::string> unlocked =
+            orchestrator_->UnlockOwner(loaded);
+        if (!unlocked.ok()) return unlocked.status();
+        created.push_back(*unlocked);
+        return absl::StrJoin(created, "; ");
+      });
   if (!s.ok()) return fail(s);
 
   // 2. Registration: the spec's address, the recorded one, the one already
   // on chain for (owner, description), or a new one.
-  s = steps.Run("register-workerpool", spec.chain(), [&]() -> absl::StatusOr<std::string> {
-    workerpool = spec.workerpool().address();
-    if (!workerpool.empty()) return "skipped: address given in the spec";
-    absl::StatusOr<std::string> known = state_->Workerpool(pool);
-    if (!known.ok()) return known.status();
-    if (!known->empty()) {
-      workerpool = *known;
-      return absl::StrCat("skipped: registered at ", workerpool);
-    }
-    const std::string& owner = spec.workerpool().owner_wallet();
-    const std::string& desc = spec.workerpool().description();
-    absl::StatusOr<std::string> found = chain_->FindWorkerpool(spec.chain(), owner, desc);
-    if (!found.ok()) return found.status();
-    std::string how = "found on chain";
-    if (found->empty()) {
-      found = chain_->DeployWorkerpool(spec.chain(), owner, desc, [&](const std::string& l) {
-        steps.Emit("register-workerpool", spec.chain(), v1::StepEvent::STATE_STARTED, l);
-      });
-      if (!found.ok()) return found.status();
-      how = "registered";
-    }
-    workerpool = *found;
-    if (absl::Status st = state_->SetWorkerpool(pool, workerpool); !st.ok()) return st;
-    return absl::StrCat(how, " at ", workerpool);
-  });
+  s = steps.Run("register-workerpool", spec.chain(),
+                [&]() -> absl::StatusOr<std::string> {
+                  workerpool = spec.workerpool().address();
+                  if (!workerpool.empty())
+                    return "skipped: address given in the spec";
+                  absl::StatusOr<std::string> known = state_->Workerpool(pool);
+                  if (!known.ok()) return known.status();
+                  if (!known->empty()) {
+                    workerpool = *known;
+                    return absl::StrCat("skipped: registered at ", workerpool);
+                  }
+                  const std::string& owner = spec.workerpool().owner_wallet();
+                  const std::string& desc = spec.workerpool().description();
+                  absl::StatusOr<std::string> found =
+                      chain_->FindWorkerpool(spec.chain(), owner, desc);
+                  if (!found.ok()) return found.status();
+                  std::string how = "found on chain";
+                  if (found->empty()) {
+                    found = chain_->DeployWorkerpool(
+                        spec.chain(), owner, desc, [&](const std::string& l) {
+                          steps.Emit("register-workerpool", spec.chain(),
+                                     v1::StepEvent::STATE_STARTED, l);
+                        });
+                    if (!found.ok()) return found.status();
+                    how = "registered";
+                  }
+                  workerpool = *found;
+                  if (absl::Status st = state_->SetWorkerpool(pool, workerpool);
+                      !st.ok())
+                    return st;
+                  return absl::StrCat(how, " at ", workerpool);
+                });
   if (!s.ok()) return fail(s);
 
   // 3. Stake.
-  s = steps.Run("ensure-stake", spec.chain(), [&]() -> absl::StatusOr<std::string> {
-    const std::string& min = spec.stake().minimum();
-    if (min.empty() || min == "0") return "skipped: no minimum stake";
-    absl::StatusOr<std::string> stake = chain_->EnsureStake(
-        spec.chain(), spec.workerpool().owner_wallet(), min, nullptr);
-    if (!stake.ok()) return stake.status();
-    return absl::StrCat(spec.workerpool().owner_wallet(), " stake: ", *stake, " nRLC");
-  });
+  s = steps.Run(
+      "ensure-stake", spec.chain(), [&]() -> absl::StatusOr<std::string> {
+        const std::string& min = spec.stake().minimum();
+        if (min.empty() || min == "0") return "skipped: no minimum stake";
+        absl::StatusOr<std::string> stake = chain_->EnsureStake(
+            spec.chain(), spec.workerpool().owner_wallet(), min, nullptr);
+        if (!stake.ok()) return stake.status();
+        return absl::StrCat(spec.workerpool().owner_wallet(),
+                            " stake: ", *stake, " nRLC");
+      });
   if (!s.ok()) return fail(s);
 
   // 4. The bundles, now with the workerpool address.
@@ -230,8 +279,10 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
     return steps.Run("deploy", b.target, [&]() -> absl::StatusOr<std::string> {
       absl::StatusOr<std::unique_ptr<Target>> t = targets_->Open(b.target, dir);
       if (!t.ok()) return t.status();
-      if (absl::Status st = (*t)->WriteBundle(b.name, b.files); !st.ok()) return st;
-      if (absl::Status st = runner_->Up(t->get(), ComposeOf(b)); !st.ok()) return st;
+      if (absl::Status st = (*t)->WriteBundle(b.name, b.files); !st.ok())
+        return st;
+      if (absl::Status st = runner_->Up(t->get(), ComposeOf(b)); !st.ok())
+        return st;
       state_->SetHost(pool, b.name, b.target, *rev, "up").IgnoreError();
       return absl::StrCat(b.name, ": ", b.files.size(), " files, compose up");
     });
@@ -243,21 +294,24 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
   // 5. Core, then its health gate.
   s = deploy(core);
   if (s.ok()) {
-    s = steps.Run("wait-core-healthy", probe_host, [&]() -> absl::StatusOr<std::string> {
-      absl::Time deadline = clock_->Now() + options_.core_healthy_timeout;
-      absl::Status lasterr;
-      while (true) {
-        absl::StatusOr<CoreMetrics> m = health_->Core(probe_host, probe_port);
-        if (m.ok()) return absl::StrCat("core answers /metrics on port ", probe_port);
-        lasterr = m.status();
-        if (clock_->Now() >= deadline) break;
-        absl::SleepFor(options_.poll_interval);
-      }
-      return absl::DeadlineExceededError(absl::StrCat(
-          "the core did not become healthy within ",
-          absl::FormatDuration(options_.core_healthy_timeout), ": ",
-          lasterr.message()));
-    });
+    s = steps.Run(
+        "wait-core-healthy", probe_host, [&]() -> absl::StatusOr<std::string> {
+          absl::Time deadline = clock_->Now() + options_.core_healthy_timeout;
+          absl::Status lasterr;
+          while (true) {
+            absl::StatusOr<CoreMetrics> m =
+                health_->Core(probe_host, probe_port);
+            if (m.ok())
+              return absl::StrCat("core answers /metrics on port ", probe_port);
+            lasterr = m.status();
+            if (clock_->Now() >= deadline) break;
+            absl::SleepFor(options_.poll_interval);
+          }
+          return absl::DeadlineExceededError(
+              absl::StrCat("the core did not become healthy within ",
+                           absl::FormatDuration(options_.core_healthy_timeout),
+                           ": ", lasterr.message()));
+        });
   }
   if (!s.ok()) {
     roll_back(core);
@@ -270,7 +324,8 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
   // Back up what was removed, when a later gate fails.
   auto restore_removed = [&] {
     for (const BundleRecord* b : removed) {
-      absl::StatusOr<std::unique_ptr<Target>> t = targets_->Open(b->target, dir);
+      absl::StatusOr<std::unique_ptr<Target>> t =
+          targets_->Open(b->target, dir);
       if (t.ok()) runner_->Up(t->get(), ComposeOf(*b)).IgnoreError();
     }
   };
@@ -280,14 +335,18 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
       for (const Bundle& n : rendered->bundles) kept |= n.name == b.name;
       if (kept) continue;
       removed.push_back(&b);
-      s = steps.Run("remove-bundle", b.target, [&]() -> absl::StatusOr<std::string> {
-        absl::StatusOr<std::unique_ptr<Target>> t = targets_->Open(b.target, dir);
-        if (!t.ok()) return t.status();
-        if (absl::Status st = runner_->Down(t->get(), ComposeOf(b), false); !st.ok())
-          return st;
-        state_->SetHost(pool, b.name, b.target, *rev, "removed").IgnoreError();
-        return absl::StrCat(b.name, ": compose down (files kept)");
-      });
+      s = steps.Run(
+          "remove-bundle", b.target, [&]() -> absl::StatusOr<std::string> {
+            absl::StatusOr<std::unique_ptr<Target>> t =
+                targets_->Open(b.target, dir);
+            if (!t.ok()) return t.status();
+            if (absl::Status st = runner_->Down(t->get(), ComposeOf(b), false);
+                !st.ok())
+              return st;
+            state_->SetHost(pool, b.name, b.target, *rev, "removed")
+                .IgnoreError();
+            return absl::StrCat(b.name, ": compose down (files kept)");
+          });
       if (!s.ok()) return fail(s);
     }
   }
@@ -308,37 +367,39 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
   std::vector<std::string> failed;
   for (size_t i = 0; i < workers.size(); ++i) {
     if (!results[i].ok()) {
-      failed.push_back(absl::StrCat(workers[i]->name, ": ", results[i].message()));
+      failed.push_back(
+          absl::StrCat(workers[i]->name, ": ", results[i].message()));
     }
   }
   if (!failed.empty()) {
     for (const Bundle* w : workers) roll_back(*w);
     restore_removed();
-    return fail(absl::UnavailableError(
-        absl::StrCat("worker deployment failed: ", absl::StrJoin(failed, "; "))));
+    return fail(absl::UnavailableError(absl::StrCat(
+        "worker deployment failed: ", absl::StrJoin(failed, "; "))));
   }
 
   // 8. Every worker alive on the core.
   const int want = spec.workers_size();
-  s = steps.Run("wait-workers-alive", probe_host, [&]() -> absl::StatusOr<std::string> {
-    absl::Time deadline = clock_->Now() + options_.workers_alive_timeout;
-    CoreMetrics seen;
-    while (true) {
-      absl::StatusOr<CoreMetrics> m = health_->Core(probe_host, probe_port);
-      if (m.ok()) {
-        seen = *m;
-        if (m->alive_workers >= want) {
-          return absl::StrCat("aliveWorkers ", m->alive_workers, ", aliveTotalCpu ",
-                              m->alive_total_cpu);
+  s = steps.Run(
+      "wait-workers-alive", probe_host, [&]() -> absl::StatusOr<std::string> {
+        absl::Time deadline = clock_->Now() + options_.workers_alive_timeout;
+        CoreMetrics seen;
+        while (true) {
+          absl::StatusOr<CoreMetrics> m = health_->Core(probe_host, probe_port);
+          if (m.ok()) {
+            seen = *m;
+            if (m->alive_workers >= want) {
+              return absl::StrCat("aliveWorkers ", m->alive_workers,
+                                  ", aliveTotalCpu ", m->alive_total_cpu);
+            }
+          }
+          if (clock_->Now() >= deadline) break;
+          absl::SleepFor(options_.poll_interval);
         }
-      }
-      if (clock_->Now() >= deadline) break;
-      absl::SleepFor(options_.poll_interval);
-    }
-    return absl::DeadlineExceededError(absl::StrCat(
-        "only ", seen.alive_workers, " of ", want, " workers alive after ",
-        absl::FormatDuration(options_.workers_alive_timeout)));
-  });
+        return absl::DeadlineExceededError(absl::StrCat(
+            "only ", seen.alive_workers, " of ", want, " workers alive after ",
+            absl::FormatDuration(options_.workers_alive_timeout)));
+      });
   if (!s.ok()) {
     for (const Bundle* w : workers) roll_back(*w);
     restore_removed();
@@ -346,29 +407,32 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
   }
 
   // 9. Publisher.
-  s = steps.Run("set-publisher", spec.chain(), [&]() -> absl::StatusOr<std::string> {
-    if (spec.orders().publisher() == v1::PUBLISHER_IEXEC) {
-      return "skipped: order-publisher-std runs in the core bundle";
-    }
-    PublisherSettings p;
-    p.chain = spec.chain();
-    p.workerpool = workerpool;
-    p.wallet = spec.workerpool().owner_wallet();
-    p.enabled = spec.orders().publisher() == v1::PUBLISHER_POOLOPS;
-    p.core_metrics_url = absl::StrCat("http://", probe_host, ":", probe_port, "/metrics");
-    p.gpu_pool = spec.orders().gpu_pool();
-    p.price = spec.orders().price();
-    p.volume = spec.orders().volume();
-    p.category = spec.orders().category();
-    absl::StatusOr<std::string> tag = TagToBytes32(spec.orders().tag());
-    p.tag = tag.ok() ? *tag : spec.orders().tag();
-    p.trust = spec.orders().trust();
-    p.requester_restrict = spec.orders().requester_restrict();
-    p.max_open_orders = spec.orders().max_open_orders();
-    p.check_period_seconds = spec.orders().check_period_seconds();
-    if (absl::Status st = chain_->SetPublisher(p); !st.ok()) return st;
-    return p.enabled ? "chain-gateway publisher on" : "chain-gateway publisher off";
-  });
+  s = steps.Run(
+      "set-publisher", spec.chain(), [&]() -> absl::StatusOr<std::string> {
+        if (spec.orders().publisher() == v1::PUBLISHER_IEXEC) {
+          return "skipped: order-publisher-std runs in the core bundle";
+        }
+        PublisherSettings p;
+        p.chain = spec.chain();
+        p.workerpool = workerpool;
+        p.wallet = spec.workerpool().owner_wallet();
+        p.enabled = spec.orders().publisher() == v1::PUBLISHER_POOLOPS;
+        p.core_metrics_url =
+            absl::StrCat("http://", probe_host, ":", probe_port, "/metrics");
+        p.gpu_pool = spec.orders().gpu_pool();
+        p.price = spec.orders().price();
+        p.volume = spec.orders().volume();
+        p.category = spec.orders().category();
+        absl::StatusOr<std::string> tag = TagToBytes32(spec.orders().tag());
+        p.tag = tag.ok() ? *tag : spec.orders().tag();
+        p.trust = spec.orders().trust();
+        p.requester_restrict = spec.orders().requester_restrict();
+        p.max_open_orders = spec.orders().max_open_orders();
+        p.check_period_seconds = spec.orders().check_period_seconds();
+        if (absl::Status st = chain_->SetPublisher(p); !st.ok()) return st;
+        return p.enabled ? "chain-gateway publisher on"
+                         : "chain-gateway publisher off";
+      });
   if (!s.ok()) return fail(s);
 
   // 10. The monitor watches the pool from now on. Not a gate: a pool that
@@ -378,10 +442,11 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
     w.pool = pool;
     w.core = absl::StrCat("http://", probe_host, ":", probe_port);
     if (spec.core().grafana_port() != 0)
-      w.grafana = absl::StrCat("http://", probe_host, ":", spec.core().grafana_port());
+      w.grafana =
+          absl::StrCat("http://", probe_host, ":", spec.core().grafana_port());
     if (spec.core().chain_adapter_port() != 0)
-      w.adapter =
-          absl::StrCat("http://", probe_host, ":", spec.core().chain_adapter_port());
+      w.adapter = absl::StrCat("http://", probe_host, ":",
+                               spec.core().chain_adapter_port());
     w.chain = spec.chain();
     w.workerpool = workerpool;
     w.owner_wallet = spec.workerpool().owner_wallet();
@@ -409,6 +474,8 @@ absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
 
 absl::StatusOr<v1::PoolResult> Applier::Down(const std::string& pool,
                                              bool remove_data) {
+  absl::StatusOr<Lease> lease = Acquire(pool, "down");
+  if (!lease.ok()) return lease.status();
   absl::StatusOr<std::vector<RevisionRecord>> history = state_->History(pool);
   if (!history.ok()) return history.status();
   // What may run: the bundles of every revision that got as far as files.
@@ -439,7 +506,8 @@ absl::StatusOr<v1::PoolResult> Applier::Down(const std::string& pool,
       }
       results[i] = runner_->Down(t->get(), ComposeOf(b), remove_data);
       if (results[i].ok()) {
-        state_->SetHost(pool, b.name, b.target, last->revision, "down").IgnoreError();
+        state_->SetHost(pool, b.name, b.target, last->revision, "down")
+            .IgnoreError();
       }
     });
   }
@@ -456,14 +524,16 @@ absl::StatusOr<v1::PoolResult> Applier::Down(const std::string& pool,
   if (absl::Status s = state_->MarkDown(pool); !s.ok()) return s;
   // Nothing left to watch; a monitor that is not running has nothing to drop.
   health_->Unwatch(pool).IgnoreError();
-  state_->RecordEvent(pool, last->revision, "down", "pool", "STATE_DONE",
-                      remove_data ? "containers and volumes removed"
-                                  : "containers removed")
+  state_
+      ->RecordEvent(
+          pool, last->revision, "down", "pool", "STATE_DONE",
+          remove_data ? "containers and volumes removed" : "containers removed")
       .IgnoreError();
   return result;
 }
 
-absl::StatusOr<std::vector<v1::Revision>> Applier::History(const std::string& pool) {
+absl::StatusOr<std::vector<v1::Revision>> Applier::History(
+    const std::string& pool) {
   absl::StatusOr<std::vector<RevisionRecord>> history = state_->History(pool);
   if (!history.ok()) return history.status();
   std::vector<v1::Revision> out;
@@ -483,6 +553,8 @@ absl::StatusOr<std::vector<v1::Revision>> Applier::History(const std::string& po
 absl::StatusOr<v1::PoolResult> Applier::Rollback(const std::string& pool,
                                                  uint32_t revision,
                                                  const EventSink& sink) {
+  absl::StatusOr<Lease> lease = Acquire(pool, "rollback");
+  if (!lease.ok()) return lease.status();
   absl::StatusOr<std::optional<RevisionRecord>> r = state_->Get(pool, revision);
   if (!r.ok()) return r.status();
   if (!r->has_value()) {
@@ -496,7 +568,7 @@ absl::StatusOr<v1::PoolResult> Applier::Rollback(const std::string& pool,
   }
   absl::StatusOr<LoadedSpec> loaded = SpecOf(**r);
   if (!loaded.ok()) return loaded.status();
-  return Up(*loaded, sink);
+  return UpHeld(*loaded, sink);
 }
 
 }  // namespace poolops::orchestrator

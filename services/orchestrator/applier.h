@@ -9,11 +9,15 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
 #include "poolops/orchestrator/v1/orchestrator.pb.h"
@@ -37,6 +41,9 @@ std::string SpecEnvelope(const LoadedSpec& spec);
 
 using EventSink = std::function<void(const v1::UpEvent&)>;
 
+// Up, Down and Rollback of one pool run one at a time: a second call while
+// one runs is Aborted (it would otherwise mark the running revision
+// "interrupted" and race it on the hosts). Different pools run in parallel.
 class Applier {
  public:
   Applier(const Orchestrator* orchestrator, StateStore* state,
@@ -44,15 +51,36 @@ class Applier {
           HealthProbe* health, ApplyOptions options = {},
           Clock* clock = Clock::Real());
 
-  absl::StatusOr<v1::PoolResult> Up(const LoadedSpec& spec, const EventSink& sink);
-  absl::StatusOr<v1::PoolResult> Down(const std::string& pool, bool remove_data);
+  absl::StatusOr<v1::PoolResult> Up(const LoadedSpec& spec,
+                                    const EventSink& sink);
+  absl::StatusOr<v1::PoolResult> Down(const std::string& pool,
+                                      bool remove_data);
   absl::StatusOr<std::vector<v1::Revision>> History(const std::string& pool);
   absl::StatusOr<v1::PoolResult> Rollback(const std::string& pool,
-                                          uint32_t revision, const EventSink& sink);
+                                          uint32_t revision,
+                                          const EventSink& sink);
   // The specs of the pools that are up, as last applied.
   absl::StatusOr<std::vector<LoadedSpec>> RunningSpecs();
 
  private:
+  // Holds the pool for the lifetime of the lease.
+  class Lease {
+   public:
+    Lease(Applier* applier, std::string pool)
+        : applier_(applier), pool_(std::move(pool)) {}
+    Lease(Lease&& other) noexcept
+        : applier_(std::exchange(other.applier_, nullptr)),
+          pool_(std::move(other.pool_)) {}
+    Lease(const Lease&) = delete;
+    ~Lease();
+
+   private:
+    Applier* applier_;
+    std::string pool_;
+  };
+  absl::StatusOr<Lease> Acquire(const std::string& pool, const char* what);
+  absl::StatusOr<v1::PoolResult> UpHeld(const LoadedSpec& spec,
+                                        const EventSink& sink);
   absl::StatusOr<LoadedSpec> SpecOf(const RevisionRecord& revision) const;
   const Orchestrator* orchestrator_;
   StateStore* state_;
@@ -62,6 +90,9 @@ class Applier {
   HealthProbe* health_;
   ApplyOptions options_;
   Clock* clock_;
+  absl::Mutex busy_mu_;
+  std::map<std::string, std::string> busy_
+      ABSL_GUARDED_BY(busy_mu_);  // pool -> what
 };
 
 }  // namespace poolops::orchestrator

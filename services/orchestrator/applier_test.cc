@@ -7,9 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "libs/common/test_util.h"
 #include "services/orchestrator/test_support.h"
 #include "services/orchestrator/unlock_keeper.h"
@@ -25,6 +28,10 @@ namespace fs = std::filesystem;
 class FakeCompose : public ComposeRunner, public HealthProbe {
  public:
   absl::Status Up(Target* t, const ComposeBundle& b) override {
+    if (hold != nullptr) {
+      std::call_once(entered_once_, [this] { entered.Notify(); });
+      hold->WaitForNotification();
+    }
     absl::MutexLock lock(&mu_);
     if (fail_up.count(b.name)) return absl::UnavailableError("image missing");
     up_.insert(b.name);
@@ -37,8 +44,8 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
     ++downs;
     return absl::OkStatus();
   }
-  absl::StatusOr<std::vector<std::string>> Running(Target*,
-                                                   const ComposeBundle& b) override {
+  absl::StatusOr<std::vector<std::string>> Running(
+      Target*, const ComposeBundle& b) override {
     absl::MutexLock lock(&mu_);
     if (up_.count(b.name)) return std::vector<std::string>{b.name};
     return std::vector<std::string>{};
@@ -60,10 +67,13 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
   }
 
   std::set<std::string> fail_up, never_ping;
+  absl::Notification* hold = nullptr;  // Up waits for it when set
+  absl::Notification entered;          // an Up is waiting on `hold`
   bool core_never_healthy = false;
   int ups = 0, downs = 0;
 
  private:
+  std::once_flag entered_once_;
   absl::Mutex mu_;
   std::set<std::string> up_;
 };
@@ -93,7 +103,8 @@ class ApplierTest : public ::testing::Test {
     std::string yaml = absl::StrCat(
         "name: t\nchain: bellecour\nworkerpool: {owner_wallet: core, "
         "description: test pool}\nstake: {minimum: '1000'}\n"
-        "core: {target: 'local:", (dir_.path() / "hosts/a").string(),
+        "core: {target: 'local:",
+        (dir_.path() / "hosts/a").string(),
         "', host: 127.0.0.1}\norders: {publisher: poolops}\nworkers:\n");
     for (int i = 0; i < workers; ++i) {
       absl::StrAppend(&yaml, "  - {name: w", i, ", target: 'local:",
@@ -140,7 +151,8 @@ TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {
   // The workerpool address reached the core's .env.
   std::ifstream env(dir_.path() / "hosts/a/core/.env");
   std::string text((std::istreambuf_iterator<char>(env)), {});
-  EXPECT_NE(text.find("PROD_POOL_ADDRESS=" + r->workerpool()), std::string::npos);
+  EXPECT_NE(text.find("PROD_POOL_ADDRESS=" + r->workerpool()),
+            std::string::npos);
   std::vector<std::string> steps;
   for (const auto& e : events_) {
     if (e.step().state() == v1::StepEvent::STATE_STARTED &&
@@ -149,9 +161,9 @@ TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {
     }
   }
   EXPECT_THAT(steps, ::testing::ElementsAre(
-                         "wallets", "register-workerpool", "ensure-stake", "deploy",
-                         "wait-core-healthy", "deploy", "wait-workers-alive",
-                         "set-publisher", "monitor"));
+                         "wallets", "register-workerpool", "ensure-stake",
+                         "deploy", "wait-core-healthy", "deploy",
+                         "wait-workers-alive", "set-publisher", "monitor"));
   // The owner wallet the vault just made was unlocked for chain-gateway.
   EXPECT_GE(vault_.unlocked(), 1);
   // Again: nothing new on chain or in the vault; plan is quiet.
@@ -212,7 +224,8 @@ TEST_F(ApplierTest, WorkerThatNeverPingsRollsBackToLastGood) {
   auto r = applier_->Up(Spec(2), Sink());
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
-  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("1 of 2"));
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::HasSubstr("1 of 2"));
   // w1 was new: it is down again; w0 runs its previous bundle.
   EXPECT_EQ(compose_.up(), (std::set<std::string>{"core", "w0"}));
   auto history = applier_->History("t");
@@ -230,7 +243,8 @@ TEST_F(ApplierTest, MissingImageFailsWithTheHostNamed) {
   auto r = applier_->Up(Spec(1), nullptr);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("w0"));
-  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("image missing"));
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::HasSubstr("image missing"));
 }
 
 TEST_F(ApplierTest, UnhealthyCoreRollsBack) {
@@ -275,7 +289,8 @@ TEST_F(ApplierTest, KeeperKeepsThePublishingOwnerUnlocked) {
   EXPECT_EQ(vault_.unlocked(), 1);  // by `up` itself, for 24 h
   UnlockKeeper keeper(orchestrator_.get(), applier_.get(), &vault_, &clock_,
                       absl::Hours(12));
-  EXPECT_THAT(keeper.RunOnce(), ElementsAre(HasSubstr("t: owner wallet core unlocked until")));
+  EXPECT_THAT(keeper.RunOnce(),
+              ElementsAre(HasSubstr("t: owner wallet core unlocked until")));
   EXPECT_EQ(vault_.unlocked(), 1);
   // Within the margin of the vault's expiry: unlocked again.
   clock_.Advance(absl::Hours(13));
@@ -308,9 +323,42 @@ TEST_F(ApplierTest, KeeperThreadPassesAtStartAndStops) {
   vault_.LockAll();
   UnlockKeeper keeper(orchestrator_.get(), applier_.get(), &vault_, &clock_);
   keeper.Start(absl::Hours(1));
-  for (int i = 0; i < 500 && vault_.unlocked() < 2; ++i) absl::SleepFor(absl::Milliseconds(10));
+  for (int i = 0; i < 500 && vault_.unlocked() < 2; ++i)
+    absl::SleepFor(absl::Milliseconds(10));
   keeper.Stop();  // returns without waiting for the hour
   EXPECT_EQ(vault_.unlocked(), 2);
+}
+
+}  // namespace
+}  // namespace poolops::orchestrator
+
+namespace poolops::orchestrator {
+namespace {
+
+TEST_F(ApplierTest, OnePoolOneApplyAtATime) {
+  absl::Notification release;
+  compose_.hold = &release;
+  absl::StatusOr<v1::PoolResult> first;
+  std::thread running([&] { first = applier_->Up(Spec(1), nullptr); });
+  compose_.entered.WaitForNotification();  // the first up is on the hosts
+  // A second up, a down or a rollback of the same pool is refused and
+  // changes nothing: the running revision stays in progress.
+  absl::StatusOr<v1::PoolResult> second = applier_->Up(Spec(2), nullptr);
+  EXPECT_TRUE(absl::IsAborted(second.status())) << second.status();
+  EXPECT_THAT(std::string(second.status().message()),
+              ::testing::HasSubstr("a `pool up` is running"));
+  EXPECT_TRUE(absl::IsAborted(applier_->Down("t", false).status()));
+  EXPECT_TRUE(absl::IsAborted(applier_->Rollback("t", 1, nullptr).status()));
+  release.Notify();
+  running.join();
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto history = applier_->History("t");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].outcome(), "applied");
+  // Once it ended, the pool is free again.
+  compose_.hold = nullptr;
+  EXPECT_TRUE(applier_->Up(Spec(2), nullptr).ok());
 }
 
 }  // namespace
