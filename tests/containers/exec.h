@@ -18,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
 namespace poolops::test {
@@ -88,6 +89,23 @@ inline std::string Describe(const std::vector<std::string>& argv,
                             const Result& r) {
   return absl::StrCat(absl::StrJoin(argv, " "), " -> ", r.code, "\n", r.out,
                       r.err);
+}
+
+// The chain-gateway's own call to the wallet-vault, seen through `poolctl`
+// (a callable: args -> Result): a chain whose RPC nobody serves, then a
+// wallet only the vault can name. The vault's NOT_FOUND coming back proves
+// the gateway reached it; an unreachable vault would be UNAVAILABLE.
+template <typename Poolctl>
+void ExpectGatewayReachesVault(Poolctl&& poolctl) {
+  Result added =
+      poolctl({"chain", "add", "closed", "--rpc", "http://127.0.0.1:9", "--hub",
+               "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", "--chain-id",
+               "1337", "--native"});
+  ASSERT_EQ(added.code, 0) << added.out << added.err;
+  Result show = poolctl({"--chain", "closed", "wallet", "show", "nosuch"});
+  EXPECT_EQ(show.code, 3) << show.out << show.err;
+  EXPECT_EQ(show.json["error"]["message"], "wallet nosuch not found")
+      << show.out;
 }
 
 }  // namespace poolops::test

@@ -133,15 +133,9 @@ TEST_F(PoolctlRemoteTest, ExplicitTcpServicesAreUsedNotManaged) {
 
   // The gateway signs through the vault it found in the run file, over
   // mutual TLS: the vault's own NOT_FOUND comes back.
-  Result added =
-      Poolctl({"chain", "add", "closed", "--rpc", "http://127.0.0.1:9", "--hub",
-               "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", "--chain-id",
-               "1337", "--native"});
-  ASSERT_EQ(added.code, 0) << added.out << added.err;
-  Result show = Poolctl({"--chain", "closed", "wallet", "show", "nosuch"});
-  EXPECT_EQ(show.code, 3) << show.out << show.err;
-  EXPECT_EQ(show.json["error"]["message"], "wallet nosuch not found")
-      << show.out;
+  ExpectGatewayReachesVault(
+      [&](std::vector<std::string> args) { return Poolctl(std::move(args)); });
+  if (HasFatalFailure()) return;
 
   Result no_cert = Poolctl(
       {"wallet", "list"},

@@ -327,15 +327,9 @@ TEST_F(PoolopsContainersTest, SuiteOverTlsInContainers) {
   // The gateway's own calls to the vault (mutual TLS with the services'
   // client certificate): a wallet name resolved by the vault. An unknown name
   // is the vault's NOT_FOUND; an unreachable vault would be UNAVAILABLE.
-  Result added =
-      Poolctl({"chain", "add", "closed", "--rpc", "http://127.0.0.1:9", "--hub",
-               "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", "--chain-id",
-               "1337", "--native"});
-  ASSERT_EQ(added.code, 0) << added.out << added.err;
-  Result resolved = Poolctl({"--chain", "closed", "wallet", "show", "nosuch"});
-  EXPECT_EQ(resolved.code, 3) << resolved.out << resolved.err;
-  EXPECT_EQ(resolved.json["error"]["message"], "wallet nosuch not found")
-      << resolved.out;
+  poolops::test::ExpectGatewayReachesVault(
+      [&](std::vector<std::string> args) { return Poolctl(std::move(args)); });
+  if (HasFatalFailure()) return;
 
   // The monitor, over TLS: with no pool monitored yet it answers NOT_FOUND
   // (or, before `poolctl status` exists, poolctl says INVALID_ARGUMENT);
