@@ -48,15 +48,21 @@ absl::Status ComposeFailure(const std::string& target, const std::string& verb,
   // An image not on the host is pulled; a failed pull (no such image, no
   // registry reachable) fails the command. v1 prints "Pulling core
   // (image:tag)...", v2 "core Pulling".
+  // A pull followed by containers being created succeeded: whatever failed
+  // came later.
   std::string image;
-  if (size_t at = out.find("Pulling "); at != std::string::npos) {
-    size_t open = out.find(" (", at), close = out.find(")...", at);
-    if (open != std::string::npos && close != std::string::npos &&
-        open < close) {
-      image = out.substr(open + 2, close - open - 2);
+  bool pull_failed = false;
+  if (size_t at = out.rfind("Pulling"); at != std::string::npos) {
+    const std::string after = out.substr(at);
+    pull_failed = !absl::StrContains(after, "Creating ") &&
+                  !absl::StrContains(after, "Recreating ") &&
+                  !absl::StrContains(after, "Starting ");
+    size_t open = after.find(" ("), close = after.find(")...");
+    if (pull_failed && open != std::string::npos &&
+        close != std::string::npos && open < close) {
+      image = after.substr(open + 2, close - open - 2);
     }
   }
-  bool pull_failed = !image.empty() || absl::StrContains(out, " Pulling");
   for (const char* sign :
        {"pull access denied", "manifest unknown", "No such image",
         "repository does not exist", "not found: manifest"}) {

@@ -152,6 +152,19 @@ TEST(ComposeFailureTest, ImageThatCannotBePulledIsNamed) {
                 "is not on the host and could not be pulled"));
 }
 
+TEST(ComposeFailureTest, APullThatWorkedIsNotBlamed) {
+  absl::Status s = ComposeFailure(
+      "local:/srv", "up", "core",
+      "Pulling core (iexechub/iexec-core:7.1.0)...\n7.1.0: Pulling from "
+      "iexechub/iexec-core\nCreating p-core_core_1 ... error\nERROR: for core  "
+      "Cannot start service core: driver failed programming external "
+      "connectivity: Bind for 0.0.0.0:7001 failed: port is already "
+      "allocated\n");
+  EXPECT_TRUE(absl::IsUnavailable(s)) << s;
+  EXPECT_THAT(std::string(s.message()), ::testing::Not(HasSubstr("image")));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("port is already allocated"));
+}
+
 TEST(ComposeFailureTest, OtherFailuresKeepTheOutput) {
   absl::Status s = ComposeFailure("local:/srv", "up", "core", "boom\n");
   EXPECT_TRUE(absl::IsUnavailable(s));
