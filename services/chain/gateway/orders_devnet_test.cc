@@ -220,7 +220,8 @@ namespace {
 TEST(OrdersTokenDevnetTest, SignPublishCancel) {
   POOLOPS_REQUIRE_NPM_ASSETS();
   testing::DevnetGateway net;
-  ASSERT_TRUE(net.Start(devnet::Flavour::kToken).ok());
+  absl::Status started = net.Start(devnet::Flavour::kToken);
+  ASSERT_TRUE(started.ok()) << started;
   std::unique_ptr<Orders> orders = *Orders::Create(&net.gateway(), net.home());
   absl::StatusOr<DeployOutcome> pool =
       net.ops().DeployWorkerpool("", "acct2", "token-pool", nullptr);
