@@ -388,6 +388,8 @@ json PublisherJson(const cv1::PublisherStatus& s) {
           {"gpuPool", p.gpu_pool()},
           {"maxOpenOrders", p.max_open_orders()},
           {"checkPeriodSeconds", p.check_period_seconds()},
+          {"priceMin", opt(p.price_min().value())},
+          {"priceMax", opt(p.price_max().value())},
           {"terms",
            {{"price", t.price().value()},
             {"volume", t.volume()},
@@ -415,6 +417,10 @@ std::string PublisherText(const cv1::PublisherStatus& s) {
       p.gpu_pool() ? " (aliveAvailableGpu)" : " (aliveAvailableCpu)",
       ", every ", p.check_period_seconds(), "s, at most ", p.max_open_orders(),
       " open orders");
+  if (!p.price_min().value().empty()) {
+    absl::StrAppend(&out, "\n  price drawn in [", p.price_min().value(), ", ",
+                    p.price_max().value(), "] nRLC per order");
+  }
   absl::StrAppend(&out, "\n  last check: ",
                   s.last_check().empty() ? "never" : s.last_check());
   if (!s.available_capacity().empty())
@@ -451,7 +457,7 @@ void AddPublisher(CLI::App& app, Context& ctx, int* exit_code) {
       "<home>/publisher/ and resumed when chain-gateway starts.");
   struct SetOpts {
     TermsFlags terms;
-    std::string wallet, metrics, period;
+    std::string wallet, metrics, period, price_min, price_max;
     uint32_t max_open = 3;
     bool gpu = false, disable = false;
   };
@@ -471,10 +477,19 @@ void AddPublisher(CLI::App& app, Context& ctx, int* exit_code) {
   set->add_option("--period", o->period,
                   "Time between rounds: seconds or a duration (30s, 2m; "
                   "default 30s)");
+  set->add_option("--price-min", o->price_min,
+                  "With --price-max: each order's price drawn uniformly in "
+                  "[min, max], as the container's WORKERPOOL_PRICE_MIN/MAX "
+                  "(unit of --unit; the stake check uses the max)");
+  set->add_option("--price-max", o->price_max,
+                  "With --price-min: the top of the price range");
   set->add_flag("--gpu", o->gpu, "Capacity from aliveAvailableGpu");
   set->add_flag("--disable", o->disable, "Keep the policy, stop the loop");
   set->callback([&ctx, exit_code, o] {
-    absl::StatusOr<cv1::OrderTerms> terms = TermsProto(o->terms);
+    const bool range = !o->price_min.empty() || !o->price_max.empty();
+    TermsFlags flags = o->terms;
+    if (range && flags.price.empty()) flags.unit.clear();  // the range's unit
+    absl::StatusOr<cv1::OrderTerms> terms = TermsProto(flags);
     if (!terms.ok()) {
       *exit_code = ctx.Fail(terms.status());
       return;
@@ -504,6 +519,18 @@ void AddPublisher(CLI::App& app, Context& ctx, int* exit_code) {
     *p->mutable_terms() = *terms;
     p->set_max_open_orders(o->max_open);
     p->set_check_period_seconds(period);
+    if (range) {
+      // One without the other is refused by chain-gateway, naming both.
+      absl::StatusOr<cv1::Amount::Unit> unit = ParseUnitFlag(o->terms.unit);
+      if (!unit.ok()) {
+        *exit_code = ctx.Fail(unit.status());
+        return;
+      }
+      p->mutable_price_min()->set_value(o->price_min);
+      p->mutable_price_min()->set_unit(*unit);
+      p->mutable_price_max()->set_value(o->price_max);
+      p->mutable_price_max()->set_unit(*unit);
+    }
     *exit_code = PrintPublisher(
         ctx, CallGateway(ctx, &GatewayStub::SetPublisherPolicy, req));
   });

@@ -249,6 +249,22 @@ test('publisher keeps the free CPUs published, within the stake', async () => {
       '--core-metrics', metrics, '--price', '1000', '--disable']);
     assert.equal(off.running, false);
     assert.equal(off.enabled, false);
+
+    // A price range, as the container's WORKERPOOL_PRICE_MIN/MAX: both
+    // ends or neither, min <= max, in the unit of --unit, read back in nRLC.
+    const base = ['publisher', 'set', '--workerpool', pool, '--wallet', 'owner',
+      '--core-metrics', metrics, '--disable'];
+    const range = ok(home, [...base, '--unit', 'RLC', '--price-min', '1', '--price-max', '2']);
+    assert.equal(range.priceMin, '1000000000');
+    assert.equal(range.priceMax, '2000000000');
+    assert.equal(ok(home, ['publisher', 'status', '--workerpool', pool]).priceMax, '2000000000');
+    for (const [flags, why] of [[['--price-min', '5'], /price_min.*price_max|price_max.*price_min/],
+      [['--price-min', '9', '--price-max', '5'], /minimum is above the maximum/]]) {
+      const r = poolctl(home, [...base, ...flags]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.equal(r.json.error.code, 'INVALID_ARGUMENT');
+      assert.match(r.json.error.message, why);
+    }
   } finally {
     core.close();
   }
