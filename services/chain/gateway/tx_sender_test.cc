@@ -5,8 +5,11 @@
 
 #include <atomic>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "libs/eth/hex.h"
 #include "services/chain/gateway/gateway_test_support.h"
@@ -152,6 +155,7 @@ TEST(TxSenderDevnet, TwoHundredConcurrentTransactionsFromOneAccount) {
   std::mutex mu;
   std::set<eth::Hash32> hashes;
   std::atomic<int> failures{0};
+  std::vector<std::string> why;  // each failure, for the log
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&] {
       for (int i = 0; i < kTx / kThreads; ++i) {
@@ -163,6 +167,8 @@ TEST(TxSenderDevnet, TwoHundredConcurrentTransactionsFromOneAccount) {
         absl::StatusOr<TxOutcome> out = c.tx().Send(intent);
         if (!out.ok() || !out->receipt.success) {
           ++failures;
+          std::lock_guard<std::mutex> lock(mu);
+          why.push_back(out.ok() ? "reverted" : out.status().ToString());
           continue;
         }
         std::lock_guard<std::mutex> lock(mu);
@@ -170,7 +176,7 @@ TEST(TxSenderDevnet, TwoHundredConcurrentTransactionsFromOneAccount) {
       }
     });
   for (auto& t : threads) t.join();
-  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(failures.load(), 0) << absl::StrJoin(why, "\n");
   EXPECT_EQ(hashes.size(), static_cast<size_t>(kTx));  // none doubled
   // Contiguous: the account's nonce moved by exactly kTx, none pending.
   EXPECT_EQ(*c.eth().GetTransactionCount(d.Address(1), "latest"), start + kTx);
