@@ -133,7 +133,7 @@ TEST_F(PoolctlRemoteTest, ExplicitTcpServicesAreUsedNotManaged) {
 
   // The gateway signs through the vault it found in the run file, over
   // mutual TLS: the vault's own NOT_FOUND comes back.
-  ExpectGatewayReachesVault(
+  poolops::test::ExpectGatewayReachesVault(
       [&](std::vector<std::string> args) { return Poolctl(std::move(args)); });
   if (HasFatalFailure()) return;
 

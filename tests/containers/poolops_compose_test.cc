@@ -221,7 +221,9 @@ class PoolopsContainersTest : public ::testing::Test {
     for (const fs::path& d : {stacks_, dir_ / "ssh"}) {
       fs::create_directory(d);
       ::chmod(d.c_str(), 0700);
-      if (root) ASSERT_EQ(::chown(d.c_str(), 10001, 10001), 0) << d;
+      if (root) {
+        ASSERT_EQ(::chown(d.c_str(), 10001, 10001), 0) << d;
+      }
     }
     compose_env_["POOLOPS_STACKS_DIR"] = stacks_.string();
     compose_env_["POOLOPS_SSH_DIR"] = (dir_ / "ssh").string();
