@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 
 class RealProcessRunner : public ProcessRunner {
  public:
+  explicit RealProcessRunner(absl::Duration timeout) : timeout_(timeout) {}
+
   absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
                                     const std::string& input,
                                     const std::string& cwd) override {
@@ -32,6 +34,8 @@ class RealProcessRunner : public ProcessRunner {
     if (pid < 0)
       return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
     if (pid == 0) {
+      // Its own process group: a timeout kills compose/ssh under the shell.
+      ::setpgid(0, 0);
       ::dup2(in_pipe[0], 0);
       ::dup2(out_pipe[1], 1);
       ::dup2(out_pipe[1], 2);
@@ -56,10 +60,20 @@ class RealProcessRunner : public ProcessRunner {
     }
     CommandResult result;
     char buffer[8192];
-    bool out_open = true;
+    bool out_open = true, timed_out = false;
+    const absl::Time deadline = absl::Now() + timeout_;
     while (out_open) {
       pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {in_pipe[1], POLLOUT, 0}};
-      int n = ::poll(fds, in_pipe[1] >= 0 ? 2 : 1, -1);
+      const absl::Duration left = deadline - absl::Now();
+      if (left <= absl::ZeroDuration()) {
+        ::kill(-pid, SIGKILL);
+        timed_out = true;
+        break;
+      }
+      int wait_ms = left > absl::Hours(1)
+                        ? 3600 * 1000
+                        : static_cast<int>(absl::ToInt64Milliseconds(left)) + 1;
+      int n = ::poll(fds, in_pipe[1] >= 0 ? 2 : 1, wait_ms);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) break;
       if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -88,11 +102,22 @@ class RealProcessRunner : public ProcessRunner {
     }
     result.exit_code =
         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (timed_out) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          argv[0], " did not finish within ", absl::FormatDuration(timeout_),
+          " and was stopped; its output: ",
+          result.output.size() > 2000
+              ? "..." + result.output.substr(result.output.size() - 2000)
+              : result.output));
+    }
     if (result.exit_code == 127 && result.output.empty()) {
       return absl::NotFoundError(absl::StrCat(argv[0], ": not found on PATH"));
     }
     return result;
   }
+
+ private:
+  const absl::Duration timeout_;
 };
 
 std::string Base64Lines(const std::string& data) {
@@ -233,8 +258,13 @@ class Factory : public TargetFactory {
 }  // namespace
 
 ProcessRunner* ProcessRunner::Real() {
-  static RealProcessRunner* runner = new RealProcessRunner();
+  static RealProcessRunner* runner = new RealProcessRunner(kCommandTimeout);
   return runner;
+}
+
+std::unique_ptr<ProcessRunner> ProcessRunner::WithTimeout(
+    absl::Duration timeout) {
+  return std::make_unique<RealProcessRunner>(timeout);
 }
 
 std::string ShellQuote(const std::string& word) {

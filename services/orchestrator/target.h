@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "services/orchestrator/renderer.h"
 #include "services/orchestrator/spec_validator.h"
 
@@ -26,8 +27,15 @@ class ProcessRunner {
   virtual absl::StatusOr<CommandResult> Run(
       const std::vector<std::string>& argv, const std::string& input,
       const std::string& cwd) = 0;
+  // fork/exec; a command still running after kCommandTimeout is killed
+  // with everything it started (DeadlineExceeded).
   static ProcessRunner* Real();
+  static std::unique_ptr<ProcessRunner> WithTimeout(absl::Duration timeout);
 };
+
+// Long enough for compose to pull large images on a slow link; a hung
+// docker daemon or host still ends the apply instead of holding it.
+inline constexpr absl::Duration kCommandTimeout = absl::Minutes(30);
 
 // The files a bundle folder holds that poolops never writes or deletes: an
 // extra compose file (used with -f after the bundle's) and extra variables

@@ -104,6 +104,31 @@ TEST(TargetTest, ProcessRunnerFeedsLargeInput) {
       ProcessRunner::Real()->Run({"/no/such/binary"}, "", "").status()));
 }
 
+TEST(TargetTest, ACommandPastItsTimeoutIsStoppedWithItsChildren) {
+  poolops::test::TempDir dir;
+  const fs::path pidfile = dir.path() / "child.pid";
+  std::unique_ptr<ProcessRunner> runner =
+      ProcessRunner::WithTimeout(absl::Milliseconds(500));
+  // A shell whose child would outlive it (as compose under `sh -s`).
+  auto r = runner->Run(
+      {"sh", "-c", "sleep 60 & echo $! > " + pidfile.string() + "; wait"}, "",
+      "");
+  ASSERT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
+  EXPECT_NE(
+      std::string(r.status().message()).find("did not finish within 500ms"),
+      std::string::npos)
+      << r.status();
+  // The whole group went: the sleep is gone (reaped by init, or a zombie).
+  pid_t child = std::stoi(Slurp(pidfile));
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::string stat = Slurp("/proc/" + std::to_string(child) + "/stat");
+    gone = stat.empty() || stat.find(") Z ") != std::string::npos;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(gone) << "sleep " << child << " still runs";
+}
+
 TEST(TargetTest, SshToARealSshd) {
   poolops::test::TempDir dir;
   absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
