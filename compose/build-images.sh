@@ -80,7 +80,8 @@ copy_files() {
   tar -C / --no-recursion -cf - -T - | tar -C "$1" -xf -
 }
 # The orchestrator's tools (target.cc, compose_runner.cc run `sh -s` with
-# mkdir/rm/cp/base64/chmod/mv/cat, `docker compose`/`docker-compose`, `ssh`).
+# mkdir/rm/cp/base64/chmod/mv/cat/flock, `docker compose`/`docker-compose`,
+# `ssh`).
 stage_orchestrator_tools() {
   local rootfs=$1 pkg dep
   mkdir -p "$rootfs/bin" "$rootfs/usr/bin"
@@ -92,7 +93,7 @@ stage_orchestrator_tools() {
   local -A seen=([dpkg]=1 [debconf]=1 [tar]=1 [ca-certificates]=1 [openssl]=1)
   local todo=(docker-compose) pkgs=()
   local bins=(/bin/dash /bin/mkdir /bin/rm /bin/cp /usr/bin/base64 /bin/chmod
-    /bin/mv /bin/cat /usr/bin/docker /usr/bin/ssh)
+    /bin/mv /bin/cat /usr/bin/flock /usr/bin/docker /usr/bin/ssh)
   while ((${#todo[@]})); do
     pkg=${todo[0]}
     todo=("${todo[@]:1}")

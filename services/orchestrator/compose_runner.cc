@@ -110,25 +110,42 @@ absl::StatusOr<std::string> DockerComposeRunner::Detect(Target* target) {
   return flavour;
 }
 
-absl::StatusOr<CommandResult> DockerComposeRunner::Compose(
-    Target* target, const ComposeBundle& bundle, const std::string& args) {
-  absl::StatusOr<std::string> flavour = Detect(target);
-  if (!flavour.ok()) return flavour.status();
-  std::string cmd = absl::StrCat(*flavour, " -p ", ShellQuote(bundle.project));
+std::string ComposeScript(const std::string& compose,
+                          const ComposeBundle& bundle, const std::string& args,
+                          bool exclusive) {
+  std::string cmd = absl::StrCat(compose, " -p ", ShellQuote(bundle.project));
   for (const std::string& f : bundle.files) {
     absl::StrAppend(&cmd, " -f ", ShellQuote(f));
   }
-  std::string script = absl::StrCat("set -e\nextra=\n",
-                                    "[ -f docker-compose.override.yml ] && "
-                                    "extra='-f docker-compose.override.yml'\n",
-                                    cmd, " $extra ", args, "\n");
-  return target->Shell(bundle.name, script);
+  std::string script = "set -e\n";
+  if (exclusive) {
+    // One changing command per bundle at a time, across processes: a
+    // compose left running by an orchestrator that was killed finishes
+    // before the next one starts. The lock goes with the shell's exit.
+    absl::StrAppend(&script,
+                    "if command -v flock >/dev/null 2>&1; then exec 9>>",
+                    kComposeLockFile, "; flock 9; fi\n");
+  }
+  absl::StrAppend(&script, "extra=\n",
+                  "[ -f docker-compose.override.yml ] && "
+                  "extra='-f docker-compose.override.yml'\n",
+                  cmd, " $extra ", args, "\n");
+  return script;
+}
+
+absl::StatusOr<CommandResult> DockerComposeRunner::Compose(
+    Target* target, const ComposeBundle& bundle, const std::string& args,
+    bool exclusive) {
+  absl::StatusOr<std::string> flavour = Detect(target);
+  if (!flavour.ok()) return flavour.status();
+  return target->Shell(bundle.name,
+                       ComposeScript(*flavour, bundle, args, exclusive));
 }
 
 absl::Status DockerComposeRunner::Up(Target* target,
                                      const ComposeBundle& bundle) {
   absl::StatusOr<CommandResult> r =
-      Compose(target, bundle, "up -d --remove-orphans");
+      Compose(target, bundle, "up -d --remove-orphans", /*exclusive=*/true);
   if (!r.ok()) return r.status();
   if (r->exit_code != 0) {
     return ComposeFailure(target->Describe(), "up", bundle.name, r->output);
@@ -142,7 +159,8 @@ absl::Status DockerComposeRunner::Down(Target* target,
   absl::StatusOr<CommandResult> r =
       Compose(target, bundle,
               remove_volumes ? "down --remove-orphans -v -t 5"
-                             : "down --remove-orphans -t 5");
+                             : "down --remove-orphans -t 5",
+              /*exclusive=*/true);
   if (!r.ok()) return r.status();
   if (r->exit_code == 3) return absl::OkStatus();  // no folder: nothing runs
   if (r->exit_code != 0) {
@@ -154,7 +172,8 @@ absl::Status DockerComposeRunner::Down(Target* target,
 absl::StatusOr<std::vector<std::string>> DockerComposeRunner::Running(
     Target* target, const ComposeBundle& bundle) {
   absl::StatusOr<CommandResult> r =
-      Compose(target, bundle, "ps --services --filter status=running");
+      Compose(target, bundle, "ps --services --filter status=running",
+              /*exclusive=*/false);
   if (!r.ok()) return r.status();
   if (r->exit_code != 0) {
     return ComposeFailure(target->Describe(), "ps", bundle.name, r->output);

@@ -41,6 +41,16 @@ absl::Status ComposeFailure(const std::string& target, const std::string& verb,
                             const std::string& bundle,
                             const std::string& output);
 
+// In a bundle folder: the flock(1) lock that up and down hold (ps does not).
+inline constexpr char kComposeLockFile[] = ".poolops-compose.lock";
+
+// The script a compose command runs in its bundle folder: `compose` (the
+// flavour's command) with the bundle's files, the operator's override when
+// it exists, and with `exclusive` the bundle's lock when flock exists there.
+std::string ComposeScript(const std::string& compose,
+                          const ComposeBundle& bundle, const std::string& args,
+                          bool exclusive);
+
 // Through Target::Shell. Remembers the compose flavour of each target.
 class DockerComposeRunner : public ComposeRunner {
  public:
@@ -55,7 +65,8 @@ class DockerComposeRunner : public ComposeRunner {
  private:
   absl::StatusOr<CommandResult> Compose(Target* target,
                                         const ComposeBundle& bundle,
-                                        const std::string& args);
+                                        const std::string& args,
+                                        bool exclusive);
   absl::Mutex mu_;
   std::map<std::string, std::string> flavour_ ABSL_GUARDED_BY(mu_);
 };

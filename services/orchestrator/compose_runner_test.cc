@@ -6,9 +6,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <deque>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/test_util.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -64,6 +70,47 @@ TEST(ComposeRunnerTest, PrefersV2AndRemembersItPerTarget) {
   EXPECT_THAT(t.calls[1].second, HasSubstr("docker-compose.override.yml"));
   EXPECT_THAT(t.calls[2].second,
               HasSubstr("ps --services --filter status=running"));
+}
+
+// For real: sh, flock(1) and a local folder; `echo` stands for compose.
+TEST(ComposeScriptTest, ChangesWaitForACommandLeftRunningOnTheBundle) {
+  poolops::test::TempDir dir;
+  std::unique_ptr<TargetFactory> targets =
+      NewTargetFactory(ProcessRunner::Real());
+  auto t = targets->Open("local:" + dir.path().string(), "");
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_TRUE(
+      (*t)->WriteBundle("core", {{"docker-compose.yml", "", 0644}}).ok());
+  const std::string log = (dir.path() / "core/log").string();
+  // A compose still running from before (an orchestrator killed under it):
+  // it holds the bundle's lock for a while.
+  std::thread earlier([&] {
+    (*t)->Shell("core", absl::StrCat("exec 9>>", kComposeLockFile,
+                                     "; flock 9; echo held >> ", log, "; : > ",
+                                     (dir.path() / "core/locked").string(),
+                                     "; sleep 1; echo released >> ", log, "\n"))
+        .IgnoreError();
+  });
+  while (!std::filesystem::exists(dir.path() / "core/locked")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto up =
+      (*t)->Shell("core", ComposeScript("echo", kBundle,
+                                        ">> " + log + " ; echo up >> " + log,
+                                        /*exclusive=*/true));
+  earlier.join();
+  ASSERT_TRUE(up.ok()) << up.status();
+  EXPECT_EQ(up->exit_code, 0) << up->output;
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  // The new command ran after the old one let go, never in between.
+  EXPECT_EQ(text.substr(0, text.find('\n', text.find("released")) + 1),
+            "held\nreleased\n")
+      << text;
+  EXPECT_NE(text.find("up\n"), std::string::npos) << text;
+  // ps (reading) never waits.
+  EXPECT_EQ(ComposeScript("echo", kBundle, "ps", false).find("flock"),
+            std::string::npos);
 }
 
 TEST(ComposeRunnerTest, FallsBackToV1) {
