@@ -3,146 +3,34 @@
 // it or restarted.
 #include "services/chain/gateway/market_http.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/common/test_http_server.h"
 
 namespace poolops::chain {
 namespace {
 
 using ::testing::HasSubstr;
 
-// `drop` closes each connection after its response (no "Connection:
-// close": as a server killing an idle keep-alive connection), `silent`
-// never answers.
-struct Mode {
-  bool drop = false;
-  bool silent = false;
-};
+using poolops::test::HttpOk;
+using poolops::test::HttpRequest;
+using poolops::test::TestHttpServer;
+
+std::string Echo(const std::string& method, const std::string& body = "") {
+  return absl::StrCat(R"({"method":")", method, R"(","body":")", body, "\"}");
+}
 
 // Answers every request with {"method":..,"body":..} as JSON.
-class TestServer {
- public:
-  // `port` 0 picks a free one.
-  explicit TestServer(int port = 0, Mode mode = Mode()) : mode_(mode) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    bound_ = ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr),
-                    sizeof(addr)) == 0 &&
-             ::listen(listen_fd_, 16) == 0;
-    socklen_t len = sizeof(addr);
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { AcceptLoop(); });
-  }
-
-  // Closes the listener and every connection, as a stopped process would.
-  ~TestServer() {
-    ::shutdown(listen_fd_, SHUT_RDWR);
-    acceptor_.join();
-    std::vector<std::thread> workers;
-    {
-      absl::MutexLock lock(&mu_);
-      for (int fd : conns_) ::shutdown(fd, SHUT_RDWR);
-      workers.swap(workers_);
-    }
-    for (auto& t : workers) t.join();
-    ::close(listen_fd_);
-  }
-
-  bool bound() const { return bound_; }
-  int port() const { return port_; }
-  std::string url(const std::string& path = "/") const {
-    return absl::StrCat("http://127.0.0.1:", port_, path);
-  }
-  int connections() const { return accepted_; }
-
- private:
-  void AcceptLoop() {
-    for (;;) {
-      int fd = ::accept(listen_fd_, nullptr, nullptr);
-      if (fd < 0) return;
-      ++accepted_;
-      absl::MutexLock lock(&mu_);
-      conns_.push_back(fd);
-      workers_.emplace_back([this, fd] { Serve(fd); });
-    }
-  }
-
-  void Serve(int fd) {
-    std::string buf;
-    char chunk[4096];
-    for (;;) {
-      size_t end;
-      while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
-        ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
-        if (n <= 0) return Close(fd);
-        buf.append(chunk, n);
-      }
-      std::string head = buf.substr(0, end);
-      size_t length = 0;
-      if (size_t at = head.find("Content-Length: "); at != std::string::npos)
-        (void)absl::SimpleAtoi(
-            head.substr(at + 16, head.find("\r\n", at) - at - 16), &length);
-      while (buf.size() < end + 4 + length) {
-        ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
-        if (n <= 0) return Close(fd);
-        buf.append(chunk, n);
-      }
-      std::string method = head.substr(0, head.find(' '));
-      std::string body = buf.substr(end + 4, length);
-      buf.erase(0, end + 4 + length);
-      if (mode_.silent) {
-        while (::recv(fd, chunk, sizeof(chunk), 0) > 0) {
-        }
-        return Close(fd);
-      }
-      std::string json =
-          absl::StrCat(R"({"method":")", method, R"(","body":")", body, "\"}");
-      std::string response = absl::StrCat(
-          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-          "Content-Length: ",
-          json.size(), "\r\n\r\n", json);
-      ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
-      if (mode_.drop) return Close(fd);
-    }
-  }
-
-  void Close(int fd) {
-    absl::MutexLock lock(&mu_);
-    conns_.erase(std::find(conns_.begin(), conns_.end(), fd));
-    ::close(fd);
-  }
-
-  const Mode mode_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  bool bound_ = false;
-  std::atomic<int> accepted_{0};
-  std::thread acceptor_;
-  absl::Mutex mu_;
-  std::vector<int> conns_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::thread> workers_ ABSL_GUARDED_BY(mu_);
-};
+TestHttpServer::Handler EchoHandler() {
+  return [](const HttpRequest& r) { return HttpOk(Echo(r.method, r.body)); };
+}
 
 WebRequest Req(std::string method, std::string url, std::string body = "") {
   WebRequest r;
@@ -153,12 +41,8 @@ WebRequest Req(std::string method, std::string url, std::string body = "") {
   return r;
 }
 
-std::string Echo(const std::string& method, const std::string& body = "") {
-  return absl::StrCat(R"({"method":")", method, R"(","body":")", body, "\"}");
-}
-
 TEST(CurlWebClientTest, OneKeptAliveConnectionPerOrigin) {
-  TestServer market, core;
+  TestHttpServer market(EchoHandler()), core(EchoHandler());
   auto web = NewCurlWebClient();
   const char* methods[] = {"GET", "POST", "PUT", "GET"};
   for (const char* m : methods) {
@@ -178,7 +62,7 @@ TEST(CurlWebClientTest, OneKeptAliveConnectionPerOrigin) {
 // request reconnects instead of failing on the dead pooled connection.
 TEST(CurlWebClientTest, ReconnectsAfterTheServerRestarts) {
   auto web = NewCurlWebClient();
-  auto server = std::make_unique<TestServer>();
+  auto server = std::make_unique<TestHttpServer>(EchoHandler());
   const int port = server->port();
   const std::string url = server->url("/challenge");
   ASSERT_TRUE(web->Send(Req("GET", url)).ok());
@@ -187,7 +71,8 @@ TEST(CurlWebClientTest, ReconnectsAfterTheServerRestarts) {
   EXPECT_EQ(down.status().code(), absl::StatusCode::kUnavailable)
       << down.status();
   EXPECT_THAT(down.status().message(), ::testing::Not(HasSubstr(url)));
-  server = std::make_unique<TestServer>(port);
+  server = std::make_unique<TestHttpServer>(
+      EchoHandler(), TestHttpServer::Options{.port = port});
   ASSERT_TRUE(server->bound());
   for (int i = 0; i < 3; ++i) {
     absl::StatusOr<WebResponse> r = web->Send(Req("POST", url, "again"));
@@ -200,7 +85,7 @@ TEST(CurlWebClientTest, ReconnectsAfterTheServerRestarts) {
 // The server closes each kept-alive connection after answering: every
 // request still succeeds, each on a fresh connection.
 TEST(CurlWebClientTest, ReconnectsWhenTheServerDropsTheConnection) {
-  TestServer server(0, {.drop = true});
+  TestHttpServer server(EchoHandler(), {.close_after_response = true});
   auto web = NewCurlWebClient();
   for (int i = 0; i < 4; ++i) {
     absl::StatusOr<WebResponse> r =
@@ -213,8 +98,8 @@ TEST(CurlWebClientTest, ReconnectsWhenTheServerDropsTheConnection) {
 
 // A request that timed out leaves a pooled handle that works for the next.
 TEST(CurlWebClientTest, TimeoutKeepsItsMessageAndTheHandleStaysUsable) {
-  TestServer silent(0, {.silent = true});
-  TestServer live;
+  TestHttpServer silent([](const HttpRequest&) { return std::string(); });
+  TestHttpServer live(EchoHandler());
   auto web = NewCurlWebClient();
   WebRequest r = Req("GET", silent.url());
   r.timeout = absl::Milliseconds(300);
@@ -227,7 +112,7 @@ TEST(CurlWebClientTest, TimeoutKeepsItsMessageAndTheHandleStaysUsable) {
 }
 
 TEST(CurlWebClientTest, ConcurrentRequestsEachGetTheirOwnAnswer) {
-  TestServer server;
+  TestHttpServer server(EchoHandler());
   auto web = NewCurlWebClient();
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;

@@ -3,143 +3,29 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/common/test_http_server.h"
 
 namespace poolops::chain {
 namespace {
 
 using ::testing::HasSubstr;
 
-// Serves each connection on its own thread; `handler` maps a request body to
-// a full HTTP response ("" = never answer).
-class TestHttpServer {
- public:
-  using Handler = std::function<std::string(const std::string& body)>;
-
-  explicit TestHttpServer(Handler handler) : handler_(std::move(handler)) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(listen_fd_, 16);
-    socklen_t len = sizeof(addr);
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    acceptor_ = std::thread([this] { AcceptLoop(); });
-  }
-
-  ~TestHttpServer() {
-    stop_ = true;
-    ::shutdown(listen_fd_, SHUT_RDWR);
-    acceptor_.join();
-    {
-      absl::MutexLock lock(&mu_);
-      for (int fd : conns_) ::shutdown(fd, SHUT_RDWR);
-    }
-    for (auto& t : workers_) t.join();
-    ::close(listen_fd_);
-  }
-
-  std::string url() const {
-    return absl::StrCat("http://127.0.0.1:", port_, "/");
-  }
-  int connections() const { return accepted_; }
-  std::string last_headers() {
-    absl::MutexLock lock(&mu_);
-    return last_headers_;
-  }
-
- private:
-  void AcceptLoop() {
-    while (!stop_) {
-      int fd = ::accept(listen_fd_, nullptr, nullptr);
-      if (fd < 0) return;
-      ++accepted_;
-      absl::MutexLock lock(&mu_);
-      conns_.push_back(fd);
-      workers_.emplace_back([this, fd] { Serve(fd); });
-    }
-  }
-
-  void Serve(int fd) {
-    std::string buf;
-    char chunk[4096];
-    while (true) {
-      size_t header_end;
-      while ((header_end = buf.find("\r\n\r\n")) == std::string::npos) {
-        ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
-        if (n <= 0) return Close(fd);
-        buf.append(chunk, n);
-      }
-      std::string headers = buf.substr(0, header_end);
-      size_t length = 0;
-      size_t at = headers.find("Content-Length: ");
-      if (at != std::string::npos) {
-        std::string v =
-            headers.substr(at + 16, headers.find("\r\n", at) - at - 16);
-        (void)absl::SimpleAtoi(v, &length);
-      }
-      while (buf.size() < header_end + 4 + length) {
-        ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
-        if (n <= 0) return Close(fd);
-        buf.append(chunk, n);
-      }
-      std::string body = buf.substr(header_end + 4, length);
-      buf.erase(0, header_end + 4 + length);
-      {
-        absl::MutexLock lock(&mu_);
-        last_headers_ = headers;
-      }
-      std::string response = handler_(body);
-      if (response.empty()) {  // hang until the client gives up
-        while (::recv(fd, chunk, sizeof(chunk), 0) > 0) {
-        }
-        return Close(fd);
-      }
-      ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
-    }
-  }
-
-  void Close(int fd) {
-    absl::MutexLock lock(&mu_);
-    conns_.erase(std::find(conns_.begin(), conns_.end(), fd));
-    ::close(fd);
-  }
-
-  Handler handler_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> accepted_{0};
-  std::thread acceptor_;
-  absl::Mutex mu_;
-  std::vector<int> conns_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::thread> workers_ ABSL_GUARDED_BY(mu_);
-  std::string last_headers_ ABSL_GUARDED_BY(mu_);
-};
-
-std::string Ok(const std::string& body, const std::string& extra = "") {
-  return absl::StrCat("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n",
-                      extra, "Content-Length: ", body.size(), "\r\n\r\n", body);
-}
+using poolops::test::HttpOk;
+using poolops::test::HttpRequest;
+using poolops::test::TestHttpServer;
 
 // A port nothing listens on.
 int DeadPort() {
@@ -156,7 +42,7 @@ int DeadPort() {
 
 TEST(CurlHttpTransportTest, PostsJsonAndKeepsTheConnectionAlive) {
   TestHttpServer server(
-      [](const std::string& body) { return Ok("echo:" + body); });
+      [](const HttpRequest& r) { return HttpOk("echo:" + r.body); });
   auto transport = NewCurlHttpTransport();
   for (int i = 0; i < 3; ++i) {
     auto r = transport->Post(server.url(), "{\"n\":1}", absl::Seconds(5));
@@ -171,7 +57,7 @@ TEST(CurlHttpTransportTest, PostsJsonAndKeepsTheConnectionAlive) {
 }
 
 TEST(CurlHttpTransportTest, ReportsStatusAndRetryAfter) {
-  TestHttpServer server([](const std::string&) {
+  TestHttpServer server([](const HttpRequest&) {
     return std::string(
         "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\n"
         "Content-Length: 4\r\n\r\nslow");
@@ -185,7 +71,7 @@ TEST(CurlHttpTransportTest, ReportsStatusAndRetryAfter) {
 
 TEST(CurlHttpTransportTest, RefusesBodiesOverTheCap) {
   TestHttpServer server(
-      [](const std::string&) { return Ok(std::string(64 * 1024, 'x')); });
+      [](const HttpRequest&) { return HttpOk(std::string(64 * 1024, 'x')); });
   CurlTransportOptions o;
   o.max_response_bytes = 1024;
   auto r = NewCurlHttpTransport(o)->Post(server.url(), "{}", absl::Seconds(5));
@@ -194,7 +80,7 @@ TEST(CurlHttpTransportTest, RefusesBodiesOverTheCap) {
 }
 
 TEST(CurlHttpTransportTest, CapAlsoHoldsWithoutContentLength) {
-  TestHttpServer server([](const std::string&) {
+  TestHttpServer server([](const HttpRequest&) {
     std::string chunk(8 * 1024, 'x');
     std::string out = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 4; ++i) out += absl::StrCat("2000\r\n", chunk, "\r\n");
@@ -214,7 +100,7 @@ TEST(CurlHttpTransportTest, ConnectionRefusedIsUnavailable) {
 }
 
 TEST(CurlHttpTransportTest, SilentServerIsDeadlineExceeded) {
-  TestHttpServer server([](const std::string&) { return std::string(); });
+  TestHttpServer server([](const HttpRequest&) { return std::string(); });
   absl::Time start = absl::Now();
   auto r =
       NewCurlHttpTransport()->Post(server.url(), "{}", absl::Milliseconds(300));
@@ -232,7 +118,7 @@ TEST(CurlHttpTransportTest, BadUrlIsInvalidArgument) {
 
 // An HTTP_PROXY in the environment must not capture loopback traffic.
 TEST(CurlHttpTransportTest, LoopbackIgnoresProxyFromTheEnvironment) {
-  TestHttpServer server([](const std::string&) { return Ok("direct"); });
+  TestHttpServer server([](const HttpRequest&) { return HttpOk("direct"); });
   std::string dead_proxy = absl::StrCat("http://127.0.0.1:", DeadPort());
   const char* names[] = {"http_proxy", "HTTP_PROXY", "ALL_PROXY", "all_proxy"};
   for (const char* n : names) ::setenv(n, dead_proxy.c_str(), 1);
@@ -249,7 +135,7 @@ TEST(CurlHttpTransportTest, LoopbackIgnoresProxyFromTheEnvironment) {
 }
 
 TEST(CurlHttpTransportTest, ConcurrentPostsUseSeparateHandles) {
-  TestHttpServer server([](const std::string& body) { return Ok(body); });
+  TestHttpServer server([](const HttpRequest& r) { return HttpOk(r.body); });
   auto transport = NewCurlHttpTransport();
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
