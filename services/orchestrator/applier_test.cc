@@ -81,14 +81,10 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
 class ApplierTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto st = StateStore::Open(dir_.path() / "state.db");
-    ASSERT_TRUE(st.ok());
-    state_ = std::move(*st);
-    Dependencies deps;
-    deps.wallets = &vault_;
-    deps.secrets = &secrets_;
-    deps.state = state_.get();
-    orchestrator_ = std::make_unique<Orchestrator>(std::move(deps));
+    auto o = test::NewOrchestratorUnderTest(dir_.path(), &vault_, &secrets_);
+    ASSERT_NE(o.orchestrator, nullptr);
+    state_ = std::move(o.state);
+    orchestrator_ = std::move(o.orchestrator);
     targets_ = NewTargetFactory(ProcessRunner::Real());
     ApplyOptions opts;
     opts.core_healthy_timeout = absl::Milliseconds(300);

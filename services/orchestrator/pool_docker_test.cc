@@ -19,6 +19,7 @@
 #include "services/chain/devnet/simulators/images.h"
 #include "services/orchestrator/applier.h"
 #include "services/orchestrator/ssh_test_server.h"
+#include "services/orchestrator/test_support.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -61,14 +62,10 @@ class PoolDockerTest : public ::testing::Test {
     if (absl::StartsWith(skip_, "FAIL")) FAIL() << skip_;
     if (!skip_.empty()) GTEST_SKIP() << skip_;
     sshd_ = *SshTestServer::Start(dir_.path(), std::getenv("DOCKER_HOST"));
-    auto st = StateStore::Open(dir_.path() / "state.db");
-    ASSERT_TRUE(st.ok());
-    state_ = std::move(*st);
-    Dependencies deps;
-    deps.wallets = &vault_;
-    deps.secrets = &secrets_;
-    deps.state = state_.get();
-    orchestrator_ = std::make_unique<Orchestrator>(std::move(deps));
+    auto o = test::NewOrchestratorUnderTest(dir_.path(), &vault_, &secrets_);
+    ASSERT_NE(o.orchestrator, nullptr);
+    state_ = std::move(o.state);
+    orchestrator_ = std::move(o.orchestrator);
     SshOptions ssh;
     ssh.config_file = sshd_->client_config().string();
     targets_ = NewTargetFactory(ProcessRunner::Real(), ssh);

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "libs/common/files.h"
+#include "services/orchestrator/orchestrator.h"
 #include "services/orchestrator/renderer.h"
 #include "services/orchestrator/spec_parser.h"
 
@@ -37,19 +39,45 @@ inline RenderInput FakeInput(const v1::PoolSpec& spec) {
   auto add = [&](const std::string& name) {
     absl::StatusOr<WalletKeystore> w = vault.Create(name, "pw");
     if (w.ok()) in.wallets[name] = *w;
-    in.secrets.wallet_passwords[name] = "walletpw" + std::to_string(in.wallets.size()) +
+    in.secrets.wallet_passwords[name] = "walletpw" +
+                                        std::to_string(in.wallets.size()) +
                                         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
   };
   add(spec.workerpool().owner_wallet());
   for (const auto& w : spec.workers()) add(w.wallet());
   in.secrets.values = {
-      {"PROD_CHAIN_ADAPTER_PASSWORD", "adapterpw00000000000000000000000000000001"},
-      {"PROD_GRAFANA_ADMIN_PASSWORD", "grafanapw00000000000000000000000000000002"},
+      {"PROD_CHAIN_ADAPTER_PASSWORD",
+       "adapterpw00000000000000000000000000000001"},
+      {"PROD_GRAFANA_ADMIN_PASSWORD",
+       "grafanapw00000000000000000000000000000002"},
       {"PROD_MONGO_PASSWORD", "mongopw0000000000000000000000000000000003"},
-      {"SCONTAIN_REGISTRY_PASSWORD", "sconepw0000000000000000000000000000000004"},
+      {"SCONTAIN_REGISTRY_PASSWORD",
+       "sconepw0000000000000000000000000000000004"},
       {"REGISTRY_PASSWORD", "registrypw000000000000000000000000000005"}};
   in.workerpool_address = "0x1111111111111111111111111111111111111111";
   return in;
+}
+
+// An orchestrator over a new state.db in `dir`, with these vault and
+// secrets (main.cc wires the real ones the same way).
+struct OrchestratorUnderTest {
+  std::unique_ptr<StateStore> state;
+  std::unique_ptr<Orchestrator> orchestrator;
+};
+inline OrchestratorUnderTest NewOrchestratorUnderTest(
+    const std::filesystem::path& dir, WalletSource* wallets,
+    SecretStore* secrets) {
+  OrchestratorUnderTest out;
+  absl::StatusOr<std::unique_ptr<StateStore>> state =
+      StateStore::Open(dir / "state.db");
+  if (!state.ok()) return out;
+  out.state = std::move(*state);
+  Dependencies deps;
+  deps.wallets = wallets;
+  deps.secrets = secrets;
+  deps.state = out.state.get();
+  out.orchestrator = std::make_unique<Orchestrator>(std::move(deps));
+  return out;
 }
 
 }  // namespace poolops::orchestrator::test
