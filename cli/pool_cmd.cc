@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/commands.h"
@@ -86,15 +85,10 @@ int ApplyStream(const Context& ctx,
         }
         if (e.has_result()) return e.result();
         return std::nullopt;
-      });
-  if (absl::IsUnavailable(result.status()) &&
-      absl::StrContains(result.status().message(), "stopped answering")) {
-    // Every step is idempotent and the revision in progress is on record.
-    result = absl::UnavailableError(absl::StrCat(
-        result.status().message(),
-        ": run `poolctl pool up` again, the apply converges from where it was "
-        "cut"));
-  }
+      },
+      // Every step is idempotent and the revision in progress is on record.
+      "run `poolctl pool up` again, the apply converges from where it was "
+      "cut");
   return Reply(ctx, result, [&](const v1::PoolResult& r) {
     return ctx.Ok(PoolJson(r),
                   absl::StrCat("pool ", r.pool(), " revision ", r.revision(),

@@ -80,13 +80,15 @@ absl::StatusOr<Response> CallOnce(
 // Connects to `Service`, starts a server-streaming call and reads it to its
 // end: `on_event(event)` shows what is progress and returns the result when
 // the event holds it (std::optional<Result>). The last result, the stream's
-// error, or Internal when it ended without a result.
+// error, or Internal when it ended without a result. A stream cut after it
+// started (the service died) is Unavailable saying so, then `when_cut`
+// (what the user can do about it) when given.
 template <typename Service, typename Request, typename Event, typename OnEvent>
 auto CallStream(const Context& ctx,
                 std::unique_ptr<grpc::ClientReader<Event>> (
                     Service::Stub::*rpc)(grpc::ClientContext*, const Request&),
                 const Request& request, std::chrono::seconds timeout,
-                OnEvent on_event)
+                OnEvent on_event, std::string_view when_cut = "")
     -> absl::StatusOr<
         typename std::invoke_result_t<OnEvent, const Event&>::value_type> {
   using Result =
@@ -111,7 +113,8 @@ auto CallStream(const Context& ctx,
     return absl::UnavailableError(absl::StrCat(
         "the ", std::string(SuiteServiceName(Service::service_full_name())),
         " stopped answering in the middle of the call (",
-        status.error_message(), ")"));
+        status.error_message(), ")", when_cut.empty() ? "" : ": ",
+        std::string(when_cut)));
   }
   if (!status.ok()) return FromGrpc(status);
   if (!result.has_value()) {
