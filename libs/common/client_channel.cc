@@ -213,25 +213,36 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> EndpointChannel(
         " is TCP, which is always TLS: set POOLOPS_TLS_CA (or tls.ca in ",
         config->file.string(), ") to the PEM CA that signed its certificate"));
   }
-  if (cert->has_value() != key->has_value()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        cert->has_value() ? (*cert)->name : (*key)->name, " is set but ",
-        cert->has_value() ? "POOLOPS_TLS_KEY (tls.key)"
-                          : "POOLOPS_TLS_CERT (tls.cert)",
-        " is not: a client certificate needs its key and vice versa"));
-  }
   grpc::SslCredentialsOptions ssl;
   absl::StatusOr<std::string> ca_pem = ReadSetting(**ca);
   if (!ca_pem.ok()) return ca_pem.status();
   ssl.pem_root_certs = *std::move(ca_pem);
-  if (cert->has_value()) {
-    absl::StatusOr<std::string> cert_pem = ReadSetting(**cert);
-    if (!cert_pem.ok()) return cert_pem.status();
-    absl::StatusOr<std::string> key_pem = ReadKeySetting(**key);
-    if (!key_pem.ok()) return key_pem.status();
-    ssl.pem_cert_chain = *std::move(cert_pem);
-    ssl.pem_private_key = *std::move(key_pem);
+  // Every TCP listener of the suite requires a client certificate (mutual
+  // TLS): without one nothing is sent, and the settings are named.
+  if (!cert->has_value() || !key->has_value()) {
+    const char* missing = cert->has_value()  ? "POOLOPS_TLS_KEY (tls.key)"
+                          : key->has_value() ? "POOLOPS_TLS_CERT (tls.cert)"
+                                             : nullptr;
+    if (missing != nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(cert->has_value() ? (*cert)->name : (*key)->name,
+                       " is set but ", missing,
+                       " is not: a client certificate needs its key and vice "
+                       "versa"));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        endpoint.source, " ", endpoint.address,
+        " is TCP, which is always mutual TLS: set POOLOPS_TLS_CERT and "
+        "POOLOPS_TLS_KEY (or tls.cert and tls.key in ",
+        config->file.string(),
+        ") to a client certificate the suite's CA signed and its key"));
   }
+  absl::StatusOr<std::string> cert_pem = ReadSetting(**cert);
+  if (!cert_pem.ok()) return cert_pem.status();
+  absl::StatusOr<std::string> key_pem = ReadKeySetting(**key);
+  if (!key_pem.ok()) return key_pem.status();
+  ssl.pem_cert_chain = *std::move(cert_pem);
+  ssl.pem_private_key = *std::move(key_pem);
   return grpc::CreateChannel(endpoint.address, grpc::SslCredentials(ssl));
 }
 

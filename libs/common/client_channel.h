@@ -1,6 +1,7 @@
 // Channels to the services of the suite, wherever they run: a unix socket in
 // the home (local default, insecure: the 0700 home is the access control) or
-// TCP, always with TLS (mutual TLS when a client certificate is configured).
+// TCP, always with mutual TLS (every service requires a client certificate
+// its CA signed there).
 //
 // Where a service is, first match wins:
 //   1. env POOLOPS_<SERVICE>_ADDRESS (POOLOPS_WALLET_VAULT_ADDRESS, ...)
@@ -8,12 +9,12 @@
 //   3. <home>/run/<service>.json (written by the running service)
 //   4. unix:<home>/run/<service>.sock
 // Addresses: "unix:/abs/path.sock" or "HOST:PORT" (TCP + TLS).
-// TLS files, env first, then config.yaml (relative paths: from the home):
+// TLS files, env first, then config.yaml (relative paths: from the home),
+// all three required for TCP:
 //   POOLOPS_TLS_CA   / tls.ca    PEM CA that signed the servers' certificates
-//                                (required for TCP)
-//   POOLOPS_TLS_CERT / tls.cert  PEM client certificate chain } both or
-//   POOLOPS_TLS_KEY  / tls.key   PEM client key (not world-  } neither
-//                                readable)
+//   POOLOPS_TLS_CERT / tls.cert  PEM client certificate chain (its CN is the
+//                                caller's identity: "poolctl", "chain-gateway")
+//   POOLOPS_TLS_KEY  / tls.key   PEM client key (not world-readable)
 // config.yaml (other top-level keys are left to their owners):
 //   services:
 //     wallet-vault: {address: "127.0.0.1:7001",

@@ -14,6 +14,7 @@
 #include "libs/common/health_client.h"
 #include "libs/common/server.h"
 #include "libs/common/suite.h"
+#include "libs/common/test_grpc.h"
 #include "libs/common/test_util.h"
 
 namespace poolops {
@@ -35,8 +36,9 @@ class TestServer {
   explicit TestServer(ServerOptions options) : options_(std::move(options)) {
     options_.handle_signals = false;
     options_.metrics_listen = "";
-    thread_ = std::thread(
-        [this] { result_ = RunServer(options_, {}, nullptr, &control_); });
+    thread_ = std::thread([this] {
+      result_ = RunServer(options_, {&service_}, nullptr, &control_);
+    });
   }
   ~TestServer() {
     control_.Stop();
@@ -46,6 +48,7 @@ class TestServer {
 
  private:
   ServerOptions options_;
+  test::WhoAmIService service_;  // a TCP server without reflection needs one
   ServerControl control_;
   absl::Status result_;
   std::thread thread_;
@@ -230,14 +233,14 @@ class TlsChannelTest : public ClientChannelTest {
   }
   std::string Pki(const std::string& file) { return (pki_ / file).string(); }
 
-  ServerOptions TcpOptions(bool mutual) {
+  ServerOptions TcpOptions() {
     ServerOptions o;
     o.service_name = "wallet-vault";
     o.home = (dir_.path() / "server-home").string();
     o.listen = "127.0.0.1:0";
     o.tls_cert_file = Pki("server.pem");
     o.tls_key_file = Pki("server.key");
-    if (mutual) o.tls_client_ca_file = Pki("ca.pem");
+    o.tls_client_ca_file = Pki("ca.pem");  // always mutual TLS
     return o;
   }
 
@@ -245,15 +248,18 @@ class TlsChannelTest : public ClientChannelTest {
 };
 
 TEST_F(TlsChannelTest, MutualTlsAcceptsTheClientCertAndRefusesNone) {
-  TestServer server(TcpOptions(/*mutual=*/true));
+  TestServer server(TcpOptions());
   ASSERT_TRUE(server.control().WaitUntilServing(absl::Seconds(10)));
   ::setenv("POOLOPS_WALLET_VAULT_ADDRESS", server.control().address().c_str(),
            1);
   ::setenv("POOLOPS_TLS_CA", Pki("ca.pem").c_str(), 1);
 
-  auto without = SuiteChannel(home_, "wallet-vault");
-  ASSERT_TRUE(without.ok()) << without.status();
-  EXPECT_FALSE(Healthy(*without));
+  // Without a client certificate nothing is sent: the settings are named.
+  absl::Status without = SuiteChannel(home_, "wallet-vault").status();
+  EXPECT_EQ(without.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(without.message(), "POOLOPS_TLS_CERT"))
+      << without;
+  EXPECT_TRUE(absl::StrContains(without.message(), "tls.key")) << without;
 
   ::setenv("POOLOPS_TLS_CERT", Pki("stranger.pem").c_str(), 1);
   ::setenv("POOLOPS_TLS_KEY", Pki("stranger.key").c_str(), 1);
@@ -270,7 +276,7 @@ TEST_F(TlsChannelTest, MutualTlsAcceptsTheClientCertAndRefusesNone) {
 }
 
 TEST_F(TlsChannelTest, ConfigYamlWithPathsFromTheHome) {
-  TestServer server(TcpOptions(/*mutual=*/true));
+  TestServer server(TcpOptions());
   ASSERT_TRUE(server.control().WaitUntilServing(absl::Seconds(10)));
   fs::copy(pki_, home_ / "certs");
   WriteConfig(absl::StrCat("services:\n  wallet-vault:\n    address: \"",
@@ -284,11 +290,13 @@ TEST_F(TlsChannelTest, ConfigYamlWithPathsFromTheHome) {
 }
 
 TEST_F(TlsChannelTest, ServerTlsNeedsTheRightCa) {
-  TestServer server(TcpOptions(/*mutual=*/false));
+  TestServer server(TcpOptions());
   ASSERT_TRUE(server.control().WaitUntilServing(absl::Seconds(10)));
   ::setenv("POOLOPS_WALLET_VAULT_ADDRESS", server.control().address().c_str(),
            1);
   ::setenv("POOLOPS_TLS_CA", Pki("ca.pem").c_str(), 1);
+  ::setenv("POOLOPS_TLS_CERT", Pki("client.pem").c_str(), 1);
+  ::setenv("POOLOPS_TLS_KEY", Pki("client.key").c_str(), 1);
   auto channel = SuiteChannel(home_, "wallet-vault");
   ASSERT_TRUE(channel.ok()) << channel.status();
   EXPECT_TRUE(Healthy(*channel));

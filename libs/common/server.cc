@@ -1,5 +1,6 @@
 #include "libs/common/server.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -9,12 +10,14 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -160,6 +163,9 @@ absl::Status ClaimSocket(const std::filesystem::path& path,
   return absl::OkStatus();
 }
 
+// Mutual TLS, always: a TCP caller is whoever holds a key the suite's CA
+// certified (its CN is the identity PeerIdentity reports), never anyone who
+// can reach the port.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
     const ServerOptions& options) {
   if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
@@ -168,22 +174,68 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
         ": TCP needs --tls-cert and --tls-key (plain TCP is not offered; "
         "use a unix socket locally)"));
   }
+  if (options.tls_client_ca_file.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen ", options.listen,
+        ": TCP needs --tls-client-ca, the PEM CA that signs the clients' "
+        "certificates (every TCP caller must show one: mutual TLS)"));
+  }
   absl::StatusOr<std::string> cert = files::ReadFile(options.tls_cert_file);
   if (!cert.ok()) return cert.status();
   absl::StatusOr<std::string> key = files::ReadFile(options.tls_key_file);
   if (!key.ok()) return key.status();
+  absl::StatusOr<std::string> ca = files::ReadFile(options.tls_client_ca_file);
+  if (!ca.ok()) return ca.status();
   grpc::SslServerCredentialsOptions ssl(
-      GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   ssl.pem_key_cert_pairs.push_back({*key, *cert});
-  if (!options.tls_client_ca_file.empty()) {
-    absl::StatusOr<std::string> ca =
-        files::ReadFile(options.tls_client_ca_file);
-    if (!ca.ok()) return ca.status();
-    ssl.pem_root_certs = *ca;
-    ssl.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
-  }
+  ssl.pem_root_certs = *ca;
   return grpc::SslServerCredentials(ssl);
+}
+
+// Adds or removes the reflection service on one builder. The reflection
+// library registers its plugin for every builder of the process when it is
+// loaded, so "off" has to take it out again.
+class ReflectionOption : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool on) : on_(on) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
+    grpc::reflection::ProtoServerReflectionPlugin probe;
+    const std::string name = probe.name();
+    auto found = std::find_if(plugins->begin(), plugins->end(),
+                              [&](const auto& p) { return p->name() == name; });
+    if (on_ && found == plugins->end()) {
+      plugins->push_back(
+          std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+    } else if (!on_) {
+      plugins->erase(
+          std::remove_if(plugins->begin(), plugins->end(),
+                         [&](const auto& p) { return p->name() == name; }),
+          plugins->end());
+    }
+  }
+
+ private:
+  bool on_;
+};
+
+// /metrics reveals the pools' state: loopback unless asked otherwise.
+// A name could resolve to anything: literal addresses only.
+bool IsLoopbackHost(std::string host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  in_addr v4;
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  return false;
 }
 
 // Restores the previous SIGTERM/SIGINT dispositions when a run ends.
@@ -305,15 +357,25 @@ absl::Status ServerRun::Serve(const std::vector<grpc::Service*>& services,
     absl::StatusOr<HostPort> hp =
         ParseHostPort("--metrics-listen", options_.metrics_listen);
     if (!hp.ok()) return hp.status();
+    if (!options_.metrics_public && !IsLoopbackHost(hp->host)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--metrics-listen ", options_.metrics_listen,
+          ": /metrics is served on loopback only (127.0.0.1, [::1]); add "
+          "--metrics-public to serve it on ",
+          hp->host, " (it shows the pools' state to anyone who reaches it)"));
+    }
     metrics_hp = *hp;
   }
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(listen, credentials, tcp ? &bound_port : nullptr);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  // Reflection tells a caller every method: local callers only, unless
+  // asked for on TCP (where callers are authenticated anyway).
+  builder.SetOption(
+      std::make_unique<ReflectionOption>(!tcp || options_.tcp_reflection));
   std::vector<std::string> service_names;
   builder.SetOption(std::make_unique<ServiceNamesOption>(&service_names));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -424,10 +486,16 @@ absl::Status ParseServerFlags(int argc, char** argv, ServerOptions* options) {
                  "PEM certificate chain (TCP)");
   app.add_option("--tls-key", options->tls_key_file, "PEM private key (TCP)");
   app.add_option("--tls-client-ca", options->tls_client_ca_file,
-                 "PEM CA: require client certificates it signed (mutual TLS)");
+                 "PEM CA that signs the clients' certificates (TCP: required, "
+                 "mutual TLS)");
+  app.add_flag("--reflection", options->tcp_reflection,
+               "serve gRPC reflection on TCP too (always on unix sockets)");
   app.add_option("--metrics-listen", options->metrics_listen,
-                 "HOST:PORT of /metrics (port 0 = any free; empty = off)")
+                 "HOST:PORT of /metrics (port 0 = any free; empty = off; "
+                 "loopback only unless --metrics-public)")
       ->capture_default_str();
+  app.add_flag("--metrics-public", options->metrics_public,
+               "allow a non-loopback --metrics-listen (0.0.0.0, a public IP)");
   app.add_option("--log-level", options->log_level,
                  "trace|debug|info|warn|error|critical|off")
       ->capture_default_str();

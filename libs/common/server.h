@@ -1,8 +1,10 @@
 // Server bootstrap shared by every poolops service: gRPC health
-// (grpc.health.v1) and reflection, a unix socket in the home by default or
-// TCP with TLS (mutual TLS when a client CA is given), a Prometheus /metrics
-// HTTP endpoint on loopback, a pid/info file in run/, clean stop on SIGTERM
-// and SIGINT.
+// (grpc.health.v1), reflection on unix sockets (on TCP only with
+// --reflection), a unix socket in the home by default or TCP with mutual TLS
+// (a server certificate and a client CA are both required: every TCP caller
+// shows a certificate the suite's CA signed), a Prometheus /metrics HTTP
+// endpoint on loopback (other interfaces only with --metrics-public), a
+// pid/info file in run/, clean stop on SIGTERM and SIGINT.
 #pragma once
 
 #include <functional>
@@ -28,14 +30,19 @@ struct ServerOptions {
   std::string service_name;  // "wallet-vault", "chain-gateway", ...
   std::string home;          // resolved home folder
   // "unix:/abs/path.sock" (default: run/<service_name>.sock in the home) or
-  // "HOST:PORT" for TCP, which requires tls_cert_file and tls_key_file.
+  // "HOST:PORT" for TCP, which requires tls_cert_file, tls_key_file and
+  // tls_client_ca_file (mutual TLS; plaintext TCP is never offered).
   std::string listen;
   std::string tls_cert_file;
   std::string tls_key_file;
-  std::string tls_client_ca_file;  // set: clients must present a cert it signed
+  std::string tls_client_ca_file;  // clients must present a cert it signed
+  // gRPC reflection on TCP (--reflection); unix sockets always have it.
+  bool tcp_reflection = false;
   // Prometheus exposition "127.0.0.1:0" by default (port 0 = pick a free one);
-  // empty string disables it.
+  // empty string disables it. A host other than loopback is refused unless
+  // metrics_public (--metrics-public) is set.
   std::string metrics_listen = "127.0.0.1:0";
+  bool metrics_public = false;
   std::string log_level = "info";  // --log-level, for InitLogging
   // Install SIGTERM/SIGINT handlers (off for servers embedded in tests, which
   // stop through ServerControl instead).
@@ -76,13 +83,16 @@ class ServerControl {
 // socket) on the way out. `registry` (may be null) is exposed on /metrics.
 // Returns an error when the address cannot be bound, naming it, and
 // FailedPrecondition when another instance already answers on the socket.
+// `services` must have a synchronous method when reflection is off (TCP
+// without --reflection): gRPC refuses to start a server with none.
 absl::Status RunServer(const ServerOptions& options,
                        const std::vector<grpc::Service*>& services,
                        std::shared_ptr<prometheus::Registry> registry = nullptr,
                        ServerControl* control = nullptr);
 
 // Parses the common service flags (--home, --listen, --tls-cert, --tls-key,
-// --tls-client-ca, --metrics-listen, --log-level) from argv into `options`
+// --tls-client-ca, --reflection, --metrics-listen, --metrics-public,
+// --log-level) from argv into `options`
 // (home resolved as poolctl does: flag, $POOLOPS_HOME, ~/.poolops); prints
 // usage and returns InvalidArgument on a bad flag. --help prints usage and
 // exits 0.

@@ -18,6 +18,7 @@
 #include "libs/common/files.h"
 #include "libs/common/health_client.h"
 #include "libs/common/suite.h"
+#include "libs/common/test_grpc.h"
 #include "libs/common/test_util.h"
 #include "nlohmann/json.hpp"
 
@@ -29,8 +30,9 @@ class TestServer {
  public:
   explicit TestServer(ServerOptions options) : options_(std::move(options)) {
     options_.handle_signals = false;
-    thread_ = std::thread(
-        [this] { result_ = RunServer(options_, {}, nullptr, &control_); });
+    thread_ = std::thread([this] {
+      result_ = RunServer(options_, {&service_}, nullptr, &control_);
+    });
   }
   ~TestServer() { (void)Stop(); }
   absl::Status Stop() {
@@ -42,6 +44,7 @@ class TestServer {
 
  private:
   ServerOptions options_;
+  test::WhoAmIService service_;  // a TCP server without reflection needs one
   ServerControl control_;
   absl::Status result_;
   std::thread thread_;
@@ -54,45 +57,7 @@ ServerOptions Options(const test::TempDir& home) {
   return o;
 }
 
-// Lists services through grpc.reflection.v1alpha with a raw bidi call:
-// request {list_services: ""}; the names appear verbatim in the response.
-std::string ReflectionResponse(const std::shared_ptr<grpc::Channel>& channel) {
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  grpc::CompletionQueue cq;
-  void* tag;
-  bool ok;
-  auto call = stub.PrepareCall(
-      &ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-      &cq);
-  call->StartCall(reinterpret_cast<void*>(1));
-  cq.Next(&tag, &ok);
-  if (!ok) return "";
-  const char request_bytes[] = {0x3a, 0x00};  // field 7 (list_services) = ""
-  grpc::Slice slice(request_bytes, sizeof request_bytes);
-  grpc::ByteBuffer request(&slice, 1);
-  call->Write(request, reinterpret_cast<void*>(2));
-  cq.Next(&tag, &ok);
-  grpc::ByteBuffer response;
-  call->Read(&response, reinterpret_cast<void*>(3));
-  cq.Next(&tag, &ok);
-  std::string out;
-  std::vector<grpc::Slice> slices;
-  if (ok && response.Dump(&slices).ok()) {
-    for (auto& s : slices)
-      out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  call->WritesDone(reinterpret_cast<void*>(4));
-  cq.Next(&tag, &ok);
-  grpc::Status status;
-  call->Finish(&status, reinterpret_cast<void*>(5));
-  cq.Next(&tag, &ok);
-  cq.Shutdown();
-  while (cq.Next(&tag, &ok)) {
-  }
-  return out;
-}
+using test::ReflectionResponse;
 
 // GET http://127.0.0.1:PORT/metrics -> the status line and body.
 std::string HttpGet(const std::string& url) {
@@ -260,29 +225,18 @@ class TlsTest : public ::testing::Test {
   std::string cert_, key_;
 };
 
-TEST_F(TlsTest, ServesOverTlsOnAnyPort) {
+TEST_F(TlsTest, TcpWithoutAClientCaIsRefused) {
   ServerOptions o = Options(dir_);
   o.listen = "127.0.0.1:0";
   o.tls_cert_file = cert_;
   o.tls_key_file = key_;
-  TestServer server(o);
-  ASSERT_TRUE(server.control().WaitUntilServing(absl::Seconds(10)));
-  std::string address = server.control().address();
-  EXPECT_TRUE(absl::StartsWith(address, "127.0.0.1:")) << address;
-  EXPECT_NE(address, "127.0.0.1:0");
-
-  auto channel = Client(address, /*with_client_cert=*/false);
-  absl::StatusOr<HealthState> health =
-      CheckHealth(*channel, "", absl::Seconds(5));
-  ASSERT_TRUE(health.ok()) << health.status();
-  EXPECT_EQ(*health, HealthState::kServing);
-
-  // A plaintext client gets nothing.
-  auto plain = LocalChannel(address);
-  EXPECT_FALSE(CheckHealth(*plain, "", absl::Seconds(2)).ok());
+  o.handle_signals = false;
+  absl::Status s = RunServer(o, {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), "--tls-client-ca")) << s;
 }
 
-TEST_F(TlsTest, MutualTlsRequiresAClientCertificate) {
+TEST_F(TlsTest, MutualTlsOnAnyPortRequiresAClientCertificate) {
   ServerOptions o = Options(dir_);
   o.listen = "127.0.0.1:0";
   o.tls_cert_file = cert_;
@@ -291,6 +245,8 @@ TEST_F(TlsTest, MutualTlsRequiresAClientCertificate) {
   TestServer server(o);
   ASSERT_TRUE(server.control().WaitUntilServing(absl::Seconds(10)));
   std::string address = server.control().address();
+  EXPECT_TRUE(absl::StartsWith(address, "127.0.0.1:")) << address;
+  EXPECT_NE(address, "127.0.0.1:0");
 
   auto with_cert = Client(address, /*with_client_cert=*/true);
   absl::StatusOr<HealthState> health =
@@ -300,6 +256,68 @@ TEST_F(TlsTest, MutualTlsRequiresAClientCertificate) {
 
   auto without = Client(address, /*with_client_cert=*/false);
   EXPECT_FALSE(CheckHealth(*without, "", absl::Seconds(3)).ok());
+  // A plaintext client gets nothing.
+  auto plain = LocalChannel(address);
+  EXPECT_FALSE(CheckHealth(*plain, "", absl::Seconds(2)).ok());
+}
+
+TEST_F(TlsTest, ReflectionOnTcpOnlyWhenAskedFor) {
+  ServerOptions o = Options(dir_);
+  o.listen = "127.0.0.1:0";
+  o.tls_cert_file = cert_;
+  o.tls_key_file = key_;
+  o.tls_client_ca_file = cert_;
+  {
+    TestServer server(o);
+    ASSERT_TRUE(server.control().WaitUntilServing(absl::Seconds(10)));
+    auto channel = Client(server.control().address(), true);
+    ASSERT_EQ(*CheckHealth(*channel, "", absl::Seconds(5)),
+              HealthState::kServing);
+    std::string services = ReflectionResponse(channel);
+    EXPECT_FALSE(absl::StrContains(services, "grpc.health.v1.Health"))
+        << services;
+  }
+  o.tcp_reflection = true;
+  {
+    TestServer server(o);
+    ASSERT_TRUE(server.control().WaitUntilServing(absl::Seconds(10)));
+    auto channel = Client(server.control().address(), true);
+    std::string services = ReflectionResponse(channel);
+    EXPECT_TRUE(absl::StrContains(services, "grpc.health.v1.Health"))
+        << services;
+  }
+  // A unix socket server of the same process still has it.
+  TestServer local(Options(dir_));
+  ASSERT_TRUE(local.control().WaitUntilServing(absl::Seconds(10)));
+  std::string services =
+      ReflectionResponse(LocalChannel(local.control().address()));
+  EXPECT_TRUE(absl::StrContains(services, "grpc.health.v1.Health")) << services;
+}
+
+TEST(ServerTest, MetricsOnLoopbackUnlessPublic) {
+  test::TempDir home;
+  ServerOptions o = Options(home);
+  o.handle_signals = false;
+  for (const char* addr :
+       {"0.0.0.0:0", "[::]:0", "192.0.2.1:0", "localhost:0", "10.0.0.1:9100"}) {
+    o.metrics_listen = addr;
+    absl::Status s = RunServer(o, {});
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << addr << s;
+    EXPECT_TRUE(absl::StrContains(s.message(), "--metrics-public")) << s;
+  }
+  for (const char* addr : {"127.0.0.1:0", "127.0.0.2:0"}) {
+    o.metrics_listen = addr;
+    TestServer server(o);
+    EXPECT_TRUE(server.control().WaitUntilServing(absl::Seconds(10))) << addr;
+    EXPECT_TRUE(server.Stop().ok()) << addr;
+  }
+  // Asked for explicitly: any interface.
+  o.metrics_listen = "0.0.0.0:0";
+  o.metrics_public = true;
+  TestServer server(o);
+  ASSERT_TRUE(server.control().WaitUntilServing(absl::Seconds(10)));
+  EXPECT_TRUE(absl::StartsWith(HttpGet(server.control().metrics_url()),
+                               "HTTP/1.1 200"));
 }
 
 TEST(ParseServerFlagsTest, ParsesTheCommonFlags) {
@@ -309,7 +327,8 @@ TEST(ParseServerFlagsTest, ParsesTheCommonFlags) {
       "poolops-monitor", "--home",          "/tmp/h", "--listen",
       "127.0.0.1:7001",  "--tls-cert",      "c.pem",  "--tls-key",
       "k.pem",           "--tls-client-ca", "ca.pem", "--metrics-listen",
-      "127.0.0.1:9100",  "--log-level",     "debug"};
+      "127.0.0.1:9100",  "--log-level",     "debug",  "--reflection",
+      "--metrics-public"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   ASSERT_TRUE(ParseServerFlags(argv.size(), argv.data(), &o).ok());
@@ -320,6 +339,16 @@ TEST(ParseServerFlagsTest, ParsesTheCommonFlags) {
   EXPECT_EQ(o.tls_client_ca_file, "ca.pem");
   EXPECT_EQ(o.metrics_listen, "127.0.0.1:9100");
   EXPECT_EQ(o.log_level, "debug");
+  EXPECT_TRUE(o.tcp_reflection);
+  EXPECT_TRUE(o.metrics_public);
+
+  ServerOptions defaults;
+  std::vector<std::string> none = {"poolops-monitor"};
+  std::vector<char*> argv0 = {none[0].data()};
+  ASSERT_TRUE(ParseServerFlags(1, argv0.data(), &defaults).ok());
+  EXPECT_FALSE(defaults.tcp_reflection);
+  EXPECT_FALSE(defaults.metrics_public);
+  EXPECT_EQ(defaults.metrics_listen, "127.0.0.1:0");
 }
 
 TEST(ParseServerFlagsTest, RejectsUnknownFlags) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "libs/common/logging.h"
+#include "libs/common/process_hardening.h"
 #include "spdlog/spdlog.h"
 
 namespace poolops {
@@ -11,6 +12,12 @@ namespace poolops {
 int ServiceMain(
     int argc, char** argv, std::string_view service_name,
     const std::function<absl::Status(const ServerOptions&)>& serve) {
+  // First, before any key, password or config is read.
+  if (absl::Status s = HardenProcess(); !s.ok()) {
+    std::fprintf(stderr, "poolops-%s: %s\n", std::string(service_name).c_str(),
+                 s.ToString().c_str());
+    return 1;
+  }
   ServerOptions options;
   options.service_name = std::string(service_name);
   if (!ParseServerFlags(argc, argv, &options).ok()) return 2;

@@ -1,4 +1,5 @@
-// The whole main() of a poolops service: parse the common flags, set up
+// The whole main() of a poolops service: harden the process (no core dumps,
+// not dumpable: process_hardening.h), parse the common flags, set up
 // logging, then `serve` builds the service objects and calls RunServer.
 // Returns the process exit code: 2 for bad flags or logging set-up, 1 when
 // `serve` fails (logged), 0 after a clean stop.
