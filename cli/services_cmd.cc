@@ -113,9 +113,18 @@ ServiceState Probe(const fs::path& home, const SuiteService& svc) {
   state.pid = info->pid;
   state.address = info->address;
   state.metrics = info->metrics;
-  auto channel = LocalChannel(info->address);
+  // A local service may listen on TCP (its run file says so): that is mutual
+  // TLS like any TCP edge, with the client settings of client_channel.h.
+  SuiteEndpoint endpoint{info->address,
+                         RunInfoPath(home / "run", svc.name).string(), false,
+                         info->metrics};
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      EndpointChannel(home, endpoint);
   absl::StatusOr<HealthState> health =
-      CheckHealth(*channel, "", absl::Seconds(2));
+      channel.ok()
+          ? CheckHealth(**channel, "",
+                        endpoint.tls() ? absl::Seconds(5) : absl::Seconds(2))
+          : absl::StatusOr<HealthState>(channel.status());
   state.healthy = health.ok() && *health == HealthState::kServing;
   return state;
 }
