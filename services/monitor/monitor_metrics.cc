@@ -1,6 +1,8 @@
 #include "services/monitor/monitor_metrics.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 
 namespace poolops::monitor {
 namespace {
@@ -46,16 +48,21 @@ constexpr GaugeDef kGauges[] = {
     {"iexec_market_required_stake_nrlc",
      "Stake the open orders need from the workerpool owner (30 % of price x "
      "remaining)."},
-    {"iexec_wallet_native_wei", "Native balance of a pool wallet, wei."},
-    {"iexec_wallet_rlc_nrlc", "RLC held by a pool wallet, nRLC."},
+    {"iexec_wallet_native_wei",
+     "Lowest native balance among the pool's wallets of a role, wei."},
+    {"iexec_wallet_rlc_nrlc",
+     "Lowest RLC held among the pool's wallets of a role, nRLC."},
     {"iexec_wallet_stake_nrlc",
-     "Free stake of a pool wallet in the escrow, nRLC."},
+     "Lowest free stake in the escrow among the pool's wallets of a role, "
+     "nRLC."},
     {"iexec_wallet_locked_nrlc",
-     "Stake of a pool wallet locked by deals, nRLC."},
+     "Lowest stake locked by deals among the pool's wallets of a role, nRLC."},
+    {"iexec_wallets", "Wallets of a role the pool's status covers."},
 };
 
 // component value → gauge, for the component named `component` (or a prefix
-// ending in '/').
+// ending in '/'). Wallets are labelled by role, never by name or address:
+// /metrics is no address book.
 struct ValueGauge {
   const char* component;
   const char* value;
@@ -146,7 +153,32 @@ void MonitorMetrics::Update(const v1::PoolStatus& status) {
   ClearPool(pool);
   Set(pool, families_["poolops_monitor_pool_status"], {{"pool", pool}},
       HealthValue(status.overall()));
+  // Wallets by role: the worst status, the lowest balances, how many.
+  struct RoleAggregate {
+    v1::Health worst = v1::HEALTH_UNSPECIFIED;
+    std::map<std::string, double> lowest;  // gauge name -> value
+    int count = 0;
+  };
+  std::map<std::string, RoleAggregate> roles;
   for (const v1::Component& c : status.components()) {
+    if (absl::StartsWith(c.name(), "wallet/")) {
+      auto role = c.values().find("role");
+      RoleAggregate& agg =
+          roles[role == c.values().end() ? "wallet" : role->second];
+      ++agg.count;
+      if (HealthValue(c.status()) > HealthValue(agg.worst)) {
+        agg.worst = c.status();
+      }
+      for (const ValueGauge& vg : kValueGauges) {
+        if (std::string_view(vg.component) != "wallet/") continue;
+        auto v = c.values().find(vg.value);
+        double d = 0;
+        if (v == c.values().end() || !absl::SimpleAtod(v->second, &d)) continue;
+        auto [it, first] = agg.lowest.emplace(vg.gauge, d);
+        if (!first && d < it->second) it->second = d;
+      }
+      continue;
+    }
     Set(pool, families_["poolops_monitor_component_status"],
         {{"pool", pool}, {"component", c.name()}}, HealthValue(c.status()));
     for (const v1::ProbeResult& p : c.probes()) {
@@ -164,18 +196,21 @@ void MonitorMetrics::Update(const v1::PoolStatus& status) {
       break;  // one probe per component today
     }
     for (const ValueGauge& vg : kValueGauges) {
-      std::string_view want = vg.component;
-      bool match =
-          want.back() == '/' ? c.name().rfind(want, 0) == 0 : c.name() == want;
-      if (!match) continue;
+      if (std::string_view(vg.component) != c.name()) continue;
       auto v = c.values().find(vg.value);
       double d = 0;
       if (v == c.values().end() || !absl::SimpleAtod(v->second, &d)) continue;
-      std::map<std::string, std::string> labels = {{"pool", pool}};
-      if (want.back() == '/') {
-        labels["wallet"] = c.name().substr(want.size());
-      }
-      Set(pool, families_[vg.gauge], labels, d);
+      Set(pool, families_[vg.gauge], {{"pool", pool}}, d);
+    }
+  }
+  for (const auto& [role, agg] : roles) {
+    Set(pool, families_["poolops_monitor_component_status"],
+        {{"pool", pool}, {"component", absl::StrCat("wallet/", role)}},
+        HealthValue(agg.worst));
+    Set(pool, families_["iexec_wallets"], {{"pool", pool}, {"role", role}},
+        agg.count);
+    for (const auto& [gauge, value] : agg.lowest) {
+      Set(pool, families_[gauge], {{"pool", pool}, {"role", role}}, value);
     }
   }
 }

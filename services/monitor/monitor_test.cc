@@ -200,6 +200,50 @@ TEST_F(MonitorTest, ChainNamesResolveThroughTheGatewayOrSayWhyNot) {
   EXPECT_EQ(s->overall(), v1::HEALTH_OK) << s->DebugString();
 }
 
+// /metrics is no address book: wallets appear by role (the lowest balance,
+// the worst status, how many), never by name or address.
+TEST_F(MonitorTest, WalletGaugesAreByRoleWithoutNamesOrAddresses) {
+  v1::PoolTargets t = Pool("p1");
+  t.set_chain("devnet");
+  v1::WalletTarget* sched = t.add_wallets();
+  sched->set_name("alice-scheduler");
+  sched->set_role("scheduler");
+  const std::string kWorkerA = "0x00000000000000000000000000000000000000a1";
+  const std::string kWorkerB = "0x00000000000000000000000000000000000000b2";
+  for (const std::string& w : {kWorkerA, kWorkerB}) {
+    v1::WalletTarget* worker = t.add_wallets();
+    worker->set_name(w);
+    worker->set_role("worker");
+  }
+  chains_.Set("devnet", ChainInfo{"http://node", "", "65535"});
+  heads_.Set("http://node", 5);
+  balances_.Set("alice-scheduler",
+                Balances{"0x00000000000000000000000000000000000000c3", "7", "8",
+                         "9", "1"});
+  balances_.Set(kWorkerA, Balances{kWorkerA, "50", "0", "0", "0"});
+  balances_.Set(kWorkerB, Balances{kWorkerB, "20", "0", "0", "0"});
+  ASSERT_TRUE(monitor_->SetPool(t).ok());
+  monitor_->RunRound();
+  std::string text = Exposition();
+  EXPECT_THAT(text, HasSubstr("iexec_wallet_native_wei{pool=\"p1\",role="
+                              "\"worker\"} 20"));
+  EXPECT_THAT(text, HasSubstr("iexec_wallet_stake_nrlc{pool=\"p1\",role="
+                              "\"scheduler\"} 9"));
+  EXPECT_THAT(text, HasSubstr("iexec_wallets{pool=\"p1\",role=\"worker\"} 2"));
+  EXPECT_THAT(text, HasSubstr("poolops_monitor_component_status{component="
+                              "\"wallet/scheduler\",pool=\"p1\"}"));
+  EXPECT_THAT(text, Not(HasSubstr("alice")));
+  EXPECT_THAT(text, Not(HasSubstr("0x")));
+  // poolctl status keeps the details.
+  auto s = monitor_->GetStatus("p1");
+  ASSERT_TRUE(s.ok());
+  bool named = false;
+  for (const auto& c : s->components()) {
+    named = named || c.name() == "wallet/alice-scheduler";
+  }
+  EXPECT_TRUE(named) << s->DebugString();
+}
+
 TEST_F(MonitorTest, ProbeReadsJsonFieldsOfAnyCoreVersion) {
   http_.Set("http://core9/metrics",
             Answer(200, R"({"aliveWorkers":3,"aliveRegisteredCpu":8})"));

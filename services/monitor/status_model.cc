@@ -510,8 +510,10 @@ v1::PoolStatus EvaluatePool(const v1::PoolTargets& t,
           : absl::IsUnavailable(s)
               ? absl::StrCat("chain-gateway unavailable: ", s.message())
               : std::string(s.message());
-      Add(&status, name, v1::HEALTH_DEGRADED,
-          absl::StrCat("balances unknown: ", why), now, /*known=*/false);
+      Component* unknown =
+          Add(&status, name, v1::HEALTH_DEGRADED,
+              absl::StrCat("balances unknown: ", why), now, /*known=*/false);
+      (*unknown->mutable_values())["role"] = w.role();
       continue;
     }
     const Balances& b = *it->second;
@@ -550,6 +552,7 @@ v1::PoolStatus EvaluatePool(const v1::PoolTargets& t,
         now);
     auto& values = *c->mutable_values();
     values["address"] = b.address;
+    values["role"] = w.role();  // what /metrics labels by, not the name
     values["native"] = b.native;
     values["rlc"] = b.rlc;
     values["stake"] = b.stake;

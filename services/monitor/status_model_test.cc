@@ -198,7 +198,9 @@ TEST(StatusModelTest, WalletUnknownWhenTheGatewayCannotSayNeverZero) {
   EXPECT_EQ(w->status(), v1::HEALTH_DEGRADED);
   EXPECT_FALSE(w->known());
   EXPECT_THAT(w->detail(), HasSubstr("does not serve balances yet"));
-  EXPECT_TRUE(w->values().empty());
+  // No balance made up; only the role, which /metrics groups wallets by.
+  EXPECT_EQ(w->values().size(), 1u);
+  EXPECT_EQ(w->values().count("role"), 1u);
 
   o.balances.clear();
   o.balances.emplace("core", absl::UnavailableError("not running"));
