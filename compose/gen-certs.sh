@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Certificates for poolops in containers (compose/poolops.yml): one CA, a
-# server certificate per service, a client certificate the services use to
-# call each other and one for poolctl. EC P-256, keys 0600 in 0700 folders.
+# server certificate per service, a client certificate per service that calls
+# others (its CN, the service's name, is who the callee sees and the vault's
+# audit log records) and one for poolctl (CN poolctl): every TCP listener
+# requires a client certificate from this CA (mutual TLS). EC P-256, keys
+# 0600 in 0700 folders.
 #
 #   compose/gen-certs.sh [--out DIR] [--owner UID:GID] [--host NAME|IP]... [--days N]
 #
 # DIR (default ./poolops-certs):
 #   ca.pem ca.key        the CA (its key never goes into a container)
 #   services/            mount read-only at /certs: ca.pem, <service>.pem/.key
-#                        (server), client.pem/.key (CN=poolops-services)
+#                        (server), <service>-client.pem/.key (client,
+#                        CN=<service>; not for the vault, which calls nobody)
 #   poolctl/             for the operator: ca.pem, client.pem, client.key
 #                        (POOLOPS_TLS_CA / POOLOPS_TLS_CERT / POOLOPS_TLS_KEY)
 # --owner: chown services/ to the user the containers run as (default image
@@ -23,8 +27,9 @@ owner=
 days=825
 hosts=(127.0.0.1 localhost)
 services=(wallet-vault chain-gateway orchestrator monitor)
+callers=(chain-gateway orchestrator monitor)  # the services that call others
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case $1 in
     --out) out=$2; shift 2 ;;
@@ -93,7 +98,9 @@ issue() {
 for s in "${services[@]}"; do
   issue "$out/services" "$s" "$s" serverAuth "$san"
 done
-issue "$out/services" client poolops-services clientAuth
+for s in "${callers[@]}"; do
+  issue "$out/services" "$s-client" "$s" clientAuth
+done
 issue "$out/poolctl" client poolctl clientAuth
 cp "$out/ca.pem" "$out/services/ca.pem"
 cp "$out/ca.pem" "$out/poolctl/ca.pem"
