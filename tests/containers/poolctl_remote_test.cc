@@ -1,5 +1,5 @@
 // The suite "elsewhere" without docker: the four service binaries listening
-// on 127.0.0.1 TCP with TLS (mutual TLS for the vault, certificates from
+// on 127.0.0.1 TCP with mutual TLS (certificates from
 // compose/gen-certs.sh), started as processes with their own home; poolctl
 // reaches them with another home through the env settings of
 // libs/common/client_channel.h. Checks what the containers test cannot see
@@ -73,14 +73,14 @@ class PoolctlRemoteTest : public ::testing::Test {
         "--tls-cert",
         (services / (name + ".pem")).string(),
         "--tls-key",
-        (services / (name + ".key")).string()};
-    if (name == "wallet-vault") {
-      argv.insert(argv.end(),
-                  {"--tls-client-ca", (services / "ca.pem").string()});
-    }
-    EnvChanges env = {{"POOLOPS_TLS_CA", (services / "ca.pem").string()},
-                      {"POOLOPS_TLS_CERT", (services / "client.pem").string()},
-                      {"POOLOPS_TLS_KEY", (services / "client.key").string()}};
+        (services / (name + ".key")).string(),
+        "--tls-client-ca",
+        (services / "ca.pem").string()};
+    // Each service calls the others with its own certificate (CN = its name).
+    EnvChanges env = {
+        {"POOLOPS_TLS_CA", (services / "ca.pem").string()},
+        {"POOLOPS_TLS_CERT", (services / (name + "-client.pem")).string()},
+        {"POOLOPS_TLS_KEY", (services / (name + "-client.key")).string()}};
     for (const char* s : kServices) env[EnvStem(s) + "_ADDRESS"] = std::nullopt;
     fs::path log = dir_ / (name + ".log");
     pids_.push_back(poolops::test::Spawn(argv, env, log, log));
@@ -140,10 +140,10 @@ TEST_F(PoolctlRemoteTest, ExplicitTcpServicesAreUsedNotManaged) {
   Result no_cert = Poolctl(
       {"wallet", "list"},
       {{"POOLOPS_TLS_CERT", std::nullopt}, {"POOLOPS_TLS_KEY", std::nullopt}});
-  EXPECT_EQ(no_cert.code, 6) << no_cert.out << no_cert.err;
-  EXPECT_TRUE(
-      absl::StrContains(no_cert.json["error"]["message"].get<std::string>(),
-                        "POOLOPS_WALLET_VAULT_ADDRESS"))
+  // Mutual TLS everywhere: nothing is sent without a client certificate.
+  EXPECT_EQ(no_cert.code, 4) << no_cert.out << no_cert.err;
+  EXPECT_TRUE(absl::StrContains(
+      no_cert.json["error"]["message"].get<std::string>(), "POOLOPS_TLS_CERT"))
       << no_cert.out;
   Result list = Poolctl({"wallet", "list"});
   EXPECT_EQ(list.code, 0) << list.out << list.err;
