@@ -353,10 +353,10 @@ TEST_F(NetworkEdgesTest, MetricsPagesShowNoWalletNameNorAddress) {
 }
 
 // /proc/PID/* belongs to root when a process is not dumpable: visible when
-// the service runs as another user (nobody, when the test is root).
+// the service runs as another user than root (nobody: the test is root).
 TEST_F(NetworkEdgesTest, ServicesAreNotDumpableAndWriteNoCore) {
-  const uid_t uid = ::geteuid() == 0 ? 65534 : ::geteuid();
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to run a service as nobody";
+  const uid_t uid = 65534;
   for (const char* name : kServices) {
     SCOPED_TRACE(name);
     fs::path home = dir_ / absl::StrCat("nobody-", name);
