@@ -1,8 +1,9 @@
 // poolctl pool validate|render|plan|up (apply)|down|history|rollback: the
 // orchestrator commands of CLI.md. The spec file is read here and sent as
 // text with its absolute path (relative paths in it resolve against its
-// folder); rendered bundles hold secrets, so --out folders are 0700 and
-// .env/wallet files 0600.
+// folder), with the secrets of its *_file fields read here too; rendered
+// bundles hold secrets, so --out folders are 0700 and .env/wallet files
+// 0600, written without following symlinks inside --out.
 
 #include <chrono>
 #include <filesystem>
@@ -13,10 +14,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli/bundle_writer.h"
 #include "cli/commands.h"
 #include "cli/rpc_call.h"
 #include "libs/common/files.h"
 #include "poolops/orchestrator/v1/orchestrator.grpc.pb.h"
+#include "services/orchestrator/secret_files.h"
 
 namespace poolops::cli {
 namespace {
@@ -38,6 +41,11 @@ absl::StatusOr<v1::SpecSource> ReadSpec(const std::string& file) {
   v1::SpecSource source;
   source.set_yaml(*text);
   source.set_path(abs.lexically_normal().string());
+  // The spec's secret files are read here, on the caller's side, and sent
+  // over the authenticated channel: the orchestrator opens no path a spec
+  // names (it may run in a container or on another host).
+  if (absl::Status s = orchestrator::AttachSecretFiles(&source); !s.ok())
+    return s;
   return source;
 }
 
@@ -173,28 +181,23 @@ void AddRender(CLI::App* pool, Context& ctx, int* exit_code) {
     std::error_code ec;
     fs::path out = fs::absolute(o->out, ec);
     if (ec) out = o->out;
-    if (absl::Status st = files::EnsureDir(out, 0700); !st.ok()) {
-      *exit_code = ctx.Fail(st);
+    out = out.lexically_normal();
+    // Paths come from the server: contained by descriptors, no symlink
+    // inside --out followed (bundle_writer.h).
+    absl::StatusOr<ContainedDir> dir = ContainedDir::Open(out);
+    if (!dir.ok()) {
+      *exit_code = ctx.Fail(dir.status());
       return;
     }
     json written = json::array();
     for (const v1::RenderedFile& f : resp.files()) {
-      fs::path p = (out / f.path()).lexically_normal();
-      if (p.string().rfind(out.lexically_normal().string(), 0) != 0) {
-        *exit_code = ctx.Fail(absl::InternalError(
-            absl::StrCat("refusing to write outside --out: ", f.path())));
-        return;
-      }
-      if (absl::Status st = files::EnsureDir(p.parent_path(), 0700); !st.ok()) {
+      // Bundle files are never executable nor shared beyond reading.
+      mode_t mode = f.mode() & 0644;
+      if (absl::Status st = dir->Write(f.path(), f.content(), mode); !st.ok()) {
         *exit_code = ctx.Fail(st);
         return;
       }
-      if (absl::Status st = files::WriteFileAtomic(p, f.content(), f.mode());
-          !st.ok()) {
-        *exit_code = ctx.Fail(st);
-        return;
-      }
-      written.push_back(p.string());
+      written.push_back((out / f.path()).string());
     }
     *exit_code = ctx.Ok(
         {{"files", written}},

@@ -1,9 +1,14 @@
 #include "services/orchestrator/orchestrator.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
+#include "nlohmann/json.hpp"
 #include "services/orchestrator/bundle_diff.h"
+#include "services/orchestrator/env_values.h"
+#include "services/orchestrator/secret_files.h"
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/spec_validator.h"
 
@@ -29,9 +34,55 @@ Orchestrator::Orchestrator(Dependencies deps) : deps_(std::move(deps)) {
   }
 }
 
+namespace {
+
+// Values that reach rendered files (env_values.h) and the secrets the
+// request carries, for the fields the spec validator has not flagged yet.
+void AddValueViolations(LoadedSpec& out) {
+  std::set<std::string> flagged;
+  for (const v1::Violation& v : out.violations) flagged.insert(v.field());
+  std::vector<v1::Violation> found =
+      ValidateRenderedValues(out.spec, out.locations);
+  for (const SecretFileRef& ref : SecretFileRefs(out.spec)) {
+    auto given = out.secrets.find(ref.path);
+    if (given == out.secrets.end()) continue;
+    absl::Status s = CheckValue(ValueKind::kSecret, given->second);
+    if (s.ok()) continue;
+    v1::Violation* v = &found.emplace_back();
+    v->set_field(ref.field);
+    v->set_message(absl::StrCat("the secret in ", ref.path, " ", s.message(),
+                                "; choose another"));
+    v->set_location(out.locations.Of(ref.field));
+  }
+  for (v1::Violation& v : found) {
+    if (flagged.insert(v.field()).second)
+      out.violations.push_back(std::move(v));
+  }
+}
+
+// What a bundle holds instead of a secret the caller did not send.
+std::string RedactedPassword(const std::string& pool, const std::string& what) {
+  return absl::StrCat("(redacted) ", what,
+                      ": kept in the orchestrator home, pools/", pool,
+                      "/secrets.json; pool up writes it on the target");
+}
+
+std::string RedactedKeystore(const WalletKeystore& w) {
+  nlohmann::json j = {
+      {"redacted",
+       absl::StrCat("keystore of wallet ", w.name,
+                    ": it stays in wallet-vault (poolctl wallet export ",
+                    w.name, " --out FILE); pool up writes it on the target")},
+      {"address", w.address}};
+  return j.dump(2) + "\n";
+}
+
+}  // namespace
+
 absl::StatusOr<LoadedSpec> Orchestrator::Load(const v1::SpecSource& source) const {
   LoadedSpec out;
   if (!source.path().empty()) out.dir = fs::path(source.path()).parent_path();
+  out.secrets = SuppliedSecrets(source);
   if (source.has_spec()) {
     out.spec = source.spec();
     out.locations = SpecLocations(source.path());
@@ -45,14 +96,16 @@ absl::StatusOr<LoadedSpec> Orchestrator::Load(const v1::SpecSource& source) cons
   std::vector<v1::Violation> semantic =
       ValidateSpec(out.spec, out.locations, out.dir);
   out.violations.insert(out.violations.end(), semantic.begin(), semantic.end());
+  AddValueViolations(out);
   if (!out.spec.chain().empty()) {
     std::string chain_json =
         deps_.chain_json ? deps_.chain_json(out.spec.chain()) : std::string();
     absl::StatusOr<ChainInfo> chain = ResolveChain(WithDefaults(out.spec), chain_json);
-    if (!chain.ok()) {
+    absl::Status bad = chain.ok() ? CheckChainInfo(*chain) : chain.status();
+    if (!bad.ok()) {
       v1::Violation* v = &out.violations.emplace_back();
       v->set_field("chain");
-      v->set_message(std::string(chain.status().message()));
+      v->set_message(std::string(bad.message()));
       v->set_location(out.locations.Of("chain"));
     }
   }
@@ -73,7 +126,8 @@ absl::StatusOr<LoadedSpec> Orchestrator::LoadValid(
 }
 
 absl::StatusOr<RenderResult> Orchestrator::Render(const LoadedSpec& loaded,
-                                                  MissingWallets missing) const {
+                                                  MissingWallets missing,
+                                                  Secrets which) const {
   if (!renderer_) return renderer_status_;
   if (deps_.secrets == nullptr || deps_.wallets == nullptr) {
     return absl::FailedPreconditionError("no wallet or secret store configured");
@@ -86,7 +140,7 @@ absl::StatusOr<RenderResult> Orchestrator::Render(const LoadedSpec& loaded,
   if (!chain.ok()) return chain.status();
   out.chain = *chain;
   absl::StatusOr<PoolSecrets> secrets =
-      ResolveSecrets(spec, loaded.dir, deps_.secrets, deps_.random);
+      ResolveSecrets(spec, loaded.secrets, deps_.secrets, deps_.random);
   if (!secrets.ok()) return secrets.status();
 
   std::vector<std::pair<std::string, std::string>> wallets = {
@@ -149,6 +203,21 @@ absl::StatusOr<RenderResult> Orchestrator::Render(const LoadedSpec& loaded,
   in.chain = out.chain;
   in.secrets = std::move(*secrets);
   in.wallets = out.wallets;
+  if (which == Secrets::kSuppliedOnly) {
+    for (auto& [var, value] : in.secrets.values) {
+      if (!in.secrets.supplied.count(var))
+        value = RedactedPassword(spec.name(), var);
+    }
+    for (auto& [name, value] : in.secrets.wallet_passwords) {
+      if (!in.secrets.supplied.count(WalletPasswordKey(name)))
+        value = RedactedPassword(spec.name(), "wallet keystore password");
+    }
+    for (auto& [name, w] : in.wallets) w.keystore_json = RedactedKeystore(w);
+    out.notes.push_back(
+        "secrets this request did not carry are redacted: passwords say "
+        "where they are kept, wallet files how to export the keystore; "
+        "`pool up` writes the real ones on the targets");
+  }
   in.workerpool_address = out.workerpool;
   absl::StatusOr<std::vector<Bundle>> bundles = renderer_->Render(in);
   if (!bundles.ok()) return bundles.status();
@@ -164,7 +233,7 @@ absl::StatusOr<std::string> Orchestrator::UnlockOwner(
   const std::string& owner = spec.workerpool().owner_wallet();
   if (owner.empty()) return std::string("no owner wallet in the spec");
   absl::StatusOr<PoolSecrets> secrets =
-      ResolveSecrets(spec, loaded.dir, deps_.secrets, deps_.random);
+      ResolveSecrets(spec, loaded.secrets, deps_.secrets, deps_.random);
   if (!secrets.ok()) return secrets.status();
   auto pw = secrets->wallet_passwords.find(owner);
   if (pw == secrets->wallet_passwords.end())

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,11 @@ struct Dependencies {
 struct LoadedSpec {
   v1::PoolSpec spec;  // as written
   SpecLocations locations;
-  std::filesystem::path dir;  // relative paths resolve here
+  std::filesystem::path dir;              // relative local targets resolve here
   std::vector<v1::Violation> violations;  // empty: valid
+  // The secrets of *_file fields the request carried, by path as written
+  // (SpecSource.secret_files); empty for a stored revision's spec.
+  std::map<std::string, std::string> secrets;
 };
 
 struct RenderResult {
@@ -64,8 +68,16 @@ class Orchestrator {
                    // also takes so that its output is complete
     kPlaceholder,  // render without them (plan: only those files differ)
   };
+  // Which secrets the bundles hold.
+  enum class Secrets {
+    kAll,           // every password and keystore: what `up` deploys
+    kSuppliedOnly,  // the Render RPC: only what the request itself carried;
+                    // other passwords and every keystore are placeholders
+                    // saying where they live
+  };
   absl::StatusOr<RenderResult> Render(const LoadedSpec& spec,
-                                      MissingWallets missing) const;
+                                      MissingWallets missing,
+                                      Secrets secrets = Secrets::kAll) const;
   absl::StatusOr<RenderResult> Render(const LoadedSpec& spec,
                                       bool create_wallets) const {
     return Render(spec, create_wallets ? MissingWallets::kCreate

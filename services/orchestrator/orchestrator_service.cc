@@ -20,8 +20,11 @@ grpc::Status OrchestratorService::Render(grpc::ServerContext*,
                                          v1::RenderResponse* resp) {
   absl::StatusOr<LoadedSpec> loaded = orchestrator_->LoadValid(req->spec());
   if (!loaded.ok()) return ToGrpc(loaded.status());
+  // Only the secrets this request carried go back: a caller gets no
+  // stored password or keystore it could not read otherwise.
   absl::StatusOr<RenderResult> r =
-      orchestrator_->Render(*loaded, /*create_wallets=*/true);
+      orchestrator_->Render(*loaded, Orchestrator::MissingWallets::kCreate,
+                            Orchestrator::Secrets::kSuppliedOnly);
   if (!r.ok()) return ToGrpc(r.status());
   for (const Bundle& b : r->bundles) {
     for (const BundleFile& f : b.files) {

@@ -118,16 +118,25 @@ TEST_F(PoolCliTest, RenderWritesBundlesWithSafeModesThenPlan) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(::stat(out.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
-  // The vault's keystore, encrypted, as the core's wallet.
+  // Render hands back no secret the caller did not send: the keystore
+  // stays in the vault, the generated passwords in the orchestrator's home.
   nlohmann::json ks = nlohmann::json::parse(Slurp(out / "core/wallet.json"), nullptr, false);
-  EXPECT_TRUE(ks.contains("crypto") || ks.contains("Crypto")) << ks.dump();
+  EXPECT_FALSE(ks.contains("crypto") || ks.contains("Crypto")) << ks.dump();
+  EXPECT_THAT(ks.value("redacted", ""), ::testing::HasSubstr("wallet export"));
   std::string env = Slurp(out / "core/.env");
   EXPECT_THAT(env, ::testing::HasSubstr("CHAIN_ID=134\n"));
-  // No secret on the command line or in the CLI's output.
-  std::string password = env.substr(env.find("PROD_MONGO_PASSWORD=") + 20, 40);
-  EXPECT_EQ(r.out.find(password), std::string::npos);
-  EXPECT_EQ(r.err.find(password), std::string::npos);
-  // Rendering again gives the same secrets (kept in the home).
+  nlohmann::json stored = nlohmann::json::parse(
+      Slurp(home_ / "pools/readme/secrets.json"), nullptr, false);
+  ASSERT_TRUE(stored.is_object() && stored.contains("PROD_MONGO_PASSWORD"))
+      << stored.dump();
+  for (const auto& [key, value] : stored.items()) {
+    std::string secret = value;
+    EXPECT_EQ(env.find(secret), std::string::npos) << key;
+    EXPECT_EQ(r.out.find(secret), std::string::npos) << key;
+    EXPECT_EQ(r.err.find(secret), std::string::npos) << key;
+  }
+  EXPECT_THAT(env, ::testing::HasSubstr("PROD_MONGO_PASSWORD='(redacted)"));
+  // Rendering again gives the same files.
   Result again = Run(absl::StrCat("--json pool render -f ", Example("readme-v7.1.yaml"),
                                   " --out ", (home_ / "again").string()));
   ASSERT_EQ(again.code, 0) << again.out << again.err;
@@ -144,6 +153,42 @@ TEST_F(PoolCliTest, RenderWritesBundlesWithSafeModesThenPlan) {
   EXPECT_THAT(steps, ::testing::Contains("compose-up"));
   EXPECT_THAT(steps, ::testing::Contains("wait-workers-alive"));
   EXPECT_THAT(steps, ::testing::Not(::testing::Contains("create-wallet")));
+}
+
+// poolctl reads the spec's secret files and sends them: those (and only
+// those) come back in the render.
+TEST_F(PoolCliTest, RenderCarriesTheSecretsTheClientSent) {
+  fs::path out = home_ / "full";
+  Result r =
+      Run(absl::StrCat("--json pool render -f ", Example("full-featured.yaml"),
+                       " --out ", out.string()));
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::string core_env = Slurp(out / "core/.env");
+  EXPECT_THAT(
+      core_env,
+      ::testing::HasSubstr(
+          "PROD_GRAFANA_ADMIN_PASSWORD=example-grafana-password-change-me"));
+  EXPECT_THAT(
+      core_env,
+      ::testing::HasSubstr(
+          "PROD_CORE_WALLET_PASSWORD=example-owner-password-change-me"));
+  EXPECT_THAT(core_env,
+              ::testing::HasSubstr("PROD_MONGO_PASSWORD='(redacted)"));
+}
+
+// A symlink planted in --out is refused, not followed.
+TEST_F(PoolCliTest, RenderDoesNotFollowASymlinkInsideOut) {
+  fs::path out = home_ / "planted", outside = home_ / "outside";
+  fs::create_directories(out);
+  fs::create_directories(outside);
+  fs::create_directory_symlink(outside, out / "core");
+  Result r =
+      Run(absl::StrCat("--json pool render -f ", Example("readme-v7.1.yaml"),
+                       " --out ", out.string()));
+  EXPECT_NE(r.code, 0) << r.out << r.err;
+  ASSERT_TRUE(r.json.is_object()) << r.out;
+  EXPECT_EQ(r.json["error"]["code"], "FAILED_PRECONDITION") << r.out;
+  EXPECT_TRUE(fs::is_empty(outside));
 }
 
 TEST_F(PoolCliTest, HistoryOfAnUnknownPoolIsNotFound) {

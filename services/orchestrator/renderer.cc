@@ -150,20 +150,6 @@ void RenameInNode(YAML::Node node, const std::string& suffix) {
   }
 }
 
-std::map<std::string, std::string> EnvValues(const std::string& text) {
-  std::map<std::string, std::string> out;
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
-    size_t eq = line.find('=');
-    if (eq == absl::string_view::npos) continue;
-    std::string value(line.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
-      value = value.substr(1, value.size() - 2);
-    }
-    out[std::string(line.substr(0, eq))] = value;
-  }
-  return out;
-}
-
 // One bundle per host and role: workers that share a target become one
 // bundle ("workers-<first worker>"), each worker a service named after it
 // with its own wallet file and suffixed variables, so that one compose
@@ -203,13 +189,8 @@ absl::StatusOr<std::vector<Bundle>> MergeWorkersByTarget(
     for (size_t idx : members) {
       Bundle& b = bundles[idx];
       std::string suffix = VariableSuffix(b.name);
-      std::map<std::string, std::string> values;
       for (const BundleFile& f : b.files) {
-        if (f.path == ".env") {
-          values = EnvValues(f.content);
-        } else if (absl::StartsWith(f.path, "wallet-")) {
-          wallets.push_back(f);
-        }
+        if (absl::StartsWith(f.path, "wallet-")) wallets.push_back(f);
       }
       for (const std::string& name : b.compose_files) {
         for (const BundleFile& f : b.files) {
@@ -231,6 +212,8 @@ absl::StatusOr<std::vector<Bundle>> MergeWorkersByTarget(
           it->second.AddService(b.name, service);
         }
       }
+      // By name, as the merged .env has always listed them.
+      std::map<std::string, std::string> values(b.env.begin(), b.env.end());
       for (const auto& [k, v] : values) {
         bool per_worker = false;
         for (const char* pw : kPerWorkerVariables) per_worker |= k == pw;
@@ -240,8 +223,15 @@ absl::StatusOr<std::vector<Bundle>> MergeWorkersByTarget(
       }
     }
     std::string env_text;
-    for (const std::string& k : env_order)
-      absl::StrAppend(&env_text, EnvLine(k, env[k]));
+    for (const std::string& k : env_order) {
+      absl::StatusOr<std::string> line = EnvLine(k, env[k]);
+      if (!line.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            merged.name, " .env: ", k, ": ", line.status().message()));
+      }
+      absl::StrAppend(&env_text, *line);
+      merged.env.emplace_back(k, env[k]);
+    }
     merged.files.push_back({".env", env_text, 0600});
     // Compose files in the order of the first worker's, then any new ones.
     std::sort(merged.compose_files.begin() + 1, merged.compose_files.end());
@@ -253,23 +243,6 @@ absl::StatusOr<std::vector<Bundle>> MergeWorkersByTarget(
   }
   return out;
 }
-
-}  // namespace
-
-std::string EnvLine(const std::string& name, const std::string& value) {
-  bool plain = true;
-  for (char c : value) {
-    if (!(absl::ascii_isalnum(c) ||
-          std::string_view("_./:@,+=-").find(c) != std::string_view::npos)) {
-      plain = false;
-      break;
-    }
-  }
-  return plain ? absl::StrCat(name, "=", value, "\n")
-               : absl::StrCat(name, "='", value, "'\n");
-}
-
-namespace {
 
 // The bundle's compose files as rendered, after its .env (0600) holding a
 // value for every variable they read; a variable with neither a value nor a
@@ -290,7 +263,18 @@ absl::StatusOr<std::vector<BundleFile>> EmitComposeAndEnv(
         if (!ref.has_default) absl::StrAppend(&missing, " ", ref.name);
         continue;
       }
-      absl::StrAppend(&files.front().content, EnvLine(ref.name, v->second));
+      // Every value is checked for what its variable holds (URLs are URLs,
+      // hosts are hosts) and written so that compose reads back the same
+      // bytes, whatever its source: spec, chain file, secret store.
+      absl::Status ok = CheckValue(KindOfVariable(ref.name), v->second);
+      absl::StatusOr<std::string> line =
+          ok.ok() ? EnvLine(ref.name, v->second) : ok;
+      if (!line.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            who, " .env: ", ref.name, ": ", line.status().message()));
+      }
+      absl::StrAppend(&files.front().content, *line);
+      b->env.emplace_back(ref.name, v->second);
     }
     b->compose_files.push_back(name);
     files.push_back({name, std::move(text), 0644});
@@ -318,6 +302,9 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     const RenderInput& input) const {
   const v1::PoolSpec spec = WithDefaults(input.spec);
   const ChainInfo& chain = input.chain;
+  // Chain values come from presets, the home's chains/ files and the spec:
+  // they reach .env files, a YAML file and a file name (the chain id).
+  if (absl::Status s = CheckChainInfo(chain); !s.ok()) return s;
   const bool v8 = spec.stack_version() == v1::STACK_VERSION_V8_3;
   const bool host_net = spec.network_mode() == v1::NETWORK_MODE_HOST;
   const bool sims = spec.images().simulators();

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "poolops/orchestrator/v1/orchestrator.pb.h"
 #include "services/orchestrator/compose_file.h"
+#include "services/orchestrator/env_values.h"
 #include "services/orchestrator/secrets.h"
 #include "services/orchestrator/stack_catalog.h"
 #include "services/orchestrator/wallet_source.h"
@@ -31,6 +32,8 @@ struct Bundle {
   std::string project; // compose project name: <pool>-<name>
   std::vector<std::string> compose_files;  // in `-f` order
   std::vector<BundleFile> files;
+  // The .env values in file order (merging workers re-writes them).
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 struct RenderInput {
@@ -45,7 +48,8 @@ class Renderer {
  public:
   // Parses every embedded template once.
   static absl::StatusOr<Renderer> Create();
-  // FailedPrecondition when a wallet or password is missing.
+  // FailedPrecondition when a wallet or password is missing;
+  // InvalidArgument when a value cannot be written safely (env_values.h).
   absl::StatusOr<std::vector<Bundle>> Render(const RenderInput& input) const;
 
  private:
@@ -57,9 +61,5 @@ class Renderer {
 // Template files embedded from compose/templates: path ("v7.1/core/
 // docker-compose.yml") -> content.
 const std::map<std::string, std::string_view>& EmbeddedTemplates();
-
-// The .env line for a value: bare when plain, single-quoted otherwise (both
-// docker-compose v1 and v2 read single quotes literally).
-std::string EnvLine(const std::string& name, const std::string& value);
 
 }  // namespace poolops::orchestrator

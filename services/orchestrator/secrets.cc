@@ -2,15 +2,29 @@
 
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/files.h"
 #include "nlohmann/json.hpp"
+#include "services/orchestrator/env_values.h"
+#include "services/orchestrator/secret_files.h"
 
 namespace poolops::orchestrator {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The pool name is a folder name under the store's root.
+absl::Status CheckPoolName(const std::string& pool) {
+  bool ok = !pool.empty() && pool.size() <= 64 && pool[0] != '-';
+  for (char c : pool) {
+    ok = ok && (absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-');
+  }
+  return ok ? absl::OkStatus()
+            : absl::InvalidArgumentError(
+                  absl::StrCat("'", pool, "' is not a pool name"));
+}
 
 absl::StatusOr<nlohmann::json> LoadJson(const fs::path& file) {
   std::error_code ec;
@@ -28,6 +42,7 @@ absl::StatusOr<nlohmann::json> LoadJson(const fs::path& file) {
 
 absl::StatusOr<std::optional<std::string>> FileSecretStore::Get(
     const std::string& pool, const std::string& key) {
+  if (absl::Status s = CheckPoolName(pool); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   absl::StatusOr<nlohmann::json> j = LoadJson(root_ / pool / "secrets.json");
   if (!j.ok()) return j.status();
@@ -38,6 +53,7 @@ absl::StatusOr<std::optional<std::string>> FileSecretStore::Get(
 absl::Status FileSecretStore::Put(const std::string& pool,
                                   const std::string& key,
                                   const std::string& value) {
+  if (absl::Status s = CheckPoolName(pool); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   fs::path dir = root_ / pool;
   if (absl::Status s = files::EnsureDir(dir, 0700); !s.ok()) return s;
@@ -83,91 +99,79 @@ std::filesystem::path SpecRelative(const std::filesystem::path& spec_dir,
   return spec_dir / p;
 }
 
-absl::StatusOr<PoolSecrets> ResolveSecrets(const v1::PoolSpec& spec,
-                                           const std::filesystem::path& spec_dir,
-                                           SecretStore* store, Random* random) {
+absl::StatusOr<PoolSecrets> ResolveSecrets(
+    const v1::PoolSpec& spec,
+    const std::map<std::string, std::string>& supplied, SecretStore* store,
+    Random* random) {
   PoolSecrets out;
-  auto from_file = [&](const std::string& file,
-                       const std::string& field) -> absl::StatusOr<std::string> {
-    absl::StatusOr<std::string> s =
-        files::ReadSecretFile(SpecRelative(spec_dir, file));
-    if (!s.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": ", s.status().message()));
-    }
-    return s;
+  auto stored = [&](const std::string& key)
+      -> absl::StatusOr<std::optional<std::string>> {
+    return store->Get(spec.name(), key);
   };
-  struct Generated {
-    const char* var;
-    const std::string& file;
-    const char* field;
-  };
-  const v1::PoolSpec::Core& core = spec.core();
-  for (const Generated& g :
-       {Generated{"PROD_CHAIN_ADAPTER_PASSWORD", core.chain_adapter_password_file(),
-                  "core.chain_adapter_password_file"},
-        Generated{"PROD_GRAFANA_ADMIN_PASSWORD", core.grafana_admin_password_file(),
-                  "core.grafana_admin_password_file"},
-        Generated{"PROD_MONGO_PASSWORD", core.mongo_password_file(),
-                  "core.mongo_password_file"}}) {
-    if (!g.file.empty()) {
-      absl::StatusOr<std::string> v = from_file(g.file, g.field);
-      if (!v.ok()) return v.status();
-      out.values[g.var] = *v;
-      continue;
+  // The *_file fields: what the request carries, else what the store keeps.
+  for (const SecretFileRef& ref : SecretFileRefs(spec)) {
+    std::string value;
+    auto given = supplied.find(ref.path);
+    if (given != supplied.end()) {
+      if (absl::Status s = CheckValue(ValueKind::kSecret, given->second);
+          !s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            ref.field, ": the secret in ", ref.path, " ", s.message(),
+            "; choose another (it is never changed silently)"));
+      }
+      value = given->second;
+      absl::StatusOr<std::optional<std::string>> old = stored(ref.key);
+      if (!old.ok()) return old.status();
+      if (*old != value) {
+        if (absl::Status s = store->Put(spec.name(), ref.key, value); !s.ok())
+          return s;
+      }
+      out.supplied.insert(ref.key);
+    } else {
+      absl::StatusOr<std::optional<std::string>> old = stored(ref.key);
+      if (!old.ok()) return old.status();
+      if (!old->has_value()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            ref.field, ": the secret of ", ref.path,
+            " was not sent with the request and the pool has none stored; "
+            "the orchestrator never reads files a spec names, the client "
+            "sends them (poolctl pool ... -f SPEC reads them on your side)"));
+      }
+      value = **old;
     }
-    absl::StatusOr<std::optional<std::string>> stored =
-        store->Get(spec.name(), g.var);
-    if (!stored.ok()) return stored.status();
-    if (stored->has_value()) {
-      out.values[g.var] = **stored;
+    if (ref.wallet.empty()) {
+      out.values[ref.key] = value;
+    } else {
+      out.wallet_passwords[ref.wallet] = value;
+    }
+  }
+  // Generated when the operator names no file.
+  for (const char* var :
+       {"PROD_CHAIN_ADAPTER_PASSWORD", "PROD_GRAFANA_ADMIN_PASSWORD",
+        "PROD_MONGO_PASSWORD"}) {
+    if (out.values.count(var)) continue;
+    absl::StatusOr<std::optional<std::string>> old = stored(var);
+    if (!old.ok()) return old.status();
+    if (old->has_value()) {
+      out.values[var] = **old;
       continue;
     }
     absl::StatusOr<std::string> made = GeneratePassword(random);
     if (!made.ok()) return made.status();
-    if (absl::Status s = store->Put(spec.name(), g.var, *made); !s.ok()) return s;
-    out.values[g.var] = *made;
+    if (absl::Status s = store->Put(spec.name(), var, *made); !s.ok()) return s;
+    out.values[var] = *made;
   }
-  if (!core.tee().scontain_password_file().empty()) {
-    absl::StatusOr<std::string> v = from_file(core.tee().scontain_password_file(),
-                                              "core.tee.scontain_password_file");
-    if (!v.ok()) return v.status();
-    out.values["SCONTAIN_REGISTRY_PASSWORD"] = *v;
+  // Wallets without a file: the password poolops made, when it made one.
+  std::vector<std::string> wallets = {spec.workerpool().owner_wallet()};
+  for (const v1::PoolSpec::Worker& w : spec.workers()) {
+    wallets.push_back(w.wallet());
   }
-  const auto& registry = spec.images().private_registry();
-  if (!registry.password_file().empty()) {
-    absl::StatusOr<std::string> v = from_file(
-        registry.password_file(), "images.private_registry.password_file");
-    if (!v.ok()) return v.status();
-    out.values["REGISTRY_PASSWORD"] = *v;
-  }
-  auto wallet = [&](const std::string& name, const std::string& file,
-                    const std::string& field) -> absl::Status {
-    if (name.empty()) return absl::OkStatus();
-    if (!file.empty()) {
-      absl::StatusOr<std::string> v = from_file(file, field);
-      if (!v.ok()) return v.status();
-      out.wallet_passwords[name] = *v;
-      return absl::OkStatus();
-    }
-    absl::StatusOr<std::optional<std::string>> stored =
-        store->Get(spec.name(), WalletPasswordKey(name));
-    if (!stored.ok()) return stored.status();
-    if (stored->has_value()) out.wallet_passwords[name] = **stored;
-    return absl::OkStatus();
-  };
-  if (absl::Status s = wallet(spec.workerpool().owner_wallet(),
-                              spec.workerpool().owner_password_file(),
-                              "workerpool.owner_password_file");
-      !s.ok())
-    return s;
-  for (int i = 0; i < spec.workers_size(); ++i) {
-    const v1::PoolSpec::Worker& w = spec.workers(i);
-    if (absl::Status s =
-            wallet(w.wallet(), w.wallet_password_file(),
-                   absl::StrCat("workers[", i, "].wallet_password_file"));
-        !s.ok())
-      return s;
+  for (const std::string& name : wallets) {
+    if (name.empty() || out.wallet_passwords.count(name)) continue;
+    absl::StatusOr<std::optional<std::string>> old =
+        stored(WalletPasswordKey(name));
+    if (!old.ok()) return old.status();
+    if (old->has_value()) out.wallet_passwords[name] = **old;
   }
   return out;
 }

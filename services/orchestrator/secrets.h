@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -30,7 +31,8 @@ class SecretStore {
 };
 
 // <root>/<pool>/secrets.json, 0600 in 0700 folders, replaced atomically.
-// Thread-safe.
+// A pool name that is not [a-z0-9][a-z0-9-]* is InvalidArgument (it becomes
+// a folder name). Thread-safe.
 class FileSecretStore : public SecretStore {
  public:
   explicit FileSecretStore(std::filesystem::path root) : root_(std::move(root)) {}
@@ -67,15 +69,23 @@ absl::StatusOr<std::string> GeneratePassword(Random* random);
 struct PoolSecrets {
   std::map<std::string, std::string> values;
   std::map<std::string, std::string> wallet_passwords;
+  // Store keys (variable names, "wallet:<name>") of the secrets the request
+  // itself carried: the only ones `Render` hands back.
+  std::set<std::string> supplied;
 };
 
-// Reads the operator's files (relative to `spec_dir`), else takes the stored
-// value, else generates and stores one. Wallet passwords come from the
-// spec's files or the store only (see WalletPasswordKey); a wallet with
-// neither is left out (the caller decides: create it, or fail).
-absl::StatusOr<PoolSecrets> ResolveSecrets(const v1::PoolSpec& spec,
-                                           const std::filesystem::path& spec_dir,
-                                           SecretStore* store, Random* random);
+// For each *_file field of the spec: the secret the request carries
+// (`supplied`, by path as written; see secret_files.h), which is then kept
+// in the store, else the stored one, else FailedPrecondition (the
+// orchestrator never reads the named file itself). Passwords without a
+// *_file: stored, else generated and stored. Wallet passwords without a
+// *_file: stored, else left out (the caller decides: create it, or fail).
+// A supplied secret that no .env quoting keeps intact is InvalidArgument
+// naming its field.
+absl::StatusOr<PoolSecrets> ResolveSecrets(
+    const v1::PoolSpec& spec,
+    const std::map<std::string, std::string>& supplied, SecretStore* store,
+    Random* random);
 
 // The store key of a wallet's password: "wallet:<name>".
 std::string WalletPasswordKey(const std::string& wallet);

@@ -11,8 +11,8 @@
 
 namespace poolops::orchestrator {
 
-// `spec` as written (before WithDefaults). `spec_dir` resolves relative
-// secret files, which must exist and be readable.
+// `spec` as written (before WithDefaults). Reads no file: secret files are
+// the client's to read (secret_files.h).
 std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
                                         const SpecLocations& locations,
                                         const std::filesystem::path& spec_dir);
