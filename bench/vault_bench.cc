@@ -1,6 +1,7 @@
 // Vault signing throughput: in-process (Vault::SignTransaction, the path the
 // gRPC adapter calls) and through gRPC over a unix socket with concurrent
-// clients, with the real fsync'd audit log in a temporary home. Compare with
+// clients, with the real fsync'd audit log in a temporary home (group
+// commit: "per_fsync" counts the records each fsync carried). Compare with
 // BM_RawLibsecp256k1SignRecoverable (eth_sign_bench) and ethers (bench/run).
 #include <benchmark/benchmark.h>
 #include <grpcpp/grpcpp.h>
@@ -8,10 +9,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "libs/common/server.h"
 #include "poolops/wallet/v1/wallet.grpc.pb.h"
+#include "services/wallet/test_audit_files.h"
 #include "services/wallet/vault.h"
 #include "services/wallet/wallet_service.h"
 
@@ -29,12 +32,19 @@ class DiscardAudit : public AuditSink {
 
 struct Fixture {
   std::filesystem::path home;
+  test::FaultyAuditFiles files;  // no faults: counts the fsyncs
+  std::unique_ptr<FileAuditLog> log;
   std::unique_ptr<Vault> vault;
 
+  // `audit` null: the real audit log, <home>/audit.log, fsync'd.
   explicit Fixture(AuditSink* audit) {
     spdlog::set_level(spdlog::level::warn);  // keep stdout for the results
     char tmpl[] = "/tmp/poolops-bench-XXXXXX";
     home = mkdtemp(tmpl);
+    if (audit == nullptr) {
+      log = *FileAuditLog::Open(home / "audit.log", &files);
+      audit = log.get();
+    }
     VaultOptions options;
     options.home = home;
     options.encrypt.scrypt_n = 1024;  // creation cost is not what is measured
@@ -45,8 +55,24 @@ struct Fixture {
   }
   ~Fixture() {
     vault.reset();
+    log.reset();
     std::filesystem::remove_all(home);
   }
+};
+
+// Records per fsync over a run, from the fixture's fsync count.
+class FsyncCounter {
+ public:
+  explicit FsyncCounter(Fixture& f) : f_(f), start_(f.files.syncs()) {}
+  void Report(benchmark::State& state, int64_t records) {
+    int syncs = f_.files.syncs() - start_;
+    state.counters["per_fsync"] =
+        syncs > 0 ? static_cast<double>(records) / syncs : 0;
+  }
+
+ private:
+  Fixture& f_;
+  const int start_;
 };
 
 TxFields Tx(uint64_t nonce) {
@@ -100,11 +126,15 @@ BENCHMARK(BM_VaultSignMessageInProcess);
 
 void BM_VaultSignTransactionInProcessFileAudit(benchmark::State& state) {
   static Fixture fixture(nullptr);  // <home>/audit.log, fsync
+  std::optional<FsyncCounter> fsyncs;
+  if (state.thread_index() == 0) fsyncs.emplace(fixture);
   SignInProcess(state, fixture.vault.get());
+  if (fsyncs) fsyncs->Report(state, state.iterations() * state.threads());
 }
 BENCHMARK(BM_VaultSignTransactionInProcessFileAudit)
     ->Threads(1)
     ->Threads(16)
+    ->Threads(64)
     ->UseRealTime();
 
 // The vault service on a unix socket, as poolops runs it.
@@ -138,6 +168,8 @@ struct GrpcFixture {
 void BM_VaultSignTransactionGrpc(benchmark::State& state) {
   static GrpcFixture fixture;
   static std::atomic<uint64_t> nonce{0};
+  std::optional<FsyncCounter> fsyncs;
+  if (state.thread_index() == 0) fsyncs.emplace(fixture.base);
   auto stub = v1::WalletVault::NewStub(fixture.channel);
   for (auto _ : state) {
     v1::SignTransactionRequest request;
@@ -157,6 +189,7 @@ void BM_VaultSignTransactionGrpc(benchmark::State& state) {
     if (!status.ok()) state.SkipWithError(status.error_message().c_str());
   }
   state.SetItemsProcessed(state.iterations());
+  if (fsyncs) fsyncs->Report(state, state.iterations() * state.threads());
 }
 BENCHMARK(BM_VaultSignTransactionGrpc)
     ->Threads(1)

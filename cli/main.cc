@@ -1,14 +1,17 @@
 // poolctl: the operator's command line over the poolops services (CLI.md).
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <iostream>
 #include <string>
 #include <vector>
-#include <iostream>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "cli/commands.h"
 #include "cli/context.h"
+#include "libs/common/files.h"
 
 namespace {
 
@@ -89,6 +92,17 @@ int main(int argc, char** argv) {
   // Global flags are also accepted after the command: `poolctl wallet list
   // --json`.
   app.fallthrough();
+  // Before any command runs: a home that others may write to is refused,
+  // never chmod-ed (a missing one is created 0700 by whoever needs it).
+  app.parse_complete_callback([&ctx] {
+    std::filesystem::path home = ctx.Home();
+    std::error_code ec;
+    if (!std::filesystem::exists(home, ec)) return;
+    if (absl::Status s = poolops::files::EnsureOwnDir(home); !s.ok()) {
+      throw CLI::RuntimeError(ctx.Fail(
+          absl::Status(s.code(), absl::StrCat("home folder ", s.message()))));
+    }
+  });
 
   poolops::cli::AddServicesCommands(app, ctx, &exit_code);
   poolops::cli::AddWalletCommands(app, ctx, &exit_code);
@@ -107,6 +121,8 @@ int main(int argc, char** argv) {
     app.parse(args);
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // already reported
   } catch (const CLI::ParseError& e) {
     ctx.json = WantsJson(argc, argv);
     if (!ctx.json) std::cerr << "Run with --help for usage.\n";

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <system_error>
 
@@ -65,10 +66,15 @@ absl::Status EnsureDir(const std::filesystem::path& dir, mode_t mode) {
     return absl::FailedPreconditionError(
         absl::StrCat(dir.string(), " exists and is not a folder"));
   }
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    return ErrnoError(ec.value(), "cannot create folder", dir);
+  // Missing parents are created with `mode` too: a new home made on the way
+  // to home/logs is as private as its subfolders.
+  std::filesystem::path prefix;
+  for (const std::filesystem::path& part : dir) {
+    prefix /= part;
+    if (part.empty() || part == "/" || part == "." || part == "..") continue;
+    if (::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
+      return ErrnoError(errno, "cannot create folder", prefix);
+    }
   }
   if (::stat(dir.c_str(), &st) != 0) {
     return ErrnoError(errno, "cannot stat", dir);
@@ -82,6 +88,30 @@ absl::Status EnsureDir(const std::filesystem::path& dir, mode_t mode) {
     if (::chmod(dir.c_str(), st.st_mode & mode & 07777) != 0) {
       return ErrnoError(errno, "cannot chmod", dir);
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EnsureOwnDir(const std::filesystem::path& dir) {
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT) return ErrnoError(errno, "cannot stat", dir);
+    return EnsureDir(dir, 0700);  // ours: created private
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir.string(), " exists and is not a folder"));
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir.string(), " is writable by ",
+        (st.st_mode & S_IWOTH) != 0 ? "others" : "its group", " (mode ", mode,
+        "): poolops keeps keys and sockets there, so only its owner may "
+        "write to it, and it never changes the mode of a folder it did not "
+        "create: run `chmod go-w ",
+        dir.string(), "` or choose another home"));
   }
   return absl::OkStatus();
 }

@@ -14,6 +14,12 @@ namespace poolops::files {
 // it exists with more permissive bits.
 absl::Status EnsureDir(const std::filesystem::path& dir, mode_t mode = 0700);
 
+// For a folder the operator names (--home): creates it 0700 if missing, but
+// never changes the mode of an existing one (it may be /tmp or a shared
+// mount). An existing folder that group or others may write to is refused
+// (FailedPrecondition naming it and its mode): they could swap its contents.
+absl::Status EnsureOwnDir(const std::filesystem::path& dir);
+
 // Writes atomically with `mode`. When `exclusive`, fails with AlreadyExists if
 // the target exists (never overwrites).
 absl::Status WriteFileAtomic(const std::filesystem::path& path,

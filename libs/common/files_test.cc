@@ -24,6 +24,33 @@ TEST(FilesTest, EnsureDirCreatesAndTightens) {
   EXPECT_EQ(ModeOf(dir), 0700);
 }
 
+TEST(FilesTest, EnsureDirCreatesMissingParentsPrivate) {
+  test::TempDir tmp;
+  ASSERT_TRUE(EnsureDir(tmp.path() / "p" / "q" / "r").ok());
+  EXPECT_EQ(ModeOf(tmp.path() / "p"), 0700);
+  EXPECT_EQ(ModeOf(tmp.path() / "p" / "q"), 0700);
+}
+
+TEST(FilesTest, EnsureOwnDirNeverChangesAnExistingMode) {
+  test::TempDir tmp;
+  auto mine = tmp.path() / "mine";
+  ASSERT_TRUE(EnsureOwnDir(mine).ok());
+  EXPECT_EQ(ModeOf(mine), 0700);
+  ::chmod(mine.c_str(), 0750);
+  EXPECT_TRUE(EnsureOwnDir(mine).ok());
+  EXPECT_EQ(ModeOf(mine), 0750);
+  ::chmod(mine.c_str(), 0775);
+  absl::Status s = EnsureOwnDir(mine);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("writable by its group (mode 0775)"),
+            std::string::npos)
+      << s;
+  EXPECT_EQ(ModeOf(mine), 0775);
+  ASSERT_TRUE(WriteFileAtomic(tmp.path() / "f", "x").ok());
+  EXPECT_EQ(EnsureOwnDir(tmp.path() / "f").code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST(FilesTest, EnsureDirRefusesAFile) {
   test::TempDir tmp;
   auto file = tmp.path() / "f";

@@ -28,9 +28,13 @@ std::filesystem::path Home::Resolve(std::string_view flag) {
 absl::StatusOr<Home> Home::Open(const std::filesystem::path& root) {
   if (root.empty()) return absl::InvalidArgumentError("home folder is empty");
   Home home(std::filesystem::absolute(root));
+  // The root may be a folder the operator chose: checked, never chmod-ed.
+  if (absl::Status s = files::EnsureOwnDir(home.root()); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("home folder ", s.message()));
+  }
   for (const std::filesystem::path& dir :
-       {home.root(), home.keystore_dir(), home.run_dir(), home.logs_dir(),
-        home.chains_dir(), home.devnet_dir()}) {
+       {home.keystore_dir(), home.run_dir(), home.logs_dir(), home.chains_dir(),
+        home.devnet_dir()}) {
     if (absl::Status s = files::EnsureDir(dir, 0700); !s.ok()) return s;
   }
   return home;

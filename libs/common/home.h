@@ -16,7 +16,9 @@ class Home {
  public:
   // Resolves `flag` (may be empty), then $POOLOPS_HOME, then ~/.poolops.
   static std::filesystem::path Resolve(std::string_view flag);
-  // Creates the folder tree (0700) if missing and tightens loose modes.
+  // Creates the folder tree (0700) if missing. An existing root keeps its
+  // mode and is refused when group or others may write to it
+  // (FailedPrecondition); the subfolders are ours and get tightened.
   static absl::StatusOr<Home> Open(const std::filesystem::path& root);
 
   const std::filesystem::path& root() const { return root_; }

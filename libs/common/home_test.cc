@@ -38,13 +38,44 @@ TEST(HomeTest, OpenCreatesTheTree0700) {
   EXPECT_EQ(home->audit_log(), root / "audit.log");
 }
 
-TEST(HomeTest, OpenTightensALooseHome) {
+mode_t ModeOf(const std::filesystem::path& p) {
+  struct stat st;
+  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+  return st.st_mode & 07777;
+}
+
+// An existing home is the operator's folder: its mode is never changed.
+TEST(HomeTest, OpenLeavesTheModeOfAnExistingHomeAlone) {
   test::TempDir tmp;
   ::chmod(tmp.path().c_str(), 0755);
   ASSERT_TRUE(Home::Open(tmp.path()).ok());
-  struct stat st;
-  ASSERT_EQ(::stat(tmp.path().c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0700);
+  EXPECT_EQ(ModeOf(tmp.path()), 0755);
+  EXPECT_EQ(ModeOf(tmp.path() / "keystore"), 0700);  // ours: private
+}
+
+TEST(HomeTest, OpenRefusesAHomeOthersMayWriteTo) {
+  for (mode_t mode : {0777, 01777, 0770, 0720, 0702}) {
+    test::TempDir tmp;
+    ::chmod(tmp.path().c_str(), mode);
+    absl::StatusOr<Home> home = Home::Open(tmp.path());
+    EXPECT_EQ(home.status().code(), absl::StatusCode::kFailedPrecondition)
+        << std::oct << mode;
+    EXPECT_NE(home.status().message().find(
+                  "home folder " + tmp.path().string() + " is writable by"),
+              std::string::npos)
+        << home.status();
+    EXPECT_NE(home.status().message().find("chmod go-w"), std::string::npos);
+    EXPECT_EQ(ModeOf(tmp.path()), mode);
+    EXPECT_FALSE(std::filesystem::exists(tmp.path() / "keystore"));
+  }
+}
+
+TEST(HomeTest, ANewHomeAndItsNewParentsAre0700) {
+  test::TempDir tmp;
+  auto root = tmp.path() / "a" / "b" / "home";
+  ASSERT_TRUE(Home::Open(root).ok());
+  EXPECT_EQ(ModeOf(root), 0700);
+  EXPECT_EQ(ModeOf(tmp.path() / "a"), 0700);
 }
 
 }  // namespace

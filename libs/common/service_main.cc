@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "libs/common/home.h"
 #include "libs/common/logging.h"
 #include "libs/common/process_hardening.h"
 #include "spdlog/spdlog.h"
@@ -21,6 +22,13 @@ int ServiceMain(
   ServerOptions options;
   options.service_name = std::string(service_name);
   if (!ParseServerFlags(argc, argv, &options).ok()) return 2;
+  // The home first: refused when others may write to it, created 0700
+  // before anything (the log file) is put in it.
+  if (absl::Status s = Home::Open(options.home).status(); !s.ok()) {
+    std::fprintf(stderr, "poolops-%s: %s\n", options.service_name.c_str(),
+                 std::string(s.message()).c_str());
+    return 2;
+  }
   if (absl::Status s =
           InitLogging(options.service_name, options.home, options.log_level);
       !s.ok()) {

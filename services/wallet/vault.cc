@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "libs/common/files.h"
 #include "libs/common/secure_bytes.h"
 #include "libs/eth/eip712.h"
@@ -75,6 +76,12 @@ absl::StatusOr<SecureBytes> DecodePrivateKey(std::string_view text) {
   return key;
 }
 
+void SetCaller(AuditRecord& record, const AuditCaller& caller) {
+  record.caller = caller.peer;
+  record.client = caller.client;
+  record.purpose = caller.purpose;
+}
+
 absl::Status NotFound(std::string_view wallet) {
   return absl::NotFoundError(
       absl::StrCat("wallet ", std::string(wallet), " not found"));
@@ -109,7 +116,8 @@ absl::StatusOr<std::unique_ptr<Vault>> Vault::Open(VaultOptions options) {
   if (options.clock == nullptr || options.random == nullptr) {
     return absl::InvalidArgumentError("vault: clock and random are required");
   }
-  if (absl::Status s = files::EnsureDir(options.home, 0700); !s.ok()) return s;
+  // The home may be a folder the operator chose: never chmod it.
+  if (absl::Status s = files::EnsureOwnDir(options.home); !s.ok()) return s;
   if (absl::Status s = files::EnsureDir(options.home / kKeystoreDir, 0700);
       !s.ok()) {
     return s;
@@ -117,22 +125,34 @@ absl::StatusOr<std::unique_ptr<Vault>> Vault::Open(VaultOptions options) {
   absl::StatusOr<WalletRegistry> registry =
       WalletRegistry::Load(options.home / kRegistryFile);
   if (!registry.ok()) return registry.status();
+  std::unique_ptr<FileAuditLog> audit;
+  if (options.audit == nullptr) {
+    // Opening repairs a torn tail left by a crash; no log, no vault.
+    absl::StatusOr<std::unique_ptr<FileAuditLog>> log =
+        FileAuditLog::Open(options.home / "audit.log");
+    if (!log.ok()) {
+      return absl::Status(log.status().code(),
+                          absl::StrCat("audit log: ", log.status().message()));
+    }
+    audit = *std::move(log);
+  }
   return std::unique_ptr<Vault>(
-      new Vault(std::move(options), std::move(*registry)));
+      new Vault(std::move(options), std::move(*registry), std::move(audit)));
 }
 
-Vault::Vault(VaultOptions options, WalletRegistry registry)
+Vault::Vault(VaultOptions options, WalletRegistry registry,
+             std::unique_ptr<FileAuditLog> audit)
     : options_(std::move(options)),
+      owned_audit_(std::move(audit)),
+      audit_(owned_audit_ ? owned_audit_.get() : options_.audit),
+      owned_kdf_gate_(options_.kdf_gate == nullptr
+                          ? std::make_unique<KdfGate>(2, 8)
+                          : nullptr),
+      kdf_gate_(options_.kdf_gate == nullptr ? owned_kdf_gate_.get()
+                                             : options_.kdf_gate),
       limiter_(options_.clock, options_.rate_limits),
       unlocked_(options_.clock, options_.reaper_poll),
-      registry_(std::move(registry)) {
-  if (options_.audit == nullptr) {
-    owned_audit_ = std::make_unique<FileAuditLog>(options_.home / "audit.log");
-    audit_ = owned_audit_.get();
-  } else {
-    audit_ = options_.audit;
-  }
-}
+      registry_(std::move(registry)) {}
 
 Vault::~Vault() = default;
 
@@ -189,8 +209,12 @@ absl::StatusOr<WalletInfo> Vault::Store(std::string_view name,
     }
   }
   // The slow part (scrypt) runs unlocked; duplicates are checked again below.
-  absl::StatusOr<std::string> json =
-      EncryptKeystore(key, password, options_.random, options_.encrypt);
+  absl::StatusOr<std::string> json;
+  {
+    absl::StatusOr<KdfGate::Ticket> slot = kdf_gate_->Enter("store wallet");
+    if (!slot.ok()) return slot.status();
+    json = EncryptKeystore(key, password, options_.random, options_.encrypt);
+  }
   if (!json.ok()) return json.status();
 
   absl::MutexLock lock(&mu_);
@@ -277,7 +301,12 @@ absl::StatusOr<WalletInfo> Vault::ImportKeystore(std::string_view name,
         keystore->address.has_value() ? &*keystore->address : nullptr;
     if (absl::Status s = CheckNew(registry_, name, address); !s.ok()) return s;
   }
-  absl::StatusOr<DecryptedKey> decrypted = DecryptKeystore(*keystore, password);
+  absl::StatusOr<DecryptedKey> decrypted = absl::InternalError("no KDF");
+  {
+    absl::StatusOr<KdfGate::Ticket> slot = kdf_gate_->Enter("import keystore");
+    if (!slot.ok()) return slot.status();
+    decrypted = DecryptKeystore(*keystore, password);
+  }
   if (!decrypted.ok()) {
     if (absl::IsPermissionDenied(decrypted.status())) {
       return absl::PermissionDeniedError("incorrect password");
@@ -359,7 +388,12 @@ absl::StatusOr<WalletInfo> Vault::Unlock(std::string_view wallet,
         absl::StrCat("keystore file ", file.string(),
                      " is damaged: ", keystore.status().message()));
   }
-  absl::StatusOr<DecryptedKey> decrypted = DecryptKeystore(*keystore, password);
+  absl::StatusOr<DecryptedKey> decrypted = absl::InternalError("no KDF");
+  {
+    absl::StatusOr<KdfGate::Ticket> slot = kdf_gate_->Enter("unlock");
+    if (!slot.ok()) return slot.status();
+    decrypted = DecryptKeystore(*keystore, password);
+  }
   if (!decrypted.ok()) {
     if (absl::IsPermissionDenied(decrypted.status())) {
       limiter_.RecordFailure(id);
@@ -390,9 +424,12 @@ absl::StatusOr<WalletInfo> Vault::Lock(std::string_view wallet) {
   return Info(*entry);
 }
 
-absl::StatusOr<eth::RecoverableSignature> Vault::SignAudited(
+template <typename T>
+void Vault::SignAudited(
     const WalletEntry& entry, AuditRecord record, const eth::Hash32& digest,
-    std::optional<PolicyRefusal> refusal) {
+    std::optional<PolicyRefusal> refusal,
+    absl::FunctionRef<absl::StatusOr<T>(const eth::RecoverableSignature&)> make,
+    Done<T> done) {
   record.time = options_.clock->Now();
   record.wallet = entry.name;
   record.account = entry.checksum;
@@ -401,11 +438,14 @@ absl::StatusOr<eth::RecoverableSignature> Vault::SignAudited(
     record.allowed = false;
     record.rule = std::string(rule);
     // A refusal stands even when it cannot be recorded.
-    if (absl::Status s = audit_->Append(record); !s.ok()) {
-      spdlog::error("audit log: cannot record a refusal: {}",
-                    std::string(s.message()));
-    }
-    return status;
+    audit_->AppendAsync(record, [status = std::move(status),
+                                 done = std::move(done)](absl::Status s) {
+      if (!s.ok()) {
+        spdlog::error("audit log: cannot record a refusal: {}",
+                      std::string(s.message()));
+      }
+      done(status);
+    });
   };
   if (refusal.has_value()) return deny(refusal->rule, refusal->status);
 
@@ -420,59 +460,114 @@ absl::StatusOr<eth::RecoverableSignature> Vault::SignAudited(
                 absl::FailedPreconditionError(absl::StrCat(
                     "wallet ", entry.name, " is locked; unlock it first")));
   }
-  if (!signature.ok()) return signature.status();
-
+  if (!signature.ok()) return done(signature.status());
+  // The reply is built now, on the signer's thread; it leaves only once the
+  // record is durable (group commit: the audit log's thread calls back).
+  absl::StatusOr<T> result = make(*signature);
+  if (!result.ok()) return done(result.status());
   record.allowed = true;
-  if (absl::Status s = audit_->Append(record); !s.ok()) {
-    spdlog::error("audit log: {}; refusing to sign", std::string(s.message()));
-    return absl::UnavailableError("audit log not writable");
-  }
-  return signature;
+  audit_->AppendAsync(record, [result = *std::move(result),
+                               done = std::move(done)](absl::Status s) {
+    if (!s.ok()) {
+      spdlog::error("audit log: {}; refusing to sign",
+                    std::string(s.message()));
+      return done(absl::UnavailableError("audit log not writable"));
+    }
+    done(result);
+  });
 }
 
+namespace {
+
+// Runs an asynchronous signing call and waits for its answer.
+template <typename T>
+absl::StatusOr<T> Await(
+    absl::FunctionRef<void(std::function<void(absl::StatusOr<T>)>)> start) {
+  absl::Notification answered;
+  absl::StatusOr<T> out = absl::InternalError("no answer");
+  start([&](absl::StatusOr<T> r) {
+    out = std::move(r);
+    answered.Notify();
+  });
+  answered.WaitForNotification();
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<SignedTransaction> Vault::SignTransaction(
-    std::string_view wallet, const TxFields& fields, std::string_view caller) {
+    std::string_view wallet, const TxFields& fields,
+    const AuditCaller& caller) {
+  return Await<SignedTransaction>([&](Done<SignedTransaction> done) {
+    SignTransactionAsync(wallet, fields, caller, std::move(done));
+  });
+}
+
+absl::StatusOr<SignatureResult> Vault::SignTypedData(
+    std::string_view wallet, std::string_view json_text,
+    const AuditCaller& caller) {
+  return Await<SignatureResult>([&](Done<SignatureResult> done) {
+    SignTypedDataAsync(wallet, json_text, caller, std::move(done));
+  });
+}
+
+absl::StatusOr<SignatureResult> Vault::SignMessage(std::string_view wallet,
+                                                   eth::ByteView message,
+                                                   const AuditCaller& caller) {
+  return Await<SignatureResult>([&](Done<SignatureResult> done) {
+    SignMessageAsync(wallet, message, caller, std::move(done));
+  });
+}
+
+void Vault::SignTransactionAsync(std::string_view wallet,
+                                 const TxFields& fields,
+                                 const AuditCaller& caller,
+                                 Done<SignedTransaction> done) {
   absl::StatusOr<WalletEntry> entry = Resolve(wallet);
-  if (!entry.ok()) return entry.status();
+  if (!entry.ok()) return done(entry.status());
   absl::StatusOr<eth::Transaction> tx = ParseTxFields(fields);
-  if (!tx.ok()) return tx.status();
+  if (!tx.ok()) return done(tx.status());
   eth::Hash32 digest = tx->SigningHash();
 
   AuditRecord record;
-  record.caller = std::string(caller);
+  SetCaller(record, caller);
   record.type =
       tx->type == eth::Transaction::Type::kLegacy ? "tx-legacy" : "tx-1559";
   record.chain = tx->chain_id.ToDecimal();
   if (tx->to.has_value()) record.to = tx->to->ToChecksum();
   record.value = tx->value.ToDecimal();
 
-  absl::StatusOr<eth::RecoverableSignature> signature =
-      SignAudited(*entry, std::move(record), digest,
-                  CheckTransaction(entry->policy, entry->name, *tx));
-  if (!signature.ok()) return signature.status();
-  SignedTransaction out;
-  out.raw = tx->EncodeSigned(*signature);
-  out.hash = eth::Keccak(eth::ByteView(out.raw));
-  out.from = entry->address;
-  return out;
+  SignAudited<SignedTransaction>(
+      *entry, std::move(record), digest,
+      CheckTransaction(entry->policy, entry->name, *tx),
+      [&](const eth::RecoverableSignature& signature)
+          -> absl::StatusOr<SignedTransaction> {
+        SignedTransaction out;
+        out.raw = tx->EncodeSigned(signature);
+        out.hash = eth::Keccak(eth::ByteView(out.raw));
+        out.from = entry->address;
+        return out;
+      },
+      std::move(done));
 }
 
-absl::StatusOr<SignatureResult> Vault::SignTypedData(std::string_view wallet,
-                                                     std::string_view json_text,
-                                                     std::string_view caller) {
+void Vault::SignTypedDataAsync(std::string_view wallet,
+                               std::string_view json_text,
+                               const AuditCaller& caller,
+                               Done<SignatureResult> done) {
   absl::StatusOr<WalletEntry> entry = Resolve(wallet);
-  if (!entry.ok()) return entry.status();
+  if (!entry.ok()) return done(entry.status());
   if (json_text.size() > kMaxTypedDataBytes) {
-    return absl::InvalidArgumentError(
+    return done(absl::InvalidArgumentError(
         absl::StrCat("typed data: ", json_text.size(), " bytes, at most ",
-                     kMaxTypedDataBytes));
+                     kMaxTypedDataBytes)));
   }
   absl::StatusOr<eth::eip712::Digests> digests =
       eth::eip712::HashTypedDataJson(json_text);
-  if (!digests.ok()) return digests.status();
+  if (!digests.ok()) return done(digests.status());
 
   AuditRecord record;
-  record.caller = std::string(caller);
+  SetCaller(record, caller);
   record.type = "typed-data";
   const eth::eip712::DomainInfo& domain = digests->domain;
   if (!domain.chain_id.empty()) record.chain = domain.chain_id;
@@ -482,30 +577,37 @@ absl::StatusOr<SignatureResult> Vault::SignTypedData(std::string_view wallet,
   record.domain = domain.name;
   record.primary_type = digests->primary_type;
 
-  absl::StatusOr<eth::RecoverableSignature> signature =
-      SignAudited(*entry, std::move(record), digests->digest,
-                  CheckTypedData(entry->policy, entry->name, domain));
-  if (!signature.ok()) return signature.status();
-  return SignatureResult{signature->ToRsv(), digests->digest, entry->address};
+  SignAudited<SignatureResult>(
+      *entry, std::move(record), digests->digest,
+      CheckTypedData(entry->policy, entry->name, domain),
+      [&](const eth::RecoverableSignature& signature)
+          -> absl::StatusOr<SignatureResult> {
+        return SignatureResult{signature.ToRsv(), digests->digest,
+                               entry->address};
+      },
+      std::move(done));
 }
 
-absl::StatusOr<SignatureResult> Vault::SignMessage(std::string_view wallet,
-                                                   eth::ByteView message,
-                                                   std::string_view caller) {
+void Vault::SignMessageAsync(std::string_view wallet, eth::ByteView message,
+                             const AuditCaller& caller,
+                             Done<SignatureResult> done) {
   absl::StatusOr<WalletEntry> entry = Resolve(wallet);
-  if (!entry.ok()) return entry.status();
+  if (!entry.ok()) return done(entry.status());
   if (message.size() > kMaxMessageBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "message: ", message.size(), " bytes, at most ", kMaxMessageBytes));
+    return done(absl::InvalidArgumentError(absl::StrCat(
+        "message: ", message.size(), " bytes, at most ", kMaxMessageBytes)));
   }
   eth::Hash32 digest = eth::eip712::PersonalMessageDigest(message);
   AuditRecord record;
-  record.caller = std::string(caller);
+  SetCaller(record, caller);
   record.type = "message";
-  absl::StatusOr<eth::RecoverableSignature> signature =
-      SignAudited(*entry, std::move(record), digest, std::nullopt);
-  if (!signature.ok()) return signature.status();
-  return SignatureResult{signature->ToRsv(), digest, entry->address};
+  SignAudited<SignatureResult>(
+      *entry, std::move(record), digest, std::nullopt,
+      [&](const eth::RecoverableSignature& signature)
+          -> absl::StatusOr<SignatureResult> {
+        return SignatureResult{signature.ToRsv(), digest, entry->address};
+      },
+      std::move(done));
 }
 
 absl::StatusOr<Policy> Vault::SetPolicy(std::string_view wallet,

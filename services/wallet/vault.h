@@ -20,6 +20,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -36,6 +38,7 @@
 #include "libs/eth/address.h"
 #include "libs/eth/bytes.h"
 #include "services/wallet/audit_log.h"
+#include "services/wallet/kdf_gate.h"
 #include "services/wallet/keystore/keystore.h"
 #include "services/wallet/policy.h"
 #include "services/wallet/rate_limiter.h"
@@ -52,6 +55,9 @@ struct VaultOptions {
   Random* random = Random::Secure();
   EncryptOptions encrypt;      // the SDK's N=2^17 unless a test says less
   AuditSink* audit = nullptr;  // null: a FileAuditLog on <home>/audit.log
+  // Key derivations at once (create, import, unlock); null: 2 run and 8
+  // wait, more are refused with ResourceExhausted.
+  KdfGate* kdf_gate = nullptr;
   absl::Duration default_ttl = absl::Minutes(10);
   absl::Duration min_ttl = absl::Seconds(1);
   absl::Duration max_ttl = absl::Hours(24);
@@ -119,16 +125,31 @@ class Vault {
                                     std::optional<absl::Duration> ttl);
   absl::StatusOr<WalletInfo> Lock(std::string_view wallet);
 
-  // `caller` identifies the peer in the audit log.
+  // `caller` identifies the peer (and what it declares) in the audit log.
   absl::StatusOr<SignedTransaction> SignTransaction(std::string_view wallet,
                                                     const TxFields& fields,
-                                                    std::string_view caller);
+                                                    const AuditCaller& caller);
   absl::StatusOr<SignatureResult> SignTypedData(std::string_view wallet,
                                                 std::string_view json_text,
-                                                std::string_view caller);
+                                                const AuditCaller& caller);
   absl::StatusOr<SignatureResult> SignMessage(std::string_view wallet,
                                               eth::ByteView message,
-                                              std::string_view caller);
+                                              const AuditCaller& caller);
+
+  // The same without a thread waiting on the audit log: `done` gets the
+  // answer once its audit record is durable, on the audit log's committer
+  // thread (keep it short), or at once for an early error. The arguments
+  // need not outlive the call.
+  template <typename T>
+  using Done = std::function<void(absl::StatusOr<T>)>;
+  void SignTransactionAsync(std::string_view wallet, const TxFields& fields,
+                            const AuditCaller& caller,
+                            Done<SignedTransaction> done);
+  void SignTypedDataAsync(std::string_view wallet, std::string_view json_text,
+                          const AuditCaller& caller,
+                          Done<SignatureResult> done);
+  void SignMessageAsync(std::string_view wallet, eth::ByteView message,
+                        const AuditCaller& caller, Done<SignatureResult> done);
 
   absl::StatusOr<Policy> SetPolicy(std::string_view wallet, Policy policy);
   absl::StatusOr<Policy> GetPolicy(std::string_view wallet) const;
@@ -140,7 +161,8 @@ class Vault {
   std::filesystem::path registry_file() const;
 
  private:
-  explicit Vault(VaultOptions options, WalletRegistry registry);
+  Vault(VaultOptions options, WalletRegistry registry,
+        std::unique_ptr<FileAuditLog> audit);
 
   WalletInfo Info(const WalletEntry& entry) const;
   // Encrypts `key`, writes its keystore and registers it under `name`.
@@ -148,17 +170,24 @@ class Vault {
                                    const eth::Address& address,
                                    eth::ByteView key,
                                    std::string_view password);
-  // Checks the policy refusal, the lock, signs `digest`, audits; returns
-  // the signature only once the audit record is durable.
-  absl::StatusOr<eth::RecoverableSignature> SignAudited(
+  // Checks the policy refusal, the lock, signs `digest` and builds the reply
+  // with `make`; audits the decision and calls `done` once the record is
+  // durable (no audit record, no signature).
+  template <typename T>
+  void SignAudited(
       const WalletEntry& entry, AuditRecord record, const eth::Hash32& digest,
-      std::optional<PolicyRefusal> refusal);
+      std::optional<PolicyRefusal> refusal,
+      absl::FunctionRef<absl::StatusOr<T>(const eth::RecoverableSignature&)>
+          make,
+      Done<T> done);
   absl::Mutex* UnlockMutex(const eth::Address& address);
   absl::StatusOr<std::string> ReadKeystoreFile(const WalletEntry& entry) const;
 
   const VaultOptions options_;
   std::unique_ptr<FileAuditLog> owned_audit_;
   AuditSink* audit_;
+  std::unique_ptr<KdfGate> owned_kdf_gate_;
+  KdfGate* kdf_gate_;
   RateLimiter limiter_;
   UnlockStore unlocked_;
   mutable absl::Mutex mu_;

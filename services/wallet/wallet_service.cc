@@ -1,31 +1,54 @@
 #include "services/wallet/wallet_service.h"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "grpc/grpc_security_constants.h"
+#include "grpcpp/security/auth_context.h"
 #include "libs/common/status_grpc.h"
 #include "libs/eth/hex.h"
 
 namespace poolops::wallet {
 namespace {
 
-// "unix:..." / "ipv4:127.0.0.1:5555", plus the client's self-declared label
-// (printable ASCII, at most 64 bytes) when present.
-std::string Caller(const grpc::ServerContext& context) {
-  std::string caller = context.peer();
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find("x-poolops-client");
-  if (it != metadata.end()) {
-    std::string label;
-    for (char c : std::string_view(it->second.data(), it->second.size())) {
-      if (label.size() == 64) break;
-      label += absl::ascii_isprint(static_cast<unsigned char>(c)) ? c : '?';
-    }
-    absl::StrAppend(&caller, " client=", label);
+// The peer as the transport authenticated it: the common name of a verified
+// client certificate (mTLS), else the transport's address ("unix:...").
+// TODO(lead): libs/common/peer_identity.h's PeerIdentity once merged.
+std::string Peer(const grpc::ServerContextBase& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth != nullptr && auth->IsPeerAuthenticated()) {
+    std::vector<grpc::string_ref> cn =
+        auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
+    if (!cn.empty()) return std::string(cn.front().data(), cn.front().size());
   }
-  return caller;
+  return context.peer();
+}
+
+// What the caller declares about itself in metadata, recorded as such: at
+// most `max` bytes, control characters dropped, other non-ASCII as '?'.
+std::optional<std::string> Declared(const grpc::ServerContextBase& context,
+                                    const char* key, size_t max) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(key);
+  if (it == metadata.end()) return std::nullopt;
+  std::string value;
+  for (char c : std::string_view(it->second.data(), it->second.size())) {
+    if (value.size() == max) break;
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) continue;
+    value += u < 0x80 ? c : '?';
+  }
+  return value;
+}
+
+AuditCaller Caller(const grpc::ServerContextBase& context) {
+  return AuditCaller(Peer(context), Declared(context, "x-poolops-client", 64),
+                     Declared(context, "x-poolops-purpose", 200));
 }
 
 void ToProto(const WalletInfo& info, v1::Wallet* out) {
@@ -134,9 +157,14 @@ grpc::Status WalletServiceImpl::Lock(grpc::ServerContext*,
   return Reply(vault_->Lock(request->wallet()), response);
 }
 
-grpc::Status WalletServiceImpl::SignTransaction(
-    grpc::ServerContext* context, const v1::SignTransactionRequest* request,
+// The signing methods use gRPC's callback API: no server thread waits while
+// the signature's audit record joins the next group commit; the vault's
+// answer finishes the call from the audit log's thread.
+grpc::ServerUnaryReactor* WalletServiceImpl::SignTransaction(
+    grpc::CallbackServerContext* context,
+    const v1::SignTransactionRequest* request,
     v1::SignTransactionResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const v1::TransactionFields& t = request->transaction();
   TxFields fields;
   switch (t.type()) {
@@ -149,8 +177,9 @@ grpc::Status WalletServiceImpl::SignTransaction(
     case v1::TRANSACTION_TYPE_UNSPECIFIED:
       break;
     default:
-      return ToGrpc(absl::InvalidArgumentError(
-          absl::StrCat("transaction.type: unknown value ", t.type())));
+      reactor->Finish(ToGrpc(absl::InvalidArgumentError(
+          absl::StrCat("transaction.type: unknown value ", t.type()))));
+      return reactor;
   }
   fields.chain_id = t.chain_id();
   fields.nonce = t.nonce();
@@ -161,37 +190,53 @@ grpc::Status WalletServiceImpl::SignTransaction(
   fields.gas_price = t.gas_price();
   fields.max_fee_per_gas = t.max_fee_per_gas();
   fields.max_priority_fee_per_gas = t.max_priority_fee_per_gas();
-  absl::StatusOr<SignedTransaction> signed_tx =
-      vault_->SignTransaction(request->wallet(), fields, Caller(*context));
-  if (!signed_tx.ok()) return ToGrpc(signed_tx.status());
-  response->set_raw(eth::ToHex(signed_tx->raw));
-  response->set_hash(eth::ToHex(signed_tx->hash));
-  response->set_from(signed_tx->from.ToChecksum());
-  return grpc::Status::OK;
+  vault_->SignTransactionAsync(
+      request->wallet(), fields, Caller(*context),
+      [reactor, response](absl::StatusOr<SignedTransaction> signed_tx) {
+        if (!signed_tx.ok()) {
+          return reactor->Finish(ToGrpc(signed_tx.status()));
+        }
+        response->set_raw(eth::ToHex(signed_tx->raw));
+        response->set_hash(eth::ToHex(signed_tx->hash));
+        response->set_from(signed_tx->from.ToChecksum());
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
 }
 
-grpc::Status WalletServiceImpl::SignTypedData(
-    grpc::ServerContext* context, const v1::SignTypedDataRequest* request,
-    v1::SignatureResponse* response) {
-  absl::StatusOr<SignatureResult> r = vault_->SignTypedData(
-      request->wallet(), request->typed_data_json(), Caller(*context));
-  if (!r.ok()) return ToGrpc(r.status());
-  ToProto(*r, response);
-  return grpc::Status::OK;
+namespace {
+
+Vault::Done<SignatureResult> Answer(grpc::ServerUnaryReactor* reactor,
+                                    v1::SignatureResponse* response) {
+  return [reactor, response](absl::StatusOr<SignatureResult> r) {
+    if (!r.ok()) return reactor->Finish(ToGrpc(r.status()));
+    ToProto(*r, response);
+    reactor->Finish(grpc::Status::OK);
+  };
 }
 
-grpc::Status WalletServiceImpl::SignMessage(
-    grpc::ServerContext* context, const v1::SignMessageRequest* request,
+}  // namespace
+
+grpc::ServerUnaryReactor* WalletServiceImpl::SignTypedData(
+    grpc::CallbackServerContext* context,
+    const v1::SignTypedDataRequest* request, v1::SignatureResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  vault_->SignTypedDataAsync(request->wallet(), request->typed_data_json(),
+                             Caller(*context), Answer(reactor, response));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* WalletServiceImpl::SignMessage(
+    grpc::CallbackServerContext* context, const v1::SignMessageRequest* request,
     v1::SignatureResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const std::string& message = request->message();
-  absl::StatusOr<SignatureResult> r = vault_->SignMessage(
+  vault_->SignMessageAsync(
       request->wallet(),
       eth::ByteView(reinterpret_cast<const uint8_t*>(message.data()),
                     message.size()),
-      Caller(*context));
-  if (!r.ok()) return ToGrpc(r.status());
-  ToProto(*r, response);
-  return grpc::Status::OK;
+      Caller(*context), Answer(reactor, response));
+  return reactor;
 }
 
 grpc::Status WalletServiceImpl::SetPolicy(grpc::ServerContext*,

@@ -1,8 +1,10 @@
 // The gRPC face of the vault (proto/poolops/wallet/v1/wallet.proto): each
 // method turns its request into a Vault call and the result into a response,
 // with absl statuses mapped by ToGrpc. The caller recorded in the audit log
-// is the transport's peer (ServerContext::peer()), plus the client's own
-// label when it sends one in the "x-poolops-client" metadata.
+// is the peer the transport authenticated (the client certificate's name
+// under mTLS, else ServerContext::peer()), beside what the client declares:
+// its label ("x-poolops-client") and the operation ("x-poolops-purpose",
+// e.g. "order publish 0x..." from chain-gateway).
 #pragma once
 
 #include "poolops/wallet/v1/wallet.grpc.pb.h"
@@ -10,7 +12,14 @@
 
 namespace poolops::wallet {
 
-class WalletServiceImpl final : public v1::WalletVault::Service {
+// Signing is served with the callback API (no thread parked per signature
+// waiting for its audit record); the rest is synchronous.
+using WalletServiceBase = v1::WalletVault::WithCallbackMethod_SignTransaction<
+    v1::WalletVault::WithCallbackMethod_SignTypedData<
+        v1::WalletVault::WithCallbackMethod_SignMessage<
+            v1::WalletVault::Service>>>;
+
+class WalletServiceImpl final : public WalletServiceBase {
  public:
   explicit WalletServiceImpl(Vault* vault) : vault_(vault) {}
 
@@ -38,15 +47,18 @@ class WalletServiceImpl final : public v1::WalletVault::Service {
   grpc::Status Lock(grpc::ServerContext* context,
                     const v1::LockRequest* request,
                     v1::Wallet* response) override;
-  grpc::Status SignTransaction(grpc::ServerContext* context,
-                               const v1::SignTransactionRequest* request,
-                               v1::SignTransactionResponse* response) override;
-  grpc::Status SignTypedData(grpc::ServerContext* context,
-                             const v1::SignTypedDataRequest* request,
-                             v1::SignatureResponse* response) override;
-  grpc::Status SignMessage(grpc::ServerContext* context,
-                           const v1::SignMessageRequest* request,
-                           v1::SignatureResponse* response) override;
+  grpc::ServerUnaryReactor* SignTransaction(
+      grpc::CallbackServerContext* context,
+      const v1::SignTransactionRequest* request,
+      v1::SignTransactionResponse* response) override;
+  grpc::ServerUnaryReactor* SignTypedData(
+      grpc::CallbackServerContext* context,
+      const v1::SignTypedDataRequest* request,
+      v1::SignatureResponse* response) override;
+  grpc::ServerUnaryReactor* SignMessage(
+      grpc::CallbackServerContext* context,
+      const v1::SignMessageRequest* request,
+      v1::SignatureResponse* response) override;
   grpc::Status SetPolicy(grpc::ServerContext* context,
                          const v1::SetPolicyRequest* request,
                          v1::WalletPolicy* response) override;

@@ -6,13 +6,16 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/health_client.h"
@@ -22,6 +25,7 @@
 #include "libs/eth/secp256k1.h"
 #include "libs/eth/transaction.h"
 #include "nlohmann/json.hpp"
+#include "services/chain/gateway/vault_signer.h"
 #include "services/wallet/test_random.h"
 
 namespace poolops::wallet {
@@ -73,6 +77,26 @@ class WalletServiceTest : public ::testing::Test {
                       std::chrono::seconds(20));
     ctx->AddMetadata("x-poolops-client", "service-test");
     return ctx;
+  }
+
+  std::vector<nlohmann::json> AuditLines() {
+    std::ifstream in(home_.path() / "audit.log");
+    std::vector<nlohmann::json> out;
+    std::string line;
+    while (std::getline(in, line)) {
+      EXPECT_EQ(CheckAuditLine(line), AuditLineState::kSealed) << line;
+      out.push_back(nlohmann::json::parse(line));
+    }
+    return out;
+  }
+
+  void Unlock(const std::string& name) {
+    v1::UnlockRequest unlock;
+    unlock.set_wallet(name);
+    unlock.set_password(kPassword);
+    v1::Wallet w;
+    grpc::Status s = stub_->Unlock(Ctx().get(), unlock, &w);
+    ASSERT_TRUE(s.ok()) << s.error_message();
   }
 
   v1::Wallet Import(const std::string& name) {
@@ -169,17 +193,14 @@ TEST_F(WalletServiceTest, ImportUnlockSignLock) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(s.error_message(), "wallet core is locked; unlock it first");
 
-  // The audit log names the peer and the client's label.
-  std::ifstream in(home_.path() / "audit.log");
-  std::string line;
-  int lines = 0;
-  while (std::getline(in, line)) {
-    nlohmann::json j = nlohmann::json::parse(line);
-    EXPECT_THAT(j["caller"].get<std::string>(),
-                HasSubstr("client=service-test"));
-    ++lines;
+  // The audit log names the peer and, apart, the client's own label.
+  std::vector<nlohmann::json> lines = AuditLines();
+  for (const nlohmann::json& j : lines) {
+    EXPECT_THAT(j["caller"].get<std::string>(), ::testing::StartsWith("unix:"));
+    EXPECT_EQ(j["client"], "service-test");
+    EXPECT_TRUE(j["purpose"].is_null());
   }
-  EXPECT_EQ(lines, 3);  // tx, message, locked refusal
+  EXPECT_EQ(lines.size(), 3u);  // tx, message, locked refusal
 }
 
 TEST_F(WalletServiceTest, ErrorsKeepTheirCodes) {
@@ -250,6 +271,68 @@ TEST_F(WalletServiceTest, PolicyAndExport) {
   nlohmann::json j = nlohmann::json::parse(ks.keystore_json());
   EXPECT_EQ(j["version"], 3);
   EXPECT_EQ(ks.keystore_json().find(kKey), std::string::npos);
+}
+
+// chain-gateway's signer says who it is and which operation signs; the
+// vault records that beside the peer it saw (bounded).
+TEST_F(WalletServiceTest, TheGatewaysSignerDeclaresItsPurpose) {
+  Import("core");
+  Unlock("core");
+  chain::VaultSigner signer(channel_);
+  eth::Transaction tx;
+  tx.chain_id = 134;
+  tx.nonce = 3;
+  tx.to = *eth::Address::Parse("0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f");
+  tx.gas = 100000;
+  ASSERT_TRUE(signer.SignTransaction("core", tx, "tx deposit 100 nRLC").ok());
+  nlohmann::json typed = nlohmann::json::parse(R"({
+    "types": {"EIP712Domain": [{"name": "name", "type": "string"}],
+              "Challenge": [{"name": "challenge", "type": "string"}]},
+    "domain": {"name": "iExec Market"},
+    "primaryType": "Challenge",
+    "message": {"challenge": "abc"}})");
+  ASSERT_TRUE(
+      signer
+          .SignTypedData("core", typed,
+                         "market challenge \xc3\xa9 " + std::string(500, 'x'))
+          .ok());
+  std::vector<nlohmann::json> lines = AuditLines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_THAT(lines[0]["caller"].get<std::string>(),
+              ::testing::StartsWith("unix:"));
+  EXPECT_EQ(lines[0]["client"], "chain-gateway");
+  EXPECT_EQ(lines[0]["purpose"], "tx deposit 100 nRLC");
+  std::string purpose = lines[1]["purpose"];
+  EXPECT_EQ(purpose.substr(0, 20), "market challenge ?? ");
+  EXPECT_EQ(purpose.size(), 200u);
+}
+
+// Many signers at once through the callback-served methods: every answer
+// arrives and has its sealed record.
+TEST_F(WalletServiceTest, ConcurrentSignersThroughGrpcAllGetRecords) {
+  Import("core");
+  Unlock("core");
+  constexpr int kThreads = 16, kEach = 10;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        v1::SignMessageRequest msg;
+        msg.set_wallet("core");
+        msg.set_message(absl::StrCat("m", t, "-", i));
+        v1::SignatureResponse sig;
+        if (!stub_->SignMessage(Ctx().get(), msg, &sig).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(AuditLines().size(), static_cast<size_t>(kThreads * kEach));
+  absl::StatusOr<AuditLogReport> report =
+      VerifyAuditLog(home_.path() / "audit.log");
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
 }
 
 }  // namespace

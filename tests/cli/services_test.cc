@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -246,6 +247,33 @@ TEST_F(ServicesTest, ServiceStopsCleanlyOnSigterm) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_FALSE(fs::exists(run_file));
   EXPECT_FALSE(fs::exists(home_ / "run" / "monitor.sock"));
+}
+
+// --home on a folder others may write to is refused with a clear error, by
+// poolctl and by the services alike, and its mode is left as it was.
+TEST_F(ServicesTest, AHomeOthersMayWriteToIsRefusedNotChmoded) {
+  ASSERT_EQ(::chmod(home_.c_str(), 0777), 0);
+  Result r = Run("--json wallet list");
+  EXPECT_EQ(r.code, 4) << r.out << r.err;
+  EXPECT_EQ(r.json["error"]["code"], "FAILED_PRECONDITION") << r.out;
+  EXPECT_NE(r.err.find("writable by others (mode 0777)"), std::string::npos)
+      << r.err;
+  fs::path err = fs::temp_directory_path() /
+                 absl::StrCat("poolops-vault-err-", ::getpid());
+  std::string cmd =
+      absl::StrCat(POOLOPS_BIN_DIR_PATH, "/poolops-wallet-vault --home ",
+                   home_.string(), " 2>", err.string());
+  int status = std::system(cmd.c_str());
+  EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 2);
+  std::string said = Slurp(err);
+  fs::remove(err);
+  EXPECT_NE(said.find("writable by others (mode 0777)"), std::string::npos)
+      << said;
+  struct stat st {};
+  ASSERT_EQ(::stat(home_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0777u);
+  EXPECT_FALSE(fs::exists(home_ / "keystore"));
+  ASSERT_EQ(::chmod(home_.c_str(), 0700), 0);
 }
 
 TEST_F(ServicesTest, SecondInstanceIsRefusedClearly) {

@@ -36,8 +36,18 @@ absl::StatusOr<eth::Address> KeySigner::Resolve(std::string_view wallet) {
   return key->address;
 }
 
-absl::StatusOr<SignedTx> KeySigner::SignTransaction(
-    std::string_view wallet, const eth::Transaction& tx) {
+std::vector<std::string> KeySigner::purposes() {
+  absl::MutexLock lock(&mu_);
+  return purposes_;
+}
+
+absl::StatusOr<SignedTx> KeySigner::SignTransaction(std::string_view wallet,
+                                                    const eth::Transaction& tx,
+                                                    std::string_view purpose) {
+  {
+    absl::MutexLock lock(&mu_);
+    purposes_.emplace_back(purpose);
+  }
   absl::StatusOr<Key> key = Find(wallet);
   if (!key.ok()) return key.status();
   if (absl::Status s = tx.Validate(); !s.ok()) return s;
@@ -52,7 +62,12 @@ absl::StatusOr<SignedTx> KeySigner::SignTransaction(
 }
 
 absl::StatusOr<TypedDataSignature> KeySigner::SignTypedData(
-    std::string_view wallet, const nlohmann::json& typed_data) {
+    std::string_view wallet, const nlohmann::json& typed_data,
+    std::string_view purpose) {
+  {
+    absl::MutexLock lock(&mu_);
+    purposes_.emplace_back(purpose);
+  }
   absl::StatusOr<Key> key = Find(wallet);
   if (!key.ok()) return key.status();
   absl::StatusOr<eth::eip712::Digests> digests =

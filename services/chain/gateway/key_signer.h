@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -20,10 +21,15 @@ class KeySigner : public Signer {
                                    std::string_view private_key_hex);
 
   absl::StatusOr<eth::Address> Resolve(std::string_view wallet) override;
-  absl::StatusOr<SignedTx> SignTransaction(
-      std::string_view wallet, const eth::Transaction& tx) override;
+  absl::StatusOr<SignedTx> SignTransaction(std::string_view wallet,
+                                           const eth::Transaction& tx,
+                                           std::string_view purpose) override;
   absl::StatusOr<TypedDataSignature> SignTypedData(
-      std::string_view wallet, const nlohmann::json& typed_data) override;
+      std::string_view wallet, const nlohmann::json& typed_data,
+      std::string_view purpose) override;
+
+  // The purposes given to the Sign calls so far, oldest first (for tests).
+  std::vector<std::string> purposes();
 
  private:
   struct Key {
@@ -35,6 +41,7 @@ class KeySigner : public Signer {
 
   absl::Mutex mu_;
   std::vector<Key> keys_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> purposes_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace poolops::chain

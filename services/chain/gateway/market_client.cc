@@ -142,7 +142,7 @@ absl::StatusOr<std::string> MarketClient::AuthorizationFor(
   to_sign["types"].erase("EIP712Domain");
   if (!to_sign.contains("primaryType")) to_sign["primaryType"] = "Challenge";
   absl::StatusOr<TypedDataSignature> sig =
-      signer.SignTypedData(wallet, to_sign);
+      signer.SignTypedData(wallet, to_sign, "market challenge");
   if (!sig.ok()) return sig.status();
   return absl::StrCat(eth::ToHex(sig->digest), "_", eth::ToHex(sig->signature),
                       "_", sig->signer.ToChecksum());

@@ -187,7 +187,7 @@ TEST(OrderVectorsTest, BellecourAndDevnet) {
   for (const Case& c : cases) {
     market::WorkerpoolOrder o = VectorOrder();
     absl::StatusOr<TypedDataSignature> sig = signer.SignTypedData(
-        "owner", market::WorkerpoolOrderTypedData(o, c.domain));
+        "owner", market::WorkerpoolOrderTypedData(o, c.domain), "test");
     ASSERT_TRUE(sig.ok()) << sig.status();
     EXPECT_EQ(eth::ToHex(sig->digest), c.hash);
     EXPECT_EQ(eth::ToHex(sig->signature), c.sign);

@@ -90,9 +90,10 @@ absl::StatusOr<MarketClient> Orders::Market(std::string_view chain) {
   return MarketClient(c.market, c.chain_id, http_.get(), &gateway_->signer());
 }
 
-absl::StatusOr<SignedWorkerpoolOrder> Orders::Sign(
-    std::string_view chain, std::string_view wallet,
-    const OrderTermsInput& terms) {
+absl::StatusOr<SignedWorkerpoolOrder> Orders::Sign(std::string_view chain,
+                                                   std::string_view wallet,
+                                                   const OrderTermsInput& terms,
+                                                   std::string_view purpose) {
   absl::StatusOr<market::WorkerpoolOrder> order =
       BuildWorkerpoolOrder(terms, random_);
   if (!order.ok()) return order.status();
@@ -112,7 +113,8 @@ absl::StatusOr<SignedWorkerpoolOrder> Orders::Sign(
   absl::StatusOr<market::OrderDomain> domain = DomainOf(**session);
   if (!domain.ok()) return domain.status();
   absl::StatusOr<TypedDataSignature> sig = gateway_->signer().SignTypedData(
-      wallet, market::WorkerpoolOrderTypedData(*order, *domain));
+      wallet, market::WorkerpoolOrderTypedData(*order, *domain),
+      absl::StrCat(std::string(purpose), " ", order->workerpool.ToChecksum()));
   if (!sig.ok()) return sig.status();
   absl::StatusOr<eth::Hash32> hash =
       market::WorkerpoolOrderHash(*order, *domain);
@@ -245,7 +247,7 @@ absl::StatusOr<SignedWorkerpoolOrder> Orders::SignAndPublish(
     std::string_view chain, std::string_view wallet,
     const OrderTermsInput& terms) {
   absl::StatusOr<SignedWorkerpoolOrder> signed_order =
-      Sign(chain, wallet, terms);
+      Sign(chain, wallet, terms, "order publish");
   if (!signed_order.ok()) return signed_order.status();
   absl::StatusOr<std::string> hash =
       Publish(chain, wallet, signed_order->order);

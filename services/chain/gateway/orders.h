@@ -80,9 +80,10 @@ class Orders {
   Gateway& gateway() { return *gateway_; }
   WebClient& http() { return *http_; }
 
-  absl::StatusOr<SignedWorkerpoolOrder> Sign(std::string_view chain,
-                                             std::string_view wallet,
-                                             const OrderTermsInput& terms);
+  // `purpose` heads the vault's audit record ("order sign 0x<workerpool>").
+  absl::StatusOr<SignedWorkerpoolOrder> Sign(
+      std::string_view chain, std::string_view wallet,
+      const OrderTermsInput& terms, std::string_view purpose = "order sign");
   // The market's rules, checked on-chain and against the market's book;
   // FailedPrecondition / ResourceExhausted / NotFound naming what is wrong.
   absl::StatusOr<PublishCheck> CheckPublish(

@@ -108,6 +108,17 @@ TEST_F(OrdersTest, PublishesAndReadsTheOrderbook) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// Each signature tells the vault which operation asks, for its audit log.
+TEST_F(OrdersTest, SignaturesSayWhichOperationAsks) {
+  ASSERT_TRUE(orders->Sign("", "owner", Terms()).ok());
+  ASSERT_TRUE(orders->SignAndPublish("", "owner", Terms()).ok());
+  std::vector<std::string> purposes = w.signer.purposes();
+  const std::string pool = mt::kWorkerpool;
+  EXPECT_THAT(purposes, ::testing::Contains("order sign " + pool));
+  EXPECT_THAT(purposes, ::testing::Contains("order publish " + pool));
+  EXPECT_THAT(purposes, ::testing::Contains("market challenge"));
+}
+
 TEST_F(OrdersTest, StakeTooLowIsRefusedBeforeAnyMarketWrite) {
   w.Chain([](auto& p) { p.stake = eth::U256(1499); });  // needs 300 × 5
   absl::StatusOr<SignedWorkerpoolOrder> s = orders->Sign("", "owner", Terms());

@@ -34,11 +34,15 @@ class Signer {
   virtual absl::StatusOr<eth::Address> Resolve(std::string_view wallet) = 0;
   // Signs a complete transaction (nonce, gas, fees set). FailedPrecondition
   // when the wallet is locked, PermissionDenied when its policy refuses.
+  // `purpose` says which operation signs ("tx deposit 100 nRLC", "order
+  // publish 0x...", "market challenge") for the vault's audit log.
   virtual absl::StatusOr<SignedTx> SignTransaction(
-      std::string_view wallet, const eth::Transaction& tx) = 0;
+      std::string_view wallet, const eth::Transaction& tx,
+      std::string_view purpose) = 0;
   // Signs EIP-712 typed data ({types, domain, primaryType, message}).
   virtual absl::StatusOr<TypedDataSignature> SignTypedData(
-      std::string_view wallet, const nlohmann::json& typed_data) = 0;
+      std::string_view wallet, const nlohmann::json& typed_data,
+      std::string_view purpose) = 0;
 };
 
 }  // namespace poolops::chain

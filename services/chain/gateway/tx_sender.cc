@@ -120,7 +120,8 @@ absl::StatusOr<TxOutcome> TxSender::Send(const TxIntent& intent,
     tx.nonce = nonce;
     Report(progress, {TxProgress::Stage::kSigning,
                       absl::StrCat(label, ": signing (nonce ", nonce, ")")});
-    absl::StatusOr<SignedTx> st = signer_->SignTransaction(intent.wallet, tx);
+    absl::StatusOr<SignedTx> st =
+        signer_->SignTransaction(intent.wallet, tx, absl::StrCat("tx ", label));
     if (!st.ok()) {
       nonces_->Release(*from, nonce);
       return st.status();

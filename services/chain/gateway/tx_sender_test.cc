@@ -47,6 +47,10 @@ TEST_P(ChainOpsDevnet, BalancesDepositWithdrawAndSend) {
   EXPECT_TRUE(dep->tx.receipt.success);
   ASSERT_GE(stages.size(), 3u);
   EXPECT_EQ(stages.back(), TxProgress::Stage::kMined);
+  // The signer is told which operation signs (the vault's audit log).
+  std::vector<std::string> purposes = d_.signer().purposes();
+  ASSERT_FALSE(purposes.empty());
+  EXPECT_EQ(purposes.back().rfind("tx deposit ", 0), 0u) << purposes.back();
 
   absl::StatusOr<StakeOutcome> wd = ops.Withdraw("", "acct1", 40, nullptr);
   ASSERT_TRUE(wd.ok()) << wd.status();

@@ -19,6 +19,19 @@ absl::Status VaultError(const grpc::Status& status) {
   return s;
 }
 
+// Who asks and why, for the vault's audit log: "x-poolops-client" names
+// this service, "x-poolops-purpose" the operation. Metadata values must be
+// printable ASCII, so anything else (a workerpool description) becomes '?'.
+void Declare(grpc::ClientContext& ctx, std::string_view purpose) {
+  constexpr size_t kMaxPurpose = 200;
+  std::string value;
+  for (char c : purpose.substr(0, kMaxPurpose)) {
+    value += (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  ctx.AddMetadata("x-poolops-client", "chain-gateway");
+  if (!value.empty()) ctx.AddMetadata("x-poolops-purpose", value);
+}
+
 }  // namespace
 
 VaultSigner::VaultSigner(std::shared_ptr<grpc::Channel> channel,
@@ -38,9 +51,11 @@ absl::StatusOr<eth::Address> VaultSigner::Resolve(std::string_view wallet) {
 }
 
 absl::StatusOr<SignedTx> VaultSigner::SignTransaction(
-    std::string_view wallet, const eth::Transaction& tx) {
+    std::string_view wallet, const eth::Transaction& tx,
+    std::string_view purpose) {
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  Declare(ctx, purpose);
   wv1::SignTransactionRequest req;
   req.set_wallet(std::string(wallet));
   wv1::TransactionFields* f = req.mutable_transaction();
@@ -78,9 +93,11 @@ absl::StatusOr<SignedTx> VaultSigner::SignTransaction(
 }
 
 absl::StatusOr<TypedDataSignature> VaultSigner::SignTypedData(
-    std::string_view wallet, const nlohmann::json& typed_data) {
+    std::string_view wallet, const nlohmann::json& typed_data,
+    std::string_view purpose) {
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  Declare(ctx, purpose);
   wv1::SignTypedDataRequest req;
   req.set_wallet(std::string(wallet));
   req.set_typed_data_json(typed_data.dump());

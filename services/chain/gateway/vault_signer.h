@@ -21,10 +21,12 @@ class VaultSigner : public Signer {
                        absl::Duration deadline = absl::Seconds(30));
 
   absl::StatusOr<eth::Address> Resolve(std::string_view wallet) override;
-  absl::StatusOr<SignedTx> SignTransaction(
-      std::string_view wallet, const eth::Transaction& tx) override;
+  absl::StatusOr<SignedTx> SignTransaction(std::string_view wallet,
+                                           const eth::Transaction& tx,
+                                           std::string_view purpose) override;
   absl::StatusOr<TypedDataSignature> SignTypedData(
-      std::string_view wallet, const nlohmann::json& typed_data) override;
+      std::string_view wallet, const nlohmann::json& typed_data,
+      std::string_view purpose) override;
 
  private:
   std::unique_ptr<poolops::wallet::v1::WalletVault::Stub> stub_;

@@ -27,8 +27,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr uint64_t kMaxScryptMemory = 1ull << 30;  // 128*r*N*p bytes
-constexpr uint64_t kMaxPbkdf2Iterations = 10'000'000;
+// One key derivation: at most ~1 s and 256 MiB (keystore.h).
+constexpr uint64_t kMaxScryptBytes = 256ull << 20;  // 128*r*N, and *p
+constexpr uint64_t kMaxPbkdf2Iterations = 2'000'000;
 constexpr size_t kMaxSaltBytes = 1024;
 
 absl::Status Invalid(std::string_view field, std::string_view problem) {
@@ -108,7 +109,10 @@ absl::Status ValidateKdf(const KdfParams& kdf) {
                    absl::StrCat("must be 1 to ", kMaxSaltBytes, " bytes"));
   if (kdf.kind == KdfParams::Kind::kPbkdf2) {
     if (kdf.c == 0 || kdf.c > kMaxPbkdf2Iterations)
-      return Invalid("crypto.kdfparams.c", "must be 1 to 10000000");
+      return Invalid(
+          "crypto.kdfparams.c",
+          absl::StrCat(kdf.c, " is outside 1 to ", kMaxPbkdf2Iterations,
+                       " (more would take over a second to derive)"));
     return absl::OkStatus();
   }
   if (kdf.n < 2 || (kdf.n & (kdf.n - 1)) != 0)
@@ -116,12 +120,25 @@ absl::Status ValidateKdf(const KdfParams& kdf) {
                    "must be a power of two greater than 1");
   if (kdf.r == 0) return Invalid("crypto.kdfparams.r", "must be 1 to 1024");
   if (kdf.p == 0) return Invalid("crypto.kdfparams.p", "must be 1 to 1024");
-  // 128*r*N bytes per pass and p passes: bounds memory and time together.
-  // Checked in two steps so that not even 128 bits overflow.
-  unsigned __int128 cost = static_cast<unsigned __int128>(128) * kdf.r * kdf.n;
-  if (cost > kMaxScryptMemory || cost * kdf.p > kMaxScryptMemory)
-    return Invalid("crypto.kdfparams",
-                   "ask for more than 1 GiB of scrypt work (128*r*n*p)");
+  // 128*r*N bytes of memory per pass, p passes one after the other: memory
+  // and time are bounded together (geth's standard n=2^18, r=8, p=1 is the
+  // most allowed). Checked in two steps so that not even 128 bits overflow.
+  constexpr uint64_t kMiB = 1 << 20;
+  unsigned __int128 memory =
+      static_cast<unsigned __int128>(128) * kdf.r * kdf.n;
+  if (memory > kMaxScryptBytes)
+    return Invalid("crypto.kdfparams.n",
+                   absl::StrCat(kdf.n, " with r ", kdf.r, " needs ",
+                                static_cast<uint64_t>(memory / kMiB),
+                                " MiB of scrypt memory (128*r*n); at most ",
+                                kMaxScryptBytes / kMiB, " MiB"));
+  if (memory * kdf.p > kMaxScryptBytes)
+    return Invalid(
+        "crypto.kdfparams.p",
+        absl::StrCat(kdf.p, " passes of ", static_cast<uint64_t>(memory / kMiB),
+                     " MiB (n ", kdf.n, ", r ", kdf.r,
+                     ") are more scrypt work than ", kMaxScryptBytes / kMiB,
+                     " MiB (128*r*n*p, about a second)"));
   return absl::OkStatus();
 }
 
@@ -164,7 +181,10 @@ absl::StatusOr<KdfParams> ParseKdf(const json& crypto) {
     absl::StatusOr<uint64_t> c = NumberField(*params, kPath, "c");
     if (!c.ok()) return c.status();
     if (*c > kMaxPbkdf2Iterations)
-      return Invalid("crypto.kdfparams.c", "must be 1 to 10000000");
+      return Invalid(
+          "crypto.kdfparams.c",
+          absl::StrCat(*c, " is outside 1 to ", kMaxPbkdf2Iterations,
+                       " (more would take over a second to derive)"));
     kdf.c = static_cast<uint32_t>(*c);
     absl::StatusOr<std::string> prf = StringField(*params, kPath, "prf");
     if (!prf.ok()) return prf.status();

@@ -49,9 +49,12 @@ struct Keystore {
   eth::Bytes mac;         // 32 bytes
 };
 
-// Limits that keep a hostile file from exhausting the vault: scrypt
-// 128*r*N*p memory at most 1 GiB, pbkdf2 c at most 10^7, file at most 64 KiB,
-// salt 1 to 1024 bytes, dklen 32.
+// Limits that keep a hostile file from exhausting the vault, so that one key
+// derivation takes at most ~1 s and 256 MiB: scrypt 128*r*N (memory) and
+// 128*r*N*p (work) at most 256 MiB (geth's standard N=2^18 r=8 p=1, the
+// SDK's N=2^17 r=8 p=1 and the Web3 vector N=2^18 r=1 p=8 pass), pbkdf2 c
+// at most 2,000,000 (eth-keyfile writes 10^6), file at most 64 KiB, salt 1
+// to 1024 bytes, dklen 32. Errors name the parameter at fault.
 inline constexpr size_t kMaxKeystoreBytes = 64 * 1024;
 
 // Structural parse with an InvalidArgumentError naming the field at fault
