@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/orchestrator/secrets.h"
 #include "services/orchestrator/spec_defaults.h"
+#include "services/orchestrator/spec_limits.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -123,6 +124,10 @@ absl::StatusOr<TargetAddress> ParseTarget(const std::string& text) {
 std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
                                         const SpecLocations& loc,
                                         const fs::path& spec_dir) {
+  if (std::vector<v1::Violation> limits = CheckSpecLimits(spec, loc);
+      !limits.empty()) {
+    return limits;
+  }
   Checker c(loc, spec_dir);
   const v1::PoolSpec filled = WithDefaults(spec);
   bool v8 = filled.stack_version() == v1::STACK_VERSION_V8_3;
