@@ -303,6 +303,33 @@ TEST(SpecInputTest, ValuesAreBoundedUtf8WithoutNul) {
   EXPECT_THAT(Dump(vs), HasSubstr("k\\x1b[2J\\xc2\\x85"));
 }
 
+TEST(SpecInputTest, ValidateRefusesTargetsThatWouldBeSshOptions) {
+  auto p = ParseSpec(
+      "name: p\n"                                                         // 1
+      "chain: bellecour\n"                                                // 2
+      "workerpool: {owner_wallet: o, description: d}\n"                   // 3
+      "core: {target: 'ssh://-oProxyCommand=id/srv', host: h.example}\n"  // 4
+      "workers:\n"                                                        // 5
+      "  - {name: a, wallet: a, target: 'ssh://-oProxyCommand=id@h/srv'}\n"
+      "  - {name: b, wallet: b, target: \"ssh://u@h/srv\\nid\"}\n"     // 7
+      "  - {name: c, wallet: c, target: 'ssh://u@[::1]:2222/srv'}\n",  // 8
+      "pool.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  auto vs = ValidateSpec(p->spec, p->locations, "");
+  ASSERT_NE(Find(vs, "core.target"), nullptr) << Dump(vs);
+  EXPECT_EQ(Find(vs, "core.target")->location(), "pool.yaml:4");
+  EXPECT_THAT(Find(vs, "core.target")->message(),
+              HasSubstr("host '-oProxyCommand=id' is not a host name"));
+  ASSERT_NE(Find(vs, "workers[0].target"), nullptr) << Dump(vs);
+  EXPECT_THAT(Find(vs, "workers[0].target")->message(),
+              HasSubstr("user '-oProxyCommand=id' is not a login name"));
+  ASSERT_NE(Find(vs, "workers[1].target"), nullptr) << Dump(vs);
+  EXPECT_THAT(Find(vs, "workers[1].target")->message(), HasSubstr("newline"));
+  EXPECT_EQ(Find(vs, "workers[1].target")->message().find('\n'),
+            std::string::npos);
+  EXPECT_EQ(Find(vs, "workers[2].target"), nullptr) << Dump(vs);  // IPv6
+}
+
 TEST(SpecInputTest, ManyProblemsMakeABoundedReply) {
   std::string text;
   for (int i = 0; i < 5000; ++i) absl::StrAppend(&text, "unknown", i, ": 1\n");
