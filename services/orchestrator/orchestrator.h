@@ -30,6 +30,11 @@ struct Dependencies {
   std::function<std::string(const std::string& chain)> chain_json;
 };
 
+// Asked between wallet creations (each one a scrypt in the vault): true
+// once the caller is gone (an RPC cancelled or past its deadline), so that
+// a render or `up` nobody waits for stops creating wallets. Empty: never.
+using CancelCheck = std::function<bool()>;
+
 struct LoadedSpec {
   v1::PoolSpec spec;  // as written
   SpecLocations locations;
@@ -64,12 +69,17 @@ class Orchestrator {
                    // also takes so that its output is complete
     kPlaceholder,  // render without them (plan: only those files differ)
   };
+  // Cancelled (saying how many wallets were made) when `cancelled` says
+  // so before a wallet is created.
   absl::StatusOr<RenderResult> Render(const LoadedSpec& spec,
-                                      MissingWallets missing) const;
+                                      MissingWallets missing,
+                                      const CancelCheck& cancelled = {}) const;
   absl::StatusOr<RenderResult> Render(const LoadedSpec& spec,
-                                      bool create_wallets) const {
-    return Render(spec, create_wallets ? MissingWallets::kCreate
-                                       : MissingWallets::kFail);
+                                      bool create_wallets,
+                                      const CancelCheck& cancelled = {}) const {
+    return Render(
+        spec, create_wallets ? MissingWallets::kCreate : MissingWallets::kFail,
+        cancelled);
   }
 
   // Unlocks the workerpool owner's wallet for a day when its password is
