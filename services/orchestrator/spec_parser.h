@@ -17,8 +17,6 @@
 
 namespace poolops::orchestrator {
 
-namespace v1 = ::poolops::orchestrator::v1;
-
 // Where each field of a parsed spec was written: "workers[1].wallet" -> line
 // (1-based). Parents are present too ("workers[1]", "workers").
 class SpecLocations {
