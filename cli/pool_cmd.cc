@@ -20,6 +20,7 @@
 #include "libs/common/files.h"
 #include "poolops/orchestrator/v1/orchestrator.grpc.pb.h"
 #include "services/orchestrator/secret_files.h"
+#include "services/orchestrator/spec_text.h"
 
 namespace poolops::cli {
 namespace {
@@ -36,11 +37,23 @@ absl::StatusOr<v1::SpecSource> ReadSpec(const std::string& file) {
   std::error_code ec;
   fs::path abs = fs::absolute(file, ec);
   if (ec) abs = file;
-  absl::StatusOr<std::string> text = files::ReadFile(abs, 4 << 20);
+  // Both go in proto3 strings, which must be UTF-8: a binary or Latin-1
+  // file is refused here, naming it, rather than failing the call.
+  const std::string path = abs.lexically_normal().string();
+  if (orchestrator::InvalidUtf8At(path) != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        orchestrator::PrintableText(path),
+        ": the spec's path is not UTF-8; rename the file or its folder"));
+  }
+  absl::StatusOr<std::string> text =
+      files::ReadFile(abs, orchestrator::kMaxSpecBytes);
   if (!text.ok()) return text.status();
+  if (absl::Status s = orchestrator::CheckSpecText(*text, path); !s.ok()) {
+    return s;
+  }
   v1::SpecSource source;
   source.set_yaml(*text);
-  source.set_path(abs.lexically_normal().string());
+  source.set_path(path);
   // The spec's secret files are read here, on the caller's side, and sent
   // over the authenticated channel: the orchestrator opens no path a spec
   // names (it may run in a container or on another host).

@@ -156,14 +156,16 @@ absl::StatusOr<Applier::Lease> Applier::Acquire(const std::string& pool,
 }
 
 absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
-                                           const EventSink& sink) {
+                                           const EventSink& sink,
+                                           const CancelCheck& cancelled) {
   absl::StatusOr<Lease> lease = Acquire(loaded.spec.name(), "up");
   if (!lease.ok()) return lease.status();
-  return UpHeld(loaded, sink);
+  return UpHeld(loaded, sink, cancelled);
 }
 
 absl::StatusOr<v1::PoolResult> Applier::UpHeld(const LoadedSpec& loaded,
-                                               const EventSink& sink) {
+                                               const EventSink& sink,
+                                               const CancelCheck& cancelled) {
   const v1::PoolSpec spec = WithDefaults(loaded.spec);
   const std::string& pool = spec.name();
   absl::StatusOr<uint32_t> rev =
@@ -185,7 +187,8 @@ absl::StatusOr<v1::PoolResult> Applier::UpHeld(const LoadedSpec& loaded,
   // 1. Wallets (created in the vault when missing).
   absl::Status s = steps.Run(
       "wallets", "wallet-vault", [&]() -> absl::StatusOr<std::string> {
-        absl::StatusOr<RenderResult> r = orchestrator_->Render(loaded, true);
+        absl::StatusOr<RenderResult> r =
+            orchestrator_->Render(loaded, true, cancelled);
         if (!r.ok()) return r.status();
         std::vector<std::string> created;
         for (const std::string& n : r->notes) {
@@ -552,7 +555,8 @@ absl::StatusOr<std::vector<v1::Revision>> Applier::History(
 
 absl::StatusOr<v1::PoolResult> Applier::Rollback(const std::string& pool,
                                                  uint32_t revision,
-                                                 const EventSink& sink) {
+                                                 const EventSink& sink,
+                                                 const CancelCheck& cancelled) {
   absl::StatusOr<Lease> lease = Acquire(pool, "rollback");
   if (!lease.ok()) return lease.status();
   absl::StatusOr<std::optional<RevisionRecord>> r = state_->Get(pool, revision);
@@ -568,7 +572,7 @@ absl::StatusOr<v1::PoolResult> Applier::Rollback(const std::string& pool,
   }
   absl::StatusOr<LoadedSpec> loaded = SpecOf(**r);
   if (!loaded.ok()) return loaded.status();
-  return UpHeld(*loaded, sink);
+  return UpHeld(*loaded, sink, cancelled);
 }
 
 }  // namespace poolops::orchestrator

@@ -51,14 +51,17 @@ class Applier {
           HealthProbe* health, ApplyOptions options = {},
           Clock* clock = Clock::Real());
 
+  // `cancelled` stops the wallets step between wallet creations.
   absl::StatusOr<v1::PoolResult> Up(const LoadedSpec& spec,
-                                    const EventSink& sink);
+                                    const EventSink& sink,
+                                    const CancelCheck& cancelled = {});
   absl::StatusOr<v1::PoolResult> Down(const std::string& pool,
                                       bool remove_data);
   absl::StatusOr<std::vector<v1::Revision>> History(const std::string& pool);
   absl::StatusOr<v1::PoolResult> Rollback(const std::string& pool,
                                           uint32_t revision,
-                                          const EventSink& sink);
+                                          const EventSink& sink,
+                                          const CancelCheck& cancelled = {});
   // The specs of the pools that are up, as last applied.
   absl::StatusOr<std::vector<LoadedSpec>> RunningSpecs();
 
@@ -80,7 +83,8 @@ class Applier {
   };
   absl::StatusOr<Lease> Acquire(const std::string& pool, const char* what);
   absl::StatusOr<v1::PoolResult> UpHeld(const LoadedSpec& spec,
-                                        const EventSink& sink);
+                                        const EventSink& sink,
+                                        const CancelCheck& cancelled);
   absl::StatusOr<LoadedSpec> SpecOf(const RevisionRecord& revision) const;
   const Orchestrator* orchestrator_;
   StateStore* state_;

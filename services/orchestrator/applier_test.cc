@@ -132,6 +132,26 @@ class ApplierTest : public ::testing::Test {
   std::unique_ptr<Applier> applier_;
 };
 
+TEST_F(ApplierTest, ACancelledUpStopsCreatingWallets) {
+  // The client of `pool up` goes away after the second wallet.
+  auto r = applier_->Up(Spec(5), Sink(), [&] { return vault_.created() >= 2; });
+  ASSERT_TRUE(absl::IsCancelled(r.status())) << r.status();
+  EXPECT_EQ(vault_.created(), 2);
+  // Nothing past the wallets step ran; the revision says why it stopped.
+  EXPECT_EQ(chain_.deployments(), 0);
+  EXPECT_TRUE(compose_.up().empty());
+  EXPECT_FALSE(fs::exists(dir_.path() / "hosts/a/core"));
+  auto history = applier_->History("t");
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].outcome(), "failed");
+  EXPECT_THAT((*history)[0].message(), ::testing::HasSubstr("cancelled"));
+  // `up` again converges: the rest of the wallets, then the pool.
+  auto again = applier_->Up(Spec(5), nullptr);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(vault_.created(), 6);
+}
+
 TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {
   auto r = applier_->Up(Spec(3), Sink());
   ASSERT_TRUE(r.ok()) << r.status();

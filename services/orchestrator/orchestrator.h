@@ -31,6 +31,11 @@ struct Dependencies {
   std::function<std::string(const std::string& chain)> chain_json;
 };
 
+// Asked between wallet creations (each one a scrypt in the vault): true
+// once the caller is gone (an RPC cancelled or past its deadline), so that
+// a render or `up` nobody waits for stops creating wallets. Empty: never.
+using CancelCheck = std::function<bool()>;
+
 struct LoadedSpec {
   v1::PoolSpec spec;  // as written
   SpecLocations locations;
@@ -75,13 +80,18 @@ class Orchestrator {
                     // other passwords and every keystore are placeholders
                     // saying where they live
   };
+  // Cancelled (saying how many wallets were made) when `cancelled` says
+  // so before a wallet is created.
   absl::StatusOr<RenderResult> Render(const LoadedSpec& spec,
                                       MissingWallets missing,
-                                      Secrets secrets = Secrets::kAll) const;
+                                      Secrets secrets = Secrets::kAll,
+                                      const CancelCheck& cancelled = {}) const;
   absl::StatusOr<RenderResult> Render(const LoadedSpec& spec,
-                                      bool create_wallets) const {
-    return Render(spec, create_wallets ? MissingWallets::kCreate
-                                       : MissingWallets::kFail);
+                                      bool create_wallets,
+                                      const CancelCheck& cancelled = {}) const {
+    return Render(
+        spec, create_wallets ? MissingWallets::kCreate : MissingWallets::kFail,
+        Secrets::kAll, cancelled);
   }
 
   // Unlocks the workerpool owner's wallet for a day when its password is

@@ -15,16 +15,17 @@ grpc::Status OrchestratorService::Validate(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status OrchestratorService::Render(grpc::ServerContext*,
+grpc::Status OrchestratorService::Render(grpc::ServerContext* ctx,
                                          const v1::RenderRequest* req,
                                          v1::RenderResponse* resp) {
   absl::StatusOr<LoadedSpec> loaded = orchestrator_->LoadValid(req->spec());
   if (!loaded.ok()) return ToGrpc(loaded.status());
   // Only the secrets this request carried go back: a caller gets no
   // stored password or keystore it could not read otherwise.
-  absl::StatusOr<RenderResult> r =
-      orchestrator_->Render(*loaded, Orchestrator::MissingWallets::kCreate,
-                            Orchestrator::Secrets::kSuppliedOnly);
+  absl::StatusOr<RenderResult> r = orchestrator_->Render(
+      *loaded, Orchestrator::MissingWallets::kCreate,
+      Orchestrator::Secrets::kSuppliedOnly,
+      [ctx] { return ctx->IsCancelled(); });
   if (!r.ok()) return ToGrpc(r.status());
   for (const Bundle& b : r->bundles) {
     for (const BundleFile& f : b.files) {
@@ -61,7 +62,8 @@ grpc::Status OrchestratorService::Up(grpc::ServerContext* ctx,
   auto emit = [&](const v1::UpEvent& e) {
     if (!ctx->IsCancelled()) writer->Write(e);
   };
-  absl::StatusOr<v1::PoolResult> result = applier_->Up(*loaded, emit);
+  absl::StatusOr<v1::PoolResult> result =
+      applier_->Up(*loaded, emit, [ctx] { return ctx->IsCancelled(); });
   if (!result.ok()) return ToGrpc(result.status());
   v1::UpEvent last;
   *last.mutable_result() = *result;
@@ -103,7 +105,8 @@ grpc::Status OrchestratorService::Rollback(
     if (!ctx->IsCancelled()) writer->Write(e);
   };
   absl::StatusOr<v1::PoolResult> result =
-      applier_->Rollback(req->pool(), req->to_revision(), emit);
+      applier_->Rollback(req->pool(), req->to_revision(), emit,
+                         [ctx] { return ctx->IsCancelled(); });
   if (!result.ok()) return ToGrpc(result.status());
   v1::UpEvent last;
   *last.mutable_result() = *result;

@@ -191,6 +191,57 @@ TEST_F(PoolCliTest, RenderDoesNotFollowASymlinkInsideOut) {
   EXPECT_TRUE(fs::is_empty(outside));
 }
 
+TEST_F(PoolCliTest, HostileSpecsAreRefusedNamingTheFile) {
+  struct Case {
+    std::string name, text, want;
+  };
+  std::string bomb =
+      "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i < 10; ++i) {
+    absl::StrAppend(&bomb, "a", i, ": &a", i, " [");
+    for (int k = 0; k < 10; ++k)
+      absl::StrAppend(&bomb, k ? ", " : "", "*a", i - 1);
+    absl::StrAppend(&bomb, "]\n");
+  }
+  std::string many =
+      "name: p\nchain: bellecour\nworkerpool: {owner_wallet: o, description: "
+      "d}\ncore: {target: 'local:/x', host: h.example}\nworkers:\n";
+  for (int i = 0; i <= 1000; ++i) {
+    absl::StrAppend(&many, "  - {name: w", i, ", target: 'local:/x', wallet: w",
+                    i, "}\n");
+  }
+  const Case cases[] = {
+      // Read by poolctl: never sent (proto strings are UTF-8).
+      {"binary.yaml",
+       std::string("\x7f"
+                   "ELF\x02\x01\x01\0\0name: p\n",
+                   17),
+       ":1: control character 0x7f"},
+      {"latin1.yaml", "name: p\nworkerpool: {description: caf\xe9}\n",
+       ":2: not UTF-8 text"},
+      // Checked by the orchestrator.
+      {"bomb.yaml", bomb + "name: *a9\n", ": more than 100000 values"},
+      {"dup.yaml",
+       "name: p\nchain: bellecour\ncore: {host: a}\ncore: {host: b}\n",
+       ":4 core: duplicate key 'core' at lines 3 and 4"},
+      {"ssh.yaml",
+       "name: p\nchain: bellecour\ncore: {target: "
+       "'ssh://-oProxyCommand=id/srv', host: h}\n",
+       ":3 core.target: target 'ssh://-oProxyCommand=id/srv'"},
+      {"many.yaml", many, ":5 workers: 1001 workers; a pool has at most 1000"},
+  };
+  for (const Case& c : cases) {
+    fs::path spec = home_ / c.name;
+    std::ofstream(spec, std::ios::binary) << c.text;
+    Result r = Run(absl::StrCat("--json pool validate -f ", spec.string()));
+    EXPECT_EQ(r.code, 2) << c.name << r.out << r.err;
+    ASSERT_TRUE(r.json.is_object()) << c.name << r.out;
+    EXPECT_EQ(r.json["error"]["code"], "INVALID_ARGUMENT") << c.name << r.out;
+    std::string msg = r.json["error"].value("message", "");
+    EXPECT_THAT(msg, ::testing::HasSubstr(spec.string() + c.want)) << c.name;
+  }
+}
+
 TEST_F(PoolCliTest, HistoryOfAnUnknownPoolIsNotFound) {
   Result r = Run("--json pool history nope");
   EXPECT_EQ(r.code, 3) << r.out << r.err;

@@ -1,9 +1,13 @@
 #include "services/orchestrator/spec_parser.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <exception>
 #include <limits>
+#include <map>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -11,6 +15,7 @@
 #include "absl/strings/str_replace.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
+#include "services/orchestrator/spec_text.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -28,6 +33,59 @@ std::string Normalize(std::string s) {
   return s;
 }
 
+// Bounds the document as the walk will see it, aliases expanded: the parsed
+// tree shares an anchored node among its aliases (and `&a [*a]` is a
+// cycle), so its size in memory says nothing about the walk's. Iterative,
+// and counts before it pushes, so an alias bomb costs kMaxSpecNodes steps.
+absl::Status CheckExpansion(const YAML::Node& root, const std::string& where) {
+  struct Pending {
+    YAML::Node node;
+    int depth;
+  };
+  std::vector<Pending> stack;
+  size_t nodes = 0, bytes = 0;
+  auto push = [&](const YAML::Node& node, int depth) -> absl::Status {
+    if (++nodes > kMaxSpecNodes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": more than ", kMaxSpecNodes,
+          " values once its aliases (*name) are expanded; a pool spec needs "
+          "far fewer (an alias bomb?)"));
+    }
+    if (depth > kMaxSpecDepth) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ":", node.Mark().line + 1, ": nested more than ",
+                       kMaxSpecDepth, " levels deep"));
+    }
+    if (node.IsScalar()) {
+      bytes += node.Scalar().size();
+      if (bytes > kMaxSpecExpandedBytes) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, ": more than ", kMaxSpecExpandedBytes,
+            " bytes of values once its aliases (*name) are expanded"));
+      }
+      return absl::OkStatus();
+    }
+    stack.push_back({node, depth});
+    return absl::OkStatus();
+  };
+  if (absl::Status s = push(root, 1); !s.ok()) return s;
+  while (!stack.empty()) {
+    Pending p = std::move(stack.back());
+    stack.pop_back();
+    if (p.node.IsSequence()) {
+      for (const YAML::Node& item : p.node) {
+        if (absl::Status s = push(item, p.depth + 1); !s.ok()) return s;
+      }
+    } else if (p.node.IsMap()) {
+      for (auto it = p.node.begin(); it != p.node.end(); ++it) {
+        if (absl::Status s = push(it->first, p.depth + 1); !s.ok()) return s;
+        if (absl::Status s = push(it->second, p.depth + 1); !s.ok()) return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 class Walker {
  public:
   explicit Walker(ParsedSpec* out) : out_(out) {}
@@ -35,6 +93,9 @@ class Walker {
   void Message(const YAML::Node& node, google::protobuf::Message* msg,
                const std::string& path) {
     const google::protobuf::Descriptor* d = msg->GetDescriptor();
+    // yaml-cpp keeps every pair of a mapping, duplicates included: the
+    // first key of each field, to refuse a second one.
+    std::map<std::string, YAML::Mark> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const YAML::Node& key_node = it->first;
       const YAML::Node& value = it->second;
@@ -45,7 +106,10 @@ class Walker {
       std::string key = key_node.Scalar();
       const FieldDescriptor* f = d->FindFieldByName(key);
       if (f == nullptr) f = d->FindFieldByCamelcaseName(key);
-      std::string field_path = path.empty() ? key : absl::StrCat(path, ".", key);
+      const std::string& name = f ? f->name() : key;
+      std::string field_path =
+          path.empty() ? name : absl::StrCat(path, ".", name);
+      if (!FirstKey(&seen, name, key, field_path, key_node)) continue;
       if (f == nullptr) {
         std::string known;
         for (int i = 0; i < d->field_count(); ++i) {
@@ -55,7 +119,6 @@ class Walker {
                   key_node);
         continue;
       }
-      field_path = path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
       out_->locations.Set(field_path, key_node.Mark().line + 1);
       if (value.IsNull()) continue;  // `key:` with nothing: leave the default
       if (f->is_repeated()) {
@@ -72,6 +135,14 @@ class Walker {
         Field(value, msg, f, field_path, /*repeated=*/false);
       }
     }
+  }
+
+  // The count of what Violation left out, as one more violation.
+  void Finish() {
+    if (dropped_ == 0) return;
+    v1::Violation* v = &out_->violations.emplace_back();
+    v->set_message(absl::StrCat("and ", dropped_, " more problems"));
+    v->set_location(out_->locations.file());
   }
 
  private:
@@ -95,6 +166,7 @@ class Walker {
     const std::string& text = value.Scalar();
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
+        if (!ValueFits(text, path, value)) return;
         repeated ? r->AddString(msg, f, text) : r->SetString(msg, f, text);
         return;
       case FieldDescriptor::CPPTYPE_BOOL: {
@@ -105,7 +177,9 @@ class Walker {
         } else if (t == "false" || t == "no" || t == "off") {
           b = false;
         } else {
-          Violation(path, absl::StrCat("expected true or false, got '", text, "'"),
+          Violation(path,
+                    absl::StrCat("expected true or false, got '",
+                                 PrintableText(text, 100), "'"),
                     value);
           return;
         }
@@ -116,7 +190,8 @@ class Walker {
         uint32_t n;
         if (!absl::SimpleAtoi(text, &n)) {
           Violation(path,
-                    absl::StrCat("expected a whole number >= 0, got '", text, "'"),
+                    absl::StrCat("expected a whole number >= 0, got '",
+                                 PrintableText(text, 100), "'"),
                     value);
           return;
         }
@@ -141,8 +216,8 @@ class Walker {
           absl::StrAppend(&names, names.empty() ? "" : ", ", shortname);
         }
         Violation(path,
-                  absl::StrCat("unknown value '", text, "'; expected one of: ",
-                               names),
+                  absl::StrCat("unknown value '", PrintableText(text, 100),
+                               "'; expected one of: ", names),
                   value);
         return;
       }
@@ -151,17 +226,71 @@ class Walker {
     }
   }
 
+  // False (a violation naming both lines) when `name` was a key of this
+  // mapping already; JSON objects are read here too.
+  bool FirstKey(std::map<std::string, YAML::Mark>* seen,
+                const std::string& name, const std::string& key,
+                const std::string& path, const YAML::Node& key_node) {
+    auto [it, added] = seen->emplace(name, key_node.Mark());
+    if (added) return true;
+    const YAML::Mark& first = it->second;
+    const YAML::Mark& again = key_node.Mark();
+    std::string where =
+        first.line == again.line
+            ? absl::StrCat("line ", first.line + 1, " (columns ",
+                           first.column + 1, " and ", again.column + 1, ")")
+            : absl::StrCat("lines ", first.line + 1, " and ", again.line + 1);
+    Violation(path,
+              absl::StrCat("duplicate key '", key, "' at ", where,
+                           ": write each field once"),
+              key_node);
+    return false;
+  }
+
+  // A string value: bounded, UTF-8 (YAML escapes such as \ud800 are not),
+  // no NUL (\0 is a valid YAML escape).
+  bool ValueFits(const std::string& text, const std::string& path,
+                 const YAML::Node& value) {
+    if (text.size() > kMaxSpecValueBytes) {
+      Violation(path,
+                absl::StrCat("a value of ", text.size(), " bytes; at most ",
+                             kMaxSpecValueBytes),
+                value);
+      return false;
+    }
+    if (InvalidUtf8At(text) != std::string::npos) {
+      Violation(path, "not UTF-8 text (check its \\u escapes)", value);
+      return false;
+    }
+    if (text.find('\0') != std::string::npos) {
+      Violation(path, "holds a NUL character", value);
+      return false;
+    }
+    return true;
+  }
+
+  // After the first kMaxViolations, only a count: a spec of 100,000
+  // unknown keys must not make a reply larger than gRPC carries.
+  static constexpr size_t kMaxViolations = 200;
+
   void Violation(const std::string& path, const std::string& message,
                  const YAML::Node& node) {
+    if (out_->violations.size() >= kMaxViolations) {
+      ++dropped_;
+      return;
+    }
     v1::Violation* v = &out_->violations.emplace_back();
-    v->set_field(path);
-    v->set_message(message);
+    // Keys and values of the spec are echoed: keep the reply valid UTF-8
+    // (a proto3 string) and free of terminal control sequences.
+    v->set_field(PrintableText(path, 512));
+    v->set_message(PrintableText(message, 4096));
     const std::string& file = out_->locations.file();
     v->set_location(absl::StrCat(file.empty() ? "spec" : file, ":",
                                  node.Mark().line + 1));
   }
 
   ParsedSpec* out_;
+  size_t dropped_ = 0;
 };
 
 }  // namespace
@@ -199,23 +328,31 @@ absl::StatusOr<ParsedSpec> ParseSpec(std::string_view text,
   ParsedSpec out;
   out.locations = SpecLocations(file);
   std::string where = file.empty() ? "spec" : file;
-  if (text.size() > (4 << 20)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": larger than 4 MiB"));
-  }
+  if (absl::Status s = CheckSpecText(text, where); !s.ok()) return s;
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    // Its own message reads "bad file" in this yaml-cpp, and its mark is
+    // where the scanner had got to, past the nesting.
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": nested more than ", e.depth(), " levels deep"));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(
         where, ":", e.mark.line + 1, ": not YAML/JSON: ", e.msg));
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": not YAML/JSON: ", e.what()));
   }
   if (!root.IsMap()) {
     return absl::InvalidArgumentError(
         absl::StrCat(where, ": expected a mapping of pool spec fields"));
   }
+  if (absl::Status s = CheckExpansion(root, where); !s.ok()) return s;
   try {
-    Walker(&out).Message(root, &out.spec, "");
+    Walker walker(&out);
+    walker.Message(root, &out.spec, "");
+    walker.Finish();
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(where, ":", e.mark.line + 1, ": ", e.msg));

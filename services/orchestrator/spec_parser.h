@@ -2,8 +2,9 @@
 // PoolSpec message, remembering the line of every field so that errors can
 // say "pool.yaml:14". Keys are the proto field names (snake_case) or their
 // lowerCamel JSON names; enums take their short names ("v7.1", "tee",
-// "host", "iexec"). Unknown keys and wrong types are violations, collected
-// all at once; only a YAML syntax error stops the parse.
+// "host", "iexec"). Unknown keys, wrong types and keys written twice are
+// violations, collected all at once; a YAML syntax error or a broken limit
+// (spec_text.h: size, UTF-8 text, nesting, alias expansion) stops the parse.
 #pragma once
 
 #include <map>
@@ -15,8 +16,6 @@
 #include "poolops/orchestrator/v1/orchestrator.pb.h"
 
 namespace poolops::orchestrator {
-
-namespace v1 = ::poolops::orchestrator::v1;
 
 // Where each field of a parsed spec was written: "workers[1].wallet" -> line
 // (1-based). Parents are present too ("workers[1]", "workers").
@@ -41,8 +40,9 @@ struct ParsedSpec {
   std::vector<v1::Violation> violations;  // shape errors (unknown keys, types)
 };
 
-// Returns InvalidArgument (naming file:line) when the text is not YAML or
-// not a mapping at the top; shape errors go to `violations`.
+// Returns InvalidArgument (naming file:line) when the text is not UTF-8
+// YAML within the limits of spec_text.h or not a mapping at the top; shape
+// errors go to `violations`.
 absl::StatusOr<ParsedSpec> ParseSpec(std::string_view text,
                                      const std::string& file);
 

@@ -143,17 +143,23 @@ TEST(SpecTest, ValidationNamesEveryBadField) {
 }
 
 TEST(SpecTest, FeatureRules) {
-  auto base = [](const std::string& extra) {
-    return ParseSpec("name: p\nchain: bellecour\nworkerpool: {owner_wallet: o, "
-                     "description: d}\ncore: {target: 'local:/x', host: h.example}\n"
-                     "workers: [{name: w, target: 'local:/x', wallet: w}]\n" +
-                         extra,
-                     "f.yaml");
+  auto base = [](const std::string& extra,
+                 const std::string& core =
+                     "{target: 'local:/x', host: h.example}") {
+    return ParseSpec(
+        "name: p\nchain: bellecour\nworkerpool: {owner_wallet: o, "
+        "description: d}\ncore: " +
+            core +
+            "\n"
+            "workers: [{name: w, target: 'local:/x', wallet: w}]\n" +
+            extra,
+        "f.yaml");
   };
-  auto v8_http = base("stack_version: v8.3\ncore: {target: 'local:/x', host: h, "
-                      "features: [rev-proxy-http]}\n");
-  // Duplicate key `core`: yaml-cpp keeps the last; fine for this check.
+  auto v8_http =
+      base("stack_version: v8.3\n",
+           "{target: 'local:/x', host: h, features: [rev-proxy-http]}");
   ASSERT_TRUE(v8_http.ok());
+  EXPECT_TRUE(v8_http->violations.empty()) << Dump(v8_http->violations);
   auto vs = ValidateSpec(v8_http->spec, v8_http->locations, "");
   EXPECT_NE(Find(vs, "core.features[0]"), nullptr) << Dump(vs);
   EXPECT_NE(Find(vs, "core.letsencrypt_email"), nullptr) << Dump(vs);

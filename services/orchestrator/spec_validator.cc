@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/orchestrator/secrets.h"
 #include "services/orchestrator/spec_defaults.h"
+#include "services/orchestrator/spec_limits.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -74,52 +75,13 @@ class Checker {
 
 }  // namespace
 
-std::string TargetAddress::ToString() const {
-  if (kind == Kind::kLocal) return absl::StrCat("local:", path);
-  return absl::StrCat("ssh://", user.empty() ? "" : user + "@", host,
-                      port == 22 ? "" : absl::StrCat(":", port), path);
-}
-
-absl::StatusOr<TargetAddress> ParseTarget(const std::string& text) {
-  TargetAddress t;
-  if (absl::StartsWith(text, "local:")) {
-    t.path = text.substr(6);
-    if (t.path.empty()) {
-      return absl::InvalidArgumentError("local target needs a path: local:/opt");
-    }
-    return t;
-  }
-  std::smatch m;
-  static const std::regex kSsh(
-      "ssh://(?:([A-Za-z0-9._-]+)@)?([A-Za-z0-9.-]+|\\[[0-9a-fA-F:]+\\])"
-      "(?::([0-9]{1,5}))?(/[^\\s]*)");
-  if (std::regex_match(text, m, kSsh)) {
-    t.kind = TargetAddress::Kind::kSsh;
-    t.user = m[1];
-    t.host = m[2];
-    if (m[3].matched) {
-      int port = 0;
-      if (!absl::SimpleAtoi(std::string(m[3]), &port) || port < 1 || port > 65535) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("target '", text, "': port out of range"));
-      }
-      t.port = port;
-    }
-    t.path = m[4];
-    if (t.path.size() < 2) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("target '", text, "': needs a folder path after the host"));
-    }
-    return t;
-  }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "target '", text,
-      "': want local:/path or ssh://user@host[:port]/absolute/path"));
-}
-
 std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
                                         const SpecLocations& loc,
                                         const fs::path& spec_dir) {
+  if (std::vector<v1::Violation> limits = CheckSpecLimits(spec, loc);
+      !limits.empty()) {
+    return limits;
+  }
   Checker c(loc, spec_dir);
   const v1::PoolSpec filled = WithDefaults(spec);
   bool v8 = filled.stack_version() == v1::STACK_VERSION_V8_3;

@@ -8,6 +8,7 @@
 
 #include "poolops/orchestrator/v1/orchestrator.pb.h"
 #include "services/orchestrator/spec_parser.h"
+#include "services/orchestrator/target_address.h"
 
 namespace poolops::orchestrator {
 
@@ -16,17 +17,5 @@ namespace poolops::orchestrator {
 std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
                                         const SpecLocations& locations,
                                         const std::filesystem::path& spec_dir);
-
-// A parsed target: "local:<path>" or "ssh://user@host[:port]/path".
-struct TargetAddress {
-  enum class Kind { kLocal, kSsh };
-  Kind kind = Kind::kLocal;
-  std::string user;
-  std::string host;
-  int port = 22;
-  std::string path;  // absolute for ssh; as written for local
-  std::string ToString() const;
-};
-absl::StatusOr<TargetAddress> ParseTarget(const std::string& text);
 
 }  // namespace poolops::orchestrator

@@ -1,12 +1,15 @@
 #include "services/orchestrator/ssh_test_server.h"
 
+#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/net.h"
@@ -23,6 +26,19 @@ std::string Which(const std::string& name) {
     if (::access(p.c_str(), X_OK) == 0) return p.string();
   }
   return "";
+}
+
+// Whether `port` can be bound on [::1] (IPv6 loopback configured).
+bool Ipv6LoopbackFree(int port) {
+  int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_loopback;
+  addr.sin6_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
 }
 
 int Quiet(const std::string& cmd) {
@@ -56,6 +72,7 @@ absl::StatusOr<std::unique_ptr<SshTestServer>> SshTestServer::Start(
   absl::StatusOr<uint16_t> port = net::FreeLoopbackPort();
   if (!port.ok()) return port.status();
   s->port_ = *port;
+  s->ipv6_ = Ipv6LoopbackFree(s->port_);
   passwd* pw = ::getpwuid(::getuid());
   s->user_ = pw ? pw->pw_name : "root";
   fs::path config = d / "sshd_config";
@@ -72,20 +89,34 @@ absl::StatusOr<std::unique_ptr<SshTestServer>> SshTestServer::Start(
                         << "AcceptEnv DOCKER_HOST\n";
   // sshd wants its privilege separation folder.
   fs::create_directories("/run/sshd");
+  std::vector<std::string> argv = {sshd,
+                                   "-D",
+                                   "-e",
+                                   "-f",
+                                   config.string(),
+                                   "-p",
+                                   std::to_string(s->port_),
+                                   "-o",
+                                   "ListenAddress=127.0.0.1",
+                                   "-E",
+                                   (d / "sshd.log").string()};
+  if (s->ipv6_) {
+    argv.push_back("-o");
+    argv.push_back("ListenAddress=::1");
+  }
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid == 0) {
     ::setsid();
-    std::string port = std::to_string(s->port_);
-    std::string log = (d / "sshd.log").string();
-    execl(sshd.c_str(), sshd.c_str(), "-D", "-e", "-f", config.c_str(), "-p",
-          port.c_str(), "-o", "ListenAddress=127.0.0.1", "-E", log.c_str(),
-          static_cast<char*>(nullptr));
+    ::execv(args[0], args.data());
     ::_exit(127);
   }
   s->pid_ = pid;
   s->client_config_ = d / "ssh_config";
   std::ofstream(s->client_config_)
-      << "Host 127.0.0.1\n  IdentityFile " << client_key
+      << "Host 127.0.0.1 ::1\n  IdentityFile " << client_key
       << "\n  IdentitiesOnly yes\n  UserKnownHostsFile /dev/null\n"
       << "  StrictHostKeyChecking no\n  LogLevel ERROR\n"
       << (docker_host.empty() ? ""
@@ -116,6 +147,10 @@ SshTestServer::~SshTestServer() {
 
 std::string SshTestServer::TargetFor(const std::string& path) const {
   return absl::StrCat("ssh://", user_, "@127.0.0.1:", port_, path);
+}
+
+std::string SshTestServer::Ipv6TargetFor(const std::string& path) const {
+  return absl::StrCat("ssh://", user_, "@[::1]:", port_, path);
 }
 
 }  // namespace poolops::orchestrator

@@ -1,7 +1,8 @@
 // A real sshd for tests: `sshd -D -f <tmp config> -p <free port> -o
-// ListenAddress=127.0.0.1` with a host key and a client key made by the
-// test (ssh-keygen), stopped by its PID. The client side is an ssh_config
-// file (key, known hosts, port) for `ssh -F`.
+// ListenAddress=127.0.0.1` (and ::1 when this machine has IPv6 loopback)
+// with a host key and a client key made by the test (ssh-keygen), stopped
+// by its PID. The client side is an ssh_config file (key, known hosts,
+// port) for `ssh -F`.
 #pragma once
 
 #include <filesystem>
@@ -23,13 +24,18 @@ class SshTestServer {
 
   int port() const { return port_; }
   const std::filesystem::path& client_config() const { return client_config_; }
+  // True when it also listens on [::1].
+  bool ipv6() const { return ipv6_; }
   // "ssh://<user>@127.0.0.1:<port><path>"
   std::string TargetFor(const std::string& path) const;
+  // "ssh://<user>@[::1]:<port><path>" (only when ipv6())
+  std::string Ipv6TargetFor(const std::string& path) const;
 
  private:
   SshTestServer() = default;
   int pid_ = -1;
   int port_ = 0;
+  bool ipv6_ = false;
   std::string user_;
   std::filesystem::path client_config_;
 };

@@ -227,25 +227,7 @@ class Factory : public TargetFactory {
       return std::unique_ptr<Target>(new ScriptTarget(
           runner_, {}, (ec ? p : abs).lexically_normal().string(), text));
     }
-    std::vector<std::string> prefix = {"ssh"};
-    if (!ssh_.config_file.empty()) {
-      prefix.push_back("-F");
-      prefix.push_back(ssh_.config_file);
-    }
-    // A host that goes silent in the middle of a session (network cut,
-    // frozen VM) ends it within a minute instead of hanging the apply.
-    for (const std::string& o :
-         {std::string("BatchMode=yes"),
-          absl::StrCat("ConnectTimeout=", ssh_.connect_timeout_seconds),
-          std::string("ServerAliveInterval=15"),
-          std::string("ServerAliveCountMax=4")}) {
-      prefix.push_back("-o");
-      prefix.push_back(o);
-    }
-    prefix.push_back("-p");
-    prefix.push_back(std::to_string(t->port));
-    prefix.push_back(t->user.empty() ? t->host : t->user + "@" + t->host);
-    prefix.push_back("--");
+    std::vector<std::string> prefix = SshCommand(*t, ssh_);
     return std::unique_ptr<Target>(
         new ScriptTarget(runner_, std::move(prefix), t->path, text));
   }
@@ -265,6 +247,34 @@ ProcessRunner* ProcessRunner::Real() {
 std::unique_ptr<ProcessRunner> ProcessRunner::WithTimeout(
     absl::Duration timeout) {
   return std::make_unique<RealProcessRunner>(timeout);
+}
+
+std::vector<std::string> SshCommand(const TargetAddress& t,
+                                    const SshOptions& ssh) {
+  std::vector<std::string> argv = {"ssh"};
+  if (!ssh.config_file.empty()) {
+    argv.push_back("-F");
+    argv.push_back(ssh.config_file);
+  }
+  // A host that goes silent in the middle of a session (network cut,
+  // frozen VM) ends it within a minute instead of hanging the apply.
+  for (const std::string& o :
+       {std::string("BatchMode=yes"),
+        absl::StrCat("ConnectTimeout=", ssh.connect_timeout_seconds),
+        std::string("ServerAliveInterval=15"),
+        std::string("ServerAliveCountMax=4")}) {
+    argv.push_back("-o");
+    argv.push_back(o);
+  }
+  if (!t.user.empty()) {
+    argv.push_back("-l");
+    argv.push_back(t.user);
+  }
+  argv.push_back("-p");
+  argv.push_back(std::to_string(t.port));
+  argv.push_back("--");
+  argv.push_back(t.host);
+  return argv;
 }
 
 std::string ShellQuote(const std::string& word) {

@@ -82,7 +82,17 @@ struct SshOptions {
 std::unique_ptr<TargetFactory> NewTargetFactory(ProcessRunner* runner,
                                                 SshOptions ssh = {});
 
-// Single-quotes a word for sh.
+// The ssh argv up to the destination: our options first, the spec's user
+// and port only as the values of -l and -p, then "--" and the host (IPv6
+// without brackets), so that no value of a spec is ever read as an option
+// even if ParseTarget let one through. The command ("sh -s", constant)
+// follows; paths reach the remote shell only on stdin, ShellQuote'd.
+std::vector<std::string> SshCommand(const TargetAddress& target,
+                                    const SshOptions& ssh);
+
+// Single-quotes a word for sh: every byte but ' kept as is inside '...',
+// each ' as '\''. Safe for any text without NUL (the targets' paths hold
+// no control characters at all).
 std::string ShellQuote(const std::string& word);
 
 // The shell script that writes a bundle (files base64 in heredocs).

@@ -10,10 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/common/test_util.h"
 #include "services/orchestrator/ssh_test_server.h"
 
@@ -160,6 +162,198 @@ TEST(TargetTest, UnreachableSshHostIsUnavailable) {
   absl::Status s = (*t)->WriteBundle("core", {{"a", "b", 0644}});
   EXPECT_TRUE(absl::IsUnavailable(s)) << s;
   EXPECT_NE(std::string(s.message()).find("ssh"), std::string::npos) << s;
+}
+
+// What a target would run, without running it.
+class CapturingRunner : public ProcessRunner {
+ public:
+  absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
+                                    const std::string& input,
+                                    const std::string& cwd) override {
+    calls.push_back(argv);
+    return CommandResult{0, ""};
+  }
+  std::vector<std::vector<std::string>> calls;
+};
+
+TEST(TargetAddressTest, UsersAndHostsAreNeverOptionsPathsNeverLines) {
+  for (const char* bad : {
+           "ssh://-oProxyCommand=touch${IFS}x/srv",  // host as an option
+           "ssh://-oProxyCommand=x@host/srv",        // user as an option
+           "ssh://u@-oProxyCommand=x/srv",
+           "ssh://-l@host/srv",
+           "ssh://u@-host/srv",
+           "ssh://u@.host/srv",
+           "ssh://u@host-/srv",
+           "ssh://u@ho$t/srv",
+           "ssh://u;id@host/srv",
+           "ssh://u@h@host/srv",
+           "ssh://u@[-oProxyCommand=x]/srv",  // not IPv6
+           "ssh://u@[::1/srv",
+           "ssh://u@[::1]x/srv",
+           "ssh://u@[::1]:/srv",
+           "ssh://u@[zz::1]/srv",
+           "ssh://u@host:0/srv",
+           "ssh://u@host:65536/srv",
+           "ssh://u@host:+22/srv",
+           "ssh://u@host:22a/srv",
+           "ssh://u@host/",
+           "ssh://u@host",
+           "ssh://u@host/srv/x\nrm -rf /",
+           "ssh://u@host/srv/a b",
+           "ssh://u@host/srv/\x1b[2J",
+           "ssh://u@host/srv/\x7f",
+           "local:/srv/\nx",
+           "local:/srv/\rx",
+           "local:",
+           "ftp://host/srv",
+       }) {
+    const std::string text = bad;
+    EXPECT_FALSE(ParseTarget(text).ok()) << bad;
+    CapturingRunner runner;
+    EXPECT_FALSE(NewTargetFactory(&runner)->Open(text, "").ok()) << bad;
+  }
+  auto v6 = ParseTarget("ssh://deploy@[::1]:2222/srv/iexec");
+  ASSERT_TRUE(v6.ok()) << v6.status();
+  EXPECT_EQ(v6->user, "deploy");
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 2222);
+  EXPECT_EQ(v6->path, "/srv/iexec");
+  EXPECT_EQ(v6->ToString(), "ssh://deploy@[::1]:2222/srv/iexec");
+  auto v6_default = ParseTarget("ssh://[2001:db8::7]/srv");
+  ASSERT_TRUE(v6_default.ok()) << v6_default.status();
+  EXPECT_EQ(v6_default->host, "2001:db8::7");
+  EXPECT_EQ(v6_default->port, 22);
+  EXPECT_EQ(v6_default->user, "");
+  for (const char* good :
+       {"ssh://deploy@core.example:2222/srv/iexec", "ssh://u_1.x-y@10.0.0.1/s",
+        "ssh://my_alias/srv", "ssh://u@[::ffff:127.0.0.1]/srv/it's",
+        "local:bundles", "local:/opt/my bundles"}) {
+    EXPECT_TRUE(ParseTarget(good).ok()) << good << ParseTarget(good).status();
+  }
+}
+
+TEST(TargetAddressTest, SshArgvPlacesSpecValuesOnlyWhereNoOptionIsRead) {
+  CapturingRunner runner;
+  SshOptions opts;
+  opts.config_file = "/etc/poolops/ssh_config";
+  auto t = NewTargetFactory(&runner, opts)
+               ->Open("ssh://deploy@[::1]:2222/srv/it's here", "");
+  // A space: refused on SSH targets; the quote is fine.
+  EXPECT_FALSE(t.ok());
+  t = NewTargetFactory(&runner, opts)
+          ->Open("ssh://deploy@[::1]:2222/srv/it's", "");
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_TRUE((*t)->Shell("core", "true\n").ok());
+  ASSERT_EQ(runner.calls.size(), 1u);
+  EXPECT_EQ(absl::StrJoin(runner.calls[0], " "),
+            "ssh -F /etc/poolops/ssh_config -o BatchMode=yes -o "
+            "ConnectTimeout=10 -o ServerAliveInterval=15 -o "
+            "ServerAliveCountMax=4 -l deploy -p 2222 -- ::1 sh -s");
+  // Without a user, ssh's own default (~/.ssh/config, the login name).
+  TargetAddress bare;
+  bare.kind = TargetAddress::Kind::kSsh;
+  bare.host = "h.example";
+  bare.path = "/srv";
+  std::vector<std::string> argv = SshCommand(bare, {});
+  EXPECT_EQ(absl::StrJoin(argv, " "),
+            "ssh -o BatchMode=yes -o ConnectTimeout=10 -o "
+            "ServerAliveInterval=15 -o ServerAliveCountMax=4 -p 22 -- "
+            "h.example");
+  // Even values ParseTarget would refuse land as values, not options.
+  TargetAddress hostile = bare;
+  hostile.user = "-oProxyCommand=x";
+  hostile.host = "-oProxyCommand=y";
+  argv = SshCommand(hostile, {});
+  auto dashdash = std::find(argv.begin(), argv.end(), "--");
+  ASSERT_NE(dashdash, argv.end());
+  EXPECT_EQ(*(dashdash + 1), hostile.host);
+  EXPECT_EQ(dashdash + 2, argv.end());
+  auto user = std::find(argv.begin(), argv.end(), hostile.user);
+  ASSERT_NE(user, argv.end());
+  EXPECT_EQ(*(user - 1), "-l");
+}
+
+TEST(TargetAddressTest, ShellQuoteSurvivesARealShell) {
+  for (const std::string& word :
+       {std::string("plain"), std::string("it's"), std::string("'"),
+        std::string("''\\'"), std::string("$(id) `id` ${HOME} $HOME"),
+        std::string("a\nb;c|d&e>f<g*h?i[j]~k#l!m"), std::string("-n"),
+        std::string(""), std::string("\xc3\xa9\x01\x7f")}) {
+    const std::string& w = word;
+    auto r = ProcessRunner::Real()->Run(
+        {"sh", "-c", "printf '%s' " + ShellQuote(w)}, "", "");
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->output, w) << word;
+  }
+}
+
+// The real ssh client with the argv SshCommand builds: a user or host
+// that reads as "-oProxyCommand=..." never runs that command. First the
+// attack as it would go with the value in option position, so the test
+// proves that the marker file appears when ssh does take it.
+TEST(TargetTest, RealSshNeverTakesAUserOrHostAsAnOption) {
+  poolops::test::TempDir dir;
+  absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
+      SshTestServer::Start(dir.path());
+  if (!sshd.ok()) GTEST_SKIP() << sshd.status();
+  const fs::path marker = dir.path() / "pwned";
+  const std::string inject = "-oProxyCommand=touch " + marker.string();
+  SshOptions opts;
+  opts.config_file = (*sshd)->client_config().string();
+  opts.connect_timeout_seconds = 3;
+  // Control: as an option, ssh runs it.
+  auto control =
+      ProcessRunner::Real()->Run({"ssh", "-F", opts.config_file, "-o",
+                                  "BatchMode=yes", inject, "127.0.0.1", "true"},
+                                 "", "");
+  ASSERT_TRUE(control.ok()) << control.status();
+  ASSERT_TRUE(fs::exists(marker))
+      << "the control attack did not run: " << control->output;
+  fs::remove(marker);
+
+  TargetAddress t;
+  t.kind = TargetAddress::Kind::kSsh;
+  t.host = "127.0.0.1";
+  t.port = (*sshd)->port();
+  t.path = "/tmp";
+  TargetAddress as_user = t, as_host = t;
+  as_user.user = inject;
+  as_host.host = inject;
+  for (const TargetAddress& hostile : {as_user, as_host}) {
+    std::vector<std::string> argv = SshCommand(hostile, opts);
+    argv.push_back("true");
+    auto r = ProcessRunner::Real()->Run(argv, "", "");
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_NE(r->exit_code, 0) << r->output;  // no such user, no such host
+    EXPECT_FALSE(fs::exists(marker)) << absl::StrJoin(argv, " ");
+  }
+}
+
+TEST(TargetTest, SshToARealSshdOverIpv6) {
+  poolops::test::TempDir dir;
+  absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
+      SshTestServer::Start(dir.path());
+  if (!sshd.ok()) GTEST_SKIP() << sshd.status();
+  if (!(*sshd)->ipv6()) GTEST_SKIP() << "no IPv6 loopback (::1) here";
+  SshOptions opts;
+  opts.config_file = (*sshd)->client_config().string();
+  auto factory = NewTargetFactory(ProcessRunner::Real(), opts);
+  fs::path root = dir.path() / "remote6";
+  std::string target = (*sshd)->Ipv6TargetFor(root.string());
+  ASSERT_NE(target.find("@[::1]:"), std::string::npos) << target;
+  auto t = factory->Open(target, "");
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_TRUE((*t)->WriteBundle("core", {{".env", "A=1\n", 0600}}).ok());
+  EXPECT_EQ(Slurp(root / "core/.env"), "A=1\n");
+  EXPECT_EQ(Mode(root / "core/.env"), 0600u);
+  auto exists = (*t)->Exists("core", ".env");
+  ASSERT_TRUE(exists.ok()) << exists.status();
+  EXPECT_TRUE(*exists);
+  // It was ::1 that answered: the remote side saw an IPv6 client.
+  auto r = (*t)->Shell("", "echo \"$SSH_CONNECTION\"\n");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->output.rfind("::1 ", 0), 0u) << r->output;
 }
 
 }  // namespace

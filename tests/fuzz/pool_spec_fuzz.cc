@@ -1,0 +1,69 @@
+// Arbitrary bytes as a pool spec file (YAML, or JSON read as YAML): the
+// parser with every limit of spec_text.h (size, UTF-8 text, nesting, alias
+// expansion), duplicate keys, the limits of the parsed spec and the targets
+// it names. Must never crash, hang or allocate without bound; what it
+// returns must travel in proto3 strings (valid UTF-8).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "services/orchestrator/spec_limits.h"
+#include "services/orchestrator/spec_parser.h"
+#include "services/orchestrator/spec_text.h"
+#include "services/orchestrator/target_address.h"
+
+namespace {
+
+namespace o = poolops::orchestrator;
+
+void MustBeUtf8(const std::string& s) {
+  if (o::InvalidUtf8At(s) != std::string::npos) __builtin_trap();
+}
+
+void Target(const std::string& text) {
+  absl::StatusOr<o::TargetAddress> t = o::ParseTarget(text);
+  MustBeUtf8(std::string(t.status().message()));
+  if (!t.ok() || t->kind != o::TargetAddress::Kind::kSsh) return;
+  // Nothing ssh could read as an option, nothing a shell reads as a line.
+  if (t->host.empty() || t->host[0] == '-' ||
+      (!t->user.empty() && t->user[0] == '-') || t->path[0] != '/' ||
+      t->path.find_first_of("\n\r") != std::string::npos) {
+    __builtin_trap();
+  }
+  // Its text form reads back the same.
+  absl::StatusOr<o::TargetAddress> again = o::ParseTarget(t->ToString());
+  if (!again.ok() || again->user != t->user || again->host != t->host ||
+      again->port != t->port || again->path != t->path) {
+    __builtin_trap();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  absl::StatusOr<o::ParsedSpec> parsed = o::ParseSpec(text, "pool.yaml");
+  MustBeUtf8(std::string(parsed.status().message()));
+  if (!parsed.ok()) return 0;
+  for (const auto& v : parsed->violations) {
+    MustBeUtf8(v.field());
+    MustBeUtf8(v.message());
+    MustBeUtf8(v.location());
+  }
+  std::vector<o::v1::Violation> limits =
+      o::CheckSpecLimits(parsed->spec, parsed->locations);
+  if (limits.empty()) {
+    // Within its limits, the spec is a message the API can carry.
+    std::string wire;
+    o::v1::PoolSpec back;
+    if (!parsed->spec.SerializeToString(&wire) || !back.ParseFromString(wire) ||
+        back.workers_size() > o::kMaxSpecWorkers) {
+      __builtin_trap();
+    }
+  }
+  Target(parsed->spec.core().target());
+  for (const auto& w : parsed->spec.workers()) Target(w.target());
+  (void)parsed->locations.Of("workers[0].target");
+  return 0;
+}
