@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/gateway_client.h"
 #include "libs/common/files.h"
+#include "libs/common/terminal_text.h"
 
 namespace poolops::cli {
 namespace {
@@ -27,14 +28,24 @@ json ChainJson(const cv1::Chain& c) {
             {"confirmations", c.confirmations()}};
   j["fallbackRpcs"] = std::vector<std::string>(c.fallback_rpcs().begin(),
                                                c.fallback_rpcs().end());
+  if (!c.error().empty()) j["error"] = c.error();
+  if (c.changes_size() > 0)
+    j["changes"] =
+        std::vector<std::string>(c.changes().begin(), c.changes().end());
   return j;
 }
 
 std::string ChainLine(const cv1::Chain& c) {
-  return absl::StrCat(c.is_default() ? "* " : "  ", c.name(), "  id ",
-                      c.chain_id(), "  ", c.native() ? "native" : "token", "  ",
-                      c.rpc(), "  hub ", c.hub(),
-                      c.market().empty() ? "" : "  market ", c.market());
+  if (!c.error().empty())
+    return absl::StrCat(c.is_default() ? "* " : "  ", c.name(),
+                        "  BROKEN: ", c.error());
+  std::string line = absl::StrCat(
+      c.is_default() ? "* " : "  ", c.name(), "  id ", c.chain_id(), "  ",
+      c.native() ? "native" : "token", "  ", c.rpc(), "  hub ", c.hub(),
+      c.market().empty() ? "" : "  market ", c.market());
+  for (const std::string& change : c.changes())
+    absl::StrAppend(&line, "\n      replaced ", change);
+  return line;
 }
 
 int PrintChains(const Context& ctx, const cv1::ListChainsResponse& chains) {
@@ -89,13 +100,15 @@ void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code) {
   struct AddOpts {
     std::string name, rpc, hub, chain_id, market, fee_mode;
     std::vector<std::string> fallback;
-    bool native = false, make_default = false;
+    bool native = false, make_default = false, replace = false;
     uint32_t confirmations = 1;
   };
   auto a = std::make_shared<AddOpts>();
   CLI::App* add = chain->add_subcommand(
       "add", "Add a custom chain (written as an SDK chain.json in the home)");
-  add->add_option("NAME", a->name, "Chain name (a-z, 0-9, . _ -)")->required();
+  add->add_option("NAME", a->name,
+                  "Chain name (a-z, 0-9, _ -; a letter or digit first)")
+      ->required();
   add->add_option("--rpc", a->rpc, "JSON-RPC URL")->required();
   add->add_option("--fallback-rpc", a->fallback,
                   "More JSON-RPC URLs, tried in order when --rpc fails");
@@ -110,6 +123,9 @@ void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code) {
   add->add_option("--confirmations", a->confirmations,
                   "Blocks to wait for each transaction (default 1)");
   add->add_flag("--default", a->make_default, "Make it the default chain");
+  add->add_flag("--replace", a->replace,
+                "Replace a preset or an existing chain of that name (says "
+                "what changes)");
   add->callback([&ctx, exit_code, a] {
     cv1::AddChainRequest req;
     cv1::Chain* c = req.mutable_chain();
@@ -123,6 +139,7 @@ void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code) {
     c->set_fee_mode(a->fee_mode);
     c->set_confirmations(a->confirmations);
     req.set_make_default(a->make_default);
+    req.set_replace(a->replace);
     *exit_code = Reply(ctx, CallGateway(ctx, &GatewayStub::AddChain, req),
                        [&](const cv1::Chain& c) {
                          return ctx.Ok(ChainJson(c), ChainLine(c));
@@ -130,19 +147,30 @@ void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code) {
   });
 
   auto file = std::make_shared<std::string>();
+  auto replace = std::make_shared<bool>(false);
   CLI::App* import = chain->add_subcommand(
       "import",
       "Import the chains of an iExec SDK chain.json (and its default)");
   import->add_option("FILE", *file, "chain.json")->required();
-  import->callback([&ctx, exit_code, file] {
+  import->add_flag("--replace", *replace,
+                   "Replace presets and existing chains the file changes "
+                   "(says what changes)");
+  import->callback([&ctx, exit_code, file, replace] {
     absl::StatusOr<std::string> text = files::ReadFile(*file, 1 << 20);
   if (!text.ok()) {
     *exit_code = ctx.Fail(text.status());
     return;
   }
+  // gRPC strings must be UTF-8: say so here rather than fail in transit.
+  if (!IsValidUtf8(*text)) {
+    *exit_code = ctx.Fail(absl::InvalidArgumentError(absl::StrCat(
+        *file, " is not UTF-8 text (an iExec SDK chain.json is JSON)")));
+    return;
+  }
   cv1::ImportChainsRequest req;
   req.set_chain_json(*text);
-  req.set_source_path(*file);
+  req.set_source_path(SanitizeForTerminal(*file));
+  req.set_replace(*replace);
   *exit_code =
       ReplyChains(ctx, CallGateway(ctx, &GatewayStub::ImportChains, req));
 });

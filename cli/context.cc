@@ -7,9 +7,11 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/bounded_json.h"
 #include "libs/common/client_channel.h"
 #include "libs/common/health_client.h"
 #include "libs/common/home.h"
+#include "libs/common/terminal_text.h"
 
 namespace poolops::cli {
 
@@ -44,13 +46,27 @@ std::string Context::Home() const {
   return poolops::Home::Resolve(home_flag).string();
 }
 
+// Everything poolctl prints goes through these: JSON dumped with invalid
+// UTF-8 replaced (a path or a service's message may hold any bytes, and a
+// throwing dump would abort), text for a terminal without its control and
+// escape sequences (it may come from a probed service, a market, a node).
+void PrintJson(std::ostream& out, const nlohmann::json& j) {
+  out << DumpJson(j) << std::endl;
+}
+
+void PrintText(std::ostream& out, std::string_view text) {
+  std::string shown = SanitizeForTerminal(text, TerminalLines::kKeepBreaks);
+  if (shown.empty()) return;
+  out << shown;
+  if (shown.back() != '\n') out << '\n';
+  out.flush();
+}
+
 int Context::Ok(const nlohmann::json& result, std::string_view human) const {
   if (json) {
-    std::cout << result.dump() << std::endl;
-  } else if (!human.empty()) {
-    std::cout << human;
-    if (human.back() != '\n') std::cout << '\n';
-    std::cout.flush();
+    PrintJson(std::cout, result);
+  } else {
+    PrintText(std::cout, human);
   }
   return 0;
 }
@@ -61,14 +77,14 @@ int Context::Fail(const absl::Status& status) const {
     nlohmann::json error = {{"error",
                              {{"code", absl::StatusCodeToString(status.code())},
                               {"message", message}}}};
-    std::cout << error.dump() << std::endl;
+    PrintJson(std::cout, error);
   }
-  std::cerr << "error: " << message << std::endl;
+  PrintText(std::cerr, absl::StrCat("error: ", message));
   return ExitCodeFor(status);
 }
 
 void Context::Progress(std::string_view line) const {
-  std::cerr << line << std::endl;
+  PrintText(std::cerr, line);
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,12 @@ class Channel;
 }
 
 namespace poolops::cli {
+
+// How poolctl prints: `j` as one JSON line (invalid UTF-8 replaced, never
+// throwing), `text` without terminal control sequences (newline added when
+// missing). Context's methods use them; so do streaming commands.
+void PrintJson(std::ostream& out, const nlohmann::json& j);
+void PrintText(std::ostream& out, std::string_view text);
 
 // Exit codes: 0 ok; 1 internal/unknown; 2 INVALID_ARGUMENT or a usage error;
 // 3 NOT_FOUND; 4 ALREADY_EXISTS / FAILED_PRECONDITION; 5 PERMISSION_DENIED /
@@ -33,6 +40,7 @@ class Context {
 
   // Success: with --json prints `result` as one JSON object on stdout;
   // otherwise prints `human` (plus a newline when missing). Returns 0.
+  // Both as PrintJson / PrintText do.
   int Ok(const nlohmann::json& result, std::string_view human) const;
   // Failure: with --json prints {"error":{"code":"NOT_FOUND","message":...}}
   // on stdout; always prints "error: <message>" on stderr. Returns the exit

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/gateway_client.h"
+#include "libs/common/bounded_json.h"
 #include "libs/common/files.h"
 #include "libs/eth/uint256.h"
 #include "libs/eth/units.h"
@@ -84,7 +85,7 @@ json OrderJson(const cv1::WorkerpoolOrder& o) {
 std::string Field(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  return it->is_string() ? it->get<std::string>() : DumpJson(*it);
 }
 
 // An order file: what `order sign` prints ({"order":{...}}), a bare order,
@@ -92,8 +93,11 @@ std::string Field(const json& j, const char* key) {
 absl::StatusOr<cv1::WorkerpoolOrder> ReadOrderFile(const std::string& path) {
   absl::StatusOr<std::string> text = files::ReadFile(path, 1 << 20);
   if (!text.ok()) return text.status();
-  json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object())
+  absl::StatusOr<json> parsed =
+      ParseBoundedJson(*text, {.max_bytes = 1 << 20, .max_depth = 16}, path);
+  if (!parsed.ok()) return parsed.status();
+  const json& doc = *parsed;
+  if (!doc.is_object())
     return absl::InvalidArgumentError(
         absl::StrCat(path, " is not a JSON object"));
   const json* o = &doc;
@@ -158,14 +162,14 @@ void AddSign(CLI::App* order, Context& ctx, int* exit_code) {
       json result = {{"order", OrderJson(r.order())},
                      {"orderHash", r.order_hash()}};
       if (!o->out.empty()) {
-        if (absl::Status w =
-                files::WriteFileAtomic(o->out, result.dump(2) + "\n", 0644);
+        if (absl::Status w = files::WriteFileAtomic(
+                o->out, DumpJson(result, 2) + "\n", 0644);
             !w.ok())
           return ctx.Fail(w);
       }
       return ctx.Ok(
           result, absl::StrCat("signed workerpool order ", r.order_hash(), "\n",
-                               result["order"].dump(2)));
+                               DumpJson(result["order"], 2)));
     });
   });
 }

@@ -24,8 +24,10 @@
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "cli/rpc_call.h"
+#include "libs/common/bounded_json.h"
 #include "libs/common/files.h"
 #include "libs/common/status_grpc.h"
+#include "libs/common/terminal_text.h"
 #include "poolops/monitor/v1/monitor.grpc.pb.h"
 
 namespace poolops::cli {
@@ -56,7 +58,8 @@ json ProtoJson(const google::protobuf::Message& m) {
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
   (void)google::protobuf::util::MessageToJsonString(m, &text, options);
-  return json::parse(text, nullptr, /*allow_exceptions=*/false);
+  absl::StatusOr<json> j = ParseBoundedJson(text, "");
+  return j.ok() ? *j : json::object();
 }
 
 json StatusJson(const v1::PoolStatus& s) {
@@ -151,9 +154,10 @@ void AddWatch(CLI::App* monitor, Context& ctx, int* exit_code) {
       int lines = 0;
       while (reader->Read(&status)) {
         if (ctx.json) {
-          std::cout << StatusJson(status).dump() << std::endl;
+          PrintJson(std::cout, StatusJson(status));
         } else {
-          std::cout << WatchLine(status) << std::endl;
+          // One line per change, whatever the probed services answered.
+          PrintText(std::cout, SanitizeForTerminal(WatchLine(status)));
         }
         ++lines;
         if (o->count > 0 && lines >= o->count) {
@@ -168,7 +172,7 @@ void AddWatch(CLI::App* monitor, Context& ctx, int* exit_code) {
       if (s.ok()) return 0;
       // Lines already went to stdout: the error goes on stderr only.
       if (lines == 0) return ctx.Fail(FromGrpc(s));
-      std::cerr << "error: " << s.error_message() << std::endl;
+      PrintText(std::cerr, "error: " + s.error_message());
       return ExitCodeFor(FromGrpc(s));
     });
   });

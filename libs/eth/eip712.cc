@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/bounded_json.h"
 #include "libs/eth/address.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/keccak.h"
@@ -498,10 +499,11 @@ absl::StatusOr<Digests> HashTypedData(const nlohmann::json& typed_data) {
 }
 
 absl::StatusOr<Digests> HashTypedDataJson(std::string_view json_text) {
-  json parsed = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded())
-    return absl::InvalidArgumentError("typed data: not valid JSON");
-  return HashTypedData(parsed);
+  // Outside input (a gRPC client's, a file's): bounded before parsing.
+  absl::StatusOr<json> parsed = ParseBoundedJson(
+      std::string_view(json_text.data(), json_text.size()), "typed data");
+  if (!parsed.ok()) return parsed.status();
+  return HashTypedData(*parsed);
 }
 
 absl::StatusOr<std::string> EncodeType(const nlohmann::json& types,

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/bounded_json.h"
 #include "nlohmann/json.hpp"
 
 namespace poolops::monitor {
@@ -15,50 +16,16 @@ using json = nlohmann::json;
 
 // Deeper nesting than any of these endpoints uses is refused before parsing,
 // so a hostile body costs neither stack nor much memory.
-constexpr int kMaxDepth = 32;
-
-bool NestingWithin(std::string_view body, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : body) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
+constexpr JsonLimits kLimits{.max_bytes = 4 << 20, .max_depth = 32};
 
 absl::StatusOr<json> ParseObject(std::string_view body, std::string_view what) {
   if (body.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(std::string(what), ": empty body"));
   }
-  if (!NestingWithin(body, kMaxDepth)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        std::string(what), ": JSON nested deeper than ", kMaxDepth));
-  }
-  json j = json::parse(body.begin(), body.end(), nullptr,
-                       /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(std::string(what), ": not JSON"));
-  }
-  if (!j.is_object()) {
+  absl::StatusOr<json> j = ParseBoundedJson(body, kLimits, what);
+  if (!j.ok()) return j.status();
+  if (!j->is_object()) {
     return absl::InvalidArgumentError(
         absl::StrCat(std::string(what), ": not a JSON object"));
   }

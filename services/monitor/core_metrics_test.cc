@@ -58,6 +58,14 @@ TEST(CoreMetricsTest, RefusesWhatIsNotAPlatformMetric) {
   }
   std::string deep(10000, '[');
   EXPECT_FALSE(ParseCoreMetrics(deep).ok());
+  // Closed: nlohmann would build it and then crash copying it.
+  std::string closed =
+      std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  auto refused = ParseCoreMetrics(closed);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "core /metrics: JSON nested deeper than 32 levels");
+  EXPECT_FALSE(ParseOrderbook(closed).ok());
   auto s = ParseCoreMetrics(R"({"aliveTotalCpu":1})");
   EXPECT_NE(s.status().message().find("aliveWorkers"), std::string::npos);
 }

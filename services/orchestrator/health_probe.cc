@@ -9,6 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/bounded_json.h"
 #include "nlohmann/json.hpp"
 
 namespace poolops::orchestrator {
@@ -73,7 +74,11 @@ class DirectHealthProbe : public HealthProbe {
 }  // namespace
 
 absl::StatusOr<CoreMetrics> ParseCoreMetrics(const std::string& body) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  // A probed core's answer: bounded before parsing (libs/common).
+  absl::StatusOr<nlohmann::json> parsed = ParseBoundedJson(
+      body, {.max_bytes = 1 << 20, .max_depth = 32}, "core /metrics");
+  if (!parsed.ok()) return absl::UnavailableError(parsed.status().message());
+  nlohmann::json& j = *parsed;
   if (!j.is_object() || !j.contains("aliveWorkers")) {
     return absl::UnavailableError("core /metrics: no aliveWorkers field");
   }

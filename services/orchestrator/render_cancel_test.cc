@@ -37,8 +37,9 @@ TEST(RenderCancelTest, StopsCreatingWalletsOnceTheCallerIsGone) {
     ++asked;
     return vault.created() >= 3;
   };
-  absl::StatusOr<RenderResult> r = o.orchestrator->Render(
-      *loaded, Orchestrator::MissingWallets::kCreate, gone_after_three);
+  absl::StatusOr<RenderResult> r =
+      o.orchestrator->Render(*loaded, Orchestrator::MissingWallets::kCreate,
+                             Orchestrator::Secrets::kAll, gone_after_three);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(absl::IsCancelled(r.status())) << r.status();
   EXPECT_THAT(std::string(r.status().message()),
@@ -48,14 +49,14 @@ TEST(RenderCancelTest, StopsCreatingWalletsOnceTheCallerIsGone) {
 
   // The next render creates the rest (the three are found, not remade).
   r = o.orchestrator->Render(*loaded, Orchestrator::MissingWallets::kCreate,
-                             [] { return false; });
+                             Orchestrator::Secrets::kAll, [] { return false; });
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(vault.created(), 11);
   EXPECT_EQ(r->wallets.size(), 11u);
 
   // Nothing missing: a gone caller changes nothing (only creation asks).
   r = o.orchestrator->Render(*loaded, Orchestrator::MissingWallets::kCreate,
-                             [] { return true; });
+                             Orchestrator::Secrets::kAll, [] { return true; });
   EXPECT_TRUE(r.ok()) << r.status();
 }
 

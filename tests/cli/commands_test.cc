@@ -502,4 +502,36 @@ TEST_F(CommandsTest, EveryCommandAgainstAFreshSuite) {
   RunEveryCase(/*suite_up=*/true);
 }
 
+// --json output is one JSON object whatever bytes a path or a message holds
+// (a throwing dump aborted poolctl), and what reaches the terminal carries
+// no escape sequence. All fail before any service is called.
+TEST_F(CommandsTest, JsonAndTextSurviveInvalidUtf8AndEscapes) {
+  std::string bad_dir = absl::StrCat("{files}/caf\xe9\xff");
+  Result r = Run(absl::StrCat("--json chain import ", bad_dir, "/chain.json"));
+  EXPECT_FALSE(r.hung);
+  EXPECT_EQ(r.code, kNotFound) << r.Describe();
+  ASSERT_TRUE(r.json.is_object()) << r.Describe();
+  ASSERT_TRUE(r.json["error"]["message"].is_string()) << r.Describe();
+  EXPECT_TRUE(absl::StrContains(r.json["error"]["message"].get<std::string>(),
+                                "caf\xEF\xBF\xBD\xEF\xBF\xBD"))
+      << r.Describe();
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1);  // one line, one object
+
+  // A file that is not UTF-8: an error naming it, not an INTERNAL.
+  std::ofstream(files_ / "latin1.json") << "{\"default\":\"caf\xe9\"}";
+  r = Run("--json chain import {files}/latin1.json");
+  EXPECT_EQ(r.code, kUsage) << r.Describe();
+  EXPECT_EQ(r.json["error"]["code"], "INVALID_ARGUMENT") << r.Describe();
+  EXPECT_TRUE(absl::StrContains(r.json["error"]["message"].get<std::string>(),
+                                "latin1.json is not UTF-8 text"))
+      << r.Describe();
+
+  // Human mode: the message reaches stderr without its escape sequences.
+  r = Run("chain import {files}/\x1b[2J\x1b]0;title\x07x.json");
+  EXPECT_EQ(r.code, kNotFound) << r.Describe();
+  EXPECT_TRUE(absl::StrContains(r.err, "x.json")) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err;
+}
+
 }  // namespace

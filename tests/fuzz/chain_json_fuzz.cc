@@ -4,15 +4,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
+#include "libs/common/bounded_json.h"
 #include "nlohmann/json.hpp"
 #include "services/chain/gateway/chain_registry.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > (1 << 16)) return 0;
-  nlohmann::json doc = nlohmann::json::parse(data, data + size, nullptr,
-                                             /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) return 0;
+  // As chain-gateway's ImportChains reads it: bounded first.
+  absl::StatusOr<nlohmann::json> parsed = poolops::ParseBoundedJson(
+      std::string_view(reinterpret_cast<const char*>(data), size),
+      {.max_bytes = 1 << 20, .max_depth = 16}, "fuzz.json");
+  if (!parsed.ok() || !parsed->is_object()) return 0;
+  const nlohmann::json& doc = *parsed;
   auto chains = doc.find("chains");
   if (chains == doc.end() || !chains->is_object()) return 0;
   for (const auto& [name, entry] : chains->items()) {

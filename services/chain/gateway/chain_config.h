@@ -25,7 +25,14 @@ struct ChainConfig {
   // unset: eth_gasPrice.
   bool zero_gas_price = false;
   uint32_t confirmations = 1;
-  std::string origin;  // "preset", "devnet", "custom"
+  std::string origin;  // "preset", "devnet", "custom"; "broken" (List only)
+
+  // Answers of the registry, not settings:
+  // List: why the chain's file cannot be used (origin "broken").
+  std::string error;
+  // Add/Import with replace: what changed about the chain of that name
+  // ("rpc: http://a -> http://b").
+  std::vector<std::string> changes;
 };
 
 }  // namespace poolops::chain

@@ -8,7 +8,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/bounded_json.h"
 #include "libs/common/files.h"
+#include "libs/common/terminal_text.h"
 
 namespace poolops::chain {
 namespace fs = std::filesystem;
@@ -43,14 +45,6 @@ const std::set<std::string>& SdkKeys() {
       "voucherSubgraph", "native",    "useGas",
       "defaultTeeFramework", "bridge"};
   return *keys;
-}
-
-bool ValidName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' ||
-           c == '_' || c == '.';
-  });
 }
 
 bool HttpUrl(const std::string& url) {
@@ -110,7 +104,55 @@ absl::Status ApplyExtras(const json& extras, ChainConfig& c,
   return absl::OkStatus();
 }
 
+std::string FeeModeText(FeeMode m) {
+  return m == FeeMode::kLegacy ? "legacy" : "eip1559";
+}
+
+constexpr char kNameRule[] =
+    "a-z or 0-9 first, then a-z, 0-9, '_', '-'; at most 64";
+
 }  // namespace
+
+bool IsValidChainName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  auto alnum = [](char c) {
+    return absl::ascii_islower(c) || absl::ascii_isdigit(c);
+  };
+  if (!alnum(name[0])) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return alnum(c) || c == '-' || c == '_'; });
+}
+
+std::vector<std::string> ChainChanges(const ChainConfig& before,
+                                      const ChainConfig& after) {
+  std::vector<std::string> out;
+  auto note = [&](const char* what, const std::string& a,
+                  const std::string& b) {
+    if (a != b)
+      out.push_back(absl::StrCat(what, ": ", a.empty() ? "(none)" : a, " -> ",
+                                 b.empty() ? "(none)" : b));
+  };
+  auto rpc = [](const ChainConfig& c) {
+    return c.rpcs.empty() ? std::string() : c.rpcs[0];
+  };
+  auto fallbacks = [](const ChainConfig& c) {
+    return c.rpcs.size() < 2
+               ? std::string()
+               : absl::StrJoin(c.rpcs.begin() + 1, c.rpcs.end(), ", ");
+  };
+  auto yes = [](bool b) { return std::string(b ? "true" : "false"); };
+  note("chain id", absl::StrCat(before.chain_id), absl::StrCat(after.chain_id));
+  note("rpc", rpc(before), rpc(after));
+  note("fallback rpcs", fallbacks(before), fallbacks(after));
+  note("hub", before.hub.ToChecksum(), after.hub.ToChecksum());
+  note("native", yes(before.native), yes(after.native));
+  note("market", before.market, after.market);
+  note("fee mode", FeeModeText(before.fee_mode), FeeModeText(after.fee_mode));
+  note("gas price 0", yes(before.zero_gas_price), yes(after.zero_gas_price));
+  note("confirmations", absl::StrCat(before.confirmations),
+       absl::StrCat(after.confirmations));
+  return out;
+}
 
 std::vector<ChainConfig> PresetChains() {
   return {
@@ -133,8 +175,9 @@ absl::StatusOr<ChainConfig> ChainFromSdkEntry(std::string_view name,
                                               std::string_view source) {
   const std::string where =
       absl::StrCat(std::string(source), ": chains.", std::string(name));
-  if (!ValidName(name))
-    return Bad(where, "is not a valid chain name (a-z, 0-9, '.', '_', '-')");
+  if (!IsValidChainName(name))
+    return Bad(where,
+               absl::StrCat("is not a valid chain name (", kNameRule, ")"));
   if (!entry.is_object()) return Bad(where, "must be an object");
   base.name = std::string(name);
   bool use_gas = true;
@@ -218,9 +261,24 @@ absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::List() {
       if (!absl::EndsWith(file, ".json") || absl::EndsWith(file, ".poolops.json"))
         continue;
       std::string name = file.substr(0, file.size() - 5);
-      absl::StatusOr<ChainConfig> c = Get(name);
-      if (!c.ok()) return c.status();
-      chains[name] = *c;
+      absl::StatusOr<ChainConfig> c =
+          IsValidChainName(name)
+              ? Get(name)
+              : absl::InvalidArgumentError(
+                    absl::StrCat("\"", name, "\" is not a valid chain name (",
+                                 kNameRule, "): rename or remove the file"));
+      if (c.ok()) {
+        chains[name] = *c;
+        continue;
+      }
+      // Listed, not fatal: names and messages made printable (they may hold
+      // anything a file name can).
+      ChainConfig broken;
+      broken.name = SanitizeForTerminal(name);
+      broken.origin = "broken";
+      broken.error = SanitizeForTerminal(absl::StrCat(
+          e.path().string(), ": ", std::string(c.status().message())));
+      chains[broken.name] = std::move(broken);
     }
   }
   std::vector<ChainConfig> out;
@@ -235,9 +293,10 @@ absl::StatusOr<ChainConfig> ChainRegistry::Get(std::string_view name_in) {
     if (!d.ok()) return d.status();
     name = *d;
   }
-  if (!ValidName(name))
+  if (!IsValidChainName(name))
     return absl::InvalidArgumentError(
-        absl::StrCat("\"", name, "\" is not a valid chain name"));
+        absl::StrCat("\"", SanitizeForTerminal(name),
+                     "\" is not a valid chain name (", kNameRule, ")"));
   fs::path file = home_ / "chains" / (name + ".json");
   std::optional<ChainConfig> preset = FindPreset(name);
   std::error_code ec;
@@ -258,8 +317,10 @@ absl::StatusOr<ChainConfig> ChainRegistry::Get(std::string_view name_in) {
   }
   absl::StatusOr<std::string> text = files::ReadFile(file, 1 << 20);
   if (!text.ok()) return text.status();
-  json doc = json::parse(*text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("chains") ||
+  absl::StatusOr<json> parsed = ParseBoundedJson(*text, file.string());
+  if (!parsed.ok()) return parsed.status();
+  const json& doc = *parsed;
+  if (!doc.is_object() || !doc.contains("chains") ||
       !doc["chains"].is_object() || !doc["chains"].contains(name))
     return absl::InvalidArgumentError(absl::StrCat(
         file.string(), " is not a chain.json holding chain \"", name, "\""));
@@ -272,11 +333,10 @@ absl::StatusOr<ChainConfig> ChainRegistry::Get(std::string_view name_in) {
   if (fs::exists(extras, ec)) {
     absl::StatusOr<std::string> t = files::ReadFile(extras, 1 << 20);
     if (!t.ok()) return t.status();
-    json j = json::parse(*t, nullptr, false);
-    if (j.is_discarded())
-      return absl::InvalidArgumentError(
-          absl::StrCat(extras.string(), " is not valid JSON"));
-    if (absl::Status s = ApplyExtras(j, *c, extras.string()); !s.ok()) return s;
+    absl::StatusOr<json> j = ParseBoundedJson(*t, extras.string());
+    if (!j.ok()) return j.status();
+    if (absl::Status s = ApplyExtras(*j, *c, extras.string()); !s.ok())
+      return s;
   }
   return c;
 }
@@ -284,10 +344,10 @@ absl::StatusOr<ChainConfig> ChainRegistry::Get(std::string_view name_in) {
 absl::StatusOr<ChainConfig> ChainRegistry::Add(const ChainConfig& chain,
                                                bool make_default,
                                                bool replace) {
-  if (!ValidName(chain.name))
-    return absl::InvalidArgumentError(absl::StrCat(
-        "chain name \"", chain.name,
-        "\" is not valid (a-z, 0-9, '.', '_', '-', at most 64)"));
+  if (!IsValidChainName(chain.name))
+    return absl::InvalidArgumentError(
+        absl::StrCat("chain name \"", SanitizeForTerminal(chain.name),
+                     "\" is not valid (", kNameRule, ")"));
   if (chain.chain_id == 0)
     return absl::InvalidArgumentError("chain id must be a positive number");
   if (chain.rpcs.empty())
@@ -304,19 +364,32 @@ absl::StatusOr<ChainConfig> ChainRegistry::Add(const ChainConfig& chain,
   absl::MutexLock lock(&mu_);
   fs::path dir = home_ / "chains";
   fs::path file = dir / (chain.name + ".json");
-  std::error_code ec;
-  if (!replace && (FindPreset(chain.name) || fs::exists(file, ec)))
-    return absl::AlreadyExistsError(
-        absl::StrCat("chain \"", chain.name, "\" already exists"));
+  std::vector<std::string> changes;
+  if (std::optional<absl::StatusOr<ChainConfig>> now = Existing(chain.name)) {
+    changes = now->ok() ? ChainChanges(**now, chain)
+                        : std::vector<std::string>{absl::StrCat(
+                              "replaces a broken file: ",
+                              std::string(now->status().message()))};
+    if (!replace) {
+      std::string kind = now->ok() ? (*now)->origin : "broken";
+      return absl::AlreadyExistsError(absl::StrCat(
+          "chain \"", chain.name, "\" already exists (", kind, ")",
+          changes.empty() ? ", unchanged"
+                          : absl::StrCat("; replacing it would change ",
+                                         absl::StrJoin(changes, "; ")),
+          " (--replace to replace it)"));
+    }
+  }
   if (absl::Status s = files::EnsureDir(dir, 0700); !s.ok()) return s;
   json doc = {{"default", chain.name},
               {"chains", {{chain.name, ChainToSdkEntry(chain)}}}};
-  if (absl::Status s = files::WriteFileAtomic(file, doc.dump(2) + "\n", 0600);
+  if (absl::Status s =
+          files::WriteFileAtomic(file, DumpJson(doc, 2) + "\n", 0600);
       !s.ok())
     return s;
-  if (absl::Status s = files::WriteFileAtomic(
-          dir / (chain.name + ".poolops.json"),
-          ExtrasOf(chain).dump(2) + "\n", 0600);
+  if (absl::Status s =
+          files::WriteFileAtomic(dir / (chain.name + ".poolops.json"),
+                                 DumpJson(ExtrasOf(chain), 2) + "\n", 0600);
       !s.ok())
     return s;
   if (make_default) {
@@ -326,12 +399,22 @@ absl::StatusOr<ChainConfig> ChainRegistry::Add(const ChainConfig& chain,
       return s;
   }
   ChainConfig out = chain;
-  if (out.origin.empty()) out.origin = "custom";
+  if (out.origin.empty() || out.origin == "preset") out.origin = "custom";
+  out.error.clear();
+  out.changes = std::move(changes);
   return out;
 }
 
+std::optional<absl::StatusOr<ChainConfig>> ChainRegistry::Existing(
+    const std::string& name) {
+  std::error_code ec;
+  if (!fs::exists(home_ / "chains" / (name + ".json"), ec) && !FindPreset(name))
+    return std::nullopt;
+  return Get(name);
+}
+
 absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::Import(
-    const json& doc, std::string_view source) {
+    const json& doc, std::string_view source, bool replace) {
   if (!doc.is_object())
     return absl::InvalidArgumentError(
         absl::StrCat(std::string(source), ": a chain.json must be a JSON object"));
@@ -343,19 +426,51 @@ absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::Import(
   }
   if (!doc.contains("chains") || !doc["chains"].is_object())
     return Bad(std::string(source), "has no \"chains\" object");
-  std::vector<ChainConfig> parsed;
+  // Every entry is checked (and compared with what exists) before anything
+  // is written: a refused import changes nothing.
+  struct Entry {
+    ChainConfig chain;
+    bool write = true;
+  };
+  std::vector<Entry> parsed;
+  std::vector<std::string> refused;
   for (const auto& [name, entry] : doc["chains"].items()) {
     std::optional<ChainConfig> preset = FindPreset(name);
     // Chains the SDK knows but poolops does not (mainnet...) with an empty
     // entry carry nothing to import.
     if (!preset && entry.is_object() && entry.empty()) continue;
-    ChainConfig base = preset.value_or(ChainConfig{});
-    if (!preset) base.origin = "custom";
+    if (!IsValidChainName(name))
+      return Bad(absl::StrCat(std::string(source), ": chains.",
+                              SanitizeForTerminal(name)),
+                 absl::StrCat("is not a valid chain name (", kNameRule, ")"));
+    std::optional<absl::StatusOr<ChainConfig>> now = Existing(name);
+    // Over the chain as it is (its poolops-only settings kept).
+    ChainConfig base =
+        now && now->ok() ? **now : preset.value_or(ChainConfig{});
+    if (!now) base.origin = "custom";
     absl::StatusOr<ChainConfig> c =
         ChainFromSdkEntry(name, entry, base, source);
     if (!c.ok()) return c.status();
-    parsed.push_back(*c);
+    Entry e{*c};
+    if (now) {
+      c->changes = now->ok() ? ChainChanges(**now, *c)
+                             : std::vector<std::string>{absl::StrCat(
+                                   "replaces a broken file: ",
+                                   std::string(now->status().message()))};
+      e.chain.changes = c->changes;
+      e.write = !c->changes.empty();
+      if (e.write && !replace)
+        refused.push_back(
+            absl::StrCat("chain \"", name, "\" (",
+                         now->ok() ? (**now).origin : std::string("broken"),
+                         ") would change: ", absl::StrJoin(c->changes, "; ")));
+    }
+    parsed.push_back(std::move(e));
   }
+  if (!refused.empty())
+    return absl::AlreadyExistsError(
+        absl::StrCat(std::string(source), ": ", absl::StrJoin(refused, "; "),
+                     " (--replace to replace them; nothing was imported)"));
   std::string def;
   if (doc.contains("default")) {
     if (!doc["default"].is_string())
@@ -363,13 +478,13 @@ absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::Import(
     def = doc["default"].get<std::string>();
   }
   std::vector<ChainConfig> out;
-  for (const ChainConfig& c : parsed) {
-    // An unchanged preset needs no file.
-    if (c.origin == "preset" && doc["chains"][c.name].empty()) {
-      out.push_back(c);
+  for (const Entry& e : parsed) {
+    // An unchanged chain (a preset's empty entry) needs no file.
+    if (!e.write) {
+      out.push_back(e.chain);
       continue;
     }
-    absl::StatusOr<ChainConfig> added = Add(c, false, /*replace=*/true);
+    absl::StatusOr<ChainConfig> added = Add(e.chain, false, /*replace=*/true);
     if (!added.ok()) return added.status();
     out.push_back(*added);
   }

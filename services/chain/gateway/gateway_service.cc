@@ -1,9 +1,11 @@
 #include "services/chain/gateway/gateway_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/bounded_json.h"
 #include "libs/common/status_grpc.h"
 #include "libs/eth/hex.h"
 #include "nlohmann/json.hpp"
+#include "spdlog/spdlog.h"
 
 namespace poolops::chain {
 namespace {
@@ -11,6 +13,12 @@ namespace {
 v1::Chain ChainToProto(const ChainConfig& c, const std::string& default_name) {
   v1::Chain out;
   out.set_name(c.name);
+  for (const std::string& line : c.changes) out.add_changes(line);
+  if (!c.error.empty()) {  // a broken file: nothing else is known
+    out.set_origin(c.origin);
+    out.set_error(c.error);
+    return out;
+  }
   out.set_chain_id(std::to_string(c.chain_id));
   if (!c.rpcs.empty()) out.set_rpc(c.rpcs[0]);
   for (size_t i = 1; i < c.rpcs.size(); ++i) out.add_fallback_rpcs(c.rpcs[i]);
@@ -153,6 +161,9 @@ grpc::Status GatewayService::ListChains(grpc::ServerContext*,
                                         v1::ListChainsResponse* out) {
   absl::StatusOr<std::vector<ChainConfig>> chains = gateway_->chains().List();
   if (!chains.ok()) return ToGrpc(chains.status());
+  for (const ChainConfig& c : *chains)
+    if (!c.error.empty())
+      spdlog::warn("chain {} is broken: {}", c.name, c.error);
   std::string def = DefaultOf(gateway_->chains());
   for (const ChainConfig& c : *chains) *out->add_chains() = ChainToProto(c, def);
   return grpc::Status::OK;
@@ -173,7 +184,7 @@ grpc::Status GatewayService::AddChain(grpc::ServerContext*,
   absl::StatusOr<ChainConfig> c = ChainFromProto(req->chain());
   if (!c.ok()) return ToGrpc(c.status());
   absl::StatusOr<ChainConfig> added =
-      gateway_->chains().Add(*c, req->make_default());
+      gateway_->chains().Add(*c, req->make_default(), req->replace());
   if (!added.ok()) return ToGrpc(added.status());
   *out = ChainToProto(*added, DefaultOf(gateway_->chains()));
   return grpc::Status::OK;
@@ -184,12 +195,11 @@ grpc::Status GatewayService::ImportChains(grpc::ServerContext*,
                                           v1::ListChainsResponse* out) {
   std::string source =
       req->source_path().empty() ? "chain.json" : req->source_path();
-  nlohmann::json doc = nlohmann::json::parse(req->chain_json(), nullptr, false);
-  if (doc.is_discarded())
-    return ToGrpc(absl::InvalidArgumentError(
-        absl::StrCat(source, " is not valid JSON")));
+  absl::StatusOr<nlohmann::json> doc = ParseBoundedJson(
+      req->chain_json(), {.max_bytes = 1 << 20, .max_depth = 16}, source);
+  if (!doc.ok()) return ToGrpc(doc.status());
   absl::StatusOr<std::vector<ChainConfig>> chains =
-      gateway_->chains().Import(doc, source);
+      gateway_->chains().Import(*doc, source, req->replace());
   if (!chains.ok()) return ToGrpc(chains.status());
   std::string def = DefaultOf(gateway_->chains());
   for (const ChainConfig& c : *chains) *out->add_chains() = ChainToProto(c, def);

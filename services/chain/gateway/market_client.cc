@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/bounded_json.h"
 #include "libs/eth/eip712.h"
 #include "libs/eth/hex.h"
 
@@ -24,10 +25,10 @@ std::string ApiErrorText(const json& body) {
     for (const char* key : {"error", "message"}) {
       auto it = body.find(key);
       if (it != body.end())
-        return it->is_string() ? it->get<std::string>() : it->dump();
+        return it->is_string() ? it->get<std::string>() : DumpJson(*it);
     }
   }
-  return body.dump();
+  return DumpJson(body);
 }
 
 absl::Status StatusForApiError(int http_status, const std::string& message) {
@@ -53,21 +54,6 @@ absl::Status StatusForApiError(int http_status, const std::string& message) {
 
 std::string Checksum(const eth::Address& a) { return a.ToChecksum(); }
 
-absl::StatusOr<uint64_t> JsonInteger(const json& j, const char* field) {
-  if (j.is_number_unsigned()) return j.get<uint64_t>();
-  if (j.is_number_integer() && j.get<int64_t>() >= 0)
-    return static_cast<uint64_t>(j.get<int64_t>());
-  if (j.is_string()) {
-    uint64_t v = 0;
-    std::string s = j.get<std::string>();
-    bool digits = !s.empty();
-    for (char c : s) digits = digits && absl::ascii_isdigit(c);
-    if (digits && absl::SimpleAtoi(s, &v)) return v;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, " is not a whole number: ", j.dump()));
-}
-
 }  // namespace
 
 MarketClient::MarketClient(std::string base_url, uint64_t chain_id,
@@ -90,7 +76,7 @@ absl::StatusOr<json> MarketClient::Exchange(const std::string& method,
   request.headers.emplace_back("Accept", "application/json");
   if (body != nullptr) {
     request.headers.emplace_back("Content-Type", "application/json");
-    request.body = body->dump();
+    request.body = DumpJson(*body);
   }
   if (!authorization.empty())
     request.headers.emplace_back("authorization", authorization);
@@ -112,11 +98,10 @@ absl::StatusOr<json> MarketClient::Exchange(const std::string& method,
         where, ": The http response is not of JSON type (HTTP ",
         response->status, ", Content-Type \"", response->content_type, "\")"));
   }
-  json parsed =
-      json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded())
-    return absl::UnavailableError(
-        absl::StrCat(where, ": the response body is not valid JSON"));
+  absl::StatusOr<json> body_json = ParseMarketBody(response->body, where);
+  if (!body_json.ok())
+    return absl::UnavailableError(body_json.status().message());
+  const json& parsed = *body_json;
   if (response->status >= 500)
     return absl::UnavailableError(
         absl::StrCat(where, ": Server at ", base_url_,
@@ -126,23 +111,16 @@ absl::StatusOr<json> MarketClient::Exchange(const std::string& method,
     return StatusForApiError(
         response->status,
         absl::StrCat(where, ": API error: ", ApiErrorText(parsed)));
-  return parsed;
+  return *std::move(body_json);
 }
 
 absl::StatusOr<std::string> MarketClient::AuthorizationFor(
-    const json& challenge, Signer& signer, std::string_view wallet) {
-  const json& typed = challenge.is_object() && challenge.contains("data")
-                          ? challenge["data"]
-                          : challenge;
-  if (!typed.is_object() || !typed.contains("types") ||
-      !typed.contains("domain") || !typed.contains("message"))
-    return absl::InvalidArgumentError(
-        "the market's challenge is not EIP-712 typed data");
-  json to_sign = typed;
-  to_sign["types"].erase("EIP712Domain");
-  if (!to_sign.contains("primaryType")) to_sign["primaryType"] = "Challenge";
-  absl::StatusOr<TypedDataSignature> sig =
-      signer.SignTypedData(wallet, to_sign, "market challenge");
+    const json& challenge, uint64_t chain_id, Signer& signer,
+    std::string_view wallet) {
+  absl::StatusOr<std::string> text = MarketChallengeText(challenge, chain_id);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<TypedDataSignature> sig = signer.SignTypedData(
+      wallet, MarketChallengeTypedData(*text, chain_id), "market challenge");
   if (!sig.ok()) return sig.status();
   return absl::StrCat(eth::ToHex(sig->digest), "_", eth::ToHex(sig->signature),
                       "_", sig->signer.ToChecksum());
@@ -158,7 +136,7 @@ absl::StatusOr<std::string> MarketClient::Authorize(std::string_view wallet) {
                "", nullptr);
   if (!challenge.ok()) return challenge.status();
   absl::StatusOr<std::string> header =
-      AuthorizationFor(*challenge, *signer_, wallet);
+      AuthorizationFor(*challenge, chain_id_, *signer_, wallet);
   if (!header.ok())
     return absl::Status(
         header.status().code(),
@@ -188,14 +166,11 @@ absl::StatusOr<std::string> MarketClient::Publish(
       Exchange("POST", absl::StrCat("/workerpoolorders?chainId=", chain_id_),
                *auth, &body);
   if (!r.ok()) return r.status();
-  const json* hash = nullptr;
-  if (r->contains("published") && (*r)["published"].is_object() &&
-      (*r)["published"].contains("orderHash"))
-    hash = &(*r)["published"]["orderHash"];
-  if (hash == nullptr || !hash->is_string())
-    return absl::UnavailableError(absl::StrCat(
-        "market ", base_url_, ": publish answer without published.orderHash"));
-  return hash->get<std::string>();
+  absl::StatusOr<std::string> hash = ParsePublishAnswer(*r);
+  if (!hash.ok())
+    return absl::UnavailableError(
+        absl::StrCat("market ", base_url_, ": ", hash.status().message()));
+  return hash;
 }
 
 absl::StatusOr<std::vector<std::string>> MarketClient::Unpublish(
@@ -229,29 +204,6 @@ absl::StatusOr<std::vector<std::string>> MarketClient::Unpublish(
   return out;
 }
 
-absl::StatusOr<MarketOrder> MarketClient::ParseOrder(const json& j) {
-  if (!j.is_object())
-    return absl::InvalidArgumentError("order record is not an object");
-  MarketOrder out;
-  try {
-    out.order_hash = j.at("orderHash").get<std::string>();
-    absl::StatusOr<market::WorkerpoolOrder> order =
-        market::ParseSignedWorkerpoolOrder(j.at("order"), "order");
-    if (!order.ok()) return order.status();
-    out.order = *order;
-    absl::StatusOr<uint64_t> remaining =
-        JsonInteger(j.at("remaining"), "remaining");
-    if (!remaining.ok()) return remaining.status();
-    out.remaining = *remaining;
-    out.status = j.value("status", "");
-    out.signer = j.value("signer", "");
-    out.publication_timestamp = j.value("publicationTimestamp", "");
-  } catch (const json::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("order record: ", e.what()));
-  }
-  return out;
-}
-
 absl::StatusOr<MarketOrderbookPage> MarketClient::Orderbook(
     const MarketOrderbookQuery& q) {
   std::string path = absl::StrCat("/workerpoolorders?chainId=", chain_id_);
@@ -271,28 +223,10 @@ absl::StatusOr<MarketOrderbookPage> MarketClient::Orderbook(
     absl::StrAppend(&path, "&workerpoolOwner=", Checksum(*q.workerpool_owner));
   absl::StatusOr<json> r = Exchange("GET", path, "", nullptr);
   if (!r.ok()) return r.status();
-  MarketOrderbookPage page;
-  std::string where = absl::StrCat("market ", base_url_, ": orderbook: ");
-  if (r->contains("count")) {
-    absl::StatusOr<uint64_t> count = JsonInteger((*r)["count"], "count");
-    if (!count.ok())
-      return absl::UnavailableError(where +
-                                    std::string(count.status().message()));
-    page.count = *count;
-  }
-  if (r->contains("nextPage") && !(*r)["nextPage"].is_null()) {
-    absl::StatusOr<uint64_t> next = JsonInteger((*r)["nextPage"], "nextPage");
-    if (next.ok()) page.next_page = *next;
-  }
-  if (r->contains("orders") && (*r)["orders"].is_array()) {
-    for (const json& o : (*r)["orders"]) {
-      absl::StatusOr<MarketOrder> parsed = ParseOrder(o);
-      if (!parsed.ok())
-        return absl::UnavailableError(where +
-                                      std::string(parsed.status().message()));
-      page.orders.push_back(*std::move(parsed));
-    }
-  }
+  absl::StatusOr<MarketOrderbookPage> page = ParseOrderbookPage(*r);
+  if (!page.ok())
+    return absl::UnavailableError(absl::StrCat(
+        "market ", base_url_, ": orderbook: ", page.status().message()));
   return page;
 }
 

@@ -5,7 +5,8 @@
 // POST /workerpoolorders (publish), PUT /workerpoolorders (unpublish by
 // hash, last or all), GET /workerpoolorders (orderbook, filters and pages),
 // GET /workerpoolorders/<hash>. Responses must be JSON (Content-Type checked
-// as the SDK does); errors name the market URL and carry the API's text.
+// as the SDK does), within size and depth limits; errors name the market
+// URL and carry the API's text. Only the API's fixed Challenge is signed.
 // Thread-safe (no state beyond its arguments).
 #pragma once
 
@@ -19,20 +20,11 @@
 #include "libs/eth/address.h"
 #include "nlohmann/json.hpp"
 #include "services/chain/gateway/market_http.h"
+#include "services/chain/gateway/market_responses.h"
 #include "services/chain/gateway/signer.h"
 #include "services/chain/market/workerpool_order.h"
 
 namespace poolops::chain {
-
-// An order as the market stores it.
-struct MarketOrder {
-  std::string order_hash;
-  market::WorkerpoolOrder order;
-  uint64_t remaining = 0;
-  std::string status;  // "open", "filled", "canceled", "dead"
-  std::string signer;
-  std::string publication_timestamp;
-};
 
 struct MarketOrderbookQuery {
   std::optional<eth::Address> workerpool;  // nullopt: "any"
@@ -42,12 +34,6 @@ struct MarketOrderbookQuery {
   std::optional<uint64_t> min_trust, min_volume;
   uint64_t page_index = 0;
   uint64_t page_size = 20;  // the API takes 10..1000
-};
-
-struct MarketOrderbookPage {
-  uint64_t count = 0;  // every matching order, all pages
-  std::vector<MarketOrder> orders;
-  std::optional<uint64_t> next_page;
 };
 
 enum class UnpublishTarget { kOrderHash, kLast, kAll };
@@ -63,10 +49,12 @@ class MarketClient {
   // The authorization header value for one write by `wallet`.
   absl::StatusOr<std::string> Authorize(std::string_view wallet);
   // Builds the header from a challenge answer ({ok,data:{typed data}} or the
-  // typed data itself): signs it as the SDK does (types.EIP712Domain
-  // dropped, so the domain type follows the domain's fields).
+  // typed data itself) when it is exactly the API's Challenge on `chain_id`
+  // (market_responses.h): signs the Challenge rebuilt from its text, as the
+  // SDK would. PermissionDenied for anything else, before any signing.
   static absl::StatusOr<std::string> AuthorizationFor(
-      const nlohmann::json& challenge, Signer& signer, std::string_view wallet);
+      const nlohmann::json& challenge, uint64_t chain_id, Signer& signer,
+      std::string_view wallet);
 
   // Returns the orderHash the market computed.
   absl::StatusOr<std::string> Publish(std::string_view wallet,
@@ -84,7 +72,9 @@ class MarketClient {
   absl::StatusOr<MarketOrder> GetOrder(std::string_view order_hash);
 
   // One market record ({orderHash, order, remaining, status, ...}).
-  static absl::StatusOr<MarketOrder> ParseOrder(const nlohmann::json& j);
+  static absl::StatusOr<MarketOrder> ParseOrder(const nlohmann::json& j) {
+    return ParseMarketOrder(j);
+  }
 
  private:
   // Sends and returns the JSON body of a 2xx answer with ok != false.

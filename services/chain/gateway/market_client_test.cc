@@ -1,7 +1,11 @@
 #include "services/chain/gateway/market_client.h"
 
+#include <atomic>
+#include <functional>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/common/test_http_server.h"
 #include "services/chain/gateway/order_test_fakes.h"
 
 namespace poolops::chain {
@@ -151,6 +155,164 @@ TEST_F(MarketClientTest, UnknownWalletFailsBeforeAnyRequest) {
   absl::StatusOr<std::string> r = Client().Publish("nobody", SignedOrder());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(w.web->sent().empty());
+}
+
+// Counts what it is asked to sign, then signs with the test keys.
+class CountingSigner : public Signer {
+ public:
+  explicit CountingSigner(Signer* inner) : inner_(inner) {}
+  absl::StatusOr<eth::Address> Resolve(std::string_view wallet) override {
+    return inner_->Resolve(wallet);
+  }
+  absl::StatusOr<SignedTx> SignTransaction(
+      std::string_view wallet, const eth::Transaction& tx) override {
+    return inner_->SignTransaction(wallet, tx);
+  }
+  absl::StatusOr<TypedDataSignature> SignTypedData(
+      std::string_view wallet, const nlohmann::json& typed_data) override {
+    ++typed_signatures;
+    return inner_->SignTypedData(wallet, typed_data);
+  }
+  std::atomic<int> typed_signatures{0};
+
+ private:
+  Signer* const inner_;
+};
+
+// The API's challenge answer, as iexec-market-api getEIP712 writes it.
+nlohmann::json ApiChallenge(uint64_t chain_id = mt::kChainId) {
+  nlohmann::json data =
+      market::ChallengeTypedData(std::string(market::kChallengePrefix) +
+                                     "abcdefghijklmnopqrstuvwxyz012345",
+                                 chain_id);
+  return {{"ok", true}, {"data", data}};
+}
+
+struct HostileChallenge {
+  const char* name;
+  std::function<void(nlohmann::json&)> change;  // on the answer's data
+  const char* why;
+};
+
+// A hostile market answering /challenge with anything but the API's
+// Challenge gets no signature, and the error names the market.
+TEST_F(MarketClientTest, SignsOnlyTheApiChallenge) {
+  market::WorkerpoolOrder order = SignedOrder(0, 1'000'000);
+  const std::vector<HostileChallenge> cases = {
+      {"a workerpool order",
+       [&](nlohmann::json& d) {
+         d = market::WorkerpoolOrderTypedData(order, mt::DevnetDomain());
+       },
+       "primaryType is \"WorkerpoolOrder\""},
+      {"an extra type",
+       [](nlohmann::json& d) {
+         d["types"]["Extra"] = {{{"name", "x"}, {"type", "uint256"}}};
+       },
+       "types must be Challenge"},
+      {"another primary type",
+       [](nlohmann::json& d) { d["primaryType"] = "EIP712Domain"; },
+       "primaryType is \"EIP712Domain\""},
+      {"another domain name",
+       [](nlohmann::json& d) { d["domain"]["name"] = "iExecODB"; },
+       "the domain is \"iExecODB\""},
+      {"another version",
+       [](nlohmann::json& d) { d["domain"]["version"] = "5.0.0"; },
+       "not \"iExec Gateway\" \"1\""},
+      {"a verifying contract",
+       [](nlohmann::json& d) { d["domain"]["verifyingContract"] = mt::kHub; },
+       "exactly {name, version, chainId}"},
+      {"another chain",
+       [](nlohmann::json& d) { d["domain"]["chainId"] = "134"; },
+       "the domain's chainId is \"134\", not this chain's 65535"},
+      {"no chain id", [](nlohmann::json& d) { d["domain"].erase("chainId"); },
+       "exactly {name, version, chainId}"},
+      {"an extra field",
+       [](nlohmann::json& d) {
+         d["types"]["Challenge"].push_back(
+             {{"name", "volume"}, {"type", "uint256"}});
+         d["message"]["volume"] = 1000000;
+       },
+       "types.Challenge must be [challenge string] only"},
+      {"an extra message key",
+       [](nlohmann::json& d) { d["message"]["volume"] = 1; },
+       "the message must be exactly"},
+      {"another text",
+       [](nlohmann::json& d) { d["message"]["challenge"] = "0xdeadbeef"; },
+       "the challenge does not read"},
+      {"a control character",
+       [](nlohmann::json& d) {
+         d["message"]["challenge"] =
+             std::string(market::kChallengePrefix) + "ab\x1b[2J";
+       },
+       "printable ASCII"},
+      {"a number type",
+       [](nlohmann::json& d) {
+         d["types"]["Challenge"][0]["type"] = "uint256";
+         d["message"]["challenge"] = 5;
+       },
+       "types.Challenge must be"},
+  };
+  for (const HostileChallenge& c : cases) {
+    SCOPED_TRACE(c.name);
+    nlohmann::json answer = ApiChallenge();
+    c.change(answer["data"]);
+    w.web->Route("GET http://fake-market:3000/challenge",
+                 [answer](const WebRequest&) -> absl::StatusOr<WebResponse> {
+                   return FakeWeb::Json(200, answer);
+                 });
+    CountingSigner signer(&w.signer);
+    MarketClient client(kMarketUrl, mt::kChainId, w.web.get(), &signer);
+    absl::StatusOr<std::string> r = client.Publish("owner", SignedOrder());
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_THAT(r.status().message(),
+                HasSubstr("market http://fake-market:3000: refusing to sign "
+                          "the login challenge: "));
+    EXPECT_THAT(r.status().message(), HasSubstr(c.why));
+    EXPECT_EQ(signer.typed_signatures, 0);
+    EXPECT_EQ(w.web->CountTo("/workerpoolorders"), 0u);  // nothing published
+  }
+}
+
+// The API's own answer (chainId a decimal string, or a number; with or
+// without the {ok,data} wrapper) is signed: the same digest as the API's.
+TEST_F(MarketClientTest, TheApiChallengeIsSignedAsTheApiHashesIt) {
+  CountingSigner signer(&w.signer);
+  for (nlohmann::json answer : {ApiChallenge(), ApiChallenge()["data"]}) {
+    if (answer.contains("data")) {
+      answer["data"]["domain"]["chainId"] = 65535;  // a number works too
+    }
+    absl::StatusOr<std::string> header =
+        MarketClient::AuthorizationFor(answer, mt::kChainId, signer, "owner");
+    ASSERT_TRUE(header.ok()) << header.status();
+    EXPECT_EQ(*header, mt::AuthHeader(ApiChallenge()["data"]));
+  }
+  EXPECT_EQ(signer.typed_signatures, 2);
+}
+
+// A market (or a proxy in front of it) answering a million '[' gets a clear
+// error naming it; nothing crashes.
+TEST(MarketClientHttpTest, DeeplyNestedAnswersAreRefusedNotCrashing) {
+  for (const std::string& body :
+       {std::string(1'000'000, '['),
+        std::string(1'000'000, '[') + std::string(1'000'000, ']')}) {
+    test::TestHttpServer market(
+        [&body](const test::HttpRequest&) { return test::HttpOk(body); });
+    ASSERT_TRUE(market.bound());
+    std::unique_ptr<WebClient> web = NewCurlWebClient();
+    KeySigner keys;
+    ASSERT_TRUE(keys.Add("owner", mt::kOwnerKey).ok());
+    MarketClient client(market.url(""), mt::kChainId, web.get(), &keys);
+    absl::StatusOr<MarketOrderbookPage> page = client.Orderbook({});
+    EXPECT_EQ(page.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_THAT(page.status().message(),
+                HasSubstr(absl::StrCat("market ", market.url(""),
+                                       ": GET /workerpoolorders: JSON nested "
+                                       "deeper than 32 levels")));
+    absl::StatusOr<std::string> published =
+        client.Publish("owner", SignedOrder());
+    EXPECT_THAT(published.status().message(),
+                HasSubstr("GET /challenge: JSON nested deeper than 32 levels"));
+  }
 }
 
 }  // namespace

@@ -206,7 +206,7 @@ TEST(MarketAuthVectorTest, Header) {
                                       "abcdefghijklmnopqrstuvwxyz012345",
                                   134)}};
   absl::StatusOr<std::string> header =
-      MarketClient::AuthorizationFor(challenge, signer, "owner");
+      MarketClient::AuthorizationFor(challenge, 134, signer, "owner");
   ASSERT_TRUE(header.ok()) << header.status();
   EXPECT_EQ(
       *header,

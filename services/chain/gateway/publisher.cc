@@ -6,7 +6,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/bounded_json.h"
 #include "libs/common/files.h"
+#include "libs/common/terminal_text.h"
+#include "services/chain/gateway/chain_registry.h"
 #include "services/chain/gateway/gateway.h"
 #include "services/chain/gateway/market_http.h"
 #include "services/chain/gateway/orders.h"
@@ -110,6 +113,8 @@ struct Publishers::Runner {
   // RunOnce asks for kick number `kicks`; the loop answers up to `served`.
   uint64_t kicks ABSL_GUARDED_BY(mu) = 0;
   uint64_t served ABSL_GUARDED_BY(mu) = 0;
+  // Its policy file did not parse: shown, never run.
+  bool broken ABSL_GUARDED_BY(mu) = false;
   std::thread thread;    // touched only under Publishers::mu_
   absl::Mutex round_mu;  // one round at a time
 };
@@ -120,8 +125,11 @@ std::unique_ptr<PublisherWorld> NewPublisherWorld(Orders* orders,
 }
 
 absl::StatusOr<uint64_t> ParseCoreCapacity(const std::string& body, bool gpu) {
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object())
+  absl::StatusOr<json> parsed = ParseBoundedJson(
+      body, {.max_bytes = 1 << 20, .max_depth = 32}, "the /metrics body");
+  if (!parsed.ok()) return parsed.status();
+  const json& j = *parsed;
+  if (!j.is_object())
     return absl::InvalidArgumentError("the /metrics body is not a JSON object");
   const char* field = gpu ? "aliveAvailableGpu" : "aliveAvailableCpu";
   auto it = j.find(field);
@@ -131,8 +139,8 @@ absl::StatusOr<uint64_t> ParseCoreCapacity(const std::string& body, bool gpu) {
   if (it->is_number_unsigned()) return it->get<uint64_t>();
   if (it->is_number_integer())
     return static_cast<uint64_t>(std::max<int64_t>(0, it->get<int64_t>()));
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, " is not a whole number: ", it->dump()));
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, " is not a whole number: ", DumpJson(*it).substr(0, 80)));
 }
 
 absl::StatusOr<uint64_t> DrawPrice(const PriceRange& range, Random* random) {
@@ -270,6 +278,15 @@ absl::StatusOr<PublisherPolicy> PublisherPolicyFromJson(const json& j) {
     return absl::InvalidArgumentError(
         absl::StrCat("publisher policy: ", e.what()));
   }
+  // Both name files and select the chain: never taken unchecked.
+  if (!IsValidChainName(p.chain))
+    return absl::InvalidArgumentError(absl::StrCat("publisher policy: chain \"",
+                                                   SanitizeForTerminal(p.chain),
+                                                   "\" is not a chain name"));
+  absl::StatusOr<eth::Address> pool =
+      eth::Address::Parse(p.workerpool, "publisher policy: workerpool");
+  if (!pool.ok()) return pool.status();
+  p.workerpool = pool->ToChecksum();
   p.terms.workerpool = p.workerpool;
   return p;
 }
@@ -298,14 +315,15 @@ absl::StatusOr<std::unique_ptr<Publishers>> Publishers::Create(
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".json") continue;
-    absl::StatusOr<std::string> text = files::ReadFile(entry.path(), 1 << 20);
-    absl::StatusOr<PublisherPolicy> policy =
-        text.ok() ? PublisherPolicyFromJson(
-                        json::parse(*text, nullptr, /*allow_exceptions=*/false))
-                  : absl::StatusOr<PublisherPolicy>(text.status());
+    absl::StatusOr<PublisherPolicy> policy = ReadPolicyFile(entry.path());
     if (!policy.ok()) {
-      spdlog::warn("publisher policy {} skipped: {}", entry.path().string(),
-                   std::string(policy.status().message()));
+      // One broken file never stops the gateway (nor the other policies):
+      // skipped, logged, and shown by `publisher status` until set again.
+      spdlog::error(
+          "publisher policy {} is broken and skipped: {}",
+          SanitizeForTerminal(entry.path().string()),
+          SanitizeForTerminal(std::string(policy.status().message())));
+      p->AddBroken(entry.path(), policy.status());
       continue;
     }
     auto runner = std::make_unique<Runner>();
@@ -319,6 +337,56 @@ absl::StatusOr<std::unique_ptr<Publishers>> Publishers::Create(
     if (policy->enabled && p->start_loops_) p->StartLoop(r);
   }
   return p;
+}
+
+absl::StatusOr<PublisherPolicy> Publishers::ReadPolicyFile(
+    const std::filesystem::path& file) {
+  absl::StatusOr<std::string> text = files::ReadFile(file, 1 << 20);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<json> j = ParseBoundedJson(
+      *text, {.max_bytes = 1 << 20, .max_depth = 16}, file.string());
+  if (!j.ok()) return j.status();
+  if (!j->is_object())
+    return absl::InvalidArgumentError(
+        absl::StrCat(file.string(), ": not a JSON object"));
+  absl::StatusOr<PublisherPolicy> policy = PublisherPolicyFromJson(*j);
+  if (!policy.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat(file.string(), ": ", policy.status().message()));
+  // The file is named for its policy (Set writes <chain>-<workerpool>.json).
+  if (file.filename().string() !=
+      Key(policy->chain, policy->workerpool) + ".json")
+    return absl::InvalidArgumentError(absl::StrCat(
+        file.string(), ": holds the policy of ", policy->workerpool, " on ",
+        policy->chain, ", not the one its name says"));
+  return policy;
+}
+
+void Publishers::AddBroken(const std::filesystem::path& file,
+                           const absl::Status& why) {
+  // <chain>-<workerpool>.json: the policy it was, for `publisher status`.
+  std::string stem = file.stem().string();
+  if (stem.size() < 44 || stem[stem.size() - 43] != '-') return;
+  std::string chain = stem.substr(0, stem.size() - 43);
+  absl::StatusOr<eth::Address> pool =
+      eth::Address::Parse(stem.substr(stem.size() - 42));
+  if (!IsValidChainName(chain) || !pool.ok()) return;
+  auto runner = std::make_unique<Runner>();
+  {
+    absl::MutexLock lock(&runner->mu);
+    runner->broken = true;
+    PublisherState& s = runner->state;
+    s.policy.chain = chain;
+    s.policy.workerpool = pool->ToChecksum();
+    s.policy.terms.workerpool = s.policy.workerpool;
+    s.policy.enabled = false;
+    s.last_error = absl::StrCat(
+        "the policy file is broken, publishing is off for this workerpool (",
+        SanitizeForTerminal(std::string(why.message())),
+        "); set the policy again with `poolctl publisher set`");
+  }
+  absl::MutexLock lock(&mu_);
+  runners_[Key(chain, pool->ToChecksum())] = std::move(runner);
 }
 
 Publishers::~Publishers() {
@@ -370,6 +438,7 @@ void Publishers::Round(Runner* r) {
   PublisherPolicy p;
   {
     absl::MutexLock lock(&r->mu);
+    if (r->broken) return;  // its file did not parse: nothing to act on
     p = r->state.policy;
   }
   absl::Time now = clock_->Now();
@@ -490,8 +559,8 @@ absl::StatusOr<PublisherState> Publishers::Set(PublisherPolicy policy) {
   if (policy.check_period_seconds == 0) policy.check_period_seconds = 30;
   std::string key = Key(policy.chain, policy.workerpool);
   if (absl::Status s = files::WriteFileAtomic(
-          dir_ / (key + ".json"), PublisherPolicyToJson(policy).dump(2) + "\n",
-          0600);
+          dir_ / (key + ".json"),
+          DumpJson(PublisherPolicyToJson(policy), 2) + "\n", 0600);
       !s.ok())
     return s;
   absl::MutexLock lock(&mu_);
@@ -503,6 +572,7 @@ absl::StatusOr<PublisherState> Publishers::Set(PublisherPolicy policy) {
     absl::MutexLock rl(&r->mu);
     r->state.policy = policy;
     r->state.last_error.clear();
+    r->broken = false;
   }
   if (policy.enabled && start_loops_) StartLoop(r);
   return Snapshot(r);

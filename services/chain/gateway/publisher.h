@@ -132,7 +132,8 @@ struct PublishersOptions {
 class Publishers {
  public:
   // Loads <home>/publisher/*.json and starts the enabled loops. A policy
-  // file that does not parse is skipped (and logged).
+  // file that does not parse (within limits) is skipped and logged, and its
+  // workerpool listed with that error, never running, until Set again.
   static absl::StatusOr<std::unique_ptr<Publishers>> Create(
       Gateway* gateway, Orders* orders, const std::filesystem::path& home,
       PublishersOptions options = {});
@@ -153,6 +154,9 @@ class Publishers {
   Publishers(Gateway* gateway, std::filesystem::path dir,
              PublishersOptions options);
   absl::StatusOr<std::string> ResolveChain(std::string_view chain);
+  static absl::StatusOr<PublisherPolicy> ReadPolicyFile(
+      const std::filesystem::path& file);
+  void AddBroken(const std::filesystem::path& file, const absl::Status& why);
   absl::StatusOr<Runner*> Find(std::string_view chain,
                                std::string_view workerpool);
   void Round(Runner* r);

@@ -4,6 +4,7 @@
 
 #include <deque>
 
+#include "absl/strings/ascii.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
@@ -326,6 +327,85 @@ TEST_F(PublishersTest, TheLoopRunsAndStops) {
   off.enabled = false;
   s = *pubs->Set(off);
   EXPECT_FALSE(s.running);
+}
+
+// A policy file that does not parse (here nested a million levels, which
+// crashed the gateway on every start) is skipped: the gateway starts, the
+// other policies run, and the broken one is listed with its error until it
+// is set again.
+TEST_F(PublishersTest, ABrokenPolicyFileIsSkippedAndShownNotACrashLoop) {
+  {
+    std::unique_ptr<Publishers> pubs = Make(/*loops=*/false);
+    ASSERT_TRUE(pubs->Set(Policy()).ok());
+  }
+  const std::string other = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+  std::filesystem::path dir = w.home() / "publisher";
+  std::string deep = R"({"chain":"fake","workerpool":")" + other +
+                     R"(","wallet":"owner","terms":)" +
+                     std::string(400'000, '[') + std::string(400'000, ']') +
+                     "}";
+  ASSERT_TRUE(
+      files::WriteFileAtomic(
+          dir / ("fake-" + absl::AsciiStrToLower(other) + ".json"), deep, 0600)
+          .ok());
+  ASSERT_TRUE(
+      files::WriteFileAtomic(dir / "junk.json", "{\"chain\":", 0600).ok());
+  // A policy whose chain would be a path, under a name that says otherwise.
+  std::string escaping = R"({"chain":"../../x","workerpool":")" + other +
+                         R"(","wallet":"owner","terms":{}})";
+  ASSERT_TRUE(files::WriteFileAtomic(dir / "fake-x.json", escaping, 0600).ok());
+
+  for (int start = 0; start < 2; ++start) {  // the next start too
+    std::unique_ptr<Publishers> pubs = Make(/*loops=*/true);
+    ASSERT_NE(pubs, nullptr);
+    std::vector<PublisherState> all = pubs->List();
+    ASSERT_EQ(all.size(), 2u);
+    absl::StatusOr<PublisherState> broken = pubs->Status("fake", other);
+    ASSERT_TRUE(broken.ok()) << broken.status();
+    EXPECT_FALSE(broken->running);
+    EXPECT_FALSE(broken->policy.enabled);
+    EXPECT_THAT(broken->last_error,
+                HasSubstr("the policy file is broken, publishing is off"));
+    EXPECT_THAT(broken->last_error, HasSubstr("JSON nested deeper than 16"));
+    EXPECT_THAT(broken->last_error, HasSubstr("poolctl publisher set"));
+    // Never run: a round on it touches nothing.
+    absl::StatusOr<PublisherState> once = pubs->RunOnce("fake", other);
+    ASSERT_TRUE(once.ok());
+    EXPECT_EQ(once->rounds, 0u);
+    // The good one resumed and runs.
+    absl::StatusOr<PublisherState> good = pubs->Status("", mt::kWorkerpool);
+    ASSERT_TRUE(good.ok());
+    EXPECT_TRUE(good->running);
+    EXPECT_TRUE(good->last_error.empty());
+  }
+  // Setting it again replaces the broken file.
+  std::unique_ptr<Publishers> pubs = Make(/*loops=*/false);
+  PublisherPolicy fixed = Policy();
+  fixed.workerpool = other;
+  absl::StatusOr<PublisherState> set = pubs->Set(fixed);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_TRUE(set->last_error.empty());
+  fake->capacity = 1;
+  EXPECT_EQ(pubs->RunOnce("fake", other)->rounds, 1u);
+}
+
+TEST(PublisherPolicyTest, ChainAndWorkerpoolAreChecked) {
+  nlohmann::json j = PublisherPolicyToJson(Policy());
+  j["chain"] = "fake";
+  ASSERT_TRUE(PublisherPolicyFromJson(j).ok());
+  j["chain"] = "../x";
+  EXPECT_THAT(PublisherPolicyFromJson(j).status().message(),
+              HasSubstr("is not a chain name"));
+  j["chain"] = "fake";
+  j["workerpool"] = "0x12";
+  EXPECT_FALSE(PublisherPolicyFromJson(j).ok());
+}
+
+TEST(ParseCoreCapacityTest, DeepBodiesAreRefused) {
+  std::string deep = std::string(400'000, '[') + std::string(400'000, ']');
+  absl::StatusOr<uint64_t> c = ParseCoreCapacity(deep, false);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("JSON nested deeper than 32"));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/bounded_json.h"
 
 namespace poolops::market {
 namespace {
@@ -30,15 +31,16 @@ void Send(const httplib::Request& req, httplib::Response& res,
                  req.method.c_str(), req.path.c_str(), reply.status,
                  result.status().ToString().c_str());
   res.status = reply.status;
-  res.set_content(reply.body.dump(), kJson);
+  res.set_content(DumpJson(reply.body), kJson);
 }
 
 // The request body as JSON; an empty body is {} (as koa-bodyparser gives).
 absl::StatusOr<json> Body(const httplib::Request& req) {
   if (req.body.empty()) return json::object();
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded())
-    return absl::InvalidArgumentError("invalid JSON body");
+  // A client's body: bounded before parsing (a deep one would crash us).
+  absl::StatusOr<json> body =
+      ParseBoundedJson(req.body, {.max_bytes = 1 << 20, .max_depth = 16}, "");
+  if (!body.ok()) return absl::InvalidArgumentError("invalid JSON body");
   return body;
 }
 

@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/test_http_server.h"
+#include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::chain {
 namespace {
@@ -151,6 +152,30 @@ TEST(CurlHttpTransportTest, ConcurrentPostsUseSeparateHandles) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok, 160);
   EXPECT_LE(server.connections(), 8);
+}
+
+// A node (or whatever answers at its URL) sending a million '[' gets a
+// clear error naming the method and the endpoint; nothing crashes.
+TEST(CurlHttpTransportTest, DeeplyNestedNodeAnswersAreRefusedNotCrashing) {
+  for (const std::string& body :
+       {std::string(1'000'000, '['),
+        std::string(1'000'000, '[') + std::string(1'000'000, ']'),
+        R"({"jsonrpc":"2.0","id":1,"result":)" + std::string(500'000, '[') +
+            std::string(500'000, ']') + "}"}) {
+    TestHttpServer node([&body](const HttpRequest&) { return HttpOk(body); });
+    JsonRpcClientOptions options;
+    options.rounds = 1;
+    auto client = JsonRpcClient::Create(
+        {node.url()}, std::shared_ptr<HttpTransport>(NewCurlHttpTransport()),
+        options);
+    ASSERT_TRUE(client.ok()) << client.status();
+    absl::StatusOr<nlohmann::json> r = (*client)->Call("eth_blockNumber");
+    ASSERT_FALSE(r.ok());
+    EXPECT_THAT(r.status().message(), HasSubstr("eth_blockNumber at "));
+    EXPECT_THAT(r.status().message(),
+                HasSubstr("malformed JSON-RPC response: JSON nested deeper "
+                          "than 128 levels"));
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/common/bounded_json.h"
 #include "libs/eth/abi.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/uint256.h"
@@ -60,39 +61,15 @@ std::string Snippet(absl::string_view body) {
                       body.size() > 80 ? "...\"" : "\"");
 }
 
-// Bracket depth outside strings, without building anything.
-bool DepthWithin(absl::string_view body, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < body.size(); ++i) {
-    char c = body[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
-
 absl::StatusOr<json> ParseJson(absl::string_view body, size_t max_bytes) {
-  if (body.size() > max_bytes)
-    return Malformed(absl::StrCat("body of ", body.size(),
-                                  " bytes exceeds the cap of ", max_bytes));
-  if (!DepthWithin(body, kMaxDepth))
-    return Malformed(absl::StrCat("nested deeper than ", kMaxDepth));
-  json j = json::parse(body, /*cb=*/nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    return Malformed(absl::StrCat("not JSON: ", Snippet(body)));
-  return j;
+  absl::StatusOr<json> j =
+      ParseBoundedJson(std::string_view(body.data(), body.size()),
+                       {.max_bytes = max_bytes, .max_depth = kMaxDepth}, "");
+  if (j.ok()) return j;
+  std::string why(j.status().message());
+  if (absl::StartsWith(why, "not JSON"))
+    absl::StrAppend(&why, ": ", Snippet(body));
+  return Malformed(why);
 }
 
 std::optional<int64_t> AsInt64(const json& j) {
@@ -106,9 +83,7 @@ std::optional<int64_t> AsInt64(const json& j) {
 }
 
 // dump() throws on invalid UTF-8 unless told otherwise.
-std::string Dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string Dump(const json& j) { return DumpJson(j); }
 
 // Validates the envelope of one response object. `id_out` receives the id
 // (nullopt for a null id, allowed only with an error).
@@ -336,8 +311,11 @@ absl::Status ErrorToStatus(const JsonRpcError& error) {
 std::optional<JsonRpcError> GetJsonRpcError(const absl::Status& status) {
   auto payload = status.GetPayload(kErrorPayloadUrl);
   if (!payload.has_value()) return std::nullopt;
-  json j = json::parse(std::string(*payload), nullptr, false);
-  if (!j.is_object()) return std::nullopt;
+  // Written by ErrorToStatus from a parsed (bounded) answer.
+  absl::StatusOr<json> parsed =
+      ParseBoundedJson(std::string(*payload), {.max_depth = kMaxDepth}, "");
+  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
+  const json& j = *parsed;
   try {
     JsonRpcError e;
     e.code = j.at("code").get<int64_t>();

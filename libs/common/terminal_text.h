@@ -1,0 +1,30 @@
+// Text that reaches a terminal from elsewhere (a probed service's version or
+// error, a market's message, a node's revert reason) must not drive the
+// terminal: escape sequences can clear the screen, rewrite earlier lines,
+// set the window title or hide text. SanitizeForTerminal keeps what prints
+// and drops the rest.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace poolops {
+
+enum class TerminalLines {
+  kOne,        // newlines and tabs become spaces: one line of output
+  kKeepBreaks  // newlines and tabs stay (a multi-line report)
+};
+
+// Removes ESC sequences whole (CSI "ESC [ ... final", OSC/DCS/APC/PM/SOS up
+// to BEL or ESC \, two-byte escapes), the other C0 controls, DEL, C1
+// controls (U+0080..U+009F) and the bidirectional overrides that reorder
+// what is shown (U+202A..U+202E, U+2066..U+2069). Invalid UTF-8 becomes
+// U+FFFD. Printable UTF-8 stays as it is.
+std::string SanitizeForTerminal(std::string_view text,
+                                TerminalLines lines = TerminalLines::kOne);
+
+// True when `text` is entirely valid UTF-8 (what proto3 strings and JSON
+// require).
+bool IsValidUtf8(std::string_view text);
+
+}  // namespace poolops
