@@ -39,6 +39,11 @@ class Signer {
   // Signs EIP-712 typed data ({types, domain, primaryType, message}).
   virtual absl::StatusOr<TypedDataSignature> SignTypedData(
       std::string_view wallet, const nlohmann::json& typed_data) = 0;
+  // Why the wallet cannot sign now, for a person ("wallet owner is locked by
+  // the operator since ..."); empty when it can or the signer cannot tell.
+  virtual absl::StatusOr<std::string> LockedBecause(std::string_view wallet) {
+    return std::string();
+  }
 };
 
 }  // namespace poolops::chain

@@ -25,6 +25,7 @@ class VaultSigner : public Signer {
       std::string_view wallet, const eth::Transaction& tx) override;
   absl::StatusOr<TypedDataSignature> SignTypedData(
       std::string_view wallet, const nlohmann::json& typed_data) override;
+  absl::StatusOr<std::string> LockedBecause(std::string_view wallet) override;
 
  private:
   std::unique_ptr<poolops::wallet::v1::WalletVault::Stub> stub_;
