@@ -409,14 +409,19 @@ json PublisherJson(const cv1::PublisherStatus& s) {
           {"publishedTotal", s.published_total()},
           {"lastError", opt(s.last_error())},
           {"lastDecision", opt(s.last_decision())},
-          {"rounds", s.rounds()}};
+          {"rounds", s.rounds()},
+          // Why publishing is paused (the owner wallet is locked); null.
+          {"paused", opt(s.paused())}};
 }
 
 std::string PublisherText(const cv1::PublisherStatus& s) {
   const cv1::PublisherPolicy& p = s.policy();
   std::string out = absl::StrCat(
       "publisher for ", p.workerpool(), " on ", p.chain(), ": ",
-      !p.enabled() ? "disabled" : (s.running() ? "running" : "stopped"),
+      !p.enabled()          ? "disabled"
+      : !s.paused().empty() ? "PAUSED (owner wallet locked)"
+      : s.running()         ? "running"
+                            : "stopped",
       "\n  capacity from ", p.core_metrics_url(),
       p.gpu_pool() ? " (aliveAvailableGpu)" : " (aliveAvailableCpu)",
       ", every ", p.check_period_seconds(), "s, at most ", p.max_open_orders(),
@@ -434,7 +439,9 @@ std::string PublisherText(const cv1::PublisherStatus& s) {
   absl::StrAppend(&out, "\n  published since start: ", s.published_total());
   if (!s.last_decision().empty())
     absl::StrAppend(&out, "\n  last round: ", s.last_decision());
-  if (!s.last_error().empty())
+  if (!s.paused().empty())
+    absl::StrAppend(&out, "\n  paused: ", s.paused());
+  else if (!s.last_error().empty())
     absl::StrAppend(&out, "\n  last error: ", s.last_error());
   return out;
 }

@@ -77,8 +77,7 @@ absl::StatusOr<SecureBytes> Prompt(const PasswordOptions& options) {
 }  // namespace
 
 void WipeString(std::string* s) {
-  if (!s->empty()) OPENSSL_cleanse(s->data(), s->size());
-  s->clear();
+  poolops::WipeString(s);  // libs/common: the whole buffer, in place
   s->shrink_to_fit();
 }
 

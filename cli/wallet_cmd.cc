@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/gateway_client.h"
@@ -54,17 +57,57 @@ json NullableTime(const std::string& rfc3339) {
 }
 
 json StatusJson(const v1::Wallet& w) {
-  return {{"name", w.name()},
-          {"address", w.address()},
-          {"locked", w.locked()},
-          {"unlockedUntil", NullableTime(w.unlocked_until())}};
+  return {
+      {"name", w.name()},
+      {"address", w.address()},
+      {"locked", w.locked()},
+      {"unlockedUntil", NullableTime(w.unlocked_until())},
+      // "operator" | "expired" | "not-unlocked"; null when unlocked.
+      {"lockReason", w.lock_reason().empty() ? json() : json(w.lock_reason())},
+      {"lockedAt", NullableTime(w.locked_at())}};
+}
+
+// "locked (...why...)" or "unlocked until T".
+std::string LockState(const v1::Wallet& w) {
+  if (!w.locked()) return "unlocked until " + w.unlocked_until();
+  if (w.lock_reason() == "operator") {
+    return absl::StrCat("locked by the operator at ", w.locked_at(),
+                        " (nothing unlocks it again until `poolctl wallet "
+                        "unlock ",
+                        w.name(), "`)");
+  }
+  if (w.lock_reason() == "expired") return "locked (its unlock expired)";
+  if (w.lock_reason() == "not-unlocked") {
+    return "locked (not unlocked since the vault started)";
+  }
+  return "locked";
 }
 
 std::string StatusHuman(const v1::Wallet& w) {
-  return w.locked() ? absl::StrCat("wallet ", w.name(), " (", w.address(),
-                                   ") is locked")
-                    : absl::StrCat("wallet ", w.name(), " (", w.address(),
-                                   ") is unlocked until ", w.unlocked_until());
+  return absl::StrCat("wallet ", w.name(), " (", w.address(), ") is ",
+                      LockState(w));
+}
+
+// The rules in the vault's JSON form (what --typed-data-rule takes).
+json TypedDataRulesJson(const v1::Policy& policy) {
+  json rules = json::array();
+  for (const v1::TypedDataRule& r : policy.typed_data_rules()) {
+    json domain = json::object();
+    if (!r.domain_name().empty()) domain["name"] = r.domain_name();
+    if (!r.domain_version().empty()) domain["version"] = r.domain_version();
+    if (!r.domain_chain_id().empty()) domain["chainId"] = r.domain_chain_id();
+    if (!r.domain_verifying_contract().empty()) {
+      domain["verifyingContract"] = r.domain_verifying_contract();
+    }
+    json message = json::object();
+    for (const auto& [k, v] : r.message()) message[k] = v;
+    json rule = {{"primaryType", r.primary_type()},
+                 {"domain", domain},
+                 {"message", message}};
+    if (!r.encode_type().empty()) rule["encodeType"] = r.encode_type();
+    rules.push_back(std::move(rule));
+  }
+  return rules;
 }
 
 json PolicyJson(const v1::WalletPolicy& p) {
@@ -82,7 +125,19 @@ json PolicyJson(const v1::WalletPolicy& p) {
                                 : json(policy.max_value_wei())},
             {"allowedDomainNames", list(policy.allowed_domain_names())},
             {"allowedVerifyingContracts",
-             list(policy.allowed_verifying_contracts())}}}};
+             list(policy.allowed_verifying_contracts())},
+            {"typedDataRules", TypedDataRulesJson(policy)},
+            {"allowMessages", policy.allow_messages()}}}};
+}
+
+std::string TypedDataRulesHuman(const v1::Policy& policy) {
+  if (policy.typed_data_rules().empty()) return "  typed data rules: any\n";
+  std::string out = "  typed data rules (one must match):\n";
+  int i = 0;
+  for (const json& rule : TypedDataRulesJson(policy)) {
+    absl::StrAppend(&out, "    ", ++i, ". ", rule.dump(), "\n");
+  }
+  return out;
 }
 
 std::string PolicyHuman(const v1::WalletPolicy& p) {
@@ -101,8 +156,17 @@ std::string PolicyHuman(const v1::WalletPolicy& p) {
           ? std::string("no cap")
           : absl::StrCat(policy.max_value_wei(), " wei"),
       "\n", line("allowed EIP-712 domain names", policy.allowed_domain_names()),
-      line("allowed verifying contracts",
-           policy.allowed_verifying_contracts()));
+      line("allowed verifying contracts", policy.allowed_verifying_contracts()),
+      TypedDataRulesHuman(policy), "  EIP-191 messages: ",
+      policy.allow_messages() ||
+              (policy.allowed_chain_ids().empty() &&
+               policy.allowed_to().empty() && policy.max_value_wei().empty() &&
+               policy.allowed_domain_names().empty() &&
+               policy.allowed_verifying_contracts().empty() &&
+               policy.typed_data_rules().empty())
+          ? "allowed"
+          : "refused (the policy has rules; --allow-messages allows them)",
+      "\n");
 }
 
 absl::StatusOr<std::string> ReadInput(const std::string& path,
@@ -330,10 +394,7 @@ void AddList(CLI::App* wallet, Context& ctx, int* exit_code) {
         absl::StrAppend(
             &human, w.name(),
             std::string(w.name().size() < 16 ? 16 - w.name().size() : 1, ' '),
-            w.address(), "  ",
-            w.locked() ? std::string("locked")
-                       : "unlocked until " + w.unlocked_until(),
-            "\n");
+            w.address(), "  ", LockState(w), "\n");
       }
       if (human.empty()) human = "no wallets yet (poolctl wallet create NAME)";
       return ctx.Ok({{"wallets", wallets}}, human);
@@ -378,8 +439,10 @@ void AddUnlockLock(CLI::App* wallet, Context& ctx, int* exit_code) {
   });
 
   auto name = std::make_shared<std::string>();
-  CLI::App* lock =
-      wallet->add_subcommand("lock", "Wipe a wallet's decrypted key now");
+  CLI::App* lock = wallet->add_subcommand(
+      "lock",
+      "Wipe a wallet's decrypted key now; only `wallet unlock` unlocks it "
+      "again (the orchestrator's keeper leaves it locked)");
   lock->add_option("NAME", *name, "Wallet name or address")->required();
   lock->callback([&ctx, exit_code, name] {
     v1::LockRequest req;
@@ -587,6 +650,77 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
   });
 }
 
+// --typed-data-rule: a JSON object (the form `policy show --json` prints) or
+// key=value pairs split on commas (domain.*, message.*, primaryType,
+// encodeType; an encodeType with commas needs the JSON form). The vault
+// validates the values.
+absl::StatusOr<v1::TypedDataRule> ParseTypedDataRule(const std::string& text) {
+  v1::TypedDataRule rule;
+  auto set = [&](const std::string& key,
+                 const std::string& value) -> absl::Status {
+    if (key == "primaryType") {
+      rule.set_primary_type(value);
+    } else if (key == "encodeType") {
+      rule.set_encode_type(value);
+    } else if (key == "domain.name") {
+      rule.set_domain_name(value);
+    } else if (key == "domain.version") {
+      rule.set_domain_version(value);
+    } else if (key == "domain.chainId") {
+      rule.set_domain_chain_id(value);
+    } else if (key == "domain.verifyingContract") {
+      rule.set_domain_verifying_contract(value);
+    } else if (key.rfind("message.", 0) == 0 && key.size() > 8) {
+      (*rule.mutable_message())[key.substr(8)] = value;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown key ", key,
+          " (want primaryType, encodeType, domain.name, domain.version, "
+          "domain.chainId, domain.verifyingContract, message.FIELD)"));
+    }
+    return absl::OkStatus();
+  };
+  const std::string trimmed(absl::StripAsciiWhitespace(text));
+  if (!trimmed.empty() && trimmed[0] == '{') {
+    json j = json::parse(trimmed, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) {
+      return absl::InvalidArgumentError("not a JSON object");
+    }
+    auto str = [](const json& v) {
+      return v.is_string() ? v.get<std::string>() : v.dump();
+    };
+    for (const auto& [k, v] : j.items()) {
+      if ((k == "domain" || k == "message") && v.is_object()) {
+        for (const auto& [ik, iv] : v.items()) {
+          if (absl::Status s = set(absl::StrCat(k, ".", ik), str(iv));
+              !s.ok()) {
+            return s;
+          }
+        }
+      } else if (absl::Status s = set(k, str(v)); !s.ok()) {
+        return s;
+      }
+    }
+    return rule;
+  }
+  const std::vector<std::string> pairs =
+      absl::StrSplit(trimmed, ',', absl::SkipEmpty());
+  for (const std::string& pair : pairs) {
+    size_t eq = pair.find('=');
+    if (eq == std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", pair, "\" is not key=value"));
+    }
+    if (absl::Status s =
+            set(std::string(absl::StripAsciiWhitespace(pair.substr(0, eq))),
+                pair.substr(eq + 1));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return rule;
+}
+
 void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
   CLI::App* policy = wallet->add_subcommand(
       "policy", "What a wallet may sign (opt-in rules per wallet)");
@@ -597,6 +731,8 @@ void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
     std::string max_value;
     std::vector<std::string> domain_names;
     std::vector<std::string> verifying_contracts;
+    std::vector<std::string> typed_data_rules;
+    bool allow_messages = false;
   };
   auto o = std::make_shared<Opts>();
   CLI::App* set = policy->add_subcommand(
@@ -612,6 +748,18 @@ void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
                   "Allowed EIP-712 domain name (repeat for several)");
   set->add_option("--verifying-contract", o->verifying_contracts,
                   "Allowed EIP-712 verifying contract (repeat for several)");
+  set->add_option(
+      "--typed-data-rule", o->typed_data_rules,
+      "EIP-712 data the wallet may sign; once any is given, typed data must "
+      "match one (repeat for several). Either JSON "
+      "{\"primaryType\":\"Challenge\","
+      "\"domain\":{\"name\",\"version\",\"chainId\",\"verifyingContract\"},"
+      "\"encodeType\":\"...\",\"message\":{\"field\":\"value\"}} or "
+      "primaryType=WorkerpoolOrder,domain.name=iExecODB,domain.chainId=134,"
+      "message.workerpool=0x...");
+  set->add_flag("--allow-messages", o->allow_messages,
+                "Let a wallet with rules sign EIP-191 messages (refused "
+                "otherwise)");
   set->callback([&ctx, exit_code, o] {
     v1::SetPolicyRequest req;
     req.set_wallet(o->name);
@@ -623,6 +771,17 @@ void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
     for (const auto& s : o->verifying_contracts) {
       p->add_allowed_verifying_contracts(s);
     }
+    for (size_t i = 0; i < o->typed_data_rules.size(); ++i) {
+      absl::StatusOr<v1::TypedDataRule> rule =
+          ParseTypedDataRule(o->typed_data_rules[i]);
+      if (!rule.ok()) {
+        *exit_code = ctx.Fail(absl::InvalidArgumentError(absl::StrCat(
+            "--typed-data-rule #", i + 1, ": ", rule.status().message())));
+        return;
+      }
+      *p->add_typed_data_rules() = *std::move(rule);
+    }
+    p->set_allow_messages(o->allow_messages);
     *exit_code = PrintPolicy(ctx, CallVault(ctx, &VaultStub::SetPolicy, req));
   });
 

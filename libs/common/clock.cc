@@ -1,10 +1,16 @@
 #include "libs/common/clock.h"
 
+#include <chrono>
+
 namespace poolops {
 namespace {
 class RealClock : public Clock {
  public:
   absl::Time Now() const override { return absl::Now(); }
+  absl::Duration Monotonic() const override {
+    return absl::FromChrono(
+        std::chrono::steady_clock::now().time_since_epoch());
+  }
 };
 }  // namespace
 
@@ -18,7 +24,18 @@ absl::Time FakeClock::Now() const {
   return now_;
 }
 
+absl::Duration FakeClock::Monotonic() const {
+  absl::MutexLock lock(&mu_);
+  return monotonic_;
+}
+
 void FakeClock::Advance(absl::Duration d) {
+  absl::MutexLock lock(&mu_);
+  now_ += d;
+  monotonic_ += d;
+}
+
+void FakeClock::JumpWall(absl::Duration d) {
   absl::MutexLock lock(&mu_);
   now_ += d;
 }

@@ -10,7 +10,11 @@ namespace poolops {
 class Clock {
  public:
   virtual ~Clock() = default;
+  // Wall time: for display and records. It can jump (NTP, an operator).
   virtual absl::Time Now() const = 0;
+  // Time since an arbitrary fixed origin that never goes back nor jumps with
+  // the wall clock: for deadlines (unlock expiry, lockouts, timeouts).
+  virtual absl::Duration Monotonic() const = 0;
   // The process-wide real clock.
   static Clock* Real();
 };
@@ -21,11 +25,16 @@ class FakeClock : public Clock {
   explicit FakeClock(absl::Time start = absl::FromUnixSeconds(1700000000))
       : now_(start) {}
   absl::Time Now() const override;
+  absl::Duration Monotonic() const override;
+  // Time passes: both readings move by `d`.
   void Advance(absl::Duration d);
+  // The wall clock is set (a jump either way); the monotonic reading stays.
+  void JumpWall(absl::Duration d);
 
  private:
   mutable absl::Mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_);
+  absl::Duration monotonic_ ABSL_GUARDED_BY(mu_) = absl::Hours(1);
 };
 
 }  // namespace poolops

@@ -69,4 +69,12 @@ void SecureBytes::Wipe() {
   size_ = 0;
 }
 
+void WipeString(std::string* s) {
+  if (s == nullptr) return;
+  // The whole capacity: bytes past size() may hold an older, longer value.
+  s->resize(s->capacity());
+  OPENSSL_cleanse(s->data(), s->size());
+  s->clear();
+}
+
 }  // namespace poolops

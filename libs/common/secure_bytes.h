@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "absl/types/span.h"
@@ -36,6 +37,23 @@ class SecureBytes {
  private:
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
+};
+
+// Zeroes a string's bytes in place (OPENSSL_cleanse, not optimised away) and
+// empties it, keeping its buffer: for secrets that arrive in std::string,
+// such as a password field of a gRPC request, once they have been used.
+void WipeString(std::string* s);
+
+// Wipes the string it watches when it goes out of scope.
+class ScopedWipe {
+ public:
+  explicit ScopedWipe(std::string* s) : s_(s) {}
+  ~ScopedWipe() { WipeString(s_); }
+  ScopedWipe(const ScopedWipe&) = delete;
+  ScopedWipe& operator=(const ScopedWipe&) = delete;
+
+ private:
+  std::string* s_;
 };
 
 }  // namespace poolops

@@ -103,5 +103,16 @@ TEST(SecureBytesTest, WorksWhenMlockIsRefused) {
   EXPECT_EXIT(AllocateWithoutMemlockAndExit(), testing::ExitedWithCode(0), "");
 }
 
+TEST(SecureBytesTest, WipeStringZeroesTheBufferInPlace) {
+  std::string secret(100, 'p');  // on the heap, not in the SSO buffer
+  secret.resize(40);             // stale bytes past size() too
+  const char* buffer = secret.data();
+  const size_t capacity = secret.capacity();
+  { ScopedWipe wipe(&secret); }
+  EXPECT_TRUE(secret.empty());
+  EXPECT_EQ(secret.data(), buffer) << "wiped in place, not reallocated";
+  EXPECT_EQ(std::string_view(buffer, capacity), std::string(capacity, '\0'));
+}
+
 }  // namespace
 }  // namespace poolops

@@ -409,11 +409,20 @@ absl::StatusOr<v1::PoolResult> Applier::UpHeld(const LoadedSpec& loaded,
     return fail(s);
   }
 
-  // 9. Publisher.
+  // 9. Publisher: first what the owner wallet may sign (the vault refuses
+  // the rest), then the publisher policy.
   s = steps.Run(
       "set-publisher", spec.chain(), [&]() -> absl::StatusOr<std::string> {
         if (spec.orders().publisher() == v1::PUBLISHER_IEXEC) {
           return "skipped: order-publisher-std runs in the core bundle";
+        }
+        std::string restricted;
+        if (spec.orders().publisher() == v1::PUBLISHER_POOLOPS) {
+          absl::StatusOr<std::string> policy =
+              orchestrator_->RestrictOwnerPolicy(loaded, rendered->chain,
+                                                 workerpool);
+          if (!policy.ok()) return policy.status();
+          restricted = absl::StrCat("; ", *policy);
         }
         PublisherSettings p;
         p.chain = spec.chain();
@@ -433,8 +442,9 @@ absl::StatusOr<v1::PoolResult> Applier::UpHeld(const LoadedSpec& loaded,
         p.max_open_orders = spec.orders().max_open_orders();
         p.check_period_seconds = spec.orders().check_period_seconds();
         if (absl::Status st = chain_->SetPublisher(p); !st.ok()) return st;
-        return p.enabled ? "chain-gateway publisher on"
-                         : "chain-gateway publisher off";
+        return absl::StrCat(p.enabled ? "chain-gateway publisher on"
+                                      : "chain-gateway publisher off",
+                            restricted);
       });
   if (!s.ok()) return fail(s);
 

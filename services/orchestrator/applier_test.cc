@@ -182,6 +182,24 @@ TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {
                          "wait-workers-alive", "set-publisher", "monitor"));
   // The owner wallet the vault just made was unlocked for chain-gateway.
   EXPECT_GE(vault_.unlocked(), 1);
+  // ...and may sign only transactions to the hub, this pool's orders under
+  // the hub's domain and the market challenge (the vault refuses the rest).
+  absl::StatusOr<poolops::wallet::v1::Policy> policy = vault_.GetPolicy("core");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_THAT(policy->allowed_chain_ids(), ::testing::ElementsAre("134"));
+  EXPECT_THAT(
+      policy->allowed_to(),
+      ::testing::ElementsAre("0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f"));
+  ASSERT_EQ(policy->typed_data_rules_size(), 2);
+  EXPECT_EQ(policy->typed_data_rules(0).primary_type(), "WorkerpoolOrder");
+  EXPECT_EQ(policy->typed_data_rules(0).message().at("workerpool"),
+            r->workerpool());
+  EXPECT_EQ(policy->typed_data_rules(0).domain_verifying_contract(),
+            "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f");
+  EXPECT_EQ(policy->typed_data_rules(1).primary_type(), "Challenge");
+  EXPECT_FALSE(policy->allow_messages());
+  EXPECT_FALSE(vault_.GetPolicy("wallet0")->typed_data_rules_size())
+      << "workers' wallets are not the publisher's";
   // Again: nothing new on chain or in the vault; plan is quiet.
   auto again = applier_->Up(Spec(3), nullptr);
   ASSERT_TRUE(again.ok()) << again.status();
@@ -297,6 +315,7 @@ TEST_F(ApplierTest, DownHistoryRollback) {
 namespace poolops::orchestrator {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -321,6 +340,38 @@ TEST_F(ApplierTest, KeeperKeepsThePublishingOwnerUnlocked) {
   vault_.LockAll();
   EXPECT_TRUE(keeper.RunOnce().empty());
   EXPECT_EQ(vault_.unlocked(), 3);
+}
+
+// `wallet lock` wins: the keeper never undoes an operator's lock, and
+// resumes once the operator unlocks.
+TEST_F(ApplierTest, KeeperLeavesAnOperatorLockedWalletLocked) {
+  ASSERT_TRUE(applier_->Up(Spec(1), nullptr).ok());
+  const int before = vault_.unlocked();
+  UnlockKeeper keeper(orchestrator_.get(), applier_.get(), &vault_, &clock_,
+                      absl::Hours(12));
+  vault_.OperatorLock("core");
+  for (int pass = 0; pass < 3; ++pass) {
+    EXPECT_THAT(keeper.RunOnce(),
+                ElementsAre(AllOf(HasSubstr("locked by the operator"),
+                                  HasSubstr("publishing paused"))));
+    clock_.Advance(absl::Hours(25));  // past any TTL: still left alone
+  }
+  EXPECT_EQ(vault_.unlocked(), before);
+  EXPECT_EQ(*vault_.UnlockedUntil("core"), absl::InfinitePast());
+  // A vault restart does not lift it either (the vault persists it).
+  vault_.LockAll();
+  keeper.RunOnce();
+  EXPECT_EQ(vault_.unlocked(), before);
+  // `pool up` does not undo it silently: it stops, saying why.
+  absl::StatusOr<v1::PoolResult> up = applier_->Up(Spec(1), nullptr);
+  EXPECT_FALSE(up.ok());
+  EXPECT_THAT(std::string(up.status().message()),
+              HasSubstr("locked by the operator"));
+  // The operator's `wallet unlock`: the keeper takes over again.
+  vault_.OperatorUnlock("core");
+  clock_.Advance(absl::Hours(1));
+  EXPECT_THAT(keeper.RunOnce(), ElementsAre(HasSubstr("unlocked for 24h")));
+  EXPECT_EQ(vault_.unlocked(), before + 1);
 }
 
 TEST_F(ApplierTest, KeeperLeavesIexecPublisherPoolsAlone) {

@@ -37,6 +37,12 @@ absl::Status FakeWalletSource::Unlock(const std::string& name,
     return absl::NotFoundError(absl::StrCat("wallet ", name, " not found"));
   if (password.empty() || ttl_seconds == 0 || ttl_seconds > 86400)
     return absl::InvalidArgumentError("bad unlock");
+  if (operator_locked_[name])
+    return absl::FailedPreconditionError(
+        absl::StrCat("wallet ", name,
+                     " was locked by the operator at 2026-12-02T09:00:00Z; "
+                     "it stays locked until `poolctl wallet unlock ",
+                     name, "`"));
   ++unlocked_;
   unlocked_until_[name] = clock_->Now() + absl::Seconds(ttl_seconds);
   return absl::OkStatus();
@@ -53,9 +59,38 @@ absl::StatusOr<absl::Time> FakeWalletSource::UnlockedUntil(
   return it->second;
 }
 
+absl::StatusOr<poolops::wallet::v1::Policy> FakeWalletSource::GetPolicy(
+    const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  if (!wallets_.count(name))
+    return absl::NotFoundError(absl::StrCat("wallet ", name, " not found"));
+  return policies_[name];
+}
+
+absl::Status FakeWalletSource::SetPolicy(
+    const std::string& name, const poolops::wallet::v1::Policy& policy) {
+  absl::MutexLock lock(&mu_);
+  if (!wallets_.count(name))
+    return absl::NotFoundError(absl::StrCat("wallet ", name, " not found"));
+  policies_[name] = policy;
+  return absl::OkStatus();
+}
+
 void FakeWalletSource::LockAll() {
   absl::MutexLock lock(&mu_);
   unlocked_until_.clear();
+}
+
+void FakeWalletSource::OperatorLock(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  unlocked_until_.erase(name);
+  operator_locked_[name] = true;
+}
+
+void FakeWalletSource::OperatorUnlock(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  operator_locked_[name] = false;
+  unlocked_until_[name] = clock_->Now() + absl::Minutes(10);
 }
 
 int FakeWalletSource::unlocked() const {

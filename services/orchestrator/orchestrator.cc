@@ -9,6 +9,7 @@
 #include "services/orchestrator/bundle_diff.h"
 #include "services/orchestrator/env_values.h"
 #include "services/orchestrator/secret_files.h"
+#include "services/orchestrator/owner_policy.h"
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/spec_validator.h"
 
@@ -250,6 +251,30 @@ absl::StatusOr<std::string> Orchestrator::UnlockOwner(
   if (absl::Status s = deps_.wallets->Unlock(owner, pw->second, kDay); !s.ok())
     return s;
   return absl::StrCat("owner wallet ", owner, " unlocked for 24h");
+}
+
+absl::StatusOr<std::string> Orchestrator::RestrictOwnerPolicy(
+    const LoadedSpec& loaded, const ChainInfo& chain,
+    const std::string& workerpool) const {
+  if (deps_.wallets == nullptr)
+    return absl::FailedPreconditionError("no wallet store configured");
+  const v1::PoolSpec spec = WithDefaults(loaded.spec);
+  const std::string& owner = spec.workerpool().owner_wallet();
+  if (owner.empty() || workerpool.empty())
+    return std::string("skipped: no owner wallet or workerpool");
+  absl::StatusOr<poolops::wallet::v1::Policy> current =
+      deps_.wallets->GetPolicy(owner);
+  if (!current.ok()) return current.status();
+  poolops::wallet::v1::Policy merged =
+      MergePolicy(*current, PublishingOwnerPolicy(chain, workerpool));
+  if (merged.SerializeAsString() == current->SerializeAsString())
+    return absl::StrCat("owner wallet ", owner, ": policy already in place");
+  if (absl::Status s = deps_.wallets->SetPolicy(owner, merged); !s.ok())
+    return s;
+  return absl::StrCat("owner wallet ", owner, " may sign: transactions ",
+                      chain.sidechain ? "to the hub" : "(any recipient)",
+                      ", orders of ", workerpool,
+                      " and the market challenge, on chain ", chain.chain_id);
 }
 
 absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(

@@ -101,6 +101,13 @@ class Orchestrator {
   // know is left as the operator unlocked it.
   absl::StatusOr<std::string> UnlockOwner(const LoadedSpec& spec) const;
 
+  // Merges PublishingOwnerPolicy (owner_policy.h) into the owner wallet's
+  // vault policy: what chain-gateway may then get it to sign. Returns a line
+  // saying what changed.
+  absl::StatusOr<std::string> RestrictOwnerPolicy(
+      const LoadedSpec& spec, const ChainInfo& chain,
+      const std::string& workerpool) const;
+
   // The actions `up` would take; changes nothing.
   absl::StatusOr<std::vector<v1::Action>> Plan(const LoadedSpec& spec) const;
 

@@ -53,6 +53,18 @@ class SuiteWalletSource : public WalletSource {
     if (!c.ok()) return c.status();
     return NewVaultWalletSource(*c)->UnlockedUntil(name);
   }
+  absl::StatusOr<poolops::wallet::v1::Policy> GetPolicy(
+      const std::string& name) override {
+    auto c = ChannelTo(run_, "wallet-vault");
+    if (!c.ok()) return c.status();
+    return NewVaultWalletSource(*c)->GetPolicy(name);
+  }
+  absl::Status SetPolicy(const std::string& name,
+                         const poolops::wallet::v1::Policy& policy) override {
+    auto c = ChannelTo(run_, "wallet-vault");
+    if (!c.ok()) return c.status();
+    return NewVaultWalletSource(*c)->SetPolicy(name, policy);
+  }
 
  private:
   std::filesystem::path run_;

@@ -47,9 +47,13 @@ std::vector<std::string> UnlockKeeper::RunOnce() {
       continue;
     }
     absl::StatusOr<std::string> done = orchestrator_->UnlockOwner(loaded);
+    // The vault refuses (FailedPrecondition) while the operator's lock
+    // stands: publishing stays paused until the operator unlocks.
+    const bool operator_locked = absl::IsFailedPrecondition(done.status());
     out.push_back(absl::StrCat(
-        line, done.ok() ? *done : std::string(done.status().message())));
-    if (done.ok()) {
+        line, done.ok() ? *done : std::string(done.status().message()),
+        operator_locked ? " (left locked: publishing paused)" : ""));
+    if (done.ok() || operator_locked) {
       spdlog::info("unlock keeper: {}", out.back());
     } else {
       spdlog::warn("unlock keeper: {}", out.back());

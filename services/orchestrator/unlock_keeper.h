@@ -4,6 +4,8 @@
 // unlocks again every owner of a pool that is up with poolops' publisher
 // when the wallet is locked or expires within `margin`. Passwords come from
 // the orchestrator's secret store, as at `pool up`, and are never logged.
+// An operator's `wallet lock` wins: the vault refuses these automated
+// unlocks until the operator's `wallet unlock`, and each pass says so.
 #pragma once
 
 #include <string>

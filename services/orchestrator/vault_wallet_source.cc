@@ -51,6 +51,8 @@ class VaultWalletSource : public WalletSource {
     req.set_wallet(name);
     req.set_password(password);
     req.set_ttl_seconds(ttl_seconds);
+    // Never undo an operator's `wallet lock`: the vault refuses instead.
+    req.set_respect_operator_lock(true);
     wv1::Wallet w;
     auto ctx = Context(std::chrono::seconds(120));
     grpc::Status s = stub_->Unlock(ctx.get(), req, &w);
@@ -73,6 +75,27 @@ class VaultWalletSource : public WalletSource {
                                               ": bad unlocked_until: ", err));
     }
     return until;
+  }
+
+  absl::StatusOr<wv1::Policy> GetPolicy(const std::string& name) override {
+    wv1::GetPolicyRequest req;
+    req.set_wallet(name);
+    wv1::WalletPolicy reply;
+    auto ctx = Context(std::chrono::seconds(10));
+    grpc::Status s = stub_->GetPolicy(ctx.get(), req, &reply);
+    if (!s.ok()) return FromGrpc(s);
+    return reply.policy();
+  }
+
+  absl::Status SetPolicy(const std::string& name,
+                         const wv1::Policy& policy) override {
+    wv1::SetPolicyRequest req;
+    req.set_wallet(name);
+    *req.mutable_policy() = policy;
+    wv1::WalletPolicy reply;
+    auto ctx = Context(std::chrono::seconds(10));
+    grpc::Status s = stub_->SetPolicy(ctx.get(), req, &reply);
+    return s.ok() ? absl::OkStatus() : FromGrpc(s);
   }
 
  private:

@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
+#include "poolops/wallet/v1/wallet.pb.h"
 
 namespace grpc {
 class Channel;
@@ -36,12 +37,19 @@ class WalletSource {
   virtual absl::StatusOr<WalletKeystore> Create(const std::string& name,
                                                 const std::string& password) = 0;
   // Unlocks a wallet for `ttl_seconds` (1..86400) so chain-gateway can sign
-  // for it (registration, stake, the publisher's orders).
+  // for it (registration, stake, the publisher's orders). An automated
+  // unlock: FailedPrecondition while the operator's `wallet lock` stands
+  // (the vault refuses; nothing here undoes an operator's lock).
   virtual absl::Status Unlock(const std::string& name,
                               const std::string& password,
                               uint64_t ttl_seconds) = 0;
   // Until when the wallet stays unlocked (InfinitePast when locked).
   virtual absl::StatusOr<absl::Time> UnlockedUntil(const std::string& name) = 0;
+  // The vault's signing policy of a wallet; SetPolicy replaces it whole.
+  virtual absl::StatusOr<poolops::wallet::v1::Policy> GetPolicy(
+      const std::string& name) = 0;
+  virtual absl::Status SetPolicy(const std::string& name,
+                                 const poolops::wallet::v1::Policy& policy) = 0;
 };
 
 // The wallet-vault over gRPC (GetWallet, ExportKeystore, CreateWallet).
@@ -60,8 +68,16 @@ class FakeWalletSource : public WalletSource {
   absl::Status Unlock(const std::string& name, const std::string& password,
                       uint64_t ttl_seconds) override;
   absl::StatusOr<absl::Time> UnlockedUntil(const std::string& name) override;
+  absl::StatusOr<poolops::wallet::v1::Policy> GetPolicy(
+      const std::string& name) override;
+  absl::Status SetPolicy(const std::string& name,
+                         const poolops::wallet::v1::Policy& policy) override;
   // What a vault restart does.
   void LockAll();
+  // What `poolctl wallet lock` does (the vault's operator lock), and the
+  // operator's `wallet unlock` lifting it.
+  void OperatorLock(const std::string& name);
+  void OperatorUnlock(const std::string& name);
   int created() const;
   int unlocked() const;
 
@@ -70,6 +86,9 @@ class FakeWalletSource : public WalletSource {
   Clock* clock_;
   std::map<std::string, WalletKeystore> wallets_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Time> unlocked_until_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, bool> operator_locked_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, poolops::wallet::v1::Policy> policies_
+      ABSL_GUARDED_BY(mu_);
   int created_ ABSL_GUARDED_BY(mu_) = 0;
   int unlocked_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -10,7 +10,7 @@ absl::Status RateLimiter::Check(std::string_view key) const {
   absl::MutexLock lock(&mu_);
   auto it = states_.find(absl::string_view(key.data(), key.size()));
   if (it == states_.end()) return absl::OkStatus();
-  absl::Duration left = it->second.blocked_until - clock_->Now();
+  absl::Duration left = it->second.blocked_until - clock_->Monotonic();
   if (left <= absl::ZeroDuration()) return absl::OkStatus();
   int64_t seconds = absl::ToInt64Seconds(absl::Ceil(left, absl::Seconds(1)));
   return absl::ResourceExhaustedError(
@@ -28,7 +28,7 @@ void RateLimiter::RecordFailure(std::string_view key) {
     delay =
         std::min(options_.max_delay, options_.first_delay * (1 << (over - 1)));
   }
-  state.blocked_until = clock_->Now() + delay;
+  state.blocked_until = clock_->Monotonic() + delay;
 }
 
 void RateLimiter::RecordSuccess(std::string_view key) {

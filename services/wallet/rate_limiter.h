@@ -1,7 +1,8 @@
 // Throttles password guessing per wallet. After `free_failures` consecutive
 // wrong passwords, each further failure blocks attempts for an exponentially
 // growing delay (1 s, 2 s, 4 s, ... capped at 5 min by default); a success
-// resets the count. Time comes from the Clock. Thread-safe.
+// resets the count. Delays run on the Clock's monotonic reading (a wall-clock
+// jump neither lifts nor extends them). Thread-safe.
 #pragma once
 
 #include <string>
@@ -37,7 +38,7 @@ class RateLimiter {
  private:
   struct State {
     int failures = 0;
-    absl::Time blocked_until = absl::InfinitePast();
+    absl::Duration blocked_until = -absl::InfiniteDuration();  // monotonic
   };
   Clock* const clock_;
   const RateLimiterOptions options_;

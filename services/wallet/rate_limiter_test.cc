@@ -39,5 +39,19 @@ TEST(RateLimiterTest, DelaysDoubleAfterThreeFailuresAndCap) {
   EXPECT_EQ(limiter.failures("a"), 0);
 }
 
+TEST(RateLimiterTest, AWallClockJumpDoesNotLiftALockout) {
+  FakeClock clock;
+  RateLimiter limiter(&clock, {.free_failures = 0,
+                               .first_delay = absl::Seconds(60),
+                               .max_delay = absl::Minutes(5)});
+  limiter.RecordFailure("a");
+  clock.JumpWall(absl::Hours(1));  // an attacker sets the date forward
+  EXPECT_EQ(limiter.Check("a").message(),
+            "too many failed unlock attempts; retry in 60s");
+  clock.JumpWall(-absl::Hours(2));
+  clock.Advance(absl::Seconds(60));
+  EXPECT_TRUE(limiter.Check("a").ok());
+}
+
 }  // namespace
 }  // namespace poolops::wallet

@@ -22,12 +22,15 @@ UnlockStore::~UnlockStore() {
   keys_.clear();  // SecureBytes wipes on destruction
 }
 
-void UnlockStore::Put(std::string_view id, SecureBytes key, absl::Time expiry) {
+absl::Time UnlockStore::Put(std::string_view id, SecureBytes key,
+                            absl::Duration ttl) {
   absl::MutexLock lock(&mu_);
   Entry& entry = keys_[std::string(id)];
   entry.key = std::move(key);  // the old key (if any) is wiped
-  entry.expiry = expiry;
+  entry.deadline = clock_->Monotonic() + ttl;
+  entry.wall_expiry = clock_->Now() + ttl;
   changed_ = true;
+  return entry.wall_expiry;
 }
 
 void UnlockStore::Remove(std::string_view id) {
@@ -43,10 +46,10 @@ std::optional<absl::Time> UnlockStore::UnlockedUntil(
     std::string_view id) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = keys_.find(absl::string_view(id.data(), id.size()));
-  if (it == keys_.end() || clock_->Now() >= it->second.expiry) {
+  if (it == keys_.end() || clock_->Monotonic() >= it->second.deadline) {
     return std::nullopt;
   }
-  return it->second.expiry;
+  return it->second.wall_expiry;
 }
 
 absl::Status UnlockStore::WithKey(
@@ -54,7 +57,7 @@ absl::Status UnlockStore::WithKey(
     const std::function<void(absl::Span<const uint8_t>)>& use) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = keys_.find(absl::string_view(id.data(), id.size()));
-  if (it == keys_.end() || clock_->Now() >= it->second.expiry) {
+  if (it == keys_.end() || clock_->Monotonic() >= it->second.deadline) {
     return absl::FailedPreconditionError("locked");
   }
   use(it->second.key.view());
@@ -63,10 +66,10 @@ absl::Status UnlockStore::WithKey(
 
 int UnlockStore::Sweep() {
   absl::MutexLock lock(&mu_);
-  absl::Time now = clock_->Now();
+  absl::Duration now = clock_->Monotonic();
   int wiped = 0;
   for (auto it = keys_.begin(); it != keys_.end();) {
-    if (now >= it->second.expiry) {
+    if (now >= it->second.deadline) {
       it->second.key.Wipe();
       keys_.erase(it++);
       ++wiped;
@@ -90,9 +93,9 @@ void UnlockStore::ReaperLoop() {
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
     absl::Duration wait = reaper_poll_;
-    absl::Time now = clock_->Now();
+    absl::Duration now = clock_->Monotonic();
     for (const auto& [id, entry] : keys_) {
-      wait = std::min(wait, entry.expiry - now);
+      wait = std::min(wait, entry.deadline - now);
     }
     wait = std::max(wait, absl::Milliseconds(1));
     changed_ = false;

@@ -1,8 +1,10 @@
 // Decrypted keys of unlocked wallets, each in SecureBytes (mlock'ed, wiped on
-// release) with an expiry. A key past its expiry is never used (checked on
-// every access against the Clock), and a reaper thread wipes it soon after:
-// it sleeps until the next expiry, waking at least every `reaper_poll` so a
-// fake clock moved by a test is noticed too. Thread-safe.
+// release) with an expiry. Expiry runs on the Clock's monotonic reading, so a
+// wall-clock jump (either way) neither extends nor cuts an unlock; the wall
+// time shown to users is computed once, at unlock. A key past its expiry is
+// never used (checked on every access), and a reaper thread wipes it soon
+// after: it sleeps until the next expiry, waking at least every `reaper_poll`
+// so a fake clock moved by a test is noticed too. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -32,11 +34,13 @@ class UnlockStore {
   UnlockStore(const UnlockStore&) = delete;
   UnlockStore& operator=(const UnlockStore&) = delete;
 
-  // Stores (or replaces) the key of `id` until `expiry`.
-  void Put(std::string_view id, SecureBytes key, absl::Time expiry);
+  // Stores (or replaces) the key of `id` for `ttl` of monotonic time;
+  // returns the wall time it expires at (for display).
+  absl::Time Put(std::string_view id, SecureBytes key, absl::Duration ttl);
   // Wipes the key of `id` now; no-op when absent.
   void Remove(std::string_view id);
-  // The expiry when `id` is unlocked now, nullopt when locked.
+  // The wall expiry given at unlock when `id` is unlocked now, nullopt when
+  // locked.
   std::optional<absl::Time> UnlockedUntil(std::string_view id) const;
   // Runs `use` with the key while holding a reader lock (the key is never
   // copied out). FailedPrecondition "locked" when absent or expired.
@@ -51,7 +55,8 @@ class UnlockStore {
  private:
   struct Entry {
     SecureBytes key;
-    absl::Time expiry;
+    absl::Duration deadline;  // on the monotonic reading
+    absl::Time wall_expiry;   // shown to users
   };
   void ReaperLoop();
   bool ShouldWake() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

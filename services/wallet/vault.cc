@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "libs/common/bounded_json.h"
 #include "libs/common/files.h"
 #include "libs/common/secure_bytes.h"
 #include "libs/eth/eip712.h"
@@ -170,7 +171,18 @@ WalletInfo Vault::Info(const WalletEntry& entry) const {
   info.address = entry.address;
   info.keystore = keystore_dir() / entry.keystore_file;
   info.created = entry.created;
-  info.unlocked_until = unlocked_.UnlockedUntil(KeyId(entry.address));
+  const std::string id = KeyId(entry.address);
+  info.unlocked_until = unlocked_.UnlockedUntil(id);
+  info.operator_locked_at = entry.operator_locked_at;
+  if (info.unlocked_until.has_value()) {
+    info.lock_reason = "";
+  } else if (entry.operator_locked_at.has_value()) {
+    info.lock_reason = kLockOperator;
+  } else {
+    absl::ReaderMutexLock lock(&once_mu_);
+    info.lock_reason =
+        unlocked_once_.contains(id) ? kLockExpired : kLockNotUnlocked;
+  }
   return info;
 }
 
@@ -360,7 +372,8 @@ absl::Mutex* Vault::UnlockMutex(const eth::Address& address) {
 
 absl::StatusOr<WalletInfo> Vault::Unlock(std::string_view wallet,
                                          std::string_view password,
-                                         std::optional<absl::Duration> ttl) {
+                                         std::optional<absl::Duration> ttl,
+                                         UnlockBy by) {
   absl::StatusOr<WalletEntry> entry = Resolve(wallet);
   if (!entry.ok()) return entry.status();
   absl::Duration lifetime = options_.default_ttl;
@@ -376,7 +389,17 @@ absl::StatusOr<WalletInfo> Vault::Unlock(std::string_view wallet,
   if (absl::Status s = ValidatePassword(password); !s.ok()) return s;
 
   const std::string id = KeyId(entry->address);
+  // Lock takes this mutex too, so an operator's lock cannot slip between the
+  // check below and the key being stored.
   absl::MutexLock attempt(UnlockMutex(entry->address));
+  entry = Resolve(wallet);  // the operator lock as of now
+  if (!entry.ok()) return entry.status();
+  if (by == UnlockBy::kAutomation && entry->operator_locked_at.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "wallet ", entry->name, " was locked by the operator at ",
+        FormatRfc3339(*entry->operator_locked_at),
+        "; it stays locked until `poolctl wallet unlock ", entry->name, "`"));
+  }
   if (absl::Status s = limiter_.Check(id); !s.ok()) return s;
 
   std::filesystem::path file = keystore_dir() / entry->keystore_file;
@@ -409,8 +432,26 @@ absl::StatusOr<WalletInfo> Vault::Unlock(std::string_view wallet,
         decrypted->address.ToChecksum(), ", not wallet ", entry->name));
   }
   limiter_.RecordSuccess(id);
-  absl::Time until = options_.clock->Now() + lifetime;
-  unlocked_.Put(id, std::move(decrypted->private_key), until);
+  {
+    absl::MutexLock lock(&mu_);
+    if (entry->operator_locked_at.has_value()) {
+      // The operator unlocks: their lock is lifted (recorded first, so a
+      // failed save leaves the wallet locked).
+      if (absl::Status s =
+              registry_.SetOperatorLock(entry->address, std::nullopt);
+          !s.ok()) {
+        return s;
+      }
+      entry->operator_locked_at.reset();
+      spdlog::info("wallet {}: operator lock lifted", entry->name);
+    }
+  }
+  {
+    absl::MutexLock lock(&once_mu_);
+    unlocked_once_.insert(id);
+  }
+  absl::Time until =
+      unlocked_.Put(id, std::move(decrypted->private_key), lifetime);
   spdlog::info("wallet {} unlocked until {}", entry->name,
                FormatRfc3339(until));
   return Info(*entry);
@@ -419,8 +460,24 @@ absl::StatusOr<WalletInfo> Vault::Unlock(std::string_view wallet,
 absl::StatusOr<WalletInfo> Vault::Lock(std::string_view wallet) {
   absl::StatusOr<WalletEntry> entry = Resolve(wallet);
   if (!entry.ok()) return entry.status();
-  unlocked_.Remove(KeyId(entry->address));
-  spdlog::info("wallet {} locked", entry->name);
+  absl::MutexLock attempt(UnlockMutex(entry->address));
+  unlocked_.Remove(KeyId(entry->address));  // the key goes first, whatever
+  {
+    absl::MutexLock lock(&mu_);
+    if (const WalletEntry* e = registry_.FindByAddress(entry->address);
+        e != nullptr && !e->operator_locked_at.has_value()) {
+      absl::Time now = absl::FromUnixSeconds(
+          absl::ToUnixSeconds(options_.clock->Now()));  // as stored
+      if (absl::Status s = registry_.SetOperatorLock(entry->address, now);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (const WalletEntry* e = registry_.FindByAddress(entry->address)) {
+      entry = *e;
+    }
+  }
+  spdlog::info("wallet {} locked by the operator", entry->name);
   return Info(*entry);
 }
 
@@ -562,8 +619,13 @@ void Vault::SignTypedDataAsync(std::string_view wallet,
         absl::StrCat("typed data: ", json_text.size(), " bytes, at most ",
                      kMaxTypedDataBytes)));
   }
+  // Bounded before parsing: a hostile request costs no stack.
+  absl::StatusOr<nlohmann::json> typed =
+      ParseBoundedJson(json_text, JsonLimits{kMaxTypedDataBytes, 64},
+                       "typed data");
+  if (!typed.ok()) return done(typed.status());
   absl::StatusOr<eth::eip712::Digests> digests =
-      eth::eip712::HashTypedDataJson(json_text);
+      eth::eip712::HashTypedData(*typed);
   if (!digests.ok()) return done(digests.status());
 
   AuditRecord record;
@@ -579,7 +641,8 @@ void Vault::SignTypedDataAsync(std::string_view wallet,
 
   SignAudited<SignatureResult>(
       *entry, std::move(record), digests->digest,
-      CheckTypedData(entry->policy, entry->name, domain),
+      CheckTypedData(entry->policy, entry->name, domain,
+                     digests->primary_type, *typed),
       [&](const eth::RecoverableSignature& signature)
           -> absl::StatusOr<SignatureResult> {
         return SignatureResult{signature.ToRsv(), digests->digest,
@@ -602,7 +665,7 @@ void Vault::SignMessageAsync(std::string_view wallet, eth::ByteView message,
   SetCaller(record, caller);
   record.type = "message";
   SignAudited<SignatureResult>(
-      *entry, std::move(record), digest, std::nullopt,
+      *entry, std::move(record), digest, CheckMessage(entry->policy, entry->name),
       [&](const eth::RecoverableSignature& signature)
           -> absl::StatusOr<SignatureResult> {
         return SignatureResult{signature.ToRsv(), digest, entry->address};

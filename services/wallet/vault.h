@@ -29,6 +29,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -71,8 +72,21 @@ struct WalletInfo {
   std::filesystem::path keystore;  // absolute path
   absl::Time created;
   std::optional<absl::Time> unlocked_until;  // nullopt: locked
+  // Why it is locked ("" when unlocked): kLockOperator, kLockExpired or
+  // kLockNotUnlocked.
+  std::string lock_reason;
+  std::optional<absl::Time> operator_locked_at;
   bool locked() const { return !unlocked_until.has_value(); }
 };
+
+inline constexpr char kLockOperator[] = "operator";
+inline constexpr char kLockExpired[] = "expired";
+inline constexpr char kLockNotUnlocked[] = "not-unlocked";
+
+// Who asks for an unlock: the operator's lifts an operator lock; an
+// automated one (the orchestrator keeping a publisher's wallet unlocked) is
+// refused while it stands.
+enum class UnlockBy { kOperator, kAutomation };
 
 struct SignedTransaction {
   eth::Bytes raw;
@@ -120,9 +134,14 @@ class Vault {
   absl::StatusOr<WalletInfo> Get(std::string_view wallet) const;
 
   // `ttl` nullopt or zero: the default; otherwise within [min_ttl, max_ttl].
+  // kAutomation while the operator's lock stands: FailedPrecondition
+  // "wallet X was locked by the operator ...", before any key derivation.
   absl::StatusOr<WalletInfo> Unlock(std::string_view wallet,
                                     std::string_view password,
-                                    std::optional<absl::Duration> ttl);
+                                    std::optional<absl::Duration> ttl,
+                                    UnlockBy by = UnlockBy::kOperator);
+  // The operator's lock: wipes the key now and records the lock (persisted)
+  // so that automated unlocks are refused until an operator's Unlock.
   absl::StatusOr<WalletInfo> Lock(std::string_view wallet);
 
   // `caller` identifies the peer (and what it declares) in the audit log.
@@ -196,6 +215,11 @@ class Vault {
   // outrun the rate limiter.
   absl::flat_hash_map<std::string, std::unique_ptr<absl::Mutex>> unlock_mu_
       ABSL_GUARDED_BY(mu_);
+  // Wallets unlocked at least once since the vault started (a locked one of
+  // these has expired, the others were never unlocked).
+  // Its own mutex: Info() reads it with or without mu_ held.
+  mutable absl::Mutex once_mu_;
+  absl::flat_hash_set<std::string> unlocked_once_ ABSL_GUARDED_BY(once_mu_);
 };
 
 // RFC 3339 in UTC with a "Z", seconds precision ("2026-11-28T17:53:55Z").

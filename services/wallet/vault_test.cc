@@ -447,8 +447,8 @@ TEST_F(VaultTest, UnlockLockAndTtl) {
 
 TEST_F(VaultTest, TheReaperWipesExpiredKeys) {
   UnlockStore store(&clock_, absl::Milliseconds(5));
-  store.Put("a", SecureBytes(32), clock_.Now() + absl::Seconds(60));
-  store.Put("b", SecureBytes(32), clock_.Now() + absl::Seconds(600));
+  store.Put("a", SecureBytes(32), absl::Seconds(60));
+  store.Put("b", SecureBytes(32), absl::Seconds(600));
   EXPECT_EQ(store.size(), 2u);
   clock_.Advance(absl::Seconds(61));
   for (int i = 0; i < 400 && store.size() != 1; ++i) {
@@ -736,6 +736,189 @@ TEST_F(VaultTest, PolicyRulesAllowAndDenyNamingTheRule) {
   EXPECT_EQ(denied_lines, 7);
 }
 
+// The publishing owner's policy, end to end: its workerpool's orders under
+// the hub's domain, the market Challenge, transactions to the hub; nothing
+// else (no other pool's order, no message, no chainless typed data).
+TEST_F(VaultTest, APublisherPolicyAllowsItsOrdersAndTheChallengeOnly) {
+  MustImport("owner", kOwnerKey);
+  MustUnlock("owner");
+  PolicyText t;
+  t.allowed_chain_ids = {"134"};
+  t.allowed_to = {kHub};
+  TypedDataRuleText order;
+  order.primary_type = "WorkerpoolOrder";
+  order.domain_name = "iExecODB";
+  order.domain_version = "5.0.0";
+  order.domain_chain_id = "134";
+  order.domain_verifying_contract = kHub;
+  order.message = {
+      {"workerpool", "0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db"}};
+  TypedDataRuleText challenge;
+  challenge.primary_type = "Challenge";
+  challenge.domain_name = "iExec Gateway";
+  challenge.domain_version = "1";
+  challenge.domain_chain_id = "134";
+  challenge.encode_type = "Challenge(string challenge)";
+  t.typed_data_rules = {order, challenge};
+  absl::StatusOr<Policy> policy = PolicyFromText(t);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  ASSERT_TRUE(vault_->SetPolicy("owner", *policy).ok());
+
+  absl::StatusOr<SignatureResult> ok =
+      vault_->SignTypedData("owner", kOrderTypedData, "t");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(eth::ToHex(ok->digest), kOrderHash);
+
+  nlohmann::json other = nlohmann::json::parse(kOrderTypedData);
+  other["message"]["workerpool"] = "0x0000000000000000000000000000000000000001";
+  absl::StatusOr<SignatureResult> r =
+      vault_->SignTypedData("owner", other.dump(), "t");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("policy typed_data_rules: \"WorkerpoolOrder\""));
+  EXPECT_THAT(r.status().message(), HasSubstr("message.workerpool is not"));
+
+  nlohmann::json chainless = nlohmann::json::parse(kOrderTypedData);
+  chainless["domain"].erase("chainId");
+  chainless["types"]["EIP712Domain"].erase(2);
+  r = vault_->SignTypedData("owner", chainless.dump(), "t");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(
+      r.status().message(),
+      HasSubstr("policy allowed_chain_ids: a domain without a chainId"));
+
+  // The market's challenge as the market serves it (chain 134).
+  nlohmann::json market = {
+      {"types",
+       {{"EIP712Domain",
+         {{{"name", "name"}, {"type", "string"}},
+          {{"name", "version"}, {"type", "string"}},
+          {{"name", "chainId"}, {"type", "uint256"}}}},
+        {"Challenge", {{{"name", "challenge"}, {"type", "string"}}}}}},
+      {"domain",
+       {{"name", "iExec Gateway"}, {"version", "1"}, {"chainId", "134"}}},
+      {"primaryType", "Challenge"},
+      {"message", {{"challenge", "Sign this challenge: abc"}}}};
+  EXPECT_TRUE(vault_->SignTypedData("owner", market.dump(), "t").ok());
+  // A "challenge" that is an order in disguise: refused.
+  nlohmann::json disguised = nlohmann::json::parse(kOrderTypedData);
+  disguised["domain"] = market["domain"];
+  disguised["types"]["EIP712Domain"] = market["types"]["EIP712Domain"];
+  r = vault_->SignTypedData("owner", disguised.dump(), "t");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
+
+  // Messages: refused (the policy has rules and no allow_messages).
+  std::string text = "hello";
+  r = vault_->SignMessage(
+      "owner",
+      eth::ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()),
+      "t");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(r.status().message(),
+            "policy allow_messages: personal messages (EIP-191) are not "
+            "allowed by the policy for wallet owner");
+  policy->allow_messages = true;
+  ASSERT_TRUE(vault_->SetPolicy("owner", *policy).ok());
+  EXPECT_TRUE(vault_->SignMessage("owner", {}, "t").ok());
+
+  // Transactions: to the hub on chain 134 only.
+  EXPECT_TRUE(vault_->SignTransaction("owner", LegacyTx(), "t").ok());
+  TxFields elsewhere = LegacyTx();
+  elsewhere.to = kKs1Address;
+  EXPECT_EQ(vault_->SignTransaction("owner", elsewhere, "t").status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // The rules survive a restart (wallets.json).
+  vault_.reset();
+  vault_ = OpenVault();
+  absl::StatusOr<Policy> stored = vault_->GetPolicy("owner");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, *policy);
+  bool message_denied = false;
+  for (const auto& l : AuditLines()) {
+    if (l["decision"] == "denied" && l["rule"] == "allow_messages") {
+      message_denied = true;
+    }
+  }
+  EXPECT_TRUE(message_denied);
+}
+
+TEST_F(VaultTest, DeeplyNestedTypedDataIsRefusedBeforeParsing) {
+  MustImport("core", kKs1Key);
+  MustUnlock("core");
+  std::string deep(Vault::kMaxTypedDataBytes - 10, '[');
+  absl::StatusOr<SignatureResult> r = vault_->SignTypedData("core", deep, "t");
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("nested deeper than"));
+}
+
+// --------------------------------------------------------- operator lock --
+
+// `wallet lock` wins: automated unlocks are refused until the operator's
+// own unlock, across vault restarts, and the wallet says why it is locked.
+TEST_F(VaultTest, AnOperatorLockStandsUntilTheOperatorUnlocks) {
+  MustImport("owner", kOwnerKey);
+  EXPECT_EQ(vault_->Get("owner")->lock_reason, kLockNotUnlocked);
+  ASSERT_TRUE(
+      vault_->Unlock("owner", kPassword, absl::Hours(24), UnlockBy::kAutomation)
+          .ok());
+  EXPECT_EQ(vault_->Get("owner")->lock_reason, "");
+
+  absl::StatusOr<WalletInfo> locked = vault_->Lock("owner");
+  ASSERT_TRUE(locked.ok());
+  EXPECT_TRUE(locked->locked());
+  EXPECT_EQ(locked->lock_reason, kLockOperator);
+  ASSERT_TRUE(locked->operator_locked_at.has_value());
+  EXPECT_EQ(*locked->operator_locked_at, clock_.Now());
+
+  auto automated = [&] {
+    return vault_->Unlock("owner", kPassword, absl::Hours(24),
+                          UnlockBy::kAutomation);
+  };
+  absl::StatusOr<WalletInfo> r = automated();
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("wallet owner was locked by the operator at"));
+  EXPECT_THAT(r.status().message(), HasSubstr("poolctl wallet unlock owner"));
+  EXPECT_TRUE(vault_->Get("owner")->locked());
+
+  // A restart keeps it (wallets.json), and still refuses the automation.
+  vault_.reset();
+  vault_ = OpenVault();
+  EXPECT_EQ(vault_->Get("owner")->lock_reason, kLockOperator);
+  EXPECT_EQ(automated().status().code(), absl::StatusCode::kFailedPrecondition);
+
+  // A wrong operator password does not lift it.
+  EXPECT_EQ(vault_->Unlock("owner", "wrong", std::nullopt).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(vault_->Get("owner")->lock_reason, kLockOperator);
+
+  // The operator's unlock lifts it, persistently; automation works again.
+  ASSERT_TRUE(vault_->Unlock("owner", kPassword, absl::Minutes(1)).ok());
+  vault_.reset();
+  vault_ = OpenVault();
+  EXPECT_EQ(vault_->Get("owner")->lock_reason, kLockNotUnlocked);
+  ASSERT_TRUE(automated().ok());
+  clock_.Advance(absl::Hours(24));
+  EXPECT_EQ(vault_->Get("owner")->lock_reason, kLockExpired);
+}
+
+// Unlock expiry runs on monotonic time: setting the wall clock back does
+// not extend an unlock, setting it forward does not cut it.
+TEST_F(VaultTest, AWallClockJumpDoesNotExtendAnUnlock) {
+  MustImport("core", kKs1Key);
+  ASSERT_TRUE(vault_->Unlock("core", kPassword, absl::Minutes(10)).ok());
+  clock_.JumpWall(absl::Hours(2));
+  EXPECT_FALSE(vault_->Get("core")->locked());
+  clock_.JumpWall(-absl::Hours(6));
+  clock_.Advance(absl::Minutes(10) - absl::Seconds(1));
+  EXPECT_TRUE(vault_->SignMessage("core", {}, "t").ok());
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_TRUE(vault_->Get("core")->locked());
+  EXPECT_EQ(vault_->SignMessage("core", {}, "t").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 // ------------------------------------------------------------------ audit --
 
 TEST_F(VaultTest, AuditLinesDescribeEachSignature) {
@@ -803,7 +986,9 @@ TEST_F(VaultTest, AFailingSinkStopsSigningButNotRefusals) {
   vault_ = *Vault::Open(o);
   MustImport("core", kKs1Key);
   MustUnlock("core");
-  ASSERT_TRUE(vault_->SetPolicy("core", MaxValue(1)).ok());
+  Policy policy = MaxValue(1);
+  policy.allow_messages = true;  // a policy with rules refuses them otherwise
+  ASSERT_TRUE(vault_->SetPolicy("core", policy).ok());
   sink.set_fail(true);
   EXPECT_EQ(vault_->SignMessage("core", {}, "t").status().code(),
             absl::StatusCode::kUnavailable);

@@ -70,6 +70,16 @@ absl::StatusOr<WalletEntry> EntryFromJson(const nlohmann::json& j, size_t i) {
         absl::StrCat(where, ".", policy.status().message()));
   }
   e.policy = std::move(*policy);
+  if (auto it = j.find("lockedByOperator"); it != j.end() && !it->is_null()) {
+    absl::Time at;
+    if (!it->is_string() ||
+        !absl::ParseTime(absl::RFC3339_full, it->get<std::string>(), &at,
+                         &err)) {
+      return absl::DataLossError(
+          absl::StrCat(where, ".lockedByOperator: want an RFC 3339 time"));
+    }
+    e.operator_locked_at = at;
+  }
   return e;
 }
 
@@ -189,6 +199,21 @@ absl::Status WalletRegistry::SetPolicy(const eth::Address& address,
       absl::StrCat("wallet ", address.ToChecksum(), " not found"));
 }
 
+absl::Status WalletRegistry::SetOperatorLock(
+    const eth::Address& address, std::optional<absl::Time> locked_at) {
+  std::vector<WalletEntry> next = entries_;
+  for (WalletEntry& e : next) {
+    if (e.address == address) {
+      e.operator_locked_at = locked_at;
+      if (absl::Status s = Save(next); !s.ok()) return s;
+      entries_ = std::move(next);
+      return absl::OkStatus();
+    }
+  }
+  return absl::NotFoundError(
+      absl::StrCat("wallet ", address.ToChecksum(), " not found"));
+}
+
 absl::Status WalletRegistry::Save(
     const std::vector<WalletEntry>& entries) const {
   nlohmann::ordered_json wallets = nlohmann::ordered_json::array();
@@ -201,6 +226,9 @@ absl::Status WalletRegistry::Save(
     if (!e.policy.empty()) {
       w["policy"] =
           nlohmann::ordered_json::parse(PolicyToJson(e.policy).dump());
+    }
+    if (e.operator_locked_at.has_value()) {
+      w["lockedByOperator"] = FormatCreated(*e.operator_locked_at);
     }
     wallets.push_back(std::move(w));
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,9 @@ struct WalletEntry {
   std::string keystore_file;  // file name inside the keystore folder
   absl::Time created;
   Policy policy;
+  // Set by the operator's Lock, cleared by an operator's Unlock: while set,
+  // automated unlockers are refused (kept across vault restarts).
+  std::optional<absl::Time> operator_locked_at;
 };
 
 // Names: 1 to 64 of [A-Za-z0-9._-], starting with a letter or digit, and not
@@ -47,6 +51,9 @@ class WalletRegistry {
   absl::Status Add(WalletEntry entry);
   // Replaces the policy of `address` and saves.
   absl::Status SetPolicy(const eth::Address& address, Policy policy);
+  // Records (a time) or clears (nullopt) the operator's lock and saves.
+  absl::Status SetOperatorLock(const eth::Address& address,
+                               std::optional<absl::Time> locked_at);
 
  private:
   explicit WalletRegistry(std::filesystem::path file)

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
+#include "libs/common/secure_bytes.h"
 #include "libs/common/status_grpc.h"
 #include "libs/eth/hex.h"
 
@@ -59,7 +60,26 @@ void ToProto(const WalletInfo& info, v1::Wallet* out) {
   out->set_unlocked_until(
       info.unlocked_until ? FormatRfc3339(*info.unlocked_until) : "");
   out->set_created(FormatRfc3339(info.created));
+  out->set_lock_reason(info.lock_reason);
+  out->set_locked_at(
+      info.operator_locked_at ? FormatRfc3339(*info.operator_locked_at) : "");
 }
+
+// Wipes a request's password when the handler returns, so it does not
+// linger in the heap: gRPC hands the request over const but it owns a
+// mutable message, and the vault keeps its own copies in SecureBytes only.
+template <typename Request>
+class PasswordWipe {
+ public:
+  explicit PasswordWipe(const Request* request)
+      : request_(const_cast<Request*>(request)) {}
+  ~PasswordWipe() { WipeString(request_->mutable_password()); }
+  PasswordWipe(const PasswordWipe&) = delete;
+  PasswordWipe& operator=(const PasswordWipe&) = delete;
+
+ private:
+  Request* request_;
+};
 
 void ToProto(const WalletEntry& entry, const Policy& policy,
              v1::WalletPolicy* out) {
@@ -74,6 +94,17 @@ void ToProto(const WalletEntry& entry, const Policy& policy,
   for (auto& s : text.allowed_verifying_contracts) {
     p->add_allowed_verifying_contracts(s);
   }
+  for (const TypedDataRuleText& r : text.typed_data_rules) {
+    v1::TypedDataRule* rule = p->add_typed_data_rules();
+    rule->set_primary_type(r.primary_type);
+    rule->set_domain_name(r.domain_name);
+    rule->set_domain_version(r.domain_version);
+    rule->set_domain_chain_id(r.domain_chain_id);
+    rule->set_domain_verifying_contract(r.domain_verifying_contract);
+    rule->set_encode_type(r.encode_type);
+    for (const auto& [k, v] : r.message) (*rule->mutable_message())[k] = v;
+  }
+  p->set_allow_messages(text.allow_messages);
 }
 
 grpc::Status Reply(const absl::StatusOr<WalletInfo>& info, v1::Wallet* out) {
@@ -93,12 +124,17 @@ void ToProto(const SignatureResult& r, v1::SignatureResponse* out) {
 grpc::Status WalletServiceImpl::CreateWallet(
     grpc::ServerContext*, const v1::CreateWalletRequest* request,
     v1::Wallet* response) {
+  PasswordWipe wipe(request);
   return Reply(vault_->Create(request->name(), request->password()), response);
 }
 
 grpc::Status WalletServiceImpl::ImportPrivateKey(
     grpc::ServerContext*, const v1::ImportPrivateKeyRequest* request,
     v1::Wallet* response) {
+  PasswordWipe wipe(request);
+  // The private key is a secret too.
+  ScopedWipe wipe_key(const_cast<v1::ImportPrivateKeyRequest*>(request)
+                          ->mutable_private_key_hex());
   return Reply(
       vault_->ImportPrivateKey(request->name(), request->private_key_hex(),
                                request->password()),
@@ -108,6 +144,7 @@ grpc::Status WalletServiceImpl::ImportPrivateKey(
 grpc::Status WalletServiceImpl::ImportKeystore(
     grpc::ServerContext*, const v1::ImportKeystoreRequest* request,
     v1::Wallet* response) {
+  PasswordWipe wipe(request);
   return Reply(vault_->ImportKeystore(request->name(), request->keystore_json(),
                                       request->password()),
                response);
@@ -142,13 +179,17 @@ grpc::Status WalletServiceImpl::GetWallet(grpc::ServerContext*,
 grpc::Status WalletServiceImpl::Unlock(grpc::ServerContext*,
                                        const v1::UnlockRequest* request,
                                        v1::Wallet* response) {
+  PasswordWipe wipe(request);
   std::optional<absl::Duration> ttl;
   if (request->ttl_seconds() != 0) {
     // Clamp absurd values before they overflow; the vault checks the bounds.
     ttl = absl::Seconds(std::min<uint64_t>(request->ttl_seconds(), 1ull << 40));
   }
-  return Reply(vault_->Unlock(request->wallet(), request->password(), ttl),
-               response);
+  return Reply(
+      vault_->Unlock(request->wallet(), request->password(), ttl,
+                     request->respect_operator_lock() ? UnlockBy::kAutomation
+                                                      : UnlockBy::kOperator),
+      response);
 }
 
 grpc::Status WalletServiceImpl::Lock(grpc::ServerContext*,
@@ -253,6 +294,17 @@ grpc::Status WalletServiceImpl::SetPolicy(grpc::ServerContext*,
   text.allowed_verifying_contracts.assign(
       p.allowed_verifying_contracts().begin(),
       p.allowed_verifying_contracts().end());
+  for (const v1::TypedDataRule& r : p.typed_data_rules()) {
+    TypedDataRuleText& rule = text.typed_data_rules.emplace_back();
+    rule.primary_type = r.primary_type();
+    rule.domain_name = r.domain_name();
+    rule.domain_version = r.domain_version();
+    rule.domain_chain_id = r.domain_chain_id();
+    rule.domain_verifying_contract = r.domain_verifying_contract();
+    rule.encode_type = r.encode_type();
+    rule.message.assign(r.message().begin(), r.message().end());
+  }
+  text.allow_messages = p.allow_messages();
   absl::StatusOr<Policy> policy = PolicyFromText(text);
   if (!policy.ok()) return ToGrpc(policy.status());
   absl::StatusOr<WalletEntry> entry = vault_->Resolve(request->wallet());

@@ -335,5 +335,121 @@ TEST_F(WalletServiceTest, ConcurrentSignersThroughGrpcAllGetRecords) {
   EXPECT_TRUE(report->ok());
 }
 
+// The unlock password does not linger in the request gRPC hands over: the
+// handler wipes its bytes in place (a success or a failure alike), and the
+// private key of an import too.
+TEST_F(WalletServiceTest, HandlersWipeSecretsFromTheirRequests) {
+  Import("core");
+  for (const std::string password :
+       {std::string(kPassword), std::string("a wrong but long password")}) {
+    v1::UnlockRequest req;
+    req.set_wallet("core");
+    req.set_password(password);
+    req.set_ttl_seconds(60);
+    const char* bytes = req.password().data();
+    const size_t size = req.password().size();
+    ASSERT_GT(size, 16u) << "on the heap, not in the string itself";
+    grpc::ServerContext ctx;
+    v1::Wallet w;
+    grpc::Status s = service_->Unlock(&ctx, &req, &w);
+    EXPECT_EQ(s.ok(), password == kPassword) << s.error_message();
+    EXPECT_TRUE(req.password().empty());
+    EXPECT_EQ(req.password().data(), bytes) << "wiped in place";
+    EXPECT_EQ(std::string_view(bytes, size), std::string(size, '\0'));
+  }
+  v1::ImportPrivateKeyRequest imp;
+  imp.set_name("other");
+  imp.set_private_key_hex(
+      "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+  imp.set_password(kPassword);
+  grpc::ServerContext ctx;
+  v1::Wallet w;
+  ASSERT_TRUE(service_->ImportPrivateKey(&ctx, &imp, &w).ok());
+  EXPECT_TRUE(imp.private_key_hex().empty());
+  EXPECT_TRUE(imp.password().empty());
+  v1::CreateWalletRequest create;
+  create.set_name("fresh");
+  create.set_password(kPassword);
+  grpc::ServerContext ctx2;
+  ASSERT_TRUE(service_->CreateWallet(&ctx2, &create, &w).ok());
+  EXPECT_TRUE(create.password().empty());
+}
+
+TEST_F(WalletServiceTest, OperatorLockReasonAndAutomatedUnlocks) {
+  Import("core");
+  v1::Wallet w;
+  v1::GetWalletRequest get;
+  get.set_wallet("core");
+  ASSERT_TRUE(stub_->GetWallet(Ctx().get(), get, &w).ok());
+  EXPECT_EQ(w.lock_reason(), "not-unlocked");
+  EXPECT_EQ(w.locked_at(), "");
+
+  v1::LockRequest lock;
+  lock.set_wallet("core");
+  ASSERT_TRUE(stub_->Lock(Ctx().get(), lock, &w).ok());
+  EXPECT_EQ(w.lock_reason(), "operator");
+  EXPECT_THAT(w.locked_at(), ::testing::EndsWith("Z"));
+
+  v1::UnlockRequest keeper;
+  keeper.set_wallet("core");
+  keeper.set_password(kPassword);
+  keeper.set_respect_operator_lock(true);
+  grpc::Status s = stub_->Unlock(Ctx().get(), keeper, &w);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("locked by the operator"));
+
+  v1::ListWalletsResponse list;
+  ASSERT_TRUE(stub_->ListWallets(Ctx().get(), {}, &list).ok());
+  EXPECT_EQ(list.wallets(0).lock_reason(), "operator");
+
+  v1::UnlockRequest op = keeper;
+  op.set_respect_operator_lock(false);
+  ASSERT_TRUE(stub_->Unlock(Ctx().get(), op, &w).ok());
+  EXPECT_EQ(w.lock_reason(), "");
+  EXPECT_EQ(w.locked_at(), "");
+  ASSERT_TRUE(stub_->Unlock(Ctx().get(), keeper, &w).ok());
+}
+
+TEST_F(WalletServiceTest, TypedDataRulesAndMessagesThroughTheApi) {
+  Import("core");
+  v1::SetPolicyRequest set;
+  set.set_wallet("core");
+  v1::TypedDataRule* rule = set.mutable_policy()->add_typed_data_rules();
+  rule->set_primary_type("Challenge");
+  rule->set_domain_name("iExec Gateway");
+  rule->set_domain_chain_id("134");
+  rule->set_encode_type("Challenge(string challenge)");
+  (*rule->mutable_message())["challenge"] = "abc";
+  v1::WalletPolicy got;
+  grpc::Status s = stub_->SetPolicy(Ctx().get(), set, &got);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(got.policy().typed_data_rules_size(), 1);
+  EXPECT_EQ(got.policy().typed_data_rules(0).message().at("challenge"), "abc");
+  EXPECT_FALSE(got.policy().allow_messages());
+
+  v1::UnlockRequest unlock;
+  unlock.set_wallet("core");
+  unlock.set_password(kPassword);
+  v1::Wallet w;
+  ASSERT_TRUE(stub_->Unlock(Ctx().get(), unlock, &w).ok());
+  v1::SignMessageRequest msg;
+  msg.set_wallet("core");
+  msg.set_message("hello");
+  v1::SignatureResponse sig;
+  s = stub_->SignMessage(Ctx().get(), msg, &sig);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("policy allow_messages"));
+
+  set.mutable_policy()->set_allow_messages(true);
+  ASSERT_TRUE(stub_->SetPolicy(Ctx().get(), set, &got).ok());
+  EXPECT_TRUE(stub_->SignMessage(Ctx().get(), msg, &sig).ok());
+
+  rule->set_domain_verifying_contract("0xnope");
+  s = stub_->SetPolicy(Ctx().get(), set, &got);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("typed_data_rules[0].domain_verifying_contract"));
+}
+
 }  // namespace
 }  // namespace poolops::wallet

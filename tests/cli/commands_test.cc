@@ -534,4 +534,44 @@ TEST_F(CommandsTest, JsonAndTextSurviveInvalidUtf8AndEscapes) {
   EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err;
 }
 
+// `wallet list` says why a wallet is locked (the operator's lock wins), and
+// `wallet policy set --typed-data-rule` reaches the vault, which then refuses
+// EIP-191 messages (the policy has rules, no --allow-messages).
+TEST_F(CommandsTest, WalletLockReasonsAndTypedDataRules) {
+  Result r =
+      Run("--json wallet import core --private-key-file {files}/key "
+          "--password-file {files}/pw");
+  ASSERT_EQ(r.code, 0) << r.Describe();
+  r = Run("--json wallet list");
+  ASSERT_EQ(r.code, 0) << r.Describe();
+  EXPECT_EQ(r.json["wallets"][0]["lockReason"], "not-unlocked") << r.out;
+  ASSERT_EQ(Run("wallet unlock core --password-file {files}/pw").code, 0);
+  r = Run("--json wallet list");
+  EXPECT_TRUE(r.json["wallets"][0]["lockReason"].is_null()) << r.out;
+  r = Run("--json wallet lock core");
+  ASSERT_EQ(r.code, 0) << r.Describe();
+  EXPECT_EQ(r.json["lockReason"], "operator") << r.out;
+  EXPECT_TRUE(r.json["lockedAt"].is_string()) << r.out;
+  r = Run("wallet list");
+  EXPECT_TRUE(absl::StrContains(r.out, "locked by the operator")) << r.out;
+
+  r =
+      Run("--json wallet policy set core --chain-id 134 --typed-data-rule "
+          "primaryType=WorkerpoolOrder,domain.name=iExecODB,domain.chainId=134,"
+          "message.workerpool={pool}");
+  ASSERT_EQ(r.code, 0) << r.Describe();
+  const json& rule = r.json["policy"]["typedDataRules"][0];
+  EXPECT_EQ(rule["primaryType"], "WorkerpoolOrder") << r.out;
+  EXPECT_EQ(rule["domain"]["chainId"], "134") << r.out;
+  EXPECT_EQ(rule["message"]["workerpool"], kPool) << r.out;
+  EXPECT_EQ(r.json["policy"]["allowMessages"], false) << r.out;
+  ASSERT_EQ(Run("wallet unlock core --password-file {files}/pw").code, 0);
+  r = Run("--json wallet sign-message core --message-file {files}/msg.txt");
+  EXPECT_EQ(r.code, 5) << r.Describe();  // PERMISSION_DENIED
+  EXPECT_TRUE(absl::StrContains(r.out, "policy allow_messages")) << r.out;
+  r = Run("--json wallet policy set core --typed-data-rule nokey");
+  EXPECT_EQ(r.code, kUsage) << r.Describe();
+  EXPECT_TRUE(absl::StrContains(r.out, "--typed-data-rule #1")) << r.out;
+}
+
 }  // namespace

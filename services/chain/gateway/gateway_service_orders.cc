@@ -188,6 +188,7 @@ v1::PublisherStatus StatusToProto(const PublisherState& s) {
   out.set_last_error(s.last_error);
   out.set_last_decision(s.last_decision);
   out.set_rounds(s.rounds);
+  out.set_paused(s.paused);
   return out;
 }
 

@@ -96,6 +96,10 @@ class RealWorld : public PublisherWorld {
     return o->order_hash;
   }
 
+  absl::StatusOr<std::string> WalletLocked(const PublisherPolicy& p) override {
+    return orders_->gateway().signer().LockedBecause(p.wallet);
+  }
+
  private:
   Orders* const orders_;
   WebClient* const http_;
@@ -445,6 +449,21 @@ void Publishers::Round(Runner* r) {
   std::optional<uint64_t> capacity, open_volume;
   uint32_t published = 0;
   std::string error, decision;
+  // A locked owner (an operator's `wallet lock` above all) pauses the
+  // publisher visibly instead of failing every signature.
+  absl::StatusOr<std::string> locked = world_->WalletLocked(p);
+  if (locked.ok() && !locked->empty()) {
+    spdlog::warn("publisher {} on {}: paused: {}", p.workerpool, p.chain,
+                 *locked);
+    absl::MutexLock lock(&r->mu);
+    PublisherState& s = r->state;
+    s.last_check = now;
+    s.paused = *locked;
+    s.last_error = absl::StrCat("publishing paused: ", *locked);
+    s.last_decision = "paused: the owner wallet is locked";
+    ++s.rounds;
+    return;
+  }
   ZeroRandom zero;
   absl::StatusOr<market::WorkerpoolOrder> shape =
       BuildWorkerpoolOrder(p.terms, &zero);
@@ -502,6 +521,7 @@ void Publishers::Round(Runner* r) {
   s.published_total += published;
   s.last_error = error;
   s.last_decision = decision;
+  s.paused.clear();
   ++s.rounds;
 }
 

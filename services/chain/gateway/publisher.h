@@ -75,6 +75,9 @@ struct PublisherState {
   std::string last_error;        // empty when the last round went fine
   std::string last_decision;     // what the last round did, for a person
   uint64_t rounds = 0;
+  // Set when the last round found the owner wallet locked (why, for a
+  // person): publishing is paused until it is unlocked.
+  std::string paused;
 };
 
 // The workerpool's open orders on the market.
@@ -95,6 +98,11 @@ class PublisherWorld {
   virtual absl::StatusOr<eth::U256> Stake(const PublisherPolicy& p) = 0;
   // Signs and publishes one order of the policy's terms; its orderHash.
   virtual absl::StatusOr<std::string> PublishOne(const PublisherPolicy& p) = 0;
+  // Why the owner wallet cannot sign now ("" when it can): a round then
+  // publishes nothing and says so.
+  virtual absl::StatusOr<std::string> WalletLocked(const PublisherPolicy& p) {
+    return std::string();
+  }
 };
 
 // The real world: the core over HTTP, the market and chain through Orders.

@@ -109,7 +109,12 @@ class FakeWorld : public PublisherWorld {
     open.lock = open.lock + eth::U256(300);
     return std::string("0x") + std::string(64, 'a');
   }
+  absl::StatusOr<std::string> WalletLocked(const PublisherPolicy&) override {
+    absl::MutexLock l(&mu);
+    return locked;
+  }
   absl::Mutex mu;
+  std::string locked;  // why the owner wallet is locked; "" = unlocked
   absl::StatusOr<uint64_t> capacity = 0;
   OpenOrders open;
   eth::U256 stake = eth::U256(1'000'000);
@@ -182,6 +187,30 @@ TEST_F(PublishersTest, RoundsPublishTheFreeCapacity) {
   fake->capacity = 4;
   s = *pubs->RunOnce("", mt::kWorkerpool);
   EXPECT_EQ(fake->published, 3);
+}
+
+// An operator's `wallet lock` pauses publishing, visibly, until the wallet
+// is unlocked again.
+TEST_F(PublishersTest, ALockedOwnerPausesPublishingAndSaysWhy) {
+  std::unique_ptr<Publishers> pubs = Make(/*loops=*/false);
+  ASSERT_TRUE(pubs->Set(Policy()).ok());
+  fake->capacity = 2;
+  fake->locked =
+      "wallet owner (0x..) was locked by the operator at "
+      "2026-12-02T09:00:00Z; `poolctl wallet unlock owner` resumes";
+  PublisherState s = *pubs->RunOnce("", mt::kWorkerpool);
+  EXPECT_EQ(fake->published, 0);
+  EXPECT_EQ(s.paused, fake->locked);
+  EXPECT_THAT(s.last_error, HasSubstr("publishing paused: wallet owner"));
+  EXPECT_THAT(s.last_decision, HasSubstr("paused"));
+  absl::StatusOr<PublisherState> status = pubs->Status("", mt::kWorkerpool);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->paused, fake->locked);
+  fake->locked.clear();  // `wallet unlock`
+  s = *pubs->RunOnce("", mt::kWorkerpool);
+  EXPECT_EQ(fake->published, 2);
+  EXPECT_TRUE(s.paused.empty());
+  EXPECT_TRUE(s.last_error.empty());
 }
 
 TEST(DrawPriceTest, UniformWithinTheRangeBoundsIncluded) {

@@ -43,6 +43,11 @@ class Signer {
   virtual absl::StatusOr<TypedDataSignature> SignTypedData(
       std::string_view wallet, const nlohmann::json& typed_data,
       std::string_view purpose) = 0;
+  // Why the wallet cannot sign now, for a person ("wallet owner is locked by
+  // the operator since ..."); empty when it can or the signer cannot tell.
+  virtual absl::StatusOr<std::string> LockedBecause(std::string_view wallet) {
+    return std::string();
+  }
 };
 
 }  // namespace poolops::chain

@@ -50,6 +50,27 @@ absl::StatusOr<eth::Address> VaultSigner::Resolve(std::string_view wallet) {
   return eth::Address::Parse(reply.address(), "vault wallet address");
 }
 
+absl::StatusOr<std::string> VaultSigner::LockedBecause(
+    std::string_view wallet) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  wv1::GetWalletRequest req;
+  req.set_wallet(std::string(wallet));
+  wv1::Wallet w;
+  grpc::Status st = stub_->GetWallet(&ctx, req, &w);
+  if (!st.ok()) return VaultError(st);
+  if (!w.locked()) return std::string();
+  std::string who = absl::StrCat("wallet ", w.name(), " (", w.address(), ")");
+  if (w.lock_reason() == "operator") {
+    return absl::StrCat(who, " was locked by the operator at ", w.locked_at(),
+                        "; `poolctl wallet unlock ", w.name(), "` resumes");
+  }
+  if (w.lock_reason() == "expired") {
+    return absl::StrCat(who, " is locked: its unlock expired");
+  }
+  return absl::StrCat(who, " is locked: not unlocked since the vault started");
+}
+
 absl::StatusOr<SignedTx> VaultSigner::SignTransaction(
     std::string_view wallet, const eth::Transaction& tx,
     std::string_view purpose) {

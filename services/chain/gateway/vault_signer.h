@@ -27,6 +27,7 @@ class VaultSigner : public Signer {
   absl::StatusOr<TypedDataSignature> SignTypedData(
       std::string_view wallet, const nlohmann::json& typed_data,
       std::string_view purpose) override;
+  absl::StatusOr<std::string> LockedBecause(std::string_view wallet) override;
 
  private:
   std::unique_ptr<poolops::wallet::v1::WalletVault::Stub> stub_;

@@ -421,8 +421,16 @@ absl::StatusOr<SecureBytes> NormalizePassword(std::string_view password) {
   normalized.toUTF8String(utf8);
   SecureBytes out = SecureBytes::FromString(utf8);
   OPENSSL_cleanse(utf8.data(), utf8.size());
-  // The UnicodeString buffers are not wiped; ICU offers no hook. Non-ASCII
-  // passwords are rare for keystores and stay inside this process.
+  // The UTF-16 copies too: their whole buffers, in place (getBuffer with the
+  // current capacity does not reallocate).
+  for (icu::UnicodeString* s : {&in, &normalized}) {
+    int32_t capacity = s->getCapacity();
+    char16_t* buffer = s->getBuffer(capacity);
+    if (buffer != nullptr) {
+      OPENSSL_cleanse(buffer, static_cast<size_t>(capacity) * sizeof(char16_t));
+    }
+    s->releaseBuffer(0);
+  }
   return out;
 }
 
