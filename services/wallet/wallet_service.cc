@@ -8,27 +8,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "grpc/grpc_security_constants.h"
-#include "grpcpp/security/auth_context.h"
+#include "libs/common/peer_identity.h"
 #include "libs/common/secure_bytes.h"
 #include "libs/common/status_grpc.h"
 #include "libs/eth/hex.h"
 
 namespace poolops::wallet {
 namespace {
-
-// The peer as the transport authenticated it: the common name of a verified
-// client certificate (mTLS), else the transport's address ("unix:...").
-// TODO(lead): libs/common/peer_identity.h's PeerIdentity once merged.
-std::string Peer(const grpc::ServerContextBase& context) {
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth != nullptr && auth->IsPeerAuthenticated()) {
-    std::vector<grpc::string_ref> cn =
-        auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
-    if (!cn.empty()) return std::string(cn.front().data(), cn.front().size());
-  }
-  return context.peer();
-}
 
 // What the caller declares about itself in metadata, recorded as such: at
 // most `max` bytes, control characters dropped, other non-ASCII as '?'.
@@ -48,7 +34,8 @@ std::optional<std::string> Declared(const grpc::ServerContextBase& context,
 }
 
 AuditCaller Caller(const grpc::ServerContextBase& context) {
-  return AuditCaller(Peer(context), Declared(context, "x-poolops-client", 64),
+  return AuditCaller(PeerIdentity(context),
+                     Declared(context, "x-poolops-client", 64),
                      Declared(context, "x-poolops-purpose", 200));
 }
 

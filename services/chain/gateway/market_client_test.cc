@@ -164,14 +164,16 @@ class CountingSigner : public Signer {
   absl::StatusOr<eth::Address> Resolve(std::string_view wallet) override {
     return inner_->Resolve(wallet);
   }
-  absl::StatusOr<SignedTx> SignTransaction(
-      std::string_view wallet, const eth::Transaction& tx) override {
-    return inner_->SignTransaction(wallet, tx);
+  absl::StatusOr<SignedTx> SignTransaction(std::string_view wallet,
+                                           const eth::Transaction& tx,
+                                           std::string_view purpose) override {
+    return inner_->SignTransaction(wallet, tx, purpose);
   }
   absl::StatusOr<TypedDataSignature> SignTypedData(
-      std::string_view wallet, const nlohmann::json& typed_data) override {
+      std::string_view wallet, const nlohmann::json& typed_data,
+      std::string_view purpose) override {
     ++typed_signatures;
-    return inner_->SignTypedData(wallet, typed_data);
+    return inner_->SignTypedData(wallet, typed_data, purpose);
   }
   std::atomic<int> typed_signatures{0};
 
