@@ -3,9 +3,6 @@
 #include <cstdint>
 
 namespace poolops {
-namespace {
-
-constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
 
 // The length of the valid UTF-8 sequence at text[i] and its code point; 0
 // when the bytes there are not valid UTF-8 (overlong, surrogate, too large,
@@ -37,6 +34,10 @@ size_t DecodeUtf8(std::string_view text, size_t i, uint32_t* cp) {
   if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) return 0;
   return n;
 }
+
+namespace {
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
 
 // Where the escape sequence starting with ESC at text[i] ends (one past).
 size_t SkipEscape(std::string_view text, size_t i) {

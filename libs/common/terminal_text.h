@@ -5,6 +5,8 @@
 // and drops the rest.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,12 @@ enum class TerminalLines {
 // U+FFFD. Printable UTF-8 stays as it is.
 std::string SanitizeForTerminal(std::string_view text,
                                 TerminalLines lines = TerminalLines::kOne);
+
+// The length of the valid UTF-8 sequence at text[i] (i < text.size()) and
+// its code point in *cp; 0 when the bytes there are not valid UTF-8
+// (overlong, surrogate, above U+10FFFF, truncated). The one UTF-8 decoder of
+// the suite's checks.
+size_t DecodeUtf8(std::string_view text, size_t i, uint32_t* cp);
 
 // True when `text` is entirely valid UTF-8 (what proto3 strings and JSON
 // require).

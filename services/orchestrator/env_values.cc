@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "libs/common/terminal_text.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -16,21 +17,10 @@ namespace {
 // surrogate, or a character that breaks a line or a terminal: C0/C1
 // controls, DEL, U+2028/U+2029.
 size_t PrintableCharAt(const std::string& s, size_t i) {
-  unsigned char c = s[i];
-  if (c < 0x20 || c == 0x7f) return 0;
-  if (c < 0x80) return 1;
-  size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-  if (n == 0 || c > 0xf4 || i + n > s.size()) return 0;
-  uint32_t cp = c & (0xff >> (n + 1));
-  for (size_t k = 1; k < n; ++k) {
-    unsigned char cc = s[i + k];
-    if ((cc & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3f);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-    return 0;
-  if (cp >= 0xd800 && cp <= 0xdfff) return 0;
-  if (cp >= 0x80 && cp <= 0x9f) return 0;
+  uint32_t cp;
+  size_t n = DecodeUtf8(s, i, &cp);
+  if (n == 0) return 0;
+  if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) return 0;
   if (cp == 0x2028 || cp == 0x2029) return 0;
   return n;
 }
