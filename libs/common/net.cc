@@ -5,6 +5,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <system_error>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
 namespace poolops::net {
 
 absl::StatusOr<uint16_t> FreeLoopbackPort() {
@@ -34,6 +44,55 @@ bool LoopbackPortInUse(uint16_t port) {
       ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   ::close(fd);
   return in_use;
+}
+
+namespace {
+
+// Inodes of the IPv4 TCP sockets in state LISTEN on 127.0.0.1:port or
+// 0.0.0.0:port. /proc/net/tcp rows: "sl local rem st ... uid timeout inode",
+// local as "0100007F:1F90" (address in host byte order hex, port hex).
+std::set<std::string> ListeningInodes(uint16_t port) {
+  std::set<std::string> inodes;
+  std::ifstream in("/proc/net/tcp");
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    std::string sl, local, remote, state, queues, timer, retransmits, uid,
+        timeout, inode;
+    if (!(row >> sl >> local >> remote >> state >> queues >> timer >>
+          retransmits >> uid >> timeout >> inode))
+      continue;
+    if (state != "0A") continue;  // TCP_LISTEN
+    size_t colon = local.find(':');
+    if (colon == std::string::npos) continue;
+    uint32_t local_port = 0;
+    if (!absl::SimpleHexAtoi(local.substr(colon + 1), &local_port) ||
+        local_port != port)
+      continue;
+    std::string address = local.substr(0, colon);
+    if (address != "0100007F" && address != "00000000") continue;
+    inodes.insert(inode);
+  }
+  return inodes;
+}
+
+}  // namespace
+
+bool ListensOnLoopback(pid_t pid, uint16_t port) {
+  std::set<std::string> inodes = ListeningInodes(port);
+  if (inodes.empty()) return false;
+  std::error_code ec;
+  std::filesystem::directory_iterator fds(absl::StrCat("/proc/", pid, "/fd"),
+                                          ec);
+  if (ec) return false;
+  for (const auto& fd : fds) {
+    std::string target = std::filesystem::read_symlink(fd.path(), ec);
+    if (ec || target.rfind("socket:[", 0) != 0 || target.back() != ']')
+      continue;
+    if (inodes.count(target.substr(8, target.size() - 9)) > 0) return true;
+  }
+  return false;
 }
 
 }  // namespace poolops::net

@@ -3,6 +3,8 @@
 // Everything poolops starts listens on 127.0.0.1.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 
 #include "absl/status/statusor.h"
@@ -15,5 +17,11 @@ absl::StatusOr<uint16_t> FreeLoopbackPort();
 
 // True when something accepts connections on 127.0.0.1:port.
 bool LoopbackPortInUse(uint16_t port);
+
+// True when process `pid` holds the socket listening on TCP port `port` of
+// 127.0.0.1 (or of every IPv4 address), read from /proc. A child given a
+// port from FreeLoopbackPort may lose it to another process started at the
+// same moment: an answer on the port proves nothing until this holds.
+bool ListensOnLoopback(pid_t pid, uint16_t port);
 
 }  // namespace poolops::net

@@ -16,8 +16,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/chain/devnet/poco_artifacts.h"
 #include "libs/common/net.h"
+#include "services/chain/devnet/poco_artifacts.h"
 #include "services/chain/rpc/eth_api.h"
 #include "services/chain/rpc/http_transport.h"
 #include "services/chain/rpc/json_rpc_client.h"
@@ -83,26 +83,15 @@ absl::StatusOr<pid_t> SpawnDetached(std::vector<std::string> args,
   return pid;
 }
 
-absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
-                                         absl::Duration timeout) {
-  if (access(options.binary.c_str(), X_OK) != 0)
-    return absl::FailedPreconditionError(absl::StrCat(
-        "anvil not found at ", options.binary.string(),
-        " (run scripts/test, or npm install in tests/interop, or set "
-        "POOLOPS_NPM_DIR)"));
+namespace {
+
+// One start of anvil on `port`. kResourceExhausted: the port went to another
+// process in the meantime (only retried when poolops picked the port).
+absl::StatusOr<AnvilInstance> StartAnvilOn(const AnvilOptions& options,
+                                           uint16_t port,
+                                           absl::Duration timeout) {
   AnvilInstance out;
-  if (options.port != 0) {
-    if (PortInUse(options.port))
-      return absl::AlreadyExistsError(
-          absl::StrCat("port ", options.port,
-                       " on 127.0.0.1 is already in use; pick another "
-                       "with --port or stop what listens there"));
-    out.port = options.port;
-  } else {
-    absl::StatusOr<uint16_t> port = net::FreeLoopbackPort();
-    if (!port.ok()) return port.status();
-    out.port = *port;
-  }
+  out.port = port;
   std::vector<std::string> args = {
       options.binary.string(), "--host", "127.0.0.1", "--port",
       std::to_string(out.port), "--hardfork", "berlin", "--gas-price", "0",
@@ -127,19 +116,20 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
   if (!client.ok()) return client.status();
   absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
-    if (!ProcessAlive(*pid))
+    bool ours = net::ListensOnLoopback(*pid, out.port);
+    if (!ours && !ProcessAlive(*pid)) {
+      if (PortInUse(out.port))
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "another process took port ", out.port, " before anvil bound it"));
       return absl::UnavailableError(absl::StrCat(
           "anvil exited during start-up; see ", options.log_file.string()));
-    if (PortInUse(out.port)) {
+    }
+    // Only an answer from the socket our child holds counts: another anvil
+    // (same chain id) started at the same moment may hold the port.
+    if (ours) {
       chain::EthApi api(client->get());
       absl::StatusOr<eth::U256> chain_id = api.ChainId();
       if (chain_id.ok() && *chain_id == eth::U256(options.chain_id)) return out;
-      if (chain_id.ok()) {  // another node took the port in the meantime
-        (void)StopProcess(*pid);
-        return absl::UnavailableError(absl::StrCat(
-            "another node (chain id ", chain_id->ToDecimal(), ") answers on ",
-            out.rpc_url, "; try again or pick a --port"));
-      }
     }
     absl::SleepFor(absl::Milliseconds(50));
   }
@@ -147,6 +137,40 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
   return absl::DeadlineExceededError(absl::StrCat(
       "anvil did not answer on ", out.rpc_url, " within ",
       absl::FormatDuration(timeout), "; see ", options.log_file.string()));
+}
+
+}  // namespace
+
+absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
+                                         absl::Duration timeout) {
+  if (access(options.binary.c_str(), X_OK) != 0)
+    return absl::FailedPreconditionError(absl::StrCat(
+        "anvil not found at ", options.binary.string(),
+        " (run scripts/test, or npm install in tests/interop, or set "
+        "POOLOPS_NPM_DIR)"));
+  if (options.port != 0) {
+    if (PortInUse(options.port))
+      return absl::AlreadyExistsError(
+          absl::StrCat("port ", options.port,
+                       " on 127.0.0.1 is already in use; pick another "
+                       "with --port or stop what listens there"));
+    absl::StatusOr<AnvilInstance> out =
+        StartAnvilOn(options, options.port, timeout);
+    if (out.status().code() == absl::StatusCode::kResourceExhausted)
+      return absl::AlreadyExistsError(
+          absl::StrCat(out.status().message(), "; pick another with --port"));
+    return out;
+  }
+  absl::Status last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    absl::StatusOr<uint16_t> port = net::FreeLoopbackPort();
+    if (!port.ok()) return port.status();
+    absl::StatusOr<AnvilInstance> out = StartAnvilOn(options, *port, timeout);
+    if (out.status().code() != absl::StatusCode::kResourceExhausted) return out;
+    last = out.status();
+  }
+  return absl::UnavailableError(
+      absl::StrCat("anvil found no free port: ", last.message()));
 }
 
 bool ProcessRuns(pid_t pid, std::string_view program) {

@@ -2,8 +2,6 @@
 // kills it (by its pid) when the object goes, or when the test process dies.
 #pragma once
 
-#include "libs/common/net.h"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -20,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/common/net.h"
 #include "services/chain/rpc/http_transport.h"
 
 namespace poolops::chain::testing {
@@ -99,6 +98,12 @@ class AnvilProcess {
         pid_ = -1;
         return absl::InternalError(
             absl::StrCat("anvil exited early on port ", port));
+      }
+      // Only our child's socket counts: a parallel test's anvil may have
+      // taken the port first (then ours exits and Start picks another).
+      if (!net::ListensOnLoopback(pid_, port)) {
+        absl::SleepFor(absl::Milliseconds(50));
+        continue;
       }
       auto r = transport->Post(url(), body, absl::Seconds(1));
       if (r.ok() && r->status == 200) return absl::OkStatus();
