@@ -114,6 +114,23 @@ TEST(SpecInputTest, BinaryAndNonUtf8TextNameTheFileAndLine) {
   EXPECT_EQ(InvalidUtf8At(Message(named.status())), std::string::npos);
 }
 
+// Any gRPC client may send a spec that is not UTF-8: the request still
+// parses off the wire (the field is bytes), so the spec checks, not protobuf,
+// answer, naming the line and the byte.
+TEST(SpecInputTest, NonUtf8TextFromAnyClientReachesTheSpecChecks) {
+  v1::ValidateRequest sent;
+  sent.mutable_spec()->set_yaml("name: p\ndescription: caf\xe9\n");
+  sent.mutable_spec()->set_path("other-client.yaml");
+  std::string wire;
+  ASSERT_TRUE(sent.SerializeToString(&wire));
+  v1::ValidateRequest received;
+  ASSERT_TRUE(received.ParseFromString(wire));
+  auto p = ParseSpec(received.spec().yaml(), received.spec().path());
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(Message(p.status()),
+              HasSubstr("other-client.yaml:2: not UTF-8 text (byte 0xe9"));
+}
+
 TEST(SpecInputTest, AliasBombIsRefusedQuicklyInBoundedMemory) {
   // "Billion laughs": 10^9 scalars in 600 bytes, aliases of aliases.
   std::string bomb =
