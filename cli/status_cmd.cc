@@ -353,7 +353,7 @@ void AddRemoveAndList(CLI::App* monitor, Context& ctx, int* exit_code) {
 void AddProbe(CLI::App* monitor, Context& ctx, int* exit_code) {
   struct Opts {
     std::string target, regexp, grpc_service, content_type;
-    bool tcp = false, grpc = false, tls = false;
+    bool tcp = false, grpc = false, tls = false, suite_tls = false;
     std::vector<std::string> fields;
     std::vector<uint32_t> codes;
     uint32_t timeout_ms = 0;
@@ -365,7 +365,9 @@ void AddProbe(CLI::App* monitor, Context& ctx, int* exit_code) {
       ->required();
   cmd->add_flag("--tcp", o->tcp, "TCP connect probe");
   cmd->add_flag("--grpc", o->grpc, "grpc.health.v1 probe");
-  cmd->add_flag("--tls", o->tls, "gRPC over TLS");
+  cmd->add_flag("--tls", o->tls, "gRPC over TLS (the system's roots)");
+  cmd->add_flag("--suite-tls", o->suite_tls,
+                "gRPC over the suite's mutual TLS (a poolops service on TCP)");
   cmd->add_option("--grpc-service", o->grpc_service, "Health service name");
   cmd->add_option("--field", o->fields, "JSON field to read (repeat)");
   cmd->add_option("--expect-status", o->codes, "Valid HTTP status (repeat)");
@@ -386,6 +388,7 @@ void AddProbe(CLI::App* monitor, Context& ctx, int* exit_code) {
     for (const std::string& f : o->fields) spec->add_json_fields(f);
     spec->set_grpc_service(o->grpc_service);
     spec->set_tls(o->tls);
+    spec->set_suite_tls(o->suite_tls);
     spec->set_valid_content_type(o->content_type);
     absl::StatusOr<v1::ProbeResult> outcome = CallOnce<v1::Monitor>(
         ctx, &MonitorStub::Probe, req, std::chrono::seconds(90));

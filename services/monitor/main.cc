@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
                      (*monitor)->ListPools().size(), store.file().string(),
                      absl::FormatDuration(options.interval),
                      absl::FormatDuration(options.probe_timeout));
-        MonitorServiceImpl service(monitor->get());
+        MonitorServiceImpl service(monitor->get(), home->root());
         (*monitor)->Start();
         absl::Status s = poolops::RunServer(server, {&service}, registry);
         (*monitor)->Stop();

@@ -3,16 +3,32 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/client_channel.h"
 #include "libs/common/health_client.h"
 #include "libs/common/status_grpc.h"
 
 namespace poolops::monitor {
 namespace {
 
-// grpc.health.v1 Check against spec.target() (plain or TLS with the
-// system roots).
+// The channel a gRPC probe uses: plain, TLS with the system roots, or the
+// suite's mutual TLS (its CA, the monitor's client certificate).
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ProbeChannel(
+    const v1::ProbeSpec& spec, const std::filesystem::path& home) {
+  if (spec.suite_tls()) {
+    if (spec.target().rfind("unix:", 0) == 0)
+      return absl::InvalidArgumentError(
+          "suite_tls: a unix socket target has no TLS");
+    return EndpointChannel(home, SuiteEndpoint{spec.target(), "probe target"});
+  }
+  if (spec.tls())
+    return grpc::CreateChannel(spec.target(), grpc::SslCredentials({}));
+  return LocalChannel(spec.target());
+}
+
+// grpc.health.v1 Check against spec.target().
 v1::ProbeResult GrpcHealthProbe(const v1::ProbeSpec& spec,
-                                absl::Duration default_timeout) {
+                                absl::Duration default_timeout,
+                                const std::filesystem::path& home) {
   v1::ProbeResult result;
   *result.mutable_spec() = spec;
   result.set_probed_at(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
@@ -20,12 +36,16 @@ v1::ProbeResult GrpcHealthProbe(const v1::ProbeSpec& spec,
   absl::Duration timeout = spec.timeout_ms() != 0
                                ? absl::Milliseconds(spec.timeout_ms())
                                : default_timeout;
-  std::shared_ptr<grpc::Channel> channel =
-      spec.tls() ? grpc::CreateChannel(spec.target(), grpc::SslCredentials({}))
-                 : LocalChannel(spec.target());
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      ProbeChannel(spec, home);
+  if (!channel.ok()) {
+    result.set_probe_failed_due_to("tls");
+    result.set_debug_log(absl::StrCat("! ", channel.status().message(), "\n"));
+    return result;
+  }
   absl::Time start = absl::Now();
   absl::StatusOr<HealthState> state =
-      CheckHealth(*channel, spec.grpc_service(), timeout);
+      CheckHealth(**channel, spec.grpc_service(), timeout);
   result.set_probe_duration_seconds(absl::ToDoubleSeconds(absl::Now() - start));
   if (!state.ok()) {
     result.set_probe_failed_due_to(
@@ -81,7 +101,7 @@ grpc::Status MonitorServiceImpl::Probe(grpc::ServerContext*,
   }
   switch (spec.prober()) {
     case v1::ProbeSpec::PROBER_GRPC:
-      *resp = GrpcHealthProbe(spec, monitor_->options().probe_timeout);
+      *resp = GrpcHealthProbe(spec, monitor_->options().probe_timeout, home_);
       return grpc::Status::OK;
     case v1::ProbeSpec::PROBER_HTTP:
     case v1::ProbeSpec::PROBER_TCP:

@@ -3,6 +3,8 @@
 // prober (grpc.health.v1) lives here, since it needs a channel.
 #pragma once
 
+#include <filesystem>
+
 #include "poolops/monitor/v1/monitor.grpc.pb.h"
 #include "services/monitor/monitor.h"
 
@@ -10,7 +12,9 @@ namespace poolops::monitor {
 
 class MonitorServiceImpl final : public v1::Monitor::Service {
  public:
-  explicit MonitorServiceImpl(Monitor* monitor) : monitor_(monitor) {}
+  // `home`: where the monitor's TLS settings are read for suite_tls probes.
+  explicit MonitorServiceImpl(Monitor* monitor, std::filesystem::path home = {})
+      : monitor_(monitor), home_(std::move(home)) {}
 
   grpc::Status GetStatus(grpc::ServerContext* ctx,
                          const v1::GetStatusRequest* req,
@@ -31,6 +35,7 @@ class MonitorServiceImpl final : public v1::Monitor::Service {
 
  private:
   Monitor* monitor_;
+  std::filesystem::path home_;
 };
 
 }  // namespace poolops::monitor

@@ -243,6 +243,19 @@ TEST_F(NetworkEdgesTest, EveryTcpListenerRequiresTheSuitesClientCertificate) {
       {{"POOLOPS_TLS_CERT", (dir_ / "other-ca/poolctl/client.pem").string()},
        {"POOLOPS_TLS_KEY", (dir_ / "other-ca/poolctl/client.key").string()}});
   EXPECT_EQ(stranger.code, 6) << stranger.out << stranger.err;
+
+  // The monitor probes a poolops service on TCP with the suite's mutual TLS
+  // (its own client certificate); server-only TLS against the system's
+  // roots knows neither the suite's CA nor has a certificate to show.
+  const std::string vault =
+      poolctl_env_["POOLOPS_WALLET_VAULT_ADDRESS"].value();
+  Result suite_tls =
+      Poolctl({"monitor", "probe", "--grpc", "--suite-tls", vault});
+  EXPECT_EQ(suite_tls.code, 0) << suite_tls.out << suite_tls.err;
+  EXPECT_EQ(suite_tls.json.value("probeSuccess", false), true) << suite_tls.out;
+  Result system_tls = Poolctl({"monitor", "probe", "--grpc", "--tls", vault});
+  EXPECT_EQ(system_tls.json.value("probeSuccess", true), false)
+      << system_tls.out;
 }
 
 TEST_F(NetworkEdgesTest, UnsafeListenersDoNotStart) {
