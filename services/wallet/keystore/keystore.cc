@@ -5,7 +5,6 @@
 #include <sodium/crypto_pwhash_scryptsalsa208sha256.h>
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
-#include <unicode/utf8.h>
 
 #include <cstring>
 #include <memory>
@@ -17,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/common/terminal_text.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/keccak.h"
 #include "libs/eth/secp256k1.h"
@@ -233,17 +233,6 @@ bool MacMatches(const SecureBytes& derived, const Keystore& keystore) {
   eth::Hash32 mac = Mac(derived, keystore.ciphertext);
   return keystore.mac.size() == mac.size() &&
          CRYPTO_memcmp(mac.data(), keystore.mac.data(), mac.size()) == 0;
-}
-
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  int32_t i = 0, length = static_cast<int32_t>(s.size());
-  while (i < length) {
-    UChar32 c;
-    U8_NEXT(p, i, length, c);
-    if (c < 0) return false;
-  }
-  return true;
 }
 
 absl::StatusOr<Keystore> ParseKeystoreJson(std::string_view text) {
