@@ -16,11 +16,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/chain/devnet/poco_artifacts.h"
 #include "libs/common/net.h"
-#include "services/chain/rpc/eth_api.h"
+#include "libs/ethrpc/eth_api.h"
+#include "libs/ethrpc/json_rpc_client.h"
+#include "services/chain/devnet/poco_artifacts.h"
 #include "services/chain/rpc/http_transport.h"
-#include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::devnet {
 namespace {

@@ -10,10 +10,10 @@
 #include "libs/common/files.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/secp256k1.h"
+#include "libs/ethrpc/json_rpc_client.h"
 #include "nlohmann/json.hpp"
 #include "services/chain/devnet/anvil_process.h"
 #include "services/chain/rpc/http_transport.h"
-#include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::devnet {
 namespace fs = std::filesystem;

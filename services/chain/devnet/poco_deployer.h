@@ -20,8 +20,8 @@
 #include "absl/status/statusor.h"
 #include "libs/eth/address.h"
 #include "libs/eth/bytes.h"
+#include "libs/ethrpc/eth_api.h"
 #include "services/chain/devnet/poco_artifacts.h"
-#include "services/chain/rpc/eth_api.h"
 
 namespace poolops::devnet {
 

@@ -16,11 +16,11 @@
 #include "libs/eth/hex.h"
 #include "libs/eth/secp256k1.h"
 #include "libs/eth/transaction.h"
+#include "libs/ethrpc/eth_api.h"
+#include "libs/ethrpc/json_rpc_client.h"
 #include "services/chain/devnet/anvil_process.h"
 #include "services/chain/devnet/poco_artifacts.h"
-#include "services/chain/rpc/eth_api.h"
 #include "services/chain/rpc/http_transport.h"
-#include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::devnet::testing {
 

@@ -1,12 +1,12 @@
-// ChainView over JSON-RPC eth_call (services/chain/rpc EthApi) to the PoCo
+// ChainView over JSON-RPC eth_call (libs/ethrpc EthApi) to the PoCo
 // hub, its workerpool registry and the workerpool contracts.
 #pragma once
 
 #include <optional>
 
 #include "absl/synchronization/mutex.h"
+#include "libs/ethrpc/eth_api.h"
 #include "services/chain/market/chain_view.h"
-#include "services/chain/rpc/eth_api.h"
 
 namespace poolops::market {
 

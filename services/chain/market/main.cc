@@ -18,12 +18,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/files.h"
+#include "libs/ethrpc/json_rpc_client.h"
 #include "services/chain/market/chain_view_rpc.h"
 #include "services/chain/market/http_server.h"
 #include "services/chain/market/market_api.h"
 #include "services/chain/market/order_book.h"
 #include "services/chain/rpc/http_transport.h"
-#include "services/chain/rpc/json_rpc_client.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include "libs/eth/hex.h"
 #include "libs/eth/secp256k1.h"
 #include "libs/eth/transaction.h"
-#include "services/chain/rpc/anvil_process.h"
-#include "services/chain/rpc/eth_api.h"
-#include "services/chain/rpc/json_rpc_client.h"
+#include "libs/ethrpc/anvil_process.h"
+#include "libs/ethrpc/eth_api.h"
+#include "libs/ethrpc/json_rpc_client.h"
 
 namespace poolops::chain {
 namespace {

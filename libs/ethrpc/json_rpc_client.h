@@ -31,9 +31,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
+#include "libs/ethrpc/json_rpc_codec.h"
 #include "nlohmann/json.hpp"
 #include "services/chain/rpc/http_transport.h"
-#include "services/chain/rpc/json_rpc_codec.h"
 #include "services/chain/rpc/sleeper.h"
 
 namespace poolops::chain {

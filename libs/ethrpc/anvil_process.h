@@ -2,8 +2,6 @@
 // kills it (by its pid) when the object goes, or when the test process dies.
 #pragma once
 
-#include "libs/common/net.h"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -20,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/common/net.h"
 #include "services/chain/rpc/http_transport.h"
 
 namespace poolops::chain::testing {

@@ -14,8 +14,8 @@
 #include "libs/eth/address.h"
 #include "libs/eth/bytes.h"
 #include "libs/eth/uint256.h"
+#include "libs/ethrpc/json_rpc_client.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/rpc/json_rpc_client.h"
 #include "services/chain/rpc/sleeper.h"
 
 namespace poolops::chain {

@@ -1,4 +1,4 @@
-#include "services/chain/rpc/json_rpc_client.h"
+#include "libs/ethrpc/json_rpc_client.h"
 
 #include <memory>
 

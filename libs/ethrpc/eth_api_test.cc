@@ -1,4 +1,4 @@
-#include "services/chain/rpc/eth_api.h"
+#include "libs/ethrpc/eth_api.h"
 
 #include <atomic>
 #include <memory>

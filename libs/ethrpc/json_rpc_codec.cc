@@ -1,4 +1,4 @@
-#include "services/chain/rpc/json_rpc_codec.h"
+#include "libs/ethrpc/json_rpc_codec.h"
 
 #include <algorithm>
 #include <cctype>
