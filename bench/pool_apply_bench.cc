@@ -11,8 +11,8 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "devnet/simulators/images.h"
 #include "libs/common/test_util.h"
-#include "services/chain/devnet/simulators/images.h"
 #include "services/orchestrator/applier.h"
 
 namespace orch = poolops::orchestrator;

@@ -1,5 +1,5 @@
 // poolctl devnet up|down|reset|status: the embedded local iExec chain
-// (anvil + PoCo 5.5.0 deployed by poolops), see services/chain/devnet.
+// (anvil + PoCo 5.5.0 deployed by poolops), see devnet/.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/commands.h"
+#include "devnet/devnet.h"
+#include "devnet/simulators/images.h"
 #include "libs/common/home.h"
-#include "services/chain/devnet/devnet.h"
-#include "services/chain/devnet/simulators/images.h"
 
 namespace poolops::cli {
 namespace {

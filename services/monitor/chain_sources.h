@@ -22,7 +22,7 @@ class ChainHeadSource {
                                              absl::Duration timeout) = 0;
 };
 
-// Over services/chain/rpc (JsonRpcClient + EthApi, libcurl), one attempt per
+// Over libs/ethrpc (JsonRpcClient + EthApi, libcurl), one attempt per
 // call within `timeout`.
 std::unique_ptr<ChainHeadSource> NewRpcChainHeadSource();
 

@@ -1,8 +1,8 @@
 // ChainHeadSource over the chain-gateway's JSON-RPC library.
 
-#include "services/chain/rpc/eth_api.h"
+#include "libs/ethrpc/eth_api.h"
+#include "libs/ethrpc/json_rpc_client.h"
 #include "services/chain/rpc/http_transport.h"
-#include "services/chain/rpc/json_rpc_client.h"
 #include "services/monitor/chain_sources.h"
 
 namespace poolops::monitor {

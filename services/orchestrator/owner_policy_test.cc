@@ -6,10 +6,10 @@
 #include <grpcpp/server_context.h>
 
 #include "absl/strings/ascii.h"
+#include "devnet/market/auth.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/test_util.h"
-#include "services/chain/market/auth.h"
 #include "services/chain/market/workerpool_order.h"
 #include "services/wallet/test_random.h"
 #include "services/wallet/wallet_service.h"

@@ -14,9 +14,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "devnet/simulators/images.h"
 #include "libs/common/net.h"
 #include "libs/common/test_util.h"
-#include "services/chain/devnet/simulators/images.h"
 #include "services/orchestrator/applier.h"
 #include "services/orchestrator/ssh_test_server.h"
 #include "services/orchestrator/test_support.h"

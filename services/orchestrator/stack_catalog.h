@@ -48,7 +48,7 @@ std::optional<ChainInfo> ChainPreset(const std::string& name,
 absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
                                        const std::string& chain_json);
 
-// The simulator role (services/chain/devnet/simulators) playing a compose
+// The simulator role (devnet/simulators) playing a compose
 // service, or nullopt when none does.
 std::optional<std::string> SimulatorRole(const std::string& service);
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-#include "services/chain/rpc/json_rpc_codec.h"
+#include "libs/ethrpc/json_rpc_codec.h"
 
 namespace {
 

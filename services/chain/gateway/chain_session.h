@@ -7,14 +7,14 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "libs/ethrpc/eth_api.h"
+#include "libs/ethrpc/json_rpc_client.h"
 #include "services/chain/gateway/chain_config.h"
 #include "services/chain/gateway/nonce_manager.h"
 #include "services/chain/gateway/poco_client.h"
 #include "services/chain/gateway/signer.h"
 #include "services/chain/gateway/tx_sender.h"
-#include "services/chain/rpc/eth_api.h"
 #include "services/chain/rpc/http_transport.h"
-#include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::chain {
 

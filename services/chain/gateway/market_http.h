@@ -1,6 +1,6 @@
 // HTTP with any method and headers, as the market API (GET challenge and
 // orderbook, POST publish, PUT unpublish) and the core's /metrics need it.
-// The JSON-RPC transport (services/chain/rpc) only POSTs, hence this one.
+// The JSON-RPC client (libs/ethrpc) only POSTs, hence this one.
 // Behind an interface so tests script the market and the core.
 #pragma once
 

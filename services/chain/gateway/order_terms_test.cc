@@ -1,12 +1,12 @@
 #include "services/chain/gateway/order_terms.h"
 
+#include "devnet/market/auth.h"
+#include "devnet/market/test_fakes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/eth/hex.h"
 #include "services/chain/gateway/key_signer.h"
 #include "services/chain/gateway/market_client.h"
-#include "services/chain/market/auth.h"
-#include "services/chain/market/test_fakes.h"
 
 namespace poolops::chain {
 namespace {

@@ -16,6 +16,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "devnet/market/market_api.h"
+#include "devnet/market/order_book.h"
+#include "devnet/market/test_fakes.h"
 #include "libs/common/files.h"
 #include "libs/common/test_util.h"
 #include "libs/eth/abi.h"
@@ -25,9 +28,6 @@
 #include "services/chain/gateway/gateway.h"
 #include "services/chain/gateway/key_signer.h"
 #include "services/chain/gateway/market_http.h"
-#include "services/chain/market/market_api.h"
-#include "services/chain/market/order_book.h"
-#include "services/chain/market/test_fakes.h"
 #include "services/chain/rpc/http_transport.h"
 
 namespace poolops::chain::testing {

@@ -16,7 +16,7 @@
 #include "libs/eth/address.h"
 #include "libs/eth/bytes.h"
 #include "libs/eth/uint256.h"
-#include "services/chain/rpc/eth_api.h"
+#include "libs/ethrpc/eth_api.h"
 
 namespace poolops::chain {
 

@@ -16,10 +16,10 @@
 #include "libs/eth/address.h"
 #include "libs/eth/bytes.h"
 #include "libs/eth/uint256.h"
+#include "libs/ethrpc/eth_api.h"
 #include "services/chain/gateway/chain_config.h"
 #include "services/chain/gateway/nonce_manager.h"
 #include "services/chain/gateway/signer.h"
-#include "services/chain/rpc/eth_api.h"
 
 namespace poolops::chain {
 

@@ -1,8 +1,8 @@
 #include "services/chain/market/workerpool_order.h"
 
+#include "devnet/market/test_fakes.h"
 #include "gtest/gtest.h"
 #include "libs/eth/eip712.h"
-#include "services/chain/market/test_fakes.h"
 
 namespace poolops::market {
 namespace {

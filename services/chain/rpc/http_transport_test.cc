@@ -17,7 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/test_http_server.h"
-#include "services/chain/rpc/json_rpc_client.h"
+#include "libs/ethrpc/json_rpc_client.h"
 
 namespace poolops::chain {
 namespace {

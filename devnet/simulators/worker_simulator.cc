@@ -1,0 +1,102 @@
+#include "devnet/simulators/worker_simulator.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "devnet/simulators/http_client.h"
+
+namespace poolops::sim {
+
+absl::StatusOr<WorkerConfig> WorkerConfigFromEnv(const Env& env,
+                                                 int hardware_cpus) {
+  WorkerConfig c;
+  c.core_protocol =
+      absl::AsciiStrToLower(EnvOr(env, "IEXEC_CORE_PROTOCOL", "http"));
+  if (c.core_protocol != "http") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("IEXEC_CORE_PROTOCOL=", c.core_protocol,
+                     ": the worker simulator speaks plain http only"));
+  }
+  c.core_host = EnvOr(env, "IEXEC_CORE_HOST", c.core_host);
+  absl::StatusOr<int> port = EnvInt(env, "IEXEC_CORE_PORT", 13000);
+  if (!port.ok()) return port.status();
+  c.core_port = *port;
+  c.name = EnvOr(env, "IEXEC_WORKER_NAME", c.name);
+  c.wallet_path =
+      EnvOr(env, "IEXEC_WORKER_WALLET_PATH",
+            "./src/main/resources/wallet/encrypted-wallet_worker1.json");
+  absl::StatusOr<int> cpus =
+      EnvInt(env, "IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT",
+             std::max(hardware_cpus - 1, 1));
+  if (!cpus.ok()) return cpus.status();
+  if (*cpus < 1) {
+    return absl::InvalidArgumentError(
+        "IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT must be at least 1");
+  }
+  c.cpu_nb = *cpus;
+  absl::StatusOr<bool> gpu = EnvBool(env, "IEXEC_WORKER_GPU_ENABLED", false);
+  if (!gpu.ok()) return gpu.status();
+  c.gpu_enabled = *gpu;
+  absl::StatusOr<int> interval_ms =
+      EnvInt(env, "POOLOPS_SIM_PING_INTERVAL_MS", 10000);
+  if (!interval_ms.ok()) return interval_ms.status();
+  if (*interval_ms < 1) {
+    return absl::InvalidArgumentError(
+        "POOLOPS_SIM_PING_INTERVAL_MS must be >= 1");
+  }
+  c.ping_interval = absl::Milliseconds(*interval_ms);
+  return c;
+}
+
+CoreCaller HttpCoreCaller(const WorkerConfig& config) {
+  return [host = config.core_host, port = config.core_port](
+             const std::string& method, const std::string& path,
+             const std::string& body) {
+    return HttpCall(method, host, port, path, body, absl::Seconds(5));
+  };
+}
+
+WorkerSimulator::WorkerSimulator(WorkerConfig config,
+                                 std::string wallet_address,
+                                 CoreCaller call_core)
+    : config_(std::move(config)), call_core_(std::move(call_core)) {
+  ping_.wallet_address = absl::AsciiStrToLower(wallet_address);
+  ping_.cpu_nb = config_.cpu_nb;
+  ping_.gpu_enabled = config_.gpu_enabled;
+}
+
+absl::Status WorkerSimulator::PingOnce() {
+  absl::StatusOr<HttpResponse> response =
+      call_core_("POST", "/workers/ping", WorkerPingJson(ping_));
+  if (!response.ok()) return response.status();
+  if (response->status != 200) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("core answered ", response->status, ": ", response->body));
+  }
+  return absl::OkStatus();
+}
+
+void WorkerSimulator::Run(absl::Notification* stop) {
+  std::fprintf(stderr,
+               "[worker simulator %s] wallet %s, cpuNb=%d, gpu=%s, pinging "
+               "%s://%s:%d every %s\n",
+               config_.name.c_str(), ping_.wallet_address.c_str(), ping_.cpu_nb,
+               ping_.gpu_enabled ? "true" : "false",
+               config_.core_protocol.c_str(), config_.core_host.c_str(),
+               config_.core_port,
+               absl::FormatDuration(config_.ping_interval).c_str());
+  do {
+    absl::Status status = PingOnce();
+    if (status.ok()) {
+      std::fprintf(stderr, "[worker simulator %s] ping ok\n",
+                   config_.name.c_str());
+    } else {
+      std::fprintf(stderr, "[worker simulator %s] ping failed: %s\n",
+                   config_.name.c_str(), status.ToString().c_str());
+    }
+  } while (!stop->WaitForNotificationWithTimeout(config_.ping_interval));
+}
+
+}  // namespace poolops::sim
