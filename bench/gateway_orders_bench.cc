@@ -1,8 +1,9 @@
 // Workerpool orders signed, and signed + published, per second through the
 // chain-gateway's Orders (hub domain read, owner check, EIP-712 signature,
-// the market's pre-checks on-chain, challenge login, POST) on a real devnet
-// with its local market. The iexec CLI baseline (`iexec workerpool publish`)
-// and poolctl's own per-process rate come from
+// the market's pre-checks on-chain, challenge login, POST) on a local devnet
+// (anvil, PoCo deployed) with poolops' devnet market (poolops-devnet-market,
+// a stand-in for iExec's market API). The iexec CLI baseline (`iexec workerpool
+// publish`) and poolctl's own per-process rate come from
 // tests/interop/orders_publish_bench.mjs; bench/run prints the ratios.
 #include <cstdio>
 #include <memory>

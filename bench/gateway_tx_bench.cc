@@ -1,6 +1,7 @@
 // Transactions per second from one account under concurrency, through the
 // chain-gateway's TxSender (nonce manager, signing, send, receipt wait) on
-// a real devnet (anvil automining). Target in issue 4: >= 100 tx/s.
+// a local devnet (anvil automining, PoCo deployed; not a public chain). Target
+// in issue 4: >= 100 tx/s.
 #include <atomic>
 #include <memory>
 #include <thread>

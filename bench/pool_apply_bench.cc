@@ -1,7 +1,12 @@
 // Apply time of a pool with 1 worker vs 10 workers on local docker (target:
-// 10 workers <= 2x one worker, by deploying workers in parallel). Real
-// docker-compose and the devnet's simulator images on the host network;
-// needs DOCKER_HOST (scripts/dockerd.sh). Prints one JSON object.
+// 10 workers <= 2x one worker, by deploying workers in parallel). Real: the
+// orchestrator's applier, docker-compose and a dockerd (DOCKER_HOST from
+// scripts/dockerd.sh) on the host network, local: targets. Not real: the
+// containers run the devnet's stack simulator images, not iExec's core and
+// worker, and the chain, the vault and the secret store are in-memory fakes
+// (FakeChainClient, FakeWalletSource, MemorySecretStore), so no transaction
+// is sent: the figure is what the orchestrator and docker take, not a
+// registration on a chain. Prints one JSON object.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>

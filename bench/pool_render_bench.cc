@@ -34,11 +34,18 @@ void BM_RenderPool(benchmark::State& state) {
   v1::SpecSource source;
   source.set_yaml(PoolYaml(workers));
   source.set_path("/tmp/bench.yaml");
+  // The client sends the secrets of *_file fields (the orchestrator reads no
+  // file a spec names).
+  v1::SecretFile* scontain = source.add_secret_files();
+  scontain->set_path("/etc/hostname");
+  scontain->set_secret("bench-scontain-password");
   // Wallets and secrets exist after the first render (as after `pool up`).
   {
     auto loaded = orchestrator.LoadValid(source);
-    if (!loaded.ok() || !orchestrator.Render(*loaded, true).ok()) {
-      state.SkipWithError("render failed");
+    absl::Status s = loaded.ok() ? orchestrator.Render(*loaded, true).status()
+                                 : loaded.status();
+    if (!s.ok()) {
+      state.SkipWithError(s.ToString().c_str());
       return;
     }
   }

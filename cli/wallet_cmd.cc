@@ -20,7 +20,7 @@
 #include "cli/commands.h"
 #include "cli/gateway_client.h"
 #include "cli/rpc_call.h"
-#include "cli/secrets.h"
+#include "cli/secret_input.h"
 #include "libs/common/files.h"
 #include "libs/eth/address.h"
 #include "libs/eth/transaction.h"

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "libs/common/missing_tool_test_support.h"
 #include "libs/common/server.h"
 #include "nlohmann/json.hpp"
 #include "services/monitor/integration_support.h"
@@ -45,7 +46,8 @@ std::string Query(int port, const std::string& query) {
 TEST(MonitorPrometheusTest, PrometheusScrapesThePoolsGauges) {
   std::string prometheus = FindPrometheus();
   if (prometheus.empty()) {
-    GTEST_SKIP() << "prometheus not installed (scripts/lib.sh installs it)";
+    POOLOPS_MISSING_TOOL(
+        "prometheus not installed (scripts/lib.sh installs it)");
   }
   std::filesystem::path dir =
       std::filesystem::path(::testing::TempDir()) / "mon-prom";

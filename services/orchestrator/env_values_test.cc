@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "libs/common/missing_tool_test_support.h"
 #include "libs/common/test_util.h"
 #include "services/orchestrator/renderer.h"
 #include "services/orchestrator/test_support.h"
@@ -43,7 +44,8 @@ std::map<std::string, std::string> ComposeEnvironment(const fs::path& dir) {
 }
 
 TEST(EnvValuesTest, DockerComposeReadsBackEveryWritableValueExactly) {
-  if (!HaveDockerCompose()) GTEST_SKIP() << "docker-compose not installed";
+  if (!HaveDockerCompose())
+    POOLOPS_MISSING_TOOL("docker-compose not installed");
   const std::vector<std::string> values = {
       "plain-value_1.2:3@x,y+z=w",
       "a$b",
@@ -117,7 +119,8 @@ TEST(EnvValuesTest, ValuesNoQuotingKeepsAreRefusedNotChanged) {
 // A pool whose secrets and values are hostile but writable: the rendered
 // bundles go through docker-compose config and come back intact.
 TEST(EnvValuesTest, RenderedBundlesCarryHostilePasswordsIntact) {
-  if (!HaveDockerCompose()) GTEST_SKIP() << "docker-compose not installed";
+  if (!HaveDockerCompose())
+    POOLOPS_MISSING_TOOL("docker-compose not installed");
   auto r = Renderer::Create();
   ASSERT_TRUE(r.ok());
   ParsedSpec p = test::LoadExample("readme-v7.1.yaml");

@@ -1,10 +1,14 @@
-// A pool for real (ctest label "docker"): the devnet's stack simulator
-// images, a private dockerd (scripts/dockerd.sh sets DOCKER_HOST), host
-// networking, one core and three workers across two targets (a local folder
-// and ssh:// to a real sshd on 127.0.0.1), docker-compose, the core's real
-// /metrics as the health gate. Then down removes every container. Also: a
-// missing image and a worker that never pings end in a clear state.
-// Skipped without a daemon; fails instead when CI=true.
+// A pool on docker (ctest label "docker"). Real: a private dockerd
+// (scripts/dockerd.sh sets DOCKER_HOST), docker-compose, host networking,
+// OpenSSH's sshd on 127.0.0.1 for the ssh:// target, the orchestrator with
+// its renderer and applier. Not real: the iExec stack is the devnet's stack
+// simulator images (poolops-stack-sim playing core and workers, so the
+// health gate reads the simulator's /metrics), and the chain, the vault and
+// the secret store are in-memory fakes (FakeChainClient, FakeWalletSource,
+// MemorySecretStore). One core and three workers across two targets (a
+// local folder and ssh://); then down removes every container. Also: a
+// missing image and a worker that never pings end in a clear state. Skipped
+// without a daemon or sshd; fails instead when CI=true.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -15,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "devnet/simulators/images.h"
+#include "libs/common/missing_tool_test_support.h"
 #include "libs/common/net.h"
 #include "libs/common/test_util.h"
 #include "services/orchestrator/applier.h"
@@ -37,14 +42,11 @@ class PoolDockerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     const char* docker_host = std::getenv("DOCKER_HOST");
-    const char* ci = std::getenv("CI");
     bool have = docker_host != nullptr && *docker_host != '\0' &&
                 std::system("docker info >/dev/null 2>&1") == 0 &&
                 std::system("docker-compose version >/dev/null 2>&1") == 0;
     if (!have) {
-      skip_ = ci != nullptr && std::string(ci) == "true"
-                  ? "FAIL: CI=true but no docker daemon (scripts/dockerd.sh)"
-                  : "no DOCKER_HOST with a daemon (scripts/dockerd.sh)";
+      missing_ = "no DOCKER_HOST with a daemon (scripts/dockerd.sh)";
       return;
     }
     sim::ImageBuildOptions options;
@@ -54,14 +56,16 @@ class PoolDockerTest : public ::testing::Test {
     absl::Status built =
         sim::BuildSimulatorImages(options, sim::CommandRunner::Real());
     if (!built.ok())
-      skip_ =
-          absl::StrCat("FAIL: building simulator images: ", built.message());
+      broken_ = absl::StrCat("building simulator images: ", built.message());
   }
 
   void SetUp() override {
-    if (absl::StartsWith(skip_, "FAIL")) FAIL() << skip_;
-    if (!skip_.empty()) GTEST_SKIP() << skip_;
-    sshd_ = *SshTestServer::Start(dir_.path(), std::getenv("DOCKER_HOST"));
+    if (!missing_.empty()) POOLOPS_MISSING_TOOL(missing_);
+    if (!broken_.empty()) FAIL() << broken_;
+    absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
+        SshTestServer::Start(dir_.path(), std::getenv("DOCKER_HOST"));
+    if (!sshd.ok()) POOLOPS_MISSING_TOOL(sshd.status());
+    sshd_ = *std::move(sshd);
     auto o = test::NewOrchestratorUnderTest(dir_.path(), &vault_, &secrets_);
     ASSERT_NE(o.orchestrator, nullptr);
     state_ = std::move(o.state);
@@ -124,7 +128,8 @@ class PoolDockerTest : public ::testing::Test {
                      pool_, "-' || true"));
   }
 
-  inline static std::string skip_;
+  // What the suite lacks (a skip, a failure under CI), what broke.
+  inline static std::string missing_, broken_;
   std::string pool_ = absl::StrCat("dt", ::getpid());
   poolops::test::TempDir dir_;
   std::unique_ptr<SshTestServer> sshd_;

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "libs/common/missing_tool_test_support.h"
 #include "libs/common/test_util.h"
 #include "services/orchestrator/spec_validator.h"
 #include "services/orchestrator/test_support.h"
@@ -462,7 +463,7 @@ std::string ComposeConfig(const Bundle& b, const fs::path& root) {
 }
 
 TEST(RendererComposeTest, EveryCombinationPassesDockerComposeConfig) {
-  if (!HaveDockerCompose()) GTEST_SKIP() << "docker-compose not installed";
+  if (!HaveDockerCompose()) POOLOPS_MISSING_TOOL("docker-compose not installed");
   auto r = Renderer::Create();
   ASSERT_TRUE(r.ok());
   ParsedSpec base = test::LoadExample("full-featured.yaml");
@@ -519,7 +520,7 @@ TEST(RendererComposeTest, EveryCombinationPassesDockerComposeConfig) {
 }
 
 TEST(RendererComposeTest, ExamplesPassDockerComposeConfig) {
-  if (!HaveDockerCompose()) GTEST_SKIP() << "docker-compose not installed";
+  if (!HaveDockerCompose()) POOLOPS_MISSING_TOOL("docker-compose not installed");
   for (const char* example :
        {"readme-v7.1.yaml", "full-featured.yaml", "devnet-pool.yaml"}) {
     std::vector<Bundle> bundles = RenderExample(example);

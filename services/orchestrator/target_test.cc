@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/missing_tool_test_support.h"
 #include "libs/common/test_util.h"
 #include "services/orchestrator/ssh_test_server.h"
 
@@ -135,7 +136,7 @@ TEST(TargetTest, SshToARealSshd) {
   poolops::test::TempDir dir;
   absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
       SshTestServer::Start(dir.path());
-  if (!sshd.ok()) GTEST_SKIP() << sshd.status();
+  if (!sshd.ok()) POOLOPS_MISSING_TOOL(sshd.status());
   SshOptions opts;
   opts.config_file = (*sshd)->client_config().string();
   auto factory = NewTargetFactory(ProcessRunner::Real(), opts);
@@ -149,7 +150,7 @@ TEST(TargetTest, UnreachableSshHostIsUnavailable) {
   poolops::test::TempDir dir;
   absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
       SshTestServer::Start(dir.path());
-  if (!sshd.ok()) GTEST_SKIP() << sshd.status();
+  if (!sshd.ok()) POOLOPS_MISSING_TOOL(sshd.status());
   SshOptions opts;
   opts.config_file = (*sshd)->client_config().string();
   opts.connect_timeout_seconds = 2;
@@ -296,7 +297,7 @@ TEST(TargetTest, RealSshNeverTakesAUserOrHostAsAnOption) {
   poolops::test::TempDir dir;
   absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
       SshTestServer::Start(dir.path());
-  if (!sshd.ok()) GTEST_SKIP() << sshd.status();
+  if (!sshd.ok()) POOLOPS_MISSING_TOOL(sshd.status());
   const fs::path marker = dir.path() / "pwned";
   const std::string inject = "-oProxyCommand=touch " + marker.string();
   SshOptions opts;
@@ -334,7 +335,7 @@ TEST(TargetTest, SshToARealSshdOverIpv6) {
   poolops::test::TempDir dir;
   absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
       SshTestServer::Start(dir.path());
-  if (!sshd.ok()) GTEST_SKIP() << sshd.status();
+  if (!sshd.ok()) POOLOPS_MISSING_TOOL(sshd.status());
   if (!(*sshd)->ipv6()) GTEST_SKIP() << "no IPv6 loopback (::1) here";
   SshOptions opts;
   opts.config_file = (*sshd)->client_config().string();

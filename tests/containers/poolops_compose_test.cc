@@ -31,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
+#include "libs/common/missing_tool_test_support.h"
 #include "libs/common/net.h"
 #include "nlohmann/json.hpp"
 #include "services/orchestrator/ssh_test_server.h"
@@ -282,16 +283,6 @@ class PoolopsContainersTest : public ::testing::Test {
     }
   }
 
-  bool SkipWithoutDocker() {
-    if (HaveDocker(dir_)) return false;
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") {
-      ADD_FAILURE()
-          << "CI=true but no docker daemon (source scripts/dockerd.sh)";
-    }
-    return true;
-  }
-
   fs::path dir_, certs_, stacks_;
   std::string tag_, project_, pool_;
   bool built_ = false, started_ = false, devnet_ = false, pool_up_ = false;
@@ -302,9 +293,8 @@ class PoolopsContainersTest : public ::testing::Test {
 };
 
 TEST_F(PoolopsContainersTest, SuiteOverTlsInContainers) {
-  if (SkipWithoutDocker()) {
-    GTEST_SKIP() << "no DOCKER_HOST with a daemon (scripts/dockerd.sh)";
-  }
+  if (!HaveDocker(dir_))
+    POOLOPS_MISSING_TOOL("no DOCKER_HOST with a daemon (scripts/dockerd.sh)");
   StartSuite();
   if (HasFatalFailure()) return;
   const fs::path certs = certs_;
@@ -391,9 +381,8 @@ TEST_F(PoolopsContainersTest, SuiteOverTlsInContainers) {
 // the image's docker-compose through the mounted socket; the containerized
 // monitor reports the pool ok; `pool down` leaves no container.
 TEST_F(PoolopsContainersTest, PoolUpThroughContainerizedOrchestrator) {
-  if (SkipWithoutDocker()) {
-    GTEST_SKIP() << "no DOCKER_HOST with a daemon (scripts/dockerd.sh)";
-  }
+  if (!HaveDocker(dir_))
+    POOLOPS_MISSING_TOOL("no DOCKER_HOST with a daemon (scripts/dockerd.sh)");
   // The devnet on the host (anvil, PoCo, the market on loopback) and the
   // stack simulator images.
   devnet_ = true;

@@ -1,7 +1,8 @@
-// Faults of a real `pool up`, end to end through poolctl (ctest label
-// "docker"): the devnet (anvil + PoCo + market), the local suite as
-// processes, the stack simulator images, docker-compose and host
-// networking, each test in a home of its own.
+// Faults of a `pool up` end to end through poolctl (ctest label "docker").
+// Real: the local suite as processes, docker-compose, dockerd, sshd, host
+// networking. Not real: the chain is the devnet (anvil + PoCo + poolops'
+// devnet market), and the pool's containers run the stack simulator images
+// instead of iExec's core and worker. Each test in a home of its own.
 //  - The orchestrator process is SIGKILLed in the middle of an apply; the
 //    next `pool up` converges (the cut revision is "interrupted").
 //  - dockerd stops under a running pool; `pool up` fails saying the daemon
@@ -24,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "libs/common/missing_tool_test_support.h"
 #include "libs/common/net.h"
 #include "services/orchestrator/ssh_test_server.h"
 #include "tests/containers/exec.h"
@@ -53,14 +55,10 @@ bool Exited(pid_t pid, std::chrono::seconds limit) {
 class PoolFaultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* ci = std::getenv("CI");
     const char* docker_host = std::getenv("DOCKER_HOST");
     if (docker_host == nullptr || *docker_host == '\0' ||
         std::system("docker info >/dev/null 2>&1") != 0) {
-      if (ci != nullptr && std::string(ci) == "true") {
-        FAIL() << "CI=true but no docker daemon (scripts/dockerd.sh)";
-      }
-      GTEST_SKIP() << "no DOCKER_HOST with a daemon (scripts/dockerd.sh)";
+      POOLOPS_MISSING_TOOL("no DOCKER_HOST with a daemon (scripts/dockerd.sh)");
     }
     docker_host_ = docker_host;
     char tmpl[] = "/tmp/pf.XXXXXX";  // short: unix socket paths are bounded
@@ -214,7 +212,7 @@ class PoolFaultsTest : public ::testing::Test {
   std::unique_ptr<orchestrator::SshTestServer> sshd_;
 };
 
-// The pool for real, through the services: one core and three
+// The pool (simulator images) through the services: one core and three
 // workers across a local folder and ssh://, the orchestrator killed in the
 // middle, the monitor seeing three alive workers, then down.
 TEST_F(PoolFaultsTest, OrchestratorKilledMidApplyThenUpConvergesThenDown) {

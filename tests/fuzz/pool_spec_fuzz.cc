@@ -2,7 +2,8 @@
 // parser with every limit of spec_text.h (size, UTF-8 text, nesting, alias
 // expansion), duplicate keys, the limits of the parsed spec and the targets
 // it names. Must never crash, hang or allocate without bound; what it
-// returns must travel in proto3 strings (valid UTF-8).
+// returns must travel in proto3 strings (valid UTF-8). Accepted: the spec
+// parses without violations, within its limits, and its targets parse.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -12,6 +13,7 @@
 #include "services/orchestrator/spec_parser.h"
 #include "services/orchestrator/spec_text.h"
 #include "services/orchestrator/target_address.h"
+#include "tests/fuzz/fuzz_target.h"
 
 namespace {
 
@@ -21,10 +23,12 @@ void MustBeUtf8(const std::string& s) {
   if (o::InvalidUtf8At(s) != std::string::npos) __builtin_trap();
 }
 
-void Target(const std::string& text) {
+// Whether the target parses.
+bool Target(const std::string& text) {
   absl::StatusOr<o::TargetAddress> t = o::ParseTarget(text);
   MustBeUtf8(std::string(t.status().message()));
-  if (!t.ok() || t->kind != o::TargetAddress::Kind::kSsh) return;
+  if (!t.ok()) return false;
+  if (t->kind != o::TargetAddress::Kind::kSsh) return true;
   // Nothing ssh could read as an option, nothing a shell reads as a line.
   if (t->host.empty() || t->host[0] == '-' ||
       (!t->user.empty() && t->user[0] == '-') || t->path[0] != '/' ||
@@ -37,15 +41,16 @@ void Target(const std::string& text) {
       again->port != t->port || again->path != t->path) {
     __builtin_trap();
   }
+  return true;
 }
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+bool PoolopsFuzzAccepts(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   absl::StatusOr<o::ParsedSpec> parsed = o::ParseSpec(text, "pool.yaml");
   MustBeUtf8(std::string(parsed.status().message()));
-  if (!parsed.ok()) return 0;
+  if (!parsed.ok()) return false;
   for (const auto& v : parsed->violations) {
     MustBeUtf8(v.field());
     MustBeUtf8(v.message());
@@ -62,8 +67,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       __builtin_trap();
     }
   }
-  Target(parsed->spec.core().target());
-  for (const auto& w : parsed->spec.workers()) Target(w.target());
+  bool targets = Target(parsed->spec.core().target());
+  for (const auto& w : parsed->spec.workers())
+    targets = Target(w.target()) && targets;
   (void)parsed->locations.Of("workers[0].target");
-  return 0;
+  return parsed->violations.empty() && limits.empty() && targets;
 }

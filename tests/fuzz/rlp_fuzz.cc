@@ -1,16 +1,18 @@
 // Fuzzes the RLP decoder: must never crash, and a decoded item must
 // re-encode to exactly the input (the decoder accepts canonical forms only).
+// Accepted: the input decodes.
 #include <cstddef>
 #include <cstdint>
 
 #include "libs/eth/rlp.h"
+#include "tests/fuzz/fuzz_target.h"
 
 namespace rlp = poolops::eth::rlp;
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+bool PoolopsFuzzAccepts(const uint8_t* data, size_t size) {
   poolops::eth::ByteView input(data, size);
   absl::StatusOr<rlp::Item> item = rlp::Decode(input);
-  if (!item.ok()) return 0;
+  if (!item.ok()) return false;
   poolops::eth::Bytes encoded = rlp::Encode(*item);
   if (encoded != poolops::eth::Bytes(data, data + size)) __builtin_trap();
   // Integer reads must not crash either, and must round-trip when accepted.
@@ -20,5 +22,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A shallower limit may reject, but never differ when it accepts.
   absl::StatusOr<rlp::Item> shallow = rlp::Decode(input, 2);
   if (shallow.ok() && rlp::Encode(*shallow) != encoded) __builtin_trap();
-  return 0;
+  return true;
 }

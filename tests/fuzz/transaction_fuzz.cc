@@ -1,12 +1,14 @@
 // Fuzzes raw signed transaction decoding and the CLI JSON form. Must never
 // crash; an accepted raw transaction re-encodes to exactly its input, and an
 // accepted JSON transaction survives ToJson -> FromJson unchanged.
+// Accepted: the input is a signed raw transaction or a JSON one.
 #include <cstddef>
 #include <cstdint>
 
 #include "libs/eth/keccak.h"
 #include "libs/eth/transaction.h"
 #include "nlohmann/json.hpp"
+#include "tests/fuzz/fuzz_target.h"
 
 using namespace poolops::eth;  // NOLINT: fuzz harness brevity
 
@@ -22,7 +24,7 @@ bool Same(const Transaction& a, const Transaction& b) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+bool PoolopsFuzzAccepts(const uint8_t* data, size_t size) {
   ByteView raw(data, size);
   absl::StatusOr<SignedTransaction> signed_tx = DecodeSigned(raw);
   if (signed_tx.ok()) {
@@ -34,13 +36,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!from.ok() || *from != signed_tx->from) __builtin_trap();
   }
   nlohmann::json j = nlohmann::json::parse(data, data + size, nullptr, false);
-  if (j.is_discarded()) return 0;
+  if (j.is_discarded()) return signed_tx.ok();
   absl::StatusOr<Transaction> tx = TransactionFromJson(j);
-  if (!tx.ok()) return 0;
+  if (!tx.ok()) return signed_tx.ok();
   if (!tx->Validate().ok()) __builtin_trap();
   absl::StatusOr<Transaction> back =
       TransactionFromJson(TransactionToJson(*tx));
   if (!back.ok() || !Same(*back, *tx)) __builtin_trap();
   if (back->SigningHash() != tx->SigningHash()) __builtin_trap();
-  return 0;
+  return true;
 }

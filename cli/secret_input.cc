@@ -1,4 +1,4 @@
-#include "cli/secrets.h"
+#include "cli/secret_input.h"
 
 #include <fcntl.h>
 #include <termios.h>
