@@ -161,7 +161,7 @@ void BM_MonitorRound1000Targets(benchmark::State& state) {
   Targets targets;
   std::filesystem::path dir = std::filesystem::temp_directory_path() /
                               absl::StrCat("mon-bench-", ::getpid());
-  mon::TargetStore store(dir / "targets.json");
+  mon::EndpointsStore store(dir / "targets.json");
   auto http = mon::NewCurlHttpProber();
   mon::FakeChainHeads heads;
   mon::FakeChainResolver chains;

@@ -11,6 +11,7 @@ class RealClock : public Clock {
     return absl::FromChrono(
         std::chrono::steady_clock::now().time_since_epoch());
   }
+  void SleepFor(absl::Duration d) override { absl::SleepFor(d); }
 };
 }  // namespace
 
@@ -38,6 +39,25 @@ void FakeClock::Advance(absl::Duration d) {
 void FakeClock::JumpWall(absl::Duration d) {
   absl::MutexLock lock(&mu_);
   now_ += d;
+}
+
+void FakeClock::SleepFor(absl::Duration d) {
+  absl::MutexLock lock(&mu_);
+  sleeps_.push_back(d);
+  now_ += d;
+  monotonic_ += d;
+}
+
+std::vector<absl::Duration> FakeClock::sleeps() const {
+  absl::MutexLock lock(&mu_);
+  return sleeps_;
+}
+
+absl::Duration FakeClock::slept() const {
+  absl::MutexLock lock(&mu_);
+  absl::Duration sum;
+  for (absl::Duration d : sleeps_) sum += d;
+  return sum;
 }
 
 }  // namespace poolops

@@ -406,7 +406,7 @@ absl::StatusOr<Receipt> EthApi::WaitForReceipt(const eth::Hash32& hash,
         absl::StrAppend(&message, " (last error: ", transient.message(), ")");
       return absl::DeadlineExceededError(message);
     }
-    sleeper_->Sleep(poll);
+    clock_->SleepFor(poll);
   }
 }
 

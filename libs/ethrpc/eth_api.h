@@ -16,7 +16,6 @@
 #include "libs/eth/uint256.h"
 #include "libs/ethrpc/json_rpc_client.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/rpc/sleeper.h"
 
 namespace poolops::chain {
 
@@ -64,10 +63,9 @@ absl::StatusOr<Receipt> ParseReceipt(const nlohmann::json& j);
 
 class EthApi {
  public:
-  // `client`, `clock` and `sleeper` must outlive the EthApi.
-  explicit EthApi(JsonRpcClient* client, Clock* clock = Clock::Real(),
-                  Sleeper* sleeper = Sleeper::Real())
-      : client_(client), clock_(clock), sleeper_(sleeper) {}
+  // `client` and `clock` (time and polling sleeps) must outlive the EthApi.
+  explicit EthApi(JsonRpcClient* client, Clock* clock = Clock::Real())
+      : client_(client), clock_(clock) {}
 
   absl::StatusOr<eth::U256> ChainId();
   absl::StatusOr<uint64_t> BlockNumber();
@@ -121,7 +119,6 @@ class EthApi {
  private:
   JsonRpcClient* const client_;
   Clock* const clock_;
-  Sleeper* const sleeper_;
 };
 
 }  // namespace poolops::chain

@@ -48,17 +48,15 @@ class EthApiTest : public ::testing::Test {
  protected:
   void SetUp() override { Build({kA}); }
   void Build(std::vector<std::string> urls) {
-    auto c = JsonRpcClient::Create(std::move(urls), transport_, {}, &clock_,
-                                   &sleeper_);
+    auto c = JsonRpcClient::Create(std::move(urls), transport_, {}, &clock_);
     ASSERT_TRUE(c.ok()) << c.status();
     client_ = *std::move(c);
-    api_ = std::make_unique<EthApi>(client_.get(), &clock_, &sleeper_);
+    api_ = std::make_unique<EthApi>(client_.get(), &clock_);
   }
 
   std::shared_ptr<FakeHttpTransport> transport_ =
       std::make_shared<FakeHttpTransport>();
   FakeClock clock_;
-  FakeSleeper sleeper_{&clock_};
   std::unique_ptr<JsonRpcClient> client_;
   std::unique_ptr<EthApi> api_;
 };
@@ -245,7 +243,7 @@ TEST_F(EthApiTest, WaitForReceiptWaitsForConfirmations) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->block_number, 10u);
   // polls: none, none, mined (head 11: 2 confs), head 12: 3 confs.
-  EXPECT_EQ(sleeper_.total(), absl::Seconds(3));
+  EXPECT_EQ(clock_.slept(), absl::Seconds(3));
 }
 
 TEST_F(EthApiTest, WaitForReceiptTimesOut) {
@@ -262,8 +260,8 @@ TEST_F(EthApiTest, WaitForReceiptRidesOutANodeRestart) {
   std::string hash = "0x" + std::string(64, 'c');
   JsonRpcClientOptions o;
   o.rounds = 1;
-  auto c = JsonRpcClient::Create({kA}, transport_, o, &clock_, &sleeper_);
-  EthApi api(c->get(), &clock_, &sleeper_);
+  auto c = JsonRpcClient::Create({kA}, transport_, o, &clock_);
+  EthApi api(c->get(), &clock_);
   transport_->Push(kA,
                    testing::Fail(absl::UnavailableError("connection refused")));
   transport_->Push(kA, testing::Result(ReceiptJson(hash, 3)));

@@ -49,7 +49,7 @@ std::string Prefix(absl::string_view label, absl::string_view endpoint) {
 absl::StatusOr<std::unique_ptr<JsonRpcClient>> JsonRpcClient::Create(
     std::vector<std::string> endpoints,
     std::shared_ptr<HttpTransport> transport, JsonRpcClientOptions options,
-    Clock* clock, Sleeper* sleeper) {
+    Clock* clock) {
   if (endpoints.empty())
     return absl::InvalidArgumentError("JSON-RPC endpoints: none given");
   for (const std::string& url : endpoints) {
@@ -57,24 +57,22 @@ absl::StatusOr<std::unique_ptr<JsonRpcClient>> JsonRpcClient::Create(
       return absl::InvalidArgumentError(
           absl::StrCat("JSON-RPC endpoint \"", url, "\": not an http(s) URL"));
   }
-  if (transport == nullptr || clock == nullptr || sleeper == nullptr)
+  if (transport == nullptr || clock == nullptr)
     return absl::InvalidArgumentError("JSON-RPC client: missing dependency");
   if (options.rounds < 1 || options.max_batch_size < 1)
     return absl::InvalidArgumentError(
         "JSON-RPC client: rounds and max_batch_size must be at least 1");
   return absl::WrapUnique(new JsonRpcClient(
-      std::move(endpoints), std::move(transport), options, clock, sleeper));
+      std::move(endpoints), std::move(transport), options, clock));
 }
 
 JsonRpcClient::JsonRpcClient(std::vector<std::string> endpoints,
                              std::shared_ptr<HttpTransport> transport,
-                             JsonRpcClientOptions options, Clock* clock,
-                             Sleeper* sleeper)
+                             JsonRpcClientOptions options, Clock* clock)
     : endpoints_(std::move(endpoints)),
       transport_(std::move(transport)),
       options_(options),
-      clock_(clock),
-      sleeper_(sleeper) {}
+      clock_(clock) {}
 
 absl::Status JsonRpcClient::Exchange(absl::string_view label,
                                      const std::string& body, BodyCheck check) {
@@ -149,7 +147,7 @@ absl::Status JsonRpcClient::Exchange(absl::string_view label,
     absl::Duration delay =
         std::max(std::min(backoff, options_.max_backoff), retry_after);
     if (clock_->Now() + delay >= deadline) break;
-    sleeper_->Sleep(delay);
+    clock_->SleepFor(delay);
     backoff = backoff * options_.backoff_multiplier;
   }
 

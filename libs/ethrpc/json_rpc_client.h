@@ -34,7 +34,6 @@
 #include "libs/ethrpc/json_rpc_codec.h"
 #include "nlohmann/json.hpp"
 #include "services/chain/rpc/http_transport.h"
-#include "services/chain/rpc/sleeper.h"
 
 namespace poolops::chain {
 
@@ -55,12 +54,11 @@ class JsonRpcClient {
  public:
   // `endpoints` are http(s) URLs of one chain, in order of preference.
   // InvalidArgumentError when the list is empty or a URL is not http(s).
-  // `clock` and `sleeper` must outlive the client.
+  // `clock` (time and backoff sleeps) must outlive the client.
   static absl::StatusOr<std::unique_ptr<JsonRpcClient>> Create(
       std::vector<std::string> endpoints,
       std::shared_ptr<HttpTransport> transport,
-      JsonRpcClientOptions options = {}, Clock* clock = Clock::Real(),
-      Sleeper* sleeper = Sleeper::Real());
+      JsonRpcClientOptions options = {}, Clock* clock = Clock::Real());
 
   // The result (JSON null included) or an error: the node's error object
   // mapped by ErrorToStatus, or the last endpoint failure (Unavailable,
@@ -95,7 +93,7 @@ class JsonRpcClient {
 
   JsonRpcClient(std::vector<std::string> endpoints,
                 std::shared_ptr<HttpTransport> transport,
-                JsonRpcClientOptions options, Clock* clock, Sleeper* sleeper);
+                JsonRpcClientOptions options, Clock* clock);
 
   absl::Status Exchange(absl::string_view label, const std::string& body,
                         BodyCheck check);
@@ -106,7 +104,6 @@ class JsonRpcClient {
   const std::shared_ptr<HttpTransport> transport_;
   const JsonRpcClientOptions options_;
   Clock* const clock_;
-  Sleeper* const sleeper_;
   std::atomic<int64_t> next_id_{1};
   absl::Mutex mu_;
   size_t preferred_ ABSL_GUARDED_BY(mu_) = 0;  // last endpoint that answered

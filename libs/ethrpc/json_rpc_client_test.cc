@@ -21,8 +21,8 @@ class JsonRpcClientTest : public ::testing::Test {
  protected:
   std::unique_ptr<JsonRpcClient> Make(std::vector<std::string> urls,
                                       JsonRpcClientOptions options = {}) {
-    auto c = JsonRpcClient::Create(std::move(urls), transport_, options,
-                                   &clock_, &sleeper_);
+    auto c =
+        JsonRpcClient::Create(std::move(urls), transport_, options, &clock_);
     EXPECT_TRUE(c.ok()) << c.status();
     return *std::move(c);
   }
@@ -30,7 +30,6 @@ class JsonRpcClientTest : public ::testing::Test {
   std::shared_ptr<FakeHttpTransport> transport_ =
       std::make_shared<FakeHttpTransport>();
   FakeClock clock_;
-  FakeSleeper sleeper_{&clock_};
 };
 
 TEST_F(JsonRpcClientTest, CreateValidatesEndpoints) {
@@ -75,7 +74,7 @@ TEST_F(JsonRpcClientTest, RetriesTransportErrorsWithExponentialBackoff) {
   EXPECT_EQ(r.status().message(),
             "eth_blockNumber at http://127.0.0.1:1111: connection refused "
             "(4 attempts)");
-  EXPECT_THAT(sleeper_.sleeps(),
+  EXPECT_THAT(clock_.sleeps(),
               ElementsAre(absl::Milliseconds(200), absl::Milliseconds(400),
                           absl::Milliseconds(800)));
 }
@@ -88,7 +87,7 @@ TEST_F(JsonRpcClientTest, RecoversAfterATransientFailure) {
   auto r = c->Call("eth_blockNumber");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(*r, "0x10");
-  EXPECT_THAT(sleeper_.sleeps(), ElementsAre(absl::Milliseconds(200)));
+  EXPECT_THAT(clock_.sleeps(), ElementsAre(absl::Milliseconds(200)));
 }
 
 TEST_F(JsonRpcClientTest, BackoffIsCapped) {
@@ -101,7 +100,7 @@ TEST_F(JsonRpcClientTest, BackoffIsCapped) {
   auto r = c->Call("eth_blockNumber");
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(r.status().message(), HasSubstr("HTTP 503: busy"));
-  EXPECT_THAT(sleeper_.sleeps(),
+  EXPECT_THAT(clock_.sleeps(),
               ElementsAre(absl::Seconds(1), absl::Seconds(2), absl::Seconds(3),
                           absl::Seconds(3), absl::Seconds(3)));
 }
@@ -113,7 +112,7 @@ TEST_F(JsonRpcClientTest, Http429HonoursRetryAfter) {
   auto c = Make({kA});
   auto r = c->Call("net_listening");
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_THAT(sleeper_.sleeps(),
+  EXPECT_THAT(clock_.sleeps(),
               ElementsAre(absl::Seconds(7), absl::Milliseconds(400)));
 }
 
@@ -132,7 +131,7 @@ TEST_F(JsonRpcClientTest, RetriesNodeRateLimitErrors) {
   transport_->Push(kA, testing::Result("0x1"));
   auto c = Make({kA});
   EXPECT_TRUE(c->Call("eth_blockNumber").ok());
-  EXPECT_EQ(sleeper_.sleeps().size(), 1u);
+  EXPECT_EQ(clock_.sleeps().size(), 1u);
 }
 
 TEST_F(JsonRpcClientTest, OtherHttpStatusIsNotRetried) {
@@ -143,7 +142,7 @@ TEST_F(JsonRpcClientTest, OtherHttpStatusIsNotRetried) {
   EXPECT_EQ(r.status().message(),
             "eth_chainId at http://127.0.0.1:1111: HTTP 404: Not Found");
   EXPECT_EQ(transport_->sent().size(), 1u);
-  EXPECT_TRUE(sleeper_.sleeps().empty());
+  EXPECT_TRUE(clock_.sleeps().empty());
 }
 
 TEST_F(JsonRpcClientTest,
@@ -153,7 +152,7 @@ TEST_F(JsonRpcClientTest,
   transport_->SetDefault(kB, testing::Result("0xffff"));
   auto c = Make({kA, kB});
   ASSERT_TRUE(c->Call("eth_chainId").ok());
-  EXPECT_TRUE(sleeper_.sleeps().empty());
+  EXPECT_TRUE(clock_.sleeps().empty());
   ASSERT_TRUE(c->Call("eth_chainId").ok());
   auto sent = transport_->sent();
   ASSERT_EQ(sent.size(), 3u);
@@ -176,7 +175,7 @@ TEST_F(JsonRpcClientTest, AllEndpointsDownNamesEach) {
             "eth_sendRawTransaction at http://127.0.0.1:1111: connection "
             "refused; eth_sendRawTransaction at http://127.0.0.1:2222: timed "
             "out (4 attempts)");
-  EXPECT_THAT(sleeper_.sleeps(), ElementsAre(absl::Milliseconds(200)));
+  EXPECT_THAT(clock_.sleeps(), ElementsAre(absl::Milliseconds(200)));
 }
 
 TEST_F(JsonRpcClientTest, MalformedResponseSetsTheEndpointAside) {
@@ -185,13 +184,13 @@ TEST_F(JsonRpcClientTest, MalformedResponseSetsTheEndpointAside) {
   auto c = Make({kA, kB});
   ASSERT_TRUE(c->Call("eth_blockNumber").ok());
 
-  auto only = JsonRpcClient::Create({kA}, transport_, {}, &clock_, &sleeper_);
+  auto only = JsonRpcClient::Create({kA}, transport_, {}, &clock_);
   auto r = (*only)->Call("eth_blockNumber");
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(r.status().message(),
               HasSubstr("eth_blockNumber at http://127.0.0.1:1111: malformed "
                         "JSON-RPC response: not JSON"));
-  EXPECT_TRUE(sleeper_.sleeps().empty());  // malformed is not retried
+  EXPECT_TRUE(clock_.sleeps().empty());  // malformed is not retried
 }
 
 TEST_F(JsonRpcClientTest, WrongIdAndMissingResultAreMalformed) {
@@ -277,7 +276,7 @@ TEST_F(JsonRpcClientTest, TimeBudgetBoundsRetries) {
   auto r = c->Call("eth_chainId");
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
   // 0.2 + 0.4 + 0.8 = 1.4 s; the next 1.6 s pause would overrun 2 s.
-  EXPECT_EQ(sleeper_.total(), absl::Milliseconds(1400));
+  EXPECT_EQ(clock_.slept(), absl::Milliseconds(1400));
   auto sent = transport_->sent();
   EXPECT_EQ(sent.size(), 4u);
   EXPECT_EQ(sent.back().timeout, absl::Milliseconds(600));  // what is left

@@ -195,7 +195,7 @@ TEST(HttpProberTest, MonitorGivesEachBadCoreTheRightStatus) {
   std::filesystem::path dir =
       std::filesystem::path(::testing::TempDir()) / "mon-bad-targets";
   std::filesystem::remove_all(dir);
-  TargetStore store(dir / "targets.json");
+  EndpointsStore store(dir / "targets.json");
   MonitorOptions options;
   options.interval = absl::Seconds(2);
   options.probe_timeout = absl::Milliseconds(500);
@@ -223,7 +223,7 @@ TEST(HttpProberTest, MonitorGivesEachBadCoreTheRightStatus) {
        v1::HEALTH_DOWN},
   };
   for (const Case& c : cases) {
-    v1::PoolTargets t;
+    PoolEndpoints t;
     t.set_pool(c.pool);
     t.set_core(c.core);
     t.set_core_health("none");

@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
         absl::StatusOr<poolops::Home> home =
             poolops::Home::Open(poolops::Home::Resolve(server.home));
         if (!home.ok()) return home.status();
-        TargetStore store(home->root() / "monitor" / "targets.json");
+        EndpointsStore store(home->root() / "monitor" / "targets.json");
         std::unique_ptr<HttpProber> http = NewCurlHttpProber();
         std::unique_ptr<ChainHeadSource> heads = NewRpcChainHeadSource();
         std::unique_ptr<ChainResolver> chains =

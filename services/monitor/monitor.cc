@@ -72,45 +72,45 @@ absl::StatusOr<std::unique_ptr<Monitor>> Monitor::Create(MonitorOptions options,
       deps.clock == nullptr) {
     return absl::InvalidArgumentError("monitor: a dependency is missing");
   }
-  absl::StatusOr<std::vector<v1::PoolTargets>> pools = deps.store->Load();
+  absl::StatusOr<std::vector<PoolEndpoints>> pools = deps.store->Load();
   if (!pools.ok()) return pools.status();
   std::unique_ptr<Monitor> m(new Monitor(options, deps));
   absl::MutexLock lock(&m->mu_);
-  for (v1::PoolTargets& p : *pools) m->pools_[p.pool()] = std::move(p);
+  for (PoolEndpoints& p : *pools) m->pools_[p.pool()] = std::move(p);
   return m;
 }
 
 Monitor::~Monitor() { Stop(); }
 
 absl::Status Monitor::Persist() {
-  std::vector<v1::PoolTargets> pools;
+  std::vector<PoolEndpoints> pools;
   for (const auto& [name, p] : pools_) pools.push_back(p);
   return deps_.store->Save(pools);
 }
 
-absl::StatusOr<v1::PoolTargets> Monitor::SetPool(v1::PoolTargets targets) {
-  if (absl::Status s = ValidateTargets(&targets); !s.ok()) return s;
+absl::StatusOr<PoolEndpoints> Monitor::SetPool(PoolEndpoints endpoints) {
+  if (absl::Status s = ValidateEndpoints(&endpoints); !s.ok()) return s;
   {
     absl::MutexLock lock(&mu_);
-    std::optional<v1::PoolTargets> before;
-    if (auto it = pools_.find(targets.pool()); it != pools_.end()) {
+    std::optional<PoolEndpoints> before;
+    if (auto it = pools_.find(endpoints.pool()); it != pools_.end()) {
       before = it->second;
     }
-    pools_[targets.pool()] = targets;
+    pools_[endpoints.pool()] = endpoints;
     if (absl::Status s = Persist(); !s.ok()) {
       if (before) {
-        pools_[targets.pool()] = *before;
+        pools_[endpoints.pool()] = *before;
       } else {
-        pools_.erase(targets.pool());
+        pools_.erase(endpoints.pool());
       }
       return s;
     }
-    // New targets, new judgement: forget what the old ones said.
-    memory_.erase(targets.pool());
+    // New endpoints, new judgement: forget what the old ones said.
+    memory_.erase(endpoints.pool());
   }
   absl::MutexLock round(&round_mu_);
-  RunRoundFor({targets});
-  return targets;
+  RunRoundFor({endpoints});
+  return endpoints;
 }
 
 absl::Status Monitor::RemovePool(const std::string& pool) {
@@ -121,7 +121,7 @@ absl::Status Monitor::RemovePool(const std::string& pool) {
     if (it == pools_.end()) {
       return absl::NotFoundError(absl::StrCat("no pool ", pool, " monitored"));
     }
-    v1::PoolTargets saved = it->second;
+    PoolEndpoints saved = it->second;
     pools_.erase(it);
     if (absl::Status s = Persist(); !s.ok()) {
       pools_[pool] = std::move(saved);
@@ -140,9 +140,9 @@ absl::Status Monitor::RemovePool(const std::string& pool) {
   return absl::OkStatus();
 }
 
-std::vector<v1::PoolTargets> Monitor::ListPools() const {
+std::vector<PoolEndpoints> Monitor::ListPools() const {
   absl::MutexLock lock(&mu_);
-  std::vector<v1::PoolTargets> out;
+  std::vector<PoolEndpoints> out;
   for (const auto& [name, p] : pools_) out.push_back(p);
   return out;
 }
@@ -221,7 +221,7 @@ absl::StatusOr<ChainInfo> Monitor::ResolveChain(const std::string& chain) {
 
 void Monitor::RunRound() {
   absl::MutexLock round(&round_mu_);
-  std::vector<v1::PoolTargets> pools;
+  std::vector<PoolEndpoints> pools;
   {
     absl::MutexLock lock(&mu_);
     for (const auto& [name, p] : pools_) pools.push_back(p);
@@ -237,7 +237,7 @@ namespace {
 
 // Where each pool's probes sit in the round's request list.
 struct PoolPlan {
-  const v1::PoolTargets* targets = nullptr;
+  const PoolEndpoints* endpoints = nullptr;
   PoolObservations obs;
   int core_metrics = -1, core_health = -1, adapter = -1, grafana = -1,
       market = -1;
@@ -255,7 +255,7 @@ struct SideResults {
 
 }  // namespace
 
-size_t Monitor::RunRoundFor(const std::vector<v1::PoolTargets>& pools) {
+size_t Monitor::RunRoundFor(const std::vector<PoolEndpoints>& pools) {
   const absl::Time now = deps_.clock->Now();
   std::vector<PoolPlan> plans(pools.size());
   std::vector<HttpProbeRequest> requests;
@@ -273,9 +273,9 @@ size_t Monitor::RunRoundFor(const std::vector<v1::PoolTargets>& pools) {
   // one timeout per round, not one per pool.
   std::map<std::string, absl::StatusOr<ChainInfo>> resolved;
   for (size_t i = 0; i < pools.size(); ++i) {
-    const v1::PoolTargets& t = pools[i];
+    const PoolEndpoints& t = pools[i];
     PoolPlan& plan = plans[i];
-    plan.targets = &t;
+    plan.endpoints = &t;
     plan.obs.probed_at = now;
     plan.core_metrics = add(absl::StrCat(t.core(), "/metrics"));
     if (t.core_health() != "none") {
@@ -389,9 +389,9 @@ size_t Monitor::RunRoundFor(const std::vector<v1::PoolTargets>& pools) {
       obs.head = head.first;
       obs.head_duration = head.second;
     }
-    for (const v1::WalletTarget& w : plan.targets->wallets()) {
+    for (const v1::WalletTarget& w : plan.endpoints->wallets()) {
       obs.balances.emplace(
-          w.name(), sides.balances.at({plan.targets->chain(), w.name()}));
+          w.name(), sides.balances.at({plan.endpoints->chain(), w.name()}));
     }
   }
 
@@ -399,10 +399,10 @@ size_t Monitor::RunRoundFor(const std::vector<v1::PoolTargets>& pools) {
   {
     absl::MutexLock lock(&mu_);
     for (PoolPlan& plan : plans) {
-      const std::string& name = plan.targets->pool();
+      const std::string& name = plan.endpoints->pool();
       if (pools_.count(name) == 0) continue;  // removed during the round
       v1::PoolStatus status =
-          EvaluatePool(*plan.targets, plan.obs, &memory_[name]);
+          EvaluatePool(*plan.endpoints, plan.obs, &memory_[name]);
       auto before = statuses_.find(name);
       bool changed =
           before == statuses_.end() || StatusChanged(before->second, status);

@@ -2,7 +2,7 @@
 // (every probe bounded by a timeout shorter than the interval), one status
 // per pool, watchers told of changes, and one-shot probes. Every outside
 // effect comes through an interface (HttpProber, ChainHeadSource,
-// ChainResolver, BalanceSource, Clock, TargetStore's file), so tests drive
+// ChainResolver, BalanceSource, Clock, EndpointsStore's file), so tests drive
 // rounds by hand with fakes. Thread-safe.
 #pragma once
 
@@ -20,10 +20,10 @@
 #include "libs/common/clock.h"
 #include "poolops/monitor/v1/monitor.pb.h"
 #include "services/monitor/chain_sources.h"
+#include "services/monitor/endpoints_store.h"
 #include "services/monitor/http_prober.h"
 #include "services/monitor/monitor_metrics.h"
 #include "services/monitor/status_model.h"
-#include "services/monitor/target_store.h"
 
 namespace poolops::monitor {
 
@@ -37,7 +37,7 @@ struct MonitorOptions {
 };
 
 struct MonitorDeps {
-  TargetStore* store = nullptr;
+  EndpointsStore* store = nullptr;
   HttpProber* http = nullptr;
   ChainHeadSource* heads = nullptr;
   ChainResolver* chains = nullptr;
@@ -78,10 +78,10 @@ class Monitor {
 
   // Validates, stores and probes the pool at once; returns the normalised
   // targets.
-  absl::StatusOr<v1::PoolTargets> SetPool(v1::PoolTargets targets);
+  absl::StatusOr<PoolEndpoints> SetPool(PoolEndpoints targets);
   // NotFound when there is no such pool.
   absl::Status RemovePool(const std::string& pool);
-  std::vector<v1::PoolTargets> ListPools() const;
+  std::vector<PoolEndpoints> ListPools() const;
 
   // `pool` empty: the only pool (InvalidArgument naming them when several,
   // NotFound when none). Waits for the first round of a new pool.
@@ -105,7 +105,7 @@ class Monitor {
   Monitor(MonitorOptions options, MonitorDeps deps)
       : options_(options), deps_(deps) {}
   // Returns the number of probes it ran.
-  size_t RunRoundFor(const std::vector<v1::PoolTargets>& pools);
+  size_t RunRoundFor(const std::vector<PoolEndpoints>& pools);
   absl::StatusOr<ChainInfo> ResolveChain(const std::string& chain);
   absl::Status Persist() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Loop();
@@ -115,7 +115,7 @@ class Monitor {
 
   absl::Mutex round_mu_;  // one round at a time (loop, SetPool)
   mutable absl::Mutex mu_;
-  std::map<std::string, v1::PoolTargets> pools_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, PoolEndpoints> pools_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, v1::PoolStatus> statuses_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, PoolMemory> memory_ ABSL_GUARDED_BY(mu_);
   std::multimap<std::string, std::weak_ptr<StatusWatch>> watches_

@@ -62,7 +62,7 @@ TEST(MonitorPrometheusTest, PrometheusScrapesThePoolsGauges) {
   pid_t w2 = StartWorker(dir.string(), core_port, 2, FreePort());
 
   // The monitor, served as the binary serves it.
-  TargetStore store(dir / "home" / "monitor" / "targets.json");
+  EndpointsStore store(dir / "home" / "monitor" / "targets.json");
   auto http = NewCurlHttpProber();
   FakeChainHeads heads;
   FakeChainResolver chains;
@@ -75,7 +75,7 @@ TEST(MonitorPrometheusTest, PrometheusScrapesThePoolsGauges) {
   auto monitor = Monitor::Create(options, {&store, http.get(), &heads, &chains,
                                            &balances, Clock::Real(), &metrics});
   ASSERT_TRUE(monitor.ok()) << monitor.status();
-  v1::PoolTargets t;
+  PoolEndpoints t;
   t.set_pool("prom");
   t.set_core("http://127.0.0.1:" + std::to_string(core_port));
   t.set_expected_workers(2);

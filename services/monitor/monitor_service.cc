@@ -115,9 +115,9 @@ grpc::Status MonitorServiceImpl::Probe(grpc::ServerContext*,
 }
 
 grpc::Status MonitorServiceImpl::SetPoolTargets(grpc::ServerContext*,
-                                                const v1::PoolTargets* req,
-                                                v1::PoolTargets* resp) {
-  absl::StatusOr<v1::PoolTargets> t = monitor_->SetPool(*req);
+                                                const PoolEndpoints* req,
+                                                PoolEndpoints* resp) {
+  absl::StatusOr<PoolEndpoints> t = monitor_->SetPool(*req);
   if (!t.ok()) return ToGrpc(t.status());
   *resp = std::move(*t);
   return grpc::Status::OK;
@@ -135,7 +135,7 @@ grpc::Status MonitorServiceImpl::RemovePool(grpc::ServerContext*,
 grpc::Status MonitorServiceImpl::ListPools(grpc::ServerContext*,
                                            const v1::ListPoolsRequest*,
                                            v1::ListPoolsResponse* resp) {
-  for (v1::PoolTargets& p : monitor_->ListPools()) {
+  for (PoolEndpoints& p : monitor_->ListPools()) {
     *resp->add_pools() = std::move(p);
   }
   return grpc::Status::OK;

@@ -24,8 +24,8 @@ class MonitorServiceImpl final : public v1::Monitor::Service {
   grpc::Status Probe(grpc::ServerContext* ctx, const v1::ProbeRequest* req,
                      v1::ProbeResult* resp) override;
   grpc::Status SetPoolTargets(grpc::ServerContext* ctx,
-                              const v1::PoolTargets* req,
-                              v1::PoolTargets* resp) override;
+                              const PoolEndpoints* req,
+                              PoolEndpoints* resp) override;
   grpc::Status RemovePool(grpc::ServerContext* ctx,
                           const v1::RemovePoolRequest* req,
                           v1::RemovePoolResponse* resp) override;

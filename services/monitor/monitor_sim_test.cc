@@ -106,8 +106,8 @@ class MonitorSimTest : public ::testing::Test {
     return "http://127.0.0.1:" + std::to_string(port);
   }
 
-  v1::PoolTargets Targets() const {
-    v1::PoolTargets t;
+  PoolEndpoints Endpoints() const {
+    PoolEndpoints t;
     t.set_pool("sim");
     t.set_core(Local(core_port_));
     for (int i = 1; i <= 3; ++i) {
@@ -152,7 +152,7 @@ TEST_F(MonitorSimTest, WorkersGoingDownAndUpChangeTheStatusWithinOneInterval) {
   FakeChainResolver chains;
   FakeBalanceSource balances;
   balances.Set("core", Balances{"0xabc", "0", "0", "1000", "0"});
-  TargetStore store(dir_ / "monitor" / "targets.json");
+  EndpointsStore store(dir_ / "monitor" / "targets.json");
   MonitorOptions options;
   options.interval = absl::Milliseconds(500);
   options.probe_timeout = absl::Milliseconds(300);
@@ -160,7 +160,7 @@ TEST_F(MonitorSimTest, WorkersGoingDownAndUpChangeTheStatusWithinOneInterval) {
       Monitor::Create(options, {&store, http.get(), heads.get(), &chains,
                                 &balances, Clock::Real(), nullptr});
   ASSERT_TRUE(monitor.ok()) << monitor.status();
-  ASSERT_TRUE((*monitor)->SetPool(Targets()).ok());
+  ASSERT_TRUE((*monitor)->SetPool(Endpoints()).ok());
   auto watch = (*monitor)->Watch("sim", /*changes_only=*/true);
   ASSERT_TRUE(watch.ok());
   (*monitor)->Start();
@@ -217,7 +217,7 @@ TEST_F(MonitorSimTest, WithoutWorkerEndpointsTheCoreCountSpeaks) {
   auto heads = NewRpcChainHeadSource();
   FakeChainResolver chains;
   FakeBalanceSource balances;
-  TargetStore store(dir_ / "monitor2" / "targets.json");
+  EndpointsStore store(dir_ / "monitor2" / "targets.json");
   MonitorOptions options;
   options.interval = absl::Seconds(2);
   options.probe_timeout = absl::Milliseconds(500);
@@ -225,7 +225,7 @@ TEST_F(MonitorSimTest, WithoutWorkerEndpointsTheCoreCountSpeaks) {
       Monitor::Create(options, {&store, http.get(), heads.get(), &chains,
                                 &balances, Clock::Real(), nullptr});
   ASSERT_TRUE(monitor.ok());
-  v1::PoolTargets t;
+  PoolEndpoints t;
   t.set_pool("count-only");
   t.set_core(Local(core_port_));
   t.set_expected_workers(4);

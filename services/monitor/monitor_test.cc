@@ -24,7 +24,8 @@ class MonitorTest : public ::testing::Test {
     dir_ = std::filesystem::path(::testing::TempDir()) /
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::filesystem::remove_all(dir_);
-    store_ = std::make_unique<TargetStore>(dir_ / "monitor" / "targets.json");
+    store_ =
+        std::make_unique<EndpointsStore>(dir_ / "monitor" / "targets.json");
     registry_ = std::make_shared<prometheus::Registry>();
     metrics_ = std::make_unique<MonitorMetrics>(registry_);
     http_.Set("http://core:7001/metrics", Answer(200, kMetrics));
@@ -44,8 +45,8 @@ class MonitorTest : public ::testing::Test {
     return m.ok() ? std::move(*m) : nullptr;
   }
 
-  v1::PoolTargets Pool(const std::string& name) {
-    v1::PoolTargets t;
+  PoolEndpoints Pool(const std::string& name) {
+    PoolEndpoints t;
     t.set_pool(name);
     t.set_core("http://core:7001");
     t.add_workers()->set_name("w1");
@@ -63,7 +64,7 @@ class MonitorTest : public ::testing::Test {
   FakeChainResolver chains_;
   FakeBalanceSource balances_;
   FakeClock clock_;
-  std::unique_ptr<TargetStore> store_;
+  std::unique_ptr<EndpointsStore> store_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<MonitorMetrics> metrics_;
   std::unique_ptr<Monitor> monitor_;
@@ -97,7 +98,7 @@ TEST_F(MonitorTest, SetPoolProbesAtOnceAndSurvivesARestart) {
 }
 
 TEST_F(MonitorTest, InvalidTargetsAreRefusedAndNotStored) {
-  v1::PoolTargets t = Pool("p1");
+  PoolEndpoints t = Pool("p1");
   t.set_core("core:7001");
   auto s = monitor_->SetPool(t);
   EXPECT_TRUE(absl::IsInvalidArgument(s.status()));
@@ -144,7 +145,7 @@ TEST_F(MonitorTest, WatchSendsChangesOnlyOrEveryRound) {
 }
 
 TEST_F(MonitorTest, MetricsCarryThePoolsGaugesAndGoWithThePool) {
-  v1::PoolTargets t = Pool("p1");
+  PoolEndpoints t = Pool("p1");
   t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
   t.set_market("http://market");
   t.set_chain_id("65535");
@@ -172,7 +173,7 @@ TEST_F(MonitorTest, MetricsCarryThePoolsGaugesAndGoWithThePool) {
 }
 
 TEST_F(MonitorTest, ChainNamesResolveThroughTheGatewayOrSayWhyNot) {
-  v1::PoolTargets t = Pool("p1");
+  PoolEndpoints t = Pool("p1");
   t.set_chain("devnet");
   t.add_wallets()->set_name("core");
   ASSERT_TRUE(monitor_->SetPool(t).ok());
@@ -203,7 +204,7 @@ TEST_F(MonitorTest, ChainNamesResolveThroughTheGatewayOrSayWhyNot) {
 // /metrics is no address book: wallets appear by role (the lowest balance,
 // the worst status, how many), never by name or address.
 TEST_F(MonitorTest, WalletGaugesAreByRoleWithoutNamesOrAddresses) {
-  v1::PoolTargets t = Pool("p1");
+  PoolEndpoints t = Pool("p1");
   t.set_chain("devnet");
   v1::WalletTarget* sched = t.add_wallets();
   sched->set_name("alice-scheduler");

@@ -15,6 +15,7 @@
 #include "poolops/monitor/v1/monitor.pb.h"
 #include "services/monitor/chain_sources.h"
 #include "services/monitor/http_prober.h"
+#include "services/monitor/pool_endpoints.h"
 
 namespace poolops::monitor {
 
@@ -56,7 +57,7 @@ inline constexpr uint32_t kDefaultMaxHeadLagBlocks = 20;
 // A certificate expiring sooner degrades its component.
 inline constexpr absl::Duration kCertExpiryWarning = absl::Hours(24 * 14);
 
-v1::PoolStatus EvaluatePool(const v1::PoolTargets& targets,
+v1::PoolStatus EvaluatePool(const PoolEndpoints& endpoints,
                             const PoolObservations& obs, PoolMemory* memory);
 
 // "ok", "degraded", "down" (CLI.md), "unknown" for HEALTH_UNSPECIFIED.

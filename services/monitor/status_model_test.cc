@@ -14,8 +14,8 @@ constexpr char kMetrics7[] =
     R"({"aliveWorkers":3,"aliveTotalCpu":6,"aliveAvailableCpu":6,)"
     R"("aliveTotalGpu":0,"aliveAvailableGpu":0,"completedTasks":0})";
 
-v1::PoolTargets Targets() {
-  v1::PoolTargets t;
+PoolEndpoints Endpoints() {
+  PoolEndpoints t;
   t.set_pool("p");
   t.set_core("http://core");
   t.set_expected_workers(3);
@@ -63,7 +63,7 @@ absl::Time T0() { return absl::FromUnixSeconds(1700000000); }
 
 TEST(StatusModelTest, HealthyPoolIsOkEverywhere) {
   PoolMemory memory;
-  v1::PoolStatus s = EvaluatePool(Targets(), Healthy(T0()), &memory);
+  v1::PoolStatus s = EvaluatePool(Endpoints(), Healthy(T0()), &memory);
   EXPECT_EQ(s.overall(), v1::HEALTH_OK) << s.DebugString();
   for (const char* name :
        {"core", "core/health", "workers", "blockchain-adapter", "grafana",
@@ -84,7 +84,7 @@ TEST(StatusModelTest, CoreUnreachableIsDownAndWorkersUnknown) {
   PoolObservations o = Healthy(T0());
   o.core_metrics->response = Refused();
   PoolMemory memory;
-  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  v1::PoolStatus s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(s.overall(), v1::HEALTH_DOWN);
   EXPECT_THAT(
       Find(s, "core")->detail(),
@@ -99,20 +99,20 @@ TEST(StatusModelTest, FewerWorkersThanExpectedIsDegradedWithTheCount) {
   o.core_metrics->response = Answer(
       200, R"({"aliveWorkers":2,"aliveTotalCpu":4,"aliveAvailableCpu":4})");
   PoolMemory memory;
-  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  v1::PoolStatus s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(s.overall(), v1::HEALTH_DEGRADED);
   EXPECT_THAT(Find(s, "workers")->detail(),
               HasSubstr("2 of 3 workers alive (the core counts them"));
   o.core_metrics->response = Answer(
       200, R"({"aliveWorkers":0,"aliveTotalCpu":0,"aliveAvailableCpu":0})");
-  s = EvaluatePool(Targets(), o, &memory);
+  s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(s.overall(), v1::HEALTH_DOWN);
   EXPECT_THAT(Find(s, "workers")->detail(),
               HasSubstr("0 of 3 workers alive: no worker pinged the core"));
 }
 
 TEST(StatusModelTest, WorkerHealthNamesTheMissingWorkerAndSinceWhen) {
-  v1::PoolTargets t = Targets();
+  PoolEndpoints t = Endpoints();
   for (const char* name : {"worker-1", "worker-2", "worker-3"}) {
     auto* w = t.add_workers();
     w->set_name(name);
@@ -172,7 +172,7 @@ TEST(StatusModelTest, BadAnswersGetReasonsNotCrashes) {
     PoolObservations o = Healthy(T0());
     o.core_metrics->response = c.response;
     PoolMemory memory;
-    v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+    v1::PoolStatus s = EvaluatePool(Endpoints(), o, &memory);
     EXPECT_EQ(s.overall(), v1::HEALTH_DOWN) << c.reason;
     EXPECT_THAT(Find(s, "core")->detail(), HasSubstr(c.reason));
     EXPECT_FALSE(Find(s, "core")->probes(0).probe_success());
@@ -182,7 +182,7 @@ TEST(StatusModelTest, BadAnswersGetReasonsNotCrashes) {
   o.grafana->response = Answer(200, "nope", "text/plain");
   o.market->response = Answer(500, "");
   PoolMemory memory;
-  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  v1::PoolStatus s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(s.overall(), v1::HEALTH_DEGRADED);
   EXPECT_FALSE(Find(s, "market")->known());
 }
@@ -193,7 +193,7 @@ TEST(StatusModelTest, WalletUnknownWhenTheGatewayCannotSayNeverZero) {
   o.balances.emplace("core",
                      absl::UnimplementedError("GetBalances not implemented"));
   PoolMemory memory;
-  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  v1::PoolStatus s = EvaluatePool(Endpoints(), o, &memory);
   const v1::Component* w = Find(s, "wallet/core");
   EXPECT_EQ(w->status(), v1::HEALTH_DEGRADED);
   EXPECT_FALSE(w->known());
@@ -204,7 +204,7 @@ TEST(StatusModelTest, WalletUnknownWhenTheGatewayCannotSayNeverZero) {
 
   o.balances.clear();
   o.balances.emplace("core", absl::UnavailableError("not running"));
-  s = EvaluatePool(Targets(), o, &memory);
+  s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_THAT(Find(s, "wallet/core")->detail(),
               HasSubstr("chain-gateway unavailable: not running"));
 }
@@ -214,11 +214,11 @@ TEST(StatusModelTest, SchedulerStakeMustCoverTheOpenOrders) {
   o.balances.clear();
   o.balances.emplace("core", Balances{"0xabc", "0", "0", "11", "0"});
   PoolMemory memory;
-  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  v1::PoolStatus s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(Find(s, "wallet/core")->status(), v1::HEALTH_DEGRADED);
   EXPECT_THAT(Find(s, "wallet/core")->detail(),
               HasSubstr("stake 11 nRLC does not cover the 12 nRLC"));
-  v1::PoolTargets t = Targets();
+  PoolEndpoints t = Endpoints();
   t.mutable_wallets(0)->set_min_stake("100000000000000000000");
   o.balances.clear();
   o.balances.emplace("core",
@@ -233,13 +233,13 @@ TEST(StatusModelTest, HeadLagOfA9xCore) {
       200, R"({"aliveWorkers":3,"aliveRegisteredCpu":6,"aliveComputingCpu":0,)"
            R"("latestBlockMetric":{"blockNumber":90}})");
   PoolMemory memory;
-  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  v1::PoolStatus s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(Find(s, "chain")->status(), v1::HEALTH_DEGRADED);
   EXPECT_THAT(Find(s, "chain")->detail(),
               HasSubstr("the core is 30 blocks behind (more than 20"));
   EXPECT_EQ(Find(s, "chain")->values().at("headLag"), "30");
   o.head = absl::StatusOr<uint64_t>(absl::DeadlineExceededError("slow node"));
-  s = EvaluatePool(Targets(), o, &memory);
+  s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(Find(s, "chain")->status(), v1::HEALTH_DOWN);
 }
 
@@ -247,13 +247,13 @@ TEST(StatusModelTest, AdapterOnTheWrongChainAndUnresolvedChain) {
   PoolObservations o = Healthy(T0());
   o.chain_id = "134";
   PoolMemory memory;
-  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  v1::PoolStatus s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_THAT(Find(s, "blockchain-adapter")->detail(),
               HasSubstr("serves chain 65535 but the pool's chain is 134"));
   o.head.reset();
   o.rpc.clear();
   o.chain_unknown = "cannot resolve chain devnet: chain-gateway unavailable";
-  s = EvaluatePool(Targets(), o, &memory);
+  s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_FALSE(Find(s, "chain")->known());
   EXPECT_EQ(Find(s, "chain")->status(), v1::HEALTH_DEGRADED);
 }
@@ -263,13 +263,13 @@ TEST(StatusModelTest, CertificateCloseToExpiryDegrades) {
   o.grafana->url = "https://grafana/api/health";
   o.grafana->response.cert_not_after = T0() + absl::Hours(24 * 5);
   PoolMemory memory;
-  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  v1::PoolStatus s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(Find(s, "grafana")->status(), v1::HEALTH_DEGRADED);
   EXPECT_THAT(Find(s, "grafana")->detail(),
               HasSubstr("TLS certificate of https://grafana/api/health "
                         "expires in 5 days"));
   o.grafana->response.cert_not_after = T0() + absl::Hours(24 * 90);
-  s = EvaluatePool(Targets(), o, &memory);
+  s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(Find(s, "grafana")->status(), v1::HEALTH_OK);
   EXPECT_EQ(Find(s, "grafana")->probes(0).probe_ssl_earliest_cert_expiry(),
             absl::ToUnixSeconds(T0() + absl::Hours(24 * 90)));
@@ -279,11 +279,11 @@ TEST(StatusModelTest, CoreWithoutActuatorOnItsPortIsNotHeldAgainstIt) {
   PoolObservations o = Healthy(T0());
   o.core_health->response = Answer(404, R"({"status":404})");
   PoolMemory memory;
-  v1::PoolStatus s = EvaluatePool(Targets(), o, &memory);
+  v1::PoolStatus s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(s.overall(), v1::HEALTH_OK);
   EXPECT_THAT(Find(s, "core/health")->detail(), HasSubstr("port 13001"));
   o.core_health->response = Answer(503, R"({"status":"OUT_OF_SERVICE"})");
-  s = EvaluatePool(Targets(), o, &memory);
+  s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_EQ(s.overall(), v1::HEALTH_DOWN);
   EXPECT_THAT(Find(s, "core/health")->detail(),
               HasSubstr("core reports OUT_OF_SERVICE"));

@@ -1,11 +1,9 @@
 // The `pool up` workflow and its relatives (down, history, rollback) over
 // the apply layers, each behind an interface: targets (local folder, SSH),
 // the compose runner, the chain (chain-gateway), health (monitor), state
-// (SQLite). Steps: wallets -> registration -> stake -> core bundle -> up ->
-// core healthy -> worker bundles in parallel -> up -> every worker alive ->
-// publisher -> record the revision. Every step is idempotent, so `up` after
-// a crash converges; a failed health gate restores the hosts' previous
-// bundles (backups) and marks the revision failed.
+// (SQLite). The steps of `up` are in up_run.h. Every step is idempotent, so
+// `up` after a crash converges; a failed health gate restores the hosts'
+// previous bundles (backups) and marks the revision failed.
 #pragma once
 
 #include <functional>
@@ -27,19 +25,9 @@
 #include "services/orchestrator/orchestrator.h"
 #include "services/orchestrator/state_store.h"
 #include "services/orchestrator/target.h"
+#include "services/orchestrator/up_run.h"
 
 namespace poolops::orchestrator {
-
-struct ApplyOptions {
-  absl::Duration core_healthy_timeout = absl::Minutes(3);
-  absl::Duration workers_alive_timeout = absl::Minutes(3);
-  absl::Duration poll_interval = absl::Milliseconds(500);
-};
-
-// The revision's spec as stored: {"spec": <PoolSpec JSON>, "dir": "..."}.
-std::string SpecEnvelope(const LoadedSpec& spec);
-
-using EventSink = std::function<void(const v1::UpEvent&)>;
 
 // Up, Down and Rollback of one pool run one at a time: a second call while
 // one runs is Aborted (it would otherwise mark the running revision

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
@@ -35,12 +37,14 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
     absl::MutexLock lock(&mu_);
     if (fail_up.count(b.name)) return absl::UnavailableError("image missing");
     up_.insert(b.name);
+    actions_.push_back("up " + b.name);
     ++ups;
     return absl::OkStatus();
   }
   absl::Status Down(Target*, const ComposeBundle& b, bool) override {
     absl::MutexLock lock(&mu_);
     up_.erase(b.name);
+    actions_.push_back("down " + b.name);
     ++downs;
     return absl::OkStatus();
   }
@@ -65,6 +69,11 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
     absl::MutexLock lock(&mu_);
     return up_;
   }
+  // Every compose up and down that went through, in order.
+  std::vector<std::string> TakeActions() {
+    absl::MutexLock lock(&mu_);
+    return std::exchange(actions_, {});
+  }
 
   std::set<std::string> fail_up, never_ping;
   absl::Notification* hold = nullptr;  // Up waits for it when set
@@ -76,6 +85,7 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
   std::once_flag entered_once_;
   absl::Mutex mu_;
   std::set<std::string> up_;
+  std::vector<std::string> actions_;
 };
 
 class ApplierTest : public ::testing::Test {
@@ -270,6 +280,37 @@ TEST_F(ApplierTest, WorkerThatNeverPingsRollsBackToLastGood) {
     rolled |= e.step().state() == v1::StepEvent::STATE_ROLLING_BACK;
   }
   EXPECT_TRUE(rolled);
+}
+
+TEST_F(ApplierTest, AFailedWorkersGateUndoesTheStepsAfterTheCoreGateLastFirst) {
+  // Revision 1: core, w0 and w1.
+  ASSERT_TRUE(applier_->Up(Spec(2), nullptr).ok());
+  compose_.TakeActions();
+  // Revision 2 drops w1, and w0 never pings: the workers gate fails.
+  compose_.never_ping.insert("w0");
+  auto r = applier_->Up(Spec(1), Sink());
+  ASSERT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
+  // Done: core up (its gate passed, so it stays), w1 removed, w0 up. Undone,
+  // last first: w0 back to its previous bundle, then w1 up again.
+  EXPECT_THAT(
+      compose_.TakeActions(),
+      ::testing::ElementsAre("up core", "down w1", "up w0", "up w0", "up w1"));
+  EXPECT_EQ(compose_.up(), (std::set<std::string>{"core", "w0", "w1"}));
+  std::vector<std::string> rolled_back;
+  for (const auto& e : events_) {
+    if (e.step().state() == v1::StepEvent::STATE_ROLLING_BACK)
+      rolled_back.push_back(e.step().message());
+  }
+  EXPECT_THAT(rolled_back, ::testing::ElementsAre("w0"));
+}
+
+TEST_F(ApplierTest, AFailedCoreDeployTakesBackTheCoreOnly) {
+  compose_.fail_up.insert("core");
+  auto r = applier_->Up(Spec(2), Sink());
+  ASSERT_FALSE(r.ok());
+  // The core's new bundle goes down; no worker was touched.
+  EXPECT_THAT(compose_.TakeActions(), ::testing::ElementsAre("down core"));
+  EXPECT_EQ(chain_.deployments(), 1);  // the registration stays
 }
 
 TEST_F(ApplierTest, MissingImageFailsWithTheHostNamed) {

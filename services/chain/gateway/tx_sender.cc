@@ -40,12 +40,13 @@ void Report(const ProgressFn& progress, TxProgress p) {
 }  // namespace
 
 TxSender::TxSender(const ChainConfig* chain, EthApi* eth, Signer* signer,
-                   NonceManager* nonces, TxSenderOptions options)
+                   NonceManager* nonces, TxSenderOptions options, Clock* clock)
     : chain_(chain),
       eth_(eth),
       signer_(signer),
       nonces_(nonces),
-      options_(options) {}
+      options_(options),
+      clock_(clock) {}
 
 absl::Status TxSender::FillFees(eth::Transaction& tx) {
   if (chain_->fee_mode == FeeMode::kLegacy) {
@@ -160,7 +161,7 @@ absl::StatusOr<TxOutcome> TxSender::Send(const TxIntent& intent,
 
   // Wait for the receipt. A node that forgot the transaction (restarted
   // without its pool) gets it again.
-  absl::Time deadline = absl::Now() + options_.receipt_timeout;
+  absl::Time deadline = clock_->Now() + options_.receipt_timeout;
   std::optional<Receipt> receipt;
   int polls = 0;
   while (true) {
@@ -170,7 +171,7 @@ absl::StatusOr<TxOutcome> TxSender::Send(const TxIntent& intent,
       receipt = **r;
       break;
     }
-    if (absl::Now() > deadline)
+    if (clock_->Now() > deadline)
       return absl::DeadlineExceededError(
           absl::StrCat(label, ": no receipt for ", hash_hex, " after ",
                        absl::FormatDuration(options_.receipt_timeout)));
@@ -192,8 +193,8 @@ absl::StatusOr<TxOutcome> TxSender::Send(const TxIntent& intent,
     }
     // Dev chains mine at once: look again soon, then back off to the poll
     // interval.
-    absl::SleepFor(std::min(options_.receipt_poll,
-                            absl::Milliseconds(1 << std::min(polls, 6))));
+    clock_->SleepFor(std::min(options_.receipt_poll,
+                              absl::Milliseconds(1 << std::min(polls, 6))));
   }
   TxProgress mined{TxProgress::Stage::kMined,
                    absl::StrCat(label, ": mined in block ",
@@ -223,7 +224,7 @@ absl::StatusOr<TxOutcome> TxSender::Send(const TxIntent& intent,
   if (chain_->confirmations > 1) {
     absl::StatusOr<Receipt> deep = eth_->WaitForReceipt(
         signed_tx.hash, chain_->confirmations,
-        std::max(absl::ZeroDuration(), deadline - absl::Now()),
+        std::max(absl::ZeroDuration(), deadline - clock_->Now()),
         options_.receipt_poll);
     if (!deep.ok()) return deep.status();
     receipt = *deep;

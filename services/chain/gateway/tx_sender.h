@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/common/clock.h"
 #include "libs/eth/address.h"
 #include "libs/eth/bytes.h"
 #include "libs/eth/uint256.h"
@@ -57,9 +58,11 @@ struct TxSenderOptions {
 
 class TxSender {
  public:
-  // Everything must outlive the sender.
+  // Everything must outlive the sender. `clock` times and paces the
+  // receipt wait.
   TxSender(const ChainConfig* chain, EthApi* eth, Signer* signer,
-           NonceManager* nonces, TxSenderOptions options = {});
+           NonceManager* nonces, TxSenderOptions options = {},
+           Clock* clock = Clock::Real());
 
   // Sends and waits. Errors:
   //   InvalidArgument   the estimate is above the cap, bad intent
@@ -82,6 +85,7 @@ class TxSender {
   Signer* const signer_;
   NonceManager* const nonces_;
   const TxSenderOptions options_;
+  Clock* const clock_;
 };
 
 }  // namespace poolops::chain

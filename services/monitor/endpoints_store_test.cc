@@ -1,4 +1,4 @@
-#include "services/monitor/target_store.h"
+#include "services/monitor/endpoints_store.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -8,8 +8,8 @@
 namespace poolops::monitor {
 namespace {
 
-PoolTargets Valid() {
-  PoolTargets t;
+PoolEndpoints Valid() {
+  PoolEndpoints t;
   t.set_pool("pool-1");
   t.set_core("http://127.0.0.1:7001/");
   auto* w = t.add_workers();
@@ -23,51 +23,51 @@ PoolTargets Valid() {
   return t;
 }
 
-TEST(TargetStoreTest, ValidateNormalises) {
-  PoolTargets t = Valid();
-  ASSERT_TRUE(ValidateTargets(&t).ok());
+TEST(EndpointsStoreTest, ValidateNormalises) {
+  PoolEndpoints t = Valid();
+  ASSERT_TRUE(ValidateEndpoints(&t).ok());
   EXPECT_EQ(t.core(), "http://127.0.0.1:7001");
   EXPECT_EQ(t.adapter_path(), "/config/chain");
 }
 
-TEST(TargetStoreTest, ValidateNamesTheFieldAtFault) {
+TEST(EndpointsStoreTest, ValidateNamesTheFieldAtFault) {
   struct Case {
-    std::function<void(PoolTargets*)> change;
+    std::function<void(PoolEndpoints*)> change;
     std::string field;
   };
   std::vector<Case> cases = {
-      {[](PoolTargets* t) { t->set_pool("bad name"); }, "pool"},
-      {[](PoolTargets* t) { t->clear_core(); }, "--core"},
-      {[](PoolTargets* t) { t->set_core("ftp://x"); }, "--core"},
-      {[](PoolTargets* t) { t->set_grafana("grafana:3000"); }, "--grafana"},
-      {[](PoolTargets* t) { t->set_workerpool("0x12"); }, "--workerpool"},
-      {[](PoolTargets* t) { t->add_workers()->set_name("worker-1"); },
+      {[](PoolEndpoints* t) { t->set_pool("bad name"); }, "pool"},
+      {[](PoolEndpoints* t) { t->clear_core(); }, "--core"},
+      {[](PoolEndpoints* t) { t->set_core("ftp://x"); }, "--core"},
+      {[](PoolEndpoints* t) { t->set_grafana("grafana:3000"); }, "--grafana"},
+      {[](PoolEndpoints* t) { t->set_workerpool("0x12"); }, "--workerpool"},
+      {[](PoolEndpoints* t) { t->add_workers()->set_name("worker-1"); },
        "--worker worker-1"},
-      {[](PoolTargets* t) { t->mutable_wallets(0)->set_role("boss"); },
+      {[](PoolEndpoints* t) { t->mutable_wallets(0)->set_role("boss"); },
        "--wallet core"},
-      {[](PoolTargets* t) { t->mutable_wallets(0)->set_min_stake("1e9"); },
+      {[](PoolEndpoints* t) { t->mutable_wallets(0)->set_min_stake("1e9"); },
        "--wallet core"},
-      {[](PoolTargets* t) { t->set_chain_id("0x86"); }, "--chain-id"},
+      {[](PoolEndpoints* t) { t->set_chain_id("0x86"); }, "--chain-id"},
   };
   for (const Case& c : cases) {
-    PoolTargets t = Valid();
+    PoolEndpoints t = Valid();
     c.change(&t);
-    absl::Status s = ValidateTargets(&t);
+    absl::Status s = ValidateEndpoints(&t);
     EXPECT_TRUE(absl::IsInvalidArgument(s)) << c.field;
     EXPECT_NE(s.message().find(c.field), std::string::npos) << s.message();
   }
 }
 
-TEST(TargetStoreTest, SavesWith0600AndLoadsBack) {
+TEST(EndpointsStoreTest, SavesWith0600AndLoadsBack) {
   std::filesystem::path dir =
       std::filesystem::path(::testing::TempDir()) / "mon-store" / "monitor";
   std::filesystem::remove_all(dir.parent_path());
-  TargetStore store(dir / "targets.json");
+  EndpointsStore store(dir / "targets.json");
   auto empty = store.Load();
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE(empty->empty());
-  PoolTargets t = Valid();
-  ASSERT_TRUE(ValidateTargets(&t).ok());
+  PoolEndpoints t = Valid();
+  ASSERT_TRUE(ValidateEndpoints(&t).ok());
   ASSERT_TRUE(store.Save({t}).ok());
   struct stat st;
   ASSERT_EQ(::stat(store.file().c_str(), &st), 0);
@@ -78,25 +78,25 @@ TEST(TargetStoreTest, SavesWith0600AndLoadsBack) {
   EXPECT_EQ((*loaded)[0].SerializeAsString(), t.SerializeAsString());
 }
 
-TEST(TargetStoreTest, BrokenFileIsAnErrorNamingIt) {
+TEST(EndpointsStoreTest, BrokenFileIsAnErrorNamingIt) {
   std::filesystem::path file =
       std::filesystem::path(::testing::TempDir()) / "mon-broken.json";
   FILE* f = std::fopen(file.c_str(), "w");
   std::fputs("{not json", f);
   std::fclose(f);
-  auto loaded = TargetStore(file).Load();
+  auto loaded = EndpointsStore(file).Load();
   EXPECT_FALSE(loaded.ok());
   EXPECT_NE(loaded.status().message().find(file.string()), std::string::npos);
 }
 
-TEST(TargetStoreTest, FromJsonUsesTheProtoJsonNames) {
-  auto t = PoolTargetsFromJson(
+TEST(EndpointsStoreTest, FromJsonUsesTheProtoJsonNames) {
+  auto t = PoolEndpointsFromJson(
       R"({"pool":"p","core":"http://h:7001","workers":[{"name":"w1","healthUrl":"http://h:1/a"}],"expectedWorkers":3})",
       "f.json");
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->workers(0).health_url(), "http://h:1/a");
   EXPECT_EQ(t->expected_workers(), 3u);
-  EXPECT_FALSE(PoolTargetsFromJson("[1]", "f.json").ok());
+  EXPECT_FALSE(PoolEndpointsFromJson("[1]", "f.json").ok());
 }
 
 }  // namespace

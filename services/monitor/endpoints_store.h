@@ -1,4 +1,4 @@
-// The monitored pools' targets: validation, and persistence in
+// The monitored pools' endpoints: validation, and persistence in
 // <home>/monitor/targets.json (0600, written atomically) so they survive a
 // restart. The file holds a ListPoolsResponse in protobuf's JSON mapping
 // ({"pools":[{"pool":"p","core":"http://...",...}]}), the same form
@@ -11,27 +11,26 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "poolops/monitor/v1/monitor.pb.h"
+#include "services/monitor/pool_endpoints.h"
 
 namespace poolops::monitor {
 
-using v1::PoolTargets;
-
-// Checks and normalises one pool's targets (URLs without trailing '/',
+// Checks and normalises one pool's endpoints (URLs without trailing '/',
 // default paths, wallet roles). InvalidArgumentError naming the field.
-absl::Status ValidateTargets(PoolTargets* targets);
+absl::Status ValidateEndpoints(PoolEndpoints* endpoints);
 
-// Parses a PoolTargets in protobuf JSON; InvalidArgumentError naming `what`.
-absl::StatusOr<PoolTargets> PoolTargetsFromJson(const std::string& text,
-                                                const std::string& what);
+// Parses a PoolEndpoints in protobuf JSON; InvalidArgumentError naming `what`.
+absl::StatusOr<PoolEndpoints> PoolEndpointsFromJson(const std::string& text,
+                                                    const std::string& what);
 
-class TargetStore {
+class EndpointsStore {
  public:
-  explicit TargetStore(std::filesystem::path file) : file_(std::move(file)) {}
+  explicit EndpointsStore(std::filesystem::path file)
+      : file_(std::move(file)) {}
 
   // Every pool in the file (none when it does not exist yet).
-  absl::StatusOr<std::vector<PoolTargets>> Load() const;
-  absl::Status Save(const std::vector<PoolTargets>& pools) const;
+  absl::StatusOr<std::vector<PoolEndpoints>> Load() const;
+  absl::Status Save(const std::vector<PoolEndpoints>& pools) const;
   const std::filesystem::path& file() const { return file_; }
 
  private:

@@ -1,4 +1,4 @@
-#include "services/monitor/target_store.h"
+#include "services/monitor/endpoints_store.h"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -44,7 +44,7 @@ bool Decimal(const std::string& s) {
 
 }  // namespace
 
-absl::Status ValidateTargets(PoolTargets* t) {
+absl::Status ValidateEndpoints(PoolEndpoints* t) {
   static const std::regex kName("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   if (!std::regex_match(t->pool(), kName)) {
     return absl::InvalidArgumentError(
@@ -129,9 +129,9 @@ absl::Status ValidateTargets(PoolTargets* t) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<PoolTargets> PoolTargetsFromJson(const std::string& text,
-                                                const std::string& what) {
-  PoolTargets t;
+absl::StatusOr<PoolEndpoints> PoolEndpointsFromJson(const std::string& text,
+                                                    const std::string& what) {
+  PoolEndpoints t;
   google::protobuf::util::JsonParseOptions options;
   auto s = google::protobuf::util::JsonStringToMessage(text, &t, options);
   if (!s.ok()) {
@@ -141,9 +141,9 @@ absl::StatusOr<PoolTargets> PoolTargetsFromJson(const std::string& text,
   return t;
 }
 
-absl::StatusOr<std::vector<PoolTargets>> TargetStore::Load() const {
+absl::StatusOr<std::vector<PoolEndpoints>> EndpointsStore::Load() const {
   std::error_code ec;
-  if (!std::filesystem::exists(file_, ec)) return std::vector<PoolTargets>();
+  if (!std::filesystem::exists(file_, ec)) return std::vector<PoolEndpoints>();
   absl::StatusOr<std::string> text = files::ReadFile(file_, 16 << 20);
   if (!text.ok()) return text.status();
   v1::ListPoolsResponse list;
@@ -152,9 +152,9 @@ absl::StatusOr<std::vector<PoolTargets>> TargetStore::Load() const {
     return absl::InvalidArgumentError(absl::StrCat(
         file_.string(), ": does not parse: ", std::string(s.message())));
   }
-  std::vector<PoolTargets> pools;
-  for (PoolTargets& p : *list.mutable_pools()) {
-    if (absl::Status v = ValidateTargets(&p); !v.ok()) {
+  std::vector<PoolEndpoints> pools;
+  for (PoolEndpoints& p : *list.mutable_pools()) {
+    if (absl::Status v = ValidateEndpoints(&p); !v.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat(file_.string(), ": pool ", p.pool(), ": ", v.message()));
     }
@@ -163,12 +163,13 @@ absl::StatusOr<std::vector<PoolTargets>> TargetStore::Load() const {
   return pools;
 }
 
-absl::Status TargetStore::Save(const std::vector<PoolTargets>& pools) const {
+absl::Status EndpointsStore::Save(
+    const std::vector<PoolEndpoints>& pools) const {
   if (absl::Status s = files::EnsureDir(file_.parent_path(), 0700); !s.ok()) {
     return s;
   }
   v1::ListPoolsResponse list;
-  for (const PoolTargets& p : pools) *list.add_pools() = p;
+  for (const PoolEndpoints& p : pools) *list.add_pools() = p;
   std::string text;
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;

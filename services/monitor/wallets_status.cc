@@ -1,0 +1,83 @@
+// The wallets: balances and stake against what the pool needs.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/monitor/component_status.h"
+
+namespace poolops::monitor {
+
+using v1::Component;
+using v1::Health;
+using v1::ProbeResult;
+
+void EvaluateWallets(const PoolEndpoints& endpoints,
+                     const PoolObservations& obs,
+                     const std::optional<OrderbookSummary>& book,
+                     v1::PoolStatus* status) {
+  const absl::Time now = obs.probed_at;
+  for (const v1::WalletTarget& w : endpoints.wallets()) {
+    std::string name = absl::StrCat("wallet/", w.name());
+    auto it = obs.balances.find(w.name());
+    if (it == obs.balances.end()) continue;
+    if (!it->second.ok()) {
+      const absl::Status& s = it->second.status();
+      std::string why =
+          absl::IsUnimplemented(s)
+              ? "chain-gateway does not serve balances yet (UNIMPLEMENTED)"
+          : absl::IsUnavailable(s)
+              ? absl::StrCat("chain-gateway unavailable: ", s.message())
+              : std::string(s.message());
+      Component* unknown =
+          Add(status, name, v1::HEALTH_DEGRADED,
+              absl::StrCat("balances unknown: ", why), now, /*known=*/false);
+      (*unknown->mutable_values())["role"] = w.role();
+      continue;
+    }
+    const Balances& b = *it->second;
+    std::vector<std::string> problems;
+    if (!w.min_stake().empty() && CompareDecimal(b.stake, w.min_stake()) < 0) {
+      problems.push_back(absl::StrCat("stake ", b.stake, " nRLC is below the ",
+                                      w.min_stake(), " nRLC floor"));
+    }
+    if (!w.min_native().empty() &&
+        CompareDecimal(b.native, w.min_native()) < 0) {
+      problems.push_back(absl::StrCat("native balance ", b.native,
+                                      " wei is below the ", w.min_native(),
+                                      " wei floor (gas)"));
+    }
+    std::string required;
+    if (w.role() == "scheduler" && book) {
+      required = absl::StrCat(book->required_stake);
+      if (CompareDecimal(b.stake, required) < 0) {
+        problems.push_back(absl::StrCat(
+            "stake ", b.stake, " nRLC does not cover the ", required,
+            " nRLC (30 % of the price) the open orders need: they cannot "
+            "match"));
+      }
+    }
+    Component* c = Add(
+        status, name, problems.empty() ? v1::HEALTH_OK : v1::HEALTH_DEGRADED,
+        problems.empty()
+            ? absl::StrCat(w.role(), " wallet ", b.address, ": stake ", b.stake,
+                           " nRLC (", b.locked, " locked), ", b.rlc, " nRLC, ",
+                           b.native, " wei",
+                           required.empty()
+                               ? ""
+                               : absl::StrCat("; open orders need ", required,
+                                              " nRLC staked"))
+            : absl::StrJoin(problems, "; "),
+        now);
+    auto& values = *c->mutable_values();
+    values["address"] = b.address;
+    values["role"] = w.role();  // what /metrics labels by, not the name
+    values["native"] = b.native;
+    values["rlc"] = b.rlc;
+    values["stake"] = b.stake;
+    values["locked"] = b.locked;
+    if (!required.empty()) values["requiredStake"] = required;
+  }
+}
+
+}  // namespace poolops::monitor
