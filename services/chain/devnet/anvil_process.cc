@@ -1,87 +1,27 @@
 #include "services/chain/devnet/anvil_process.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/chain/devnet/poco_artifacts.h"
 #include "libs/common/net.h"
+#include "libs/common/process_runner.h"
+#include "services/chain/devnet/poco_artifacts.h"
 #include "services/chain/rpc/eth_api.h"
 #include "services/chain/rpc/http_transport.h"
 #include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::devnet {
-namespace {
-
-// Reaps `pid` if it is our child and has exited; true if it is gone.
-bool Reaped(pid_t pid) {
-  int status = 0;
-  return waitpid(pid, &status, WNOHANG) == pid;
-}
-
-// A zombie whose parent has not reaped it yet: exited, as far as we care.
-bool Zombie(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat;
-  std::getline(in, stat);
-  size_t paren = stat.rfind(") ");  // the command may hold spaces and parens
-  return paren != std::string::npos && paren + 2 < stat.size() &&
-         stat[paren + 2] == 'Z';
-}
-
-}  // namespace
 
 std::filesystem::path AnvilBinary() {
   return NpmDir() / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil";
 }
 
 bool PortInUse(uint16_t port) { return net::LoopbackPortInUse(port); }
-
-bool ProcessAlive(pid_t pid) {
-  if (pid <= 0 || Reaped(pid)) return false;
-  if (kill(pid, 0) != 0 && errno != EPERM) return false;
-  return !Zombie(pid);
-}
-
-absl::StatusOr<pid_t> SpawnDetached(std::vector<std::string> args,
-                                    const std::filesystem::path& log_file) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int log = open(log_file.empty() ? "/dev/null" : log_file.c_str(),
-                 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (log < 0)
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot open ", log_file.string()));
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(log);
-    return absl::InternalError("fork() failed");
-  }
-  if (pid == 0) {
-    setsid();  // outlives poolctl and its terminal
-    int null = open("/dev/null", O_RDONLY);
-    dup2(null, 0);
-    dup2(log, 1);
-    dup2(log, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(log);
-  return pid;
-}
 
 absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
                                          absl::Duration timeout) {
@@ -117,7 +57,7 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
     args.push_back("--config-out");
     args.push_back(options.config_out.string());
   }
-  absl::StatusOr<pid_t> pid = SpawnDetached(args, options.log_file);
+  absl::StatusOr<pid_t> pid = proc::SpawnDetached(args, {options.log_file});
   if (!pid.ok()) return pid.status();
   out.pid = *pid;
   out.rpc_url = absl::StrCat("http://127.0.0.1:", out.port);
@@ -127,7 +67,7 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
   if (!client.ok()) return client.status();
   absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
-    if (!ProcessAlive(*pid))
+    if (!proc::ProcessAlive(*pid))
       return absl::UnavailableError(absl::StrCat(
           "anvil exited during start-up; see ", options.log_file.string()));
     if (PortInUse(out.port)) {
@@ -135,7 +75,7 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
       absl::StatusOr<eth::U256> chain_id = api.ChainId();
       if (chain_id.ok() && *chain_id == eth::U256(options.chain_id)) return out;
       if (chain_id.ok()) {  // another node took the port in the meantime
-        (void)StopProcess(*pid);
+        (void)proc::StopProcess(*pid, kStopGrace);
         return absl::UnavailableError(absl::StrCat(
             "another node (chain id ", chain_id->ToDecimal(), ") answers on ",
             out.rpc_url, "; try again or pick a --port"));
@@ -143,14 +83,14 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
     }
     absl::SleepFor(absl::Milliseconds(50));
   }
-  (void)StopProcess(*pid);
+  (void)proc::StopProcess(*pid, kStopGrace);
   return absl::DeadlineExceededError(absl::StrCat(
       "anvil did not answer on ", out.rpc_url, " within ",
       absl::FormatDuration(timeout), "; see ", options.log_file.string()));
 }
 
 bool ProcessRuns(pid_t pid, std::string_view program) {
-  if (!ProcessAlive(pid)) return false;
+  if (!proc::ProcessAlive(pid)) return false;
   std::ifstream in(absl::StrCat("/proc/", pid, "/cmdline"), std::ios::binary);
   std::string argv0;
   std::getline(in, argv0, '\0');  // empty for a zombie
@@ -161,21 +101,7 @@ bool ProcessRuns(pid_t pid, std::string_view program) {
 absl::Status StopProgram(pid_t pid, std::string_view program,
                          absl::Duration timeout) {
   if (!ProcessRuns(pid, program)) return absl::OkStatus();
-  return StopProcess(pid, timeout);
-}
-
-absl::Status StopProcess(pid_t pid, absl::Duration timeout) {
-  if (!ProcessAlive(pid)) return absl::OkStatus();
-  kill(pid, SIGTERM);
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (!ProcessAlive(pid)) return absl::OkStatus();
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  kill(pid, SIGKILL);
-  for (int i = 0; i < 100 && ProcessAlive(pid); ++i)
-    absl::SleepFor(absl::Milliseconds(20));
-  return absl::OkStatus();
+  return proc::StopProcess(pid, timeout);
 }
 
 }  // namespace poolops::devnet

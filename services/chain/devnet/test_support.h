@@ -80,7 +80,7 @@ class ScopedAnvil {
   }
 
   void Stop() {
-    if (instance_.pid > 0) (void)StopProcess(instance_.pid);
+    if (instance_.pid > 0) (void)proc::StopProcess(instance_.pid, kStopGrace);
     instance_.pid = 0;
   }
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/common/files.h"
+#include "libs/common/process_runner.h"
 #include "libs/common/test_util.h"
 #include "services/chain/devnet/anvil_process.h"
 #include "services/chain/devnet/devnet.h"
@@ -27,7 +28,7 @@ namespace poolops::chain::testing {
 inline void KillAndWait(int pid) {
   if (pid <= 0) return;
   ::kill(pid, SIGKILL);
-  for (int i = 0; i < 200 && devnet::ProcessAlive(pid); ++i)
+  for (int i = 0; i < 200 && proc::ProcessAlive(pid); ++i)
     absl::SleepFor(absl::Milliseconds(10));
 }
 
