@@ -8,11 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/common/http_client.h"
 #include "libs/common/net.h"
 #include "libs/common/process_runner.h"
 #include "services/chain/devnet/poco_artifacts.h"
 #include "services/chain/rpc/eth_api.h"
-#include "services/chain/rpc/http_transport.h"
 #include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::devnet {
@@ -62,8 +62,8 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
   out.pid = *pid;
   out.rpc_url = absl::StrCat("http://127.0.0.1:", out.port);
 
-  auto client = chain::JsonRpcClient::Create({out.rpc_url},
-                                             chain::NewCurlHttpTransport());
+  auto client =
+      chain::JsonRpcClient::Create({out.rpc_url}, http::NewCurlClient());
   if (!client.ok()) return client.status();
   absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {

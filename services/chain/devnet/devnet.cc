@@ -8,12 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/common/files.h"
+#include "libs/common/http_client.h"
 #include "libs/common/process_runner.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/secp256k1.h"
 #include "nlohmann/json.hpp"
 #include "services/chain/devnet/anvil_process.h"
-#include "services/chain/rpc/http_transport.h"
 #include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::devnet {
@@ -277,7 +277,7 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
   if (!state.ok()) return state.status();
 
   auto client =
-      chain::JsonRpcClient::Create({state->rpc}, chain::NewCurlHttpTransport());
+      chain::JsonRpcClient::Create({state->rpc}, http::NewCurlClient());
   if (!client.ok()) return client.status();
   auto api = std::make_unique<chain::EthApi>(client->get());
   if (have_chain) {
@@ -293,8 +293,8 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
       have_chain = false;
       state = Start(options, /*fresh=*/true);
       if (!state.ok()) return state.status();
-      client = chain::JsonRpcClient::Create({state->rpc},
-                                            chain::NewCurlHttpTransport());
+      client =
+          chain::JsonRpcClient::Create({state->rpc}, http::NewCurlClient());
       if (!client.ok()) return client.status();
       api = std::make_unique<chain::EthApi>(client->get());
     }

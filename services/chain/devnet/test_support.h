@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
+#include "libs/common/http_client.h"
 #include "libs/common/test_util.h"
 #include "libs/eth/abi.h"
 #include "libs/eth/hex.h"
@@ -19,7 +20,6 @@
 #include "services/chain/devnet/anvil_process.h"
 #include "services/chain/devnet/poco_artifacts.h"
 #include "services/chain/rpc/eth_api.h"
-#include "services/chain/rpc/http_transport.h"
 #include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::devnet::testing {
@@ -72,7 +72,7 @@ class ScopedAnvil {
     instance_ = *instance;
     absl::StatusOr<std::unique_ptr<chain::JsonRpcClient>> client =
         chain::JsonRpcClient::Create({instance_.rpc_url},
-                                     chain::NewCurlHttpTransport());
+                                     http::NewCurlClient());
     if (!client.ok()) return client.status();
     client_ = std::move(*client);
     api_ = std::make_unique<chain::EthApi>(client_.get());

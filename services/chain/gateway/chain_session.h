@@ -7,13 +7,13 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "libs/common/http_client.h"
 #include "services/chain/gateway/chain_config.h"
 #include "services/chain/gateway/nonce_manager.h"
 #include "services/chain/gateway/poco_client.h"
 #include "services/chain/gateway/signer.h"
 #include "services/chain/gateway/tx_sender.h"
 #include "services/chain/rpc/eth_api.h"
-#include "services/chain/rpc/http_transport.h"
 #include "services/chain/rpc/json_rpc_client.h"
 
 namespace poolops::chain {
@@ -22,7 +22,7 @@ class ChainSession : public NonceSource {
  public:
   // `signer` must outlive the session.
   static absl::StatusOr<std::unique_ptr<ChainSession>> Open(
-      ChainConfig config, std::shared_ptr<HttpTransport> transport,
+      ChainConfig config, std::shared_ptr<http::Client> transport,
       Signer* signer, TxSenderOptions tx_options = {},
       JsonRpcClientOptions rpc_options = {});
 

@@ -58,7 +58,7 @@ class DevnetGateway {
     }
     registry_ = std::make_unique<ChainRegistry>(home_.path());
     gateway_ = std::make_unique<Gateway>(registry_.get(), &signer_,
-                                         NewCurlHttpTransport(), tx_options);
+                                         http::NewCurlClient(), tx_options);
     ops_ = std::make_unique<ChainOps>(gateway_.get());
     return absl::OkStatus();
   }

@@ -18,11 +18,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/files.h"
+#include "libs/common/http_client.h"
 #include "services/chain/market/chain_view_rpc.h"
 #include "services/chain/market/http_server.h"
 #include "services/chain/market/market_api.h"
 #include "services/chain/market/order_book.h"
-#include "services/chain/rpc/http_transport.h"
 #include "services/chain/rpc/json_rpc_client.h"
 
 namespace {
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   poolops::chain::JsonRpcClientOptions rpc_options;
   rpc_options.max_total = absl::Seconds(15);
   auto client = poolops::chain::JsonRpcClient::Create(
-      {rpc}, poolops::chain::NewCurlHttpTransport(), rpc_options);
+      {rpc}, poolops::http::NewCurlClient(), rpc_options);
   if (!client.ok()) return Fail(2, client.status().ToString());
   poolops::chain::EthApi api(client->get());
   poolops::market::RpcChainView chain(&api, *hub);

@@ -13,9 +13,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/common/http_client.h"
 #include "libs/common/net.h"
 #include "libs/common/process_runner.h"
-#include "services/chain/rpc/http_transport.h"
 
 namespace poolops::chain::testing {
 
@@ -74,7 +74,7 @@ class AnvilProcess {
     absl::StatusOr<pid_t> pid = proc::SpawnDetached(args, options);
     if (!pid.ok()) return pid.status();
     pid_ = *pid;
-    auto transport = NewCurlHttpTransport();
+    auto transport = http::NewCurlClient();
     const std::string body =
         R"({"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]})";
     absl::Time deadline = absl::Now() + absl::Seconds(20);
@@ -84,7 +84,13 @@ class AnvilProcess {
         return absl::InternalError(
             absl::StrCat("anvil exited early on port ", port));
       }
-      auto r = transport->Post(url(), body, absl::Seconds(1));
+      http::Request request;
+      request.method = "POST";
+      request.url = url();
+      request.headers = {{"Content-Type", "application/json"}};
+      request.body = body;
+      request.timeout = absl::Seconds(1);
+      auto r = transport->Send(request);
       if (r.ok() && r->status == 200) return absl::OkStatus();
       absl::SleepFor(absl::Milliseconds(50));
     }

@@ -47,9 +47,8 @@ std::string Prefix(absl::string_view label, absl::string_view endpoint) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<JsonRpcClient>> JsonRpcClient::Create(
-    std::vector<std::string> endpoints,
-    std::shared_ptr<HttpTransport> transport, JsonRpcClientOptions options,
-    Clock* clock, Sleeper* sleeper) {
+    std::vector<std::string> endpoints, std::shared_ptr<http::Client> transport,
+    JsonRpcClientOptions options, Clock* clock, Sleeper* sleeper) {
   if (endpoints.empty())
     return absl::InvalidArgumentError("JSON-RPC endpoints: none given");
   for (const std::string& url : endpoints) {
@@ -67,7 +66,7 @@ absl::StatusOr<std::unique_ptr<JsonRpcClient>> JsonRpcClient::Create(
 }
 
 JsonRpcClient::JsonRpcClient(std::vector<std::string> endpoints,
-                             std::shared_ptr<HttpTransport> transport,
+                             std::shared_ptr<http::Client> transport,
                              JsonRpcClientOptions options, Clock* clock,
                              Sleeper* sleeper)
     : endpoints_(std::move(endpoints)),
@@ -105,8 +104,15 @@ absl::Status JsonRpcClient::Exchange(absl::string_view label,
         break;
       }
       ++attempts;
-      absl::StatusOr<HttpResponse> response =
-          transport_->Post(url, body, std::min(options_.attempt_timeout, left));
+      http::Request request;
+      request.method = "POST";
+      request.url = url;
+      request.headers = {{"Content-Type", "application/json"},
+                         {"Accept", "application/json"}};
+      request.body = body;
+      request.timeout = std::min(options_.attempt_timeout, left);
+      request.max_response_bytes = options_.max_response_bytes;
+      absl::StatusOr<http::Response> response = transport_->Send(request);
       absl::Status failure;
       bool retryable = false;
       if (!response.ok()) {

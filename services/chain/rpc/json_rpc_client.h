@@ -31,8 +31,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
+#include "libs/common/http_client.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/rpc/http_transport.h"
 #include "services/chain/rpc/json_rpc_codec.h"
 #include "services/chain/rpc/sleeper.h"
 
@@ -58,7 +58,7 @@ class JsonRpcClient {
   // `clock` and `sleeper` must outlive the client.
   static absl::StatusOr<std::unique_ptr<JsonRpcClient>> Create(
       std::vector<std::string> endpoints,
-      std::shared_ptr<HttpTransport> transport,
+      std::shared_ptr<http::Client> transport,
       JsonRpcClientOptions options = {}, Clock* clock = Clock::Real(),
       Sleeper* sleeper = Sleeper::Real());
 
@@ -94,7 +94,7 @@ class JsonRpcClient {
       const std::string& endpoint, const std::string& body, bool* retry)>;
 
   JsonRpcClient(std::vector<std::string> endpoints,
-                std::shared_ptr<HttpTransport> transport,
+                std::shared_ptr<http::Client> transport,
                 JsonRpcClientOptions options, Clock* clock, Sleeper* sleeper);
 
   absl::Status Exchange(absl::string_view label, const std::string& body,
@@ -103,7 +103,7 @@ class JsonRpcClient {
       const std::vector<JsonRpcRequest>& requests);
 
   const std::vector<std::string> endpoints_;
-  const std::shared_ptr<HttpTransport> transport_;
+  const std::shared_ptr<http::Client> transport_;
   const JsonRpcClientOptions options_;
   Clock* const clock_;
   Sleeper* const sleeper_;
