@@ -47,14 +47,14 @@ double ApplySeconds(int workers) {
   deps.secrets = &secrets;
   deps.state = state->get();
   orch::Orchestrator orchestrator(std::move(deps));
-  auto targets = orch::NewTargetFactory(orch::ProcessRunner::Real());
+  auto targets = orch::NewTargetFactory(poolops::proc::ProcessRunner::Real());
   orch::DockerComposeRunner runner;
   orch::FakeChainClient chain;
   auto health = orch::NewDirectHealthProbe();
   orch::ApplyOptions opts;
   opts.poll_interval = absl::Milliseconds(100);
-  orch::Applier applier(&orchestrator, state->get(), targets.get(), &runner, &chain,
-                        health.get(), opts);
+  orch::Applier applier(&orchestrator, state->get(), targets.get(), &runner,
+                        &chain, health.get(), opts);
   std::string pool = absl::StrCat("bench", workers, "x", ::getpid());
   std::string yaml = absl::StrCat(
       "name: ", pool, "\nchain: devnet\nnetwork_mode: host\n",
@@ -63,13 +63,14 @@ double ApplySeconds(int workers) {
       "workerpool: {owner_wallet: core, description: bench}\n",
       "images: {simulators: true, simulator_tag: bench}\n",
       "core: {target: 'local:", (dir.path() / "hosts").string(),
-      "', host: 127.0.0.1, core_port: ", FreePort(), ", chain_adapter_port: ",
-      FreePort(), ", grafana_port: ", FreePort(), "}\n",
-      "orders: {publisher: none}\nworkers:\n");
+      "', host: 127.0.0.1, core_port: ", FreePort(),
+      ", chain_adapter_port: ", FreePort(), ", grafana_port: ", FreePort(),
+      "}\n", "orders: {publisher: none}\nworkers:\n");
   for (int i = 0; i < workers; ++i) {
-    absl::StrAppend(&yaml, "  - {name: w", i, ", target: 'local:",
-                    (dir.path() / "hosts").string(), "', wallet: wallet", i,
-                    ", cpu: 1, results_dir: ", (dir.path() / "results").string(), "}\n");
+    absl::StrAppend(&yaml, "  - {name: w", i,
+                    ", target: 'local:", (dir.path() / "hosts").string(),
+                    "', wallet: wallet", i, ", cpu: 1, results_dir: ",
+                    (dir.path() / "results").string(), "}\n");
   }
   orch::v1::SpecSource src;
   src.set_yaml(yaml);
@@ -82,7 +83,8 @@ double ApplySeconds(int workers) {
   auto start = std::chrono::steady_clock::now();
   auto r = applier.Up(*loaded, nullptr);
   double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   if (!r.ok()) {
     std::fprintf(stderr, "up failed: %s\n", r.status().ToString().c_str());
     seconds = -1;
@@ -96,22 +98,26 @@ double ApplySeconds(int workers) {
 int main() {
   if (std::getenv("DOCKER_HOST") == nullptr ||
       std::system("docker info >/dev/null 2>&1") != 0) {
-    std::fprintf(stderr, "pool_apply_bench: no DOCKER_HOST daemon (scripts/dockerd.sh)\n");
+    std::fprintf(
+        stderr,
+        "pool_apply_bench: no DOCKER_HOST daemon (scripts/dockerd.sh)\n");
     return 2;
   }
   poolops::sim::ImageBuildOptions options;
   options.binary = POOLOPS_SIM_BINARY;
   options.dockerfile = POOLOPS_SIM_DOCKERFILE;
   options.tag = "bench";
-  if (auto s = poolops::sim::BuildSimulatorImages(options,
-                                                  poolops::sim::CommandRunner::Real());
+  if (auto s = poolops::sim::BuildSimulatorImages(
+          options, poolops::proc::ProcessRunner::Real());
       !s.ok()) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());
     return 1;
   }
   double one = ApplySeconds(1);
   double ten = ApplySeconds(10);
-  std::printf("{\"apply_1_worker_s\": %.2f, \"apply_10_workers_s\": %.2f, \"ratio\": %.2f}\n",
-              one, ten, one > 0 ? ten / one : -1.0);
+  std::printf(
+      "{\"apply_1_worker_s\": %.2f, \"apply_10_workers_s\": %.2f, \"ratio\": "
+      "%.2f}\n",
+      one, ten, one > 0 ? ten / one : -1.0);
   return one > 0 && ten > 0 ? 0 : 1;
 }

@@ -163,17 +163,17 @@ void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code) {
         return;
       }
     }
-    ctx.Progress(absl::StrCat("building poolops-sim/<role>:", img->tag,
-                              " images"));
+    ctx.Progress(
+        absl::StrCat("building poolops-sim/<role>:", img->tag, " images"));
     absl::Status s =
-        sim::BuildSimulatorImages(options, sim::CommandRunner::Real());
+        sim::BuildSimulatorImages(options, proc::ProcessRunner::Real());
     if (!s.ok()) {
       *exit_code = ctx.Fail(s);
       return;
     }
-    *exit_code = ctx.Ok({{"tag", img->tag}, {"roles", img->roles}},
-                        absl::StrCat("built poolops-sim images with tag ",
-                                     img->tag));
+    *exit_code =
+        ctx.Ok({{"tag", img->tag}, {"roles", img->roles}},
+               absl::StrCat("built poolops-sim images with tag ", img->tag));
   });
 
   devnet->add_subcommand("status", "Where the devnet is and whether it runs")

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 #include "libs/common/client_channel.h"
 #include "libs/common/health_client.h"
 #include "libs/common/home.h"
+#include "libs/common/process_runner.h"
 #include "libs/common/suite.h"
 
 namespace poolops::cli {
@@ -148,41 +148,6 @@ std::string LastLogLine(const fs::path& log) {
   return last;
 }
 
-// fork + setsid + exec with stdio on the log; only --home in argv.
-absl::StatusOr<int> Spawn(const fs::path& binary, const fs::path& home,
-                          const fs::path& log) {
-  int log_fd =
-      ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (log_fd < 0) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot open log ", log.string()));
-  }
-  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  std::string bin = binary.string(), home_str = home.string();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(log_fd);
-    if (null_fd >= 0) ::close(null_fd);
-    return absl::ResourceExhaustedError("fork failed");
-  }
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-    ::setsid();
-    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    // Keep nothing else of poolctl (e.g. a pipe a test reads until EOF).
-    ::syscall(SYS_close_range, 3U, ~0U, 0U);
-    char* argv[] = {bin.data(), const_cast<char*>("--home"), home_str.data(),
-                    nullptr};
-    ::execv(bin.c_str(), argv);
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  if (null_fd >= 0) ::close(null_fd);
-  return pid;
-}
-
 std::vector<ServiceState> ProbeAll(const fs::path& home) {
   std::vector<ServiceState> states;
   for (const SuiteService& svc : kSuite) states.push_back(Probe(home, svc));
@@ -227,7 +192,9 @@ absl::Status Up(const Context& ctx, absl::Duration timeout) {
     }
     fs::path log =
         home->logs_dir() / absl::StrCat(std::string(svc.name), ".log");
-    absl::StatusOr<int> pid = Spawn(binary, home->root(), log);
+    // Detached (own session) with stdio on the log; only --home in argv.
+    absl::StatusOr<pid_t> pid = proc::SpawnDetached(
+        {binary.string(), "--home", home->root().string()}, {log});
     if (!pid.ok()) return pid.status();
     ctx.Progress(absl::StrCat("starting ", std::string(svc.name), " (pid ",
                               *pid, ", log ", log.string(), ")"));

@@ -1,87 +1,27 @@
 #include "devnet/anvil_process.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "devnet/poco_artifacts.h"
+#include "libs/common/http_client.h"
 #include "libs/common/net.h"
+#include "libs/common/process_runner.h"
+#include "devnet/poco_artifacts.h"
 #include "libs/ethrpc/eth_api.h"
 #include "libs/ethrpc/json_rpc_client.h"
-#include "services/chain/rpc/http_transport.h"
 
 namespace poolops::devnet {
-namespace {
-
-// Reaps `pid` if it is our child and has exited; true if it is gone.
-bool Reaped(pid_t pid) {
-  int status = 0;
-  return waitpid(pid, &status, WNOHANG) == pid;
-}
-
-// A zombie whose parent has not reaped it yet: exited, as far as we care.
-bool Zombie(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat;
-  std::getline(in, stat);
-  size_t paren = stat.rfind(") ");  // the command may hold spaces and parens
-  return paren != std::string::npos && paren + 2 < stat.size() &&
-         stat[paren + 2] == 'Z';
-}
-
-}  // namespace
 
 std::filesystem::path AnvilBinary() {
   return NpmDir() / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil";
 }
 
 bool PortInUse(uint16_t port) { return net::LoopbackPortInUse(port); }
-
-bool ProcessAlive(pid_t pid) {
-  if (pid <= 0 || Reaped(pid)) return false;
-  if (kill(pid, 0) != 0 && errno != EPERM) return false;
-  return !Zombie(pid);
-}
-
-absl::StatusOr<pid_t> SpawnDetached(std::vector<std::string> args,
-                                    const std::filesystem::path& log_file) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int log = open(log_file.empty() ? "/dev/null" : log_file.c_str(),
-                 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (log < 0)
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot open ", log_file.string()));
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(log);
-    return absl::InternalError("fork() failed");
-  }
-  if (pid == 0) {
-    setsid();  // outlives poolctl and its terminal
-    int null = open("/dev/null", O_RDONLY);
-    dup2(null, 0);
-    dup2(log, 1);
-    dup2(log, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(log);
-  return pid;
-}
 
 namespace {
 
@@ -106,18 +46,18 @@ absl::StatusOr<AnvilInstance> StartAnvilOn(const AnvilOptions& options,
     args.push_back("--config-out");
     args.push_back(options.config_out.string());
   }
-  absl::StatusOr<pid_t> pid = SpawnDetached(args, options.log_file);
+  absl::StatusOr<pid_t> pid = proc::SpawnDetached(args, {options.log_file});
   if (!pid.ok()) return pid.status();
   out.pid = *pid;
   out.rpc_url = absl::StrCat("http://127.0.0.1:", out.port);
 
-  auto client = chain::JsonRpcClient::Create({out.rpc_url},
-                                             chain::NewCurlHttpTransport());
+  auto client =
+      chain::JsonRpcClient::Create({out.rpc_url}, http::NewCurlClient());
   if (!client.ok()) return client.status();
   absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     bool ours = net::ListensOnLoopback(*pid, out.port);
-    if (!ours && !ProcessAlive(*pid)) {
+    if (!ours && !proc::ProcessAlive(*pid)) {
       if (PortInUse(out.port))
         return absl::ResourceExhaustedError(absl::StrCat(
             "another process took port ", out.port, " before anvil bound it"));
@@ -133,7 +73,7 @@ absl::StatusOr<AnvilInstance> StartAnvilOn(const AnvilOptions& options,
     }
     absl::SleepFor(absl::Milliseconds(50));
   }
-  (void)StopProcess(*pid);
+  (void)proc::StopProcess(*pid, kStopGrace);
   return absl::DeadlineExceededError(absl::StrCat(
       "anvil did not answer on ", out.rpc_url, " within ",
       absl::FormatDuration(timeout), "; see ", options.log_file.string()));
@@ -166,7 +106,8 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
     absl::StatusOr<uint16_t> port = net::FreeLoopbackPort();
     if (!port.ok()) return port.status();
     absl::StatusOr<AnvilInstance> out = StartAnvilOn(options, *port, timeout);
-    if (out.status().code() != absl::StatusCode::kResourceExhausted) return out;
+    if (out.status().code() != absl::StatusCode::kResourceExhausted)
+      return out;
     last = out.status();
   }
   return absl::UnavailableError(
@@ -174,7 +115,7 @@ absl::StatusOr<AnvilInstance> StartAnvil(const AnvilOptions& options,
 }
 
 bool ProcessRuns(pid_t pid, std::string_view program) {
-  if (!ProcessAlive(pid)) return false;
+  if (!proc::ProcessAlive(pid)) return false;
   std::ifstream in(absl::StrCat("/proc/", pid, "/cmdline"), std::ios::binary);
   std::string argv0;
   std::getline(in, argv0, '\0');  // empty for a zombie
@@ -185,21 +126,7 @@ bool ProcessRuns(pid_t pid, std::string_view program) {
 absl::Status StopProgram(pid_t pid, std::string_view program,
                          absl::Duration timeout) {
   if (!ProcessRuns(pid, program)) return absl::OkStatus();
-  return StopProcess(pid, timeout);
-}
-
-absl::Status StopProcess(pid_t pid, absl::Duration timeout) {
-  if (!ProcessAlive(pid)) return absl::OkStatus();
-  kill(pid, SIGTERM);
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (!ProcessAlive(pid)) return absl::OkStatus();
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  kill(pid, SIGKILL);
-  for (int i = 0; i < 100 && ProcessAlive(pid); ++i)
-    absl::SleepFor(absl::Milliseconds(20));
-  return absl::OkStatus();
+  return proc::StopProcess(pid, timeout);
 }
 
 }  // namespace poolops::devnet

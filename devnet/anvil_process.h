@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/common/process_runner.h"
 
 namespace poolops::devnet {
 
@@ -40,25 +40,18 @@ std::filesystem::path AnvilBinary();
 absl::StatusOr<AnvilInstance> StartAnvil(
     const AnvilOptions& options, absl::Duration timeout = absl::Seconds(30));
 
-// Starts `args` (args[0] an absolute path) in its own session, stdin from
-// /dev/null, stdout and stderr appended to `log_file`; returns its pid.
-absl::StatusOr<pid_t> SpawnDetached(std::vector<std::string> args,
-                                    const std::filesystem::path& log_file);
-
-// SIGTERM (anvil dumps its state), then SIGKILL after `timeout`.
-absl::Status StopProcess(pid_t pid, absl::Duration timeout = absl::Seconds(15));
-
-bool ProcessAlive(pid_t pid);
+// How long anvil gets after SIGTERM (it dumps its state) before SIGKILL.
+inline constexpr absl::Duration kStopGrace = absl::Seconds(15);
 
 // True when `pid` is alive and runs a binary named `program` (argv[0]'s file
 // name, from /proc): a pid read from a file may since belong to another
 // process, which must be neither reported as the devnet nor signalled.
 bool ProcessRuns(pid_t pid, std::string_view program);
 
-// StopProcess for a pid read from a file: does nothing unless it runs
+// proc::StopProcess for a pid read from a file: does nothing unless it runs
 // `program`.
 absl::Status StopProgram(pid_t pid, std::string_view program,
-                         absl::Duration timeout = absl::Seconds(15));
+                         absl::Duration timeout = kStopGrace);
 
 // True when something accepts TCP connections on 127.0.0.1:port.
 bool PortInUse(uint16_t port);

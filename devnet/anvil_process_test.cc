@@ -30,8 +30,8 @@ TEST(AnvilProcessTest, StartsBellecourLike) {
   EXPECT_EQ(anvil.instance().rpc_url.rfind("http://127.0.0.1:", 0), 0u);
   EXPECT_EQ(getsid(anvil.instance().pid), anvil.instance().pid);
   pid_t pid = anvil.instance().pid;
-  ASSERT_TRUE(StopProcess(pid).ok());
-  EXPECT_FALSE(ProcessAlive(pid));
+  ASSERT_TRUE(proc::StopProcess(pid, kStopGrace).ok());
+  EXPECT_FALSE(proc::ProcessAlive(pid));
 }
 
 TEST(AnvilProcessTest, RequestedPortInUseIsAClearError) {
@@ -51,7 +51,7 @@ TEST(AnvilProcessTest, RequestedPortInUseIsAClearError) {
   options.port = port;
   absl::StatusOr<AnvilInstance> instance = StartAnvil(options);
   close(fd);
-  if (instance.ok()) (void)StopProcess(instance->pid);
+  if (instance.ok()) (void)proc::StopProcess(instance->pid, kStopGrace);
   ASSERT_EQ(instance.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_NE(instance.status().message().find(std::to_string(port)),
             std::string::npos);
@@ -101,7 +101,7 @@ TEST(AnvilProcessTest, PidsFromFilesAreTrustedOnlyForTheirProgram) {
   EXPECT_FALSE(ProcessRuns(getpid(), "anvil"));
   EXPECT_TRUE(StopProgram(getpid(), "anvil").ok());
   EXPECT_FALSE(ProcessRuns(0, "anvil"));
-  EXPECT_TRUE(StopProcess(0).ok());
+  EXPECT_TRUE(proc::StopProcess(0, kStopGrace).ok());
 }
 
 }  // namespace

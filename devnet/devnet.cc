@@ -9,11 +9,14 @@
 #include "absl/time/clock.h"
 #include "devnet/anvil_process.h"
 #include "libs/common/files.h"
+#include "libs/common/http_client.h"
+#include "libs/common/process_runner.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/secp256k1.h"
 #include "libs/ethrpc/json_rpc_client.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/rpc/http_transport.h"
+#include "devnet/anvil_process.h"
+#include "libs/ethrpc/json_rpc_client.h"
 
 namespace poolops::devnet {
 namespace fs = std::filesystem;
@@ -178,11 +181,11 @@ absl::Status StartMarket(const fs::path& home, DevnetState& state) {
                      " (build poolops-devnet-market, or set POOLOPS_BIN_DIR)"));
   fs::path port_file = Dir(home) / "market.port";
   fs::remove(port_file);
-  absl::StatusOr<pid_t> pid = SpawnDetached(
+  absl::StatusOr<pid_t> pid = proc::SpawnDetached(
       {binary.string(), "--rpc", state.rpc, "--hub",
        state.deployment.hub.ToChecksum(), "--chain-id",
        std::to_string(state.chain_id), "--port-file", port_file.string()},
-      home / "logs" / "market.log");
+      {home / "logs" / "market.log"});
   if (!pid.ok()) return pid.status();
   for (int i = 0; i < 300; ++i) {
     absl::StatusOr<std::string> port = files::ReadFile(port_file);
@@ -191,10 +194,10 @@ absl::Status StartMarket(const fs::path& home, DevnetState& state) {
       state.market_pid = *pid;
       return absl::OkStatus();
     }
-    if (!ProcessAlive(*pid)) break;
+    if (!proc::ProcessAlive(*pid)) break;
     absl::SleepFor(absl::Milliseconds(20));
   }
-  (void)StopProcess(*pid);
+  (void)proc::StopProcess(*pid, kStopGrace);
   return absl::UnavailableError(
       absl::StrCat("the devnet market did not start; see ",
                    (home / "logs" / "market.log").string()));
@@ -276,7 +279,7 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
   if (!state.ok()) return state.status();
 
   auto client =
-      chain::JsonRpcClient::Create({state->rpc}, chain::NewCurlHttpTransport());
+      chain::JsonRpcClient::Create({state->rpc}, http::NewCurlClient());
   if (!client.ok()) return client.status();
   auto api = std::make_unique<chain::EthApi>(client->get());
   if (have_chain) {
@@ -288,19 +291,19 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
           absl::StrCat("warning: the saved chain state fails the deployment "
                        "checks (",
                        check.message(), "); redeploying from scratch"));
-      (void)StopProcess(state->pid);
+      (void)proc::StopProcess(state->pid, kStopGrace);
       have_chain = false;
       state = Start(options, /*fresh=*/true);
       if (!state.ok()) return state.status();
-      client = chain::JsonRpcClient::Create({state->rpc},
-                                            chain::NewCurlHttpTransport());
+      client =
+          chain::JsonRpcClient::Create({state->rpc}, http::NewCurlClient());
       if (!client.ok()) return client.status();
       api = std::make_unique<chain::EthApi>(client->get());
     }
   }
   absl::StatusOr<std::vector<DevAccount>> accounts = SaveAccounts(home);
   if (!accounts.ok()) {
-    (void)StopProcess(state->pid);
+    (void)proc::StopProcess(state->pid, kStopGrace);
     return accounts.status();
   }
   state->accounts = std::move(*accounts);
@@ -317,7 +320,7 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
           key.ok() ? eth::FromHexFixed(*key, 32, "dev key")
                    : absl::StatusOr<eth::Bytes>(key.status());
       if (!key_bytes.ok()) {
-        (void)StopProcess(state->pid);
+        (void)proc::StopProcess(state->pid, kStopGrace);
         return key_bytes.status();
       }
       DeployOptions deploy;
@@ -333,7 +336,7 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
                                               options.chain_id, options.flavour)
                         : deployment.status();
     if (!check.ok()) {
-      (void)StopProcess(state->pid);
+      (void)proc::StopProcess(state->pid, kStopGrace);
       fs::remove(ChainState(home));
       return check;
     }
@@ -345,13 +348,13 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
     // The chain is useful without it: chain.json then has no iexecGateway.
     progress(absl::StrCat("warning: no local market: ", s.message()));
   } else if (!s.ok()) {
-    (void)StopProcess(state->pid);
+    (void)proc::StopProcess(state->pid, kStopGrace);
     return s;
   }
   absl::StatusOr<fs::path> chain_json = WriteChainJson(home, *state);
   if (!chain_json.ok()) {
     (void)StopProgram(state->market_pid, kMarket);
-    (void)StopProcess(state->pid);
+    (void)proc::StopProcess(state->pid, kStopGrace);
     return chain_json.status();
   }
   state->chain_json = *chain_json;
@@ -360,7 +363,7 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
       !s.ok()) {
     // Unrecorded processes could never be stopped by pid: stop them now.
     (void)StopProgram(state->market_pid, kMarket);
-    (void)StopProcess(state->pid);
+    (void)proc::StopProcess(state->pid, kStopGrace);
     return s;
   }
   return state;

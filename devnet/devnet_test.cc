@@ -57,7 +57,7 @@ TEST_F(DevnetTest, DeploysSavesAndRestores) {
 
   // The local market runs beside the chain and is in the SDK's chain.json.
   ASSERT_FALSE(up->market.empty());
-  EXPECT_TRUE(ProcessAlive(up->market_pid));
+  EXPECT_TRUE(proc::ProcessAlive(up->market_pid));
   EXPECT_EQ(chain["chains"]["devnet"]["iexecGateway"], up->market);
   EXPECT_TRUE(PortInUse(static_cast<uint16_t>(
       std::stoi(up->market.substr(up->market.rfind(':') + 1)))));
@@ -69,8 +69,8 @@ TEST_F(DevnetTest, DeploysSavesAndRestores) {
   EXPECT_FALSE(again->deployed_now);
 
   ASSERT_TRUE(DevnetDown(home_.path()).ok());
-  EXPECT_FALSE(ProcessAlive(up->pid));
-  EXPECT_FALSE(ProcessAlive(up->market_pid));
+  EXPECT_FALSE(proc::ProcessAlive(up->pid));
+  EXPECT_FALSE(proc::ProcessAlive(up->market_pid));
   EXPECT_FALSE(DevnetStatus(home_.path())->running);
 
   start = absl::Now();

@@ -13,14 +13,16 @@
 #include "devnet/anvil_process.h"
 #include "devnet/poco_artifacts.h"
 #include "gtest/gtest.h"
+#include "libs/common/http_client.h"
 #include "libs/common/test_util.h"
 #include "libs/eth/abi.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/secp256k1.h"
 #include "libs/eth/transaction.h"
+#include "devnet/anvil_process.h"
+#include "devnet/poco_artifacts.h"
 #include "libs/ethrpc/eth_api.h"
 #include "libs/ethrpc/json_rpc_client.h"
-#include "services/chain/rpc/http_transport.h"
 
 namespace poolops::devnet::testing {
 
@@ -72,7 +74,7 @@ class ScopedAnvil {
     instance_ = *instance;
     absl::StatusOr<std::unique_ptr<chain::JsonRpcClient>> client =
         chain::JsonRpcClient::Create({instance_.rpc_url},
-                                     chain::NewCurlHttpTransport());
+                                     http::NewCurlClient());
     if (!client.ok()) return client.status();
     client_ = std::move(*client);
     api_ = std::make_unique<chain::EthApi>(client_.get());
@@ -80,7 +82,7 @@ class ScopedAnvil {
   }
 
   void Stop() {
-    if (instance_.pid > 0) (void)StopProcess(instance_.pid);
+    if (instance_.pid > 0) (void)proc::StopProcess(instance_.pid, kStopGrace);
     instance_.pid = 0;
   }
 

@@ -22,8 +22,12 @@
 #include "devnet/market/market_api.h"
 #include "devnet/market/order_book.h"
 #include "libs/common/files.h"
+#include "devnet/market/chain_view_rpc.h"
+#include "devnet/market/http_server.h"
+#include "devnet/market/market_api.h"
+#include "devnet/market/order_book.h"
+#include "libs/common/http_client.h"
 #include "libs/ethrpc/json_rpc_client.h"
-#include "services/chain/rpc/http_transport.h"
 
 namespace {
 
@@ -88,7 +92,7 @@ int main(int argc, char** argv) {
   poolops::chain::JsonRpcClientOptions rpc_options;
   rpc_options.max_total = absl::Seconds(15);
   auto client = poolops::chain::JsonRpcClient::Create(
-      {rpc}, poolops::chain::NewCurlHttpTransport(), rpc_options);
+      {rpc}, poolops::http::NewCurlClient(), rpc_options);
   if (!client.ok()) return Fail(2, client.status().ToString());
   poolops::chain::EthApi api(client->get());
   poolops::market::RpcChainView chain(&api, *hub);

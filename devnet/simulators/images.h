@@ -6,20 +6,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/common/process_runner.h"
 
 namespace poolops::sim {
 
 std::string SimulatorImageName(const std::string& role, const std::string& tag);
-
-// Runs a command (argv[0] looked up on PATH) and returns its combined output.
-class CommandRunner {
- public:
-  virtual ~CommandRunner() = default;
-  virtual absl::StatusOr<std::string> Run(
-      const std::vector<std::string>& argv) = 0;
-  // fork/exec with DOCKER_BUILDKIT=0 (the legacy builder: no buildx here).
-  static CommandRunner* Real();
-};
 
 struct ImageBuildOptions {
   std::string docker = "docker";
@@ -29,8 +20,9 @@ struct ImageBuildOptions {
   std::vector<std::string> roles;  // empty: every role
 };
 
-// Stages binary + Dockerfile in a temporary context and builds each image.
+// Stages binary + Dockerfile in a temporary context and builds each image
+// with DOCKER_BUILDKIT=0 (the legacy builder: no buildx here).
 absl::Status BuildSimulatorImages(const ImageBuildOptions& options,
-                                  CommandRunner* runner);
+                                  proc::ProcessRunner* runner);
 
 }  // namespace poolops::sim

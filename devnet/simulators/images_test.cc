@@ -10,17 +10,23 @@
 namespace poolops::sim {
 namespace {
 
-class RecordingRunner : public CommandRunner {
+class RecordingRunner : public proc::ProcessRunner {
  public:
-  absl::StatusOr<std::string> Run(
-      const std::vector<std::string>& argv) override {
+  absl::StatusOr<proc::RunResult> Run(
+      const std::vector<std::string>& argv,
+      const proc::RunOptions& options) override {
     commands.push_back(absl::StrJoin(argv, " "));
     context_had_binary = std::filesystem::exists(
         std::filesystem::path(argv.back()) / "poolops-stack-sim");
-    return std::string("sha256:x");
+    legacy_builder = options.env.size() == 1 &&
+                     options.env[0].first == "DOCKER_BUILDKIT" &&
+                     options.env[0].second == "0";
+    return proc::RunResult{exit_code, "sha256:x", ""};
   }
   std::vector<std::string> commands;
   bool context_had_binary = false;
+  bool legacy_builder = false;
+  int exit_code = 0;
 };
 
 TEST(ImagesTest, OneImagePerRoleFromTheSameBinary) {
@@ -40,6 +46,12 @@ TEST(ImagesTest, OneImagePerRoleFromTheSameBinary) {
   EXPECT_NE(runner.commands[1].find("-t poolops-sim/worker:7.1.0"),
             std::string::npos);
   EXPECT_TRUE(runner.context_had_binary);
+  EXPECT_TRUE(runner.legacy_builder);
+  runner.exit_code = 1;  // docker build failed
+  absl::Status failed = BuildSimulatorImages(options, &runner);
+  EXPECT_TRUE(absl::IsInternal(failed)) << failed;
+  EXPECT_NE(std::string(failed.message()).find("sha256:x"), std::string::npos);
+  runner.exit_code = 0;
   options.roles = {"nginx"};
   EXPECT_FALSE(BuildSimulatorImages(options, &runner).ok());
   options.roles = {"core"};

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "devnet/simulators/http_client.h"
 #include "devnet/simulators/images.h"
 #include "libs/common/net.h"
@@ -38,16 +39,31 @@ std::string WorkerService(const std::string& name, const std::string& wallet,
       wallet, ":/", wallet, ":ro\n");
 }
 
+// The command's combined output, or an error naming it when it failed.
+absl::StatusOr<std::string> RunOk(const std::vector<std::string>& argv) {
+  proc::RunOptions options;
+  options.merge_stderr = true;
+  absl::StatusOr<proc::RunResult> r =
+      proc::ProcessRunner::Real()->Run(argv, options);
+  if (!r.ok()) return r.status();
+  if (r->exit_code != 0) {
+    return absl::InternalError(absl::StrCat(absl::StrJoin(argv, " "),
+                                            " failed (exit ", r->exit_code,
+                                            "): ", r->output));
+  }
+  return r->output;
+}
+
+bool Succeeds(const std::vector<std::string>& argv) { return RunOk(argv).ok(); }
+
 TEST(SimDockerTest, ComposeCoreAndTwoWorkers) {
   const char* docker_host = std::getenv("DOCKER_HOST");
   const char* ci = std::getenv("CI");
   bool in_ci = ci != nullptr && std::string(ci) == "true";
   bool have_docker =
       docker_host != nullptr && *docker_host != '\0' &&
-      CommandRunner::Real()
-          ->Run({"docker", "info", "--format", "{{.ServerVersion}}"})
-          .ok() &&
-      CommandRunner::Real()->Run({"docker-compose", "version"}).ok();
+      Succeeds({"docker", "info", "--format", "{{.ServerVersion}}"}) &&
+      Succeeds({"docker-compose", "version"});
   if (!have_docker) {
     if (in_ci)
       FAIL() << "CI=true but no docker daemon (source scripts/dockerd.sh)";
@@ -58,7 +74,8 @@ TEST(SimDockerTest, ComposeCoreAndTwoWorkers) {
                             POOLOPS_SIM_DOCKERFILE,
                             "test",
                             {"core", "worker"}};
-  absl::Status built = BuildSimulatorImages(options, CommandRunner::Real());
+  absl::Status built =
+      BuildSimulatorImages(options, proc::ProcessRunner::Real());
   ASSERT_TRUE(built.ok()) << built;
 
   namespace fs = std::filesystem;
@@ -85,7 +102,7 @@ TEST(SimDockerTest, ComposeCoreAndTwoWorkers) {
     std::vector<std::string> argv = {"docker-compose", "-f", compose_file, "-p",
                                      project};
     argv.insert(argv.end(), args.begin(), args.end());
-    return CommandRunner::Real()->Run(argv);
+    return RunOk(argv);
   };
   auto up = compose({"up", "-d"});
   ASSERT_TRUE(up.ok()) << up.status();

@@ -2,12 +2,7 @@
 // kills it (by its pid) when the object goes, or when the test process dies.
 #pragma once
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,8 +13,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/common/http_client.h"
 #include "libs/common/net.h"
-#include "services/chain/rpc/http_transport.h"
+#include "libs/common/process_runner.h"
 
 namespace poolops::chain::testing {
 
@@ -73,28 +69,17 @@ class AnvilProcess {
         AnvilBinary(), "--port",     port_text,     "--host",  "127.0.0.1",
         "--hardfork",  "berlin",     "--gas-price", "0",       "--gas-limit",
         "6700000",     "--chain-id", "65535",       "--silent"};
-    pid_t pid = ::fork();
-    if (pid < 0) return absl::InternalError("fork failed");
-    if (pid == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
-      int devnull = ::open("/dev/null", O_RDWR);
-      ::dup2(devnull, 0);
-      ::dup2(devnull, 1);
-      ::dup2(devnull, 2);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    pid_ = pid;
-    auto transport = NewCurlHttpTransport();
+    proc::SpawnOptions options;
+    options.die_with_parent = true;  // never outlive the test
+    absl::StatusOr<pid_t> pid = proc::SpawnDetached(args, options);
+    if (!pid.ok()) return pid.status();
+    pid_ = *pid;
+    auto transport = http::NewCurlClient();
     const std::string body =
         R"({"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]})";
     absl::Time deadline = absl::Now() + absl::Seconds(20);
     while (absl::Now() < deadline) {
-      int wstatus;
-      if (::waitpid(pid_, &wstatus, WNOHANG) == pid_) {
+      if (!proc::ProcessAlive(pid_)) {  // reaped if it exited
         pid_ = -1;
         return absl::InternalError(
             absl::StrCat("anvil exited early on port ", port));
@@ -105,7 +90,13 @@ class AnvilProcess {
         absl::SleepFor(absl::Milliseconds(50));
         continue;
       }
-      auto r = transport->Post(url(), body, absl::Seconds(1));
+      http::Request request;
+      request.method = "POST";
+      request.url = url();
+      request.headers = {{"Content-Type", "application/json"}};
+      request.body = body;
+      request.timeout = absl::Seconds(1);
+      auto r = transport->Send(request);
       if (r.ok() && r->status == 200) return absl::OkStatus();
       absl::SleepFor(absl::Milliseconds(50));
     }

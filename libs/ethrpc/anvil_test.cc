@@ -93,7 +93,7 @@ class AnvilTest : public ::testing::Test {
   }
 
   testing::AnvilProcess anvil_;  // killed by its pid in the destructor
-  std::shared_ptr<HttpTransport> transport_ = NewCurlHttpTransport();
+  std::shared_ptr<http::Client> transport_ = http::NewCurlClient();
   std::unique_ptr<JsonRpcClient> client_;
   std::unique_ptr<EthApi> api_;
 };

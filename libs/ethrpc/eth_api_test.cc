@@ -7,13 +7,13 @@
 #include "gtest/gtest.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/keccak.h"
-#include "services/chain/rpc/fake_http_transport.h"
+#include "libs/ethrpc/fake_json_rpc_node.h"
 
 namespace poolops::chain {
 namespace {
 
 using nlohmann::json;
-using testing::FakeHttpTransport;
+using testing::FakeJsonRpcNode;
 using ::testing::HasSubstr;
 
 constexpr char kA[] = "http://127.0.0.1:1111";
@@ -54,8 +54,8 @@ class EthApiTest : public ::testing::Test {
     api_ = std::make_unique<EthApi>(client_.get(), &clock_);
   }
 
-  std::shared_ptr<FakeHttpTransport> transport_ =
-      std::make_shared<FakeHttpTransport>();
+  std::shared_ptr<FakeJsonRpcNode> transport_ =
+      std::make_shared<FakeJsonRpcNode>();
   FakeClock clock_;
   std::unique_ptr<JsonRpcClient> client_;
   std::unique_ptr<EthApi> api_;
@@ -120,16 +120,17 @@ TEST_F(EthApiTest, CallEncodesTheRequest) {
 
 TEST_F(EthApiTest, CallBatchSendsOneExchangeAndChecksEachResult) {
   // One batch body: answer each request of the array by its id.
-  transport_->Push(kA, [](const json& req) -> absl::StatusOr<HttpResponse> {
+  transport_->Push(kA, [](const json& req) -> absl::StatusOr<http::Response> {
     json out = json::array();
     out.push_back({{"jsonrpc", "2.0"}, {"id", req[1]["id"]}, {"result", "0x"}});
     out.push_back({{"jsonrpc", "2.0"},
                    {"id", req[0]["id"]},
                    {"result", "0x" + std::string(64, '0')}});
-    out.push_back({{"jsonrpc", "2.0"},
-                   {"id", req[2]["id"]},
-                   {"error", {{"code", 3}, {"message", "execution reverted"}}}});
-    return HttpResponse{200, out.dump(), std::nullopt};
+    out.push_back(
+        {{"jsonrpc", "2.0"},
+         {"id", req[2]["id"]},
+         {"error", {{"code", 3}, {"message", "execution reverted"}}}});
+    return http::Response{200, "application/json", out.dump(), std::nullopt};
   });
   std::vector<CallRequest> reqs(3);
   for (CallRequest& r : reqs) r.to = *eth::Address::Parse(kAccount);
@@ -214,7 +215,7 @@ class MovingChain {
  public:
   explicit MovingChain(std::string hash) : hash_(std::move(hash)) {}
   testing::Responder Responder() {
-    return [this](const json& req) -> absl::StatusOr<HttpResponse> {
+    return [this](const json& req) -> absl::StatusOr<http::Response> {
       json result;
       if (req["method"] == "eth_getTransactionReceipt") {
         int n = ++receipt_polls_;
@@ -224,7 +225,7 @@ class MovingChain {
         result = eth::U256(head_).ToHex();
       }
       json r = {{"jsonrpc", "2.0"}, {"id", req["id"]}, {"result", result}};
-      return HttpResponse{200, r.dump(), std::nullopt};
+      return http::Response{200, "application/json", r.dump(), std::nullopt};
     };
   }
 

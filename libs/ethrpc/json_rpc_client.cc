@@ -48,7 +48,7 @@ std::string Prefix(absl::string_view label, absl::string_view endpoint) {
 
 absl::StatusOr<std::unique_ptr<JsonRpcClient>> JsonRpcClient::Create(
     std::vector<std::string> endpoints,
-    std::shared_ptr<HttpTransport> transport, JsonRpcClientOptions options,
+    std::shared_ptr<http::Client> transport, JsonRpcClientOptions options,
     Clock* clock) {
   if (endpoints.empty())
     return absl::InvalidArgumentError("JSON-RPC endpoints: none given");
@@ -67,7 +67,7 @@ absl::StatusOr<std::unique_ptr<JsonRpcClient>> JsonRpcClient::Create(
 }
 
 JsonRpcClient::JsonRpcClient(std::vector<std::string> endpoints,
-                             std::shared_ptr<HttpTransport> transport,
+                             std::shared_ptr<http::Client> transport,
                              JsonRpcClientOptions options, Clock* clock)
     : endpoints_(std::move(endpoints)),
       transport_(std::move(transport)),
@@ -103,8 +103,15 @@ absl::Status JsonRpcClient::Exchange(absl::string_view label,
         break;
       }
       ++attempts;
-      absl::StatusOr<HttpResponse> response =
-          transport_->Post(url, body, std::min(options_.attempt_timeout, left));
+      http::Request request;
+      request.method = "POST";
+      request.url = url;
+      request.headers = {{"Content-Type", "application/json"},
+                         {"Accept", "application/json"}};
+      request.body = body;
+      request.timeout = std::min(options_.attempt_timeout, left);
+      request.max_response_bytes = options_.max_response_bytes;
+      absl::StatusOr<http::Response> response = transport_->Send(request);
       absl::Status failure;
       bool retryable = false;
       if (!response.ok()) {

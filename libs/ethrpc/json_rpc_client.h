@@ -31,9 +31,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
+#include "libs/common/http_client.h"
 #include "libs/ethrpc/json_rpc_codec.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/rpc/http_transport.h"
 
 namespace poolops::chain {
 
@@ -57,7 +57,7 @@ class JsonRpcClient {
   // `clock` (time and backoff sleeps) must outlive the client.
   static absl::StatusOr<std::unique_ptr<JsonRpcClient>> Create(
       std::vector<std::string> endpoints,
-      std::shared_ptr<HttpTransport> transport,
+      std::shared_ptr<http::Client> transport,
       JsonRpcClientOptions options = {}, Clock* clock = Clock::Real());
 
   // The result (JSON null included) or an error: the node's error object
@@ -92,7 +92,7 @@ class JsonRpcClient {
       const std::string& endpoint, const std::string& body, bool* retry)>;
 
   JsonRpcClient(std::vector<std::string> endpoints,
-                std::shared_ptr<HttpTransport> transport,
+                std::shared_ptr<http::Client> transport,
                 JsonRpcClientOptions options, Clock* clock);
 
   absl::Status Exchange(absl::string_view label, const std::string& body,
@@ -101,7 +101,7 @@ class JsonRpcClient {
       const std::vector<JsonRpcRequest>& requests);
 
   const std::vector<std::string> endpoints_;
-  const std::shared_ptr<HttpTransport> transport_;
+  const std::shared_ptr<http::Client> transport_;
   const JsonRpcClientOptions options_;
   Clock* const clock_;
   std::atomic<int64_t> next_id_{1};

@@ -4,14 +4,15 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/chain/rpc/fake_http_transport.h"
+#include "libs/common/test_http_server.h"
+#include "libs/ethrpc/fake_json_rpc_node.h"
 
 namespace poolops::chain {
 namespace {
 
 using nlohmann::json;
 using ::testing::ElementsAre;
-using testing::FakeHttpTransport;
+using testing::FakeJsonRpcNode;
 using ::testing::HasSubstr;
 
 constexpr char kA[] = "http://127.0.0.1:1111";
@@ -27,8 +28,8 @@ class JsonRpcClientTest : public ::testing::Test {
     return *std::move(c);
   }
 
-  std::shared_ptr<FakeHttpTransport> transport_ =
-      std::make_shared<FakeHttpTransport>();
+  std::shared_ptr<FakeJsonRpcNode> transport_ =
+      std::make_shared<FakeJsonRpcNode>();
   FakeClock clock_;
 };
 
@@ -194,14 +195,14 @@ TEST_F(JsonRpcClientTest, MalformedResponseSetsTheEndpointAside) {
 }
 
 TEST_F(JsonRpcClientTest, WrongIdAndMissingResultAreMalformed) {
-  transport_->Push(kA, [](const json& req) -> absl::StatusOr<HttpResponse> {
+  transport_->Push(kA, [](const json& req) -> absl::StatusOr<http::Response> {
     json r = {
         {"jsonrpc", "2.0"}, {"id", req["id"].get<int>() + 1}, {"result", 1}};
-    return HttpResponse{200, r.dump(), std::nullopt};
+    return http::Response{200, "application/json", r.dump(), std::nullopt};
   });
-  transport_->Push(kA, [](const json& req) -> absl::StatusOr<HttpResponse> {
+  transport_->Push(kA, [](const json& req) -> absl::StatusOr<http::Response> {
     json r = {{"jsonrpc", "2.0"}, {"id", req["id"]}};
-    return HttpResponse{200, r.dump(), std::nullopt};
+    return http::Response{200, "application/json", r.dump(), std::nullopt};
   });
   auto c = Make({kA});
   auto r1 = c->Call("eth_blockNumber");
@@ -300,14 +301,15 @@ json EchoBatch(const json& req,
 
 TEST_F(JsonRpcClientTest, BatchReturnsPerItemResultsAndErrorsInOrder) {
   transport_->SetDefault(
-      kA, [](const json& req) -> absl::StatusOr<HttpResponse> {
+      kA, [](const json& req) -> absl::StatusOr<http::Response> {
         json body = EchoBatch(req, [](const json& item) -> json {
           if (item["method"] == "eth_bogus")
             return {
                 {"error", {{"code", -32601}, {"message", "method not found"}}}};
           return {{"result", item["method"]}};
         });
-        return HttpResponse{200, body.dump(), std::nullopt};
+        return http::Response{200, "application/json", body.dump(),
+                              std::nullopt};
       });
   JsonRpcClientOptions o;
   o.max_batch_size = 2;  // 3 requests -> 2 HTTP exchanges
@@ -328,12 +330,13 @@ TEST_F(JsonRpcClientTest, BatchReturnsPerItemResultsAndErrorsInOrder) {
 
 TEST_F(JsonRpcClientTest, BatchWithAMissingAnswerIsMalformed) {
   transport_->SetDefault(kA,
-                         [](const json& req) -> absl::StatusOr<HttpResponse> {
+                         [](const json& req) -> absl::StatusOr<http::Response> {
                            json body = EchoBatch(req, [](const json&) -> json {
                              return {{"result", 1}};
                            });
                            body.erase(0);
-                           return HttpResponse{200, body.dump(), std::nullopt};
+                           return http::Response{200, "application/json",
+                                                 body.dump(), std::nullopt};
                          });
   auto c = Make({kA});
   auto r = c->Batch({{"a", json::array()}, {"b", json::array()}});
@@ -348,6 +351,53 @@ TEST_F(JsonRpcClientTest, EmptyBatchSendsNothing) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->empty());
   EXPECT_TRUE(transport_->sent().empty());
+}
+
+// A node (or whatever answers at its URL) sending a million '[' over real
+// HTTP gets a clear error naming the method and the endpoint; nothing
+// crashes.
+TEST(JsonRpcClientOverHttpTest, DeeplyNestedNodeAnswersAreRefusedNotCrashing) {
+  for (const std::string& body :
+       {std::string(1'000'000, '['),
+        std::string(1'000'000, '[') + std::string(1'000'000, ']'),
+        R"({"jsonrpc":"2.0","id":1,"result":)" + std::string(500'000, '[') +
+            std::string(500'000, ']') + "}"}) {
+    poolops::test::TestHttpServer node(
+        [&body](const poolops::test::HttpRequest&) {
+          return poolops::test::HttpOk(body);
+        });
+    JsonRpcClientOptions options;
+    options.rounds = 1;
+    auto client = JsonRpcClient::Create(
+        {node.url()}, std::shared_ptr<http::Client>(http::NewCurlClient()),
+        options);
+    ASSERT_TRUE(client.ok()) << client.status();
+    absl::StatusOr<nlohmann::json> r = (*client)->Call("eth_blockNumber");
+    ASSERT_FALSE(r.ok());
+    EXPECT_THAT(r.status().message(), HasSubstr("eth_blockNumber at "));
+    EXPECT_THAT(r.status().message(),
+                HasSubstr("malformed JSON-RPC response: JSON nested deeper "
+                          "than 128 levels"));
+  }
+}
+
+// The node sees a JSON POST.
+TEST(JsonRpcClientOverHttpTest, PostsJson) {
+  std::string headers;
+  poolops::test::TestHttpServer node([&headers](
+                                         const poolops::test::HttpRequest& r) {
+    headers = r.headers;
+    return poolops::test::HttpOk(R"({"jsonrpc":"2.0","id":1,"result":"0x1"})");
+  });
+  auto client = JsonRpcClient::Create(
+      {node.url()}, std::shared_ptr<http::Client>(http::NewCurlClient()));
+  ASSERT_TRUE(client.ok()) << client.status();
+  absl::StatusOr<nlohmann::json> r = (*client)->Call("eth_blockNumber");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, "0x1");
+  EXPECT_THAT(headers, HasSubstr("POST / HTTP/1.1"));
+  EXPECT_THAT(headers, HasSubstr("Content-Type: application/json"));
+  EXPECT_THAT(headers, HasSubstr("Accept: application/json"));
 }
 
 }  // namespace

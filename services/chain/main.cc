@@ -2,11 +2,12 @@
 // with the common bootstrap (health, reflection, unix socket or TLS, /metrics).
 // Signs through the wallet-vault of the same home (its unix socket, or
 // $POOLOPS_WALLET_VAULT_ADDRESS); chains come from <home>/chains.
-#include <cstdlib>
-
 #include <grpcpp/grpcpp.h>
 
+#include <cstdlib>
+
 #include "libs/common/client_channel.h"
+#include "libs/common/http_client.h"
 #include "libs/common/service_main.h"
 #include "libs/common/suite.h"
 #include "services/chain/gateway/chain_ops.h"
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
         if (!vault.ok()) return vault.status();
         VaultSigner signer(*vault);
         ChainRegistry registry(options.home);
-        Gateway gateway(&registry, &signer, NewCurlHttpTransport());
+        Gateway gateway(&registry, &signer, poolops::http::NewCurlClient());
         ChainOps ops(&gateway);
         absl::StatusOr<std::unique_ptr<Orders>> orders =
             Orders::Create(&gateway, options.home);

@@ -1,8 +1,8 @@
 // ChainHeadSource over the chain-gateway's JSON-RPC library.
 
+#include "libs/common/http_client.h"
 #include "libs/ethrpc/eth_api.h"
 #include "libs/ethrpc/json_rpc_client.h"
-#include "services/chain/rpc/http_transport.h"
 #include "services/monitor/chain_sources.h"
 
 namespace poolops::monitor {
@@ -10,11 +10,7 @@ namespace {
 
 class RpcChainHeadSource : public ChainHeadSource {
  public:
-  RpcChainHeadSource() {
-    chain::CurlTransportOptions options;
-    options.max_response_bytes = 64 << 10;  // a block number is tiny
-    transport_ = chain::NewCurlHttpTransport(options);
-  }
+  RpcChainHeadSource() : transport_(http::NewCurlClient()) {}
 
   absl::StatusOr<uint64_t> HeadBlock(const std::string& rpc_url,
                                      absl::Duration timeout) override {
@@ -22,7 +18,7 @@ class RpcChainHeadSource : public ChainHeadSource {
     options.attempt_timeout = timeout;
     options.max_total = timeout;
     options.rounds = 1;  // the next round of probes is the retry
-    options.max_response_bytes = 64 << 10;
+    options.max_response_bytes = 64 << 10;  // a block number is tiny
     absl::StatusOr<std::unique_ptr<chain::JsonRpcClient>> client =
         chain::JsonRpcClient::Create({rpc_url}, transport_, options);
     if (!client.ok()) return client.status();
@@ -31,7 +27,7 @@ class RpcChainHeadSource : public ChainHeadSource {
   }
 
  private:
-  std::shared_ptr<chain::HttpTransport> transport_;
+  const std::shared_ptr<http::Client> transport_;
 };
 
 }  // namespace

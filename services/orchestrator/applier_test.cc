@@ -95,7 +95,7 @@ class ApplierTest : public ::testing::Test {
     ASSERT_NE(o.orchestrator, nullptr);
     state_ = std::move(o.state);
     orchestrator_ = std::move(o.orchestrator);
-    targets_ = NewTargetFactory(ProcessRunner::Real());
+    targets_ = NewTargetFactory(proc::ProcessRunner::Real());
     ApplyOptions opts;
     opts.core_healthy_timeout = absl::Milliseconds(300);
     opts.workers_alive_timeout = absl::Milliseconds(300);

@@ -76,7 +76,7 @@ TEST(ComposeRunnerTest, PrefersV2AndRemembersItPerTarget) {
 TEST(ComposeScriptTest, ChangesWaitForACommandLeftRunningOnTheBundle) {
   poolops::test::TempDir dir;
   std::unique_ptr<TargetFactory> targets =
-      NewTargetFactory(ProcessRunner::Real());
+      NewTargetFactory(proc::ProcessRunner::Real());
   auto t = targets->Open("local:" + dir.path().string(), "");
   ASSERT_TRUE(t.ok()) << t.status();
   ASSERT_TRUE(

@@ -1,15 +1,11 @@
 #include "services/orchestrator/health_probe.h"
 
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstring>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/bounded_json.h"
+#include "libs/common/http_client.h"
 #include "nlohmann/json.hpp"
 
 namespace poolops::orchestrator {
@@ -17,58 +13,34 @@ namespace {
 
 class DirectHealthProbe : public HealthProbe {
  public:
-  explicit DirectHealthProbe(absl::Duration timeout) : timeout_(timeout) {}
+  DirectHealthProbe(absl::Duration timeout, std::shared_ptr<http::Client> web)
+      : timeout_(timeout), web_(std::move(web)) {}
 
   absl::StatusOr<CoreMetrics> Core(const std::string& host,
                                    uint32_t port) override {
-    std::string where = absl::StrCat(host, ":", port);
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0) {
-      return absl::UnavailableError(absl::StrCat(where, ": cannot resolve"));
-    }
-    int fd = -1;
-    for (addrinfo* a = res; a != nullptr && fd < 0; a = a->ai_next) {
-      fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-      if (fd >= 0 && ::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
-        ::close(fd);
-        fd = -1;
-      }
-    }
-    ::freeaddrinfo(res);
-    if (fd < 0) {
-      return absl::UnavailableError(absl::StrCat(where, ": connection refused"));
-    }
-    std::string req = absl::StrCat("GET /metrics HTTP/1.0\r\nHost: ", where,
-                                   "\r\nConnection: close\r\n\r\n");
-    ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-    std::string resp;
-    char buf[4096];
-    absl::Time deadline = absl::Now() + timeout_;
-    while (absl::Now() < deadline) {
-      pollfd p{fd, POLLIN, 0};
-      int ms = static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
-      if (::poll(&p, 1, ms > 0 ? ms : 0) <= 0) break;
-      ssize_t n = ::read(fd, buf, sizeof(buf));
-      if (n <= 0) break;
-      resp.append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    size_t body = resp.find("\r\n\r\n");
-    if (resp.rfind("HTTP/1.", 0) != 0 || body == std::string::npos) {
-      return absl::UnavailableError(absl::StrCat(where, ": no HTTP answer"));
-    }
-    if (resp.compare(9, 3, "200") != 0) {
+    const std::string where = host.find(':') != std::string::npos
+                                  ? absl::StrCat("[", host, "]:", port)  // IPv6
+                                  : absl::StrCat(host, ":", port);
+    http::Request request;
+    request.url = absl::StrCat("http://", where, "/metrics");
+    request.timeout = timeout_;
+    request.connect_timeout = timeout_;    // a host that drops SYNs ends too
+    request.max_response_bytes = 1 << 20;  // what ParseCoreMetrics accepts
+    absl::StatusOr<http::Response> r = web_->Send(request);
+    if (!r.ok()) {
       return absl::UnavailableError(
-          absl::StrCat(where, "/metrics: HTTP ", resp.substr(9, 3)));
+          absl::StrCat(where, ": ", r.status().message()));
     }
-    return ParseCoreMetrics(resp.substr(body + 4));
+    if (r->status != 200) {
+      return absl::UnavailableError(
+          absl::StrCat(where, "/metrics: HTTP ", r->status));
+    }
+    return ParseCoreMetrics(r->body);
   }
 
  private:
-  absl::Duration timeout_;
+  const absl::Duration timeout_;
+  const std::shared_ptr<http::Client> web_;
 };
 
 }  // namespace
@@ -86,7 +58,8 @@ absl::StatusOr<CoreMetrics> ParseCoreMetrics(const std::string& body) {
     if (!j.contains(key)) return 0;
     if (j[key].is_number()) return j[key].get<int>();
     int v = 0;
-    if (j[key].is_string()) (void)absl::SimpleAtoi(j[key].get<std::string>(), &v);
+    if (j[key].is_string())
+      (void)absl::SimpleAtoi(j[key].get<std::string>(), &v);
     return v;
   };
   CoreMetrics m;
@@ -95,8 +68,10 @@ absl::StatusOr<CoreMetrics> ParseCoreMetrics(const std::string& body) {
   return m;
 }
 
-std::unique_ptr<HealthProbe> NewDirectHealthProbe(absl::Duration timeout) {
-  return std::make_unique<DirectHealthProbe>(timeout);
+std::unique_ptr<HealthProbe> NewDirectHealthProbe(
+    absl::Duration timeout, std::shared_ptr<http::Client> web) {
+  if (web == nullptr) web = http::NewCurlClient();
+  return std::make_unique<DirectHealthProbe>(timeout, std::move(web));
 }
 
 }  // namespace poolops::orchestrator

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/common/http_client.h"
 
 namespace grpc {
 class Channel;
@@ -51,14 +52,17 @@ class HealthProbe {
   }
 };
 
-// GET http://host:port/metrics with a plain socket (loopback and LAN).
+// GET http://host:port/metrics through `web` (null: libcurl); `timeout`
+// bounds the connect and the whole exchange.
 std::unique_ptr<HealthProbe> NewDirectHealthProbe(
-    absl::Duration timeout = absl::Seconds(3));
+    absl::Duration timeout = absl::Seconds(3),
+    std::shared_ptr<http::Client> web = nullptr);
 
 // Monitor.Probe; on UNIMPLEMENTED or UNAVAILABLE from the monitor itself,
 // `fallback` (may be null).
 std::unique_ptr<HealthProbe> NewMonitorHealthProbe(
-    std::shared_ptr<grpc::Channel> channel, std::unique_ptr<HealthProbe> fallback);
+    std::shared_ptr<grpc::Channel> channel,
+    std::unique_ptr<HealthProbe> fallback);
 
 // Parses the core's /metrics JSON (7.x and 8.x field names).
 absl::StatusOr<CoreMetrics> ParseCoreMetrics(const std::string& body);

@@ -38,16 +38,17 @@ int main(int argc, char** argv) {
         };
         orch::Orchestrator orchestrator(std::move(deps));
         orch::SshOptions ssh;
-        if (const char* cfg = std::getenv("POOLOPS_SSH_CONFIG")) ssh.config_file = cfg;
+        if (const char* cfg = std::getenv("POOLOPS_SSH_CONFIG"))
+          ssh.config_file = cfg;
         std::unique_ptr<orch::TargetFactory> targets =
-            orch::NewTargetFactory(orch::ProcessRunner::Real(), ssh);
+            orch::NewTargetFactory(poolops::proc::ProcessRunner::Real(), ssh);
         orch::DockerComposeRunner runner;
         std::unique_ptr<orch::ChainClient> chain =
             orch::NewSuiteChainClient(home->run_dir());
         std::unique_ptr<orch::HealthProbe> health =
             orch::NewSuiteHealthProbe(home->run_dir());
-        orch::Applier applier(&orchestrator, state->get(), targets.get(), &runner,
-                              chain.get(), health.get());
+        orch::Applier applier(&orchestrator, state->get(), targets.get(),
+                              &runner, chain.get(), health.get());
         // The publisher signs with the owner wallet for as long as the pool
         // runs; the vault unlocks for a day at most and forgets on restart.
         orch::UnlockKeeper keeper(&orchestrator, &applier, wallets.get());

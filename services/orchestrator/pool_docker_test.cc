@@ -32,7 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string Sh(const std::string& cmd) {
-  auto r = ProcessRunner::Real()->Run({"sh", "-c", cmd}, "", "");
+  auto r = proc::ProcessRunner::Real()->Run({"sh", "-c", cmd}, {});
   return r.ok() ? std::string(absl::StripAsciiWhitespace(r->output)) : "";
 }
 
@@ -54,7 +54,7 @@ class PoolDockerTest : public ::testing::Test {
     options.dockerfile = POOLOPS_SIM_DOCKERFILE;
     options.tag = kTag;
     absl::Status built =
-        sim::BuildSimulatorImages(options, sim::CommandRunner::Real());
+        sim::BuildSimulatorImages(options, proc::ProcessRunner::Real());
     if (!built.ok())
       broken_ = absl::StrCat("building simulator images: ", built.message());
   }
@@ -72,7 +72,7 @@ class PoolDockerTest : public ::testing::Test {
     orchestrator_ = std::move(o.orchestrator);
     SshOptions ssh;
     ssh.config_file = sshd_->client_config().string();
-    targets_ = NewTargetFactory(ProcessRunner::Real(), ssh);
+    targets_ = NewTargetFactory(proc::ProcessRunner::Real(), ssh);
     health_ = NewDirectHealthProbe();
     ApplyOptions opts;
     opts.core_healthy_timeout = absl::Seconds(30);

@@ -1,13 +1,6 @@
 #include "services/orchestrator/target.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <cstdio>
 #include <filesystem>
 
 #include "absl/strings/escaping.h"
@@ -18,107 +11,6 @@ namespace poolops::orchestrator {
 namespace {
 
 namespace fs = std::filesystem;
-
-class RealProcessRunner : public ProcessRunner {
- public:
-  explicit RealProcessRunner(absl::Duration timeout) : timeout_(timeout) {}
-
-  absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
-                                    const std::string& input,
-                                    const std::string& cwd) override {
-    int in_pipe[2], out_pipe[2];
-    if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) {
-      return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
-    }
-    pid_t pid = ::fork();
-    if (pid < 0)
-      return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
-    if (pid == 0) {
-      // Its own process group: a timeout kills compose/ssh under the shell.
-      ::setpgid(0, 0);
-      ::dup2(in_pipe[0], 0);
-      ::dup2(out_pipe[1], 1);
-      ::dup2(out_pipe[1], 2);
-      if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
-      std::vector<char*> args;
-      for (const std::string& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execvp(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(in_pipe[0]);
-    ::close(out_pipe[1]);
-    // Feed stdin and drain stdout together: either may fill its pipe.
-    ::signal(SIGPIPE, SIG_IGN);
-    size_t written = 0;
-    if (input.empty()) {
-      ::close(in_pipe[1]);
-      in_pipe[1] = -1;
-    } else {
-      ::fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
-    }
-    CommandResult result;
-    char buffer[8192];
-    bool out_open = true, timed_out = false;
-    const absl::Time deadline = absl::Now() + timeout_;
-    while (out_open) {
-      pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {in_pipe[1], POLLOUT, 0}};
-      const absl::Duration left = deadline - absl::Now();
-      if (left <= absl::ZeroDuration()) {
-        ::kill(-pid, SIGKILL);
-        timed_out = true;
-        break;
-      }
-      int wait_ms = left > absl::Hours(1)
-                        ? 3600 * 1000
-                        : static_cast<int>(absl::ToInt64Milliseconds(left)) + 1;
-      int n = ::poll(fds, in_pipe[1] >= 0 ? 2 : 1, wait_ms);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) break;
-      if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-        ssize_t r = ::read(out_pipe[0], buffer, sizeof(buffer));
-        if (r > 0) {
-          result.output.append(buffer, static_cast<size_t>(r));
-        } else if (r == 0 || errno != EINTR) {
-          out_open = false;
-        }
-      }
-      if (in_pipe[1] >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-        ssize_t w =
-            ::write(in_pipe[1], input.data() + written, input.size() - written);
-        if (w > 0) written += static_cast<size_t>(w);
-        if (w < 0 && errno != EAGAIN && errno != EINTR) written = input.size();
-        if (written >= input.size()) {
-          ::close(in_pipe[1]);
-          in_pipe[1] = -1;
-        }
-      }
-    }
-    if (in_pipe[1] >= 0) ::close(in_pipe[1]);
-    ::close(out_pipe[0]);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.exit_code =
-        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (timed_out) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          argv[0], " did not finish within ", absl::FormatDuration(timeout_),
-          " and was stopped; its output: ",
-          result.output.size() > 2000
-              ? "..." + result.output.substr(result.output.size() - 2000)
-              : result.output));
-    }
-    if (result.exit_code == 127 && result.output.empty()) {
-      return absl::NotFoundError(absl::StrCat(argv[0], ": not found on PATH"));
-    }
-    return result;
-  }
-
- private:
-  const absl::Duration timeout_;
-};
 
 std::string Base64Lines(const std::string& data) {
   std::string b64 = absl::Base64Escape(data);
@@ -133,7 +25,7 @@ std::string Base64Lines(const std::string& data) {
 // local and SSH targets behave alike.
 class ScriptTarget : public Target {
  public:
-  ScriptTarget(ProcessRunner* runner, std::vector<std::string> prefix,
+  ScriptTarget(proc::ProcessRunner* runner, std::vector<std::string> prefix,
                std::string root, std::string describe)
       : runner_(runner),
         prefix_(std::move(prefix)),
@@ -195,16 +87,20 @@ class ScriptTarget : public Target {
     std::vector<std::string> argv = prefix_;
     argv.push_back("sh");
     argv.push_back("-s");
-    absl::StatusOr<CommandResult> r = runner_->Run(argv, script, "");
-    if (r.ok() && r->exit_code == 255 && prefix_.size() > 0 &&
-        prefix_[0] == "ssh") {
+    proc::RunOptions options;
+    options.input = script;  // files and secrets: never in argv
+    options.timeout = kCommandTimeout;
+    options.merge_stderr = true;
+    absl::StatusOr<proc::RunResult> r = runner_->Run(argv, options);
+    if (!r.ok()) return r.status();
+    if (r->exit_code == 255 && prefix_.size() > 0 && prefix_[0] == "ssh") {
       return absl::UnavailableError(
           absl::StrCat(describe_, ": ssh failed: ", r->output));
     }
-    return r;
+    return CommandResult{r->exit_code, std::move(r->output)};
   }
 
-  ProcessRunner* runner_;
+  proc::ProcessRunner* runner_;
   std::vector<std::string> prefix_;  // {} locally, {"ssh", ...} remotely
   std::string root_;
   std::string describe_;
@@ -212,7 +108,7 @@ class ScriptTarget : public Target {
 
 class Factory : public TargetFactory {
  public:
-  Factory(ProcessRunner* runner, SshOptions ssh)
+  Factory(proc::ProcessRunner* runner, SshOptions ssh)
       : runner_(runner), ssh_(std::move(ssh)) {}
 
   absl::StatusOr<std::unique_ptr<Target>> Open(
@@ -233,21 +129,11 @@ class Factory : public TargetFactory {
   }
 
  private:
-  ProcessRunner* runner_;
+  proc::ProcessRunner* runner_;
   SshOptions ssh_;
 };
 
 }  // namespace
-
-ProcessRunner* ProcessRunner::Real() {
-  static RealProcessRunner* runner = new RealProcessRunner(kCommandTimeout);
-  return runner;
-}
-
-std::unique_ptr<ProcessRunner> ProcessRunner::WithTimeout(
-    absl::Duration timeout) {
-  return std::make_unique<RealProcessRunner>(timeout);
-}
 
 std::vector<std::string> SshCommand(const TargetAddress& t,
                                     const SshOptions& ssh) {
@@ -336,7 +222,7 @@ std::string WriteBundleScript(const std::string& root,
   return s;
 }
 
-std::unique_ptr<TargetFactory> NewTargetFactory(ProcessRunner* runner,
+std::unique_ptr<TargetFactory> NewTargetFactory(proc::ProcessRunner* runner,
                                                 SshOptions ssh) {
   return std::make_unique<Factory>(runner, std::move(ssh));
 }

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/common/process_runner.h"
 #include "services/orchestrator/renderer.h"
 #include "services/orchestrator/spec_validator.h"
 
@@ -20,21 +21,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr, interleaved
 };
 
-// Runs argv (argv[0] on PATH) with `input` on stdin; never through a shell.
-class ProcessRunner {
- public:
-  virtual ~ProcessRunner() = default;
-  virtual absl::StatusOr<CommandResult> Run(
-      const std::vector<std::string>& argv, const std::string& input,
-      const std::string& cwd) = 0;
-  // fork/exec; a command still running after kCommandTimeout is killed
-  // with everything it started (DeadlineExceeded).
-  static ProcessRunner* Real();
-  static std::unique_ptr<ProcessRunner> WithTimeout(absl::Duration timeout);
-};
-
 // Long enough for compose to pull large images on a slow link; a hung
-// docker daemon or host still ends the apply instead of holding it.
+// docker daemon or host still ends the apply instead of holding it (the
+// command is stopped with everything it started: DeadlineExceeded).
 inline constexpr absl::Duration kCommandTimeout = absl::Minutes(30);
 
 // The files a bundle folder holds that poolops never writes or deletes: an
@@ -79,7 +68,7 @@ struct SshOptions {
 };
 
 // Local folders and SSH through `ssh` on PATH.
-std::unique_ptr<TargetFactory> NewTargetFactory(ProcessRunner* runner,
+std::unique_ptr<TargetFactory> NewTargetFactory(proc::ProcessRunner* runner,
                                                 SshOptions ssh = {});
 
 // The ssh argv up to the destination: our options first, the spec's user

@@ -30,6 +30,13 @@ std::string Slurp(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// stdout and stderr together, as the targets read them.
+proc::RunOptions Merged() {
+  proc::RunOptions options;
+  options.merge_stderr = true;
+  return options;
+}
+
 uint32_t Mode(const fs::path& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0 ? st.st_mode & 0777 : 0;
@@ -84,7 +91,7 @@ void ExerciseTarget(Target* t, const fs::path& root) {
 
 TEST(TargetTest, LocalFolder) {
   poolops::test::TempDir dir;
-  auto factory = NewTargetFactory(ProcessRunner::Real());
+  auto factory = NewTargetFactory(proc::ProcessRunner::Real());
   auto t = factory->Open("local:bundles", dir.path().string());
   ASSERT_TRUE(t.ok()) << t.status();
   ExerciseTarget(t->get(), dir.path() / "bundles");
@@ -98,40 +105,6 @@ TEST(TargetTest, ScriptCarriesSecretsOnStdinNotArgv) {
   EXPECT_NE(script.find("umask 077"), std::string::npos);
 }
 
-TEST(TargetTest, ProcessRunnerFeedsLargeInput) {
-  std::string big(1 << 20, 'x');
-  auto r = ProcessRunner::Real()->Run({"wc", "-c"}, big, "");
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(std::stoul(r->output), big.size());
-  EXPECT_TRUE(absl::IsNotFound(
-      ProcessRunner::Real()->Run({"/no/such/binary"}, "", "").status()));
-}
-
-TEST(TargetTest, ACommandPastItsTimeoutIsStoppedWithItsChildren) {
-  poolops::test::TempDir dir;
-  const fs::path pidfile = dir.path() / "child.pid";
-  std::unique_ptr<ProcessRunner> runner =
-      ProcessRunner::WithTimeout(absl::Milliseconds(500));
-  // A shell whose child would outlive it (as compose under `sh -s`).
-  auto r = runner->Run(
-      {"sh", "-c", "sleep 60 & echo $! > " + pidfile.string() + "; wait"}, "",
-      "");
-  ASSERT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
-  EXPECT_NE(
-      std::string(r.status().message()).find("did not finish within 500ms"),
-      std::string::npos)
-      << r.status();
-  // The whole group went: the sleep is gone (reaped by init, or a zombie).
-  pid_t child = std::stoi(Slurp(pidfile));
-  bool gone = false;
-  for (int i = 0; i < 100 && !gone; ++i) {
-    std::string stat = Slurp("/proc/" + std::to_string(child) + "/stat");
-    gone = stat.empty() || stat.find(") Z ") != std::string::npos;
-    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_TRUE(gone) << "sleep " << child << " still runs";
-}
-
 TEST(TargetTest, SshToARealSshd) {
   poolops::test::TempDir dir;
   absl::StatusOr<std::unique_ptr<SshTestServer>> sshd =
@@ -139,7 +112,7 @@ TEST(TargetTest, SshToARealSshd) {
   if (!sshd.ok()) POOLOPS_MISSING_TOOL(sshd.status());
   SshOptions opts;
   opts.config_file = (*sshd)->client_config().string();
-  auto factory = NewTargetFactory(ProcessRunner::Real(), opts);
+  auto factory = NewTargetFactory(proc::ProcessRunner::Real(), opts);
   fs::path root = dir.path() / "remote";
   auto t = factory->Open((*sshd)->TargetFor(root.string()), "");
   ASSERT_TRUE(t.ok()) << t.status();
@@ -154,7 +127,7 @@ TEST(TargetTest, UnreachableSshHostIsUnavailable) {
   SshOptions opts;
   opts.config_file = (*sshd)->client_config().string();
   opts.connect_timeout_seconds = 2;
-  auto factory = NewTargetFactory(ProcessRunner::Real(), opts);
+  auto factory = NewTargetFactory(proc::ProcessRunner::Real(), opts);
   int port = (*sshd)->port();
   sshd->reset();  // stopped: the port refuses connections now
   auto t =
@@ -166,13 +139,13 @@ TEST(TargetTest, UnreachableSshHostIsUnavailable) {
 }
 
 // What a target would run, without running it.
-class CapturingRunner : public ProcessRunner {
+class CapturingRunner : public proc::ProcessRunner {
  public:
-  absl::StatusOr<CommandResult> Run(const std::vector<std::string>& argv,
-                                    const std::string& input,
-                                    const std::string& cwd) override {
+  absl::StatusOr<proc::RunResult> Run(
+      const std::vector<std::string>& argv,
+      const proc::RunOptions& options) override {
     calls.push_back(argv);
-    return CommandResult{0, ""};
+    return proc::RunResult{};
   }
   std::vector<std::vector<std::string>> calls;
 };
@@ -282,8 +255,8 @@ TEST(TargetAddressTest, ShellQuoteSurvivesARealShell) {
         std::string("a\nb;c|d&e>f<g*h?i[j]~k#l!m"), std::string("-n"),
         std::string(""), std::string("\xc3\xa9\x01\x7f")}) {
     const std::string& w = word;
-    auto r = ProcessRunner::Real()->Run(
-        {"sh", "-c", "printf '%s' " + ShellQuote(w)}, "", "");
+    auto r = proc::ProcessRunner::Real()->Run(
+        {"sh", "-c", "printf '%s' " + ShellQuote(w)}, Merged());
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->output, w) << word;
   }
@@ -304,10 +277,10 @@ TEST(TargetTest, RealSshNeverTakesAUserOrHostAsAnOption) {
   opts.config_file = (*sshd)->client_config().string();
   opts.connect_timeout_seconds = 3;
   // Control: as an option, ssh runs it.
-  auto control =
-      ProcessRunner::Real()->Run({"ssh", "-F", opts.config_file, "-o",
-                                  "BatchMode=yes", inject, "127.0.0.1", "true"},
-                                 "", "");
+  auto control = proc::ProcessRunner::Real()->Run(
+      {"ssh", "-F", opts.config_file, "-o", "BatchMode=yes", inject,
+       "127.0.0.1", "true"},
+      Merged());
   ASSERT_TRUE(control.ok()) << control.status();
   ASSERT_TRUE(fs::exists(marker))
       << "the control attack did not run: " << control->output;
@@ -324,7 +297,7 @@ TEST(TargetTest, RealSshNeverTakesAUserOrHostAsAnOption) {
   for (const TargetAddress& hostile : {as_user, as_host}) {
     std::vector<std::string> argv = SshCommand(hostile, opts);
     argv.push_back("true");
-    auto r = ProcessRunner::Real()->Run(argv, "", "");
+    auto r = proc::ProcessRunner::Real()->Run(argv, Merged());
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_NE(r->exit_code, 0) << r->output;  // no such user, no such host
     EXPECT_FALSE(fs::exists(marker)) << absl::StrJoin(argv, " ");
@@ -339,7 +312,7 @@ TEST(TargetTest, SshToARealSshdOverIpv6) {
   if (!(*sshd)->ipv6()) GTEST_SKIP() << "no IPv6 loopback (::1) here";
   SshOptions opts;
   opts.config_file = (*sshd)->client_config().string();
-  auto factory = NewTargetFactory(ProcessRunner::Real(), opts);
+  auto factory = NewTargetFactory(proc::ProcessRunner::Real(), opts);
   fs::path root = dir.path() / "remote6";
   std::string target = (*sshd)->Ipv6TargetFor(root.string());
   ASSERT_NE(target.find("@[::1]:"), std::string::npos) << target;

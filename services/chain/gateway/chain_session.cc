@@ -8,15 +8,14 @@ ChainSession::ChainSession(ChainConfig config, Signer* signer)
     : config_(std::move(config)), signer_(signer) {}
 
 absl::StatusOr<std::unique_ptr<ChainSession>> ChainSession::Open(
-    ChainConfig config, std::shared_ptr<HttpTransport> transport,
-    Signer* signer, TxSenderOptions tx_options,
-    JsonRpcClientOptions rpc_options) {
+    ChainConfig config, std::shared_ptr<http::Client> transport, Signer* signer,
+    TxSenderOptions tx_options, JsonRpcClientOptions rpc_options) {
   if (config.rpcs.empty())
     return absl::InvalidArgumentError(
         absl::StrCat("chain ", config.name, " has no RPC endpoint"));
   std::unique_ptr<ChainSession> s(new ChainSession(std::move(config), signer));
-  absl::StatusOr<std::unique_ptr<JsonRpcClient>> rpc = JsonRpcClient::Create(
-      s->config_.rpcs, std::move(transport), rpc_options);
+  absl::StatusOr<std::unique_ptr<JsonRpcClient>> rpc =
+      JsonRpcClient::Create(s->config_.rpcs, std::move(transport), rpc_options);
   if (!rpc.ok()) return rpc.status();
   s->rpc_ = *std::move(rpc);
   s->eth_ = std::make_unique<EthApi>(s->rpc_.get());

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "libs/common/http_client.h"
 #include "libs/ethrpc/eth_api.h"
 #include "libs/ethrpc/json_rpc_client.h"
 #include "services/chain/gateway/chain_config.h"
@@ -14,7 +15,8 @@
 #include "services/chain/gateway/poco_client.h"
 #include "services/chain/gateway/signer.h"
 #include "services/chain/gateway/tx_sender.h"
-#include "services/chain/rpc/http_transport.h"
+#include "libs/ethrpc/eth_api.h"
+#include "libs/ethrpc/json_rpc_client.h"
 
 namespace poolops::chain {
 
@@ -22,7 +24,7 @@ class ChainSession : public NonceSource {
  public:
   // `signer` must outlive the session.
   static absl::StatusOr<std::unique_ptr<ChainSession>> Open(
-      ChainConfig config, std::shared_ptr<HttpTransport> transport,
+      ChainConfig config, std::shared_ptr<http::Client> transport,
       Signer* signer, TxSenderOptions tx_options = {},
       JsonRpcClientOptions rpc_options = {});
 

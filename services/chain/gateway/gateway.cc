@@ -13,7 +13,7 @@ bool SameConfig(const ChainConfig& a, const ChainConfig& b) {
 }  // namespace
 
 Gateway::Gateway(ChainRegistry* registry, Signer* signer,
-                 std::shared_ptr<HttpTransport> transport,
+                 std::shared_ptr<http::Client> transport,
                  TxSenderOptions tx_options, JsonRpcClientOptions rpc_options)
     : registry_(registry),
       signer_(signer),

@@ -11,10 +11,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/common/http_client.h"
 #include "services/chain/gateway/chain_registry.h"
 #include "services/chain/gateway/chain_session.h"
 #include "services/chain/gateway/signer.h"
-#include "services/chain/rpc/http_transport.h"
 
 namespace poolops::chain {
 
@@ -22,13 +22,13 @@ class Gateway {
  public:
   // `registry` and `signer` must outlive the gateway.
   Gateway(ChainRegistry* registry, Signer* signer,
-          std::shared_ptr<HttpTransport> transport,
+          std::shared_ptr<http::Client> transport,
           TxSenderOptions tx_options = {},
           JsonRpcClientOptions rpc_options = {});
 
   ChainRegistry& chains() { return *registry_; }
   Signer& signer() { return *signer_; }
-  const std::shared_ptr<HttpTransport>& transport() { return transport_; }
+  const std::shared_ptr<http::Client>& transport() { return transport_; }
 
   // The session of chain `name` ("" = the registry's default). NotFound
   // naming the chain. A chain whose config changed since its session was
@@ -38,7 +38,7 @@ class Gateway {
  private:
   ChainRegistry* const registry_;
   Signer* const signer_;
-  const std::shared_ptr<HttpTransport> transport_;
+  const std::shared_ptr<http::Client> transport_;
   const TxSenderOptions tx_options_;
   const JsonRpcClientOptions rpc_options_;
   absl::Mutex mu_;

@@ -16,6 +16,7 @@
 #include "devnet/devnet.h"
 #include "devnet/test_support.h"
 #include "libs/common/files.h"
+#include "libs/common/process_runner.h"
 #include "libs/common/test_util.h"
 #include "services/chain/gateway/chain_ops.h"
 #include "services/chain/gateway/chain_registry.h"
@@ -27,7 +28,7 @@ namespace poolops::chain::testing {
 inline void KillAndWait(int pid) {
   if (pid <= 0) return;
   ::kill(pid, SIGKILL);
-  for (int i = 0; i < 200 && devnet::ProcessAlive(pid); ++i)
+  for (int i = 0; i < 200 && proc::ProcessAlive(pid); ++i)
     absl::SleepFor(absl::Milliseconds(10));
 }
 
@@ -57,7 +58,7 @@ class DevnetGateway {
     }
     registry_ = std::make_unique<ChainRegistry>(home_.path());
     gateway_ = std::make_unique<Gateway>(registry_.get(), &signer_,
-                                         NewCurlHttpTransport(), tx_options);
+                                         http::NewCurlClient(), tx_options);
     ops_ = std::make_unique<ChainOps>(gateway_.get());
     return absl::OkStatus();
   }

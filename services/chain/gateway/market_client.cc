@@ -57,7 +57,7 @@ std::string Checksum(const eth::Address& a) { return a.ToChecksum(); }
 }  // namespace
 
 MarketClient::MarketClient(std::string base_url, uint64_t chain_id,
-                           WebClient* http, Signer* signer,
+                           http::Client* http, Signer* signer,
                            absl::Duration timeout)
     : base_url_(TrimSlash(std::move(base_url))),
       chain_id_(chain_id),
@@ -69,7 +69,7 @@ absl::StatusOr<json> MarketClient::Exchange(const std::string& method,
                                             const std::string& path_and_query,
                                             const std::string& authorization,
                                             const json* body) {
-  WebRequest request;
+  http::Request request;
   request.method = method;
   request.url = base_url_ + path_and_query;
   request.timeout = timeout_;
@@ -83,7 +83,7 @@ absl::StatusOr<json> MarketClient::Exchange(const std::string& method,
   std::string where =
       absl::StrCat("market ", base_url_, ": ", method, " ",
                    path_and_query.substr(0, path_and_query.find('?')));
-  absl::StatusOr<WebResponse> response = http_->Send(request);
+  absl::StatusOr<http::Response> response = http_->Send(request);
   if (!response.ok())
     return absl::Status(response.status().code(),
                         absl::StrCat(where, ": ", response.status().message()));

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/common/http_client.h"
 #include "libs/eth/address.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/gateway/market_http.h"
 #include "services/chain/gateway/market_responses.h"
 #include "services/chain/gateway/signer.h"
 #include "services/chain/market/workerpool_order.h"
@@ -41,7 +41,7 @@ enum class UnpublishTarget { kOrderHash, kLast, kAll };
 class MarketClient {
  public:
   // `http` and `signer` must outlive the client.
-  MarketClient(std::string base_url, uint64_t chain_id, WebClient* http,
+  MarketClient(std::string base_url, uint64_t chain_id, http::Client* http,
                Signer* signer, absl::Duration timeout = absl::Seconds(30));
 
   const std::string& url() const { return base_url_; }
@@ -85,7 +85,7 @@ class MarketClient {
 
   const std::string base_url_;
   const uint64_t chain_id_;
-  WebClient* const http_;
+  http::Client* const http_;
   Signer* const signer_;
   const absl::Duration timeout_;
 };

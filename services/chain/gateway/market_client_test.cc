@@ -49,7 +49,7 @@ TEST_F(MarketClientTest, PublishListGetUnpublishAgainstTheDevnetMarketApi) {
                 "chainId=65535"),
             2u);
   bool saw_auth = false;
-  for (const WebRequest& r : w.web->sent()) {
+  for (const http::Request& r : w.web->sent()) {
     if (r.method != "POST") continue;
     for (const auto& [k, v] : r.headers)
       if (k == "authorization") {
@@ -124,8 +124,8 @@ TEST_F(MarketClientTest, ApiErrorsCarryTheTextAndTheUrl) {
 
 TEST_F(MarketClientTest, ResponsesMustBeJson) {
   w.web->Route("GET http://fake-market:3000/workerpoolorders",
-               [](const WebRequest&) -> absl::StatusOr<WebResponse> {
-                 return WebResponse{200, "text/html", "<html>proxy</html>"};
+               [](const http::Request&) -> absl::StatusOr<http::Response> {
+                 return http::Response{200, "text/html", "<html>proxy</html>"};
                });
   absl::StatusOr<MarketOrderbookPage> r = Client().Orderbook({});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
@@ -137,7 +137,7 @@ TEST_F(MarketClientTest, ResponsesMustBeJson) {
 TEST_F(MarketClientTest, ServerErrorsAndTransportFailures) {
   w.web->Route(
       "GET http://fake-market:3000/challenge",
-      [](const WebRequest&) -> absl::StatusOr<WebResponse> {
+      [](const http::Request&) -> absl::StatusOr<http::Response> {
         return FakeWeb::Json(500, {{"ok", false}, {"error", "db down"}});
       });
   absl::StatusOr<std::string> r = Client().Publish("owner", SignedOrder());
@@ -258,10 +258,11 @@ TEST_F(MarketClientTest, SignsOnlyTheApiChallenge) {
     SCOPED_TRACE(c.name);
     nlohmann::json answer = ApiChallenge();
     c.change(answer["data"]);
-    w.web->Route("GET http://fake-market:3000/challenge",
-                 [answer](const WebRequest&) -> absl::StatusOr<WebResponse> {
-                   return FakeWeb::Json(200, answer);
-                 });
+    w.web->Route(
+        "GET http://fake-market:3000/challenge",
+        [answer](const http::Request&) -> absl::StatusOr<http::Response> {
+          return FakeWeb::Json(200, answer);
+        });
     CountingSigner signer(&w.signer);
     MarketClient client(kMarketUrl, mt::kChainId, w.web.get(), &signer);
     absl::StatusOr<std::string> r = client.Publish("owner", SignedOrder());
@@ -300,7 +301,7 @@ TEST(MarketClientHttpTest, DeeplyNestedAnswersAreRefusedNotCrashing) {
     test::TestHttpServer market(
         [&body](const test::HttpRequest&) { return test::HttpOk(body); });
     ASSERT_TRUE(market.bound());
-    std::unique_ptr<WebClient> web = NewCurlWebClient();
+    std::unique_ptr<http::Client> web = http::NewCurlClient();
     KeySigner keys;
     ASSERT_TRUE(keys.Add("owner", mt::kOwnerKey).ok());
     MarketClient client(market.url(""), mt::kChainId, web.get(), &keys);

@@ -1,7 +1,7 @@
 // Test doubles for the order half of chain-gateway: a JSON-RPC node that
 // answers the PoCo reads orders need (hub.domain, the workerpool registry and
 // contract, verifySignature by real recovery, viewConsumed, viewAccount), a
-// WebClient that serves the devnet market's API in-process (MarketApi over a
+// http::Client that serves the devnet market's API in-process (MarketApi over a
 // FakeChainView) or scripted answers, and a gateway over both with a
 // KeySigner. Header-only, for tests.
 #pragma once
@@ -20,6 +20,7 @@
 #include "devnet/market/order_book.h"
 #include "devnet/market/test_fakes.h"
 #include "libs/common/files.h"
+#include "libs/common/http_client.h"
 #include "libs/common/test_util.h"
 #include "libs/eth/abi.h"
 #include "libs/eth/hex.h"
@@ -27,8 +28,9 @@
 #include "services/chain/gateway/chain_registry.h"
 #include "services/chain/gateway/gateway.h"
 #include "services/chain/gateway/key_signer.h"
-#include "services/chain/gateway/market_http.h"
-#include "services/chain/rpc/http_transport.h"
+#include "devnet/market/market_api.h"
+#include "devnet/market/order_book.h"
+#include "devnet/market/test_fakes.h"
 
 namespace poolops::chain::testing {
 
@@ -56,12 +58,12 @@ struct FakePoco {
   std::string reverting;
 };
 
-class FakeNode : public HttpTransport {
+class FakeNode : public http::Client {
  public:
   explicit FakeNode(FakePoco* poco) : poco_(poco) {}
 
-  absl::StatusOr<HttpResponse> Post(const std::string&, const std::string& body,
-                                    absl::Duration) override {
+  absl::StatusOr<http::Response> Send(const http::Request& request) override {
+    const std::string& body = request.body;
     {
       absl::MutexLock lock(&mu);
       ++poco_->posts;
@@ -74,7 +76,7 @@ class FakeNode : public HttpTransport {
     } else {
       out = Answer(req);
     }
-    return HttpResponse{200, out.dump(), std::nullopt};
+    return http::Response{200, "application/json", out.dump(), std::nullopt};
   }
 
   absl::Mutex mu;
@@ -164,9 +166,10 @@ class FakeNode : public HttpTransport {
 
 // Scripted HTTP answers by "METHOD path-prefix", else the in-process market
 // (when attached); every request recorded.
-class FakeWeb : public WebClient {
+class FakeWeb : public http::Client {
  public:
-  using Handler = std::function<absl::StatusOr<WebResponse>(const WebRequest&)>;
+  using Handler =
+      std::function<absl::StatusOr<http::Response>(const http::Request&)>;
 
   void Route(const std::string& method_and_prefix, Handler h) {
     absl::MutexLock lock(&mu_);
@@ -177,11 +180,11 @@ class FakeWeb : public WebClient {
     market_ = api;
     base_ = std::move(base);
   }
-  static WebResponse Json(int status, const nlohmann::json& body) {
+  static http::Response Json(int status, const nlohmann::json& body) {
     return {status, "application/json; charset=utf-8", body.dump()};
   }
 
-  absl::StatusOr<WebResponse> Send(const WebRequest& req) override {
+  absl::StatusOr<http::Response> Send(const http::Request& req) override {
     Handler h;
     market::MarketApi* api;
     std::string base;
@@ -202,20 +205,20 @@ class FakeWeb : public WebClient {
     return absl::UnavailableError("fake web: connection refused");
   }
 
-  std::vector<WebRequest> sent() {
+  std::vector<http::Request> sent() {
     absl::MutexLock lock(&mu_);
     return sent_;
   }
   size_t CountTo(const std::string& needle) {
     size_t n = 0;
-    for (const WebRequest& r : sent())
+    for (const http::Request& r : sent())
       if (absl::StrContains(r.url, needle)) ++n;
     return n;
   }
 
  private:
-  static WebResponse Serve(market::MarketApi& api, const WebRequest& req,
-                           const std::string& target) {
+  static http::Response Serve(market::MarketApi& api, const http::Request& req,
+                              const std::string& target) {
     std::string path = target.substr(0, target.find('?'));
     market::Query q;
     if (target.find('?') != std::string::npos)
@@ -252,7 +255,7 @@ class FakeWeb : public WebClient {
   std::vector<std::pair<std::string, Handler>> routes_ ABSL_GUARDED_BY(mu_);
   market::MarketApi* market_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::string base_ ABSL_GUARDED_BY(mu_);
-  std::vector<WebRequest> sent_ ABSL_GUARDED_BY(mu_);
+  std::vector<http::Request> sent_ ABSL_GUARDED_BY(mu_);
 };
 
 // A ChainView for the in-process market that reads the same FakePoco.

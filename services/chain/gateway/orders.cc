@@ -45,7 +45,8 @@ abi::Value Bytes32(std::string_view hex) {
 Orders::Orders(Gateway* gateway, OrdersOptions options)
     : gateway_(gateway),
       http_(options.http ? options.http
-                         : std::shared_ptr<WebClient>(NewCurlWebClient())),
+                         : std::shared_ptr<http::Client>(http::NewCurlClient(
+                               {.max_idle_per_origin = 4}))),
       random_(options.random ? options.random : Random::Secure()),
       max_open_orders_(options.max_open_orders_per_wallet) {}
 

@@ -25,11 +25,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/common/http_client.h"
 #include "libs/common/random.h"
 #include "libs/eth/uint256.h"
 #include "services/chain/gateway/gateway.h"
 #include "services/chain/gateway/market_client.h"
-#include "services/chain/gateway/market_http.h"
 #include "services/chain/gateway/order_terms.h"
 #include "services/chain/market/workerpool_order.h"
 
@@ -37,7 +37,7 @@ namespace poolops::chain {
 
 struct OrdersOptions {
   // The market API and the core's /metrics; libcurl when null.
-  std::shared_ptr<WebClient> http;
+  std::shared_ptr<http::Client> http;
   Random* random = nullptr;                // salts; the CSPRNG when null
   size_t max_open_orders_per_wallet = 50;  // the market's MAX_OPEN_ORDERS
 };
@@ -78,7 +78,7 @@ class Orders {
       OrdersOptions options = {});
 
   Gateway& gateway() { return *gateway_; }
-  WebClient& http() { return *http_; }
+  http::Client& http() { return *http_; }
 
   // `purpose` heads the vault's audit record ("order sign 0x<workerpool>").
   absl::StatusOr<SignedWorkerpoolOrder> Sign(
@@ -122,7 +122,7 @@ class Orders {
   absl::StatusOr<market::OrderDomain> DomainOf(ChainSession& session);
 
   Gateway* const gateway_;
-  std::shared_ptr<WebClient> http_;
+  std::shared_ptr<http::Client> http_;
   Random* const random_;
   const size_t max_open_orders_;
 };

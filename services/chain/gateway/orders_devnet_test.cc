@@ -20,21 +20,21 @@ using ::testing::HasSubstr;
 constexpr char kCoreMetrics[] = "http://core.test:13000/metrics";
 
 // The market over libcurl; the core's /metrics from `cpus`.
-class CoreAndMarket : public WebClient {
+class CoreAndMarket : public http::Client {
  public:
-  absl::StatusOr<WebResponse> Send(const WebRequest& r) override {
+  absl::StatusOr<http::Response> Send(const http::Request& r) override {
     if (r.url == kCoreMetrics)
-      return WebResponse{200, "application/json",
-                         nlohmann::json{{"aliveWorkers", 1},
-                                        {"aliveAvailableCpu", cpus.load()},
-                                        {"aliveAvailableGpu", 0}}
-                             .dump()};
+      return http::Response{200, "application/json",
+                            nlohmann::json{{"aliveWorkers", 1},
+                                           {"aliveAvailableCpu", cpus.load()},
+                                           {"aliveAvailableGpu", 0}}
+                                .dump()};
     return real_->Send(r);
   }
   std::atomic<int> cpus{0};
 
  private:
-  std::unique_ptr<WebClient> real_ = NewCurlWebClient();
+  std::unique_ptr<http::Client> real_ = http::NewCurlClient();
 };
 
 class OrdersDevnetTest : public ::testing::Test {

@@ -36,7 +36,7 @@ class OrdersTest : public ::testing::Test {
   }
   size_t MarketWrites() {
     size_t n = 0;
-    for (const WebRequest& r : w.web->sent())
+    for (const http::Request& r : w.web->sent())
       if (r.method != "GET" || r.url.find("/challenge") != std::string::npos)
         ++n;
     return n;

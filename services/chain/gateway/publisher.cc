@@ -8,10 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/bounded_json.h"
 #include "libs/common/files.h"
+#include "libs/common/http_client.h"
 #include "libs/common/terminal_text.h"
 #include "services/chain/gateway/chain_registry.h"
 #include "services/chain/gateway/gateway.h"
-#include "services/chain/gateway/market_http.h"
 #include "services/chain/gateway/orders.h"
 #include "spdlog/spdlog.h"
 
@@ -38,14 +38,15 @@ std::string UnitText(eth::Unit u) { return eth::UnitName(u); }
 
 class RealWorld : public PublisherWorld {
  public:
-  RealWorld(Orders* orders, WebClient* http) : orders_(orders), http_(http) {}
+  RealWorld(Orders* orders, http::Client* http)
+      : orders_(orders), http_(http) {}
 
   absl::StatusOr<uint64_t> Capacity(const PublisherPolicy& p) override {
-    WebRequest req;
+    http::Request req;
     req.url = p.core_metrics_url;
     req.headers.emplace_back("Accept", "application/json");
     req.timeout = absl::Seconds(10);
-    absl::StatusOr<WebResponse> r = http_->Send(req);
+    absl::StatusOr<http::Response> r = http_->Send(req);
     if (!r.ok())
       return absl::Status(r.status().code(),
                           absl::StrCat("core metrics ", p.core_metrics_url,
@@ -102,7 +103,7 @@ class RealWorld : public PublisherWorld {
 
  private:
   Orders* const orders_;
-  WebClient* const http_;
+  http::Client* const http_;
 };
 
 std::string Nrlc(const eth::U256& v) { return v.ToDecimal() + " nRLC"; }
@@ -124,7 +125,7 @@ struct Publishers::Runner {
 };
 
 std::unique_ptr<PublisherWorld> NewPublisherWorld(Orders* orders,
-                                                  WebClient* http) {
+                                                  http::Client* http) {
   return std::make_unique<RealWorld>(orders, http);
 }
 

@@ -29,6 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
+#include "libs/common/http_client.h"
 #include "libs/common/random.h"
 #include "libs/eth/uint256.h"
 #include "nlohmann/json.hpp"
@@ -38,7 +39,6 @@ namespace poolops::chain {
 
 class Gateway;
 class Orders;
-class WebClient;
 
 // WORKERPOOL_PRICE_MIN / _MAX of the container (its `shuf -i MIN-MAX`).
 struct PriceRange {
@@ -107,7 +107,7 @@ class PublisherWorld {
 
 // The real world: the core over HTTP, the market and chain through Orders.
 std::unique_ptr<PublisherWorld> NewPublisherWorld(Orders* orders,
-                                                  WebClient* http);
+                                                  http::Client* http);
 
 // Parses a core /metrics body (7.x to 9.x field names).
 absl::StatusOr<uint64_t> ParseCoreCapacity(const std::string& body, bool gpu);

@@ -40,8 +40,9 @@ TEST_P(ChainOpsDevnet, BalancesDepositWithdrawAndSend) {
     EXPECT_EQ(b->rlc_nrlc, b->native_wei / eth::U256(1'000'000'000));
 
   std::vector<TxProgress::Stage> stages;
-  absl::StatusOr<StakeOutcome> dep = ops.Deposit(
-      "", "acct1", 100, [&](const TxProgress& p) { stages.push_back(p.stage); });
+  absl::StatusOr<StakeOutcome> dep =
+      ops.Deposit("", "acct1", 100,
+                  [&](const TxProgress& p) { stages.push_back(p.stage); });
   ASSERT_TRUE(dep.ok()) << dep.status();
   EXPECT_EQ(dep->stake_nrlc, eth::U256(100));
   EXPECT_TRUE(dep->tx.receipt.success);
@@ -79,7 +80,9 @@ TEST_P(ChainOpsDevnet, DepositBeyondTheWalletIsRefusedBeforeSending) {
   absl::StatusOr<WalletBalances> b = d_.ops().Balances("", "acct4");
   ASSERT_TRUE(b.ok());
   absl::Status s =
-      d_.ops().Deposit("", "acct4", b->rlc_nrlc + eth::U256(1), nullptr).status();
+      d_.ops()
+          .Deposit("", "acct4", b->rlc_nrlc + eth::U256(1), nullptr)
+          .status();
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(s.message().find("holds"), std::string::npos) << s;
   EXPECT_EQ(d_.ops().Deposit("", "nobody", 1, nullptr).status().code(),
@@ -198,7 +201,8 @@ TEST(TxSenderDevnet, FailsOverToTheNextEndpointAndNamesDeadOnes) {
   ASSERT_TRUE(d.registry().Add(dead_first, false).ok());
   absl::StatusOr<WalletBalances> b = d.ops().Balances("failover", "acct1");
   ASSERT_TRUE(b.ok()) << b.status();
-  absl::StatusOr<StakeOutcome> dep = d.ops().Deposit("failover", "acct1", 5, nullptr);
+  absl::StatusOr<StakeOutcome> dep =
+      d.ops().Deposit("failover", "acct1", 5, nullptr);
   ASSERT_TRUE(dep.ok()) << dep.status();
 
   ChainConfig all_dead = dead_first;
@@ -207,7 +211,7 @@ TEST(TxSenderDevnet, FailsOverToTheNextEndpointAndNamesDeadOnes) {
   ASSERT_TRUE(d.registry().Add(all_dead, false).ok());
   JsonRpcClientOptions quick;
   quick.rounds = 1;
-  Gateway g(&d.registry(), &d.signer(), NewCurlHttpTransport(), {}, quick);
+  Gateway g(&d.registry(), &d.signer(), http::NewCurlClient(), {}, quick);
   ChainOps ops(&g);
   absl::Status s = ops.Balances("alldead", "acct1").status();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
@@ -246,7 +250,8 @@ TEST(TxSenderDevnet, ResendsATransactionTheNodeLostInARestart) {
   testing::DevnetGateway d;
   ASSERT_TRUE(d.Start().ok());
   ChainSession& c = d.session();
-  ASSERT_TRUE(c.rpc().Call("evm_setAutomine", nlohmann::json::array({false})).ok());
+  ASSERT_TRUE(
+      c.rpc().Call("evm_setAutomine", nlohmann::json::array({false})).ok());
   uint64_t mined_before = *c.eth().GetTransactionCount(d.Address(1), "latest");
   absl::StatusOr<TxOutcome> result = absl::UnknownError("not run");
   std::thread sender([&] {

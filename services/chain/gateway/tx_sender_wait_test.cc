@@ -10,12 +10,12 @@
 #include "services/chain/gateway/key_signer.h"
 #include "services/chain/gateway/nonce_manager.h"
 #include "services/chain/gateway/tx_sender.h"
-#include "services/chain/rpc/fake_http_transport.h"
+#include "libs/ethrpc/fake_json_rpc_node.h"
 
 namespace poolops::chain {
 namespace {
 
-using testing::FakeHttpTransport;
+using testing::FakeJsonRpcNode;
 using testing::Result;
 
 constexpr char kNode[] = "http://node.test";
@@ -30,7 +30,7 @@ class FixedNonce : public NonceSource {
 };
 
 // A node that accepts the transaction and knows it, but never mines it.
-absl::StatusOr<HttpResponse> NeverMines(const nlohmann::json& request) {
+absl::StatusOr<http::Response> NeverMines(const nlohmann::json& request) {
   const std::string method = request.at("method");
   nlohmann::json result;
   if (method == "eth_gasPrice") {
@@ -51,7 +51,7 @@ absl::StatusOr<HttpResponse> NeverMines(const nlohmann::json& request) {
 }
 
 TEST(TxSenderWaitTest, GivesUpAtTheReceiptTimeoutOnTheClock) {
-  auto transport = std::make_shared<FakeHttpTransport>();
+  auto transport = std::make_shared<FakeJsonRpcNode>();
   transport->SetDefault(kNode, NeverMines);
   FakeClock clock;
   auto client = JsonRpcClient::Create({kNode}, transport, {}, &clock);

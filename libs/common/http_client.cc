@@ -1,4 +1,4 @@
-#include "services/chain/gateway/market_http.h"
+#include "libs/common/http_client.h"
 
 #include <curl/curl.h>
 #include <netinet/in.h>
@@ -19,10 +19,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
-namespace poolops::chain {
+namespace poolops::http {
 namespace {
-
-constexpr size_t kMaxBody = size_t{16} << 20;
 
 // A pooled easy handle and the socket of its connection: a handle's
 // connection cache survives curl_easy_reset, so it reconnects only when the
@@ -36,6 +34,7 @@ struct Sink {
   std::string* body;
   std::string* content_type;
   Handle* handle;
+  size_t cap;
   bool overflow = false;
 };
 
@@ -70,7 +69,7 @@ int OnSocketClosed(void* user, curl_socket_t fd) {
 size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) {
   auto* sink = static_cast<Sink*>(user);
   size_t n = size * nmemb;
-  if (sink->body->size() + n > kMaxBody) {
+  if (sink->body->size() + n > sink->cap) {
     sink->overflow = true;
     return 0;
   }
@@ -95,6 +94,9 @@ long Millis(absl::Duration d) {
       std::clamp<int64_t>(absl::ToInt64Milliseconds(d), 1, 24LL * 3600 * 1000));
 }
 
+// Loopback must never be proxied: a stray HTTP_PROXY would otherwise send
+// local devnet traffic to the proxy (and fail or leak). CURLOPT_NOPROXY
+// replaces the environment's NO_PROXY, hence the merge. CIDR needs curl 7.86+.
 std::string NoProxy() {
   std::string list = "localhost,127.0.0.0/8,::1";
   for (const char* name : {"NO_PROXY", "no_proxy"})
@@ -116,34 +118,31 @@ std::string Origin(const std::string& url) {
 // curl_easy_reset, so the next request to the same market or core reuses
 // the kept-alive connection. libcurl checks a cached connection before it
 // reuses it and reconnects when the peer closed it (a market restart).
-class CurlWebClient : public WebClient {
+class CurlClient : public Client {
  public:
-  // Enough for the publisher loops and concurrent gRPC calls to one market.
-  static constexpr size_t kMaxIdlePerOrigin = 4;
-
-  CurlWebClient() : no_proxy_(NoProxy()) {
+  explicit CurlClient(CurlOptions options)
+      : options_(options), no_proxy_(NoProxy()) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   }
 
-  ~CurlWebClient() override {
+  ~CurlClient() override {
     absl::MutexLock lock(&mu_);
     for (auto& [origin, handles] : idle_)
       for (std::unique_ptr<Handle>& h : handles) Cleanup(std::move(h));
   }
 
-  absl::StatusOr<WebResponse> Send(const WebRequest& request) override {
+  absl::StatusOr<Response> Send(const Request& request) override {
     const std::string origin = Origin(request.url);
     std::unique_ptr<Handle> h = Acquire(origin);
     if (h == nullptr) return absl::InternalError("curl_easy_init failed");
-    absl::StatusOr<WebResponse> response = Perform(*h, request);
+    absl::StatusOr<Response> response = Perform(*h, request);
     Release(origin, std::move(h));
     return response;
   }
 
  private:
-  absl::StatusOr<WebResponse> Perform(Handle& handle,
-                                      const WebRequest& request) {
+  absl::StatusOr<Response> Perform(Handle& handle, const Request& request) {
     CURL* h = handle.curl;
     // Reset drops the previous request's options, keeps its connections.
     curl_easy_reset(h);
@@ -151,8 +150,9 @@ class CurlWebClient : public WebClient {
     for (const auto& [name, value] : request.headers)
       headers =
           curl_slist_append(headers, absl::StrCat(name, ": ", value).c_str());
-    WebResponse response;
-    Sink sink{&response.body, &response.content_type, &handle};
+    Response response;
+    Sink sink{&response.body, &response.content_type, &handle,
+              request.max_response_bytes};
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -167,10 +167,13 @@ class CurlWebClient : public WebClient {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, Millis(request.timeout));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                     Millis(std::min(request.timeout, absl::Seconds(5))));
+    curl_easy_setopt(
+        h, CURLOPT_CONNECTTIMEOUT_MS,
+        Millis(std::min(request.timeout, request.connect_timeout)));
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(request.max_response_bytes));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
@@ -186,17 +189,23 @@ class CurlWebClient : public WebClient {
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
       std::string detail = error[0] != '\0' ? error : curl_easy_strerror(rc);
-      if (sink.overflow)
+      if (sink.overflow || rc == CURLE_FILESIZE_EXCEEDED)
         return absl::ResourceExhaustedError(
-            absl::StrCat("response body larger than ", kMaxBody, " bytes"));
+            absl::StrCat("response body larger than ",
+                         request.max_response_bytes, " bytes"));
       if (rc == CURLE_OPERATION_TIMEDOUT)
         return absl::DeadlineExceededError(absl::StrCat(
-            "no response within ", absl::FormatDuration(request.timeout)));
+            "no response within ", absl::FormatDuration(request.timeout), " (",
+            detail, ")"));
       if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
         return absl::InvalidArgumentError(absl::StrCat("bad URL: ", detail));
       return absl::UnavailableError(detail);
     }
     response.status = static_cast<int>(code);
+    curl_off_t retry_after = 0;
+    if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+        retry_after > 0)
+      response.retry_after = absl::Seconds(retry_after);
     return response;
   }
 
@@ -235,7 +244,7 @@ class CurlWebClient : public WebClient {
     {
       absl::MutexLock lock(&mu_);
       std::vector<std::unique_ptr<Handle>>& handles = idle_[origin];
-      if (handles.size() < kMaxIdlePerOrigin) {
+      if (handles.size() < options_.max_idle_per_origin) {
         handles.push_back(std::move(h));
         return;
       }
@@ -243,6 +252,7 @@ class CurlWebClient : public WebClient {
     Cleanup(std::move(h));
   }
 
+  const CurlOptions options_;
   const std::string no_proxy_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::vector<std::unique_ptr<Handle>>> idle_
@@ -251,8 +261,8 @@ class CurlWebClient : public WebClient {
 
 }  // namespace
 
-std::unique_ptr<WebClient> NewCurlWebClient() {
-  return std::make_unique<CurlWebClient>();
+std::unique_ptr<Client> NewCurlClient(CurlOptions options) {
+  return std::make_unique<CurlClient>(options);
 }
 
-}  // namespace poolops::chain
+}  // namespace poolops::http

@@ -1,5 +1,5 @@
-// Test double for HttpTransport: scripted answers per URL, every request
-// recorded. Header-only, for tests.
+// Test double for a JSON-RPC node behind http::Client: scripted answers per
+// URL, every request recorded. Header-only, for tests.
 #pragma once
 
 #include <deque>
@@ -12,49 +12,49 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/common/http_client.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/rpc/http_transport.h"
 
 namespace poolops::chain::testing {
 
 // Builds the answer to one request (the parsed request body is given, so
 // answers can echo the id).
-using Responder =
-    std::function<absl::StatusOr<HttpResponse>(const nlohmann::json& request)>;
+using Responder = std::function<absl::StatusOr<http::Response>(
+    const nlohmann::json& request)>;
 
 inline Responder Result(nlohmann::json result) {
-  return [result](const nlohmann::json& req) -> absl::StatusOr<HttpResponse> {
+  return [result](const nlohmann::json& req) -> absl::StatusOr<http::Response> {
     nlohmann::json r = {
         {"jsonrpc", "2.0"}, {"id", req.at("id")}, {"result", result}};
-    return HttpResponse{200, r.dump(), std::nullopt};
+    return http::Response{200, "application/json", r.dump(), std::nullopt};
   };
 }
 
 inline Responder RpcError(int64_t code, std::string message,
                           nlohmann::json data = nullptr) {
-  return [=](const nlohmann::json& req) -> absl::StatusOr<HttpResponse> {
+  return [=](const nlohmann::json& req) -> absl::StatusOr<http::Response> {
     nlohmann::json e = {{"code", code}, {"message", message}};
     if (!data.is_null()) e["data"] = data;
     nlohmann::json r = {{"jsonrpc", "2.0"}, {"id", req.at("id")}, {"error", e}};
-    return HttpResponse{200, r.dump(), std::nullopt};
+    return http::Response{200, "application/json", r.dump(), std::nullopt};
   };
 }
 
 inline Responder Http(
     int status, std::string body = "",
     std::optional<absl::Duration> retry_after = std::nullopt) {
-  return [=](const nlohmann::json&) -> absl::StatusOr<HttpResponse> {
-    return HttpResponse{status, body, retry_after};
+  return [=](const nlohmann::json&) -> absl::StatusOr<http::Response> {
+    return http::Response{status, "application/json", body, retry_after};
   };
 }
 
 inline Responder Fail(absl::Status status) {
-  return [=](const nlohmann::json&) -> absl::StatusOr<HttpResponse> {
+  return [=](const nlohmann::json&) -> absl::StatusOr<http::Response> {
     return status;
   };
 }
 
-class FakeHttpTransport : public HttpTransport {
+class FakeJsonRpcNode : public http::Client {
  public:
   struct Sent {
     std::string url;
@@ -73,14 +73,13 @@ class FakeHttpTransport : public HttpTransport {
     defaults_[url] = std::move(r);
   }
 
-  absl::StatusOr<HttpResponse> Post(const std::string& url,
-                                    const std::string& body,
-                                    absl::Duration timeout) override {
+  absl::StatusOr<http::Response> Send(const http::Request& req) override {
+    const std::string& url = req.url;
     Responder r;
-    nlohmann::json request = nlohmann::json::parse(body);
+    nlohmann::json request = nlohmann::json::parse(req.body);
     {
       absl::MutexLock lock(&mu_);
-      sent_.push_back({url, request, timeout});
+      sent_.push_back({url, request, req.timeout});
       auto& q = queues_[url];
       if (!q.empty()) {
         r = std::move(q.front());
