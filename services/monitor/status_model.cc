@@ -7,11 +7,21 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "services/monitor/core_metrics.h"
+#include "libs/iexec/core_metrics.h"
 
 namespace poolops::monitor {
 namespace {
 
+// The stack's answers are parsed by libs/iexec.
+using iexec::AdapterChainConfig;
+using iexec::CoreMetrics;
+using iexec::GrafanaHealth;
+using iexec::OrderbookSummary;
+using iexec::ParseActuatorHealth;
+using iexec::ParseAdapterChainConfig;
+using iexec::ParseCoreMetrics;
+using iexec::ParseGrafanaHealth;
+using iexec::ParseOrderbook;
 using v1::Component;
 using v1::Health;
 using v1::ProbeResult;

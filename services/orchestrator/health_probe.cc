@@ -5,12 +5,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "libs/common/bounded_json.h"
-#include "nlohmann/json.hpp"
+#include "libs/iexec/core_metrics.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -26,12 +26,14 @@ class DirectHealthProbe : public HealthProbe {
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* res = nullptr;
-    if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0) {
+    if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints,
+                      &res) != 0) {
       return absl::UnavailableError(absl::StrCat(where, ": cannot resolve"));
     }
     int fd = -1;
     for (addrinfo* a = res; a != nullptr && fd < 0; a = a->ai_next) {
-      fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+      fd =
+          ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
       if (fd >= 0 && ::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
         ::close(fd);
         fd = -1;
@@ -39,7 +41,8 @@ class DirectHealthProbe : public HealthProbe {
     }
     ::freeaddrinfo(res);
     if (fd < 0) {
-      return absl::UnavailableError(absl::StrCat(where, ": connection refused"));
+      return absl::UnavailableError(
+          absl::StrCat(where, ": connection refused"));
     }
     std::string req = absl::StrCat("GET /metrics HTTP/1.0\r\nHost: ", where,
                                    "\r\nConnection: close\r\n\r\n");
@@ -49,7 +52,8 @@ class DirectHealthProbe : public HealthProbe {
     absl::Time deadline = absl::Now() + timeout_;
     while (absl::Now() < deadline) {
       pollfd p{fd, POLLIN, 0};
-      int ms = static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
+      int ms =
+          static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
       if (::poll(&p, 1, ms > 0 ? ms : 0) <= 0) break;
       ssize_t n = ::read(fd, buf, sizeof(buf));
       if (n <= 0) break;
@@ -74,24 +78,16 @@ class DirectHealthProbe : public HealthProbe {
 }  // namespace
 
 absl::StatusOr<CoreMetrics> ParseCoreMetrics(const std::string& body) {
-  // A probed core's answer: bounded before parsing (libs/common).
-  absl::StatusOr<nlohmann::json> parsed = ParseBoundedJson(
-      body, {.max_bytes = 1 << 20, .max_depth = 32}, "core /metrics");
+  // One parser of every core version (libs/iexec); a core that answers
+  // something else is not up yet.
+  absl::StatusOr<iexec::CoreMetrics> parsed = iexec::ParseCoreMetrics(body);
   if (!parsed.ok()) return absl::UnavailableError(parsed.status().message());
-  nlohmann::json& j = *parsed;
-  if (!j.is_object() || !j.contains("aliveWorkers")) {
-    return absl::UnavailableError("core /metrics: no aliveWorkers field");
-  }
-  auto num = [&](const char* key) {
-    if (!j.contains(key)) return 0;
-    if (j[key].is_number()) return j[key].get<int>();
-    int v = 0;
-    if (j[key].is_string()) (void)absl::SimpleAtoi(j[key].get<std::string>(), &v);
-    return v;
-  };
   CoreMetrics m;
-  m.alive_workers = num("aliveWorkers");
-  m.alive_total_cpu = num("aliveTotalCpu");
+  auto as_int = [](int64_t v) {
+    return static_cast<int>(std::min<int64_t>(v, INT32_MAX));
+  };
+  m.alive_workers = as_int(parsed->alive_workers);
+  m.alive_total_cpu = as_int(parsed->cpu_total);
   return m;
 }
 

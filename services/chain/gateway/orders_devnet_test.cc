@@ -26,7 +26,9 @@ class CoreAndMarket : public WebClient {
     if (r.url == kCoreMetrics)
       return WebResponse{200, "application/json",
                          nlohmann::json{{"aliveWorkers", 1},
+                                        {"aliveTotalCpu", cpus.load()},
                                         {"aliveAvailableCpu", cpus.load()},
+                                        {"aliveTotalGpu", 0},
                                         {"aliveAvailableGpu", 0}}
                              .dump()};
     return real_->Send(r);

@@ -1,10 +1,10 @@
-#include "services/chain/market/workerpool_order.h"
+#include "libs/iexec/workerpool_order.h"
 
 #include "gtest/gtest.h"
 #include "libs/eth/eip712.h"
-#include "services/chain/market/test_fakes.h"
+#include "libs/iexec/test_orders.h"
 
-namespace poolops::market {
+namespace poolops::iexec {
 namespace {
 
 using nlohmann::json;
@@ -110,4 +110,4 @@ TEST(WorkerpoolOrderTest, TagBitSets) {
 }
 
 }  // namespace
-}  // namespace poolops::market
+}  // namespace poolops::iexec
