@@ -9,6 +9,7 @@
 #include "libs/eth/eip712.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/units.h"
+#include "libs/iexec/rlc.h"
 
 namespace poolops::chain {
 namespace {
@@ -20,11 +21,7 @@ constexpr char kClosedWorkerpoolOrderTopic[] =
     "0x145ad51e4496173bca15e24e7eb46f9ab3a10eea0497e2801a3a6806c06113a3";
 constexpr uint8_t kOperationClose = 1;
 
-std::string Rlc(const eth::U256& nrlc) {
-  return absl::StrCat(
-      nrlc.ToDecimal(), " nRLC (",
-      eth::FormatAmount(nrlc, eth::Unit::kNRlc, eth::Unit::kRlc), " RLC)");
-}
+std::string Rlc(const eth::U256& nrlc) { return iexec::NRlc(nrlc).ToString(); }
 
 absl::StatusOr<eth::Hash32> ParseHash(std::string_view text,
                                       std::string_view what) {
