@@ -183,8 +183,9 @@ TEST_F(MarketBinaryTest, ServesOnAFreePortKeepsStateAndStopsOnSigterm) {
   {
     OrderBook book(DevnetDomain(), state);
     OrderRecord r;
-    r.order = *ParseSignedWorkerpoolOrder(Signed(OrderJson()));
-    r.order_hash = eth::ToHex(*WorkerpoolOrderHash(r.order, DevnetDomain()));
+    r.order = *iexec::ParseSignedWorkerpoolOrder(Signed(OrderJson()));
+    r.order_hash =
+        eth::ToHex(*iexec::WorkerpoolOrderHash(r.order, DevnetDomain()));
     r.chain_id = kChainId;
     r.remaining = 5;
     r.signer = Addr(kOwner);

@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
   poolops::chain::EthApi api(client->get());
   poolops::market::RpcChainView chain(&api, *hub);
 
-  poolops::market::OrderDomain domain{chain_id, *hub};
+  poolops::iexec::OrderDomain domain{chain_id, *hub};
   poolops::market::OrderBook book(domain, state);
   if (absl::Status s = book.Load(); !s.ok())
     std::fprintf(stderr, "%s: warning: %s\n", kName, s.ToString().c_str());

@@ -7,9 +7,22 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "libs/eth/hex.h"
-#include "services/chain/market/validation.h"
+#include "libs/iexec/validation.h"
 
 namespace poolops::market {
+
+// The order model and field checks are libs/iexec's.
+using iexec::AddressField;
+using iexec::AddressOrAny;
+using iexec::AddressOrAnyField;
+using iexec::BooleanField;
+using iexec::Bytes32Field;
+using iexec::IntegerField;
+using iexec::kMaxSafeInteger;
+using iexec::ParseSignedWorkerpoolOrder;
+using iexec::WorkerpoolOrder;
+using iexec::WorkerpoolOrderHash;
+
 namespace {
 
 using nlohmann::json;

@@ -36,7 +36,7 @@ namespace poolops::market {
 inline constexpr char kMarketVersion[] = "1.0.0-poolops-devnet-market";
 
 struct MarketConfig {
-  OrderDomain domain;  // the devnet's chain id and hub
+  iexec::OrderDomain domain;  // the devnet's chain id and hub
   size_t max_open_orders_per_wallet = 50;
 };
 

@@ -232,10 +232,11 @@ TEST_F(MarketApiTest, UnpublishByHashLastAndAll) {
 TEST_F(MarketApiTest, OrderbookQueryFiltersAndPages) {
   for (uint64_t i = 0; i < 12; ++i) {
     OrderRecord r;
-    r.order = *ParseSignedWorkerpoolOrder(
+    r.order = *iexec::ParseSignedWorkerpoolOrder(
         Signed(OrderJson(100 - i, 1, static_cast<char>('a' + i % 6))));
     r.order.trust = i;  // distinct hashes
-    r.order_hash = eth::ToHex(*WorkerpoolOrderHash(r.order, DevnetDomain()));
+    r.order_hash =
+        eth::ToHex(*iexec::WorkerpoolOrderHash(r.order, DevnetDomain()));
     r.chain_id = kChainId;
     r.remaining = 1;
     r.signer = Addr(kOwner);

@@ -5,9 +5,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/files.h"
-#include "services/chain/market/validation.h"
+#include "libs/iexec/validation.h"
 
 namespace poolops::market {
+
+// The order model and field checks are libs/iexec's.
+using iexec::AddressField;
+using iexec::Bytes32Field;
+using iexec::IntegerField;
+using iexec::kMaxSafeInteger;
+using iexec::OrderDomain;
+using iexec::ParseSignedWorkerpoolOrder;
+using iexec::TagIncludes;
+using iexec::TagWithin;
+using iexec::WorkerpoolOrder;
+using iexec::WorkerpoolOrderToJson;
+
 namespace {
 
 using nlohmann::json;

@@ -16,8 +16,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/eth/address.h"
+#include "libs/iexec/workerpool_order.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/market/workerpool_order.h"
 
 namespace poolops::market {
 
@@ -30,7 +30,7 @@ std::optional<OrderStatus> ParseOrderStatus(std::string_view name);
 
 struct OrderRecord {
   std::string order_hash;  // "0x" + 64 lowercase hex digits
-  WorkerpoolOrder order;
+  iexec::WorkerpoolOrder order;
   uint64_t chain_id = 0;
   uint64_t remaining = 0;
   OrderStatus status = OrderStatus::kOpen;
@@ -77,7 +77,8 @@ class OrderBook {
  public:
   // Orders of the chain and hub of `domain`. `snapshot`: the JSON file the
   // book is saved to after every change; empty: memory only.
-  explicit OrderBook(OrderDomain domain, std::filesystem::path snapshot = {});
+  explicit OrderBook(iexec::OrderDomain domain,
+                     std::filesystem::path snapshot = {});
 
   // Reads the snapshot if it exists (OK when it does not). A snapshot of
   // another chain or hub is FailedPrecondition, an unreadable one DataLoss;
@@ -100,7 +101,7 @@ class OrderBook {
  private:
   absl::Status SaveLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const OrderDomain domain_;
+  const iexec::OrderDomain domain_;
   const std::filesystem::path snapshot_;
   mutable absl::Mutex mu_;
   std::map<std::string, OrderRecord> records_ ABSL_GUARDED_BY(mu_);

@@ -15,8 +15,10 @@ using namespace testing;  // NOLINT
 OrderRecord Record(uint64_t price, char salt, std::string timestamp,
                    uint64_t remaining = 1) {
   OrderRecord r;
-  r.order = *ParseSignedWorkerpoolOrder(Signed(OrderJson(price, 5, salt)));
-  r.order_hash = eth::ToHex(*WorkerpoolOrderHash(r.order, DevnetDomain()));
+  r.order =
+      *iexec::ParseSignedWorkerpoolOrder(Signed(OrderJson(price, 5, salt)));
+  r.order_hash =
+      eth::ToHex(*iexec::WorkerpoolOrderHash(r.order, DevnetDomain()));
   r.chain_id = kChainId;
   r.remaining = remaining;
   r.signer = Addr(kOwner);

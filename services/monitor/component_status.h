@@ -11,12 +11,23 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "libs/iexec/core_metrics.h"
 #include "poolops/monitor/v1/monitor.pb.h"
-#include "services/monitor/core_metrics.h"
 #include "services/monitor/pool_endpoints.h"
 #include "services/monitor/status_model.h"
 
 namespace poolops::monitor {
+
+// The stack's answers are parsed by libs/iexec.
+using iexec::AdapterChainConfig;
+using iexec::CoreMetrics;
+using iexec::GrafanaHealth;
+using iexec::OrderbookSummary;
+using iexec::ParseActuatorHealth;
+using iexec::ParseAdapterChainConfig;
+using iexec::ParseCoreMetrics;
+using iexec::ParseGrafanaHealth;
+using iexec::ParseOrderbook;
 
 // The core's /metrics ("core"); what it read, when it answered.
 std::optional<CoreMetrics> EvaluateCoreMetrics(const PoolObservations& obs,

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "re2/re2.h"
-#include "services/monitor/core_metrics.h"
+#include "libs/iexec/core_metrics.h"
 
 namespace poolops::monitor {
 
@@ -479,7 +479,7 @@ v1::ProbeResult Monitor::Probe(const v1::ProbeSpec& spec) {
     std::vector<std::string> fields(spec.json_fields().begin(),
                                     spec.json_fields().end());
     absl::StatusOr<std::map<std::string, std::string>> values =
-        JsonFieldValues(resp.body, fields);
+        iexec::JsonFieldValues(resp.body, fields);
     if (!values.ok()) {
       absl::StrAppend(result.mutable_debug_log(), "! ",
                       values.status().message(), "\n");

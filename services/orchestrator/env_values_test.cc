@@ -220,18 +220,27 @@ TEST(EnvValuesTest, ChainFileValuesAreCheckedBeforeTheyReachAFile) {
   v1::PoolSpec spec;
   spec.set_name("p");
   spec.set_chain("evil");
+  // The chain.json codec (libs/iexec) refuses an id that is not digits.
   auto chain = ResolveChain(
       spec, R"({"chains":{"evil":{"id":"../../../tmp/x","host":"http://n",
       "hub":"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"}}})");
-  ASSERT_TRUE(chain.ok());
-  absl::Status s = CheckChainInfo(*chain);
+  ASSERT_FALSE(chain.ok());
+  EXPECT_THAT(std::string(chain.status().message()), HasSubstr("id"));
+  // What the codec lets through (an http URL with a newline), the checks
+  // refuse before it reaches a file; and whatever filled the ChainInfo.
+  chain = ResolveChain(
+      spec, R"({"chains":{"evil":{"id":"1","host":"http://n'\nWORKER_TAG=x",
+      "hub":"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"}}})");
+  ASSERT_TRUE(chain.ok()) << chain.status();
+  EXPECT_FALSE(CheckChainInfo(*chain).ok());
+  ChainInfo bad_id = *chain;
+  bad_id.rpc = "http://n";
+  bad_id.public_rpc = "http://n";
+  ASSERT_TRUE(CheckChainInfo(bad_id).ok());
+  bad_id.chain_id = "../../../tmp/x";
+  absl::Status s = CheckChainInfo(bad_id);
   EXPECT_FALSE(s.ok());
   EXPECT_THAT(std::string(s.message()), HasSubstr("id"));
-  chain = ResolveChain(
-      spec, R"({"chains":{"evil":{"id":1,"host":"http://n'\nWORKER_TAG=x",
-      "hub":"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"}}})");
-  ASSERT_TRUE(chain.ok());
-  EXPECT_FALSE(CheckChainInfo(*chain).ok());
 
   // The renderer refuses them too, whatever the caller checked.
   auto r = Renderer::Create();

@@ -1,19 +1,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/iexec/rlc.h"
 #include "services/orchestrator/chain_client.h"
 
 namespace poolops::orchestrator {
 
 absl::StatusOr<std::string> FakeChainClient::FindWorkerpool(
-    const std::string&, const std::string& owner, const std::string& description) {
+    const std::string&, const std::string& owner,
+    const std::string& description) {
   absl::MutexLock lock(&mu_);
   auto it = pools_.find(owner + "|" + description);
   return it == pools_.end() ? std::string() : it->second;
 }
 
 absl::StatusOr<std::string> FakeChainClient::DeployWorkerpool(
-    const std::string&, const std::string& owner, const std::string& description,
-    const ProgressFn& progress) {
+    const std::string&, const std::string& owner,
+    const std::string& description, const ProgressFn& progress) {
   absl::MutexLock lock(&mu_);
   std::string key = owner + "|" + description;
   if (pools_.count(key)) {
@@ -32,7 +34,11 @@ absl::StatusOr<std::string> FakeChainClient::EnsureStake(
     const ProgressFn&) {
   absl::MutexLock lock(&mu_);
   std::string& s = stakes_[wallet];
-  if (s.empty() || std::stoull(s) < std::stoull(minimum)) s = minimum;
+  absl::StatusOr<iexec::NRlc> want = iexec::NRlc::Parse(minimum);
+  if (!want.ok()) return want.status();
+  absl::StatusOr<iexec::NRlc> now = iexec::NRlc::Parse(s.empty() ? "0" : s);
+  if (!now.ok()) return now.status();
+  if (*now < *want) s = want->NrlcDecimal();
   return s;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_grpc.h"
+#include "libs/iexec/rlc.h"
 #include "poolops/chain/v1/chain.grpc.pb.h"
 #include "services/orchestrator/chain_client.h"
 
@@ -33,8 +34,8 @@ class GatewayChainClient : public ChainClient {
     req.set_chain(chain);
     req.set_owner(owner);
     cv1::ListWorkerpoolsResponse resp;
-    grpc::Status s =
-        stub_->ListWorkerpools(Context(std::chrono::seconds(30)).get(), req, &resp);
+    grpc::Status s = stub_->ListWorkerpools(
+        Context(std::chrono::seconds(30)).get(), req, &resp);
     if (!s.ok()) return FromGrpc(s);
     for (const cv1::Workerpool& w : resp.workerpools()) {
       if (w.description() == description) return w.address();
@@ -73,18 +74,22 @@ class GatewayChainClient : public ChainClient {
     get.set_chain(chain);
     get.set_wallet(wallet);
     cv1::Account account;
-    grpc::Status s =
-        stub_->GetAccount(Context(std::chrono::seconds(30)).get(), get, &account);
+    grpc::Status s = stub_->GetAccount(Context(std::chrono::seconds(30)).get(),
+                                       get, &account);
     if (!s.ok()) return FromGrpc(s);
-    // Decimal strings of nRLC: compare by length, then lexically.
-    auto less = [](const std::string& a, const std::string& b) {
-      return a.size() != b.size() ? a.size() < b.size() : a < b;
-    };
-    std::string stake = account.stake().empty() ? "0" : account.stake();
-    if (!less(stake, minimum)) return stake;
-    // Deposit the difference (decimal subtraction on strings).
-    std::string need = Subtract(minimum, stake);
-    if (progress) progress(absl::StrCat("depositing ", need, " nRLC for ", wallet));
+    // Amounts in nRLC (libs/iexec): parsed, compared and subtracted exactly.
+    absl::StatusOr<iexec::NRlc> stake =
+        iexec::NRlc::Parse(account.stake().empty() ? "0" : account.stake());
+    if (!stake.ok()) return stake.status();
+    absl::StatusOr<iexec::NRlc> want = iexec::NRlc::Parse(minimum);
+    if (!want.ok()) return want.status();
+    if (*stake >= *want) return stake->NrlcDecimal();
+    // Deposit the difference.
+    absl::StatusOr<iexec::NRlc> missing = want->Minus(*stake);
+    if (!missing.ok()) return missing.status();
+    std::string need = missing->NrlcDecimal();
+    if (progress)
+      progress(absl::StrCat("depositing ", need, " nRLC for ", wallet));
     cv1::DepositRequest dep;
     dep.set_chain(chain);
     dep.set_wallet(wallet);
@@ -93,7 +98,7 @@ class GatewayChainClient : public ChainClient {
     auto ctx = Context(std::chrono::seconds(300));
     auto reader = stub_->Deposit(ctx.get(), dep);
     cv1::StakeEvent e;
-    std::string after = stake;
+    std::string after = stake->NrlcDecimal();
     while (reader->Read(&e)) {
       if (e.has_progress() && progress) progress(e.progress().message());
       if (e.has_result()) after = e.result().stake();
@@ -130,20 +135,6 @@ class GatewayChainClient : public ChainClient {
   }
 
  private:
-  // a - b for decimal strings with a > b >= 0.
-  static std::string Subtract(const std::string& a, const std::string& b) {
-    std::string out;
-    int borrow = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
-      int da = a[a.size() - 1 - i] - '0' - borrow;
-      int db = i < b.size() ? b[b.size() - 1 - i] - '0' : 0;
-      borrow = da < db ? 1 : 0;
-      out.push_back(static_cast<char>('0' + da + borrow * 10 - db));
-    }
-    while (out.size() > 1 && out.back() == '0') out.pop_back();
-    return std::string(out.rbegin(), out.rend());
-  }
-
   std::unique_ptr<cv1::ChainGateway::Stub> stub_;
 };
 

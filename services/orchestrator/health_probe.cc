@@ -1,12 +1,12 @@
 #include "services/orchestrator/health_probe.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "libs/common/bounded_json.h"
 #include "libs/common/http_client.h"
-#include "nlohmann/json.hpp"
+#include "libs/iexec/core_metrics.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -46,25 +46,16 @@ class DirectHealthProbe : public HealthProbe {
 }  // namespace
 
 absl::StatusOr<CoreMetrics> ParseCoreMetrics(const std::string& body) {
-  // A probed core's answer: bounded before parsing (libs/common).
-  absl::StatusOr<nlohmann::json> parsed = ParseBoundedJson(
-      body, {.max_bytes = 1 << 20, .max_depth = 32}, "core /metrics");
+  // One parser of every core version (libs/iexec); a core that answers
+  // something else is not up yet.
+  absl::StatusOr<iexec::CoreMetrics> parsed = iexec::ParseCoreMetrics(body);
   if (!parsed.ok()) return absl::UnavailableError(parsed.status().message());
-  nlohmann::json& j = *parsed;
-  if (!j.is_object() || !j.contains("aliveWorkers")) {
-    return absl::UnavailableError("core /metrics: no aliveWorkers field");
-  }
-  auto num = [&](const char* key) {
-    if (!j.contains(key)) return 0;
-    if (j[key].is_number()) return j[key].get<int>();
-    int v = 0;
-    if (j[key].is_string())
-      (void)absl::SimpleAtoi(j[key].get<std::string>(), &v);
-    return v;
-  };
   CoreMetrics m;
-  m.alive_workers = num("aliveWorkers");
-  m.alive_total_cpu = num("aliveTotalCpu");
+  auto as_int = [](int64_t v) {
+    return static_cast<int>(std::min<int64_t>(v, INT32_MAX));
+  };
+  m.alive_workers = as_int(parsed->alive_workers);
+  m.alive_total_cpu = as_int(parsed->cpu_total);
   return m;
 }
 

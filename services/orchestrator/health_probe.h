@@ -64,7 +64,8 @@ std::unique_ptr<HealthProbe> NewMonitorHealthProbe(
     std::shared_ptr<grpc::Channel> channel,
     std::unique_ptr<HealthProbe> fallback);
 
-// Parses the core's /metrics JSON (7.x and 8.x field names).
+// The core's /metrics (libs/iexec's parser, every core version) as the
+// health gates need it; Unavailable when it is not a core's answer.
 absl::StatusOr<CoreMetrics> ParseCoreMetrics(const std::string& body);
 
 }  // namespace poolops::orchestrator

@@ -10,7 +10,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/test_util.h"
-#include "services/chain/market/workerpool_order.h"
+#include "devnet/market/auth.h"
+#include "libs/iexec/workerpool_order.h"
 #include "services/wallet/test_random.h"
 #include "services/wallet/wallet_service.h"
 
@@ -88,8 +89,8 @@ class OwnerPolicyVaultTest : public ::testing::Test {
     return vault_->SignTypedData("owner", typed.dump(), "test").status();
   }
 
-  market::WorkerpoolOrder Order(const char* workerpool) {
-    market::WorkerpoolOrder o;
+  iexec::WorkerpoolOrder Order(const char* workerpool) {
+    iexec::WorkerpoolOrder o;
     o.workerpool = *eth::Address::Parse(workerpool);
     o.workerpoolprice = 0;
     o.volume = 1000000;
@@ -105,8 +106,8 @@ class OwnerPolicyVaultTest : public ::testing::Test {
 };
 
 TEST_F(OwnerPolicyVaultTest, TheVaultSignsThePoolsOrdersAndTheChallengeOnly) {
-  market::OrderDomain hub{134, *eth::Address::Parse(kHub)};
-  EXPECT_TRUE(Sign(market::WorkerpoolOrderTypedData(Order(kPool), hub)).ok());
+  iexec::OrderDomain hub{134, *eth::Address::Parse(kHub)};
+  EXPECT_TRUE(Sign(iexec::WorkerpoolOrderTypedData(Order(kPool), hub)).ok());
   EXPECT_TRUE(
       Sign(market::ChallengeTypedData(
                std::string(market::kChallengePrefix) + "abc", 134))
@@ -114,17 +115,17 @@ TEST_F(OwnerPolicyVaultTest, TheVaultSignsThePoolsOrdersAndTheChallengeOnly) {
 
   // A hostile market's "challenge" that is another pool's cheap order, or
   // this pool's order under another hub or chain: refused.
-  absl::Status s = Sign(market::WorkerpoolOrderTypedData(
+  absl::Status s = Sign(iexec::WorkerpoolOrderTypedData(
       Order("0x0000000000000000000000000000000000000042"), hub));
   EXPECT_TRUE(absl::IsPermissionDenied(s)) << s;
   EXPECT_THAT(s.message(), HasSubstr("message.workerpool"));
-  market::OrderDomain other_hub{134, *eth::Address::Parse(
+  iexec::OrderDomain other_hub{134, *eth::Address::Parse(
                                          "0x0000000000000000000000000000000000000007")};
   EXPECT_TRUE(absl::IsPermissionDenied(
-      Sign(market::WorkerpoolOrderTypedData(Order(kPool), other_hub))));
-  market::OrderDomain other_chain{1, *eth::Address::Parse(kHub)};
+      Sign(iexec::WorkerpoolOrderTypedData(Order(kPool), other_hub))));
+  iexec::OrderDomain other_chain{1, *eth::Address::Parse(kHub)};
   EXPECT_TRUE(absl::IsPermissionDenied(
-      Sign(market::WorkerpoolOrderTypedData(Order(kPool), other_chain))));
+      Sign(iexec::WorkerpoolOrderTypedData(Order(kPool), other_chain))));
   EXPECT_TRUE(absl::IsPermissionDenied(
       Sign(market::ChallengeTypedData("abc", 1))));
   // Messages are refused too.

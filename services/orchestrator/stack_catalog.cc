@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/iexec/chain_json.h"
 #include "nlohmann/json.hpp"
 
 namespace poolops::orchestrator {
@@ -42,14 +43,17 @@ const std::map<std::string, std::string>& StackDefaults(
 
 std::optional<ChainInfo> ChainPreset(const std::string& name,
                                      v1::StackVersion version) {
+  // The stacks run on Bellecour only; its chain facts are libs/iexec's.
   if (name != "bellecour") return std::nullopt;
+  std::optional<iexec::ChainPreset> p = iexec::FindChainPreset(name);
+  if (!p) return std::nullopt;
   ChainInfo c;
-  c.name = "bellecour";
-  c.chain_id = "134";
-  c.rpc = "https://bellecour.iex.ec";
-  c.public_rpc = "https://bellecour.iex.ec";
-  c.hub = "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f";
-  c.sidechain = true;
+  c.name = p->name;
+  c.chain_id = absl::StrCat(p->chain_id);
+  c.rpc = p->rpc;
+  c.public_rpc = p->rpc;
+  c.hub = p->hub.ToChecksum();
+  c.sidechain = p->native;
   c.block_time = 5;
   if (version == v1::STACK_VERSION_V8_3) {
     c.market_api_host = "api.market.v8-bellecour.iex.ec";
@@ -81,34 +85,34 @@ std::string HostOf(std::string url) {
 
 absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
                                        const std::string& chain_json) {
-  std::optional<ChainInfo> base = ChainPreset(spec.chain(), spec.stack_version());
+  std::optional<ChainInfo> base =
+      ChainPreset(spec.chain(), spec.stack_version());
   if (!base.has_value() && !chain_json.empty()) {
     nlohmann::json doc = nlohmann::json::parse(chain_json, nullptr, false);
     if (doc.is_object() && doc.contains("chains") &&
         doc["chains"].is_object() && doc["chains"].contains(spec.chain())) {
-      const nlohmann::json& c = doc["chains"][spec.chain()];
+      // The SDK's chain.json entry, read by libs/iexec's codec.
+      absl::StatusOr<iexec::SdkChainEntry> e = iexec::ParseSdkChainEntry(
+          doc["chains"][spec.chain()],
+          absl::StrCat("chain.json: chains.", spec.chain()));
+      if (!e.ok()) return e.status();
       ChainInfo info;
       info.name = spec.chain();
-      auto str = [&](const char* key) {
-        return c.contains(key) && c[key].is_string() ? c[key].get<std::string>()
-                                                     : std::string();
-      };
-      info.chain_id = c.contains("id") && c["id"].is_number()
-                          ? std::to_string(c["id"].get<uint64_t>())
-                          : str("id");
-      info.rpc = str("host");
+      info.chain_id = e->id ? absl::StrCat(*e->id) : "";
+      info.rpc = e->host.value_or("");
       info.public_rpc = info.rpc;
-      info.hub = str("hub");
+      info.hub = e->hub ? e->hub->ToChecksum() : "";
       // Native chains other than Bellecour behave as sidechains for the
       // stacks (no gas price, RLC native).
-      info.sidechain = c.value("native", false);
+      info.sidechain = e->native.value_or(false);
       info.block_time = 1;
-      info.market_api_host = HostOf(str("iexecGateway"));
+      info.market_api_host = HostOf(e->iexec_gateway.value_or(""));
       base = info;
     }
   }
   const v1::PoolSpec::ChainParams& p = spec.chain_params();
-  bool has_params = !p.rpc().empty() && !p.hub().empty() && !p.chain_id().empty();
+  bool has_params =
+      !p.rpc().empty() && !p.hub().empty() && !p.chain_id().empty();
   if (!base.has_value()) {
     if (!has_params) {
       return absl::NotFoundError(absl::StrCat(

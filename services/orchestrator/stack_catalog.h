@@ -23,13 +23,13 @@ const std::map<std::string, std::string>& StackDefaults(
 
 // The chain as the stacks need it.
 struct ChainInfo {
-  std::string name;          // CHAIN (what the SDK in the publisher calls it)
-  std::string chain_id;      // CHAIN_ID
-  std::string rpc;           // CHAIN_URL
-  std::string public_rpc;    // PUBLIC_CHAIN_URL
-  std::string hub;           // CHAIN_HUB_ADDRESS
-  bool sidechain = false;    // CHAIN_IS_SIDECHAIN
-  uint32_t block_time = 5;   // CHAIN_BLOCK_TIME
+  std::string name;         // CHAIN (what the SDK in the publisher calls it)
+  std::string chain_id;     // CHAIN_ID
+  std::string rpc;          // CHAIN_URL
+  std::string public_rpc;   // PUBLIC_CHAIN_URL
+  std::string hub;          // CHAIN_HUB_ADDRESS
+  bool sidechain = false;   // CHAIN_IS_SIDECHAIN
+  uint32_t block_time = 5;  // CHAIN_BLOCK_TIME
   std::string market_api_host;
   std::string sms_host;
   std::string result_host;
@@ -43,8 +43,9 @@ std::optional<ChainInfo> ChainPreset(const std::string& name,
                                      v1::StackVersion version);
 
 // The chain of `spec`: the preset, else the iExec SDK chain.json document
-// `chain_json` (the home's chains/<name>.json; may be empty), then the
-// spec's chain_params on top. NotFound when nothing describes the chain.
+// `chain_json` (the home's chains/<name>.json; may be empty; its entry read
+// by libs/iexec's codec, InvalidArgument when it is not a valid entry), then
+// the spec's chain_params on top. NotFound when nothing describes the chain.
 absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
                                        const std::string& chain_json);
 

@@ -7,12 +7,12 @@
 #include <cstdint>
 #include <string_view>
 
-#include "services/monitor/core_metrics.h"
+#include "libs/iexec/core_metrics.h"
 #include "tests/fuzz/fuzz_target.h"
 
 bool PoolopsFuzzAccepts(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
-  namespace m = poolops::monitor;
+  namespace m = poolops::iexec;
   auto core = m::ParseCoreMetrics(body);
   if (core.ok() && (core->alive_workers < 0 || core->cpu_total < 0 ||
                     core->cpu_available < 0)) {

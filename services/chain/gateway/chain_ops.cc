@@ -4,6 +4,7 @@
 #include "libs/eth/hex.h"
 #include "libs/eth/keccak.h"
 #include "libs/eth/units.h"
+#include "libs/iexec/rlc.h"
 
 namespace poolops::chain {
 namespace {
@@ -17,8 +18,7 @@ eth::Hash32 TransferTopic() {
 }
 
 std::string Rlc(const eth::U256& nrlc) {
-  return absl::StrCat(eth::FormatAmount(nrlc, eth::Unit::kNRlc, eth::Unit::kRlc),
-                      " RLC");
+  return absl::StrCat(iexec::NRlc(nrlc).RlcDecimal(), " RLC");
 }
 
 absl::StatusOr<ChainSession*> Open(Gateway* gateway, std::string_view chain) {
@@ -82,7 +82,8 @@ absl::StatusOr<TxOutcome> ChainOps::SendRlc(std::string_view chain_name,
   if (nrlc.IsZero())
     return absl::InvalidArgumentError("the amount to send must be above 0");
   if (to.IsZero())
-    return absl::InvalidArgumentError("refusing to send RLC to the zero address");
+    return absl::InvalidArgumentError(
+        "refusing to send RLC to the zero address");
   absl::StatusOr<ChainSession*> chain = Open(gateway_, chain_name);
   if (!chain.ok()) return chain.status();
   ChainSession& c = **chain;
@@ -123,9 +124,9 @@ absl::StatusOr<StakeOutcome> ChainOps::Deposit(std::string_view chain_name,
   absl::StatusOr<eth::U256> held = c.poco().RlcBalance(*who);
   if (!held.ok()) return held.status();
   if (*held < nrlc)
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot deposit ", Rlc(nrlc), ": ", who->ToChecksum(), " holds ",
-        Rlc(*held)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot deposit ", Rlc(nrlc), ": ", who->ToChecksum(),
+                     " holds ", Rlc(*held)));
   TxIntent intent;
   intent.wallet = std::string(wallet);
   intent.label = absl::StrCat("deposit ", Rlc(nrlc));
@@ -149,9 +150,9 @@ absl::StatusOr<StakeOutcome> ChainOps::Deposit(std::string_view chain_name,
       minted = true;
   }
   if (!minted)
-    return absl::InternalError(absl::StrCat(
-        "deposit transaction ", eth::ToHex(tx->tx_hash),
-        " was mined but the hub minted no stake"));
+    return absl::InternalError(
+        absl::StrCat("deposit transaction ", eth::ToHex(tx->tx_hash),
+                     " was mined but the hub minted no stake"));
   absl::StatusOr<EscrowAccount> acct = c.poco().ViewAccount(*who);
   if (!acct.ok()) return acct.status();
   return StakeOutcome{*std::move(tx), acct->stake};
@@ -200,18 +201,18 @@ absl::StatusOr<DeployOutcome> ChainOps::DeployWorkerpool(
   absl::StatusOr<eth::Address> who = c.signer().Resolve(owner);
   if (!who.ok()) return who.status();
   if (progress)
-    progress({TxProgress::Stage::kChecking,
-              "predicting the workerpool address"});
+    progress(
+        {TxProgress::Stage::kChecking, "predicting the workerpool address"});
   absl::StatusOr<eth::Address> predicted =
       c.poco().PredictWorkerpool(*who, description);
   if (!predicted.ok()) return predicted.status();
   absl::StatusOr<bool> taken = c.poco().IsRegisteredWorkerpool(*predicted);
   if (!taken.ok()) return taken.status();
   if (*taken)
-    return absl::AlreadyExistsError(absl::StrCat(
-        "workerpool already deployed at ", predicted->ToChecksum(),
-        " for owner ", who->ToChecksum(), " and description \"", description,
-        "\""));
+    return absl::AlreadyExistsError(
+        absl::StrCat("workerpool already deployed at ", predicted->ToChecksum(),
+                     " for owner ", who->ToChecksum(), " and description \"",
+                     description, "\""));
   absl::StatusOr<eth::Address> registry = c.poco().WorkerpoolRegistry();
   if (!registry.ok()) return registry.status();
   TxIntent intent;
@@ -226,19 +227,19 @@ absl::StatusOr<DeployOutcome> ChainOps::DeployWorkerpool(
   for (const Log& log : tx->receipt.logs) {
     if (log.address == *registry && log.topics.size() == 4 &&
         log.topics[0] == TransferTopic()) {
-      absl::StatusOr<eth::Address> pool = eth::Address::FromBytes(
-          eth::ByteView(log.topics[3].data() + 12, 20));
+      absl::StatusOr<eth::Address> pool =
+          eth::Address::FromBytes(eth::ByteView(log.topics[3].data() + 12, 20));
       if (!pool.ok()) return pool.status();
       if (*pool != *predicted)
-        return absl::InternalError(absl::StrCat(
-            "the registry minted ", pool->ToChecksum(), ", not the predicted ",
-            predicted->ToChecksum()));
+        return absl::InternalError(
+            absl::StrCat("the registry minted ", pool->ToChecksum(),
+                         ", not the predicted ", predicted->ToChecksum()));
       return DeployOutcome{*pool, *std::move(tx)};
     }
   }
-  return absl::InternalError(absl::StrCat(
-      "workerpool registration ", eth::ToHex(tx->tx_hash),
-      " was mined without the registry's Transfer event"));
+  return absl::InternalError(
+      absl::StrCat("workerpool registration ", eth::ToHex(tx->tx_hash),
+                   " was mined without the registry's Transfer event"));
 }
 
 absl::StatusOr<WorkerpoolInfo> ChainOps::GetWorkerpool(

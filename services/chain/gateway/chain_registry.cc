@@ -1,16 +1,15 @@
 #include "services/chain/gateway/chain_registry.h"
 
 #include <algorithm>
-#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/common/bounded_json.h"
 #include "libs/common/files.h"
 #include "libs/common/terminal_text.h"
+#include "libs/iexec/chain_json.h"
 
 namespace poolops::chain {
 namespace fs = std::filesystem;
@@ -18,33 +17,20 @@ using json = nlohmann::json;
 
 namespace {
 
-ChainConfig Preset(std::string name, uint64_t id, std::string rpc,
-                   std::string_view hub, bool native, std::string market) {
+// A libs/iexec preset as the gateway runs it: Bellecour is berlin with a
+// forced gas price of 0; the Arbitrum chains take EIP-1559 transactions.
+ChainConfig FromPreset(const iexec::ChainPreset& p) {
   ChainConfig c;
-  c.name = std::move(name);
-  c.chain_id = id;
-  c.rpcs = {std::move(rpc)};
-  c.hub = *eth::Address::Parse(hub);
-  c.native = native;
-  c.market = std::move(market);
-  // Bellecour is berlin with a forced gas price of 0; the Arbitrum chains
-  // take EIP-1559 transactions.
-  c.fee_mode = native ? FeeMode::kLegacy : FeeMode::kEip1559;
-  c.zero_gas_price = native;
+  c.name = p.name;
+  c.chain_id = p.chain_id;
+  c.rpcs = {p.rpc};
+  c.hub = p.hub;
+  c.native = p.native;
+  c.market = p.market;
+  c.fee_mode = p.native ? FeeMode::kLegacy : FeeMode::kEip1559;
+  c.zero_gas_price = p.native;
   c.origin = "preset";
   return c;
-}
-
-// Keys of a chain.json chain entry the iExec SDK 8.24 accepts.
-const std::set<std::string>& SdkKeys() {
-  static const auto* keys = new std::set<std::string>{
-      "id",          "host",          "hub",
-      "ensRegistry", "ensPublicResolver", "voucherHub",
-      "sms",         "resultProxy",   "ipfsGateway",
-      "iexecGateway", "compass",      "pocoSubgraph",
-      "voucherSubgraph", "native",    "useGas",
-      "defaultTeeFramework", "bridge"};
-  return *keys;
 }
 
 bool HttpUrl(const std::string& url) {
@@ -65,8 +51,8 @@ std::optional<ChainConfig> FindPreset(std::string_view name) {
 json ExtrasOf(const ChainConfig& c) {
   json extras = json::object();
   if (c.rpcs.size() > 1)
-    extras["fallbackRpcs"] = std::vector<std::string>(c.rpcs.begin() + 1,
-                                                      c.rpcs.end());
+    extras["fallbackRpcs"] =
+        std::vector<std::string>(c.rpcs.begin() + 1, c.rpcs.end());
   extras["confirmations"] = c.confirmations;
   extras["feeMode"] = c.fee_mode == FeeMode::kLegacy ? "legacy" : "eip1559";
   return extras;
@@ -74,7 +60,8 @@ json ExtrasOf(const ChainConfig& c) {
 
 absl::Status ApplyExtras(const json& extras, ChainConfig& c,
                          std::string_view source) {
-  if (!extras.is_object()) return Bad(std::string(source), "is not a JSON object");
+  if (!extras.is_object())
+    return Bad(std::string(source), "is not a JSON object");
   for (const auto& [key, value] : extras.items()) {
     std::string where = absl::StrCat(std::string(source), ": ", key);
     if (key == "fallbackRpcs") {
@@ -155,18 +142,10 @@ std::vector<std::string> ChainChanges(const ChainConfig& before,
 }
 
 std::vector<ChainConfig> PresetChains() {
-  return {
-      Preset("arbitrum-mainnet", 42161, "https://arb1.arbitrum.io/rpc",
-             "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0", false,
-             "https://api.market.arbitrum-mainnet.iex.ec"),
-      Preset("arbitrum-sepolia-testnet", 421614,
-             "https://sepolia-rollup.arbitrum.io/rpc",
-             "0xB2157BF2fAb286b2A4170E3491Ac39770111Da3E", false,
-             "https://api-market.arbitrum-sepolia-testnet.iex.ec"),
-      Preset("bellecour", 134, "https://bellecour.iex.ec",
-             "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", true,
-             "https://api.market.v8-bellecour.iex.ec"),
-  };
+  std::vector<ChainConfig> out;
+  for (const iexec::ChainPreset& p : iexec::ChainPresets())
+    out.push_back(FromPreset(p));
+  return out;
 }
 
 absl::StatusOr<ChainConfig> ChainFromSdkEntry(std::string_view name,
@@ -178,50 +157,26 @@ absl::StatusOr<ChainConfig> ChainFromSdkEntry(std::string_view name,
   if (!IsValidChainName(name))
     return Bad(where,
                absl::StrCat("is not a valid chain name (", kNameRule, ")"));
-  if (!entry.is_object()) return Bad(where, "must be an object");
+  absl::StatusOr<iexec::SdkChainEntry> e =
+      iexec::ParseSdkChainEntry(entry, where);
+  if (!e.ok()) return e.status();
   base.name = std::string(name);
-  bool use_gas = true;
-  bool native_set = false;
-  for (const auto& [key, value] : entry.items()) {
-    std::string field = absl::StrCat(where, ".", key);
-    if (!SdkKeys().count(key))
-      return Bad(field, "is not a chain.json key (Unknown key)");
-    if (key == "id") {
-      uint64_t id = 0;
-      if (!value.is_string() ||
-          !absl::SimpleAtoi(value.get<std::string>(), &id) || id == 0)
-        return Bad(field, "must be a string of digits (the chain id)");
-      base.chain_id = id;
-    } else if (key == "host") {
-      if (!value.is_string() || !HttpUrl(value.get<std::string>()))
-        return Bad(field, "must be an http(s) URL");
-      if (base.rpcs.empty())
-        base.rpcs.push_back(value.get<std::string>());
-      else
-        base.rpcs[0] = value.get<std::string>();
-    } else if (key == "hub") {
-      absl::StatusOr<eth::Address> hub =
-          value.is_string() ? eth::Address::Parse(value.get<std::string>(), field)
-                            : absl::InvalidArgumentError("");
-      if (!hub.ok()) return Bad(field, "must be an address");
-      base.hub = *hub;
-    } else if (key == "iexecGateway") {
-      if (!value.is_string() || !HttpUrl(value.get<std::string>()))
-        return Bad(field, "must be an http(s) URL");
-      base.market = value.get<std::string>();
-    } else if (key == "native") {
-      if (!value.is_boolean()) return Bad(field, "must be true or false");
-      base.native = value.get<bool>();
-      native_set = true;
-    } else if (key == "useGas") {
-      if (!value.is_boolean()) return Bad(field, "must be true or false");
-      use_gas = value.get<bool>();
-    }
-    // Other SDK keys (sms, resultProxy, ...) are the SDK's business.
+  if (e->id) base.chain_id = *e->id;
+  if (e->host) {
+    if (base.rpcs.empty())
+      base.rpcs.push_back(*e->host);
+    else
+      base.rpcs[0] = *e->host;
   }
+  if (e->hub) base.hub = *e->hub;
+  if (e->iexec_gateway) base.market = *e->iexec_gateway;
+  if (e->native) base.native = *e->native;
+  const bool native_set = e->native.has_value();
+  const bool use_gas = e->use_gas.value_or(true);
   // As the SDK: native when said, else chain 134; gas price 0 when useGas
   // is false or on 134.
-  if (!native_set && base.origin != "preset") base.native = base.chain_id == 134;
+  if (!native_set && base.origin != "preset")
+    base.native = base.chain_id == 134;
   if (!use_gas || base.chain_id == 134) {
     base.zero_gas_price = true;
     base.fee_mode = FeeMode::kLegacy;
@@ -233,13 +188,14 @@ absl::StatusOr<ChainConfig> ChainFromSdkEntry(std::string_view name,
 }
 
 json ChainToSdkEntry(const ChainConfig& c) {
-  json entry = {{"id", std::to_string(c.chain_id)},
-                {"host", c.rpcs.empty() ? "" : c.rpcs[0]},
-                {"hub", c.hub.ToChecksum()},
-                {"native", c.native}};
-  if (c.zero_gas_price) entry["useGas"] = false;
-  if (!c.market.empty()) entry["iexecGateway"] = c.market;
-  return entry;
+  iexec::SdkChainEntry e;
+  e.id = c.chain_id;
+  e.host = c.rpcs.empty() ? "" : c.rpcs[0];
+  e.hub = c.hub;
+  e.native = c.native;
+  if (c.zero_gas_price) e.use_gas = false;
+  if (!c.market.empty()) e.iexec_gateway = c.market;
+  return iexec::SdkChainEntryToJson(e);
 }
 
 absl::StatusOr<std::string> ChainRegistry::DefaultName() {
@@ -258,7 +214,8 @@ absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::List() {
   if (fs::is_directory(dir, ec)) {
     for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
       std::string file = e.path().filename().string();
-      if (!absl::EndsWith(file, ".json") || absl::EndsWith(file, ".poolops.json"))
+      if (!absl::EndsWith(file, ".json") ||
+          absl::EndsWith(file, ".poolops.json"))
         continue;
       std::string name = file.substr(0, file.size() - 5);
       absl::StatusOr<ChainConfig> c =
@@ -311,9 +268,9 @@ absl::StatusOr<ChainConfig> ChainRegistry::Get(std::string_view name_in) {
           known.push_back(f.substr(0, f.size() - 5));
       }
     std::sort(known.begin(), known.end());
-    return absl::NotFoundError(absl::StrCat("chain \"", name,
-                                            "\" is not known (known: ",
-                                            absl::StrJoin(known, ", "), ")"));
+    return absl::NotFoundError(absl::StrCat(
+        "chain \"", name,
+        "\" is not known (known: ", absl::StrJoin(known, ", "), ")"));
   }
   absl::StatusOr<std::string> text = files::ReadFile(file, 1 << 20);
   if (!text.ok()) return text.status();
@@ -416,8 +373,8 @@ std::optional<absl::StatusOr<ChainConfig>> ChainRegistry::Existing(
 absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::Import(
     const json& doc, std::string_view source, bool replace) {
   if (!doc.is_object())
-    return absl::InvalidArgumentError(
-        absl::StrCat(std::string(source), ": a chain.json must be a JSON object"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        std::string(source), ": a chain.json must be a JSON object"));
   for (const auto& [key, value] : doc.items()) {
     if (key != "default" && key != "chains" && key != "providers" &&
         key != "allowExperimentalNetworks")
@@ -474,7 +431,8 @@ absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::Import(
   std::string def;
   if (doc.contains("default")) {
     if (!doc["default"].is_string())
-      return Bad(absl::StrCat(std::string(source), ": default"), "must be a chain name");
+      return Bad(absl::StrCat(std::string(source), ": default"),
+                 "must be a chain name");
     def = doc["default"].get<std::string>();
   }
   std::vector<ChainConfig> out;

@@ -82,7 +82,7 @@ v1::OrderTerms TermsToProto(const OrderTermsInput& in) {
   return t;
 }
 
-v1::WorkerpoolOrder OrderToProto(const market::WorkerpoolOrder& o) {
+v1::WorkerpoolOrder OrderToProto(const iexec::WorkerpoolOrder& o) {
   v1::WorkerpoolOrder p;
   p.set_workerpool(o.workerpool.ToChecksum());
   p.set_workerpoolprice(std::to_string(o.workerpoolprice));
@@ -99,7 +99,7 @@ v1::WorkerpoolOrder OrderToProto(const market::WorkerpoolOrder& o) {
 }
 
 // Validated as the market validates a signed order ("order.<field>").
-absl::StatusOr<market::WorkerpoolOrder> OrderFromProto(
+absl::StatusOr<iexec::WorkerpoolOrder> OrderFromProto(
     const v1::WorkerpoolOrder& p) {
   nlohmann::json j = {{"workerpool", p.workerpool()},
                       {"workerpoolprice", p.workerpoolprice()},
@@ -115,7 +115,7 @@ absl::StatusOr<market::WorkerpoolOrder> OrderFromProto(
   // Empty fields are missing fields, so the errors say "is a required field".
   for (auto it = j.begin(); it != j.end();)
     it = it->get<std::string>().empty() ? j.erase(it) : std::next(it);
-  return market::ParseSignedWorkerpoolOrder(j, "order");
+  return iexec::ParseSignedWorkerpoolOrder(j, "order");
 }
 
 absl::StatusOr<PublisherPolicy> PolicyFromProto(const v1::PublisherPolicy& p) {
@@ -213,7 +213,7 @@ grpc::Status GatewayService::PublishOrder(grpc::ServerContext*,
                                           v1::PublishOrderResponse* out) {
   if (orders_ == nullptr) return NotWired("PublishOrder");
   if (req->has_signed_()) {
-    absl::StatusOr<market::WorkerpoolOrder> o = OrderFromProto(req->signed_());
+    absl::StatusOr<iexec::WorkerpoolOrder> o = OrderFromProto(req->signed_());
     if (!o.ok()) return ToGrpc(o.status());
     absl::StatusOr<std::string> h =
         orders_->Publish(req->chain(), req->wallet(), *o);
@@ -264,7 +264,7 @@ grpc::Status GatewayService::CancelOrder(
     grpc::ServerContext*, const v1::CancelOrderRequest* req,
     grpc::ServerWriter<v1::CancelOrderEvent>* writer) {
   if (orders_ == nullptr) return NotWired("CancelOrder");
-  absl::StatusOr<market::WorkerpoolOrder> o = OrderFromProto(req->order());
+  absl::StatusOr<iexec::WorkerpoolOrder> o = OrderFromProto(req->order());
   if (!o.ok()) return ToGrpc(o.status());
   ProgressFn progress = [writer](const TxProgress& p) {
     v1::CancelOrderEvent e;

@@ -145,7 +145,7 @@ absl::StatusOr<std::string> MarketClient::Authorize(std::string_view wallet) {
 }
 
 absl::StatusOr<std::string> MarketClient::Publish(
-    std::string_view wallet, const market::WorkerpoolOrder& order) {
+    std::string_view wallet, const iexec::WorkerpoolOrder& order) {
   absl::StatusOr<std::string> auth = Authorize(wallet);
   if (!auth.ok()) return auth.status();
   // Key order and string values as the SDK sends them.

@@ -22,7 +22,7 @@
 #include "nlohmann/json.hpp"
 #include "services/chain/gateway/market_responses.h"
 #include "services/chain/gateway/signer.h"
-#include "services/chain/market/workerpool_order.h"
+#include "libs/iexec/workerpool_order.h"
 
 namespace poolops::chain {
 
@@ -58,7 +58,7 @@ class MarketClient {
 
   // Returns the orderHash the market computed.
   absl::StatusOr<std::string> Publish(std::string_view wallet,
-                                      const market::WorkerpoolOrder& order);
+                                      const iexec::WorkerpoolOrder& order);
   // `workerpool` for kLast/kAll, `order_hash` for kOrderHash.
   absl::StatusOr<std::vector<std::string>> Unpublish(
       std::string_view wallet, UnpublishTarget target,

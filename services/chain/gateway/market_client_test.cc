@@ -17,9 +17,9 @@ using ::testing::HasSubstr;
 using testing::kMarketUrl;
 namespace mt = market::testing;
 
-market::WorkerpoolOrder SignedOrder(uint64_t price = 1000, uint64_t volume = 5,
+iexec::WorkerpoolOrder SignedOrder(uint64_t price = 1000, uint64_t volume = 5,
                                     char salt = '1') {
-  return *market::ParseSignedWorkerpoolOrder(
+  return *iexec::ParseSignedWorkerpoolOrder(
       mt::Signed(mt::OrderJson(price, volume, salt)));
 }
 
@@ -35,12 +35,12 @@ class MarketClientTest : public ::testing::Test {
 TEST_F(MarketClientTest, PublishListGetUnpublishAgainstTheDevnetMarketApi) {
   MarketClient c = Client();
   EXPECT_EQ(c.url(), kMarketUrl);
-  market::WorkerpoolOrder o1 = SignedOrder(1000, 5, '1');
-  market::WorkerpoolOrder o2 = SignedOrder(10, 2, '2');
+  iexec::WorkerpoolOrder o1 = SignedOrder(1000, 5, '1');
+  iexec::WorkerpoolOrder o2 = SignedOrder(10, 2, '2');
   absl::StatusOr<std::string> h1 = c.Publish("owner", o1);
   ASSERT_TRUE(h1.ok()) << h1.status();
   EXPECT_EQ(*h1,
-            eth::ToHex(*market::WorkerpoolOrderHash(o1, mt::DevnetDomain())));
+            eth::ToHex(*iexec::WorkerpoolOrderHash(o1, mt::DevnetDomain())));
   ASSERT_TRUE(c.Publish("owner", o2).ok());
 
   // Each write did its own challenge, and sent the SDK's headers.
@@ -107,7 +107,7 @@ TEST_F(MarketClientTest, PagesThroughTheBook) {
 
 TEST_F(MarketClientTest, ApiErrorsCarryTheTextAndTheUrl) {
   MarketClient c = Client();
-  market::WorkerpoolOrder o = SignedOrder();
+  iexec::WorkerpoolOrder o = SignedOrder();
   ASSERT_TRUE(c.Publish("owner", o).ok());
   absl::StatusOr<std::string> again = c.Publish("owner", o);
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
@@ -199,11 +199,11 @@ struct HostileChallenge {
 // A hostile market answering /challenge with anything but the API's
 // Challenge gets no signature, and the error names the market.
 TEST_F(MarketClientTest, SignsOnlyTheApiChallenge) {
-  market::WorkerpoolOrder order = SignedOrder(0, 1'000'000);
+  iexec::WorkerpoolOrder order = SignedOrder(0, 1'000'000);
   const std::vector<HostileChallenge> cases = {
       {"a workerpool order",
        [&](nlohmann::json& d) {
-         d = market::WorkerpoolOrderTypedData(order, mt::DevnetDomain());
+         d = iexec::WorkerpoolOrderTypedData(order, mt::DevnetDomain());
        },
        "primaryType is \"WorkerpoolOrder\""},
       {"an extra type",

@@ -85,8 +85,8 @@ absl::StatusOr<MarketOrder> ParseMarketOrder(const json& j) {
   MarketOrder out;
   try {
     out.order_hash = j.at("orderHash").get<std::string>();
-    absl::StatusOr<market::WorkerpoolOrder> order =
-        market::ParseSignedWorkerpoolOrder(j.at("order"), "order");
+    absl::StatusOr<iexec::WorkerpoolOrder> order =
+        iexec::ParseSignedWorkerpoolOrder(j.at("order"), "order");
     if (!order.ok()) return order.status();
     out.order = *order;
     absl::StatusOr<uint64_t> remaining =

@@ -21,14 +21,14 @@
 
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/market/workerpool_order.h"
+#include "libs/iexec/workerpool_order.h"
 
 namespace poolops::chain {
 
 // An order as the market stores it.
 struct MarketOrder {
   std::string order_hash;
-  market::WorkerpoolOrder order;
+  iexec::WorkerpoolOrder order;
   uint64_t remaining = 0;
   std::string status;  // "open", "filled", "canceled", "dead"
   std::string signer;

@@ -134,9 +134,9 @@ absl::StatusOr<std::string> NewSalt(Random* random) {
   return eth::ToHex(salt);
 }
 
-absl::StatusOr<market::WorkerpoolOrder> BuildWorkerpoolOrder(
+absl::StatusOr<iexec::WorkerpoolOrder> BuildWorkerpoolOrder(
     const OrderTermsInput& terms, Random* random) {
-  market::WorkerpoolOrder order;
+  iexec::WorkerpoolOrder order;
   absl::StatusOr<eth::Address> workerpool =
       AddressField(terms.workerpool, "workerpool", true);
   if (!workerpool.ok()) return workerpool.status();

@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "libs/common/random.h"
 #include "libs/eth/units.h"
-#include "services/chain/market/workerpool_order.h"
+#include "libs/iexec/workerpool_order.h"
 
 namespace poolops::chain {
 
@@ -49,7 +49,7 @@ std::string DescribeTag(std::string_view tag_hex);
 absl::StatusOr<std::string> NewSalt(Random* random);
 
 // The unsigned order (sign empty) with a fresh salt.
-absl::StatusOr<market::WorkerpoolOrder> BuildWorkerpoolOrder(
+absl::StatusOr<iexec::WorkerpoolOrder> BuildWorkerpoolOrder(
     const OrderTermsInput& terms, Random* random);
 
 // The locked stake the protocol asks of the workerpool owner per task:

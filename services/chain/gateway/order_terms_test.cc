@@ -70,7 +70,7 @@ TEST(BuildWorkerpoolOrderTest, SdkDefaults) {
   FixedRandom r(0x11);
   OrderTermsInput t;
   t.workerpool = "0x01a7015b8f7c437a945dcdd84e9dd9ad647bc1db";
-  absl::StatusOr<market::WorkerpoolOrder> o = BuildWorkerpoolOrder(t, &r);
+  absl::StatusOr<iexec::WorkerpoolOrder> o = BuildWorkerpoolOrder(t, &r);
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->workerpool.ToChecksum(), mt::kWorkerpool);
   EXPECT_EQ(o->workerpoolprice, 0u);
@@ -96,7 +96,7 @@ TEST(BuildWorkerpoolOrderTest, UnitsAndFields) {
   t.trust = "1";
   t.tag = "tee,scone";
   t.requester_restrict = mt::kOther;
-  market::WorkerpoolOrder o = *BuildWorkerpoolOrder(t, &r);
+  iexec::WorkerpoolOrder o = *BuildWorkerpoolOrder(t, &r);
   EXPECT_EQ(o.workerpoolprice, 2'000'000'000u);  // --price 2 RLC, as the SDK
   EXPECT_EQ(o.volume, 5u);
   EXPECT_EQ(o.category, 3u);
@@ -114,7 +114,7 @@ TEST(BuildWorkerpoolOrderTest, ErrorsNameTheField) {
     OrderTermsInput t;
     t.workerpool = mt::kWorkerpool;
     edit(t);
-    absl::StatusOr<market::WorkerpoolOrder> o = BuildWorkerpoolOrder(t, &r);
+    absl::StatusOr<iexec::WorkerpoolOrder> o = BuildWorkerpoolOrder(t, &r);
     EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument);
     return std::string(o.status().message());
   };
@@ -155,7 +155,7 @@ TEST(StakePerTaskTest, ThirtyPercentFloored) {
 
 // PROTOCOL §F.2: the order vectors under both domains, signed as the
 // gateway signs (typed data through the Signer).
-market::WorkerpoolOrder VectorOrder() {
+iexec::WorkerpoolOrder VectorOrder() {
   FixedRandom r(0x11);
   OrderTermsInput t;
   t.workerpool = mt::kWorkerpool;
@@ -169,7 +169,7 @@ TEST(OrderVectorsTest, BellecourAndDevnet) {
   KeySigner signer;
   ASSERT_TRUE(signer.Add("owner", mt::kOwnerKey).ok());
   struct Case {
-    market::OrderDomain domain;
+    iexec::OrderDomain domain;
     const char* hash;
     const char* sign;
   } cases[] = {
@@ -185,13 +185,13 @@ TEST(OrderVectorsTest, BellecourAndDevnet) {
        "f53b2a3f2191d00231bae59c4c5aeb291714ec9d3bc22c30d4156cfb8c1c"},
   };
   for (const Case& c : cases) {
-    market::WorkerpoolOrder o = VectorOrder();
+    iexec::WorkerpoolOrder o = VectorOrder();
     absl::StatusOr<TypedDataSignature> sig = signer.SignTypedData(
-        "owner", market::WorkerpoolOrderTypedData(o, c.domain), "test");
+        "owner", iexec::WorkerpoolOrderTypedData(o, c.domain), "test");
     ASSERT_TRUE(sig.ok()) << sig.status();
     EXPECT_EQ(eth::ToHex(sig->digest), c.hash);
     EXPECT_EQ(eth::ToHex(sig->signature), c.sign);
-    EXPECT_EQ(eth::ToHex(*market::WorkerpoolOrderHash(o, c.domain)), c.hash);
+    EXPECT_EQ(eth::ToHex(*iexec::WorkerpoolOrderHash(o, c.domain)), c.hash);
   }
 }
 

@@ -9,6 +9,7 @@
 #include "libs/eth/eip712.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/units.h"
+#include "libs/iexec/rlc.h"
 
 namespace poolops::chain {
 namespace {
@@ -20,11 +21,7 @@ constexpr char kClosedWorkerpoolOrderTopic[] =
     "0x145ad51e4496173bca15e24e7eb46f9ab3a10eea0497e2801a3a6806c06113a3";
 constexpr uint8_t kOperationClose = 1;
 
-std::string Rlc(const eth::U256& nrlc) {
-  return absl::StrCat(
-      nrlc.ToDecimal(), " nRLC (",
-      eth::FormatAmount(nrlc, eth::Unit::kNRlc, eth::Unit::kRlc), " RLC)");
-}
+std::string Rlc(const eth::U256& nrlc) { return iexec::NRlc(nrlc).ToString(); }
 
 absl::StatusOr<eth::Hash32> ParseHash(std::string_view text,
                                       std::string_view what) {
@@ -57,7 +54,7 @@ absl::StatusOr<std::unique_ptr<Orders>> Orders::Create(
   return std::unique_ptr<Orders>(new Orders(gateway, std::move(options)));
 }
 
-absl::StatusOr<market::OrderDomain> Orders::DomainOf(ChainSession& session) {
+absl::StatusOr<iexec::OrderDomain> Orders::DomainOf(ChainSession& session) {
   absl::StatusOr<OrderDomainInfo> d = session.poco().Domain();
   if (!d.ok()) return d.status();
   // WorkerpoolOrderTypedData writes iExecODB 5.0.0, as PoCo 5.x answers.
@@ -65,16 +62,16 @@ absl::StatusOr<market::OrderDomain> Orders::DomainOf(ChainSession& session) {
     return absl::FailedPreconditionError(absl::StrCat(
         "hub ", session.config().hub.ToChecksum(), " has EIP-712 domain ",
         d->name, " ", d->version, ", not iExecODB 5.0.0 (PoCo 5.x)"));
-  return market::OrderDomain{d->chain_id, d->verifying_contract};
+  return iexec::OrderDomain{d->chain_id, d->verifying_contract};
 }
 
 absl::StatusOr<std::string> Orders::OrderHash(
-    std::string_view chain, const market::WorkerpoolOrder& order) {
+    std::string_view chain, const iexec::WorkerpoolOrder& order) {
   absl::StatusOr<ChainSession*> session = gateway_->Session(chain);
   if (!session.ok()) return session.status();
-  absl::StatusOr<market::OrderDomain> domain = DomainOf(**session);
+  absl::StatusOr<iexec::OrderDomain> domain = DomainOf(**session);
   if (!domain.ok()) return domain.status();
-  absl::StatusOr<eth::Hash32> h = market::WorkerpoolOrderHash(order, *domain);
+  absl::StatusOr<eth::Hash32> h = iexec::WorkerpoolOrderHash(order, *domain);
   if (!h.ok()) return h.status();
   return eth::ToHex(*h);
 }
@@ -95,7 +92,7 @@ absl::StatusOr<SignedWorkerpoolOrder> Orders::Sign(std::string_view chain,
                                                    std::string_view wallet,
                                                    const OrderTermsInput& terms,
                                                    std::string_view purpose) {
-  absl::StatusOr<market::WorkerpoolOrder> order =
+  absl::StatusOr<iexec::WorkerpoolOrder> order =
       BuildWorkerpoolOrder(terms, random_);
   if (!order.ok()) return order.status();
   absl::StatusOr<ChainSession*> session = gateway_->Session(chain);
@@ -111,14 +108,14 @@ absl::StatusOr<SignedWorkerpoolOrder> Orders::Sign(std::string_view chain,
         order->workerpool.ToChecksum(), " is owned by ",
         pool->owner.ToChecksum(), ", not by wallet ", std::string(wallet), " (",
         signer->ToChecksum(), ")"));
-  absl::StatusOr<market::OrderDomain> domain = DomainOf(**session);
+  absl::StatusOr<iexec::OrderDomain> domain = DomainOf(**session);
   if (!domain.ok()) return domain.status();
   absl::StatusOr<TypedDataSignature> sig = gateway_->signer().SignTypedData(
-      wallet, market::WorkerpoolOrderTypedData(*order, *domain),
+      wallet, iexec::WorkerpoolOrderTypedData(*order, *domain),
       absl::StrCat(std::string(purpose), " ", order->workerpool.ToChecksum()));
   if (!sig.ok()) return sig.status();
   absl::StatusOr<eth::Hash32> hash =
-      market::WorkerpoolOrderHash(*order, *domain);
+      iexec::WorkerpoolOrderHash(*order, *domain);
   if (!hash.ok()) return hash.status();
   if (*hash != sig->digest)
     return absl::InternalError(
@@ -129,7 +126,7 @@ absl::StatusOr<SignedWorkerpoolOrder> Orders::Sign(std::string_view chain,
 
 absl::StatusOr<PublishCheck> Orders::CheckPublish(
     std::string_view chain, std::string_view wallet,
-    const market::WorkerpoolOrder& order) {
+    const iexec::WorkerpoolOrder& order) {
   absl::StatusOr<ChainSession*> session = gateway_->Session(chain);
   if (!session.ok()) return session.status();
   PocoClient& poco = (*session)->poco();
@@ -142,10 +139,9 @@ absl::StatusOr<PublishCheck> Orders::CheckPublish(
         "sign is ", sign->size(), " bytes, not a 65-byte r||s||v signature"));
   absl::StatusOr<eth::Address> signer = gateway_->signer().Resolve(wallet);
   if (!signer.ok()) return signer.status();
-  absl::StatusOr<market::OrderDomain> domain = DomainOf(**session);
+  absl::StatusOr<iexec::OrderDomain> domain = DomainOf(**session);
   if (!domain.ok()) return domain.status();
-  absl::StatusOr<eth::Hash32> hash =
-      market::WorkerpoolOrderHash(order, *domain);
+  absl::StatusOr<eth::Hash32> hash = iexec::WorkerpoolOrderHash(order, *domain);
   if (!hash.ok()) return hash.status();
 
   PublishCheck check;
@@ -218,7 +214,7 @@ absl::StatusOr<PublishCheck> Orders::CheckPublish(
 
 absl::StatusOr<std::string> Orders::Publish(
     std::string_view chain, std::string_view wallet,
-    const market::WorkerpoolOrder& order) {
+    const iexec::WorkerpoolOrder& order) {
   // A signed order carries its workerpool: its owner logs in to the market
   // unless the caller names a wallet.
   std::string owner;
@@ -301,7 +297,7 @@ absl::StatusOr<OrderbookView> Orders::Orderbook(std::string_view chain,
 }
 
 absl::StatusOr<eth::Bytes> Orders::ManageWorkerpoolOrderCall(
-    const market::WorkerpoolOrder& o, uint8_t operation) {
+    const iexec::WorkerpoolOrder& o, uint8_t operation) {
   absl::StatusOr<eth::Bytes> sign = eth::FromHex(o.sign, "sign");
   if (!sign.ok()) return sign.status();
   abi::Value order = abi::Value::List(
@@ -320,15 +316,14 @@ absl::StatusOr<eth::Bytes> Orders::ManageWorkerpoolOrderCall(
 
 absl::StatusOr<TxOutcome> Orders::Cancel(std::string_view chain,
                                          std::string_view wallet,
-                                         const market::WorkerpoolOrder& order,
+                                         const iexec::WorkerpoolOrder& order,
                                          const ProgressFn& progress) {
   absl::StatusOr<ChainSession*> session = gateway_->Session(chain);
   if (!session.ok()) return session.status();
   PocoClient& poco = (*session)->poco();
-  absl::StatusOr<market::OrderDomain> domain = DomainOf(**session);
+  absl::StatusOr<iexec::OrderDomain> domain = DomainOf(**session);
   if (!domain.ok()) return domain.status();
-  absl::StatusOr<eth::Hash32> hash =
-      market::WorkerpoolOrderHash(order, *domain);
+  absl::StatusOr<eth::Hash32> hash = iexec::WorkerpoolOrderHash(order, *domain);
   if (!hash.ok()) return hash.status();
   std::string hash_hex = eth::ToHex(*hash);
   if (progress)

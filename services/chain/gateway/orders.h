@@ -31,7 +31,7 @@
 #include "services/chain/gateway/gateway.h"
 #include "services/chain/gateway/market_client.h"
 #include "services/chain/gateway/order_terms.h"
-#include "services/chain/market/workerpool_order.h"
+#include "libs/iexec/workerpool_order.h"
 
 namespace poolops::chain {
 
@@ -43,7 +43,7 @@ struct OrdersOptions {
 };
 
 struct SignedWorkerpoolOrder {
-  market::WorkerpoolOrder order;
+  iexec::WorkerpoolOrder order;
   std::string order_hash;  // 0x-hex EIP-712 digest
 };
 
@@ -88,11 +88,11 @@ class Orders {
   // FailedPrecondition / ResourceExhausted / NotFound naming what is wrong.
   absl::StatusOr<PublishCheck> CheckPublish(
       std::string_view chain, std::string_view wallet,
-      const market::WorkerpoolOrder& order);
+      const iexec::WorkerpoolOrder& order);
   // CheckPublish then the market; returns the orderHash.
   absl::StatusOr<std::string> Publish(std::string_view chain,
                                       std::string_view wallet,
-                                      const market::WorkerpoolOrder& order);
+                                      const iexec::WorkerpoolOrder& order);
   // Sign then Publish.
   absl::StatusOr<SignedWorkerpoolOrder> SignAndPublish(
       std::string_view chain, std::string_view wallet,
@@ -104,22 +104,22 @@ class Orders {
                                           const OrderbookFilter& filter);
   absl::StatusOr<TxOutcome> Cancel(std::string_view chain,
                                    std::string_view wallet,
-                                   const market::WorkerpoolOrder& order,
+                                   const iexec::WorkerpoolOrder& order,
                                    const ProgressFn& progress);
 
   // The orderHash of `order` under the chain's hub domain.
   absl::StatusOr<std::string> OrderHash(std::string_view chain,
-                                        const market::WorkerpoolOrder& order);
+                                        const iexec::WorkerpoolOrder& order);
   // The market client of a chain; FailedPrecondition when it has none.
   absl::StatusOr<MarketClient> Market(std::string_view chain);
 
   // manageWorkerpoolOrder(((order tuple), operation, sign)) calldata.
   static absl::StatusOr<eth::Bytes> ManageWorkerpoolOrderCall(
-      const market::WorkerpoolOrder& order, uint8_t operation);
+      const iexec::WorkerpoolOrder& order, uint8_t operation);
 
  private:
   Orders(Gateway* gateway, OrdersOptions options);
-  absl::StatusOr<market::OrderDomain> DomainOf(ChainSession& session);
+  absl::StatusOr<iexec::OrderDomain> DomainOf(ChainSession& session);
 
   Gateway* const gateway_;
   std::shared_ptr<http::Client> http_;

@@ -25,10 +25,12 @@ class CoreAndMarket : public http::Client {
   absl::StatusOr<http::Response> Send(const http::Request& r) override {
     if (r.url == kCoreMetrics)
       return http::Response{200, "application/json",
-                            nlohmann::json{{"aliveWorkers", 1},
-                                           {"aliveAvailableCpu", cpus.load()},
-                                           {"aliveAvailableGpu", 0}}
-                                .dump()};
+                         nlohmann::json{{"aliveWorkers", 1},
+                                        {"aliveTotalCpu", cpus.load()},
+                                        {"aliveAvailableCpu", cpus.load()},
+                                        {"aliveTotalGpu", 0},
+                                        {"aliveAvailableGpu", 0}}
+                             .dump()};
     return real_->Send(r);
   }
   std::atomic<int> cpus{0};

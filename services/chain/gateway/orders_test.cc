@@ -55,7 +55,7 @@ TEST_F(OrdersTest, SignsWithTheHubDomainAndAFreshSalt) {
   EXPECT_NE(a->order.salt, b->order.salt);
   EXPECT_NE(a->order_hash, b->order_hash);
   eth::Hash32 digest =
-      *market::WorkerpoolOrderHash(a->order, mt::DevnetDomain());
+      *iexec::WorkerpoolOrderHash(a->order, mt::DevnetDomain());
   EXPECT_EQ(a->order_hash, eth::ToHex(digest));
   EXPECT_EQ(
       eth::RecoverAddress(digest, *eth::FromHex(a->order.sign))->ToChecksum(),
@@ -142,7 +142,7 @@ TEST_F(OrdersTest, OtherPreChecks) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(r.status().message(), HasSubstr("only order signer"));
   // Changed after signing.
-  market::WorkerpoolOrder changed = s->order;
+  iexec::WorkerpoolOrder changed = s->order;
   changed.volume = 6;
   r = orders->Publish("", "owner", changed);
   EXPECT_THAT(r.status().message(), HasSubstr("invalid sign"));
@@ -153,7 +153,7 @@ TEST_F(OrdersTest, OtherPreChecks) {
   EXPECT_EQ(MarketWrites(), 0u);
   w.Chain([](auto& p) { p.consumed = eth::U256(0); });
   // A malformed signature.
-  market::WorkerpoolOrder bad = s->order;
+  iexec::WorkerpoolOrder bad = s->order;
   bad.sign = "0x1234";
   EXPECT_EQ(orders->Publish("", "owner", bad).status().code(),
             absl::StatusCode::kInvalidArgument);
@@ -239,8 +239,8 @@ TEST_F(OrdersTest, CancelRefusesAnOrderWithNothingRemaining) {
 // PROTOCOL §D.6: the captured calldata of a CLOSE (volume 5, price 1000,
 // tag 0x…03).
 TEST(ManageWorkerpoolOrderCallTest, Layout) {
-  market::WorkerpoolOrder o =
-      *market::ParseSignedWorkerpoolOrder(mt::Signed(mt::OrderJson(1000, 5)));
+  iexec::WorkerpoolOrder o =
+      *iexec::ParseSignedWorkerpoolOrder(mt::Signed(mt::OrderJson(1000, 5)));
   eth::Bytes data = *Orders::ManageWorkerpoolOrderCall(o, 1);
   std::string hex = eth::ToHex(data);
   EXPECT_EQ(hex.substr(0, 10), "0x7e34a077");

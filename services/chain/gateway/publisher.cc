@@ -10,6 +10,7 @@
 #include "libs/common/files.h"
 #include "libs/common/http_client.h"
 #include "libs/common/terminal_text.h"
+#include "libs/iexec/core_metrics.h"
 #include "services/chain/gateway/chain_registry.h"
 #include "services/chain/gateway/gateway.h"
 #include "services/chain/gateway/orders.h"
@@ -130,22 +131,14 @@ std::unique_ptr<PublisherWorld> NewPublisherWorld(Orders* orders,
 }
 
 absl::StatusOr<uint64_t> ParseCoreCapacity(const std::string& body, bool gpu) {
-  absl::StatusOr<json> parsed = ParseBoundedJson(
-      body, {.max_bytes = 1 << 20, .max_depth = 32}, "the /metrics body");
-  if (!parsed.ok()) return parsed.status();
-  const json& j = *parsed;
-  if (!j.is_object())
-    return absl::InvalidArgumentError("the /metrics body is not a JSON object");
-  const char* field = gpu ? "aliveAvailableGpu" : "aliveAvailableCpu";
-  auto it = j.find(field);
-  if (it == j.end())
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the /metrics body has no ", field, " (not an iExec core 7.x-9.x?)"));
-  if (it->is_number_unsigned()) return it->get<uint64_t>();
-  if (it->is_number_integer())
-    return static_cast<uint64_t>(std::max<int64_t>(0, it->get<int64_t>()));
-  return absl::InvalidArgumentError(absl::StrCat(
-      field, " is not a whole number: ", DumpJson(*it).substr(0, 80)));
+  // libs/iexec reads every core version (9.x: registered - computing).
+  absl::StatusOr<iexec::CoreMetrics> m = iexec::ParseCoreMetrics(body);
+  if (!m.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat(m.status().message(), " (the publisher needs ",
+                     gpu ? "aliveAvailableGpu" : "aliveAvailableCpu",
+                     " of an iExec core 7.x-9.x)"));
+  return static_cast<uint64_t>(gpu ? m->gpu_available : m->cpu_available);
 }
 
 absl::StatusOr<uint64_t> DrawPrice(const PriceRange& range, Random* random) {
@@ -466,7 +459,7 @@ void Publishers::Round(Runner* r) {
     return;
   }
   ZeroRandom zero;
-  absl::StatusOr<market::WorkerpoolOrder> shape =
+  absl::StatusOr<iexec::WorkerpoolOrder> shape =
       BuildWorkerpoolOrder(p.terms, &zero);
   absl::StatusOr<uint64_t> cap = world_->Capacity(p);
   absl::StatusOr<OpenOrders> open =
@@ -552,7 +545,7 @@ absl::StatusOr<PublisherState> Publishers::Set(PublisherPolicy policy) {
     return absl::InvalidArgumentError(
         "wallet is required (the workerpool owner)");
   ZeroRandom zero;
-  absl::StatusOr<market::WorkerpoolOrder> shape =
+  absl::StatusOr<iexec::WorkerpoolOrder> shape =
       BuildWorkerpoolOrder(policy.terms, &zero);
   if (!shape.ok()) return shape.status();
   if (policy.enabled && policy.core_metrics_url.empty())

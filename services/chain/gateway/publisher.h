@@ -109,7 +109,7 @@ class PublisherWorld {
 std::unique_ptr<PublisherWorld> NewPublisherWorld(Orders* orders,
                                                   http::Client* http);
 
-// Parses a core /metrics body (7.x to 9.x field names).
+// The free CPUs (GPUs) of a core /metrics body, through libs/iexec.
 absl::StatusOr<uint64_t> ParseCoreCapacity(const std::string& body, bool gpu);
 
 // A price drawn uniformly in [min, max] from `random` (unbiased: rejection

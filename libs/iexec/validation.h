@@ -16,7 +16,7 @@
 #include "libs/eth/address.h"
 #include "nlohmann/json.hpp"
 
-namespace poolops::market {
+namespace poolops::iexec {
 
 // JavaScript's Number.MAX_SAFE_INTEGER: the API's upper bound for numbers.
 inline constexpr uint64_t kMaxSafeInteger = (uint64_t{1} << 53) - 1;
@@ -55,4 +55,4 @@ absl::StatusOr<std::optional<std::string>> SignField(
 // A JSON value as the API prints it in messages: strings quoted.
 std::string PrintValue(const nlohmann::json& value);
 
-}  // namespace poolops::market
+}  // namespace poolops::iexec

@@ -1,4 +1,4 @@
-#include "services/monitor/core_metrics.h"
+#include "libs/iexec/core_metrics.h"
 
 #include <cmath>
 #include <limits>
@@ -9,7 +9,7 @@
 #include "libs/common/bounded_json.h"
 #include "nlohmann/json.hpp"
 
-namespace poolops::monitor {
+namespace poolops::iexec {
 namespace {
 
 using json = nlohmann::json;
@@ -333,4 +333,4 @@ absl::StatusOr<OrderbookSummary> ParseOrderbook(std::string_view body) {
   return s;
 }
 
-}  // namespace poolops::monitor
+}  // namespace poolops::iexec

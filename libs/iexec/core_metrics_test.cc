@@ -1,10 +1,10 @@
-#include "services/monitor/core_metrics.h"
+#include "libs/iexec/core_metrics.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace poolops::monitor {
+namespace poolops::iexec {
 namespace {
 
 TEST(CoreMetricsTest, Reads7xFields) {
@@ -128,4 +128,4 @@ TEST(EndpointBodiesTest, OrderbookSumsRemainingAndRequiredStake) {
 }
 
 }  // namespace
-}  // namespace poolops::monitor
+}  // namespace poolops::iexec

@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace poolops::monitor {
+namespace poolops::iexec {
 
 // The core's PlatformMetric, whatever its version. Field names, newest first:
 //   9.x  aliveRegisteredCpu/aliveComputingCpu (and Gpu), latestBlockMetric
@@ -78,4 +78,4 @@ absl::StatusOr<OrderbookSummary> ParseOrderbook(std::string_view body);
 // PoCo's WORKERPOOL_STAKE_RATIO (poco:contracts/Store.sol).
 inline constexpr uint64_t kWorkerpoolStakeRatioPercent = 30;
 
-}  // namespace poolops::monitor
+}  // namespace poolops::iexec

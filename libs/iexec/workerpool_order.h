@@ -12,7 +12,7 @@
 #include "libs/eth/bytes.h"
 #include "nlohmann/json.hpp"
 
-namespace poolops::market {
+namespace poolops::iexec {
 
 struct WorkerpoolOrder {
   eth::Address workerpool;
@@ -63,4 +63,4 @@ absl::StatusOr<eth::Hash32> WorkerpoolOrderHash(const WorkerpoolOrder& order,
 bool TagIncludes(std::string_view tag, std::string_view required);
 bool TagWithin(std::string_view tag, std::string_view allowed);
 
-}  // namespace poolops::market
+}  // namespace poolops::iexec

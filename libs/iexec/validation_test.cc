@@ -1,8 +1,8 @@
-#include "services/chain/market/validation.h"
+#include "libs/iexec/validation.h"
 
 #include "gtest/gtest.h"
 
-namespace poolops::market {
+namespace poolops::iexec {
 namespace {
 
 using nlohmann::json;
@@ -50,4 +50,4 @@ TEST(ValidationTest, AddressesBooleansAndAny) {
 }
 
 }  // namespace
-}  // namespace poolops::market
+}  // namespace poolops::iexec

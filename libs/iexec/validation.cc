@@ -1,4 +1,4 @@
-#include "services/chain/market/validation.h"
+#include "libs/iexec/validation.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
-namespace poolops::market {
+namespace poolops::iexec {
 namespace {
 
 using nlohmann::json;
@@ -180,4 +180,4 @@ absl::StatusOr<std::optional<std::string>> SignField(const json* value,
   return Invalid(path, " must be a valid signature");
 }
 
-}  // namespace poolops::market
+}  // namespace poolops::iexec

@@ -1,10 +1,11 @@
-#include "services/chain/market/workerpool_order.h"
+#include "libs/iexec/workerpool_order.h"
 
 #include "devnet/market/test_fakes.h"
 #include "gtest/gtest.h"
 #include "libs/eth/eip712.h"
+#include "libs/iexec/test_orders.h"
 
-namespace poolops::market {
+namespace poolops::iexec {
 namespace {
 
 using nlohmann::json;
@@ -110,4 +111,4 @@ TEST(WorkerpoolOrderTest, TagBitSets) {
 }
 
 }  // namespace
-}  // namespace poolops::market
+}  // namespace poolops::iexec

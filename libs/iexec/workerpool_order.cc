@@ -1,4 +1,4 @@
-#include "services/chain/market/workerpool_order.h"
+#include "libs/iexec/workerpool_order.h"
 
 #include <utility>
 #include <vector>
@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "libs/eth/eip712.h"
 #include "libs/eth/hex.h"
-#include "services/chain/market/validation.h"
+#include "libs/iexec/validation.h"
 
-namespace poolops::market {
+namespace poolops::iexec {
 namespace {
 
 using nlohmann::json;
@@ -153,4 +153,4 @@ bool TagWithin(std::string_view tag, std::string_view allowed) {
   return TagIncludes(allowed, tag);
 }
 
-}  // namespace poolops::market
+}  // namespace poolops::iexec
