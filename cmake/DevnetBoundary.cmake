@@ -1,13 +1,18 @@
-# The devnet boundary: no service (a target defined under services/) links
-# anything defined under devnet/, directly or through other targets. The
-# devnet is a development tool (poolctl and tests drive it); production
-# binaries must not carry it.
+# The floors' dependency rules (ARCHITECTURE.md), checked at configure time:
+#   - no service (a target defined under services/) links anything defined
+#     under devnet/, directly or through other targets: the devnet is a
+#     development tool (poolctl and tests drive it), production binaries must
+#     not carry it;
+#   - no library under libs/ links anything under services/, cli/ or devnet/:
+#     libs know no service.
 #
-# poolops_check_devnet_boundary(ROOT <dir> [ALLOW <target>...])
-# Walks every target defined below ROOT, follows LINK_LIBRARIES and
+# poolops_check_boundary(ROOT <dir> FROM <area> TO <area>... [ALLOW <target>...])
+# Walks every target defined below ROOT/<FROM>, follows LINK_LIBRARIES and
 # INTERFACE_LINK_LIBRARIES transitively and stops configuration with
-# FATAL_ERROR naming the chain of the first forbidden edge per service target.
-# ALLOW names service targets exempted (each with its reason at the call).
+# FATAL_ERROR naming the chain of the first forbidden edge per target. An
+# area is a target's first folder below ROOT. ALLOW names targets exempted
+# (each with its reason at the call).
+# poolops_check_devnet_boundary(ROOT <dir> [ALLOW ...]): FROM services TO devnet.
 
 function(_poolops_boundary_targets dir out)
   get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)
@@ -19,17 +24,13 @@ function(_poolops_boundary_targets dir out)
   set(${out} ${targets} PARENT_SCOPE)
 endfunction()
 
-# The area a target belongs to: "services", "devnet" or "" (anything else).
+# The area a target belongs to: its first folder below root ("services",
+# "devnet", "libs", ...), "" for the root itself.
 function(_poolops_boundary_area root target out)
   get_target_property(dir ${target} SOURCE_DIR)
   file(RELATIVE_PATH rel "${root}" "${dir}")
-  set(area "")
-  if(rel MATCHES "^services(/|$)")
-    set(area services)
-  elseif(rel MATCHES "^devnet(/|$)")
-    set(area devnet)
-  endif()
-  set(${out} ${area} PARENT_SCOPE)
+  string(REGEX REPLACE "/.*" "" area "${rel}")
+  set(${out} "${area}" PARENT_SCOPE)
 endfunction()
 
 # The targets a target links (both properties, $<LINK_ONLY:x> unwrapped,
@@ -60,13 +61,13 @@ function(_poolops_boundary_deps target out)
   set(${out} ${deps} PARENT_SCOPE)
 endfunction()
 
-function(poolops_check_devnet_boundary)
-  cmake_parse_arguments(PARSE_ARGV 0 ARG "" "ROOT" "ALLOW")
+function(poolops_check_boundary)
+  cmake_parse_arguments(PARSE_ARGV 0 ARG "" "ROOT;FROM" "TO;ALLOW")
   _poolops_boundary_targets("${ARG_ROOT}" all)
   set(errors "")
   foreach(start IN LISTS all)
     _poolops_boundary_area("${ARG_ROOT}" ${start} area)
-    if(NOT area STREQUAL "services" OR start IN_LIST ARG_ALLOW)
+    if(NOT area STREQUAL ARG_FROM OR start IN_LIST ARG_ALLOW)
       continue()
     endif()
     # Breadth-first; each queued entry carries its path as "a>b>c".
@@ -83,7 +84,7 @@ function(poolops_check_devnet_boundary)
         endif()
         list(APPEND seen ${dep})
         _poolops_boundary_area("${ARG_ROOT}" ${dep} dep_area)
-        if(dep_area STREQUAL "devnet")
+        if(dep_area IN_LIST ARG_TO)
           string(REPLACE ">" " -> " chain "${path}>${dep}")
           string(APPEND errors "\n  ${chain}")
           set(queue "")
@@ -94,8 +95,15 @@ function(poolops_check_devnet_boundary)
     endwhile()
   endforeach()
   if(errors)
+    string(REPLACE ";" "/, " to "${ARG_TO}")
     message(FATAL_ERROR
-      "devnet boundary: service targets link the devnet (services/ must not "
-      "link devnet/):${errors}")
+      "boundary: ${ARG_FROM}/ targets link ${to}/ (${ARG_FROM}/ must not link "
+      "${to}/; see ARCHITECTURE.md):${errors}")
   endif()
+endfunction()
+
+function(poolops_check_devnet_boundary)
+  cmake_parse_arguments(PARSE_ARGV 0 ARG "" "ROOT" "ALLOW")
+  poolops_check_boundary(ROOT "${ARG_ROOT}" FROM services TO devnet
+    ALLOW ${ARG_ALLOW})
 endfunction()

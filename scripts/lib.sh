@@ -48,12 +48,21 @@ install_deps() {
   fi
 }
 
+# What `scripts/demo` runs: poolctl, the four services, the devnet's market and
+# the stack simulator (its images are built from this binary).
+DEMO_TARGETS=(poolctl poolops-wallet-vault poolops-chain-gateway
+  poolops-orchestrator poolops-monitor poolops-devnet-market poolops-stack-sim)
+
+# build [TARGET...]: everything, or only the given targets (and what they
+# link); tests and benchmarks are not compiled for the demo.
 build() {
-  log "building poolops in $POOLOPS_BUILD"
+  local what=(--target all)
+  (($# > 0)) && what=(--target "$@")
+  log "building poolops in $POOLOPS_BUILD${1:+ (${*})}"
   if [[ ! -f $POOLOPS_BUILD/CMakeCache.txt ]]; then
     cmake -S "$POOLOPS_ROOT" -B "$POOLOPS_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   fi
-  cmake --build "$POOLOPS_BUILD" -j"$(nproc)" -- --no-print-directory >"$POOLOPS_BUILD/build.log" 2>&1 || {
+  cmake --build "$POOLOPS_BUILD" -j"$(nproc)" "${what[@]}" -- --no-print-directory >"$POOLOPS_BUILD/build.log" 2>&1 || {
     tail -n 60 "$POOLOPS_BUILD/build.log" >&2
     echo "build failed; full log: $POOLOPS_BUILD/build.log" >&2
     return 1

@@ -275,7 +275,13 @@ TEST(TxSenderDevnet, ResendsATransactionTheNodeLostInARestart) {
   devnet::DevnetOptions options;
   options.home = d.home();
   options.port = d.state().port;
+  // The sender keeps dialling the port while the node is down: one of its
+  // connects (or another test's) may hold the port for a moment.
   absl::StatusOr<devnet::DevnetState> again = devnet::DevnetUp(options);
+  for (int i = 0; i < 50 && absl::IsAlreadyExists(again.status()); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    again = devnet::DevnetUp(options);
+  }
   ASSERT_TRUE(again.ok()) << again.status();
   sender.join();
   ASSERT_TRUE(result.ok()) << result.status();
