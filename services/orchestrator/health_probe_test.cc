@@ -25,7 +25,7 @@ TEST(DirectHealthProbeTest, ReadsTheCoresMetrics) {
   std::string asked;
   TestHttpServer core([&asked](const HttpRequest& r) {
     asked = r.headers.substr(0, r.headers.find("\r\n"));
-    return HttpOk(R"({"aliveWorkers":2,"aliveTotalCpu":"5"})");
+    return HttpOk(R"({"aliveWorkers":2,"aliveTotalCpu":5})");
   });
   absl::StatusOr<CoreMetrics> m =
       NewDirectHealthProbe()->Core("127.0.0.1", core.port());
@@ -69,7 +69,8 @@ TEST(DirectHealthProbeTest, ASilentCoreEndsWithinTheTimeout) {
 TEST(DirectHealthProbeTest, AsksTheClientForABoundedGetOfMetrics) {
   auto web = std::make_shared<test::FakeHttpClient>();
   web->Push("http://[::1]:7001/metrics",
-            test::FakeHttpClient::Answer(200, R"({"aliveWorkers":1})"));
+            test::FakeHttpClient::Answer(
+                200, R"({"aliveWorkers":1,"aliveTotalCpu":1})"));
   web->Push("http://core.lan:7001/metrics",
             test::FakeHttpClient::Fail(absl::DeadlineExceededError("late")));
   auto probe = NewDirectHealthProbe(absl::Seconds(2), web);
