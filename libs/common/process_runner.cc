@@ -210,8 +210,20 @@ class RealProcessRunner : public ProcessRunner {
     for (int fd : {in_fd, out_fd, err_fd}) {
       if (fd >= 0) ::close(fd);
     }
+    // A command may close its output and keep running: the deadline holds
+    // for its exit too.
     int wstatus = 0;
-    while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    while (true) {
+      pid_t done = ::waitpid(pid, &wstatus, timed_out ? 0 : WNOHANG);
+      if (done == pid || (done < 0 && errno != EINTR)) break;
+      if (done == 0 && !timed_out) {
+        if (absl::Now() >= deadline) {
+          ::kill(-pid, SIGKILL);
+          timed_out = true;
+        } else {
+          absl::SleepFor(absl::Milliseconds(5));
+        }
+      }
     }
     result.exit_code = ExitCode(wstatus);
     if (timed_out) {

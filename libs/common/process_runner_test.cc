@@ -127,6 +127,16 @@ TEST(ProcessRunnerTest, ACommandPastItsTimeoutIsStoppedWithItsChildren) {
   EXPECT_TRUE(Gone(child)) << "sleep " << child << " still runs";
 }
 
+// Closing its output does not take a command past the deadline: it is
+// stopped all the same.
+TEST(ProcessRunnerTest, ACommandThatClosesItsOutputIsStillStoppedAtItsTimeout) {
+  RunOptions options;
+  options.timeout = absl::Milliseconds(300);
+  absl::StatusOr<RunResult> r = ProcessRunner::Real()->Run(
+      {"sh", "-c", "exec >/dev/null 2>&1; sleep 60"}, options);
+  ASSERT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
+}
+
 TEST(ProcessRunnerTest, AChildThatIgnoresItsInputStillEnds) {
   RunOptions options;
   options.input = std::string(8 << 20, 'x');  // more than any pipe holds
