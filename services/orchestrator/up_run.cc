@@ -252,14 +252,13 @@ class UpRun {
 
   absl::StatusOr<std::string> WaitCoreHealthy() {
     absl::Status last_error;
-    bool up =
-        WaitUntil(*l_.clock, l_.clock->Now() + l_.options.core_healthy_timeout,
-                  l_.options.poll_interval, [&] {
-                    absl::StatusOr<CoreMetrics> m =
-                        l_.health->Core(probe_host_, probe_port_);
-                    if (!m.ok()) last_error = m.status();
-                    return m.ok();
-                  });
+    bool up = WaitUntil(*l_.clock, l_.options.core_healthy_timeout,
+                        l_.options.poll_interval, [&] {
+                          absl::StatusOr<CoreMetrics> m =
+                              l_.health->Core(probe_host_, probe_port_);
+                          if (!m.ok()) last_error = m.status();
+                          return m.ok();
+                        });
     if (up) return absl::StrCat("core answers /metrics on port ", probe_port_);
     return absl::DeadlineExceededError(
         absl::StrCat("the core did not become healthy within ",
@@ -335,15 +334,14 @@ class UpRun {
   absl::StatusOr<std::string> WaitWorkersAlive() {
     const int want = spec_.workers_size();
     CoreMetrics seen;
-    bool alive =
-        WaitUntil(*l_.clock, l_.clock->Now() + l_.options.workers_alive_timeout,
-                  l_.options.poll_interval, [&] {
-                    absl::StatusOr<CoreMetrics> m =
-                        l_.health->Core(probe_host_, probe_port_);
-                    if (!m.ok()) return false;
-                    seen = *m;
-                    return m->alive_workers >= want;
-                  });
+    bool alive = WaitUntil(*l_.clock, l_.options.workers_alive_timeout,
+                           l_.options.poll_interval, [&] {
+                             absl::StatusOr<CoreMetrics> m =
+                                 l_.health->Core(probe_host_, probe_port_);
+                             if (!m.ok()) return false;
+                             seen = *m;
+                             return m->alive_workers >= want;
+                           });
     if (alive) {
       return absl::StrCat("aliveWorkers ", seen.alive_workers,
                           ", aliveTotalCpu ", seen.alive_total_cpu);
