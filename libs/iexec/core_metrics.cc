@@ -134,6 +134,8 @@ absl::StatusOr<CoreMetrics> ParseCoreMetrics(std::string_view body) {
     m.gpu_total = registered_gpu->value_or(0);
     m.gpu_available =
         std::max<int64_t>(0, m.gpu_total - computing_gpu->value_or(0));
+    m.cpu_available_reported = computing_cpu->has_value();
+    m.gpu_available_reported = computing_gpu->has_value();
     auto block = j->find("latestBlockMetric");
     if (block != j->end() && block->is_object()) {
       auto n = block->find("blockNumber");
@@ -168,6 +170,8 @@ absl::StatusOr<CoreMetrics> ParseCoreMetrics(std::string_view body) {
   m.cpu_available = available_cpu->value_or(m.cpu_total);
   m.gpu_total = total_gpu->value_or(0);
   m.gpu_available = available_gpu->value_or(m.gpu_total);
+  m.cpu_available_reported = available_cpu->has_value();
+  m.gpu_available_reported = available_gpu->has_value();
   m.completed_tasks = *completed;
   if (deal_block->has_value()) {
     m.latest_block_with_deal = static_cast<uint64_t>(**deal_block);

@@ -28,6 +28,11 @@ struct CoreMetrics {
   int64_t cpu_available = 0;  // registered - computing | aliveAvailableCpu
   int64_t gpu_total = 0;
   int64_t gpu_available = 0;
+  // Whether the core said what is free (aliveComputing* | aliveAvailable*);
+  // when it did not, *_available above is the total, which only a display
+  // may assume (the order publisher must not offer what it cannot see).
+  bool cpu_available_reported = false;
+  bool gpu_available_reported = false;
   std::optional<int64_t> completed_tasks;          // 7.x
   std::optional<uint64_t> latest_block;            // 9.x latestBlockMetric
   std::optional<uint64_t> latest_block_with_deal;  // 8.x

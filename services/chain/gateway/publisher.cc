@@ -138,6 +138,14 @@ absl::StatusOr<uint64_t> ParseCoreCapacity(const std::string& body, bool gpu) {
         absl::StrCat(m.status().message(), " (the publisher needs ",
                      gpu ? "aliveAvailableGpu" : "aliveAvailableCpu",
                      " of an iExec core 7.x-9.x)"));
+  // The total is no stand-in for what is free: offering it could sell
+  // capacity the workers are using.
+  if (!(gpu ? m->gpu_available_reported : m->cpu_available_reported))
+    return absl::InvalidArgumentError(
+        absl::StrCat("core /metrics: no free ", gpu ? "GPU" : "CPU", " count (",
+                     gpu ? "aliveAvailableGpu or aliveComputingGpu"
+                         : "aliveAvailableCpu or aliveComputingCpu",
+                     "); the publisher offers only what it sees free"));
   return static_cast<uint64_t>(gpu ? m->gpu_available : m->cpu_available);
 }
 

@@ -81,6 +81,19 @@ TEST(ParseCoreCapacityTest, CoreVersions) {
   EXPECT_THAT(ParseCoreCapacity("{}", false).status().message(),
               HasSubstr("aliveAvailableCpu"));
   EXPECT_FALSE(ParseCoreCapacity("<html>", false).ok());
+  // 9.x: registered - computing.
+  std::string v9 =
+      R"({"aliveWorkers":2,"aliveRegisteredCpu":8,"aliveComputingCpu":5,)"
+      R"("aliveRegisteredGpu":0,"aliveComputingGpu":0})";
+  EXPECT_EQ(*ParseCoreCapacity(v9, false), 3u);
+  // A core that gives totals only: what is free is unknown, never the total.
+  for (std::string totals_only :
+       {std::string(R"({"aliveWorkers":1,"aliveTotalCpu":4})"),
+        std::string(R"({"aliveWorkers":1,"aliveRegisteredCpu":4})")}) {
+    absl::StatusOr<uint64_t> c = ParseCoreCapacity(totals_only, false);
+    ASSERT_FALSE(c.ok()) << totals_only << " -> " << *c;
+    EXPECT_THAT(c.status().message(), HasSubstr("no free CPU count"));
+  }
 }
 
 // --- the loop over a scripted world ---
