@@ -81,7 +81,7 @@ TEST(MonitorPrometheusTest, PrometheusScrapesThePoolsGauges) {
   t.set_expected_workers(2);
   ASSERT_TRUE((*monitor)->SetPool(t).ok());
   (*monitor)->Start();
-  MonitorServiceImpl service(monitor->get());
+  MonitorServiceImpl service(monitor->get(), dir / "home");
   ServerOptions server_options;
   server_options.service_name = "monitor";
   server_options.home = (dir / "home").string();

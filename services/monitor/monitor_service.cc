@@ -15,9 +15,6 @@ namespace {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ProbeChannel(
     const v1::ProbeSpec& spec, const std::filesystem::path& home) {
   if (spec.suite_tls()) {
-    if (spec.target().rfind("unix:", 0) == 0)
-      return absl::InvalidArgumentError(
-          "suite_tls: a unix socket target has no TLS");
     return EndpointChannel(home, SuiteEndpoint{spec.target(), "probe target"});
   }
   if (spec.tls())
@@ -98,6 +95,15 @@ grpc::Status MonitorServiceImpl::Probe(grpc::ServerContext*,
   if (spec.target().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "spec.target is required");
+  }
+  if (spec.suite_tls() && spec.tls()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "spec: tls (the system's roots) and suite_tls (the "
+                        "suite's mutual TLS) exclude each other");
+  }
+  if (spec.suite_tls() && spec.target().rfind("unix:", 0) == 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "spec.suite_tls: a unix socket target has no TLS");
   }
   switch (spec.prober()) {
     case v1::ProbeSpec::PROBER_GRPC:

@@ -13,7 +13,7 @@ namespace poolops::monitor {
 class MonitorServiceImpl final : public v1::Monitor::Service {
  public:
   // `home`: where the monitor's TLS settings are read for suite_tls probes.
-  explicit MonitorServiceImpl(Monitor* monitor, std::filesystem::path home = {})
+  MonitorServiceImpl(Monitor* monitor, std::filesystem::path home)
       : monitor_(monitor), home_(std::move(home)) {}
 
   grpc::Status GetStatus(grpc::ServerContext* ctx,

@@ -256,6 +256,10 @@ TEST_F(NetworkEdgesTest, EveryTcpListenerRequiresTheSuitesClientCertificate) {
   Result system_tls = Poolctl({"monitor", "probe", "--grpc", "--tls", vault});
   EXPECT_EQ(system_tls.json.value("probeSuccess", true), false)
       << system_tls.out;
+  // Both kinds of TLS at once is a request error, not a failed probe.
+  Result both =
+      Poolctl({"monitor", "probe", "--grpc", "--tls", "--suite-tls", vault});
+  EXPECT_EQ(both.code, 2) << both.out << both.err;
 }
 
 TEST_F(NetworkEdgesTest, UnsafeListenersDoNotStart) {
