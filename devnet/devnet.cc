@@ -15,8 +15,6 @@
 #include "libs/eth/secp256k1.h"
 #include "libs/ethrpc/json_rpc_client.h"
 #include "nlohmann/json.hpp"
-#include "devnet/anvil_process.h"
-#include "libs/ethrpc/json_rpc_client.h"
 
 namespace poolops::devnet {
 namespace fs = std::filesystem;

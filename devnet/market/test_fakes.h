@@ -15,7 +15,6 @@
 #include "libs/iexec/test_orders.h"
 #include "libs/iexec/workerpool_order.h"
 #include "nlohmann/json.hpp"
-#include "devnet/market/chain_view.h"
 
 namespace poolops::market::testing {
 

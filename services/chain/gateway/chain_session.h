@@ -15,8 +15,6 @@
 #include "services/chain/gateway/poco_client.h"
 #include "services/chain/gateway/signer.h"
 #include "services/chain/gateway/tx_sender.h"
-#include "libs/ethrpc/eth_api.h"
-#include "libs/ethrpc/json_rpc_client.h"
 
 namespace poolops::chain {
 
