@@ -32,8 +32,8 @@
 #include "libs/common/health_client.h"
 #include "libs/common/suite.h"
 #include "poolops/monitor/v1/monitor.grpc.pb.h"
+#include "services/monitor/fake_monitor_sources.h"
 #include "services/monitor/monitor.h"
-#include "services/monitor/test_fakes.h"
 
 namespace {
 

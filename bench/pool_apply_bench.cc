@@ -17,7 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "devnet/simulators/images.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 #include "services/orchestrator/applier.h"
 
 namespace orch = poolops::orchestrator;

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 
 namespace poolops::cli {
 namespace {

@@ -9,7 +9,7 @@
 #include "absl/time/clock.h"
 #include "devnet/anvil_process.h"
 #include "gtest/gtest.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 #include "nlohmann/json.hpp"
 
 namespace poolops::devnet {

@@ -14,7 +14,7 @@
 #include "devnet/market/test_fakes.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 
 extern char** environ;
 

@@ -11,11 +11,11 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
+#include "libs/common/grpc_test_support.h"
 #include "libs/common/health_client.h"
 #include "libs/common/server.h"
 #include "libs/common/suite.h"
-#include "libs/common/test_grpc.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 
 namespace poolops {
 namespace {

@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 
 #include "gtest/gtest.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 
 namespace poolops::files {
 namespace {

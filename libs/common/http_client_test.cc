@@ -19,8 +19,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/common/fake_http_server.h"
 #include "libs/common/net.h"
-#include "libs/common/test_http_server.h"
 
 namespace poolops::http {
 namespace {

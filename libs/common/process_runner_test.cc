@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 
 namespace poolops::proc {
 namespace {

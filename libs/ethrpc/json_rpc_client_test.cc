@@ -4,7 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/common/test_http_server.h"
+#include "libs/common/fake_http_server.h"
 #include "libs/ethrpc/fake_json_rpc_node.h"
 
 namespace poolops::chain {

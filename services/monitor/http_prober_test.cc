@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "libs/common/net.h"
+#include "services/monitor/fake_monitor_sources.h"
 #include "services/monitor/monitor.h"
-#include "services/monitor/test_fakes.h"
 
 namespace poolops::monitor {
 namespace {

@@ -12,10 +12,10 @@
 #include "libs/common/missing_tool_test_support.h"
 #include "libs/common/server.h"
 #include "nlohmann/json.hpp"
-#include "services/monitor/integration_support.h"
+#include "services/monitor/fake_monitor_sources.h"
+#include "services/monitor/integration_test_support.h"
 #include "services/monitor/monitor.h"
 #include "services/monitor/monitor_service.h"
-#include "services/monitor/test_fakes.h"
 
 namespace poolops::monitor {
 namespace {

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "nlohmann/json.hpp"
-#include "services/monitor/integration_support.h"
+#include "services/monitor/integration_test_support.h"
 
 namespace poolops::monitor {
 namespace {

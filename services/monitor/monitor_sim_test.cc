@@ -9,9 +9,9 @@
 #include <filesystem>
 
 #include "nlohmann/json.hpp"
-#include "services/monitor/integration_support.h"
+#include "services/monitor/fake_monitor_sources.h"
+#include "services/monitor/integration_test_support.h"
 #include "services/monitor/monitor.h"
-#include "services/monitor/test_fakes.h"
 
 namespace poolops::monitor {
 namespace {

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "prometheus/text_serializer.h"
-#include "services/monitor/test_fakes.h"
+#include "services/monitor/fake_monitor_sources.h"
 
 namespace poolops::monitor {
 namespace {

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "services/monitor/test_fakes.h"
+#include "services/monitor/fake_monitor_sources.h"
 
 namespace poolops::monitor {
 namespace {

@@ -15,8 +15,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "libs/common/test_util.h"
-#include "services/orchestrator/test_support.h"
+#include "libs/common/temp_dir_test_support.h"
+#include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/unlock_keeper.h"
 
 namespace poolops::orchestrator {

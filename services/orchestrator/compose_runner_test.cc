@@ -14,7 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 
 namespace poolops::orchestrator {
 namespace {

@@ -14,9 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "libs/common/missing_tool_test_support.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
+#include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/renderer.h"
-#include "services/orchestrator/test_support.h"
 
 namespace poolops::orchestrator {
 namespace {

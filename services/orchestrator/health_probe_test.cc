@@ -11,8 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/common/fake_http_client.h"
+#include "libs/common/fake_http_server.h"
 #include "libs/common/net.h"
-#include "libs/common/test_http_server.h"
 
 namespace poolops::orchestrator {
 namespace {

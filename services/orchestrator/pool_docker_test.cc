@@ -21,10 +21,10 @@
 #include "devnet/simulators/images.h"
 #include "libs/common/missing_tool_test_support.h"
 #include "libs/common/net.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 #include "services/orchestrator/applier.h"
-#include "services/orchestrator/ssh_test_server.h"
-#include "services/orchestrator/test_support.h"
+#include "services/orchestrator/orchestrator_test_support.h"
+#include "services/orchestrator/ssh_server_test_support.h"
 
 namespace poolops::orchestrator {
 namespace {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "libs/common/test_util.h"
-#include "services/orchestrator/test_support.h"
+#include "libs/common/temp_dir_test_support.h"
+#include "services/orchestrator/orchestrator_test_support.h"
 
 namespace poolops::orchestrator {
 namespace {

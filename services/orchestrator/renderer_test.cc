@@ -17,9 +17,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/missing_tool_test_support.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
+#include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/spec_validator.h"
-#include "services/orchestrator/test_support.h"
 
 namespace poolops::orchestrator {
 namespace {

@@ -10,9 +10,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
+#include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/secret_files.h"
-#include "services/orchestrator/test_support.h"
 
 namespace poolops::orchestrator {
 namespace {

@@ -2,10 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/spec_parser.h"
 #include "services/orchestrator/spec_validator.h"
-#include "services/orchestrator/test_support.h"
 
 namespace poolops::orchestrator {
 namespace {

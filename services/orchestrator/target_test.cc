@@ -17,8 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/common/missing_tool_test_support.h"
-#include "libs/common/test_util.h"
-#include "services/orchestrator/ssh_test_server.h"
+#include "libs/common/temp_dir_test_support.h"
+#include "services/orchestrator/ssh_server_test_support.h"
 
 namespace poolops::orchestrator {
 namespace {

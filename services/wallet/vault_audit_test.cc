@@ -13,7 +13,7 @@
 #include "gtest/gtest.h"
 #include "libs/common/clock.h"
 #include "libs/common/files.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 #include "nlohmann/json.hpp"
 #include "services/wallet/test_audit_files.h"
 #include "services/wallet/test_random.h"

@@ -17,7 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 #include "libs/eth/eip712.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/keccak.h"

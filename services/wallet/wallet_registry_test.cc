@@ -3,7 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 
 namespace poolops::wallet {
 namespace {

@@ -20,7 +20,7 @@
 #include "gtest/gtest.h"
 #include "libs/common/health_client.h"
 #include "libs/common/server.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/secp256k1.h"
 #include "libs/eth/transaction.h"

@@ -28,8 +28,8 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
+#include "libs/common/grpc_test_support.h"
 #include "libs/common/health_client.h"
-#include "libs/common/test_grpc.h"
 #include "nlohmann/json.hpp"
 #include "tests/containers/exec.h"
 

@@ -34,7 +34,7 @@
 #include "libs/common/missing_tool_test_support.h"
 #include "libs/common/net.h"
 #include "nlohmann/json.hpp"
-#include "services/orchestrator/ssh_test_server.h"
+#include "services/orchestrator/ssh_server_test_support.h"
 #include "tests/containers/exec.h"
 
 namespace {

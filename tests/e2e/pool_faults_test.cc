@@ -27,7 +27,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/common/missing_tool_test_support.h"
 #include "libs/common/net.h"
-#include "services/orchestrator/ssh_test_server.h"
+#include "services/orchestrator/ssh_server_test_support.h"
 #include "tests/containers/exec.h"
 
 namespace poolops::test {

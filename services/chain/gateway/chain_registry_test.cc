@@ -7,7 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 
 namespace poolops::chain {
 namespace {

@@ -17,7 +17,7 @@
 #include "devnet/test_support.h"
 #include "libs/common/files.h"
 #include "libs/common/process_runner.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 #include "services/chain/gateway/chain_ops.h"
 #include "services/chain/gateway/chain_registry.h"
 #include "services/chain/gateway/gateway.h"

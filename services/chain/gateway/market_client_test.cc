@@ -5,7 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/common/test_http_server.h"
+#include "libs/common/fake_http_server.h"
 #include "services/chain/gateway/order_test_fakes.h"
 
 namespace poolops::chain {

@@ -21,16 +21,13 @@
 #include "devnet/market/test_fakes.h"
 #include "libs/common/files.h"
 #include "libs/common/http_client.h"
-#include "libs/common/test_util.h"
+#include "libs/common/temp_dir_test_support.h"
 #include "libs/eth/abi.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/secp256k1.h"
 #include "services/chain/gateway/chain_registry.h"
 #include "services/chain/gateway/gateway.h"
 #include "services/chain/gateway/key_signer.h"
-#include "devnet/market/market_api.h"
-#include "devnet/market/order_book.h"
-#include "devnet/market/test_fakes.h"
 
 namespace poolops::chain::testing {
 

@@ -1,4 +1,4 @@
-#include "services/orchestrator/ssh_test_server.h"
+#include "services/orchestrator/ssh_server_test_support.h"
 
 #include <netinet/in.h>
 #include <pwd.h>
