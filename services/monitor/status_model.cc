@@ -13,12 +13,6 @@ using v1::Component;
 using v1::Health;
 using v1::ProbeResult;
 
-std::string StripZeros(std::string_view s) {
-  size_t i = 0;
-  while (i + 1 < s.size() && s[i] == '0') ++i;
-  return std::string(s.substr(i));
-}
-
 }  // namespace
 
 std::string HealthName(Health health) {
@@ -39,13 +33,6 @@ std::string Ago(absl::Duration d) {
   if (d < absl::Minutes(2)) return absl::StrCat(absl::ToInt64Seconds(d), " s");
   if (d < absl::Hours(2)) return absl::StrCat(absl::ToInt64Minutes(d), " min");
   return absl::StrCat(absl::ToInt64Hours(d), " h");
-}
-
-int CompareDecimal(std::string_view a, std::string_view b) {
-  std::string x = StripZeros(a), y = StripZeros(b);
-  if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
-  int c = x.compare(y);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
 v1::PoolStatus EvaluatePool(const PoolEndpoints& endpoints,

@@ -66,7 +66,4 @@ std::string HealthName(v1::Health health);
 // "3 min", "45 s", "2 h": how long ago, for people.
 std::string Ago(absl::Duration d);
 
-// Decimal strings of any length compared as numbers (-1, 0, 1).
-int CompareDecimal(std::string_view a, std::string_view b);
-
 }  // namespace poolops::monitor

@@ -225,6 +225,32 @@ TEST(StatusModelTest, SchedulerStakeMustCoverTheOpenOrders) {
                      Balances{"0xabc", "0", "0", "99999999999999999999", "0"});
   s = EvaluatePool(t, o, &memory);
   EXPECT_THAT(Find(s, "wallet/core")->detail(), HasSubstr("below the"));
+  // Amounts are numbers, not text: "0100" is above "99", leading zeros and
+  // all; a 30-digit stake is above a 21-digit floor.
+  t.mutable_wallets(0)->set_min_stake("99");
+  o.balances.clear();
+  o.balances.emplace("core", Balances{"0xabc", "0", "0", "0100", "0"});
+  s = EvaluatePool(t, o, &memory);
+  EXPECT_EQ(Find(s, "wallet/core")->status(), v1::HEALTH_OK);
+  t.mutable_wallets(0)->set_min_stake("100000000000000000000");
+  o.balances.clear();
+  o.balances.emplace("core", Balances{"0xabc", "0", "0",
+                                      "100000000000000000000000000000", "0"});
+  s = EvaluatePool(t, o, &memory);
+  EXPECT_EQ(Find(s, "wallet/core")->status(), v1::HEALTH_OK);
+}
+
+TEST(StatusModelTest, AnAmountThatIsNotANumberIsShownNotCompared) {
+  PoolObservations o = Healthy(T0());
+  PoolEndpoints t = Endpoints();
+  t.mutable_wallets(0)->set_min_stake("5");
+  o.balances.clear();
+  // As text "9x" sorts after "5"; as an amount it is nothing.
+  o.balances.emplace("core", Balances{"0xabc", "0", "0", "9x", "0"});
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(t, o, &memory);
+  EXPECT_EQ(Find(s, "wallet/core")->status(), v1::HEALTH_DEGRADED);
+  EXPECT_THAT(Find(s, "wallet/core")->detail(), HasSubstr("stake"));
 }
 
 TEST(StatusModelTest, HeadLagOfA9xCore) {
@@ -290,11 +316,6 @@ TEST(StatusModelTest, CoreWithoutActuatorOnItsPortIsNotHeldAgainstIt) {
 }
 
 TEST(StatusModelTest, Helpers) {
-  EXPECT_EQ(CompareDecimal("0010", "9"), 1);
-  EXPECT_EQ(CompareDecimal("123", "123"), 0);
-  EXPECT_EQ(
-      CompareDecimal("99999999999999999999999", "100000000000000000000000"),
-      -1);
   EXPECT_EQ(Ago(absl::Seconds(42)), "42 s");
   EXPECT_EQ(Ago(absl::Minutes(3)), "3 min");
   EXPECT_EQ(HealthName(v1::HEALTH_DEGRADED), "degraded");

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/eth/uint256.h"
 #include "services/monitor/component_status.h"
 
 namespace poolops::monitor {
@@ -11,6 +12,24 @@ namespace poolops::monitor {
 using v1::Component;
 using v1::Health;
 using v1::ProbeResult;
+
+namespace {
+
+// Whether `amount` is below `floor`, both decimal integers (wei or nRLC) read
+// as 256-bit numbers; a value that is not one is itself a problem to show,
+// never a comparison of text.
+bool Below(std::string_view amount, std::string_view floor,
+           std::string_view what, std::vector<std::string>* problems) {
+  absl::StatusOr<eth::U256> a = eth::U256::FromDecimal(amount, what);
+  absl::StatusOr<eth::U256> f = eth::U256::FromDecimal(floor, "its floor");
+  if (!a.ok() || !f.ok()) {
+    problems->push_back(std::string((a.ok() ? f : a).status().message()));
+    return false;
+  }
+  return *a < *f;
+}
+
+}  // namespace
 
 void EvaluateWallets(const PoolEndpoints& endpoints,
                      const PoolObservations& obs,
@@ -37,12 +56,13 @@ void EvaluateWallets(const PoolEndpoints& endpoints,
     }
     const Balances& b = *it->second;
     std::vector<std::string> problems;
-    if (!w.min_stake().empty() && CompareDecimal(b.stake, w.min_stake()) < 0) {
+    if (!w.min_stake().empty() &&
+        Below(b.stake, w.min_stake(), "stake", &problems)) {
       problems.push_back(absl::StrCat("stake ", b.stake, " nRLC is below the ",
                                       w.min_stake(), " nRLC floor"));
     }
     if (!w.min_native().empty() &&
-        CompareDecimal(b.native, w.min_native()) < 0) {
+        Below(b.native, w.min_native(), "native balance", &problems)) {
       problems.push_back(absl::StrCat("native balance ", b.native,
                                       " wei is below the ", w.min_native(),
                                       " wei floor (gas)"));
@@ -50,7 +70,7 @@ void EvaluateWallets(const PoolEndpoints& endpoints,
     std::string required;
     if (w.role() == "scheduler" && book) {
       required = absl::StrCat(book->required_stake);
-      if (CompareDecimal(b.stake, required) < 0) {
+      if (Below(b.stake, required, "stake", &problems)) {
         problems.push_back(absl::StrCat(
             "stake ", b.stake, " nRLC does not cover the ", required,
             " nRLC (30 % of the price) the open orders need: they cannot "
