@@ -1,12 +1,18 @@
 // Integration tests against a real anvil (Bellecour-like settings).
+#include <unistd.h>
+
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/common/http_client.h"
+#include "libs/common/missing_tool_test_support.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/secp256k1.h"
 #include "libs/eth/transaction.h"
+#include "libs/ethrpc/anvil_launcher.h"
 #include "libs/ethrpc/anvil_process.h"
 #include "libs/ethrpc/eth_api.h"
 #include "libs/ethrpc/json_rpc_client.h"
@@ -45,11 +51,9 @@ class AnvilTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!testing::AnvilInstalled()) {
-      if (testing::UnderCi()) {
-        FAIL() << "anvil missing at " << testing::AnvilBinary()
-               << " (scripts/lib.sh installs it)";
-      }
-      GTEST_SKIP() << "anvil missing at " << testing::AnvilBinary();
+      POOLOPS_MISSING_TOOL("anvil missing at "
+                           << testing::AnvilBinary()
+                           << " (scripts/lib.sh installs it)");
     }
     absl::Status started = anvil_.Start();
     ASSERT_TRUE(started.ok()) << started;
@@ -234,6 +238,52 @@ TEST_F(AnvilTest, KilledNodeIsUnavailableNamingTheEndpoint) {
   auto again = api_->BlockNumber();
   EXPECT_EQ(again.status().code(), absl::StatusCode::kUnavailable)
       << again.status();
+}
+
+// The launcher itself (the devnet's chain and every test chain start here).
+TEST(AnvilLauncherTest, AnswersWithTheChainIdAskedForAndStopsCleanly) {
+  if (!testing::AnvilInstalled()) {
+    POOLOPS_MISSING_TOOL("anvil missing at " << testing::AnvilBinary());
+  }
+  AnvilLaunch launch;
+  launch.binary = testing::AnvilBinary();
+  launch.chain_id = 4242;
+  launch.spawn.die_with_parent = true;
+  absl::StatusOr<LaunchedAnvil> anvil = LaunchAnvil(launch);
+  ASSERT_TRUE(anvil.ok()) << anvil.status();
+  auto client = JsonRpcClient::Create({anvil->rpc_url}, http::NewCurlClient());
+  ASSERT_TRUE(client.ok());
+  EXPECT_EQ(*EthApi(client->get()).ChainId(), eth::U256(4242));
+
+  // The same port asked for again: taken, said so, nothing started.
+  launch.port = anvil->port;
+  absl::Status taken = LaunchAnvil(launch).status();
+  EXPECT_TRUE(absl::IsAlreadyExists(taken)) << taken;
+  EXPECT_THAT(taken.message(), HasSubstr("already in use"));
+
+  EXPECT_TRUE(proc::StopProcess(anvil->pid, absl::Seconds(10)).ok());
+  EXPECT_FALSE(proc::ProcessAlive(anvil->pid));
+}
+
+TEST(AnvilLauncherTest, MissingBinaryIsFailedPrecondition) {
+  AnvilLaunch launch;
+  launch.binary = "/nonexistent/anvil";
+  absl::Status s = LaunchAnvil(launch).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s.message(), HasSubstr("/nonexistent/anvil"));
+}
+
+TEST(AnvilLauncherTest, AnExitDuringStartUpNamesTheLog) {
+  const std::filesystem::path log =
+      std::filesystem::temp_directory_path() /
+      ("anvil-launcher-" + std::to_string(::getpid()) + ".log");
+  AnvilLaunch launch;
+  launch.binary = "/bin/false";  // exits at once, as a broken anvil would
+  launch.spawn.log_file = log;
+  absl::Status s = LaunchAnvil(launch).status();
+  EXPECT_TRUE(absl::IsUnavailable(s)) << s;
+  EXPECT_THAT(s.message(), HasSubstr(log.string()));
+  std::filesystem::remove(log);
 }
 
 }  // namespace
