@@ -5,7 +5,6 @@
 
 #include <httplib.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -14,9 +13,9 @@
 #include "devnet/market/test_fakes.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
+#include "libs/common/process_runner.h"
 #include "libs/common/temp_dir_test_support.h"
 
-extern char** environ;
 
 namespace poolops::market {
 namespace {
@@ -125,24 +124,14 @@ class MarketBinaryTest : public ::testing::Test {
  protected:
   void TearDown() override { Stop(); }
   pid_t Start(const std::vector<std::string>& args) {
-    std::vector<char*> argv;
-    std::string binary = POOLOPS_MARKET_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    std::string log = (dir_.path() / "market.log").string();
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    pid_t pid = 0;
-    int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(),
-                         environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0);
-    pid_ = rc == 0 ? pid : 0;
+    std::vector<std::string> argv = {POOLOPS_MARKET_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    proc::SpawnOptions options;
+    options.log_file = dir_.path() / "market.log";
+    options.die_with_parent = true;
+    absl::StatusOr<pid_t> pid = proc::SpawnDetached(argv, options);
+    EXPECT_TRUE(pid.ok()) << pid.status();
+    pid_ = pid.ok() ? *pid : 0;
     return pid_;
   }
   // SIGTERM and the exit status (-1 if it had to be killed).

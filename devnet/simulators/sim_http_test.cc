@@ -17,6 +17,7 @@
 #include "devnet/simulators/http_server.h"
 #include "devnet/simulators/worker_simulator.h"
 #include "libs/common/net.h"
+#include "libs/common/process_runner.h"
 
 namespace poolops::sim {
 namespace {
@@ -30,20 +31,19 @@ std::string WriteWallet(const std::string& name, const std::string& address) {
   return path;
 }
 
+// The simulator `role` with `env` ("NAME=VALUE") on top of the test's
+// environment; it dies with the test. -1 when it cannot start.
 pid_t Spawn(const std::vector<std::string>& env, const std::string& role) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> envp;
-    for (const std::string& e : env)
-      envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    std::string binary = POOLOPS_SIM_BINARY;
-    char* argv[] = {binary.data(), const_cast<char*>("--role"),
-                    const_cast<char*>(role.c_str()), nullptr};
-    ::execve(argv[0], argv, envp.data());
-    ::_exit(127);
+  proc::SpawnOptions options;
+  options.die_with_parent = true;
+  for (const std::string& e : env) {
+    size_t eq = e.find('=');
+    options.env.emplace_back(e.substr(0, eq),
+                             eq == std::string::npos ? "" : e.substr(eq + 1));
   }
-  return pid;
+  absl::StatusOr<pid_t> pid =
+      proc::SpawnDetached({POOLOPS_SIM_BINARY, "--role", role}, options);
+  return pid.ok() ? *pid : -1;
 }
 
 void StopProcess(pid_t pid) {

@@ -268,7 +268,7 @@ ProcessRunner* ProcessRunner::Real() {
 absl::StatusOr<pid_t> SpawnDetached(const std::vector<std::string>& argv,
                                     const SpawnOptions& options) {
   if (argv.empty()) return absl::InvalidArgumentError("empty command");
-  ExecPlan plan(argv, {});
+  ExecPlan plan(argv, options.env);
   const std::string log_path =
       options.log_file.empty() ? "/dev/null" : options.log_file.string();
   int log =

@@ -51,6 +51,8 @@ struct SpawnOptions {
   std::filesystem::path log_file;  // stdout and stderr appended; empty: none
   // SIGKILL when the caller dies (test helpers: never outlive the test).
   bool die_with_parent = false;
+  // Set (or replaced) in the child on top of the caller's environment.
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 // Starts argv (argv[0] as for Run) in its own session, stdin from

@@ -17,31 +17,26 @@
 #include <vector>
 
 #include "libs/common/net.h"
+#include "libs/common/process_runner.h"
 
 namespace poolops::monitor::testing {
 
-// Starts `argv` with `env` added to this process' environment.
+// Starts `argv` with `env` ("NAME=VALUE") added to this process'
+// environment, its output appended to `log_file` (none when empty); it dies
+// with the test. -1 when it cannot start.
 inline pid_t Spawn(const std::vector<std::string>& argv,
                    const std::vector<std::string>& env,
                    const std::string& log_file = "") {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    for (const std::string& e : env) ::putenv(const_cast<char*>(e.c_str()));
-    if (!log_file.empty()) {
-      FILE* f = std::fopen(log_file.c_str(), "a");
-      if (f) {
-        ::dup2(fileno(f), 1);
-        ::dup2(fileno(f), 2);
-      }
-    }
-    std::vector<char*> args;
-    for (const std::string& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+  proc::SpawnOptions options;
+  options.log_file = log_file;
+  options.die_with_parent = true;
+  for (const std::string& e : env) {
+    size_t eq = e.find('=');
+    options.env.emplace_back(e.substr(0, eq),
+                             eq == std::string::npos ? "" : e.substr(eq + 1));
   }
-  return pid;
+  absl::StatusOr<pid_t> pid = proc::SpawnDetached(argv, options);
+  return pid.ok() ? *pid : -1;
 }
 
 inline void Stop(pid_t pid) {

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/net.h"
+#include "libs/common/process_runner.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -104,15 +105,12 @@ absl::StatusOr<std::unique_ptr<SshTestServer>> SshTestServer::Start(
     argv.push_back("-o");
     argv.push_back("ListenAddress=::1");
   }
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setsid();
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
+  proc::SpawnOptions spawn;
+  spawn.log_file = d / "sshd.out";
+  spawn.die_with_parent = true;  // never outlive the test
+  absl::StatusOr<pid_t> started = proc::SpawnDetached(argv, spawn);
+  if (!started.ok()) return started.status();
+  const pid_t pid = *started;
   s->pid_ = pid;
   s->client_config_ = d / "ssh_config";
   std::ofstream(s->client_config_)
