@@ -166,6 +166,25 @@ TEST(SpawnDetachedTest, WritesItsLogAndStopsOnSigterm) {
   EXPECT_TRUE(StopProcess(*pid, absl::Seconds(5)).ok());  // already gone
 }
 
+TEST(SpawnDetachedTest, EnvironmentChangesReachTheChildOnly) {
+  test::TempDir dir;
+  SpawnOptions options;
+  options.log_file = dir.path() / "log";
+  options.env = {{"POOLOPS_SPAWN_TEST", "a value; with $(spaces)"},
+                 {"HOME", "/elsewhere"}};
+  absl::StatusOr<pid_t> pid = SpawnDetached(
+      {"/bin/sh", "-c", "echo \"$POOLOPS_SPAWN_TEST|$HOME\""}, options);
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  std::string log;
+  for (int i = 0; i < 200 && log.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    log = Slurp(options.log_file);
+  }
+  EXPECT_EQ(log, "a value; with $(spaces)|/elsewhere\n");
+  EXPECT_EQ(std::getenv("POOLOPS_SPAWN_TEST"), nullptr);
+  EXPECT_TRUE(StopProcess(*pid, absl::Seconds(5)).ok());
+}
+
 TEST(SpawnDetachedTest, StopKillsWhatIgnoresSigtermAfterTheGrace) {
   test::TempDir dir;
   SpawnOptions options;
