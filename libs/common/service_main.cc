@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "libs/common/home.h"
 #include "libs/common/logging.h"
 #include "libs/common/process_hardening.h"
@@ -19,6 +20,10 @@ int ServiceMain(
                  s.ToString().c_str());
     return 1;
   }
+  // absl's Mutex deadlock detection (on in Debian's build of absl) keeps a
+  // lock graph for every Mutex: a debugging aid that costs each signature a
+  // few per cent of CPU. Tests keep it; the services run without it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   ServerOptions options;
   options.service_name = std::string(service_name);
   if (!ParseServerFlags(argc, argv, &options).ok()) return 2;
