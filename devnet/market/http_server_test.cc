@@ -11,7 +11,7 @@
 #include <chrono>
 #include <thread>
 
-#include "devnet/market/test_fakes.h"
+#include "devnet/market/fake_chain_view.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
 #include "libs/common/temp_dir_test_support.h"
