@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "benchmark/benchmark.h"
-#include "services/chain/gateway/gateway_test_support.h"
-#include "services/chain/gateway/orders.h"
+#include "services/chain/chains/devnet_gateway_test_support.h"
+#include "services/chain/orders/orders.h"
 
 namespace {
 

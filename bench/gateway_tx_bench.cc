@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "services/chain/gateway/gateway_test_support.h"
+#include "services/chain/chains/devnet_gateway_test_support.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "devnet/test_support.h"
+#include "devnet/devnet_test_support.h"
 #include "gtest/gtest.h"
 
 namespace poolops::devnet {

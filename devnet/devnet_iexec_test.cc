@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "devnet/devnet.h"
-#include "devnet/test_support.h"
+#include "devnet/devnet_test_support.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
 #include "nlohmann/json.hpp"

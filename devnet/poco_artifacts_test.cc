@@ -1,8 +1,8 @@
 #include "devnet/poco_artifacts.h"
 
 #include "absl/strings/str_cat.h"
+#include "devnet/devnet_test_support.h"
 #include "devnet/poco_deployer.h"
-#include "devnet/test_support.h"
 #include "gtest/gtest.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/keccak.h"

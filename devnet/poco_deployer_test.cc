@@ -3,7 +3,7 @@
 // 65535 give the same 50 transactions, addresses and gas.
 #include "devnet/poco_deployer.h"
 
-#include "devnet/test_support.h"
+#include "devnet/devnet_test_support.h"
 #include "gtest/gtest.h"
 #include "libs/eth/abi.h"
 

@@ -10,7 +10,7 @@
 #include <chrono>
 #include <thread>
 
-#include "devnet/market/test_fakes.h"
+#include "devnet/market/fake_chain_view.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
 #include "libs/common/process_runner.h"

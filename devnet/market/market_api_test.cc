@@ -1,6 +1,6 @@
 #include "devnet/market/market_api.h"
 
-#include "devnet/market/test_fakes.h"
+#include "devnet/market/fake_chain_view.h"
 #include "gtest/gtest.h"
 
 namespace poolops::market {

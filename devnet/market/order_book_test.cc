@@ -1,7 +1,7 @@
 #include "devnet/market/order_book.h"
 
 #include "absl/strings/str_cat.h"
-#include "devnet/market/test_fakes.h"
+#include "devnet/market/fake_chain_view.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
 #include "libs/common/temp_dir_test_support.h"

@@ -10,12 +10,12 @@
 #include "libs/common/http_client.h"
 #include "libs/common/service_main.h"
 #include "libs/common/suite.h"
-#include "services/chain/gateway/chain_ops.h"
-#include "services/chain/gateway/gateway.h"
-#include "services/chain/gateway/gateway_service.h"
-#include "services/chain/gateway/orders.h"
-#include "services/chain/gateway/publisher.h"
-#include "services/chain/gateway/vault_signer.h"
+#include "services/chain/chains/chain_ops.h"
+#include "services/chain/chains/gateway.h"
+#include "services/chain/orders/orders.h"
+#include "services/chain/publisher/publisher.h"
+#include "services/chain/service/gateway_service.h"
+#include "services/chain/tx/vault_signer.h"
 
 int main(int argc, char** argv) {
   return poolops::ServiceMain(

@@ -25,7 +25,7 @@
 #include "libs/eth/secp256k1.h"
 #include "libs/eth/transaction.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/gateway/vault_signer.h"
+#include "services/chain/tx/vault_signer.h"
 #include "services/wallet/test_random.h"
 
 namespace poolops::wallet {

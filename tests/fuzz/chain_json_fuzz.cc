@@ -9,7 +9,7 @@
 
 #include "libs/common/bounded_json.h"
 #include "nlohmann/json.hpp"
-#include "services/chain/gateway/chain_registry.h"
+#include "services/chain/chains/chain_registry.h"
 #include "tests/fuzz/fuzz_target.h"
 
 bool PoolopsFuzzAccepts(const uint8_t* data, size_t size) {

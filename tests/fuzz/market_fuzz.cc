@@ -13,7 +13,7 @@
 #include "absl/strings/match.h"
 #include "libs/common/bounded_json.h"
 #include "libs/eth/eip712.h"
-#include "services/chain/gateway/market_responses.h"
+#include "services/chain/orders/market_responses.h"
 #include "tests/fuzz/fuzz_target.h"
 
 bool PoolopsFuzzAccepts(const uint8_t* data, size_t size) {
