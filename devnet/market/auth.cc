@@ -33,22 +33,6 @@ absl::StatusOr<std::string> RandomValue(Random* random) {
 
 }  // namespace
 
-json ChallengeTypedData(std::string_view challenge, uint64_t chain_id) {
-  return {{"types",
-           {{"EIP712Domain",
-             json::array({{{"name", "name"}, {"type", "string"}},
-                          {{"name", "version"}, {"type", "string"}},
-                          {{"name", "chainId"}, {"type", "uint256"}}})},
-            {"Challenge",
-             json::array({{{"name", "challenge"}, {"type", "string"}}})}}},
-          {"domain",
-           {{"name", "iExec Gateway"},
-            {"version", "1"},
-            {"chainId", std::to_string(chain_id)}}},
-          {"primaryType", "Challenge"},
-          {"message", {{"challenge", std::string(challenge)}}}};
-}
-
 absl::StatusOr<AuthorizationHeader> ParseAuthorizationHeader(
     std::string_view header) {
   if (header.empty())
@@ -74,12 +58,13 @@ absl::StatusOr<json> ChallengeStore::Challenge(const eth::Address& address) {
   auto it = pending_.find(key);
   if (it != pending_.end() &&
       clock_->Now() - it->second.created < kChallengeLifetime)
-    return ChallengeTypedData(absl::StrCat(kChallengePrefix, it->second.value),
-                              chain_id_);
+    return iexec::MarketChallengeTypedData(
+        absl::StrCat(iexec::kMarketChallengePrefix, it->second.value),
+        chain_id_);
   absl::StatusOr<std::string> value = RandomValue(random_);
   if (!value.ok()) return value.status();
-  json typed =
-      ChallengeTypedData(absl::StrCat(kChallengePrefix, *value), chain_id_);
+  json typed = iexec::MarketChallengeTypedData(
+      absl::StrCat(iexec::kMarketChallengePrefix, *value), chain_id_);
   absl::StatusOr<eth::eip712::Digests> d = eth::eip712::HashTypedData(typed);
   if (!d.ok()) return d.status();
   pending_[key] = Pending{*value, eth::ToHex(d->digest), clock_->Now()};
@@ -96,8 +81,9 @@ absl::StatusOr<eth::Address> ChallengeStore::Authorize(
       clock_->Now() - it->second.created >= kChallengeLifetime)
     return absl::UnauthenticatedError(kNotValid);
   absl::StatusOr<eth::eip712::Digests> d =
-      eth::eip712::HashTypedData(ChallengeTypedData(
-          absl::StrCat(kChallengePrefix, it->second.value), chain_id_));
+      eth::eip712::HashTypedData(iexec::MarketChallengeTypedData(
+          absl::StrCat(iexec::kMarketChallengePrefix, it->second.value),
+          chain_id_));
   absl::StatusOr<eth::Bytes> sign = eth::FromHex(h->sign, "sign");
   if (!d.ok() || !sign.ok())
     return absl::UnauthenticatedError("Authorization check failed");

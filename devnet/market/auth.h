@@ -17,17 +17,12 @@
 #include "libs/common/clock.h"
 #include "libs/common/random.h"
 #include "libs/eth/address.h"
+#include "libs/iexec/market_challenge.h"
 #include "nlohmann/json.hpp"
 
 namespace poolops::market {
 
-inline constexpr char kChallengePrefix[] =
-    "Sign this message to log into iExec Gateway: ";
 inline constexpr absl::Duration kChallengeLifetime = absl::Minutes(5);
-
-// The typed data of a challenge text (the prefix included) on `chain_id`.
-nlohmann::json ChallengeTypedData(std::string_view challenge,
-                                  uint64_t chain_id);
 
 // "<hash>_<sign>_<address>", split; the address parsed (any letter case).
 struct AuthorizationHeader {

@@ -11,7 +11,7 @@ using namespace testing;  // NOLINT
 
 // PROTOCOL facts §F.3: the challenge hash and the SDK's header.
 TEST(AuthTest, ChallengeHashAndHeaderMatchTheVectors) {
-  json typed = ChallengeTypedData(
+  json typed = iexec::MarketChallengeTypedData(
       "Sign this message to log into iExec Gateway: "
       "abcdefghijklmnopqrstuvwxyz012345",
       134);
@@ -56,8 +56,9 @@ TEST_F(ChallengeStoreTest, OneChallengePerAddressUsedOnce) {
   EXPECT_EQ(first["primaryType"], "Challenge");
   EXPECT_EQ(first["domain"]["chainId"], "65535");
   std::string text = first["message"]["challenge"];
-  ASSERT_EQ(text.rfind(kChallengePrefix, 0), 0u);
-  EXPECT_EQ(text.size(), std::string(kChallengePrefix).size() + 32);
+  ASSERT_EQ(text.rfind(iexec::kMarketChallengePrefix, 0), 0u);
+  EXPECT_EQ(text.size(),
+            std::string(iexec::kMarketChallengePrefix).size() + 32);
   EXPECT_EQ(*store_.Challenge(Addr(kOwner)), first);  // served again
   EXPECT_NE((*store_.Challenge(Addr(kOther)))["message"], first["message"]);
 

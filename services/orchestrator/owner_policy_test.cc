@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/temp_dir_test_support.h"
+#include "libs/iexec/market_challenge.h"
 #include "libs/iexec/workerpool_order.h"
 #include "services/wallet/test_random.h"
 #include "services/wallet/wallet_service.h"
@@ -51,8 +52,8 @@ TEST(OwnerPolicyTest, MergeAddsWhatIsMissingAndKeepsTheRest) {
   EXPECT_EQ(MergePolicy(merged, add).SerializeAsString(),
             merged.SerializeAsString());
   wv1::Policy two = MergePolicy(
-      merged, PublishingOwnerPolicy(Bellecour(),
-                                    "0x0000000000000000000000000000000000000042"));
+      merged, PublishingOwnerPolicy(
+                  Bellecour(), "0x0000000000000000000000000000000000000042"));
   EXPECT_EQ(two.typed_data_rules_size(), 3);
   // On a chain whose RLC is a token, staking goes through the token: no
   // recipient rule.
@@ -107,10 +108,9 @@ class OwnerPolicyVaultTest : public ::testing::Test {
 TEST_F(OwnerPolicyVaultTest, TheVaultSignsThePoolsOrdersAndTheChallengeOnly) {
   iexec::OrderDomain hub{134, *eth::Address::Parse(kHub)};
   EXPECT_TRUE(Sign(iexec::WorkerpoolOrderTypedData(Order(kPool), hub)).ok());
-  EXPECT_TRUE(
-      Sign(market::ChallengeTypedData(
-               std::string(market::kChallengePrefix) + "abc", 134))
-          .ok());
+  EXPECT_TRUE(Sign(iexec::MarketChallengeTypedData(
+                       std::string(iexec::kMarketChallengePrefix) + "abc", 134))
+                  .ok());
 
   // A hostile market's "challenge" that is another pool's cheap order, or
   // this pool's order under another hub or chain: refused.
@@ -118,15 +118,15 @@ TEST_F(OwnerPolicyVaultTest, TheVaultSignsThePoolsOrdersAndTheChallengeOnly) {
       Order("0x0000000000000000000000000000000000000042"), hub));
   EXPECT_TRUE(absl::IsPermissionDenied(s)) << s;
   EXPECT_THAT(s.message(), HasSubstr("message.workerpool"));
-  iexec::OrderDomain other_hub{134, *eth::Address::Parse(
-                                         "0x0000000000000000000000000000000000000007")};
+  iexec::OrderDomain other_hub{
+      134, *eth::Address::Parse("0x0000000000000000000000000000000000000007")};
   EXPECT_TRUE(absl::IsPermissionDenied(
       Sign(iexec::WorkerpoolOrderTypedData(Order(kPool), other_hub))));
   iexec::OrderDomain other_chain{1, *eth::Address::Parse(kHub)};
   EXPECT_TRUE(absl::IsPermissionDenied(
       Sign(iexec::WorkerpoolOrderTypedData(Order(kPool), other_chain))));
   EXPECT_TRUE(absl::IsPermissionDenied(
-      Sign(market::ChallengeTypedData("abc", 1))));
+      Sign(iexec::MarketChallengeTypedData("abc", 1))));
   // Messages are refused too.
   EXPECT_TRUE(absl::IsPermissionDenied(
       vault_->SignMessage("owner", {}, "test").status()));

@@ -13,11 +13,13 @@
 #include "absl/strings/match.h"
 #include "libs/common/bounded_json.h"
 #include "libs/eth/eip712.h"
+#include "libs/iexec/market_challenge.h"
 #include "services/chain/orders/market_responses.h"
 #include "tests/fuzz/fuzz_target.h"
 
 bool PoolopsFuzzAccepts(const uint8_t* data, size_t size) {
   namespace c = poolops::chain;
+  namespace iexec = poolops::iexec;
   std::string_view body(reinterpret_cast<const char*>(data), size);
   absl::StatusOr<nlohmann::json> j = c::ParseMarketBody(body, "fuzz");
   if (!j.ok()) return false;
@@ -27,13 +29,13 @@ bool PoolopsFuzzAccepts(const uint8_t* data, size_t size) {
     absl::StatusOr<std::string> text = c::MarketChallengeText(*j, chain_id);
     if (!text.ok()) continue;
     accepted = true;
-    if (!absl::StartsWith(*text, c::kMarketChallengePrefix) ||
+    if (!absl::StartsWith(*text, iexec::kMarketChallengePrefix) ||
         text->size() > 256)
       __builtin_trap();
-    nlohmann::json typed = c::MarketChallengeTypedData(*text, chain_id);
+    nlohmann::json typed = iexec::MarketChallengeTypedData(*text, chain_id);
     auto digest = poolops::eth::eip712::HashTypedData(typed);
     if (!digest.ok() || typed["primaryType"] != "Challenge" ||
-        typed["types"].size() != 1)
+        typed["types"].size() != 2 || !typed["types"].contains("Challenge"))
       __builtin_trap();
   }
   if (c::ParseMarketOrder(*j).ok()) accepted = true;

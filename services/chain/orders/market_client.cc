@@ -8,6 +8,7 @@
 #include "libs/common/bounded_json.h"
 #include "libs/eth/eip712.h"
 #include "libs/eth/hex.h"
+#include "libs/iexec/market_challenge.h"
 
 namespace poolops::chain {
 namespace {
@@ -120,7 +121,8 @@ absl::StatusOr<std::string> MarketClient::AuthorizationFor(
   absl::StatusOr<std::string> text = MarketChallengeText(challenge, chain_id);
   if (!text.ok()) return text.status();
   absl::StatusOr<TypedDataSignature> sig = signer.SignTypedData(
-      wallet, MarketChallengeTypedData(*text, chain_id), "market challenge");
+      wallet, iexec::MarketChallengeTypedData(*text, chain_id),
+      "market challenge");
   if (!sig.ok()) return sig.status();
   return absl::StrCat(eth::ToHex(sig->digest), "_", eth::ToHex(sig->signature),
                       "_", sig->signer.ToChecksum());

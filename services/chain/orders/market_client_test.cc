@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/fake_http_server.h"
+#include "libs/iexec/market_challenge.h"
 #include "services/chain/orders/fake_order_world.h"
 
 namespace poolops::chain {
@@ -183,10 +184,10 @@ class CountingSigner : public Signer {
 
 // The API's challenge answer, as iexec-market-api getEIP712 writes it.
 nlohmann::json ApiChallenge(uint64_t chain_id = mt::kChainId) {
-  nlohmann::json data =
-      market::ChallengeTypedData(std::string(market::kChallengePrefix) +
-                                     "abcdefghijklmnopqrstuvwxyz012345",
-                                 chain_id);
+  nlohmann::json data = iexec::MarketChallengeTypedData(
+      std::string(iexec::kMarketChallengePrefix) +
+          "abcdefghijklmnopqrstuvwxyz012345",
+      chain_id);
   return {{"ok", true}, {"data", data}};
 }
 
@@ -244,7 +245,7 @@ TEST_F(MarketClientTest, SignsOnlyTheApiChallenge) {
       {"a control character",
        [](nlohmann::json& d) {
          d["message"]["challenge"] =
-             std::string(market::kChallengePrefix) + "ab\x1b[2J";
+             std::string(iexec::kMarketChallengePrefix) + "ab\x1b[2J";
        },
        "printable ASCII"},
       {"a number type",

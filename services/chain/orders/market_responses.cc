@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/bounded_json.h"
+#include "libs/iexec/market_challenge.h"
 
 namespace poolops::chain {
 namespace {
@@ -179,27 +180,15 @@ absl::StatusOr<std::string> MarketChallengeText(const json& answer,
   if (!KeysAre(message, {"challenge"}) || !message["challenge"].is_string())
     return Refuse("the message must be exactly {challenge: string}");
   std::string text = message["challenge"].get<std::string>();
-  if (!absl::StartsWith(text, kMarketChallengePrefix) ||
-      text.size() == sizeof(kMarketChallengePrefix) - 1 ||
+  if (!absl::StartsWith(text, iexec::kMarketChallengePrefix) ||
+      text.size() == sizeof(iexec::kMarketChallengePrefix) - 1 ||
       text.size() > kMaxChallengeChars)
     return Refuse(absl::StrCat("the challenge does not read \"",
-                               kMarketChallengePrefix, "<random>\""));
+                               iexec::kMarketChallengePrefix, "<random>\""));
   for (char c : text)
     if (c < 0x20 || c > 0x7e)
       return Refuse("the challenge holds characters besides printable ASCII");
   return text;
-}
-
-json MarketChallengeTypedData(std::string_view challenge, uint64_t chain_id) {
-  return {{"types",
-           {{"Challenge",
-             json::array({{{"name", "challenge"}, {"type", "string"}}})}}},
-          {"domain",
-           {{"name", "iExec Gateway"},
-            {"version", "1"},
-            {"chainId", std::to_string(chain_id)}}},
-          {"primaryType", "Challenge"},
-          {"message", {{"challenge", std::string(challenge)}}}};
 }
 
 }  // namespace poolops::chain

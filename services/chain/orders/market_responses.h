@@ -53,18 +53,10 @@ absl::StatusOr<MarketOrderbookPage> ParseOrderbookPage(const nlohmann::json& j);
 // {published: {orderHash}}.
 absl::StatusOr<std::string> ParsePublishAnswer(const nlohmann::json& j);
 
-inline constexpr char kMarketChallengePrefix[] =
-    "Sign this message to log into iExec Gateway: ";
-
 // The challenge text of a /challenge answer ({ok, data: typed data} or the
 // typed data itself) when it is exactly the API's Challenge for `chain_id`;
 // PermissionDenied saying what differs otherwise.
 absl::StatusOr<std::string> MarketChallengeText(const nlohmann::json& answer,
                                                 uint64_t chain_id);
-// The typed data the gateway signs for a challenge text: always built here.
-// Without types.EIP712Domain (derived from the domain's fields, as ethers
-// does): the same digest as the API's hashEIP712.
-nlohmann::json MarketChallengeTypedData(std::string_view challenge,
-                                        uint64_t chain_id);
 
 }  // namespace poolops::chain

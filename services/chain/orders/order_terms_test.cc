@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/eth/hex.h"
+#include "libs/iexec/market_challenge.h"
 #include "services/chain/orders/market_client.h"
 #include "services/chain/tx/key_signer.h"
 
@@ -201,10 +202,10 @@ TEST(MarketAuthVectorTest, Header) {
   ASSERT_TRUE(signer.Add("owner", mt::kOwnerKey).ok());
   nlohmann::json challenge = {
       {"ok", true},
-      {"data",
-       market::ChallengeTypedData(std::string(market::kChallengePrefix) +
-                                      "abcdefghijklmnopqrstuvwxyz012345",
-                                  134)}};
+      {"data", iexec::MarketChallengeTypedData(
+                   std::string(iexec::kMarketChallengePrefix) +
+                       "abcdefghijklmnopqrstuvwxyz012345",
+                   134)}};
   absl::StatusOr<std::string> header =
       MarketClient::AuthorizationFor(challenge, 134, signer, "owner");
   ASSERT_TRUE(header.ok()) << header.status();
