@@ -19,6 +19,7 @@
 #include "devnet/simulators/images.h"
 #include "libs/common/temp_dir_test_support.h"
 #include "services/orchestrator/applier.h"
+#include "services/orchestrator/fake_chain_client.h"
 
 namespace orch = poolops::orchestrator;
 

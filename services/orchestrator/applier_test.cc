@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "libs/common/temp_dir_test_support.h"
+#include "services/orchestrator/fake_chain_client.h"
 #include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/unlock_keeper.h"
 

@@ -1,17 +1,15 @@
-// What the apply workflow needs from the chain: the workerpool (find or
-// register), the owner's stake, and the publisher policy. The chain-gateway
-// over gRPC in production (proto/poolops/chain/v1/chain.proto), a fake in
-// tests.
+// What the orchestrator needs from the chain: the chain itself (what the
+// stacks are configured with), the workerpool (find or register), the
+// owner's stake, and the publisher policy. The chain-gateway over gRPC in
+// production (proto/poolops/chain/v1/chain.proto), a fake in tests
+// (fake_chain_client.h).
 #pragma once
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 
 namespace grpc {
 class Channel;
@@ -31,9 +29,25 @@ struct PublisherSettings {
   uint32_t check_period_seconds = 30;
 };
 
+// A chain as chain-gateway knows it (GetChain): a preset, the devnet or a
+// chain the operator added. chain-gateway owns the home's chain registry;
+// the orchestrator never reads its files.
+struct ChainFacts {
+  std::string name;
+  std::string chain_id;  // decimal
+  std::string rpc;       // JSON-RPC URL
+  std::string hub;       // iExec hub address
+  bool native = false;   // RLC is the chain's coin
+  std::string market;    // market API URL, may be empty
+  std::string origin;    // "preset", "devnet", "custom"
+};
+
 class ChainClient {
  public:
   virtual ~ChainClient() = default;
+  // NotFound when chain-gateway knows no chain of that name; Unavailable or
+  // DeadlineExceeded when it cannot be asked (bounded: a few seconds).
+  virtual absl::StatusOr<ChainFacts> GetChain(const std::string& name) = 0;
   // The workerpool `owner` registered with `description`, or "".
   virtual absl::StatusOr<std::string> FindWorkerpool(
       const std::string& chain, const std::string& owner,
@@ -51,33 +65,5 @@ class ChainClient {
 
 std::unique_ptr<ChainClient> NewGatewayChainClient(
     std::shared_ptr<grpc::Channel> channel);
-
-// In memory. Thread-safe.
-class FakeChainClient : public ChainClient {
- public:
-  absl::StatusOr<std::string> FindWorkerpool(const std::string& chain,
-                                             const std::string& owner,
-                                             const std::string& description) override;
-  absl::StatusOr<std::string> DeployWorkerpool(const std::string& chain,
-                                               const std::string& owner,
-                                               const std::string& description,
-                                               const ProgressFn& progress) override;
-  absl::StatusOr<std::string> EnsureStake(const std::string& chain,
-                                          const std::string& wallet,
-                                          const std::string& minimum,
-                                          const ProgressFn& progress) override;
-  absl::Status SetPublisher(const PublisherSettings& settings) override;
-
-  int deployments() const;
-  std::string stake(const std::string& wallet) const;
-  bool publisher_enabled() const;
-
- private:
-  mutable absl::Mutex mu_;
-  std::map<std::string, std::string> pools_ ABSL_GUARDED_BY(mu_);  // owner|desc
-  std::map<std::string, std::string> stakes_ ABSL_GUARDED_BY(mu_);
-  int deployments_ ABSL_GUARDED_BY(mu_) = 0;
-  bool publisher_ ABSL_GUARDED_BY(mu_) = false;
-};
 
 }  // namespace poolops::orchestrator

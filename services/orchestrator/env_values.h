@@ -63,7 +63,7 @@ bool IsKnownVariable(const std::string& name);
 std::vector<v1::Violation> ValidateRenderedValues(const v1::PoolSpec& spec,
                                                   const SpecLocations& loc);
 
-// Values of a resolved chain (a preset, the home's chains/<name>.json, the
+// Values of a resolved chain (a preset, what chain-gateway says of it, the
 // spec's chain_params): InvalidArgument naming the first bad key. chain_id
 // becomes a file name (platform-registry-config/application-<id>.yml).
 absl::Status CheckChainInfo(const ChainInfo& chain);

@@ -216,21 +216,27 @@ TEST(EnvValuesTest, InjectionThroughSpecFieldsIsAViolation) {
   EXPECT_FALSE(CheckValue(ValueKind::kUrl, "http://a b").ok());
 }
 
-TEST(EnvValuesTest, ChainFileValuesAreCheckedBeforeTheyReachAFile) {
+TEST(EnvValuesTest, GatewayChainValuesAreCheckedBeforeTheyReachAFile) {
   v1::PoolSpec spec;
   spec.set_name("p");
   spec.set_chain("evil");
-  // The chain.json codec (libs/iexec) refuses an id that is not digits.
-  auto chain = ResolveChain(
-      spec, R"({"chains":{"evil":{"id":"../../../tmp/x","host":"http://n",
-      "hub":"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"}}})");
-  ASSERT_FALSE(chain.ok());
-  EXPECT_THAT(std::string(chain.status().message()), HasSubstr("id"));
-  // What the codec lets through (an http URL with a newline), the checks
-  // refuse before it reaches a file; and whatever filled the ChainInfo.
-  chain = ResolveChain(
-      spec, R"({"chains":{"evil":{"id":"1","host":"http://n'\nWORKER_TAG=x",
-      "hub":"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"}}})");
+  // chain-gateway is another process: what it says of a chain is checked
+  // like any outside value (an id that is not digits, a URL with a newline).
+  ChainFacts facts{.name = "evil",
+                   .chain_id = "../../../tmp/x",
+                   .rpc = "http://n",
+                   .hub = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+                   .native = false,
+                   .market = "",
+                   .origin = "custom"};
+  auto chain = ResolveChain(spec, facts);
+  ASSERT_TRUE(chain.ok()) << chain.status();
+  absl::Status id = CheckChainInfo(*chain);
+  EXPECT_FALSE(id.ok());
+  EXPECT_THAT(std::string(id.message()), HasSubstr("id"));
+  facts.chain_id = "1";
+  facts.rpc = "http://n'\nWORKER_TAG=x";
+  chain = ResolveChain(spec, facts);
   ASSERT_TRUE(chain.ok()) << chain.status();
   EXPECT_FALSE(CheckChainInfo(*chain).ok());
   ChainInfo bad_id = *chain;

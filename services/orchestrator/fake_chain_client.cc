@@ -1,9 +1,36 @@
+#include "services/orchestrator/fake_chain_client.h"
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "libs/iexec/rlc.h"
-#include "services/orchestrator/chain_client.h"
 
 namespace poolops::orchestrator {
+
+absl::StatusOr<ChainFacts> FakeChainClient::GetChain(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  chains_asked_.push_back(name);
+  if (!get_chain_error_.ok()) return get_chain_error_;
+  auto it = chains_.find(name);
+  if (it == chains_.end()) {
+    return absl::NotFoundError(absl::StrCat("chain '", name, "' not found"));
+  }
+  return it->second;
+}
+
+void FakeChainClient::AddChain(const ChainFacts& chain) {
+  absl::MutexLock lock(&mu_);
+  chains_[chain.name] = chain;
+}
+
+void FakeChainClient::SetGetChainError(absl::Status error) {
+  absl::MutexLock lock(&mu_);
+  get_chain_error_ = std::move(error);
+}
+
+std::vector<std::string> FakeChainClient::chains_asked() const {
+  absl::MutexLock lock(&mu_);
+  return chains_asked_;
+}
 
 absl::StatusOr<std::string> FakeChainClient::FindWorkerpool(
     const std::string&, const std::string& owner,

@@ -15,6 +15,8 @@ namespace {
 
 namespace cv1 = ::poolops::chain::v1;
 
+constexpr std::chrono::seconds kGetChainTimeout(5);
+
 std::unique_ptr<grpc::ClientContext> Context(std::chrono::seconds timeout) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + timeout);
@@ -26,6 +28,29 @@ class GatewayChainClient : public ChainClient {
  public:
   explicit GatewayChainClient(std::shared_ptr<grpc::Channel> channel)
       : stub_(cv1::ChainGateway::NewStub(channel)) {}
+
+  absl::StatusOr<ChainFacts> GetChain(const std::string& name) override {
+    cv1::GetChainRequest req;
+    req.set_name(name);
+    cv1::Chain chain;
+    // Validation waits on it: a gateway that hangs is an answer within
+    // seconds, not a stuck `pool validate`.
+    grpc::Status s =
+        stub_->GetChain(Context(kGetChainTimeout).get(), req, &chain);
+    if (!s.ok()) return FromGrpc(s);
+    if (!chain.error().empty()) {  // a broken file under the gateway's home
+      return absl::FailedPreconditionError(chain.error());
+    }
+    ChainFacts out;
+    out.name = chain.name();
+    out.chain_id = chain.chain_id();
+    out.rpc = chain.rpc();
+    out.hub = chain.hub();
+    out.native = chain.native();
+    out.market = chain.market();
+    out.origin = chain.origin();
+    return out;
+  }
 
   absl::StatusOr<std::string> FindWorkerpool(
       const std::string& chain, const std::string& owner,

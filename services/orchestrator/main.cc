@@ -5,7 +5,6 @@
 // POOLOPS_SSH_CONFIG names an ssh_config file passed to every `ssh -F`.
 #include <cstdlib>
 
-#include "libs/common/files.h"
 #include "libs/common/home.h"
 #include "libs/common/service_main.h"
 #include "services/orchestrator/applier.h"
@@ -26,16 +25,14 @@ int main(int argc, char** argv) {
         orch::FileSecretStore secrets(home->root() / "pools");
         std::unique_ptr<orch::WalletSource> wallets =
             orch::NewSuiteWalletSource(home->run_dir());
-        std::filesystem::path chains = home->chains_dir();
+        std::unique_ptr<orch::ChainClient> chain =
+            orch::NewSuiteChainClient(home->run_dir());
         orch::Dependencies deps;
         deps.wallets = wallets.get();
         deps.secrets = &secrets;
         deps.state = state->get();
-        deps.chain_json = [chains](const std::string& chain) {
-          absl::StatusOr<std::string> text =
-              poolops::files::ReadFile(chains / (chain + ".json"), 1 << 20);
-          return text.ok() ? *text : std::string();
-        };
+        // chain-gateway owns the chain registry: chains are asked of it.
+        deps.chains = chain.get();
         orch::Orchestrator orchestrator(std::move(deps));
         orch::SshOptions ssh;
         if (const char* cfg = std::getenv("POOLOPS_SSH_CONFIG"))
@@ -43,8 +40,6 @@ int main(int argc, char** argv) {
         std::unique_ptr<orch::TargetFactory> targets =
             orch::NewTargetFactory(poolops::proc::ProcessRunner::Real(), ssh);
         orch::DockerComposeRunner runner;
-        std::unique_ptr<orch::ChainClient> chain =
-            orch::NewSuiteChainClient(home->run_dir());
         std::unique_ptr<orch::HealthProbe> health =
             orch::NewSuiteHealthProbe(home->run_dir());
         orch::Applier applier(&orchestrator, state->get(), targets.get(),

@@ -99,9 +99,8 @@ absl::StatusOr<LoadedSpec> Orchestrator::Load(const v1::SpecSource& source) cons
   out.violations.insert(out.violations.end(), semantic.begin(), semantic.end());
   AddValueViolations(out);
   if (!out.spec.chain().empty()) {
-    std::string chain_json =
-        deps_.chain_json ? deps_.chain_json(out.spec.chain()) : std::string();
-    absl::StatusOr<ChainInfo> chain = ResolveChain(WithDefaults(out.spec), chain_json);
+    absl::StatusOr<ChainInfo> chain =
+        LookUpChain(WithDefaults(out.spec), deps_.chains);
     absl::Status bad = chain.ok() ? CheckChainInfo(*chain) : chain.status();
     if (!bad.ok()) {
       v1::Violation* v = &out.violations.emplace_back();
@@ -135,9 +134,7 @@ absl::StatusOr<RenderResult> Orchestrator::Render(
   }
   const v1::PoolSpec spec = WithDefaults(loaded.spec);
   RenderResult out;
-  std::string chain_json =
-      deps_.chain_json ? deps_.chain_json(spec.chain()) : std::string();
-  absl::StatusOr<ChainInfo> chain = ResolveChain(spec, chain_json);
+  absl::StatusOr<ChainInfo> chain = LookUpChain(spec, deps_.chains);
   if (!chain.ok()) return chain.status();
   out.chain = *chain;
   absl::StatusOr<PoolSecrets> secrets =

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "libs/common/random.h"
 #include "poolops/orchestrator/v1/orchestrator.pb.h"
+#include "services/orchestrator/chain_client.h"
 #include "services/orchestrator/renderer.h"
 #include "services/orchestrator/secrets.h"
 #include "services/orchestrator/spec_parser.h"
@@ -26,9 +27,9 @@ struct Dependencies {
   SecretStore* secrets = nullptr;
   StateStore* state = nullptr;      // null: plan compares with nothing
   Random* random = Random::Secure();
-  // The iExec SDK chain.json of a chain ("" when unknown): the home's
-  // chains/<name>.json in production.
-  std::function<std::string(const std::string& chain)> chain_json;
+  // Asked for the chains that are not presets (GetChain): chain-gateway in
+  // production. Null: only presets and the spec's chain_params.
+  ChainClient* chains = nullptr;
 };
 
 // Asked between wallet creations (each one a scrypt in the vault): true

@@ -25,15 +25,23 @@ inline ParsedSpec LoadExample(const std::string& name) {
   return parsed.ok() ? *parsed : ParsedSpec{};
 }
 
+// The devnet as chain-gateway describes it after `devnet up`.
+inline ChainFacts DevnetChainFacts() {
+  return ChainFacts{.name = "devnet",
+                    .chain_id = "65535",
+                    .rpc = "http://127.0.0.1:8545",
+                    .hub = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+                    .native = true,
+                    .market = "http://127.0.0.1:3000",
+                    .origin = "devnet"};
+}
+
 // Render input with fake wallets (every wallet of the spec) and fixed
 // passwords, so tests can look for them in the output.
 inline RenderInput FakeInput(const v1::PoolSpec& spec) {
   RenderInput in;
   in.spec = spec;
-  absl::StatusOr<ChainInfo> chain = ResolveChain(
-      spec, R"({"chains":{"devnet":{"id":"65535","host":"http://127.0.0.1:8545",
-      "hub":"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512","native":true,
-      "iexecGateway":"http://127.0.0.1:3000"}}})");
+  absl::StatusOr<ChainInfo> chain = ResolveChain(spec, DevnetChainFacts());
   if (chain.ok()) in.chain = *chain;
   FakeWalletSource vault;
   auto add = [&](const std::string& name) {
@@ -58,15 +66,16 @@ inline RenderInput FakeInput(const v1::PoolSpec& spec) {
   return in;
 }
 
-// An orchestrator over a new state.db in `dir`, with these vault and
-// secrets (main.cc wires the real ones the same way).
+// An orchestrator over a new state.db in `dir`, with these vault, secrets
+// and chain-gateway (may be null) (main.cc wires the real ones the same
+// way).
 struct OrchestratorUnderTest {
   std::unique_ptr<StateStore> state;
   std::unique_ptr<Orchestrator> orchestrator;
 };
 inline OrchestratorUnderTest NewOrchestratorUnderTest(
     const std::filesystem::path& dir, WalletSource* wallets,
-    SecretStore* secrets) {
+    SecretStore* secrets, ChainClient* chains = nullptr) {
   OrchestratorUnderTest out;
   absl::StatusOr<std::unique_ptr<StateStore>> state =
       StateStore::Open(dir / "state.db");
@@ -76,6 +85,7 @@ inline OrchestratorUnderTest NewOrchestratorUnderTest(
   deps.wallets = wallets;
   deps.secrets = secrets;
   deps.state = out.state.get();
+  deps.chains = chains;
   out.orchestrator = std::make_unique<Orchestrator>(std::move(deps));
   return out;
 }

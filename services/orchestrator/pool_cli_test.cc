@@ -3,8 +3,10 @@
 // the CLI.md --json contract and exit codes.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -56,6 +58,13 @@ class PoolCliTest : public ::testing::Test {
     r.err = Slurp(err);
     r.json = nlohmann::json::parse(r.out, nullptr, false);
     return r;
+  }
+
+  // Not running (reaped, or a zombie its parent has not reaped yet).
+  static bool Exited(int pid) {
+    std::string stat = Slurp(fs::path("/proc") / std::to_string(pid) / "stat");
+    size_t paren = stat.rfind(')');
+    return paren == std::string::npos || stat.substr(paren + 2, 1) == "Z";
   }
 
   static std::string Example(const std::string& name) {
@@ -240,6 +249,76 @@ TEST_F(PoolCliTest, HostileSpecsAreRefusedNamingTheFile) {
     std::string msg = r.json["error"].value("message", "");
     EXPECT_THAT(msg, ::testing::HasSubstr(spec.string() + c.want)) << c.name;
   }
+}
+
+// The orchestrator asks chain-gateway for every chain that is not a preset:
+// a chain added with `poolctl chain add` is valid at once; with the gateway
+// gone, validate and render say so instead of "not found".
+TEST_F(PoolCliTest, AChainAddedToTheGatewayIsSeenByValidateAndRender) {
+  fs::path spec = home_ / "mine.yaml";
+  std::string target = "local:" + (home_ / "mine-bundles").string();
+  std::ofstream(spec) << absl::StrCat(
+      "name: mine\nchain: mine\n",
+      "workerpool: {owner_wallet: mine-core, description: d}\n",
+      "core: {target: '", target, "', host: h.example}\n", "workers:\n",
+      "  - {name: w0, target: '", target, "', wallet: mine-w0}\n");
+  const std::string validate = "--json pool validate -f " + spec.string();
+  Result r = Run(validate);
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  std::string msg =
+      r.json.is_object() ? r.json["error"].value("message", "") : "";
+  EXPECT_THAT(msg,
+              ::testing::HasSubstr(spec.string() +
+                                   ":2 chain: chain 'mine' is not a preset"));
+  EXPECT_THAT(msg,
+              ::testing::HasSubstr("give chain_params.rpc, hub and chain_id"));
+
+  const std::string add =
+      "--json chain add mine --rpc http://127.0.0.1:8545 --hub "
+      "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512 --chain-id 4242 --native "
+      "--market http://127.0.0.1:3000";
+  r = Run(add);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  r = Run(validate);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.json, nlohmann::json({{"ok", true}})) << r.out;
+  fs::path out = home_ / "mine-rendered";
+  r = Run(absl::StrCat("--json pool render -f ", spec.string(), " --out ",
+                       out.string()));
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::string env = Slurp(out / "core/.env");
+  EXPECT_THAT(env, ::testing::HasSubstr("CHAIN_ID=4242\n"));
+  EXPECT_THAT(env, ::testing::HasSubstr("CHAIN_URL=http://127.0.0.1:8545\n"));
+
+  // The gateway stops (this test's suite, by its pid); the orchestrator
+  // stays up, so poolctl starts nothing.
+  nlohmann::json run = nlohmann::json::parse(
+      Slurp(home_ / "run/chain-gateway.json"), nullptr, false);
+  ASSERT_TRUE(run.is_object() && run.contains("pid")) << run.dump();
+  const int pid = run["pid"].get<int>();
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  for (int i = 0; i < 200 && !Exited(pid); ++i) ::usleep(50 * 1000);
+  ASSERT_TRUE(Exited(pid));
+  r = Run(validate);
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  msg = r.json.is_object() ? r.json["error"].value("message", "") : "";
+  EXPECT_THAT(msg, ::testing::HasSubstr(
+                       ":2 chain: chain 'mine' is not a preset (bellecour) and "
+                       "chain-gateway, which holds the other chains, cannot be "
+                       "reached: "));
+  EXPECT_THAT(msg, ::testing::Not(::testing::HasSubstr("chain_params")));
+  r = Run(absl::StrCat("--json pool render -f ", spec.string(), " --out ",
+                       (home_ / "mine-again").string()));
+  EXPECT_EQ(r.code, 2) << r.out << r.err;  // render validates first
+  ASSERT_TRUE(r.json.is_object()) << r.out;
+  EXPECT_EQ(r.json["error"]["code"], "INVALID_ARGUMENT") << r.out;
+  EXPECT_THAT(r.json["error"].value("message", ""),
+              ::testing::HasSubstr("chain-gateway, which holds the other "
+                                   "chains, cannot be reached: "));
+  EXPECT_FALSE(fs::exists(home_ / "mine-again" / "core"));
+  // Back for whatever runs next in this home.
+  r = Run("--json services up");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
 }
 
 TEST_F(PoolCliTest, HistoryOfAnUnknownPoolIsNotFound) {

@@ -23,6 +23,7 @@
 #include "libs/common/net.h"
 #include "libs/common/temp_dir_test_support.h"
 #include "services/orchestrator/applier.h"
+#include "services/orchestrator/fake_chain_client.h"
 #include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/ssh_server_test_support.h"
 

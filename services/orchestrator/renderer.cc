@@ -302,7 +302,7 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     const RenderInput& input) const {
   const v1::PoolSpec spec = WithDefaults(input.spec);
   const ChainInfo& chain = input.chain;
-  // Chain values come from presets, the home's chains/ files and the spec:
+  // Chain values come from presets, chain-gateway and the spec:
   // they reach .env files, a YAML file and a file name (the chain id).
   if (absl::Status s = CheckChainInfo(chain); !s.ok()) return s;
   const bool v8 = spec.stack_version() == v1::STACK_VERSION_V8_3;

@@ -3,7 +3,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/iexec/chain_json.h"
-#include "nlohmann/json.hpp"
 
 namespace poolops::orchestrator {
 
@@ -84,31 +83,22 @@ std::string HostOf(std::string url) {
 }  // namespace
 
 absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
-                                       const std::string& chain_json) {
+                                       const std::optional<ChainFacts>& known) {
   std::optional<ChainInfo> base =
       ChainPreset(spec.chain(), spec.stack_version());
-  if (!base.has_value() && !chain_json.empty()) {
-    nlohmann::json doc = nlohmann::json::parse(chain_json, nullptr, false);
-    if (doc.is_object() && doc.contains("chains") &&
-        doc["chains"].is_object() && doc["chains"].contains(spec.chain())) {
-      // The SDK's chain.json entry, read by libs/iexec's codec.
-      absl::StatusOr<iexec::SdkChainEntry> e = iexec::ParseSdkChainEntry(
-          doc["chains"][spec.chain()],
-          absl::StrCat("chain.json: chains.", spec.chain()));
-      if (!e.ok()) return e.status();
-      ChainInfo info;
-      info.name = spec.chain();
-      info.chain_id = e->id ? absl::StrCat(*e->id) : "";
-      info.rpc = e->host.value_or("");
-      info.public_rpc = info.rpc;
-      info.hub = e->hub ? e->hub->ToChecksum() : "";
-      // Native chains other than Bellecour behave as sidechains for the
-      // stacks (no gas price, RLC native).
-      info.sidechain = e->native.value_or(false);
-      info.block_time = 1;
-      info.market_api_host = HostOf(e->iexec_gateway.value_or(""));
-      base = info;
-    }
+  if (!base.has_value() && known.has_value()) {
+    ChainInfo info;
+    info.name = spec.chain();
+    info.chain_id = known->chain_id;
+    info.rpc = known->rpc;
+    info.public_rpc = info.rpc;
+    info.hub = known->hub;
+    // Native chains other than Bellecour behave as sidechains for the
+    // stacks (no gas price, RLC native).
+    info.sidechain = known->native;
+    info.block_time = 1;
+    info.market_api_host = HostOf(known->market);
+    base = info;
   }
   const v1::PoolSpec::ChainParams& p = spec.chain_params();
   bool has_params =
@@ -117,8 +107,8 @@ absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
     if (!has_params) {
       return absl::NotFoundError(absl::StrCat(
           "chain '", spec.chain(),
-          "' is not a preset (bellecour) nor in the home's chains/ folder; "
-          "give chain_params.rpc, hub and chain_id"));
+          "' is not a preset (bellecour) nor a chain of chain-gateway "
+          "(poolctl chain list); give chain_params.rpc, hub and chain_id"));
     }
     base = ChainInfo{};
     base->name = spec.chain();
@@ -141,6 +131,32 @@ absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
   if (!p.sms_scone_url().empty()) c.sms_scone_url = p.sms_scone_url();
   if (!p.sms_gramine_url().empty()) c.sms_gramine_url = p.sms_gramine_url();
   return c;
+}
+
+absl::StatusOr<ChainInfo> LookUpChain(const v1::PoolSpec& spec,
+                                      ChainClient* gateway) {
+  std::optional<ChainFacts> known;
+  if (gateway != nullptr && !spec.chain().empty() &&
+      !ChainPreset(spec.chain(), spec.stack_version()).has_value()) {
+    absl::StatusOr<ChainFacts> got = gateway->GetChain(spec.chain());
+    if (got.ok()) {
+      known = *std::move(got);
+    } else if (absl::IsUnavailable(got.status()) ||
+               absl::IsDeadlineExceeded(got.status())) {
+      return absl::Status(
+          got.status().code(),
+          absl::StrCat("chain '", spec.chain(),
+                       "' is not a preset (bellecour) and chain-gateway, "
+                       "which holds the other chains, cannot be reached: ",
+                       got.status().message()));
+    } else if (!absl::IsNotFound(got.status())) {
+      return absl::Status(got.status().code(),
+                          absl::StrCat("chain '", spec.chain(),
+                                       "': chain-gateway cannot give it: ",
+                                       got.status().message()));
+    }
+  }
+  return ResolveChain(spec, known);
 }
 
 std::optional<std::string> SimulatorRole(const std::string& service) {

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "poolops/orchestrator/v1/orchestrator.pb.h"
+#include "services/orchestrator/chain_client.h"
 
 namespace poolops::orchestrator {
 
@@ -42,12 +43,18 @@ struct ChainInfo {
 std::optional<ChainInfo> ChainPreset(const std::string& name,
                                      v1::StackVersion version);
 
-// The chain of `spec`: the preset, else the iExec SDK chain.json document
-// `chain_json` (the home's chains/<name>.json; may be empty; its entry read
-// by libs/iexec's codec, InvalidArgument when it is not a valid entry), then
-// the spec's chain_params on top. NotFound when nothing describes the chain.
+// The chain of `spec`: the preset, else `known` (what chain-gateway says of
+// the chain; nullopt when it knows none), then the spec's chain_params on
+// top. NotFound when nothing describes the chain.
 absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
-                                       const std::string& chain_json);
+                                       const std::optional<ChainFacts>& known);
+
+// ResolveChain with what `gateway` (may be null: none to ask) says of a
+// chain that is not a preset; a preset is never asked for. When the gateway
+// cannot answer (unreachable, past its deadline, a broken chain file), the
+// error keeps its code and says so, naming chain-gateway.
+absl::StatusOr<ChainInfo> LookUpChain(const v1::PoolSpec& spec,
+                                      ChainClient* gateway);
 
 // The simulator role (devnet/simulators) playing a compose
 // service, or nullopt when none does.

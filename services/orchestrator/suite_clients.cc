@@ -73,6 +73,11 @@ class SuiteWalletSource : public WalletSource {
 class SuiteChainClient : public ChainClient {
  public:
   explicit SuiteChainClient(std::filesystem::path run) : run_(std::move(run)) {}
+  absl::StatusOr<ChainFacts> GetChain(const std::string& name) override {
+    auto c = Client();
+    if (!c.ok()) return c.status();
+    return (*c)->GetChain(name);
+  }
   absl::StatusOr<std::string> FindWorkerpool(const std::string& chain,
                                              const std::string& owner,
                                              const std::string& description) override {

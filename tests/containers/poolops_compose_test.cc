@@ -393,8 +393,8 @@ TEST_F(PoolopsContainersTest, PoolUpThroughContainerizedOrchestrator) {
 
   StartSuite();
   if (HasFatalFailure()) return;
-  // The containerized gateway learns the devnet; the orchestrator, sharing
-  // its home, reads the same chains/devnet.json. The devnet runs with gas
+  // The containerized gateway learns the devnet; the orchestrator asks it
+  // for the chain (GetChain over mutual TLS). The devnet runs with gas
   // price 0, and the spec asks no stake and a price of 0: the wallets the
   // vault creates need no funds (as in examples/devnet-pool.yaml).
   fs::path chain_json = dir_ / "devhome" / "chains" / "devnet.json";

@@ -1,0 +1,54 @@
+// ChainClient in memory, for tests and benchmarks (poolops_orchestrator_fakes,
+// never linked by the service). Thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "services/orchestrator/chain_client.h"
+
+namespace poolops::orchestrator {
+
+class FakeChainClient : public ChainClient {
+ public:
+  // The chains added, else NotFound; or the error set by
+  // SetGetChainError (a gateway that cannot be reached).
+  absl::StatusOr<ChainFacts> GetChain(const std::string& name) override;
+  absl::StatusOr<std::string> FindWorkerpool(
+      const std::string& chain, const std::string& owner,
+      const std::string& description) override;
+  absl::StatusOr<std::string> DeployWorkerpool(
+      const std::string& chain, const std::string& owner,
+      const std::string& description, const ProgressFn& progress) override;
+  absl::StatusOr<std::string> EnsureStake(const std::string& chain,
+                                          const std::string& wallet,
+                                          const std::string& minimum,
+                                          const ProgressFn& progress) override;
+  absl::Status SetPublisher(const PublisherSettings& settings) override;
+
+  void AddChain(const ChainFacts& chain);
+  // Every GetChain fails so while `error` is not OK.
+  void SetGetChainError(absl::Status error);
+
+  int deployments() const;
+  std::string stake(const std::string& wallet) const;
+  bool publisher_enabled() const;
+  // The names GetChain was asked for, in order.
+  std::vector<std::string> chains_asked() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, ChainFacts> chains_ ABSL_GUARDED_BY(mu_);
+  absl::Status get_chain_error_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> chains_asked_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> pools_ ABSL_GUARDED_BY(mu_);  // owner|desc
+  std::map<std::string, std::string> stakes_ ABSL_GUARDED_BY(mu_);
+  int deployments_ ABSL_GUARDED_BY(mu_) = 0;
+  bool publisher_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace poolops::orchestrator
