@@ -134,20 +134,4 @@ inline absl::StatusOr<chain::Receipt> SendFromDeployer(
   return SendFrom(api, chain_id, DeployerKey(), to, std::move(data));
 }
 
-// eth_call of a view function, its result decoded as `returns`.
-inline absl::StatusOr<std::vector<eth::abi::Value>> ViewCall(
-    chain::EthApi& api, const eth::Address& to, std::string_view signature,
-    const std::vector<eth::abi::Value>& args, std::string_view returns) {
-  absl::StatusOr<eth::Bytes> data = eth::abi::EncodeCall(signature, args);
-  if (!data.ok()) return data.status();
-  chain::CallRequest request;
-  request.to = to;
-  request.data = std::move(*data);
-  absl::StatusOr<eth::Bytes> out = api.Call(request);
-  if (!out.ok()) return out.status();
-  absl::StatusOr<eth::abi::Type> type = eth::abi::ParseType(returns);
-  if (!type.ok()) return type.status();
-  return eth::abi::Decode({*type}, *out);
-}
-
 }  // namespace poolops::devnet::testing

@@ -103,20 +103,10 @@ class Plan {
   std::vector<Signed> signed_;
 };
 
-absl::StatusOr<std::vector<Value>> View(chain::EthApi& api,
-                                        const eth::Address& to,
-                                        std::string_view signature,
-                                        std::string_view returns) {
-  absl::StatusOr<eth::Bytes> data = eth::abi::EncodeCall(signature, {});
-  if (!data.ok()) return data.status();
-  chain::CallRequest request;
-  request.to = to;
-  request.data = std::move(*data);
-  absl::StatusOr<eth::Bytes> out = api.Call(request);
-  if (!out.ok()) return out.status();
-  absl::StatusOr<eth::abi::Type> type = eth::abi::ParseType(returns);
-  if (!type.ok()) return type.status();
-  return eth::abi::Decode({*type}, *out);
+absl::StatusOr<Value> View(chain::EthApi& api, const eth::Address& to,
+                           std::string_view signature,
+                           std::string_view returns) {
+  return api.CallFunction(to, signature, {}, returns);
 }
 
 // keccak(abi.encode(typeHash, keccak(name), keccak(version), chainId, hub)).
@@ -345,28 +335,27 @@ absl::Status CheckPocoDeployment(chain::EthApi& api,
   if (absl::Status s = Check(!code->empty(), "no code at the hub address");
       !s.ok())
     return s;
-  absl::StatusOr<std::vector<Value>> total =
+  absl::StatusOr<Value> total =
       View(api, deployment.hub, "totalFunctions()", "uint256");
   if (!total.ok()) return total.status();
-  uint64_t functions = std::get<eth::U256>((*total)[0].v).low64();
+  uint64_t functions = std::get<eth::U256>(total->v).low64();
   if (absl::Status s = Check(functions == expected_functions,
                              absl::StrCat("totalFunctions() is ", functions,
                                           ", expected ", expected_functions));
       !s.ok())
     return s;
-  absl::StatusOr<std::vector<Value>> token =
-      View(api, deployment.hub, "token()", "address");
+  absl::StatusOr<Value> token = View(api, deployment.hub, "token()", "address");
   if (!token.ok()) return token.status();
   if (absl::Status s =
-          Check(std::get<eth::Address>((*token)[0].v) == deployment.token,
+          Check(std::get<eth::Address>(token->v) == deployment.token,
                 flavour == Flavour::kToken ? "token() is not the RLC token"
                                            : "token() is not 0x0 (native)");
       !s.ok())
     return s;
-  absl::StatusOr<std::vector<Value>> domain =
+  absl::StatusOr<Value> domain =
       View(api, deployment.hub, "domain()", "(string,string,uint256,address)");
   if (!domain.ok()) return domain.status();
-  const auto& d = std::get<std::vector<Value>>((*domain)[0].v);
+  const auto& d = std::get<std::vector<Value>>(domain->v);
   bool domain_ok = std::get<std::string>(d[0].v) == "iExecODB" &&
                    std::get<std::string>(d[1].v) == "5.0.0" &&
                    std::get<eth::U256>(d[2].v) == eth::U256(chain_id) &&
@@ -376,28 +365,28 @@ absl::Status CheckPocoDeployment(chain::EthApi& api,
       !s.ok())
     return s;
   // Orders are signed against this separator: it must hash domain().
-  absl::StatusOr<std::vector<Value>> separator =
+  absl::StatusOr<Value> separator =
       View(api, deployment.hub, "eip712domain_separator()", "bytes32");
   if (!separator.ok()) return separator.status();
-  if (absl::Status s = Check(std::get<eth::Bytes>((*separator)[0].v) ==
+  if (absl::Status s = Check(std::get<eth::Bytes>(separator->v) ==
                                  DomainSeparator(chain_id, deployment.hub),
                              "eip712domain_separator() does not hash domain()");
       !s.ok())
     return s;
-  absl::StatusOr<std::vector<Value>> categories =
+  absl::StatusOr<Value> categories =
       View(api, deployment.hub, "countCategory()", "uint256");
   if (!categories.ok()) return categories.status();
-  uint64_t count = std::get<eth::U256>((*categories)[0].v).low64();
+  uint64_t count = std::get<eth::U256>(categories->v).low64();
   if (absl::Status s = Check(count == 5, absl::StrCat("countCategory() is ",
                                                       count, ", expected 5"));
       !s.ok())
     return s;
-  absl::StatusOr<std::vector<Value>> registry =
+  absl::StatusOr<Value> registry =
       View(api, deployment.hub, "workerpoolregistry()", "address");
   if (!registry.ok()) return registry.status();
-  return Check(std::get<eth::Address>((*registry)[0].v) ==
-                   deployment.workerpool_registry,
-               "workerpoolregistry() is not the deployed registry");
+  return Check(
+      std::get<eth::Address>(registry->v) == deployment.workerpool_registry,
+      "workerpoolregistry() is not the deployed registry");
 }
 
 }  // namespace poolops::devnet

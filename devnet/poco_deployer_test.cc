@@ -12,7 +12,6 @@ namespace {
 
 using eth::abi::Value;
 using testing::ScopedAnvil;
-using testing::ViewCall;
 
 // The reference deployment (anvil account #0 from nonce 0, chain 65535):
 // the created contract's address ("" for a call) and the receipt's gasUsed,
@@ -122,10 +121,10 @@ TEST_F(PocoDeployerTest, HubAnswersAsPoco) {
   eth::Address hub = deployment_.hub;
   auto view = [&](std::string_view signature, std::string_view returns,
                   std::vector<Value> args = {}) {
-    absl::StatusOr<std::vector<Value>> out =
-        ViewCall(anvil_.api(), hub, signature, args, returns);
+    absl::StatusOr<Value> out =
+        anvil_.api().CallFunction(hub, signature, args, returns);
     EXPECT_TRUE(out.ok()) << signature << ": " << out.status();
-    return out.ok() ? (*out)[0] : Value::Bool(false);
+    return out.ok() ? *out : Value::Bool(false);
   };
   auto u64 = [](const Value& v) { return std::get<eth::U256>(v.v).low64(); };
   auto str = [](const Value& v) { return std::get<std::string>(v.v); };
@@ -164,10 +163,10 @@ TEST_F(PocoDeployerTest, HubAnswersAsPoco) {
     EXPECT_EQ(u64(fields[2]), categories[i].second);
   }
   // Registries: owned by the deployer, their NFT base URI per chain.
-  absl::StatusOr<std::vector<Value>> owner = ViewCall(
-      anvil_.api(), deployment_.workerpool_registry, "owner()", {}, "address");
+  absl::StatusOr<Value> owner = anvil_.api().CallFunction(
+      deployment_.workerpool_registry, "owner()", {}, "address");
   ASSERT_TRUE(owner.ok()) << owner.status();
-  EXPECT_EQ(addr((*owner)[0]), testing::kDeployer);
+  EXPECT_EQ(addr(*owner), testing::kDeployer);
 }
 
 TEST_F(PocoDeployerTest, AWrongDeploymentIsAnError) {
@@ -235,11 +234,10 @@ TEST(PocoDeployerTokenTest, DeploysRlcAndTheTokenEscrow) {
   EXPECT_EQ(deployment->transactions, 52);  // + RLC + one transfer
 
   auto balance = [&](const eth::Address& contract, const eth::Address& who) {
-    absl::StatusOr<std::vector<Value>> out =
-        ViewCall(anvil.api(), contract, "balanceOf(address)",
-                 {Value::Addr(who)}, "uint256");
+    absl::StatusOr<Value> out = anvil.api().CallFunction(
+        contract, "balanceOf(address)", {Value::Addr(who)}, "uint256");
     EXPECT_TRUE(out.ok()) << out.status();
-    return out.ok() ? std::get<eth::U256>((*out)[0].v).low64() : 0;
+    return out.ok() ? std::get<eth::U256>(out->v).low64() : 0;
   };
   EXPECT_EQ(balance(deployment->token, user), 10'000'000'000'000u);
   // Deposit the token way: approveAndCall on RLC, the hub pulls the RLC.

@@ -11,31 +11,6 @@ namespace {
 
 using eth::abi::Value;
 
-// eth_call of `signature` on `to`, decoding one return value of `returns`.
-// Empty return data is an error: the native hub's fallback swallows unknown
-// selectors and a call to an address without code returns nothing.
-absl::StatusOr<Value> CallView(chain::EthApi* api, const eth::Address& to,
-                               std::string_view signature,
-                               const std::vector<Value>& args,
-                               std::string_view returns) {
-  absl::StatusOr<eth::Bytes> data = eth::abi::EncodeCall(signature, args);
-  if (!data.ok()) return data.status();
-  chain::CallRequest request;
-  request.to = to;
-  request.data = std::move(*data);
-  absl::StatusOr<eth::Bytes> out = api->Call(request);
-  if (!out.ok()) return out.status();
-  if (out->empty())
-    return absl::FailedPreconditionError(
-        absl::StrCat(std::string(signature), " on ", to.ToChecksum(),
-                     " returned no data (no such contract or function)"));
-  absl::StatusOr<eth::abi::Type> type = eth::abi::ParseType(returns);
-  if (!type.ok()) return type.status();
-  absl::StatusOr<std::vector<Value>> decoded = eth::abi::Decode({*type}, *out);
-  if (!decoded.ok()) return decoded.status();
-  return std::move((*decoded)[0]);
-}
-
 eth::Bytes Bytes32(const eth::Hash32& h) {
   return eth::Bytes(h.begin(), h.end());
 }
@@ -48,7 +23,7 @@ absl::StatusOr<eth::Address> RpcChainView::WorkerpoolRegistry() {
     if (registry_.has_value()) return *registry_;
   }
   absl::StatusOr<Value> out =
-      CallView(api_, hub_, "workerpoolregistry()", {}, "address");
+      api_->CallFunction(hub_, "workerpoolregistry()", {}, "address");
   if (!out.ok()) return out.status();
   eth::Address registry = std::get<eth::Address>(out->v);
   absl::MutexLock lock(&mu_);
@@ -60,8 +35,8 @@ absl::StatusOr<bool> RpcChainView::IsRegisteredWorkerpool(
     const eth::Address& workerpool) {
   absl::StatusOr<eth::Address> registry = WorkerpoolRegistry();
   if (!registry.ok()) return registry.status();
-  absl::StatusOr<Value> out = CallView(api_, *registry, "isRegistered(address)",
-                                       {Value::Addr(workerpool)}, "bool");
+  absl::StatusOr<Value> out = api_->CallFunction(
+      *registry, "isRegistered(address)", {Value::Addr(workerpool)}, "bool");
   if (!out.ok()) return out.status();
   return std::get<bool>(out->v);
 }
@@ -69,7 +44,7 @@ absl::StatusOr<bool> RpcChainView::IsRegisteredWorkerpool(
 absl::StatusOr<eth::Address> RpcChainView::WorkerpoolOwner(
     const eth::Address& workerpool) {
   absl::StatusOr<Value> out =
-      CallView(api_, workerpool, "owner()", {}, "address");
+      api_->CallFunction(workerpool, "owner()", {}, "address");
   if (!out.ok()) return out.status();
   return std::get<eth::Address>(out->v);
 }
@@ -78,18 +53,18 @@ absl::StatusOr<bool> RpcChainView::VerifySignature(const eth::Address& identity,
                                                    const eth::Hash32& hash,
                                                    eth::ByteView sign) {
   absl::StatusOr<Value> out =
-      CallView(api_, hub_, "verifySignature(address,bytes32,bytes)",
-               {Value::Addr(identity), Value::Blob(Bytes32(hash)),
-                Value::Blob(eth::Bytes(sign.begin(), sign.end()))},
-               "bool");
+      api_->CallFunction(hub_, "verifySignature(address,bytes32,bytes)",
+                         {Value::Addr(identity), Value::Blob(Bytes32(hash)),
+                          Value::Blob(eth::Bytes(sign.begin(), sign.end()))},
+                         "bool");
   if (!out.ok()) return out.status();
   return std::get<bool>(out->v);
 }
 
 absl::StatusOr<Account> RpcChainView::ViewAccount(const eth::Address& account) {
   absl::StatusOr<Value> out =
-      CallView(api_, hub_, "viewAccount(address)", {Value::Addr(account)},
-               "(uint256,uint256)");
+      api_->CallFunction(hub_, "viewAccount(address)", {Value::Addr(account)},
+                         "(uint256,uint256)");
   if (!out.ok()) return out.status();
   const auto& fields = std::get<std::vector<Value>>(out->v);
   return Account{std::get<eth::U256>(fields[0].v),
@@ -99,8 +74,8 @@ absl::StatusOr<Account> RpcChainView::ViewAccount(const eth::Address& account) {
 absl::StatusOr<eth::U256> RpcChainView::ViewConsumed(
     const eth::Hash32& order_hash) {
   absl::StatusOr<Value> out =
-      CallView(api_, hub_, "viewConsumed(bytes32)",
-               {Value::Blob(Bytes32(order_hash))}, "uint256");
+      api_->CallFunction(hub_, "viewConsumed(bytes32)",
+                         {Value::Blob(Bytes32(order_hash))}, "uint256");
   if (!out.ok()) return out.status();
   return std::get<eth::U256>(out->v);
 }

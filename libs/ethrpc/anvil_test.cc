@@ -240,6 +240,18 @@ TEST_F(AnvilTest, KilledNodeIsUnavailableNamingTheEndpoint) {
       << again.status();
 }
 
+TEST_F(AnvilTest, CallFunctionNamesTheFunctionWhenNothingAnswers) {
+  // No code at account #1: no return data, named with the function.
+  absl::StatusOr<eth::abi::Value> out = api_->CallFunction(
+      *eth::Address::Parse(kAccount1), "owner()", {}, "address");
+  EXPECT_TRUE(absl::IsFailedPrecondition(out.status())) << out.status();
+  EXPECT_THAT(out.status().message(), HasSubstr("owner(): "));
+  // A return type that is not one is refused before any call.
+  out = api_->CallFunction(*eth::Address::Parse(kAccount1), "owner()", {},
+                           "notatype");
+  EXPECT_FALSE(out.ok());
+}
+
 // The launcher itself (the devnet's chain and every test chain start here).
 TEST(AnvilLauncherTest, AnswersWithTheChainIdAskedForAndStopsCleanly) {
   if (!testing::AnvilInstalled()) {

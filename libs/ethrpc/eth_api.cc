@@ -264,7 +264,8 @@ absl::StatusOr<bool> EthApi::TransactionKnown(const eth::Hash32& hash) {
                      json::array({eth::ToHex(hash)}),
                      [](const json& j) -> absl::StatusOr<bool> {
                        if (j.is_null()) return false;
-                       if (!j.is_object()) return Bad("transaction", "not an object");
+                       if (!j.is_object())
+                         return Bad("transaction", "not an object");
                        return true;
                      });
 }
@@ -297,6 +298,33 @@ absl::StatusOr<eth::Bytes> EthApi::Call(const CallRequest& request,
                      "function took the call)"));
   }
   return out;
+}
+
+absl::StatusOr<eth::abi::Value> EthApi::CallFunction(
+    const eth::Address& to, std::string_view signature,
+    const std::vector<eth::abi::Value>& args, std::string_view returns,
+    const BlockTag& block) {
+  absl::StatusOr<eth::abi::Type> type = eth::abi::ParseType(returns);
+  if (!type.ok()) return type.status();
+  absl::StatusOr<eth::Bytes> data = eth::abi::EncodeCall(signature, args);
+  if (!data.ok()) return data.status();
+  CallRequest request;
+  request.to = to;
+  request.data = *std::move(data);
+  absl::StatusOr<eth::Bytes> out = Call(request, block);
+  if (!out.ok()) {
+    return absl::Status(
+        out.status().code(),
+        absl::StrCat(std::string(signature), ": ", out.status().message()));
+  }
+  absl::StatusOr<std::vector<eth::abi::Value>> values =
+      eth::abi::Decode({*type}, *out);
+  if (!values.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(signature), " returned what is not ",
+                     std::string(returns), ": ", values.status().message()));
+  }
+  return std::move((*values)[0]);
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<eth::Bytes>>> EthApi::CallBatch(

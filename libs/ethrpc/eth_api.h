@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
+#include "libs/eth/abi.h"
 #include "libs/eth/address.h"
 #include "libs/eth/bytes.h"
 #include "libs/eth/uint256.h"
@@ -94,6 +95,13 @@ class EthApi {
   // not be exchanged.
   absl::StatusOr<std::vector<absl::StatusOr<eth::Bytes>>> CallBatch(
       const std::vector<CallRequest>& requests,
+      const BlockTag& block = "latest");
+  // Call of the function `signature` ("balanceOf(address)") with `args` on
+  // `to`, its return data decoded as the ABI type `returns` ("uint256",
+  // "(string,string,uint256,address)"): one value, as Call fails.
+  absl::StatusOr<eth::abi::Value> CallFunction(
+      const eth::Address& to, std::string_view signature,
+      const std::vector<eth::abi::Value>& args, std::string_view returns,
       const BlockTag& block = "latest");
   // eth_call returning whatever came back, empty included.
   absl::StatusOr<eth::Bytes> CallRaw(const CallRequest& request,
