@@ -47,6 +47,7 @@ pid_t Spawn(const std::vector<std::string>& env, const std::string& role) {
 }
 
 void StopProcess(pid_t pid) {
+  ASSERT_GT(pid, 0) << "the simulator did not start";  // never kill(-1)
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);

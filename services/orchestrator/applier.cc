@@ -42,7 +42,7 @@ absl::StatusOr<LoadedSpec> Applier::SpecOf(
   }
   std::string dir = env.value("dir", "");
   source.set_path(dir.empty() ? "" : dir + "/pool.yaml");
-  return orchestrator_->LoadValid(source);
+  return orchestrator_->LoadStored(source);
 }
 
 absl::StatusOr<std::vector<LoadedSpec>> Applier::RunningSpecs() {

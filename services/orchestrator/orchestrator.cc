@@ -8,8 +8,8 @@
 #include "nlohmann/json.hpp"
 #include "services/orchestrator/bundle_diff.h"
 #include "services/orchestrator/env_values.h"
-#include "services/orchestrator/secret_files.h"
 #include "services/orchestrator/owner_policy.h"
+#include "services/orchestrator/secret_files.h"
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/spec_validator.h"
 
@@ -80,7 +80,13 @@ std::string RedactedKeystore(const WalletKeystore& w) {
 
 }  // namespace
 
-absl::StatusOr<LoadedSpec> Orchestrator::Load(const v1::SpecSource& source) const {
+absl::StatusOr<LoadedSpec> Orchestrator::Load(
+    const v1::SpecSource& source) const {
+  return LoadSpec(source, /*look_up_chain=*/true);
+}
+
+absl::StatusOr<LoadedSpec> Orchestrator::LoadSpec(const v1::SpecSource& source,
+                                                  bool look_up_chain) const {
   LoadedSpec out;
   if (!source.path().empty()) out.dir = fs::path(source.path()).parent_path();
   out.secrets = SuppliedSecrets(source);
@@ -98,10 +104,13 @@ absl::StatusOr<LoadedSpec> Orchestrator::Load(const v1::SpecSource& source) cons
       ValidateSpec(out.spec, out.locations, out.dir);
   out.violations.insert(out.violations.end(), semantic.begin(), semantic.end());
   AddValueViolations(out);
-  if (!out.spec.chain().empty()) {
+  if (look_up_chain && !out.spec.chain().empty()) {
     absl::StatusOr<ChainInfo> chain =
         LookUpChain(WithDefaults(out.spec), deps_.chains);
     absl::Status bad = chain.ok() ? CheckChainInfo(*chain) : chain.status();
+    if (absl::IsUnavailable(bad) || absl::IsDeadlineExceeded(bad)) {
+      out.chain_lookup = bad;
+    }
     if (!bad.ok()) {
       v1::Violation* v = &out.violations.emplace_back();
       v->set_field("chain");
@@ -114,8 +123,18 @@ absl::StatusOr<LoadedSpec> Orchestrator::Load(const v1::SpecSource& source) cons
 
 absl::StatusOr<LoadedSpec> Orchestrator::LoadValid(
     const v1::SpecSource& source) const {
-  absl::StatusOr<LoadedSpec> loaded = Load(source);
+  return Valid(Load(source));
+}
+
+absl::StatusOr<LoadedSpec> Orchestrator::LoadStored(
+    const v1::SpecSource& source) const {
+  return Valid(LoadSpec(source, /*look_up_chain=*/false));
+}
+
+absl::StatusOr<LoadedSpec> Orchestrator::Valid(
+    absl::StatusOr<LoadedSpec> loaded) const {
   if (!loaded.ok()) return loaded.status();
+  if (!loaded->chain_lookup.ok()) return loaded->chain_lookup;
   if (!loaded->violations.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         loaded->violations.size(), " problem",
@@ -130,7 +149,8 @@ absl::StatusOr<RenderResult> Orchestrator::Render(
     const CancelCheck& cancelled) const {
   if (!renderer_) return renderer_status_;
   if (deps_.secrets == nullptr || deps_.wallets == nullptr) {
-    return absl::FailedPreconditionError("no wallet or secret store configured");
+    return absl::FailedPreconditionError(
+        "no wallet or secret store configured");
   }
   const v1::PoolSpec spec = WithDefaults(loaded.spec);
   RenderResult out;
@@ -149,15 +169,16 @@ absl::StatusOr<RenderResult> Orchestrator::Render(
   }
   int made = 0;
   for (const auto& [name, field] : wallets) {
-    absl::StatusOr<std::optional<WalletKeystore>> found = deps_.wallets->Find(name);
+    absl::StatusOr<std::optional<WalletKeystore>> found =
+        deps_.wallets->Find(name);
     if (!found.ok()) return found.status();
     if (found->has_value()) {
       out.wallets[name] = **found;
       continue;
     }
     if (missing == MissingWallets::kFail) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          field, ": wallet '", name, "' is not in the vault yet"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(field, ": wallet '", name, "' is not in the vault yet"));
     }
     if (missing == MissingWallets::kPlaceholder) {
       out.wallets[name] = WalletKeystore{name, "", "(created by pool up)"};
@@ -178,17 +199,19 @@ absl::StatusOr<RenderResult> Orchestrator::Render(
       absl::StatusOr<std::string> made = GeneratePassword(deps_.random);
       if (!made.ok()) return made.status();
       password = *made;
-      if (absl::Status s =
-              deps_.secrets->Put(spec.name(), WalletPasswordKey(name), password);
+      if (absl::Status s = deps_.secrets->Put(
+              spec.name(), WalletPasswordKey(name), password);
           !s.ok())
         return s;
       secrets->wallet_passwords[name] = password;
     }
-    absl::StatusOr<WalletKeystore> created = deps_.wallets->Create(name, password);
+    absl::StatusOr<WalletKeystore> created =
+        deps_.wallets->Create(name, password);
     if (!created.ok()) return created.status();
     ++made;
     out.wallets[name] = *created;
-    out.notes.push_back(absl::StrCat("created wallet ", name, " ", created->address,
+    out.notes.push_back(absl::StrCat("created wallet ", name, " ",
+                                     created->address,
                                      " in the vault (generated password)"));
   }
 
@@ -233,7 +256,8 @@ absl::StatusOr<RenderResult> Orchestrator::Render(
 absl::StatusOr<std::string> Orchestrator::UnlockOwner(
     const LoadedSpec& loaded) const {
   if (deps_.secrets == nullptr || deps_.wallets == nullptr)
-    return absl::FailedPreconditionError("no wallet or secret store configured");
+    return absl::FailedPreconditionError(
+        "no wallet or secret store configured");
   const v1::PoolSpec spec = WithDefaults(loaded.spec);
   const std::string& owner = spec.workerpool().owner_wallet();
   if (owner.empty()) return std::string("no owner wallet in the spec");
@@ -290,7 +314,8 @@ absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(
   for (const auto& w : spec.workers()) wallet_names.push_back(w.wallet());
   for (const std::string& name : wallet_names) {
     if (deps_.wallets == nullptr) break;
-    absl::StatusOr<std::optional<WalletKeystore>> found = deps_.wallets->Find(name);
+    absl::StatusOr<std::optional<WalletKeystore>> found =
+        deps_.wallets->Find(name);
     if (!found.ok()) return found.status();
     if (!found->has_value()) {
       add("create-wallet", "wallet-vault",
@@ -311,8 +336,8 @@ absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(
   }
   if (workerpool.empty()) {
     add("register-workerpool", spec.chain(),
-        absl::StrCat("owner ", spec.workerpool().owner_wallet(), ", description '",
-                     spec.workerpool().description(), "'"));
+        absl::StrCat("owner ", spec.workerpool().owner_wallet(),
+                     ", description '", spec.workerpool().description(), "'"));
   }
   if (!spec.stake().minimum().empty() && spec.stake().minimum() != "0") {
     add("ensure-stake", spec.chain(),
@@ -323,7 +348,8 @@ absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(
   // do not exist yet as placeholders: only their bundles differ).
   std::vector<BundleRecord> after;
   if (deps_.wallets != nullptr) {
-    absl::StatusOr<RenderResult> r = Render(loaded, MissingWallets::kPlaceholder);
+    absl::StatusOr<RenderResult> r =
+        Render(loaded, MissingWallets::kPlaceholder);
     if (!r.ok()) return r.status();
     for (const Bundle& b : r->bundles) after.push_back(RecordOf(b));
   }
@@ -354,12 +380,15 @@ absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(
       add("write-bundle", target,
           absl::StrCat(name, ": ", absl::StrJoin(parts, "; ")));
       std::vector<std::string> svc;
-      if (!c.create.empty()) svc.push_back("create " + absl::StrJoin(c.create, ", "));
+      if (!c.create.empty())
+        svc.push_back("create " + absl::StrJoin(c.create, ", "));
       if (!c.recreate.empty())
         svc.push_back("recreate " + absl::StrJoin(c.recreate, ", "));
-      if (!c.remove.empty()) svc.push_back("remove " + absl::StrJoin(c.remove, ", "));
+      if (!c.remove.empty())
+        svc.push_back("remove " + absl::StrJoin(c.remove, ", "));
       if (!svc.empty()) {
-        add("compose-up", target, absl::StrCat(name, ": ", absl::StrJoin(svc, "; ")));
+        add("compose-up", target,
+            absl::StrCat(name, ": ", absl::StrJoin(svc, "; ")));
       }
     }
   };
@@ -393,8 +422,7 @@ absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(
     default:
       add("set-publisher", spec.chain(), "none: orders are published by hand");
   }
-  add("record-revision", "state.db",
-      "the next revision, outcome applied");
+  add("record-revision", "state.db", "the next revision, outcome applied");
   return actions;
 }
 

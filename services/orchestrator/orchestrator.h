@@ -25,7 +25,7 @@ namespace poolops::orchestrator {
 struct Dependencies {
   WalletSource* wallets = nullptr;  // null: render/plan fail for wallets
   SecretStore* secrets = nullptr;
-  StateStore* state = nullptr;      // null: plan compares with nothing
+  StateStore* state = nullptr;  // null: plan compares with nothing
   Random* random = Random::Secure();
   // Asked for the chains that are not presets (GetChain): chain-gateway in
   // production. Null: only presets and the spec's chain_params.
@@ -45,6 +45,10 @@ struct LoadedSpec {
   // The secrets of *_file fields the request carried, by path as written
   // (SpecSource.secret_files); empty for a stored revision's spec.
   std::map<std::string, std::string> secrets;
+  // Not ok when chain-gateway could not be asked for the spec's chain
+  // (Unavailable, DeadlineExceeded): also a violation on `chain`, but
+  // LoadValid answers with this code so that callers can retry.
+  absl::Status chain_lookup;
 };
 
 struct RenderResult {
@@ -63,8 +67,13 @@ class Orchestrator {
   // error is InvalidArgument; every other problem is a violation.
   absl::StatusOr<LoadedSpec> Load(const v1::SpecSource& source) const;
   // Load, then InvalidArgument listing every violation ("file:line field:
-  // message", one per line) when there are any.
+  // message", one per line) when there are any; the chain lookup's own code
+  // (Unavailable...) when chain-gateway could not be asked.
   absl::StatusOr<LoadedSpec> LoadValid(const v1::SpecSource& source) const;
+  // A stored revision's spec (validated when it was applied): LoadValid
+  // without asking chain-gateway, so that down, history, rollback and the
+  // unlock keeper work while the gateway is away.
+  absl::StatusOr<LoadedSpec> LoadStored(const v1::SpecSource& source) const;
 
   // What Render does about wallets missing from the vault.
   enum class MissingWallets {
@@ -116,6 +125,9 @@ class Orchestrator {
   const Dependencies& deps() const { return deps_; }
 
  private:
+  absl::StatusOr<LoadedSpec> LoadSpec(const v1::SpecSource& source,
+                                      bool look_up_chain) const;
+  absl::StatusOr<LoadedSpec> Valid(absl::StatusOr<LoadedSpec> loaded) const;
   Dependencies deps_;
   std::unique_ptr<Renderer> renderer_;
   absl::Status renderer_status_;

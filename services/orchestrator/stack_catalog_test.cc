@@ -229,6 +229,19 @@ TEST_F(ChainThroughGatewayTest, AnUnreachableGatewayIsSaidByValidateAndRender) {
                         "be reached"));
   // Bellecour needs no gateway.
   EXPECT_THAT(ChainViolations("bellecour"), IsEmpty());
+
+  // LoadValid keeps the gateway's code: not the spec's fault, retry later.
+  absl::StatusOr<LoadedSpec> valid =
+      o_.orchestrator->LoadValid(Source("devnet"));
+  EXPECT_EQ(valid.status().code(), absl::StatusCode::kUnavailable)
+      << valid.status();
+  // A stored revision (down, history, rollback, the unlock keeper) loads
+  // without asking the gateway at all.
+  const size_t asked = gateway_.chains_asked().size();
+  absl::StatusOr<LoadedSpec> stored =
+      o_.orchestrator->LoadStored(Source("devnet"));
+  EXPECT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(gateway_.chains_asked().size(), asked);
 }
 
 }  // namespace
