@@ -294,22 +294,19 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
     }
   }
 
-  // Send everything, then collect the receipts (the chain mines in order).
+  // One at a time, each mined before the next is sent: anvil's automine
+  // mines on arrival, and a burst can leave a transaction in the pool once a
+  // block is full (6.7M gas), where nothing would ever mine it.
   const auto& txs = plan.transactions();
   progress(absl::StrCat("sending ", txs.size(), " transactions"));
-  std::vector<eth::Hash32> hashes;
-  hashes.reserve(txs.size());
-  for (const auto& tx : txs) {
-    absl::StatusOr<eth::Hash32> hash = api.SendRawTransaction(tx.raw);
+  for (size_t i = 0; i < txs.size(); ++i) {
+    absl::StatusOr<eth::Hash32> hash = api.SendRawTransaction(txs[i].raw);
     if (!hash.ok())
       return absl::Status(hash.status().code(),
-                          absl::StrCat("deploying PoCo, ", tx.label, ": ",
+                          absl::StrCat("deploying PoCo, ", txs[i].label, ": ",
                                        hash.status().message()));
-    hashes.push_back(*hash);
-  }
-  for (size_t i = 0; i < hashes.size(); ++i) {
-    absl::StatusOr<chain::Receipt> receipt = api.WaitForReceipt(
-        hashes[i], 1, absl::Seconds(60), absl::Milliseconds(20));
+    absl::StatusOr<chain::Receipt> receipt =
+        api.WaitForReceipt(*hash, 1, absl::Seconds(60), absl::Milliseconds(5));
     if (!receipt.ok()) return receipt.status();
     if (!receipt->success)
       return absl::AbortedError(absl::StrCat("deploying PoCo: transaction ",
