@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const interop = path.join(here, '..', 'tests', 'interop');
 const { makeHome, ok, poolctl, writeSecret } = await import(path.join(interop, 'poolctl.mjs'));
-const IEXEC = path.join(interop, 'node_modules/.bin/iexec');
+// iexec 8.24.0 by its own path: node_modules/.bin/iexec may be 9.x's.
+const IEXEC = path.join(interop, 'node_modules/iexec/dist/esm/cli/cmd/iexec.js');
 const rounds = Number(process.argv[2] || 3);
 
 const home = makeHome('poolops-flowbench-');

@@ -1,5 +1,5 @@
 // poolctl devnet up|down|reset|status: the embedded local iExec chain
-// (anvil + PoCo 5.5.0 deployed by poolops), see devnet/.
+// (anvil + PoCo 5.5.0 or 6.1.0 deployed by poolops), see devnet/.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +13,12 @@
 
 namespace poolops::cli {
 namespace {
+
+// "5.5.0" / "6.1.0"; "" for a flavour this poolctl does not know.
+std::string PocoVersionOf(const std::string& flavour) {
+  absl::StatusOr<devnet::Flavour> f = devnet::ParseFlavour(flavour);
+  return f.ok() ? std::string(devnet::PocoVersion(*f)) : "";
+}
 
 nlohmann::json StateJson(const devnet::DevnetState& s) {
   nlohmann::json accounts = nlohmann::json::array();
@@ -29,23 +35,28 @@ nlohmann::json StateJson(const devnet::DevnetState& s) {
       {"accounts", accounts},
       {"running", s.running},
       {"flavour", s.flavour},
+      {"poco", PocoVersionOf(s.flavour)},
       {"registries",
        {{"app", s.deployment.app_registry.ToChecksum()},
         {"dataset", s.deployment.dataset_registry.ToChecksum()},
         {"workerpool", s.deployment.workerpool_registry.ToChecksum()}}}};
-  if (s.flavour == "token") out["token"] = s.deployment.token.ToChecksum();
+  if (s.flavour != "native") out["token"] = s.deployment.token.ToChecksum();
+  if (!s.chain_json9.empty()) out["chainJson9"] = s.chain_json9.string();
   return out;
 }
 
 std::string StateText(const devnet::DevnetState& s) {
   return absl::StrCat(
       "devnet ", s.running ? "running" : "stopped", " (chain id ", s.chain_id,
-      ", ", s.flavour, ")\n  rpc:        ", s.rpc,
+      ", ", s.flavour, ", PoCo ", PocoVersionOf(s.flavour),
+      ")\n  rpc:        ", s.rpc,
       "\n  hub:        ", s.deployment.hub.ToChecksum(),
       "\n  workerpool registry: ",
       s.deployment.workerpool_registry.ToChecksum(),
       "\n  market:     ", s.market.empty() ? "-" : s.market,
       " (iExec market API, local)\n  chain.json: ", s.chain_json.string(),
+      s.chain_json9.empty() ? "" : " (SDK 8)\n  chain.json: ",
+      s.chain_json9.empty() ? "" : s.chain_json9.string() + " (SDK 9)",
       "\n  dev accounts: ", s.accounts.size(),
       " funded (keys in files 0600 under the home's devnet/accounts)");
 }
@@ -61,7 +72,8 @@ absl::StatusOr<std::filesystem::path> OpenHome(const Context& ctx) {
 void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code) {
   CLI::App* devnet = app.add_subcommand(
       "devnet",
-      "The local iExec chain (anvil + PoCo 5.5.0), the embedded default");
+      "The local iExec chain (anvil + PoCo 5.5.0 or 6.1.0), the embedded "
+      "default");
   devnet->require_subcommand(1);
 
   struct UpOpts {
@@ -72,8 +84,10 @@ void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code) {
   auto opts = std::make_shared<UpOpts>();
   CLI::App* up = devnet->add_subcommand(
       "up", "Start the devnet: restore the saved chain or deploy PoCo afresh");
-  up->add_option("--flavour", opts->flavour, "native (as Bellecour) or token")
-      ->check(CLI::IsMember({"native", "token"}));
+  up->add_option("--flavour", opts->flavour,
+                 "native (PoCo 5.5.0 as Bellecour), token (PoCo 5.5.0 with "
+                 "RLC) or arbitrum (PoCo 6.1.0 as on Arbitrum, EIP-1559)")
+      ->check(CLI::IsMember({"native", "token", "arbitrum"}));
   up->add_option("--chain-id", opts->chain_id, "Chain id (default 65535)");
   up->add_option("--port", opts->port,
                  "RPC port on 127.0.0.1 (default: a free one)");

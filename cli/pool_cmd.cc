@@ -26,13 +26,13 @@ namespace poolops::cli {
 namespace {
 
 namespace fs = std::filesystem;
-namespace v1 = ::poolops::orchestrator::v1;
+namespace ov1 = ::poolops::orchestrator::v1;
 using json = nlohmann::json;
 
-using Orchestrator = v1::Orchestrator;
-using OrchestratorStub = v1::Orchestrator::Stub;
+using Orchestrator = ov1::Orchestrator;
+using OrchestratorStub = ov1::Orchestrator::Stub;
 
-absl::StatusOr<v1::SpecSource> ReadSpec(const std::string& file) {
+absl::StatusOr<ov1::SpecSource> ReadSpec(const std::string& file) {
   if (file.empty()) return absl::InvalidArgumentError("-f SPEC is required");
   std::error_code ec;
   fs::path abs = fs::absolute(file, ec);
@@ -51,7 +51,7 @@ absl::StatusOr<v1::SpecSource> ReadSpec(const std::string& file) {
   if (absl::Status s = orchestrator::CheckSpecText(*text, path); !s.ok()) {
     return s;
   }
-  v1::SpecSource source;
+  ov1::SpecSource source;
   source.set_yaml(*text);
   source.set_path(path);
   // The spec's secret files are read here, on the caller's side, and sent
@@ -62,7 +62,7 @@ absl::StatusOr<v1::SpecSource> ReadSpec(const std::string& file) {
   return source;
 }
 
-json PoolJson(const v1::PoolResult& r) {
+json PoolJson(const ov1::PoolResult& r) {
   return {
       {"pool", r.pool()},
       {"revision", r.revision()},
@@ -70,17 +70,17 @@ json PoolJson(const v1::PoolResult& r) {
       {"hosts", std::vector<std::string>(r.hosts().begin(), r.hosts().end())}};
 }
 
-std::string StateName(v1::StepEvent::State s) {
+std::string StateName(ov1::StepEvent::State s) {
   switch (s) {
-    case v1::StepEvent::STATE_STARTED:
+    case ov1::StepEvent::STATE_STARTED:
       return "...";
-    case v1::StepEvent::STATE_DONE:
+    case ov1::StepEvent::STATE_DONE:
       return "done";
-    case v1::StepEvent::STATE_SKIPPED:
+    case ov1::StepEvent::STATE_SKIPPED:
       return "skipped";
-    case v1::StepEvent::STATE_FAILED:
+    case ov1::StepEvent::STATE_FAILED:
       return "FAILED";
-    case v1::StepEvent::STATE_ROLLING_BACK:
+    case ov1::StepEvent::STATE_ROLLING_BACK:
       return "rolling back";
     default:
       return "?";
@@ -90,15 +90,15 @@ std::string StateName(v1::StepEvent::State s) {
 // An Up/Rollback stream: steps as progress lines, then the pool.
 template <typename Request>
 int ApplyStream(const Context& ctx,
-                std::unique_ptr<grpc::ClientReader<v1::UpEvent>> (
+                std::unique_ptr<grpc::ClientReader<ov1::UpEvent>> (
                     OrchestratorStub::*rpc)(grpc::ClientContext*,
                                             const Request&),
                 const Request& request) {
-  absl::StatusOr<v1::PoolResult> result = CallStream<Orchestrator>(
+  absl::StatusOr<ov1::PoolResult> result = CallStream<Orchestrator>(
       ctx, rpc, request, std::chrono::seconds(3600),
-      [&ctx](const v1::UpEvent& e) -> std::optional<v1::PoolResult> {
+      [&ctx](const ov1::UpEvent& e) -> std::optional<ov1::PoolResult> {
         if (e.has_step()) {
-          const v1::StepEvent& s = e.step();
+          const ov1::StepEvent& s = e.step();
           ctx.Progress(
               absl::StrCat(s.action().step(), " ", s.action().target(), ": ",
                            StateName(s.state()),
@@ -110,7 +110,7 @@ int ApplyStream(const Context& ctx,
       // Every step is idempotent and the revision in progress is on record.
       "run `poolctl pool up` again, the apply converges from where it was "
       "cut");
-  return Reply(ctx, result, [&](const v1::PoolResult& r) {
+  return Reply(ctx, result, [&](const ov1::PoolResult& r) {
     return ctx.Ok(PoolJson(r),
                   absl::StrCat("pool ", r.pool(), " revision ", r.revision(),
                                " applied (workerpool ", r.workerpool(), ")"));
@@ -120,7 +120,7 @@ int ApplyStream(const Context& ctx,
 // The commands that take -f SPEC: the spec read, then sent as `Request`.
 template <typename Request>
 absl::StatusOr<Request> SpecRequest(const std::string& file) {
-  absl::StatusOr<v1::SpecSource> source = ReadSpec(file);
+  absl::StatusOr<ov1::SpecSource> source = ReadSpec(file);
   if (!source.ok()) return source.status();
   Request req;
   *req.mutable_spec() = *std::move(source);
@@ -133,9 +133,9 @@ void AddValidate(CLI::App* pool, Context& ctx, int* exit_code) {
       pool->add_subcommand("validate", "Check a pool spec; changes nothing");
   cmd->add_option("-f,--file", *file, "Pool spec (YAML or JSON)")->required();
   cmd->callback([&ctx, exit_code, file] {
-    absl::StatusOr<v1::ValidateRequest> req =
-        SpecRequest<v1::ValidateRequest>(*file);
-    absl::StatusOr<v1::ValidateResponse> outcome =
+    absl::StatusOr<ov1::ValidateRequest> req =
+        SpecRequest<ov1::ValidateRequest>(*file);
+    absl::StatusOr<ov1::ValidateResponse> outcome =
         req.ok() ? CallOnce<Orchestrator>(ctx, &OrchestratorStub::Validate,
                                           *req, std::chrono::seconds(30))
                  : req.status();
@@ -143,10 +143,10 @@ void AddValidate(CLI::App* pool, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(outcome.status());
       return;
     }
-    const v1::ValidateResponse& resp = *outcome;
+    const ov1::ValidateResponse& resp = *outcome;
     if (!resp.ok()) {
       std::vector<std::string> lines;
-      for (const v1::Violation& v : resp.violations()) {
+      for (const ov1::Violation& v : resp.violations()) {
         lines.push_back(
             absl::StrCat(v.location().empty() ? "" : v.location() + " ",
                          v.field(), ": ", v.message()));
@@ -174,14 +174,14 @@ void AddRender(CLI::App* pool, Context& ctx, int* exit_code) {
   cmd->add_option("--out", o->out, "Folder to write (created 0700)")
       ->required();
   cmd->callback([&ctx, exit_code, o] {
-    absl::StatusOr<v1::RenderRequest> req =
-        SpecRequest<v1::RenderRequest>(o->file);
+    absl::StatusOr<ov1::RenderRequest> req =
+        SpecRequest<ov1::RenderRequest>(o->file);
     // Creating missing wallets (scrypt) can take a few seconds each.
     if (req.ok()) {
       ctx.Progress(absl::StrCat("rendering ", req->spec().path(),
                                 " (missing wallets are created)"));
     }
-    absl::StatusOr<v1::RenderResponse> outcome =
+    absl::StatusOr<ov1::RenderResponse> outcome =
         req.ok() ? CallOnce<Orchestrator>(ctx, &OrchestratorStub::Render, *req,
                                           std::chrono::seconds(300))
                  : req.status();
@@ -189,7 +189,7 @@ void AddRender(CLI::App* pool, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(outcome.status());
       return;
     }
-    const v1::RenderResponse& resp = *outcome;
+    const ov1::RenderResponse& resp = *outcome;
     for (const std::string& n : resp.notes()) ctx.Progress(n);
     std::error_code ec;
     fs::path out = fs::absolute(o->out, ec);
@@ -203,7 +203,7 @@ void AddRender(CLI::App* pool, Context& ctx, int* exit_code) {
       return;
     }
     json written = json::array();
-    for (const v1::RenderedFile& f : resp.files()) {
+    for (const ov1::RenderedFile& f : resp.files()) {
       // Bundle files are never executable nor shared beyond reading.
       mode_t mode = f.mode() & 0644;
       if (absl::Status st = dir->Write(f.path(), f.content(), mode); !st.ok()) {
@@ -224,15 +224,15 @@ void AddPlan(CLI::App* pool, Context& ctx, int* exit_code) {
       "plan", "The changes `pool up` would make; changes nothing");
   cmd->add_option("-f,--file", *file, "Pool spec (YAML or JSON)")->required();
   cmd->callback([&ctx, exit_code, file] {
-    absl::StatusOr<v1::PlanRequest> req = SpecRequest<v1::PlanRequest>(*file);
-    absl::StatusOr<v1::PlanResponse> outcome =
+    absl::StatusOr<ov1::PlanRequest> req = SpecRequest<ov1::PlanRequest>(*file);
+    absl::StatusOr<ov1::PlanResponse> outcome =
         req.ok() ? CallOnce<Orchestrator>(ctx, &OrchestratorStub::Plan, *req,
                                           std::chrono::seconds(120))
                  : req.status();
-    *exit_code = Reply(ctx, outcome, [&](const v1::PlanResponse& resp) {
+    *exit_code = Reply(ctx, outcome, [&](const ov1::PlanResponse& resp) {
       json actions = json::array();
       std::string human;
-      for (const v1::Action& a : resp.actions()) {
+      for (const ov1::Action& a : resp.actions()) {
         actions.push_back({{"step", a.step()},
                            {"target", a.target()},
                            {"detail", a.detail()}});
@@ -251,7 +251,7 @@ void AddUp(CLI::App* pool, Context& ctx, int* exit_code) {
   cmd->alias("apply");
   cmd->add_option("-f,--file", *file, "Pool spec (YAML or JSON)")->required();
   cmd->callback([&ctx, exit_code, file] {
-    absl::StatusOr<v1::UpRequest> req = SpecRequest<v1::UpRequest>(*file);
+    absl::StatusOr<ov1::UpRequest> req = SpecRequest<ov1::UpRequest>(*file);
     *exit_code = req.ok() ? ApplyStream(ctx, &OrchestratorStub::Up, *req)
                           : ctx.Fail(req.status());
   });
@@ -269,7 +269,7 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
   d->add_option("NAME", down->name, "Pool name")->required();
   d->add_flag("--remove-data", down->remove_data, "Also remove its volumes");
   d->callback([&ctx, exit_code, down] {
-    v1::DownRequest req;
+    ov1::DownRequest req;
     req.set_pool(down->name);
     req.set_remove_data(down->remove_data);
     // docker compose down on every host of the pool: can take minutes.
@@ -278,7 +278,7 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
         Reply(ctx,
               CallOnce<Orchestrator>(ctx, &OrchestratorStub::Down, req,
                                      std::chrono::seconds(600)),
-              [&](const v1::DownResponse& resp) {
+              [&](const ov1::DownResponse& resp) {
                 return ctx.Ok(PoolJson(resp.pool()),
                               absl::StrCat("pool ", down->name, " is down"));
               });
@@ -288,14 +288,14 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
   CLI::App* h = pool->add_subcommand("history", "A pool's revisions");
   h->add_option("NAME", hist->name, "Pool name")->required();
   h->callback([&ctx, exit_code, hist] {
-    v1::HistoryRequest req;
+    ov1::HistoryRequest req;
     req.set_pool(hist->name);
-    absl::StatusOr<v1::HistoryResponse> outcome = CallOnce<Orchestrator>(
+    absl::StatusOr<ov1::HistoryResponse> outcome = CallOnce<Orchestrator>(
         ctx, &OrchestratorStub::History, req, std::chrono::seconds(30));
-    *exit_code = Reply(ctx, outcome, [&](const v1::HistoryResponse& resp) {
+    *exit_code = Reply(ctx, outcome, [&](const ov1::HistoryResponse& resp) {
       json revisions = json::array();
       std::string human;
-      for (const v1::Revision& r : resp.revisions()) {
+      for (const ov1::Revision& r : resp.revisions()) {
         json rev = {{"revision", r.revision()},
                     {"appliedAt", r.applied_at()},
                     {"outcome", r.outcome()},
@@ -317,7 +317,7 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
   r->add_option("NAME", rb->name, "Pool name")->required();
   r->add_option("--to", rb->to, "Revision to go back to")->required();
   r->callback([&ctx, exit_code, rb] {
-    v1::RollbackRequest req;
+    ov1::RollbackRequest req;
     req.set_pool(rb->name);
     req.set_to_revision(rb->to);
     *exit_code = ApplyStream(ctx, &OrchestratorStub::Rollback, req);

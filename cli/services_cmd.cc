@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -62,19 +61,6 @@ std::string Human(const std::vector<ServiceState>& states) {
   return out;
 }
 
-bool Alive(int pid) {
-  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
-}
-
-// The pid in a run file may have been recycled: only signal a process whose
-// argv[0] is the service's binary.
-bool IsServiceProcess(int pid, std::string_view binary) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/cmdline"), std::ios::binary);
-  std::string argv0;
-  std::getline(in, argv0, '\0');
-  return !argv0.empty() && fs::path(argv0).filename() == binary;
-}
-
 fs::path DefaultSocket(const fs::path& home, std::string_view service) {
   return home / "run" / absl::StrCat(std::string(service), ".sock");
 }
@@ -106,8 +92,9 @@ ServiceState Probe(const fs::path& home, const SuiteService& svc) {
     return state;
   }
   absl::StatusOr<RunInfo> info = ReadRunInfo(home / "run", svc.name);
-  if (!info.ok() || !Alive(info->pid) ||
-      !IsServiceProcess(info->pid, svc.binary)) {
+  // The pid in a run file may have been recycled: only a process running
+  // the service's binary is it.
+  if (!info.ok() || !proc::ProcessRuns(info->pid, svc.binary)) {
     return state;
   }
   state.pid = info->pid;
@@ -241,8 +228,7 @@ absl::Status Down(const Context& ctx, absl::Duration timeout) {
   for (auto it = kSuite.rbegin(); it != kSuite.rend(); ++it) {
     if (IsRemote(home, it->name)) continue;
     absl::StatusOr<RunInfo> info = ReadRunInfo(home / "run", it->name);
-    if (info.ok() && Alive(info->pid) &&
-        IsServiceProcess(info->pid, it->binary)) {
+    if (info.ok() && proc::ProcessRuns(info->pid, it->binary)) {
       std::string name(it->name);
       ctx.Progress(absl::StrCat("stopping ", name, " (pid ", info->pid, ")"));
       ::kill(info->pid, SIGTERM);
@@ -255,8 +241,7 @@ absl::Status Down(const Context& ctx, absl::Duration timeout) {
     while (any_alive && absl::Now() < deadline) {
       any_alive = false;
       for (const Stopping& s : stopping) {
-        ::waitpid(s.pid, nullptr, WNOHANG);  // in case it is our child
-        any_alive = any_alive || Alive(s.pid);
+        any_alive = any_alive || proc::ProcessAlive(s.pid);
       }
       if (any_alive) absl::SleepFor(absl::Milliseconds(50));
     }
@@ -264,7 +249,7 @@ absl::Status Down(const Context& ctx, absl::Duration timeout) {
   wait_all(timeout);
   bool killed = false;
   for (const Stopping& s : stopping) {
-    if (Alive(s.pid)) {
+    if (proc::ProcessAlive(s.pid)) {
       ctx.Progress(absl::StrCat(s.name, " ignored SIGTERM for ",
                                 absl::FormatDuration(timeout),
                                 ": sending SIGKILL"));
@@ -274,7 +259,7 @@ absl::Status Down(const Context& ctx, absl::Duration timeout) {
   }
   if (killed) wait_all(absl::Seconds(5));
   for (const Stopping& s : stopping) {
-    if (Alive(s.pid)) {
+    if (proc::ProcessAlive(s.pid)) {
       return absl::InternalError(
           absl::StrCat(s.name, " (pid ", s.pid, ") survived SIGKILL"));
     }

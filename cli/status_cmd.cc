@@ -29,28 +29,17 @@
 #include "libs/common/status_grpc.h"
 #include "libs/common/terminal_text.h"
 #include "poolops/monitor/v1/monitor.grpc.pb.h"
+#include "proto/poolops/monitor/v1/health_name.h"
 
 namespace poolops::cli {
 namespace {
 
-namespace v1 = ::poolops::monitor::v1;
+namespace mv1 = ::poolops::monitor::v1;
 using json = nlohmann::json;
 
-using MonitorStub = v1::Monitor::Stub;
+using MonitorStub = mv1::Monitor::Stub;
+using mv1::HealthName;
 constexpr std::chrono::seconds kMonitorTimeout{30};
-
-std::string HealthName(v1::Health h) {
-  switch (h) {
-    case v1::HEALTH_OK:
-      return "ok";
-    case v1::HEALTH_DEGRADED:
-      return "degraded";
-    case v1::HEALTH_DOWN:
-      return "down";
-    default:
-      return "unknown";
-  }
-}
 
 // Any proto message in its JSON mapping (camelCase, defaults printed).
 json ProtoJson(const google::protobuf::Message& m) {
@@ -62,9 +51,9 @@ json ProtoJson(const google::protobuf::Message& m) {
   return j.ok() ? *j : json::object();
 }
 
-json StatusJson(const v1::PoolStatus& s) {
+json StatusJson(const mv1::PoolStatus& s) {
   json components = json::array();
-  for (const v1::Component& c : s.components()) {
+  for (const mv1::Component& c : s.components()) {
     json values = json::object();
     for (const auto& [k, v] : c.values()) values[k] = v;
     components.push_back({{"name", c.name()},
@@ -81,11 +70,11 @@ json StatusJson(const v1::PoolStatus& s) {
           {"round", s.round()}};
 }
 
-std::string StatusHuman(const v1::PoolStatus& s) {
+std::string StatusHuman(const mv1::PoolStatus& s) {
   std::string out =
       absl::StrCat("pool ", s.pool(), ": ", HealthName(s.overall()),
                    " (probed ", s.updated_at(), ")\n");
-  for (const v1::Component& c : s.components()) {
+  for (const mv1::Component& c : s.components()) {
     std::string state = HealthName(c.status());
     std::string name = c.name();
     absl::StrAppend(&out, "  ", state,
@@ -99,11 +88,11 @@ std::string StatusHuman(const v1::PoolStatus& s) {
 
 // One line per change for `monitor watch`: the overall state and what is
 // not ok.
-std::string WatchLine(const v1::PoolStatus& s) {
+std::string WatchLine(const mv1::PoolStatus& s) {
   std::string line =
       absl::StrCat(s.updated_at(), " ", s.pool(), " ", HealthName(s.overall()));
-  for (const v1::Component& c : s.components()) {
-    if (c.status() == v1::HEALTH_OK) continue;
+  for (const mv1::Component& c : s.components()) {
+    if (c.status() == mv1::HEALTH_OK) continue;
     absl::StrAppend(&line, " | ", c.name(), " ", HealthName(c.status()), ": ",
                     c.detail());
   }
@@ -118,12 +107,12 @@ void AddStatus(CLI::App& app, Context& ctx, int* exit_code) {
   // main.cc passes `status NAME` here when NAME is also a command's name.
   cmd->add_option("--pool", *pool, "Pool name (as POOL)")->group("");
   cmd->callback([&ctx, exit_code, pool] {
-    v1::GetStatusRequest req;
+    mv1::GetStatusRequest req;
     req.set_pool(*pool);
     *exit_code = Reply(ctx,
-                       CallOnce<v1::Monitor>(ctx, &MonitorStub::GetStatus, req,
-                                             kMonitorTimeout),
-                       [&](const v1::PoolStatus& status) {
+                       CallOnce<mv1::Monitor>(ctx, &MonitorStub::GetStatus, req,
+                                              kMonitorTimeout),
+                       [&](const mv1::PoolStatus& status) {
                          return ctx.Ok(StatusJson(status), StatusHuman(status));
                        });
   });
@@ -143,14 +132,14 @@ void AddWatch(CLI::App* monitor, Context& ctx, int* exit_code) {
                 "A line after every round of probes, not only on changes");
   cmd->add_option("--count", o->count, "Stop after N lines (0: never)");
   cmd->callback([&ctx, exit_code, o] {
-    *exit_code = WithStub<v1::Monitor>(ctx, [&](MonitorStub& stub) {
-      v1::WatchRequest req;
+    *exit_code = WithStub<mv1::Monitor>(ctx, [&](MonitorStub& stub) {
+      mv1::WatchRequest req;
       req.set_pool(o->pool);
       req.set_every_round(o->every_round);
       grpc::ClientContext context;
-      std::unique_ptr<grpc::ClientReader<v1::PoolStatus>> reader =
+      std::unique_ptr<grpc::ClientReader<mv1::PoolStatus>> reader =
           stub.Watch(&context, req);
-      v1::PoolStatus status;
+      mv1::PoolStatus status;
       int lines = 0;
       while (reader->Read(&status)) {
         if (ctx.json) {
@@ -179,8 +168,8 @@ void AddWatch(CLI::App* monitor, Context& ctx, int* exit_code) {
 }
 
 // "NAME" or "NAME=URL".
-v1::WorkerTarget WorkerFlag(const std::string& text) {
-  v1::WorkerTarget w;
+mv1::WorkerTarget WorkerFlag(const std::string& text) {
+  mv1::WorkerTarget w;
   size_t eq = text.find('=');
   w.set_name(text.substr(0, eq));
   if (eq != std::string::npos) w.set_health_url(text.substr(eq + 1));
@@ -188,9 +177,9 @@ v1::WorkerTarget WorkerFlag(const std::string& text) {
 }
 
 // "NAME", "NAME:ROLE" or "NAME:ROLE:MIN_STAKE".
-v1::WalletTarget WalletFlag(const std::string& text) {
+mv1::WalletTarget WalletFlag(const std::string& text) {
   std::vector<std::string> parts = absl::StrSplit(text, ':');
-  v1::WalletTarget w;
+  mv1::WalletTarget w;
   w.set_name(parts[0]);
   if (parts.size() > 1) w.set_role(parts[1]);
   if (parts.size() > 2) w.set_min_stake(parts[2]);
@@ -254,7 +243,7 @@ void AddAddPool(CLI::App* monitor, Context& ctx, int* exit_code) {
       "http://10.0.0.2:3000 --chain bellecour --workerpool 0x... --wallet "
       "core:scheduler");
   cmd->callback([&ctx, exit_code, o] {
-    v1::PoolTargets t;
+    mv1::PoolTargets t;
     if (!o->from_file.empty()) {
       absl::StatusOr<std::string> text = files::ReadFile(o->from_file, 1 << 20);
       if (!text.ok()) {
@@ -293,14 +282,14 @@ void AddAddPool(CLI::App* monitor, Context& ctx, int* exit_code) {
           "POOL is required (or \"pool\" in --from-file)"));
       return;
     }
-    *exit_code = WithStub<v1::Monitor>(ctx, [&](MonitorStub& stub) {
-      absl::StatusOr<v1::PoolTargets> stored = Unary(
+    *exit_code = WithStub<mv1::Monitor>(ctx, [&](MonitorStub& stub) {
+      absl::StatusOr<mv1::PoolTargets> stored = Unary(
           stub, &MonitorStub::SetPoolTargets, t, std::chrono::seconds(60));
       if (!stored.ok()) return ctx.Fail(stored.status());
-      v1::GetStatusRequest req;
+      mv1::GetStatusRequest req;
       req.set_pool(stored->pool());
       // The first round may not have run yet: the status is a bonus.
-      absl::StatusOr<v1::PoolStatus> status =
+      absl::StatusOr<mv1::PoolStatus> status =
           Unary(stub, &MonitorStub::GetStatus, req, kMonitorTimeout);
       json out = {{"pool", stored->pool()}, {"targets", ProtoJson(*stored)}};
       std::string human =
@@ -320,12 +309,12 @@ void AddRemoveAndList(CLI::App* monitor, Context& ctx, int* exit_code) {
       monitor->add_subcommand("remove-pool", "Stop monitoring a pool");
   remove->add_option("POOL", *pool, "Pool name")->required();
   remove->callback([&ctx, exit_code, pool] {
-    v1::RemovePoolRequest req;
+    mv1::RemovePoolRequest req;
     req.set_pool(*pool);
     *exit_code = Reply(ctx,
-                       CallOnce<v1::Monitor>(ctx, &MonitorStub::RemovePool, req,
-                                             kMonitorTimeout),
-                       [&](const v1::RemovePoolResponse&) {
+                       CallOnce<mv1::Monitor>(ctx, &MonitorStub::RemovePool,
+                                              req, kMonitorTimeout),
+                       [&](const mv1::RemovePoolResponse&) {
                          return ctx.Ok({{"pool", *pool}, {"removed", true}},
                                        absl::StrCat("pool ", *pool,
                                                     " is no longer monitored"));
@@ -334,12 +323,12 @@ void AddRemoveAndList(CLI::App* monitor, Context& ctx, int* exit_code) {
 
   CLI::App* list = monitor->add_subcommand("pools", "The monitored pools");
   list->callback([&ctx, exit_code] {
-    absl::StatusOr<v1::ListPoolsResponse> outcome = CallOnce<v1::Monitor>(
-        ctx, &MonitorStub::ListPools, v1::ListPoolsRequest(), kMonitorTimeout);
-    *exit_code = Reply(ctx, outcome, [&](const v1::ListPoolsResponse& resp) {
+    absl::StatusOr<mv1::ListPoolsResponse> outcome = CallOnce<mv1::Monitor>(
+        ctx, &MonitorStub::ListPools, mv1::ListPoolsRequest(), kMonitorTimeout);
+    *exit_code = Reply(ctx, outcome, [&](const mv1::ListPoolsResponse& resp) {
       json pools = json::array();
       std::string human;
-      for (const v1::PoolTargets& p : resp.pools()) {
+      for (const mv1::PoolTargets& p : resp.pools()) {
         pools.push_back(ProtoJson(p));
         absl::StrAppend(&human, p.pool(), "  core ", p.core(), "  ",
                         p.workers_size(), " workers  (", p.source(), ")\n");
@@ -376,11 +365,11 @@ void AddProbe(CLI::App* monitor, Context& ctx, int* exit_code) {
                   "Expected Content-Type prefix");
   cmd->add_option("--timeout-ms", o->timeout_ms, "Probe timeout");
   cmd->callback([&ctx, exit_code, o] {
-    v1::ProbeRequest req;
-    v1::ProbeSpec* spec = req.mutable_spec();
-    spec->set_prober(o->grpc  ? v1::ProbeSpec::PROBER_GRPC
-                     : o->tcp ? v1::ProbeSpec::PROBER_TCP
-                              : v1::ProbeSpec::PROBER_HTTP);
+    mv1::ProbeRequest req;
+    mv1::ProbeSpec* spec = req.mutable_spec();
+    spec->set_prober(o->grpc  ? mv1::ProbeSpec::PROBER_GRPC
+                     : o->tcp ? mv1::ProbeSpec::PROBER_TCP
+                              : mv1::ProbeSpec::PROBER_HTTP);
     spec->set_target(o->target);
     spec->set_timeout_ms(o->timeout_ms);
     for (uint32_t c : o->codes) spec->add_valid_status_codes(c);
@@ -390,9 +379,9 @@ void AddProbe(CLI::App* monitor, Context& ctx, int* exit_code) {
     spec->set_tls(o->tls);
     spec->set_suite_tls(o->suite_tls);
     spec->set_valid_content_type(o->content_type);
-    absl::StatusOr<v1::ProbeResult> outcome = CallOnce<v1::Monitor>(
+    absl::StatusOr<mv1::ProbeResult> outcome = CallOnce<mv1::Monitor>(
         ctx, &MonitorStub::Probe, req, std::chrono::seconds(90));
-    *exit_code = Reply(ctx, outcome, [&](const v1::ProbeResult& result) {
+    *exit_code = Reply(ctx, outcome, [&](const mv1::ProbeResult& result) {
       std::string human = absl::StrCat(
           result.probe_success() ? "success" : "failure",
           result.probe_failed_due_to().empty()

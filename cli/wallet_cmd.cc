@@ -31,12 +31,12 @@ namespace poolops::cli {
 namespace {
 
 namespace fs = std::filesystem;
-namespace v1 = ::poolops::wallet::v1;
+namespace wv1 = ::poolops::wallet::v1;
 using json = nlohmann::json;
 
 constexpr size_t kMaxInputFileBytes = 2 << 20;
 
-using VaultStub = v1::WalletVault::Stub;
+using VaultStub = wv1::WalletVault::Stub;
 
 // Key derivation for N=2^18 keystores takes a couple of seconds: be generous.
 constexpr std::chrono::seconds kVaultTimeout{120};
@@ -49,14 +49,14 @@ absl::StatusOr<Response> CallVault(
     grpc::Status (VaultStub::*rpc)(grpc::ClientContext*, const Request&,
                                    Response*),
     const Request& request) {
-  return CallOnce<v1::WalletVault>(ctx, rpc, request, kVaultTimeout);
+  return CallOnce<wv1::WalletVault>(ctx, rpc, request, kVaultTimeout);
 }
 
 json NullableTime(const std::string& rfc3339) {
   return rfc3339.empty() ? json() : json(rfc3339);
 }
 
-json StatusJson(const v1::Wallet& w) {
+json StatusJson(const wv1::Wallet& w) {
   return {
       {"name", w.name()},
       {"address", w.address()},
@@ -68,7 +68,7 @@ json StatusJson(const v1::Wallet& w) {
 }
 
 // "locked (...why...)" or "unlocked until T".
-std::string LockState(const v1::Wallet& w) {
+std::string LockState(const wv1::Wallet& w) {
   if (!w.locked()) return "unlocked until " + w.unlocked_until();
   if (w.lock_reason() == "operator") {
     return absl::StrCat("locked by the operator at ", w.locked_at(),
@@ -83,15 +83,15 @@ std::string LockState(const v1::Wallet& w) {
   return "locked";
 }
 
-std::string StatusHuman(const v1::Wallet& w) {
+std::string StatusHuman(const wv1::Wallet& w) {
   return absl::StrCat("wallet ", w.name(), " (", w.address(), ") is ",
                       LockState(w));
 }
 
 // The rules in the vault's JSON form (what --typed-data-rule takes).
-json TypedDataRulesJson(const v1::Policy& policy) {
+json TypedDataRulesJson(const wv1::Policy& policy) {
   json rules = json::array();
-  for (const v1::TypedDataRule& r : policy.typed_data_rules()) {
+  for (const wv1::TypedDataRule& r : policy.typed_data_rules()) {
     json domain = json::object();
     if (!r.domain_name().empty()) domain["name"] = r.domain_name();
     if (!r.domain_version().empty()) domain["version"] = r.domain_version();
@@ -110,8 +110,8 @@ json TypedDataRulesJson(const v1::Policy& policy) {
   return rules;
 }
 
-json PolicyJson(const v1::WalletPolicy& p) {
-  const v1::Policy& policy = p.policy();
+json PolicyJson(const wv1::WalletPolicy& p) {
+  const wv1::Policy& policy = p.policy();
   auto list = [](const auto& field) {
     return json(std::vector<std::string>(field.begin(), field.end()));
   };
@@ -130,7 +130,7 @@ json PolicyJson(const v1::WalletPolicy& p) {
             {"allowMessages", policy.allow_messages()}}}};
 }
 
-std::string TypedDataRulesHuman(const v1::Policy& policy) {
+std::string TypedDataRulesHuman(const wv1::Policy& policy) {
   if (policy.typed_data_rules().empty()) return "  typed data rules: any\n";
   std::string out = "  typed data rules (one must match):\n";
   int i = 0;
@@ -140,8 +140,8 @@ std::string TypedDataRulesHuman(const v1::Policy& policy) {
   return out;
 }
 
-std::string PolicyHuman(const v1::WalletPolicy& p) {
-  const v1::Policy& policy = p.policy();
+std::string PolicyHuman(const wv1::WalletPolicy& p) {
+  const wv1::Policy& policy = p.policy();
   auto line = [](std::string_view rule, const auto& field) {
     std::vector<std::string> items(field.begin(), field.end());
     return absl::StrCat(
@@ -179,7 +179,8 @@ absl::StatusOr<std::string> ReadInput(const std::string& path,
 }
 
 // The CLI.md transaction file → the API's fields (the vault parses again).
-absl::StatusOr<v1::TransactionFields> TransactionFile(const std::string& path) {
+absl::StatusOr<wv1::TransactionFields> TransactionFile(
+    const std::string& path) {
   absl::StatusOr<std::string> text = ReadInput(path, "--tx-file");
   if (!text.ok()) return text.status();
   json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
@@ -192,10 +193,10 @@ absl::StatusOr<v1::TransactionFields> TransactionFile(const std::string& path) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", std::string(tx.status().message())));
   }
-  v1::TransactionFields f;
+  wv1::TransactionFields f;
   bool legacy = tx->type == eth::Transaction::Type::kLegacy;
-  f.set_type(legacy ? v1::TRANSACTION_TYPE_LEGACY
-                    : v1::TRANSACTION_TYPE_EIP1559);
+  f.set_type(legacy ? wv1::TRANSACTION_TYPE_LEGACY
+                    : wv1::TRANSACTION_TYPE_EIP1559);
   f.set_chain_id(tx->chain_id.ToDecimal());
   f.set_nonce(tx->nonce.ToDecimal());
   if (tx->to.has_value()) f.set_to(tx->to->ToChecksum());
@@ -253,7 +254,7 @@ absl::StatusOr<SecureBytes> Password(const PasswordFlags& flags,
 
 // What create and import answer.
 int PrintCreated(const Context& ctx, std::string_view verb,
-                 const v1::Wallet& w) {
+                 const wv1::Wallet& w) {
   return ctx.Ok({{"name", w.name()},
                  {"address", w.address()},
                  {"keystore", w.keystore()}},
@@ -261,14 +262,15 @@ int PrintCreated(const Context& ctx, std::string_view verb,
                              w.address(), "\nkeystore: ", w.keystore()));
 }
 
-int PrintStatus(const Context& ctx, const absl::StatusOr<v1::Wallet>& w) {
-  return Reply(ctx, w, [&](const v1::Wallet& w) {
+int PrintStatus(const Context& ctx, const absl::StatusOr<wv1::Wallet>& w) {
+  return Reply(ctx, w, [&](const wv1::Wallet& w) {
     return ctx.Ok(StatusJson(w), StatusHuman(w));
   });
 }
 
-int PrintPolicy(const Context& ctx, const absl::StatusOr<v1::WalletPolicy>& p) {
-  return Reply(ctx, p, [&](const v1::WalletPolicy& p) {
+int PrintPolicy(const Context& ctx,
+                const absl::StatusOr<wv1::WalletPolicy>& p) {
+  return Reply(ctx, p, [&](const wv1::WalletPolicy& p) {
     return ctx.Ok(PolicyJson(p), PolicyHuman(p));
   });
 }
@@ -293,13 +295,13 @@ void AddCreate(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(password.status());
       return;
     }
-    v1::CreateWalletRequest req;
+    wv1::CreateWalletRequest req;
     req.set_name(o->name);
     req.set_password(std::string(password->str()));
-    absl::StatusOr<v1::Wallet> w =
+    absl::StatusOr<wv1::Wallet> w =
         CallVault(ctx, &VaultStub::CreateWallet, req);
     WipeString(req.mutable_password());
-    *exit_code = Reply(ctx, w, [&](const v1::Wallet& w) {
+    *exit_code = Reply(ctx, w, [&](const wv1::Wallet& w) {
       return PrintCreated(ctx, "created", w);
     });
   });
@@ -356,9 +358,9 @@ void AddImport(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(password.status());
       return;
     }
-    absl::StatusOr<v1::Wallet> w;
+    absl::StatusOr<wv1::Wallet> w;
     if (from_key) {
-      v1::ImportPrivateKeyRequest req;
+      wv1::ImportPrivateKeyRequest req;
       req.set_name(o->name);
       req.set_private_key_hex(std::string(key->str()));
       req.set_password(std::string(password->str()));
@@ -366,14 +368,14 @@ void AddImport(CLI::App* wallet, Context& ctx, int* exit_code) {
       WipeString(req.mutable_private_key_hex());
       WipeString(req.mutable_password());
     } else {
-      v1::ImportKeystoreRequest req;
+      wv1::ImportKeystoreRequest req;
       req.set_name(o->name);
       req.set_keystore_json(keystore_json);
       req.set_password(std::string(password->str()));
       w = CallVault(ctx, &VaultStub::ImportKeystore, req);
       WipeString(req.mutable_password());
     }
-    *exit_code = Reply(ctx, w, [&](const v1::Wallet& w) {
+    *exit_code = Reply(ctx, w, [&](const wv1::Wallet& w) {
       return PrintCreated(ctx, "imported", w);
     });
   });
@@ -382,12 +384,12 @@ void AddImport(CLI::App* wallet, Context& ctx, int* exit_code) {
 void AddList(CLI::App* wallet, Context& ctx, int* exit_code) {
   CLI::App* cmd = wallet->add_subcommand("list", "The vault's wallets");
   cmd->callback([&ctx, exit_code] {
-    absl::StatusOr<v1::ListWalletsResponse> outcome =
-        CallVault(ctx, &VaultStub::ListWallets, v1::ListWalletsRequest());
-    *exit_code = Reply(ctx, outcome, [&](const v1::ListWalletsResponse& list) {
+    absl::StatusOr<wv1::ListWalletsResponse> outcome =
+        CallVault(ctx, &VaultStub::ListWallets, wv1::ListWalletsRequest());
+    *exit_code = Reply(ctx, outcome, [&](const wv1::ListWalletsResponse& list) {
       json wallets = json::array();
       std::string human;
-      for (const v1::Wallet& w : list.wallets()) {
+      for (const wv1::Wallet& w : list.wallets()) {
         json j = StatusJson(w);
         j["keystore"] = w.keystore();
         wallets.push_back(std::move(j));
@@ -422,16 +424,16 @@ void AddUnlockLock(CLI::App* wallet, Context& ctx, int* exit_code) {
       return;
     }
     // Connected first: no password prompt when the vault is not there.
-    *exit_code = WithStub<v1::WalletVault>(ctx, [&](VaultStub& vault) {
+    *exit_code = WithStub<wv1::WalletVault>(ctx, [&](VaultStub& vault) {
       absl::StatusOr<SecureBytes> password = Password(
           o->password, absl::StrCat("Password for wallet ", o->name, ": "),
           /*confirm=*/false);
       if (!password.ok()) return ctx.Fail(password.status());
-      v1::UnlockRequest req;
+      wv1::UnlockRequest req;
       req.set_wallet(o->name);
       req.set_ttl_seconds(*ttl);
       req.set_password(std::string(password->str()));
-      absl::StatusOr<v1::Wallet> w =
+      absl::StatusOr<wv1::Wallet> w =
           Unary(vault, &VaultStub::Unlock, req, kVaultTimeout);
       WipeString(req.mutable_password());
       return PrintStatus(ctx, w);
@@ -445,7 +447,7 @@ void AddUnlockLock(CLI::App* wallet, Context& ctx, int* exit_code) {
       "again (the orchestrator's keeper leaves it locked)");
   lock->add_option("NAME", *name, "Wallet name or address")->required();
   lock->callback([&ctx, exit_code, name] {
-    v1::LockRequest req;
+    wv1::LockRequest req;
     req.set_wallet(*name);
     *exit_code = PrintStatus(ctx, CallVault(ctx, &VaultStub::Lock, req));
   });
@@ -464,27 +466,28 @@ void AddExport(CLI::App* wallet, Context& ctx, int* exit_code) {
   cmd->add_option("--out", o->out, "File to write (0600)")->required();
   cmd->add_flag("--force", o->force, "Replace --out if it exists");
   cmd->callback([&ctx, exit_code, o] {
-    v1::ExportKeystoreRequest req;
+    wv1::ExportKeystoreRequest req;
     req.set_wallet(o->name);
-    absl::StatusOr<v1::ExportKeystoreResponse> outcome =
+    absl::StatusOr<wv1::ExportKeystoreResponse> outcome =
         CallVault(ctx, &VaultStub::ExportKeystore, req);
-    *exit_code = Reply(ctx, outcome, [&](const v1::ExportKeystoreResponse& ks) {
-      std::error_code ec;
-      fs::path out = fs::absolute(o->out, ec);
-      if (ec) out = o->out;
-      if (absl::Status w =
-              files::WriteFileAtomic(out, ks.keystore_json(), 0600, !o->force);
-          !w.ok()) {
-        if (absl::IsAlreadyExists(w)) {
-          return ctx.Fail(absl::AlreadyExistsError(absl::StrCat(
-              out.string(), " exists; use --force to replace it")));
-        }
-        return ctx.Fail(w);
-      }
-      return ctx.Ok({{"file", out.string()}},
-                    absl::StrCat("wrote the encrypted keystore of ",
-                                 ks.address(), " to ", out.string()));
-    });
+    *exit_code =
+        Reply(ctx, outcome, [&](const wv1::ExportKeystoreResponse& ks) {
+          std::error_code ec;
+          fs::path out = fs::absolute(o->out, ec);
+          if (ec) out = o->out;
+          if (absl::Status w = files::WriteFileAtomic(out, ks.keystore_json(),
+                                                      0600, !o->force);
+              !w.ok()) {
+            if (absl::IsAlreadyExists(w)) {
+              return ctx.Fail(absl::AlreadyExistsError(absl::StrCat(
+                  out.string(), " exists; use --force to replace it")));
+            }
+            return ctx.Fail(w);
+          }
+          return ctx.Ok({{"file", out.string()}},
+                        absl::StrCat("wrote the encrypted keystore of ",
+                                     ks.address(), " to ", out.string()));
+        });
   });
 }
 
@@ -561,8 +564,8 @@ void AddSendRlc(CLI::App* wallet, Context& ctx, int* exit_code) {
 
 // sign-typed-data and sign-message answer alike.
 int PrintSignature(const Context& ctx,
-                   const absl::StatusOr<v1::SignatureResponse>& outcome) {
-  return Reply(ctx, outcome, [&](const v1::SignatureResponse& r) {
+                   const absl::StatusOr<wv1::SignatureResponse>& outcome) {
+  return Reply(ctx, outcome, [&](const wv1::SignatureResponse& r) {
     return ctx.Ok({{"signature", r.signature()},
                    {"digest", r.digest()},
                    {"signer", r.signer()}},
@@ -586,17 +589,17 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
                    "maxFeePerGas,maxPriorityFeePerGas")
       ->required();
   sign_tx->callback([&ctx, exit_code, tx] {
-    absl::StatusOr<v1::TransactionFields> fields = TransactionFile(tx->file);
+    absl::StatusOr<wv1::TransactionFields> fields = TransactionFile(tx->file);
     if (!fields.ok()) {
       *exit_code = ctx.Fail(fields.status());
       return;
     }
-    v1::SignTransactionRequest req;
+    wv1::SignTransactionRequest req;
     req.set_wallet(tx->name);
     *req.mutable_transaction() = std::move(*fields);
     *exit_code =
         Reply(ctx, CallVault(ctx, &VaultStub::SignTransaction, req),
-              [&](const v1::SignTransactionResponse& r) {
+              [&](const wv1::SignTransactionResponse& r) {
                 return ctx.Ok(
                     {{"raw", r.raw()}, {"hash", r.hash()}, {"from", r.from()}},
                     absl::StrCat("hash: ", r.hash(), "\nfrom: ", r.from(),
@@ -619,7 +622,7 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(text.status());
       return;
     }
-    v1::SignTypedDataRequest req;
+    wv1::SignTypedDataRequest req;
     req.set_wallet(typed->name);
     req.set_typed_data_json(std::move(*text));
     *exit_code =
@@ -642,7 +645,7 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
       *exit_code = ctx.Fail(bytes.status());
       return;
     }
-    v1::SignMessageRequest req;
+    wv1::SignMessageRequest req;
     req.set_wallet(message->name);
     req.set_message(std::move(*bytes));
     *exit_code =
@@ -654,8 +657,8 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
 // key=value pairs split on commas (domain.*, message.*, primaryType,
 // encodeType; an encodeType with commas needs the JSON form). The vault
 // validates the values.
-absl::StatusOr<v1::TypedDataRule> ParseTypedDataRule(const std::string& text) {
-  v1::TypedDataRule rule;
+absl::StatusOr<wv1::TypedDataRule> ParseTypedDataRule(const std::string& text) {
+  wv1::TypedDataRule rule;
   auto set = [&](const std::string& key,
                  const std::string& value) -> absl::Status {
     if (key == "primaryType") {
@@ -761,9 +764,9 @@ void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
                 "Let a wallet with rules sign EIP-191 messages (refused "
                 "otherwise)");
   set->callback([&ctx, exit_code, o] {
-    v1::SetPolicyRequest req;
+    wv1::SetPolicyRequest req;
     req.set_wallet(o->name);
-    v1::Policy* p = req.mutable_policy();
+    wv1::Policy* p = req.mutable_policy();
     for (const auto& s : o->chain_ids) p->add_allowed_chain_ids(s);
     for (const auto& s : o->to) p->add_allowed_to(s);
     p->set_max_value_wei(o->max_value);
@@ -772,7 +775,7 @@ void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
       p->add_allowed_verifying_contracts(s);
     }
     for (size_t i = 0; i < o->typed_data_rules.size(); ++i) {
-      absl::StatusOr<v1::TypedDataRule> rule =
+      absl::StatusOr<wv1::TypedDataRule> rule =
           ParseTypedDataRule(o->typed_data_rules[i]);
       if (!rule.ok()) {
         *exit_code = ctx.Fail(absl::InvalidArgumentError(absl::StrCat(
@@ -789,7 +792,7 @@ void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
   CLI::App* show = policy->add_subcommand("show", "A wallet's policy");
   show->add_option("NAME", *name, "Wallet name or address")->required();
   show->callback([&ctx, exit_code, name] {
-    v1::GetPolicyRequest req;
+    wv1::GetPolicyRequest req;
     req.set_wallet(*name);
     *exit_code = PrintPolicy(ctx, CallVault(ctx, &VaultStub::GetPolicy, req));
   });

@@ -107,3 +107,26 @@ function(poolops_check_devnet_boundary)
   poolops_check_boundary(ROOT "${ARG_ROOT}" FROM services TO devnet
     ALLOW ${ARG_ALLOW})
 endfunction()
+
+# The same rule for what the sources include: a header of another floor
+# (a test double of the devnet, say) is a dependency the link graph does
+# not show.
+function(poolops_check_includes)
+  cmake_parse_arguments(PARSE_ARGV 0 ARG "" "ROOT;FROM" "TO")
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS
+    "${ARG_ROOT}/${ARG_FROM}/*.h" "${ARG_ROOT}/${ARG_FROM}/*.cc")
+  list(JOIN ARG_TO "|" to)
+  set(errors "")
+  foreach(source IN LISTS sources)
+    file(STRINGS "${source}" hits REGEX "^#include \"(${to})/")
+    foreach(hit IN LISTS hits)
+      file(RELATIVE_PATH rel "${ARG_ROOT}" "${source}")
+      string(APPEND errors "\n  ${rel}: ${hit}")
+    endforeach()
+  endforeach()
+  if(errors)
+    message(FATAL_ERROR
+      "boundary: ${ARG_FROM}/ includes ${ARG_TO} (see ARCHITECTURE.md):"
+      "${errors}")
+  endif()
+endfunction()

@@ -15,11 +15,25 @@ namespace {
 
 using testing::ScopedAnvil;
 
+TEST(AnvilProcessTest, StartsArbitrumLike) {
+  POOLOPS_REQUIRE_NPM_ASSETS();
+  ScopedAnvil anvil;
+  ASSERT_TRUE(anvil.Start(65535, {}, chain::AnvilLaunch::Kind::kArbitrum).ok());
+  absl::StatusOr<nlohmann::json> block = anvil.client().Call(
+      "eth_getBlockByNumber", nlohmann::json::array({"latest", false}));
+  ASSERT_TRUE(block.ok()) << block.status();
+  EXPECT_EQ((*block)["gasLimit"], "0x1e84800");  // 32,000,000
+  // EIP-1559: the block has a base fee, and gas costs something.
+  absl::StatusOr<eth::U256> base = anvil.api().LatestBaseFee();
+  ASSERT_TRUE(base.ok()) << base.status();
+  EXPECT_FALSE(base->IsZero());
+}
+
 TEST(AnvilProcessTest, StartsBellecourLike) {
   POOLOPS_REQUIRE_NPM_ASSETS();
   ScopedAnvil anvil;
   ASSERT_TRUE(anvil.Start(/*chain_id=*/134).ok());
-  EXPECT_TRUE(ProcessRuns(anvil.instance().pid, "anvil"));
+  EXPECT_TRUE(proc::ProcessRuns(anvil.instance().pid, "anvil"));
   EXPECT_EQ(anvil.api().ChainId()->low64(), 134u);
   EXPECT_EQ(anvil.api().GasPrice()->low64(), 0u);
   absl::StatusOr<nlohmann::json> block = anvil.client().Call(
@@ -46,10 +60,9 @@ TEST(AnvilProcessTest, RequestedPortInUseIsAClearError) {
   ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   uint16_t port = ntohs(addr.sin_port);
 
-  AnvilOptions options;
-  options.binary = AnvilBinary();
-  options.port = port;
-  absl::StatusOr<AnvilInstance> instance = StartAnvil(options);
+  chain::AnvilLaunch launch;
+  launch.port = port;
+  absl::StatusOr<chain::LaunchedAnvil> instance = StartAnvil(launch);
   close(fd);
   if (instance.ok()) (void)proc::StopProcess(instance->pid, kStopGrace);
   ASSERT_EQ(instance.status().code(), absl::StatusCode::kAlreadyExists);
@@ -59,9 +72,9 @@ TEST(AnvilProcessTest, RequestedPortInUseIsAClearError) {
 }
 
 TEST(AnvilProcessTest, MissingBinarySaysHowToInstallIt) {
-  AnvilOptions options;
-  options.binary = "/nonexistent/node_modules/anvil";
-  absl::Status s = StartAnvil(options).status();
+  chain::AnvilLaunch launch;
+  launch.binary = "/nonexistent/node_modules/anvil";
+  absl::Status s = StartAnvil(launch).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(s.message().find("npm install in tests/interop"),
             std::string::npos);
@@ -94,14 +107,6 @@ TEST(AnvilProcessTest, StateIsDumpedOnStopAndLoadedOnStart) {
   EXPECT_EQ(*again.api().GetTransactionCount(
                 *eth::Address::Parse(testing::kDeployer)),
             1u);
-}
-
-TEST(AnvilProcessTest, PidsFromFilesAreTrustedOnlyForTheirProgram) {
-  // This test binary is alive but is not anvil: never reported nor signalled.
-  EXPECT_FALSE(ProcessRuns(getpid(), "anvil"));
-  EXPECT_TRUE(StopProgram(getpid(), "anvil").ok());
-  EXPECT_FALSE(ProcessRuns(0, "anvil"));
-  EXPECT_TRUE(proc::StopProcess(0, kStopGrace).ok());
 }
 
 }  // namespace

@@ -5,9 +5,11 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "devnet/anvil_process.h"
+#include "devnet/poco6_deployer.h"
 #include "libs/common/files.h"
 #include "libs/common/http_client.h"
 #include "libs/common/process_runner.h"
@@ -51,6 +53,7 @@ json ToJson(const DevnetState& s) {
           {"market", s.market},
           {"marketPid", s.market_pid},
           {"chainJson", s.chain_json.string()},
+          {"chainJson9", s.chain_json9.string()},
           {"accounts", accounts}};
 }
 
@@ -87,6 +90,7 @@ absl::StatusOr<DevnetState> FromJson(const json& j) {
     s.market = j.value("market", "");
     s.market_pid = j.value("marketPid", 0);
     s.chain_json = j.value("chainJson", "");
+    s.chain_json9 = j.value("chainJson9", "");
     for (const json& a : j.at("accounts")) {
       absl::StatusOr<eth::Address> address =
           eth::Address::Parse(a.at("address").get<std::string>());
@@ -137,15 +141,35 @@ absl::StatusOr<std::vector<DevAccount>> SaveAccounts(const fs::path& home) {
   return out;
 }
 
-// <home>/chains/devnet.json, the iExec SDK's chain.json format (native chain
-// other than 134: `native` is required, `useGas: false` forces price 0; a
-// token chain has no `native` and the SDK reads RLC balances on token()).
+// SDK 9's chain.json for the arbitrum flavour, <home>/devnet/sdk9/chain.json
+// (outside chains/, whose files chain-gateway reads as chains): only the
+// fields its strict schema allows, id, host, hub and iexecGateway.
+absl::StatusOr<fs::path> WriteSdk9ChainJson(const fs::path& home,
+                                            const DevnetState& s) {
+  json chain = {{"id", std::to_string(s.chain_id)},
+                {"host", s.rpc},
+                {"hub", s.deployment.hub.ToChecksum()}};
+  if (!s.market.empty()) chain["iexecGateway"] = s.market;
+  json doc = {{"default", "devnet"}, {"chains", {{"devnet", chain}}}};
+  const fs::path dir = Dir(home) / "sdk9";
+  if (absl::Status st = files::EnsureDir(dir, 0700); !st.ok()) return st;
+  const fs::path file = dir / "chain.json";
+  if (absl::Status st = files::WriteFileAtomic(file, doc.dump(2) + "\n", 0600);
+      !st.ok())
+    return st;
+  return file;
+}
+
+// <home>/chains/devnet.json, the iExec SDK 8's chain.json format (native
+// chain other than 134: `native` is required, `useGas: false` forces price
+// 0; a token chain has no `native` and the SDK reads RLC balances on
+// token(); the arbitrum flavour's gas is priced, so no useGas).
 absl::StatusOr<fs::path> WriteChainJson(const fs::path& home,
                                         const DevnetState& s) {
   json chain = {{"id", std::to_string(s.chain_id)},
                 {"host", s.rpc},
-                {"hub", s.deployment.hub.ToChecksum()},
-                {"useGas", false}};
+                {"hub", s.deployment.hub.ToChecksum()}};
+  if (s.flavour != "arbitrum") chain["useGas"] = false;
   if (s.flavour == "native") chain["native"] = true;
   if (!s.market.empty()) chain["iexecGateway"] = s.market;
   json doc = {{"default", "devnet"}, {"chains", {{"devnet", chain}}}};
@@ -155,11 +179,30 @@ absl::StatusOr<fs::path> WriteChainJson(const fs::path& home,
   if (absl::Status st = files::WriteFileAtomic(file, doc.dump(2) + "\n", 0600);
       !st.ok())
     return st;
+  // chain-gateway's own setting beside it: how transactions are priced.
+  json extras = {{"feeMode", s.flavour == "arbitrum" ? "eip1559" : "legacy"}};
+  if (absl::Status st = files::WriteFileAtomic(dir / "devnet.poolops.json",
+                                               extras.dump(2) + "\n", 0600);
+      !st.ok())
+    return st;
   if (absl::Status st =
           files::WriteFileAtomic(dir / "default", "devnet\n", 0600);
       !st.ok())
     return st;
   return file;
+}
+
+// The SDKs' chain.json files for the state; fills chain_json(9).
+absl::Status WriteChainFiles(const fs::path& home, DevnetState& s) {
+  absl::StatusOr<fs::path> sdk8 = WriteChainJson(home, s);
+  if (!sdk8.ok()) return sdk8.status();
+  s.chain_json = *sdk8;
+  s.chain_json9.clear();
+  if (s.flavour != "arbitrum") return absl::OkStatus();
+  absl::StatusOr<fs::path> sdk9 = WriteSdk9ChainJson(home, s);
+  if (!sdk9.ok()) return sdk9.status();
+  s.chain_json9 = *sdk9;
+  return absl::OkStatus();
 }
 
 fs::path MarketBinary() {
@@ -170,8 +213,35 @@ fs::path MarketBinary() {
          "poolops-devnet-market";
 }
 
-// Starts the local market for the running chain; fills market and its pid.
-absl::Status StartMarket(const fs::path& home, DevnetState& state) {
+// The port of "http://127.0.0.1:PORT"; 0 when there is none.
+uint16_t PortOf(const std::string& url) {
+  const size_t colon = url.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(url.substr(colon + 1), &port) || port <= 0 ||
+      port > 65535)
+    return 0;
+  return static_cast<uint16_t>(port);
+}
+
+// The port a restarted process should take: the one it had, so that what
+// points at it (a copied chain.json, the SDK, a running pool's core and
+// adapter) keeps working; a free one when it is taken, said loudly.
+uint16_t KeepPort(uint16_t had, std::string_view what,
+                  const std::function<void(std::string_view)>& progress) {
+  if (had == 0) return 0;
+  if (!PortInUse(had)) return had;
+  progress(absl::StrCat("warning: the ", std::string(what), "'s port ", had,
+                        " is taken by another program: it gets a new port, "
+                        "and whatever pointed at the old one must be told "
+                        "(the chain.json is rewritten)"));
+  return 0;
+}
+
+// Starts the local market for the running chain on `port` (0: a free one);
+// fills market and its pid.
+absl::Status StartMarket(const fs::path& home, DevnetState& state,
+                         uint16_t port) {
   fs::path binary = MarketBinary();
   if (access(binary.c_str(), X_OK) != 0)
     return absl::NotFoundError(
@@ -182,7 +252,8 @@ absl::Status StartMarket(const fs::path& home, DevnetState& state) {
   absl::StatusOr<pid_t> pid = proc::SpawnDetached(
       {binary.string(), "--rpc", state.rpc, "--hub",
        state.deployment.hub.ToChecksum(), "--chain-id",
-       std::to_string(state.chain_id), "--port-file", port_file.string()},
+       std::to_string(state.chain_id), "--port", std::to_string(port),
+       "--port-file", port_file.string()},
       {home / "logs" / "market.log"});
   if (!pid.ok()) return pid.status();
   for (int i = 0; i < 300; ++i) {
@@ -201,23 +272,51 @@ absl::Status StartMarket(const fs::path& home, DevnetState& state) {
                    (home / "logs" / "market.log").string()));
 }
 
+// PoCo as the flavour wants it, from the first dev account (the deployer).
+absl::StatusOr<PocoDeployment> Deploy(chain::JsonRpcClient& rpc,
+                                      chain::EthApi& api,
+                                      const DevnetOptions& options,
+                                      const std::vector<DevAccount>& accounts) {
+  absl::StatusOr<PocoArtifacts> poco5 =
+      PocoArtifacts::Open(NpmDir() / "@iexec" / "poco");
+  if (!poco5.ok()) return poco5.status();
+  absl::StatusOr<std::string> key =
+      files::ReadSecretFile(accounts.front().private_key_file);
+  if (!key.ok()) return key.status();
+  absl::StatusOr<eth::Bytes> key_bytes = eth::FromHexFixed(*key, 32, "dev key");
+  if (!key_bytes.ok()) return key_bytes.status();
+  DeployOptions deploy;
+  deploy.chain_id = options.chain_id;
+  deploy.flavour = options.flavour;
+  for (const DevAccount& a : accounts)
+    deploy.fund_accounts.push_back(a.address);
+  deploy.progress = options.progress;
+  if (options.flavour != Flavour::kArbitrum)
+    return DeployPoco(api, *poco5, *key_bytes, deploy);
+  absl::StatusOr<Poco6Artifacts> poco6 =
+      Poco6Artifacts::Open(Poco6Artifacts::DefaultDir());
+  if (!poco6.ok()) return poco6.status();
+  return DeployPoco6(rpc, *poco6, *poco5, *key_bytes, deploy);
+}
+
 absl::StatusOr<DevnetState> Start(const DevnetOptions& options, bool fresh) {
   auto progress = [&](std::string_view line) {
     if (options.progress) options.progress(line);
   };
   const fs::path& home = options.home;
   if (fresh) fs::remove(ChainState(home));
-  AnvilOptions anvil;
-  anvil.binary = AnvilBinary();
+  chain::AnvilLaunch anvil;
+  if (options.flavour == Flavour::kArbitrum)
+    anvil.kind = chain::AnvilLaunch::Kind::kArbitrum;
   anvil.port = options.port;
   anvil.chain_id = options.chain_id;
   anvil.state_file = ChainState(home);
   anvil.config_out = AnvilConfig(home);
-  anvil.log_file = home / "logs" / "anvil.log";
+  anvil.spawn.log_file = home / "logs" / "anvil.log";
   if (absl::Status s = files::EnsureDir(home / "logs", 0700); !s.ok()) return s;
   progress(fresh ? "starting anvil (fresh chain)"
                  : "starting anvil (saved chain state)");
-  absl::StatusOr<AnvilInstance> instance = StartAnvil(anvil);
+  absl::StatusOr<chain::LaunchedAnvil> instance = StartAnvil(anvil);
   if (!instance.ok()) return instance.status();
   fs::permissions(AnvilConfig(home),
                   fs::perms::owner_read | fs::perms::owner_write);
@@ -242,21 +341,24 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
   if (absl::Status s = files::EnsureDir(Dir(home), 0700); !s.ok()) return s;
 
   absl::StatusOr<DevnetState> saved = ReadState(home);
-  if (saved.ok() && ProcessRuns(saved->pid, kAnvil)) {
+  if (saved.ok() && proc::ProcessRuns(saved->pid, kAnvil)) {
     saved->running = true;
     if (saved->flavour != FlavourName(options.flavour) ||
         saved->chain_id != options.chain_id)
       progress(absl::StrCat("warning: the running devnet is ", saved->flavour,
                             " on chain id ", saved->chain_id,
                             "; poolctl devnet reset to change that"));
-    if (saved->market_pid == 0 || ProcessRuns(saved->market_pid, kMarket)) {
+    if (saved->market_pid == 0 ||
+        proc::ProcessRuns(saved->market_pid, kMarket)) {
       progress("devnet already running");
       return saved;
     }
     progress("devnet running; restarting its market");
-    if (absl::Status s = StartMarket(home, *saved); !s.ok()) return s;
-    if (absl::StatusOr<fs::path> c = WriteChainJson(home, *saved); !c.ok())
-      return c.status();
+    if (absl::Status s = StartMarket(
+            home, *saved, KeepPort(PortOf(saved->market), "market", progress));
+        !s.ok())
+      return s;
+    if (absl::Status s = WriteChainFiles(home, *saved); !s.ok()) return s;
     if (absl::Status s = files::WriteFileAtomic(StateFile(home),
                                                 ToJson(*saved).dump(2), 0600);
         !s.ok())
@@ -266,13 +368,16 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
   bool have_chain = saved.ok() && fs::exists(ChainState(home)) &&
                     saved->chain_id == options.chain_id &&
                     saved->flavour == FlavourName(options.flavour);
-  absl::StatusOr<DevnetState> state = Start(options, /*fresh=*/!have_chain);
+  DevnetOptions start = options;
+  if (start.port == 0 && saved.ok())
+    start.port = KeepPort(saved->port, "devnet RPC", progress);
+  absl::StatusOr<DevnetState> state = Start(start, /*fresh=*/!have_chain);
   if (!state.ok() && have_chain) {
     progress(
         "warning: the saved chain state does not load; redeploying from "
         "scratch");
     have_chain = false;
-    state = Start(options, /*fresh=*/true);
+    state = Start(start, /*fresh=*/true);
   }
   if (!state.ok()) return state.status();
 
@@ -291,7 +396,7 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
                        check.message(), "); redeploying from scratch"));
       (void)proc::StopProcess(state->pid, kStopGrace);
       have_chain = false;
-      state = Start(options, /*fresh=*/true);
+      state = Start(start, /*fresh=*/true);
       if (!state.ok()) return state.status();
       client =
           chain::JsonRpcClient::Create({state->rpc}, http::NewCurlClient());
@@ -306,29 +411,8 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
   }
   state->accounts = std::move(*accounts);
   if (!have_chain) {
-    absl::StatusOr<PocoArtifacts> artifacts =
-        PocoArtifacts::Open(NpmDir() / "@iexec" / "poco");
     absl::StatusOr<PocoDeployment> deployment =
-        artifacts.ok() ? absl::StatusOr<PocoDeployment>(absl::UnknownError(""))
-                       : absl::StatusOr<PocoDeployment>(artifacts.status());
-    if (artifacts.ok()) {
-      absl::StatusOr<std::string> key =
-          files::ReadSecretFile(state->accounts.front().private_key_file);
-      absl::StatusOr<eth::Bytes> key_bytes =
-          key.ok() ? eth::FromHexFixed(*key, 32, "dev key")
-                   : absl::StatusOr<eth::Bytes>(key.status());
-      if (!key_bytes.ok()) {
-        (void)proc::StopProcess(state->pid, kStopGrace);
-        return key_bytes.status();
-      }
-      DeployOptions deploy;
-      deploy.chain_id = options.chain_id;
-      deploy.flavour = options.flavour;
-      for (const DevAccount& a : state->accounts)
-        deploy.fund_accounts.push_back(a.address);
-      deploy.progress = options.progress;
-      deployment = DeployPoco(*api, *artifacts, *key_bytes, deploy);
-    }
+        Deploy(**client, *api, options, state->accounts);
     absl::Status check =
         deployment.ok() ? CheckPocoDeployment(*api, *deployment,
                                               options.chain_id, options.flavour)
@@ -342,25 +426,26 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
     state->deployed_now = true;
   }
   progress("starting the local market");
-  if (absl::Status s = StartMarket(home, *state); absl::IsNotFound(s)) {
+  const uint16_t market_port =
+      saved.ok() ? KeepPort(PortOf(saved->market), "market", progress) : 0;
+  if (absl::Status s = StartMarket(home, *state, market_port);
+      absl::IsNotFound(s)) {
     // The chain is useful without it: chain.json then has no iexecGateway.
     progress(absl::StrCat("warning: no local market: ", s.message()));
   } else if (!s.ok()) {
     (void)proc::StopProcess(state->pid, kStopGrace);
     return s;
   }
-  absl::StatusOr<fs::path> chain_json = WriteChainJson(home, *state);
-  if (!chain_json.ok()) {
-    (void)StopProgram(state->market_pid, kMarket);
+  if (absl::Status s = WriteChainFiles(home, *state); !s.ok()) {
+    (void)proc::StopProgram(state->market_pid, kMarket, kStopGrace);
     (void)proc::StopProcess(state->pid, kStopGrace);
-    return chain_json.status();
+    return s;
   }
-  state->chain_json = *chain_json;
   if (absl::Status s =
           files::WriteFileAtomic(StateFile(home), ToJson(*state).dump(2), 0600);
       !s.ok()) {
     // Unrecorded processes could never be stopped by pid: stop them now.
-    (void)StopProgram(state->market_pid, kMarket);
+    (void)proc::StopProgram(state->market_pid, kMarket, kStopGrace);
     (void)proc::StopProcess(state->pid, kStopGrace);
     return s;
   }
@@ -369,12 +454,13 @@ absl::StatusOr<DevnetState> DevnetUp(const DevnetOptions& options) {
 
 absl::Status DevnetDown(const fs::path& home) {
   absl::StatusOr<DevnetState> saved = ReadState(home);
-  if (!saved.ok() || !ProcessRuns(saved->pid, kAnvil)) {
-    if (saved.ok()) (void)StopProgram(saved->market_pid, kMarket);
+  if (!saved.ok() || !proc::ProcessRuns(saved->pid, kAnvil)) {
+    if (saved.ok())
+      (void)proc::StopProgram(saved->market_pid, kMarket, kStopGrace);
     return absl::NotFoundError("the devnet is not running");
   }
-  (void)StopProgram(saved->market_pid, kMarket);
-  absl::Status stopped = StopProgram(saved->pid, kAnvil);
+  (void)proc::StopProgram(saved->market_pid, kMarket, kStopGrace);
+  absl::Status stopped = proc::StopProgram(saved->pid, kAnvil, kStopGrace);
   std::error_code ec;  // anvil writes its dump 0644; the home keeps 0600
   fs::permissions(ChainState(home),
                   fs::perms::owner_read | fs::perms::owner_write, ec);
@@ -384,8 +470,10 @@ absl::Status DevnetDown(const fs::path& home) {
 absl::Status DevnetReset(const fs::path& home) {
   absl::StatusOr<DevnetState> saved = ReadState(home);
   if (saved.ok()) {
-    (void)StopProgram(saved->market_pid, kMarket);
-    if (absl::Status s = StopProgram(saved->pid, kAnvil); !s.ok()) return s;
+    (void)proc::StopProgram(saved->market_pid, kMarket, kStopGrace);
+    if (absl::Status s = proc::StopProgram(saved->pid, kAnvil, kStopGrace);
+        !s.ok())
+      return s;
   }
   fs::remove(ChainState(home));
   fs::remove(StateFile(home));
@@ -400,7 +488,7 @@ absl::StatusOr<DevnetState> DevnetStatus(const fs::path& home) {
           "no devnet in this home; run poolctl devnet up");
     return saved.status();
   }
-  saved->running = ProcessRuns(saved->pid, kAnvil);
+  saved->running = proc::ProcessRuns(saved->pid, kAnvil);
   return saved;
 }
 

@@ -1,5 +1,6 @@
 // The embedded default: a local iExec chain in the poolops home. anvil with
-// PoCo 5.5.0 deployed by poolops itself, the chain state saved on the way
+// PoCo deployed by poolops itself (5.5.0 native or token as Bellecour; 6.1.0
+// as on Arbitrum), the chain state saved on the way
 // down and restored on the next Up (seconds instead of a redeployment),
 // funded dev accounts whose keys are files 0600, and chain "devnet"
 // registered in <home>/chains as an iExec SDK chain.json.
@@ -8,8 +9,9 @@
 // $POOLOPS_BIN_DIR) serves the iExec market API for the chain.
 //
 // Files: <home>/devnet/{devnet.json, state.json, anvil.json, accounts/}, the
-// logs in <home>/logs/{anvil,market}.log, <home>/chains/devnet.json and
-// <home>/chains/default (the default chain's name).
+// logs in <home>/logs/{anvil,market}.log, <home>/chains/devnet.json (+
+// devnet.poolops.json: its fee mode) and <home>/chains/default (the default
+// chain's name).
 #pragma once
 
 #include <cstdint>
@@ -39,7 +41,8 @@ struct DevnetState {
   PocoDeployment deployment;
   std::string market;  // the local market's URL (poolops-devnet-market)
   int market_pid = 0;
-  std::filesystem::path chain_json;
+  std::filesystem::path chain_json;   // the iExec SDK 8's chain.json
+  std::filesystem::path chain_json9;  // SDK 9's (arbitrum flavour), else empty
   std::vector<DevAccount> accounts;
   bool deployed_now = false;  // this Up deployed PoCo (cold start)
 };

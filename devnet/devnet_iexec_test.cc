@@ -16,12 +16,18 @@ namespace poolops::devnet {
 namespace {
 namespace fs = std::filesystem;
 
+// The iexec 8.24.0 CLI by its package's path (node_modules/.bin/iexec is
+// whichever installed CLI linked it last: 8.24.0 or 9.x).
+fs::path IexecCli8() {
+  return NpmDir() / "iexec" / "dist" / "esm" / "cli" / "cmd" / "iexec.js";
+}
+
 // Runs the iexec CLI in `dir` (where chain.json is) on chain devnet and
 // returns its --raw JSON (discarded when the output is not JSON).
 nlohmann::json Iexec(const fs::path& dir, const std::string& args) {
-  std::string command = absl::StrCat("cd '", dir.string(), "' && '",
-                                     (NpmDir() / ".bin" / "iexec").string(),
-                                     "' ", args, " --raw --chain devnet 2>&1");
+  std::string command =
+      absl::StrCat("cd '", dir.string(), "' && '", IexecCli8().string(), "' ",
+                   args, " --raw --chain devnet 2>&1");
   std::string out;
   if (FILE* p = popen(command.c_str(), "r")) {
     char buf[4096];
@@ -45,7 +51,7 @@ class DevnetIexecTest : public ::testing::Test {
 
 TEST_F(DevnetIexecTest, TheIexecCliReadsTheChainJson) {
   POOLOPS_REQUIRE_NPM_ASSETS();
-  ASSERT_TRUE(fs::exists(NpmDir() / ".bin" / "iexec"))
+  ASSERT_TRUE(fs::exists(IexecCli8()))
       << "the iexec 8.24.0 CLI is missing (run scripts/test or npm install "
          "in tests/interop)";
   DevnetOptions options;

@@ -37,6 +37,8 @@ inline std::string MissingAssets() {
     missing += " " + AnvilBinary().string();
   if (!std::filesystem::exists(NpmDir() / "@iexec" / "poco" / "artifacts"))
     missing += " " + (NpmDir() / "@iexec" / "poco").string();
+  if (!std::filesystem::exists(NpmDir() / "iexec-poco6" / "deployments"))
+    missing += " " + (NpmDir() / "iexec-poco6").string();
   return missing;
 }
 
@@ -60,14 +62,16 @@ class ScopedAnvil {
  public:
   ~ScopedAnvil() { Stop(); }
 
-  absl::Status Start(uint64_t chain_id = 65535,
-                     std::filesystem::path state_file = {}) {
-    AnvilOptions options;
-    options.binary = AnvilBinary();
-    options.chain_id = chain_id;
-    options.state_file = std::move(state_file);
-    options.log_file = dir_.path() / "anvil.log";
-    absl::StatusOr<AnvilInstance> instance = StartAnvil(options);
+  absl::Status Start(
+      uint64_t chain_id = 65535, std::filesystem::path state_file = {},
+      chain::AnvilLaunch::Kind kind = chain::AnvilLaunch::Kind::kBellecour) {
+    chain::AnvilLaunch launch;
+    launch.chain_id = chain_id;
+    launch.kind = kind;
+    launch.state_file = std::move(state_file);
+    launch.spawn.log_file = dir_.path() / "anvil.log";
+    launch.spawn.die_with_parent = true;  // never outlives a crashed test
+    absl::StatusOr<chain::LaunchedAnvil> instance = StartAnvil(launch);
     if (!instance.ok()) return instance.status();
     instance_ = *instance;
     absl::StatusOr<std::unique_ptr<chain::JsonRpcClient>> client =
@@ -86,12 +90,12 @@ class ScopedAnvil {
 
   chain::EthApi& api() { return *api_; }
   chain::JsonRpcClient& client() { return *client_; }
-  const AnvilInstance& instance() const { return instance_; }
+  const chain::LaunchedAnvil& instance() const { return instance_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
 
  private:
   poolops::test::TempDir dir_;
-  AnvilInstance instance_;
+  chain::LaunchedAnvil instance_;
   std::unique_ptr<chain::JsonRpcClient> client_;
   std::unique_ptr<chain::EthApi> api_;
 };

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "devnet/poco6_deployer.h"
+#include "devnet/poco_setup.h"
 #include "libs/eth/abi.h"
 #include "libs/eth/keccak.h"
 #include "libs/eth/rlp.h"
@@ -32,13 +34,6 @@ constexpr std::string_view kModules[] = {"ERC1538QueryDelegate",
                                          "IexecPocoAccessorsDelegate",
                                          "IexecPocoBoostDelegate",
                                          "IexecPocoBoostAccessorsDelegate"};
-
-struct Category {
-  const char* name;
-  uint64_t work_clock_time_ref;
-};
-constexpr Category kCategories[] = {
-    {"XS", 300}, {"S", 1200}, {"M", 3600}, {"L", 10800}, {"XL", 36000}};
 
 // Distinct selectors behind the hub once every module is linked (measured
 // on the 5.5.0 artifacts; the escrows differ in their function sets).
@@ -69,6 +64,10 @@ class Plan {
     absl::StatusOr<eth::Bytes> data = eth::abi::EncodeCall(signature, args);
     if (!data.ok()) return data.status();
     return Add(to, std::move(*data), std::move(label));
+  }
+
+  absl::Status Send(PocoCall call) {
+    return Add(call.to, std::move(call.data), std::move(call.label));
   }
 
   struct Signed {
@@ -103,12 +102,6 @@ class Plan {
   std::vector<Signed> signed_;
 };
 
-absl::StatusOr<Value> View(chain::EthApi& api, const eth::Address& to,
-                           std::string_view signature,
-                           std::string_view returns) {
-  return api.CallFunction(to, signature, {}, returns);
-}
-
 // keccak(abi.encode(typeHash, keccak(name), keccak(version), chainId, hub)).
 eth::Bytes DomainSeparator(uint64_t chain_id, const eth::Address& hub) {
   auto hash = [](std::string_view text) {
@@ -134,17 +127,67 @@ absl::Status Check(bool ok, std::string_view what) {
       absl::StrCat("PoCo deployment check failed: ", std::string(what)));
 }
 
+absl::Status CheckTotalFunctions(chain::EthApi& api, const eth::Address& hub,
+                                 uint64_t expected_functions) {
+  absl::StatusOr<Value> total =
+      api.CallFunction(hub, "totalFunctions()", {}, "uint256");
+  if (!total.ok()) return total.status();
+  uint64_t functions = std::get<eth::U256>(total->v).low64();
+  return Check(functions == expected_functions,
+               absl::StrCat("totalFunctions() is ", functions, ", expected ",
+                            expected_functions));
+}
+
+// PoCo 6: the Diamond's loupe lists every facet (each with code) and its
+// selectors, as the Arbitrum deployment's .diamond.log does.
+absl::Status CheckDiamond(chain::EthApi& api, const eth::Address& hub) {
+  absl::StatusOr<Value> facets =
+      api.CallFunction(hub, "facets()", {}, "(address,bytes4[])[]");
+  if (!facets.ok()) return facets.status();
+  const auto& list = std::get<std::vector<Value>>(facets->v);
+  size_t selectors = 0;
+  for (const Value& f : list) {
+    const auto& t = std::get<std::vector<Value>>(f.v);
+    const eth::Address& facet = std::get<eth::Address>(t[0].v);
+    selectors += std::get<std::vector<Value>>(t[1].v).size();
+    absl::StatusOr<eth::Bytes> code = api.GetCode(facet);
+    if (!code.ok()) return code.status();
+    if (absl::Status s =
+            Check(!code->empty(),
+                  absl::StrCat("facet ", facet.ToChecksum(), " has no code"));
+        !s.ok())
+      return s;
+  }
+  return Check(list.size() == kPoco6Facets && selectors == kPoco6Selectors,
+               absl::StrCat("the Diamond has ", list.size(), " facets and ",
+                            selectors, " selectors, expected ", kPoco6Facets,
+                            " and ", kPoco6Selectors));
+}
+
 }  // namespace
 
 absl::StatusOr<Flavour> ParseFlavour(std::string_view name) {
   if (name == "native") return Flavour::kNative;
   if (name == "token") return Flavour::kToken;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown flavour \"", std::string(name), "\" (native or token)"));
+  if (name == "arbitrum") return Flavour::kArbitrum;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown flavour \"", std::string(name),
+                   "\" (native, token or arbitrum)"));
 }
 
 std::string_view FlavourName(Flavour flavour) {
-  return flavour == Flavour::kToken ? "token" : "native";
+  switch (flavour) {
+    case Flavour::kToken:
+      return "token";
+    case Flavour::kArbitrum:
+      return "arbitrum";
+    default:
+      return "native";
+  }
+}
+
+std::string_view PocoVersion(Flavour flavour) {
+  return flavour == Flavour::kArbitrum ? "6.1.0" : "5.5.0";
 }
 
 eth::Address CreateAddress(const eth::Address& sender, uint64_t nonce) {
@@ -167,6 +210,9 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
   auto progress = [&](std::string_view line) {
     if (options.progress) options.progress(line);
   };
+  if (options.flavour == Flavour::kArbitrum)
+    return absl::InvalidArgumentError(
+        "the arbitrum flavour is PoCo 6: DeployPoco6 deploys it");
   absl::StatusOr<eth::Address> deployer = eth::AddressOf(deployer_key);
   if (!deployer.ok()) return deployer.status();
   absl::StatusOr<uint64_t> nonce = api.GetTransactionCount(*deployer);
@@ -237,42 +283,15 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
     if (!address.ok()) return address.status();
     *r.address = *address;
   }
-  for (Registry& r : registries) {
-    if (absl::Status s = plan.Call(*r.address, "initialize(address)",
-                                   {Value::Addr(eth::Address())},
-                                   absl::StrCat(r.contract, ".initialize"));
-        !s.ok())
-      return s;
-    if (absl::Status s = plan.Call(
-            *r.address, "setBaseURI(string)",
-            {Value::Str(absl::StrCat("https://nfts-metadata.iex.ec/", r.kind,
-                                     "/", options.chain_id, "/"))},
-            absl::StrCat(r.contract, ".setBaseURI"));
-        !s.ok())
-      return s;
-  }
   // Token flavour: RLC is created after configure and the 5 categories (6
   // nonces from here), so every other address stays the same.
-  if (token) out.token = CreateAddress(*deployer, plan.next_nonce() + 6);
-  if (absl::Status s = plan.Call(
-          out.hub,
-          "configure(address,string,string,uint8,address,address,address,"
-          "address)",
-          {Value::Addr(out.token), Value::Str("Staked RLC"), Value::Str("SRLC"),
-           Value::Uint(9), Value::Addr(out.app_registry),
-           Value::Addr(out.dataset_registry),
-           Value::Addr(out.workerpool_registry), Value::Addr(eth::Address())},
-          "configure");
-      !s.ok())
-    return s;
-  for (const Category& c : kCategories) {
-    if (absl::Status s =
-            plan.Call(out.hub, "createCategory(string,string,uint256)",
-                      {Value::Str(c.name), Value::Str("{}"),
-                       Value::Uint(c.work_clock_time_ref)},
-                      absl::StrCat("createCategory ", c.name));
-        !s.ok())
-      return s;
+  std::vector<PocoCall> calls = RegistrySetupCalls(out, options.chain_id);
+  if (token) {
+    out.token = CreateAddress(*deployer, plan.next_nonce() + calls.size() + 6);
+  }
+  for (PocoCall& c : ConfigureCalls(out, "{}")) calls.push_back(std::move(c));
+  for (PocoCall& c : calls) {
+    if (absl::Status s = plan.Send(std::move(c)); !s.ok()) return s;
   }
 
   if (token) {
@@ -283,14 +302,9 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
     if (!rlc_address.ok()) return rlc_address.status();
     if (*rlc_address != out.token)
       return absl::InternalError("RLC not at the address given to configure");
-    for (const eth::Address& account : options.fund_accounts) {
-      if (account == *deployer) continue;
-      if (absl::Status s = plan.Call(
-              out.token, "transfer(address,uint256)",
-              {Value::Addr(account), Value::Uint(options.rlc_per_account)},
-              absl::StrCat("RLC.transfer ", account.ToChecksum()));
-          !s.ok())
-        return s;
+    for (PocoCall& c : FundingCalls(out.token, options.fund_accounts, *deployer,
+                                    options.rlc_per_account)) {
+      if (absl::Status s = plan.Send(std::move(c)); !s.ok()) return s;
     }
   }
 
@@ -332,25 +346,24 @@ absl::Status CheckPocoDeployment(chain::EthApi& api,
   if (absl::Status s = Check(!code->empty(), "no code at the hub address");
       !s.ok())
     return s;
-  absl::StatusOr<Value> total =
-      View(api, deployment.hub, "totalFunctions()", "uint256");
-  if (!total.ok()) return total.status();
-  uint64_t functions = std::get<eth::U256>(total->v).low64();
-  if (absl::Status s = Check(functions == expected_functions,
-                             absl::StrCat("totalFunctions() is ", functions,
-                                          ", expected ", expected_functions));
-      !s.ok())
+  if (flavour == Flavour::kArbitrum) {
+    if (absl::Status s = CheckDiamond(api, deployment.hub); !s.ok()) return s;
+  } else if (absl::Status s =
+                 CheckTotalFunctions(api, deployment.hub, expected_functions);
+             !s.ok()) {
     return s;
-  absl::StatusOr<Value> token = View(api, deployment.hub, "token()", "address");
+  }
+  absl::StatusOr<Value> token =
+      api.CallFunction(deployment.hub, "token()", {}, "address");
   if (!token.ok()) return token.status();
   if (absl::Status s =
           Check(std::get<eth::Address>(token->v) == deployment.token,
-                flavour == Flavour::kToken ? "token() is not the RLC token"
-                                           : "token() is not 0x0 (native)");
+                flavour == Flavour::kNative ? "token() is not 0x0 (native)"
+                                            : "token() is not the RLC token");
       !s.ok())
     return s;
-  absl::StatusOr<Value> domain =
-      View(api, deployment.hub, "domain()", "(string,string,uint256,address)");
+  absl::StatusOr<Value> domain = api.CallFunction(
+      deployment.hub, "domain()", {}, "(string,string,uint256,address)");
   if (!domain.ok()) return domain.status();
   const auto& d = std::get<std::vector<Value>>(domain->v);
   bool domain_ok = std::get<std::string>(d[0].v) == "iExecODB" &&
@@ -362,8 +375,8 @@ absl::Status CheckPocoDeployment(chain::EthApi& api,
       !s.ok())
     return s;
   // Orders are signed against this separator: it must hash domain().
-  absl::StatusOr<Value> separator =
-      View(api, deployment.hub, "eip712domain_separator()", "bytes32");
+  absl::StatusOr<Value> separator = api.CallFunction(
+      deployment.hub, "eip712domain_separator()", {}, "bytes32");
   if (!separator.ok()) return separator.status();
   if (absl::Status s = Check(std::get<eth::Bytes>(separator->v) ==
                                  DomainSeparator(chain_id, deployment.hub),
@@ -371,7 +384,7 @@ absl::Status CheckPocoDeployment(chain::EthApi& api,
       !s.ok())
     return s;
   absl::StatusOr<Value> categories =
-      View(api, deployment.hub, "countCategory()", "uint256");
+      api.CallFunction(deployment.hub, "countCategory()", {}, "uint256");
   if (!categories.ok()) return categories.status();
   uint64_t count = std::get<eth::U256>(categories->v).low64();
   if (absl::Status s = Check(count == 5, absl::StrCat("countCategory() is ",
@@ -379,7 +392,7 @@ absl::Status CheckPocoDeployment(chain::EthApi& api,
       !s.ok())
     return s;
   absl::StatusOr<Value> registry =
-      View(api, deployment.hub, "workerpoolregistry()", "address");
+      api.CallFunction(deployment.hub, "workerpoolregistry()", {}, "address");
   if (!registry.ok()) return registry.status();
   return Check(
       std::get<eth::Address>(registry->v) == deployment.workerpool_registry,

@@ -44,11 +44,15 @@ struct PocoDeployment {
   std::vector<DeployStep> steps;  // in nonce order; empty for a restore
 };
 
-enum class Flavour { kNative, kToken };
+// native and token: PoCo 5.5.0 (Bellecour-like, gas free); arbitrum: PoCo
+// 6.1.0 as on Arbitrum, EIP-1559 fees (poco6_deployer.h).
+enum class Flavour { kNative, kToken, kArbitrum };
 
-// "native" / "token"; InvalidArgument otherwise.
+// "native" / "token" / "arbitrum"; InvalidArgument otherwise.
 absl::StatusOr<Flavour> ParseFlavour(std::string_view name);
 std::string_view FlavourName(Flavour flavour);
+// The PoCo release the flavour deploys: "5.5.0" or "6.1.0".
+std::string_view PocoVersion(Flavour flavour);
 
 struct DeployOptions {
   uint64_t chain_id = 65535;
@@ -60,6 +64,15 @@ struct DeployOptions {
   std::function<void(std::string_view)> progress;  // may be empty
 };
 
+// The five categories every PoCo deployment creates: name and work clock
+// time reference in seconds.
+struct PocoCategory {
+  const char* name;
+  uint64_t work_clock_time_ref;
+};
+inline constexpr PocoCategory kPocoCategories[] = {
+    {"XS", 300}, {"S", 1200}, {"M", 3600}, {"L", 10800}, {"XL", 36000}};
+
 // CREATE address of `sender` at `nonce`: keccak(rlp([sender, nonce]))[12:].
 eth::Address CreateAddress(const eth::Address& sender, uint64_t nonce);
 
@@ -69,7 +82,8 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
                                           const DeployOptions& options);
 
 // The checks run after every deployment and every restore: hub code present,
-// totalFunctions() == 103 (native; 104 token), token() as deployed, domain() ==
+// totalFunctions() == 103 (native; 104 token), or on PoCo 6 the Diamond's
+// loupe: 14 facets with code, 98 selectors; token() as deployed, domain() ==
 // ("iExecODB","5.0.0",chainId,hub) and eip712domain_separator() its EIP-712
 // hash, countCategory() == 5, the registries known to the hub. A failure is an
 // error naming the check, never a warning.

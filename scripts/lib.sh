@@ -46,6 +46,32 @@ install_deps() {
     (cd "$interop" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
     cp "$interop/package.json" "$interop/node_modules/.poolops-stamp"
   fi
+  install_poco6 "$interop/node_modules/iexec-poco6"
+}
+
+# @iexec/poco 6.1.0, the deployment the arbitrum devnet replays. Its package
+# depends on two GitHub repositories (diamond-1, createx) that npm cannot
+# reach from here and that nothing of ours needs: only its published
+# tarball is unpacked, checked against the registry's sha512 pinned here.
+# After npm install, which would prune it as extraneous.
+POCO6_VERSION=6.1.0
+POCO6_SHA512=BPbDtf2fgQuotr6rf74ACVdwlKqkErEZ8qLbTWM+2CIBj2EX3+6KBGWsFoudoOGjgT7vUJ3jeNX8SWvHzSHg6A==
+install_poco6() {
+  local dest=$1
+  [[ -f $dest/package.json ]] && grep -q "\"version\": \"$POCO6_VERSION\"" "$dest/package.json" && return
+  log "installing @iexec/poco $POCO6_VERSION (its deployments, for the arbitrum devnet)"
+  local tmp
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "@iexec/poco@$POCO6_VERSION" >/dev/null)
+  local tgz="$tmp/iexec-poco-$POCO6_VERSION.tgz"
+  if [[ $(openssl dgst -sha512 -binary "$tgz" | base64 -w0) != "$POCO6_SHA512" ]]; then
+    rm -rf "$tmp"
+    echo "@iexec/poco $POCO6_VERSION: the tarball does not match its pinned sha512" >&2
+    return 1
+  fi
+  rm -rf "$dest" && mkdir -p "$dest"
+  tar xzf "$tgz" -C "$dest" --strip-components=1
+  rm -rf "$tmp"
 }
 
 # What `scripts/demo` runs: poolctl, the four services, the devnet's market and

@@ -31,16 +31,14 @@ std::string WriteWallet(const std::string& name, const std::string& address) {
   return path;
 }
 
-// The simulator `role` with `env` ("NAME=VALUE") on top of the test's
-// environment; it dies with the test. -1 when it cannot start.
+// The simulator `role` with `env` ("NAME=VALUE") and nothing of the test's
+// environment, as in its container; it dies with the test. -1 when it
+// cannot start.
 pid_t Spawn(const std::vector<std::string>& env, const std::string& role) {
   proc::SpawnOptions options;
   options.die_with_parent = true;
-  for (const std::string& e : env) {
-    size_t eq = e.find('=');
-    options.env.emplace_back(e.substr(0, eq),
-                             eq == std::string::npos ? "" : e.substr(eq + 1));
-  }
+  options.env = proc::EnvPairs(env);
+  options.inherit_env = false;
   absl::StatusOr<pid_t> pid =
       proc::SpawnDetached({POOLOPS_SIM_BINARY, "--role", role}, options);
   return pid.ok() ? *pid : -1;

@@ -30,9 +30,11 @@ struct ExecPlan {
   std::vector<char*> envp;
 
   ExecPlan(const std::vector<std::string>& a,
-           const std::vector<std::pair<std::string, std::string>>& overrides)
+           const std::vector<std::pair<std::string, std::string>>& overrides,
+           bool inherit_env = true)
       : args(a) {
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    for (char** e = environ; inherit_env && e != nullptr && *e != nullptr;
+         ++e) {
       std::string_view entry(*e);
       bool replaced = false;
       for (const auto& [name, value] : overrides) {
@@ -265,10 +267,22 @@ ProcessRunner* ProcessRunner::Real() {
   return runner;
 }
 
+std::vector<std::pair<std::string, std::string>> EnvPairs(
+    const std::vector<std::string>& assignments) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(assignments.size());
+  for (const std::string& a : assignments) {
+    const size_t eq = a.find('=');
+    out.emplace_back(a.substr(0, eq),
+                     eq == std::string::npos ? "" : a.substr(eq + 1));
+  }
+  return out;
+}
+
 absl::StatusOr<pid_t> SpawnDetached(const std::vector<std::string>& argv,
                                     const SpawnOptions& options) {
   if (argv.empty()) return absl::InvalidArgumentError("empty command");
-  ExecPlan plan(argv, options.env);
+  ExecPlan plan(argv, options.env, options.inherit_env);
   const std::string log_path =
       options.log_file.empty() ? "/dev/null" : options.log_file.string();
   int log =
@@ -334,6 +348,21 @@ absl::Status StopProcess(pid_t pid, absl::Duration grace) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   return absl::InternalError(absl::StrCat("pid ", pid, " survived SIGKILL"));
+}
+
+bool ProcessRuns(pid_t pid, std::string_view program) {
+  if (!ProcessAlive(pid)) return false;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/cmdline"), std::ios::binary);
+  std::string argv0;
+  std::getline(in, argv0, '\0');  // empty for a zombie
+  return !argv0.empty() &&
+         std::filesystem::path(argv0).filename() == std::string(program);
+}
+
+absl::Status StopProgram(pid_t pid, std::string_view program,
+                         absl::Duration grace) {
+  if (!ProcessRuns(pid, program)) return absl::OkStatus();
+  return StopProcess(pid, grace);
 }
 
 }  // namespace poolops::proc

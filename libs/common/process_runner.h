@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,7 +54,14 @@ struct SpawnOptions {
   bool die_with_parent = false;
   // Set (or replaced) in the child on top of the caller's environment.
   std::vector<std::pair<std::string, std::string>> env;
+  // False: the child gets `env` only, nothing of the caller's (a test that
+  // must not depend on the environment it was started from).
+  bool inherit_env = true;
 };
+
+// "NAME=VALUE" assignments as env pairs (no '=': an empty value).
+std::vector<std::pair<std::string, std::string>> EnvPairs(
+    const std::vector<std::string>& assignments);
 
 // Starts argv (argv[0] as for Run) in its own session, stdin from
 // /dev/null, none of the caller's other descriptors; returns its pid once
@@ -67,5 +75,15 @@ bool ProcessAlive(pid_t pid);
 // SIGTERM, then SIGKILL after `grace`; returns once it is gone (or after 2 s
 // more: Internal).
 absl::Status StopProcess(pid_t pid, absl::Duration grace);
+
+// True when `pid` is alive and runs a binary named `program` (argv[0]'s file
+// name, from /proc): a pid read from a file may since belong to another
+// process, which must be neither reported as ours nor signalled.
+bool ProcessRuns(pid_t pid, std::string_view program);
+
+// StopProcess for a pid read from a file: does nothing unless it runs
+// `program`.
+absl::Status StopProgram(pid_t pid, std::string_view program,
+                         absl::Duration grace);
 
 }  // namespace poolops::proc

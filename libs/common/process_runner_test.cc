@@ -186,6 +186,43 @@ TEST(SpawnDetachedTest, EnvironmentChangesReachTheChildOnly) {
   EXPECT_TRUE(StopProcess(*pid, absl::Seconds(5)).ok());
 }
 
+TEST(SpawnDetachedTest, WithoutInheritanceTheChildGetsItsEnvOnly) {
+  test::TempDir dir;
+  ::setenv("POOLOPS_SPAWN_CALLERS", "leaked", 1);
+  SpawnOptions options;
+  options.log_file = dir.path() / "log";
+  options.env = EnvPairs({"ONLY=this=that", "EMPTY"});
+  options.inherit_env = false;
+  absl::StatusOr<pid_t> pid = SpawnDetached(
+      {"/bin/sh", "-c",
+       "echo \"$ONLY|${EMPTY-unset}|${POOLOPS_SPAWN_CALLERS-}|${HOME-}\""},
+      options);
+  ::unsetenv("POOLOPS_SPAWN_CALLERS");
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  std::string log;
+  for (int i = 0; i < 200 && log.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    log = Slurp(options.log_file);
+  }
+  EXPECT_EQ(log, "this=that|||\n");
+  EXPECT_TRUE(StopProcess(*pid, absl::Seconds(5)).ok());
+}
+
+TEST(SpawnDetachedTest, PidsFromFilesAreTrustedOnlyForTheirProgram) {
+  // This test binary is alive but is not anvil: never reported nor signalled.
+  EXPECT_FALSE(ProcessRuns(getpid(), "anvil"));
+  EXPECT_TRUE(StopProgram(getpid(), "anvil", absl::Seconds(1)).ok());
+  EXPECT_FALSE(ProcessRuns(0, "anvil"));
+  EXPECT_TRUE(StopProcess(0, absl::Seconds(1)).ok());
+  absl::StatusOr<pid_t> pid = SpawnDetached({"/bin/sleep", "30"});
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  EXPECT_TRUE(ProcessRuns(*pid, "sleep"));
+  EXPECT_TRUE(StopProgram(*pid, "sleep", absl::Seconds(5)).ok());
+  // Stopped: a zombie of ours is reaped and is not running it any more.
+  EXPECT_FALSE(ProcessRuns(*pid, "sleep"));
+  EXPECT_FALSE(ProcessAlive(*pid));
+}
+
 TEST(SpawnDetachedTest, StopKillsWhatIgnoresSigtermAfterTheGrace) {
   test::TempDir dir;
   SpawnOptions options;

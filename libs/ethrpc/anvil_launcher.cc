@@ -27,11 +27,21 @@ absl::StatusOr<LaunchedAnvil> LaunchOn(const AnvilLaunch& launch,
   out.rpc_url = absl::StrCat("http://127.0.0.1:", port);
   std::vector<std::string> args = {
       launch.binary.string(), "--host", "127.0.0.1", "--port",
-      std::to_string(port), "--hardfork", "berlin", "--gas-price", "0",
-      "--gas-limit", "6700000", "--chain-id", std::to_string(launch.chain_id),
+      std::to_string(port), "--chain-id", std::to_string(launch.chain_id),
       // No banner: it prints the dev keys.
       "--quiet"};
-  args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());
+  if (launch.kind == AnvilLaunch::Kind::kBellecour) {
+    args.insert(args.end(), {"--hardfork", "berlin", "--gas-price", "0",
+                             "--gas-limit", "6700000"});
+  } else {
+    args.insert(args.end(), {"--gas-limit", "32000000"});
+  }
+  if (!launch.state_file.empty()) {
+    args.insert(args.end(), {"--state", launch.state_file.string()});
+  }
+  if (!launch.config_out.empty()) {
+    args.insert(args.end(), {"--config-out", launch.config_out.string()});
+  }
   absl::StatusOr<pid_t> pid = proc::SpawnDetached(args, launch.spawn);
   if (!pid.ok()) return pid.status();
   out.pid = *pid;

@@ -1,7 +1,9 @@
-// Starts anvil (npm @foundry-rs/anvil-linux-amd64) as a Bellecour-like chain
-// (berlin, gas price 0, 6.7M block gas limit) on loopback only, and waits
-// until it answers eth_chainId with the chain id asked for. The one launcher
-// of the devnet's chain and of the tests' throwaway chains.
+// Starts anvil (npm @foundry-rs/anvil-linux-amd64) on loopback only as a
+// Bellecour-like chain (berlin, gas price 0, 6.7M block gas limit) or an
+// Arbitrum-like one (anvil's current hardfork, EIP-1559 base fee, 32M block
+// gas limit), and waits until it answers eth_chainId with the chain id asked
+// for. The one launcher of the devnet's chain and of the tests' throwaway
+// chains.
 #pragma once
 
 #include <sys/types.h>
@@ -23,8 +25,12 @@ struct AnvilLaunch {
   // before anvil binds it (three tries).
   uint16_t port = 0;
   uint64_t chain_id = 65535;
-  std::vector<std::string> extra_args;  // --state FILE, --config-out FILE...
-  proc::SpawnOptions spawn;             // its log file; tests: die with them
+  enum class Kind { kBellecour, kArbitrum } kind = Kind::kBellecour;
+  // Loaded when present, dumped when anvil stops (SIGTERM); empty: none.
+  std::filesystem::path state_file;
+  // Where anvil writes its dev accounts (keys: keep it 0600); empty: none.
+  std::filesystem::path config_out;
+  proc::SpawnOptions spawn;  // its log file; tests: die with them
   absl::Duration timeout = absl::Seconds(30);
 };
 

@@ -16,8 +16,8 @@ using nlohmann::json;
 using testing::FakeJsonRpcNode;
 using ::testing::HasSubstr;
 
-constexpr char kA[] = "http://127.0.0.1:1111";
-constexpr char kB[] = "http://127.0.0.1:2222";
+constexpr char kNodeA[] = "http://127.0.0.1:1111";
+constexpr char kNodeB[] = "http://127.0.0.1:2222";
 constexpr char kAccount[] = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 
 eth::Hash32 HashOf(const std::string& hex) {
@@ -46,7 +46,7 @@ json ReceiptJson(const std::string& hash, uint64_t block) {
 
 class EthApiTest : public ::testing::Test {
  protected:
-  void SetUp() override { Build({kA}); }
+  void SetUp() override { Build({kNodeA}); }
   void Build(std::vector<std::string> urls) {
     auto c = JsonRpcClient::Create(std::move(urls), transport_, {}, &clock_);
     ASSERT_TRUE(c.ok()) << c.status();
@@ -62,11 +62,11 @@ class EthApiTest : public ::testing::Test {
 };
 
 TEST_F(EthApiTest, Quantities) {
-  transport_->Push(kA, testing::Result("0xffff"));
-  transport_->Push(kA, testing::Result("0x2a"));
-  transport_->Push(kA, testing::Result("0xde0b6b3a7640000"));
-  transport_->Push(kA, testing::Result("0x7"));
-  transport_->Push(kA, testing::Result("0x0"));
+  transport_->Push(kNodeA, testing::Result("0xffff"));
+  transport_->Push(kNodeA, testing::Result("0x2a"));
+  transport_->Push(kNodeA, testing::Result("0xde0b6b3a7640000"));
+  transport_->Push(kNodeA, testing::Result("0x7"));
+  transport_->Push(kNodeA, testing::Result("0x0"));
   EXPECT_EQ(*api_->ChainId(), eth::U256(65535));
   EXPECT_EQ(*api_->BlockNumber(), 42u);
   auto account = *eth::Address::Parse(kAccount);
@@ -82,26 +82,26 @@ TEST_F(EthApiTest, Quantities) {
 TEST_F(EthApiTest, BadQuantitiesAreMalformedResultsAndFailOver) {
   for (json bad : {json("0x"), json("12"), json(12), json("0xzz"),
                    json("0x" + std::string(65, 'f'))}) {
-    transport_->Push(kA, testing::Result(bad));
+    transport_->Push(kNodeA, testing::Result(bad));
     auto r = api_->ChainId();
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal) << bad;
     EXPECT_THAT(r.status().message(),
                 HasSubstr("eth_chainId at http://127.0.0.1:1111: malformed "
                           "result: chain id"));
   }
-  Build({kA, kB});
-  transport_->Push(kA, testing::Result("0x"));
-  transport_->Push(kB, testing::Result("0x1"));
+  Build({kNodeA, kNodeB});
+  transport_->Push(kNodeA, testing::Result("0x"));
+  transport_->Push(kNodeB, testing::Result("0x1"));
   EXPECT_EQ(*api_->ChainId(), eth::U256(1));
 }
 
 TEST_F(EthApiTest, BlockNumberMustFit64Bits) {
-  transport_->Push(kA, testing::Result("0x10000000000000000"));
+  transport_->Push(kNodeA, testing::Result("0x10000000000000000"));
   EXPECT_THAT(api_->BlockNumber().status().message(), HasSubstr("64 bits"));
 }
 
 TEST_F(EthApiTest, CallEncodesTheRequest) {
-  transport_->Push(kA, testing::Result("0x" + std::string(64, '0')));
+  transport_->Push(kNodeA, testing::Result("0x" + std::string(64, '0')));
   CallRequest req;
   req.to = *eth::Address::Parse(kAccount);
   req.data = {0x70, 0xa0, 0x82, 0x31};
@@ -120,18 +120,21 @@ TEST_F(EthApiTest, CallEncodesTheRequest) {
 
 TEST_F(EthApiTest, CallBatchSendsOneExchangeAndChecksEachResult) {
   // One batch body: answer each request of the array by its id.
-  transport_->Push(kA, [](const json& req) -> absl::StatusOr<http::Response> {
-    json out = json::array();
-    out.push_back({{"jsonrpc", "2.0"}, {"id", req[1]["id"]}, {"result", "0x"}});
-    out.push_back({{"jsonrpc", "2.0"},
-                   {"id", req[0]["id"]},
-                   {"result", "0x" + std::string(64, '0')}});
-    out.push_back(
-        {{"jsonrpc", "2.0"},
-         {"id", req[2]["id"]},
-         {"error", {{"code", 3}, {"message", "execution reverted"}}}});
-    return http::Response{200, "application/json", out.dump(), std::nullopt};
-  });
+  transport_->Push(
+      kNodeA, [](const json& req) -> absl::StatusOr<http::Response> {
+        json out = json::array();
+        out.push_back(
+            {{"jsonrpc", "2.0"}, {"id", req[1]["id"]}, {"result", "0x"}});
+        out.push_back({{"jsonrpc", "2.0"},
+                       {"id", req[0]["id"]},
+                       {"result", "0x" + std::string(64, '0')}});
+        out.push_back(
+            {{"jsonrpc", "2.0"},
+             {"id", req[2]["id"]},
+             {"error", {{"code", 3}, {"message", "execution reverted"}}}});
+        return http::Response{200, "application/json", out.dump(),
+                              std::nullopt};
+      });
   std::vector<CallRequest> reqs(3);
   for (CallRequest& r : reqs) r.to = *eth::Address::Parse(kAccount);
   auto r = api_->CallBatch(reqs);
@@ -144,7 +147,7 @@ TEST_F(EthApiTest, CallBatchSendsOneExchangeAndChecksEachResult) {
 }
 
 TEST_F(EthApiTest, EmptyReturnDataIsAnErrorForCallButNotCallRaw) {
-  transport_->SetDefault(kA, testing::Result("0x"));
+  transport_->SetDefault(kNodeA, testing::Result("0x"));
   CallRequest req;
   req.to = *eth::Address::Parse(kAccount);
   auto r = api_->Call(req, BlockTag::Number(16));
@@ -162,20 +165,20 @@ TEST_F(EthApiTest, EmptyReturnDataIsAnErrorForCallButNotCallRaw) {
 TEST_F(EthApiTest, SendRawTransactionChecksTheHash) {
   eth::Bytes raw = {0xf8, 0x01, 0x02};
   std::string good = eth::ToHex(eth::Keccak(raw));
-  transport_->Push(kA, testing::Result(good));
+  transport_->Push(kNodeA, testing::Result(good));
   auto h = api_->SendRawTransaction(raw);
   ASSERT_TRUE(h.ok()) << h.status();
   EXPECT_EQ(eth::ToHex(*h), good);
   EXPECT_EQ(transport_->sent()[0].request["params"], json({"0xf80102"}));
-  transport_->Push(kA, testing::Result("0x" + std::string(64, 'a')));
+  transport_->Push(kNodeA, testing::Result("0x" + std::string(64, 'a')));
   EXPECT_EQ(api_->SendRawTransaction(raw).status().code(),
             absl::StatusCode::kInternal);
 }
 
 TEST_F(EthApiTest, ReceiptParsing) {
   std::string hash = "0x" + std::string(64, 'c');
-  transport_->Push(kA, testing::Result(nullptr));
-  transport_->Push(kA, testing::Result(ReceiptJson(hash, 9)));
+  transport_->Push(kNodeA, testing::Result(nullptr));
+  transport_->Push(kNodeA, testing::Result(ReceiptJson(hash, 9)));
   auto pending = api_->GetTransactionReceipt(HashOf(hash));
   ASSERT_TRUE(pending.ok()) << pending.status();
   EXPECT_FALSE(pending->has_value());
@@ -204,7 +207,7 @@ TEST_F(EthApiTest, ReceiptDefects) {
               HasSubstr("receipt.logs[0].topics[0]"));
   // A receipt for another transaction is a malformed answer.
   transport_->Push(
-      kA, testing::Result(ReceiptJson("0x" + std::string(64, 'd'), 9)));
+      kNodeA, testing::Result(ReceiptJson("0x" + std::string(64, 'd'), 9)));
   EXPECT_EQ(api_->GetTransactionReceipt(HashOf(hash)).status().code(),
             absl::StatusCode::kInternal);
 }
@@ -238,7 +241,7 @@ class MovingChain {
 TEST_F(EthApiTest, WaitForReceiptWaitsForConfirmations) {
   std::string hash = "0x" + std::string(64, 'c');
   MovingChain chain(hash);
-  transport_->SetDefault(kA, chain.Responder());
+  transport_->SetDefault(kNodeA, chain.Responder());
   auto r = api_->WaitForReceipt(HashOf(hash), 3, absl::Seconds(30),
                                 absl::Seconds(1));
   ASSERT_TRUE(r.ok()) << r.status();
@@ -248,7 +251,7 @@ TEST_F(EthApiTest, WaitForReceiptWaitsForConfirmations) {
 }
 
 TEST_F(EthApiTest, WaitForReceiptTimesOut) {
-  transport_->SetDefault(kA, testing::Result(nullptr));
+  transport_->SetDefault(kNodeA, testing::Result(nullptr));
   std::string hash = "0x" + std::string(64, 'c');
   auto r =
       api_->WaitForReceipt(HashOf(hash), 1, absl::Seconds(5), absl::Seconds(1));
@@ -261,16 +264,16 @@ TEST_F(EthApiTest, WaitForReceiptRidesOutANodeRestart) {
   std::string hash = "0x" + std::string(64, 'c');
   JsonRpcClientOptions o;
   o.rounds = 1;
-  auto c = JsonRpcClient::Create({kA}, transport_, o, &clock_);
+  auto c = JsonRpcClient::Create({kNodeA}, transport_, o, &clock_);
   EthApi api(c->get(), &clock_);
-  transport_->Push(kA,
+  transport_->Push(kNodeA,
                    testing::Fail(absl::UnavailableError("connection refused")));
-  transport_->Push(kA, testing::Result(ReceiptJson(hash, 3)));
+  transport_->Push(kNodeA, testing::Result(ReceiptJson(hash, 3)));
   auto r =
       api.WaitForReceipt(HashOf(hash), 0, absl::Seconds(5), absl::Seconds(1));
   ASSERT_TRUE(r.ok()) << r.status();
   // Other errors end the wait at once.
-  transport_->Push(kA, testing::RpcError(-32602, "invalid hash"));
+  transport_->Push(kNodeA, testing::RpcError(-32602, "invalid hash"));
   EXPECT_EQ(
       api.WaitForReceipt(HashOf(hash), 0, absl::Seconds(5)).status().code(),
       absl::StatusCode::kInvalidArgument);

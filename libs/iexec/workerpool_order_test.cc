@@ -1,6 +1,5 @@
 #include "libs/iexec/workerpool_order.h"
 
-#include "devnet/market/fake_chain_view.h"
 #include "gtest/gtest.h"
 #include "libs/eth/eip712.h"
 #include "libs/iexec/test_orders.h"

@@ -30,11 +30,7 @@ inline pid_t Spawn(const std::vector<std::string>& argv,
   proc::SpawnOptions options;
   options.log_file = log_file;
   options.die_with_parent = true;
-  for (const std::string& e : env) {
-    size_t eq = e.find('=');
-    options.env.emplace_back(e.substr(0, eq),
-                             eq == std::string::npos ? "" : e.substr(eq + 1));
-  }
+  options.env = proc::EnvPairs(env);
   absl::StatusOr<pid_t> pid = proc::SpawnDetached(argv, options);
   return pid.ok() ? *pid : -1;
 }

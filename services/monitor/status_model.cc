@@ -15,19 +15,6 @@ using v1::ProbeResult;
 
 }  // namespace
 
-std::string HealthName(Health health) {
-  switch (health) {
-    case v1::HEALTH_OK:
-      return "ok";
-    case v1::HEALTH_DEGRADED:
-      return "degraded";
-    case v1::HEALTH_DOWN:
-      return "down";
-    default:
-      return "unknown";
-  }
-}
-
 std::string Ago(absl::Duration d) {
   if (d < absl::ZeroDuration()) d = absl::ZeroDuration();
   if (d < absl::Minutes(2)) return absl::StrCat(absl::ToInt64Seconds(d), " s");

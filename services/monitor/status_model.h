@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "poolops/monitor/v1/monitor.pb.h"
+#include "proto/poolops/monitor/v1/health_name.h"
 #include "services/monitor/chain_sources.h"
 #include "services/monitor/http_prober.h"
 #include "services/monitor/pool_endpoints.h"
@@ -60,8 +61,7 @@ inline constexpr absl::Duration kCertExpiryWarning = absl::Hours(24 * 14);
 v1::PoolStatus EvaluatePool(const PoolEndpoints& endpoints,
                             const PoolObservations& obs, PoolMemory* memory);
 
-// "ok", "degraded", "down" (CLI.md), "unknown" for HEALTH_UNSPECIFIED.
-std::string HealthName(v1::Health health);
+using v1::HealthName;  // "ok", "degraded", "down", "unknown"
 
 // "3 min", "45 s", "2 h": how long ago, for people.
 std::string Ago(absl::Duration d);

@@ -1,4 +1,5 @@
 // The wallets: balances and stake against what the pool needs.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,18 +16,24 @@ using v1::ProbeResult;
 
 namespace {
 
-// Whether `amount` is below `floor`, both decimal integers (wei or nRLC) read
-// as 256-bit numbers; a value that is not one is itself a problem to show,
-// never a comparison of text.
-bool Below(std::string_view amount, std::string_view floor,
-           std::string_view what, std::vector<std::string>* problems) {
-  absl::StatusOr<eth::U256> a = eth::U256::FromDecimal(amount, what);
-  absl::StatusOr<eth::U256> f = eth::U256::FromDecimal(floor, "its floor");
-  if (!a.ok() || !f.ok()) {
-    problems->push_back(std::string((a.ok() ? f : a).status().message()));
-    return false;
+// `value` (wei or nRLC) as a 256-bit number, never compared as text; a value
+// that is not a decimal integer is itself a problem to show, once.
+std::optional<eth::U256> Amount(std::string_view value, std::string_view what,
+                                std::vector<std::string>* problems) {
+  absl::StatusOr<eth::U256> a = eth::U256::FromDecimal(value, what);
+  if (!a.ok()) {
+    problems->push_back(std::string(a.status().message()));
+    return std::nullopt;
   }
-  return *a < *f;
+  return *a;
+}
+
+// Whether a known `amount` is below `floor` (empty: no floor).
+bool Below(const std::optional<eth::U256>& amount, std::string_view floor,
+           std::string_view what, std::vector<std::string>* problems) {
+  if (!amount || floor.empty()) return false;
+  std::optional<eth::U256> f = Amount(floor, what, problems);
+  return f && *amount < *f;
 }
 
 }  // namespace
@@ -56,13 +63,14 @@ void EvaluateWallets(const PoolEndpoints& endpoints,
     }
     const Balances& b = *it->second;
     std::vector<std::string> problems;
-    if (!w.min_stake().empty() &&
-        Below(b.stake, w.min_stake(), "stake", &problems)) {
+    const std::optional<eth::U256> stake = Amount(b.stake, "stake", &problems);
+    const std::optional<eth::U256> native =
+        Amount(b.native, "native balance", &problems);
+    if (Below(stake, w.min_stake(), "min_stake", &problems)) {
       problems.push_back(absl::StrCat("stake ", b.stake, " nRLC is below the ",
                                       w.min_stake(), " nRLC floor"));
     }
-    if (!w.min_native().empty() &&
-        Below(b.native, w.min_native(), "native balance", &problems)) {
+    if (Below(native, w.min_native(), "min_native", &problems)) {
       problems.push_back(absl::StrCat("native balance ", b.native,
                                       " wei is below the ", w.min_native(),
                                       " wei floor (gas)"));
@@ -70,7 +78,7 @@ void EvaluateWallets(const PoolEndpoints& endpoints,
     std::string required;
     if (w.role() == "scheduler" && book) {
       required = absl::StrCat(book->required_stake);
-      if (Below(b.stake, required, "stake", &problems)) {
+      if (Below(stake, required, "the orders' required stake", &problems)) {
         problems.push_back(absl::StrCat(
             "stake ", b.stake, " nRLC does not cover the ", required,
             " nRLC (30 % of the price) the open orders need: they cannot "

@@ -24,9 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-bool HaveDockerCompose() {
-  return std::system("docker-compose version >/dev/null 2>&1") == 0;
-}
+using test::HaveDockerCompose;
 
 // `docker-compose config` in `dir` (no daemon needed); the environment of
 // service `s` as compose resolved it ("$$" in its output is one "$").

@@ -67,12 +67,13 @@ TEST(DirectHealthProbeTest, ASilentCoreEndsWithinTheTimeout) {
 // What the probe asks of the client: the core's /metrics (IPv6 in
 // brackets), the probe's timeout for the connect too, a bounded body.
 TEST(DirectHealthProbeTest, AsksTheClientForABoundedGetOfMetrics) {
-  auto web = std::make_shared<test::FakeHttpClient>();
+  auto web = std::make_shared<poolops::test::FakeHttpClient>();
   web->Push("http://[::1]:7001/metrics",
-            test::FakeHttpClient::Answer(
+            poolops::test::FakeHttpClient::Answer(
                 200, R"({"aliveWorkers":1,"aliveTotalCpu":1})"));
-  web->Push("http://core.lan:7001/metrics",
-            test::FakeHttpClient::Fail(absl::DeadlineExceededError("late")));
+  web->Push(
+      "http://core.lan:7001/metrics",
+      poolops::test::FakeHttpClient::Fail(absl::DeadlineExceededError("late")));
   auto probe = NewDirectHealthProbe(absl::Seconds(2), web);
   absl::StatusOr<CoreMetrics> v6 = probe->Core("::1", 7001);
   ASSERT_TRUE(v6.ok()) << v6.status();

@@ -111,7 +111,9 @@ absl::StatusOr<LoadedSpec> Orchestrator::LoadSpec(const v1::SpecSource& source,
     if (absl::IsUnavailable(bad) || absl::IsDeadlineExceeded(bad)) {
       out.chain_lookup = bad;
     }
-    if (!bad.ok()) {
+    if (bad.ok()) {
+      out.chain = *std::move(chain);
+    } else {
       v1::Violation* v = &out.violations.emplace_back();
       v->set_field("chain");
       v->set_message(std::string(bad.message()));
@@ -154,9 +156,10 @@ absl::StatusOr<RenderResult> Orchestrator::Render(
   }
   const v1::PoolSpec spec = WithDefaults(loaded.spec);
   RenderResult out;
-  absl::StatusOr<ChainInfo> chain = LookUpChain(spec, deps_.chains);
+  absl::StatusOr<ChainInfo> chain =
+      loaded.chain ? *loaded.chain : LookUpChain(spec, deps_.chains);
   if (!chain.ok()) return chain.status();
-  out.chain = *chain;
+  out.chain = *std::move(chain);
   absl::StatusOr<PoolSecrets> secrets =
       ResolveSecrets(spec, loaded.secrets, deps_.secrets, deps_.random);
   if (!secrets.ok()) return secrets.status();

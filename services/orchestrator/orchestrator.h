@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ struct LoadedSpec {
   // (Unavailable, DeadlineExceeded): also a violation on `chain`, but
   // LoadValid answers with this code so that callers can retry.
   absl::Status chain_lookup;
+  // The spec's chain as Load resolved it (presets, chain-gateway, the spec's
+  // chain_params), so that Render does not ask the gateway again; empty for
+  // a stored revision (LoadStored) or a chain that did not resolve.
+  std::optional<ChainInfo> chain;
 };
 
 struct RenderResult {

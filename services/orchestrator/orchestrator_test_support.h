@@ -1,9 +1,11 @@
 // Shared by the orchestrator tests: examples, a fake vault, rendering.
 #pragma once
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/common/files.h"
@@ -12,6 +14,29 @@
 #include "services/orchestrator/spec_parser.h"
 
 namespace poolops::orchestrator::test {
+
+// "location field: message" per violation, one a line (test failure text).
+inline std::string Dump(const std::vector<v1::Violation>& vs) {
+  std::string out;
+  for (const auto& v : vs) {
+    out += v.location() + " " + v.field() + ": " + v.message() + "\n";
+  }
+  return out;
+}
+
+// The first violation on `field`, or null.
+inline const v1::Violation* Find(const std::vector<v1::Violation>& vs,
+                                 const std::string& field) {
+  for (const auto& v : vs) {
+    if (v.field() == field) return &v;
+  }
+  return nullptr;
+}
+
+// Whether docker-compose is on PATH (its `config` needs no daemon).
+inline bool HaveDockerCompose() {
+  return std::system("docker-compose version >/dev/null 2>&1") == 0;
+}
 
 inline std::filesystem::path ExamplesDir() {
   return std::filesystem::path(POOLOPS_SOURCE_DIR) / "examples";

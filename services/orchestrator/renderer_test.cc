@@ -67,7 +67,8 @@ YAML::Node Yaml(const Bundle& b, const std::string& file) {
 Names Keys(const YAML::Node& map) {
   Names out;
   if (!map || !map.IsMap()) return out;
-  for (auto it = map.begin(); it != map.end(); ++it) out.push_back(it->first.Scalar());
+  for (auto it = map.begin(); it != map.end(); ++it)
+    out.push_back(it->first.Scalar());
   return out;
 }
 
@@ -105,10 +106,10 @@ TEST(RendererGoldenTest, ReadmeCoreMatchesTheReferenceStack) {
   EXPECT_EQ(core->compose_files, Names{"docker-compose.yml"});
   YAML::Node y = Yaml(*core, "docker-compose.yml");
   EXPECT_THAT(Keys(y["services"]),
-              UnorderedElementsAreArray(Names{
-                  "core", "mongo", "mongo_ui", "grafana", "mongodb-proxy",
-                  "blockchain-adapter", "blockchain-adapter-mongo",
-                  "blockchain-adapter-mongo-ui", "order-publisher-std"}));
+              UnorderedElementsAreArray(
+                  Names{"core", "mongo", "mongo_ui", "grafana", "mongodb-proxy",
+                        "blockchain-adapter", "blockchain-adapter-mongo",
+                        "blockchain-adapter-mongo-ui", "order-publisher-std"}));
   Names ports;
   for (const std::string& s : Keys(y["services"])) {
     for (const std::string& p : List(y["services"][s]["ports"])) {
@@ -117,10 +118,10 @@ TEST(RendererGoldenTest, ReadmeCoreMatchesTheReferenceStack) {
   }
   EXPECT_THAT(ports, UnorderedElementsAreArray(Names{
                          "core 7001:13000", "mongo_ui 7002:13003",
-                         "grafana 7000:3000",
-                         "blockchain-adapter 13010:13010",
+                         "grafana 7000:3000", "blockchain-adapter 13010:13010",
                          "blockchain-adapter-mongo-ui 13013:13013"}));
-  EXPECT_THAT(Keys(y["volumes"]), UnorderedElementsAreArray(Names{"mongodb-data"}));
+  EXPECT_THAT(Keys(y["volumes"]),
+              UnorderedElementsAreArray(Names{"mongodb-data"}));
   Names mounts;
   for (const std::string& s : Keys(y["services"])) {
     for (const std::string& v : List(y["services"][s]["volumes"])) {
@@ -135,45 +136,88 @@ TEST(RendererGoldenTest, ReadmeCoreMatchesTheReferenceStack) {
                   "order-publisher-std ./wallet.json:/wallets/wallet.json"}));
   EXPECT_THAT(
       EnvKeys(y["services"]["core"]),
-      UnorderedElementsAreArray(Names{
-          "IEXEC_CORE_WALLET_PATH", "IEXEC_CORE_WALLET_PASSWORD",
-          "IEXEC_CORE_MANAGEMENT_ACTUATORS", "IEXEC_CORE_REQUIRED_WORKER_VERSION",
-          "MONGO_HOST", "TZ", "IEXEC_PRIVATE_CHAIN_ADDRESS",
-          "IEXEC_PUBLIC_CHAIN_ADDRESS", "IEXEC_CHAIN_ID", "IEXEC_IS_SIDECHAIN",
-          "IEXEC_HUB_ADDRESS", "POOL_ADDRESS", "REVEAL_TIMEOUT_PERIOD",
-          "IEXEC_RESULT_REPOSITORY_HOST", "IEXEC_RESULT_REPOSITORY_PORT",
-          "IEXEC_RESULT_REPOSITORY_PROTOCOL", "IEXEC_SMS_HOST", "IEXEC_SMS_PORT",
-          "IEXEC_SMS_PROTOCOL", "IEXEC_CORE_CHAIN_ADAPTER_HOST",
-          "IEXEC_CORE_CHAIN_ADAPTER_PROTOCOL", "IEXEC_CORE_CHAIN_ADAPTER_PORT",
-          "IEXEC_CORE_CHAIN_ADAPTER_PASSWORD", "IEXEC_ASK_REPLICATE_PERIOD",
-          "IEXEC_START_BLOCK_NUMBER", "IEXEC_GAS_PRICE_MULTIPLIER",
-          "IEXEC_GAS_PRICE_CAP"}));
-  EXPECT_THAT(
-      EnvKeys(y["services"]["order-publisher-std"]),
-      UnorderedElementsAreArray(Names{
-          "CORE_URL", "MARKET_URL", "CHAIN", "PUBLISH_PERIOD", "CHECK_SLEEP_TIME",
-          "WALLETPASSWORD", "DAEMONIZE", "IS_GPU_POOL", "MAX_ORDER_NUMBER",
-          "WORKERPOOL", "WORKERPOOL_PRICE", "WORKERPOOL_PRICE_MIN",
-          "WORKERPOOL_PRICE_MAX", "VOLUME", "CATEGORY", "TRUST", "TAG",
-          "APP_RESTRICT", "DATASET_RESTRICT", "REQUESTER_RESTRICT"}));
+      UnorderedElementsAreArray(Names{"IEXEC_CORE_WALLET_PATH",
+                                      "IEXEC_CORE_WALLET_PASSWORD",
+                                      "IEXEC_CORE_MANAGEMENT_ACTUATORS",
+                                      "IEXEC_CORE_REQUIRED_WORKER_VERSION",
+                                      "MONGO_HOST",
+                                      "TZ",
+                                      "IEXEC_PRIVATE_CHAIN_ADDRESS",
+                                      "IEXEC_PUBLIC_CHAIN_ADDRESS",
+                                      "IEXEC_CHAIN_ID",
+                                      "IEXEC_IS_SIDECHAIN",
+                                      "IEXEC_HUB_ADDRESS",
+                                      "POOL_ADDRESS",
+                                      "REVEAL_TIMEOUT_PERIOD",
+                                      "IEXEC_RESULT_REPOSITORY_HOST",
+                                      "IEXEC_RESULT_REPOSITORY_PORT",
+                                      "IEXEC_RESULT_REPOSITORY_PROTOCOL",
+                                      "IEXEC_SMS_HOST",
+                                      "IEXEC_SMS_PORT",
+                                      "IEXEC_SMS_PROTOCOL",
+                                      "IEXEC_CORE_CHAIN_ADAPTER_HOST",
+                                      "IEXEC_CORE_CHAIN_ADAPTER_PROTOCOL",
+                                      "IEXEC_CORE_CHAIN_ADAPTER_PORT",
+                                      "IEXEC_CORE_CHAIN_ADAPTER_PASSWORD",
+                                      "IEXEC_ASK_REPLICATE_PERIOD",
+                                      "IEXEC_START_BLOCK_NUMBER",
+                                      "IEXEC_GAS_PRICE_MULTIPLIER",
+                                      "IEXEC_GAS_PRICE_CAP"}));
+  EXPECT_THAT(EnvKeys(y["services"]["order-publisher-std"]),
+              UnorderedElementsAreArray(Names{"CORE_URL",
+                                              "MARKET_URL",
+                                              "CHAIN",
+                                              "PUBLISH_PERIOD",
+                                              "CHECK_SLEEP_TIME",
+                                              "WALLETPASSWORD",
+                                              "DAEMONIZE",
+                                              "IS_GPU_POOL",
+                                              "MAX_ORDER_NUMBER",
+                                              "WORKERPOOL",
+                                              "WORKERPOOL_PRICE",
+                                              "WORKERPOOL_PRICE_MIN",
+                                              "WORKERPOOL_PRICE_MAX",
+                                              "VOLUME",
+                                              "CATEGORY",
+                                              "TRUST",
+                                              "TAG",
+                                              "APP_RESTRICT",
+                                              "DATASET_RESTRICT",
+                                              "REQUESTER_RESTRICT"}));
   EXPECT_EQ(EnvKeys(y["services"]["grafana"]).size(), 24u);
   EXPECT_EQ(EnvKeys(y["services"]["blockchain-adapter"]).size(), 11u);
   // Core-only variables: the README's core and common parts, without the
   // worker part (and without STACK, which no compose file reads).
   const std::string& env = FindFile(*core, ".env")->content;
-  EXPECT_THAT(EnvNames(env),
-              UnorderedElementsAreArray(Names{
-                  "CHAIN", "CHAIN_URL", "DOCKER_REGISTRY", "GAS_PRICE_CAP",
-                  "GAS_PRICE_MULTIPLIER", "WORKER_TAG", "BLOCKCHAIN_ADAPTER_TAG",
-                  "CHAIN_BLOCK_TIME", "CHAIN_HUB_ADDRESS", "CHAIN_ID",
-                  "CHAIN_IS_SIDECHAIN", "CHAIN_LAST_BLOCK", "CORE_TAG",
-                  "GRAFANA_TAG", "MARKET_API_HOST",
-                  "ORDER_PUBLISHER_REQUESTER_RESTRICT", "ORDER_PUBLISHER_TAG",
-                  "PROD_CHAIN_ADAPTER_HOST", "PROD_CHAIN_ADAPTER_PASSWORD",
-                  "PROD_CORE_WALLET_PASSWORD", "PROD_GRAFANA_ADMIN_PASSWORD",
-                  "PROD_MONGO_PASSWORD", "PROD_POOL_ADDRESS", "PROD_SMS_HOST",
-                  "PUBLIC_CHAIN_URL", "RESULT_HOST", "WORKERPOOL_PRICE",
-                  "GRAFANA_HOME_NAME"}))
+  EXPECT_THAT(EnvNames(env), UnorderedElementsAreArray(
+                                 Names{"CHAIN",
+                                       "CHAIN_URL",
+                                       "DOCKER_REGISTRY",
+                                       "GAS_PRICE_CAP",
+                                       "GAS_PRICE_MULTIPLIER",
+                                       "WORKER_TAG",
+                                       "BLOCKCHAIN_ADAPTER_TAG",
+                                       "CHAIN_BLOCK_TIME",
+                                       "CHAIN_HUB_ADDRESS",
+                                       "CHAIN_ID",
+                                       "CHAIN_IS_SIDECHAIN",
+                                       "CHAIN_LAST_BLOCK",
+                                       "CORE_TAG",
+                                       "GRAFANA_TAG",
+                                       "MARKET_API_HOST",
+                                       "ORDER_PUBLISHER_REQUESTER_RESTRICT",
+                                       "ORDER_PUBLISHER_TAG",
+                                       "PROD_CHAIN_ADAPTER_HOST",
+                                       "PROD_CHAIN_ADAPTER_PASSWORD",
+                                       "PROD_CORE_WALLET_PASSWORD",
+                                       "PROD_GRAFANA_ADMIN_PASSWORD",
+                                       "PROD_MONGO_PASSWORD",
+                                       "PROD_POOL_ADDRESS",
+                                       "PROD_SMS_HOST",
+                                       "PUBLIC_CHAIN_URL",
+                                       "RESULT_HOST",
+                                       "WORKERPOOL_PRICE",
+                                       "GRAFANA_HOME_NAME"}))
       << env;
   // Values from the spec and the Bellecour preset.
   EXPECT_EQ(EnvValue(env, "CHAIN"), "bellecour");
@@ -206,36 +250,36 @@ TEST(RendererGoldenTest, ReadmeWorkerMatchesTheReferenceStack) {
   EXPECT_EQ(Keys(y["services"]), Names{"worker"});
   EXPECT_TRUE(List(y["services"]["worker"]["ports"]).empty());
   EXPECT_THAT(List(y["services"]["worker"]["volumes"]),
-              UnorderedElementsAreArray(Names{
-                  "/var/run/docker.sock:/var/run/docker.sock",
-                  "$RESULTS_DIR/$WORKER_NAME:$RESULTS_DIR/$WORKER_NAME",
-                  "./$WALLET:/$WALLET:rw"}));
+              UnorderedElementsAreArray(
+                  Names{"/var/run/docker.sock:/var/run/docker.sock",
+                        "$RESULTS_DIR/$WORKER_NAME:$RESULTS_DIR/$WORKER_NAME",
+                        "./$WALLET:/$WALLET:rw"}));
   EXPECT_EQ(Keys(y["networks"]), Names{"worker-net"});
-  EXPECT_THAT(EnvKeys(y["services"]["worker"]),
-              UnorderedElementsAreArray(Names{
-                  "IEXEC_DEVELOPER_LOGGER_ENABLED",
-                  "IEXEC_WORKER_DOCKER_NETWORK_NAME", "IEXEC_CORE_HOST",
-                  "IEXEC_CORE_PORT", "IEXEC_CORE_PROTOCOL",
-                  "IEXEC_WORKER_WALLET_PATH", "IEXEC_WORKER_WALLET_PASSWORD",
-                  "IEXEC_WORKER_NAME", "IEXEC_WORKER_BASE_DIR",
-                  "IEXEC_WORKER_OVERRIDE_BLOCKCHAIN_NODE_ADDRESS",
-                  "IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT",
-                  "IEXEC_CORE_GRAYLOG_HOST", "IEXEC_WORKER_GPU_ENABLED",
-                  "IEXEC_GAS_PRICE_MULTIPLIER", "IEXEC_GAS_PRICE_CAP",
-                  "IEXEC_WORKER_SGX_DRIVER_MODE",
-                  "IEXEC_WORKER_DOCKER_REGISTRY_ADDRESS_1",
-                  "IEXEC_WORKER_DOCKER_REGISTRY_USERNAME_1",
-                  "IEXEC_WORKER_DOCKER_REGISTRY_PASSWORD_1"}));
+  EXPECT_THAT(
+      EnvKeys(y["services"]["worker"]),
+      UnorderedElementsAreArray(Names{
+          "IEXEC_DEVELOPER_LOGGER_ENABLED", "IEXEC_WORKER_DOCKER_NETWORK_NAME",
+          "IEXEC_CORE_HOST", "IEXEC_CORE_PORT", "IEXEC_CORE_PROTOCOL",
+          "IEXEC_WORKER_WALLET_PATH", "IEXEC_WORKER_WALLET_PASSWORD",
+          "IEXEC_WORKER_NAME", "IEXEC_WORKER_BASE_DIR",
+          "IEXEC_WORKER_OVERRIDE_BLOCKCHAIN_NODE_ADDRESS",
+          "IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT",
+          "IEXEC_CORE_GRAYLOG_HOST", "IEXEC_WORKER_GPU_ENABLED",
+          "IEXEC_GAS_PRICE_MULTIPLIER", "IEXEC_GAS_PRICE_CAP",
+          "IEXEC_WORKER_SGX_DRIVER_MODE",
+          "IEXEC_WORKER_DOCKER_REGISTRY_ADDRESS_1",
+          "IEXEC_WORKER_DOCKER_REGISTRY_USERNAME_1",
+          "IEXEC_WORKER_DOCKER_REGISTRY_PASSWORD_1"}));
   YAML::Node worker = y["services"]["worker"];
   Names env = List(worker["environment"]);
   EXPECT_THAT(env, ::testing::Contains("IEXEC_CORE_PORT=7001"));
   const std::string& dotenv = FindFile(*w, ".env")->content;
   EXPECT_THAT(EnvNames(dotenv),
-              UnorderedElementsAreArray(Names{
-                  "CHAIN_URL", "DOCKER_REGISTRY", "GAS_PRICE_CAP",
-                  "GAS_PRICE_MULTIPLIER", "PROD_CORE_HOST", "WORKER_TAG",
-                  "PROD_WALLET_PASSWORD", "RESULTS_DIR", "WALLET",
-                  "WORKER_AVAILABLE_CPU", "WORKER_NAME"}))
+              UnorderedElementsAreArray(
+                  Names{"CHAIN_URL", "DOCKER_REGISTRY", "GAS_PRICE_CAP",
+                        "GAS_PRICE_MULTIPLIER", "PROD_CORE_HOST", "WORKER_TAG",
+                        "PROD_WALLET_PASSWORD", "RESULTS_DIR", "WALLET",
+                        "WORKER_AVAILABLE_CPU", "WORKER_NAME"}))
       << dotenv;
   EXPECT_EQ(EnvValue(dotenv, "WALLET"), "wallet-0.json");
   EXPECT_EQ(EnvValue(dotenv, "WORKER_NAME"), "worker0");
@@ -262,8 +306,10 @@ TEST(RendererTest, SecretsOnlyInOwnerOnlyFiles) {
     std::set<std::string> wallet_files;
     for (const Bundle& b : *bundles) {
       for (const BundleFile& f : b.files) {
-        bool secret_file = f.path == ".env" || absl::StartsWith(f.path, "wallet");
-        EXPECT_EQ(f.mode, secret_file ? 0600u : 0644u) << b.name << "/" << f.path;
+        bool secret_file =
+            f.path == ".env" || absl::StartsWith(f.path, "wallet");
+        EXPECT_EQ(f.mode, secret_file ? 0600u : 0644u)
+            << b.name << "/" << f.path;
         if (absl::StartsWith(f.path, "wallet")) wallet_files.insert(f.content);
         if (f.mode == 0600) continue;
         for (const std::string& s : secrets) {
@@ -273,7 +319,8 @@ TEST(RendererTest, SecretsOnlyInOwnerOnlyFiles) {
       }
     }
     // Each worker and the core: a wallet of its own.
-    EXPECT_EQ(wallet_files.size(), static_cast<size_t>(p.spec.workers_size() + 1))
+    EXPECT_EQ(wallet_files.size(),
+              static_cast<size_t>(p.spec.workers_size() + 1))
         << example;
   }
 }
@@ -339,15 +386,19 @@ TEST(RendererTest, FullFeaturedHasOverlaysAndPerWorkerFeatures) {
   EXPECT_EQ(EnvValue(cenv, "WORKER_AVAILABLE_CPU_CPU_0"), "7");
   EXPECT_EQ(EnvValue(cenv, "WORKER_NAME"), "<unset>");
   YAML::Node cy = Yaml(*cpu, "docker-compose.yml");
-  EXPECT_THAT(Keys(cy["services"]), UnorderedElementsAreArray(Names{"cpu-0", "cpu-1"}));
-  EXPECT_EQ(cy["services"]["cpu-1"]["container_name"].Scalar(), "$WORKER_NAME_CPU_1");
+  EXPECT_THAT(Keys(cy["services"]),
+              UnorderedElementsAreArray(Names{"cpu-0", "cpu-1"}));
+  EXPECT_EQ(cy["services"]["cpu-1"]["container_name"].Scalar(),
+            "$WORKER_NAME_CPU_1");
   EXPECT_THAT(List(cy["services"]["cpu-1"]["volumes"]),
               ::testing::Contains("./$WALLET_CPU_1:/$WALLET_CPU_1:rw"));
   EXPECT_NE(FindFile(*cpu, "wallet-0.json"), nullptr);
   EXPECT_NE(FindFile(*cpu, "wallet-1.json"), nullptr);
   const Bundle* gpu = FindBundle(bundles, "gpu-0");
-  EXPECT_THAT(List(Yaml(*gpu, "docker-compose.yml")["services"]["worker"]["environment"]),
-              ::testing::Contains("IEXEC_WORKER_GPU_ENABLED=True"));
+  EXPECT_THAT(
+      List(Yaml(*gpu,
+                "docker-compose.yml")["services"]["worker"]["environment"]),
+      ::testing::Contains("IEXEC_WORKER_GPU_ENABLED=True"));
   // No CPU override: the worker takes n-1.
   EXPECT_EQ(EnvValue(FindFile(*gpu, ".env")->content, "WORKER_AVAILABLE_CPU"),
             "<unset>");
@@ -382,13 +433,16 @@ TEST(RendererTest, DevnetUsesSimulatorsOnTheHostNetwork) {
   ASSERT_NE(w1, nullptr);
   EXPECT_EQ(w1->project, "devnet-workers-worker0");
   YAML::Node wy = Yaml(*w1, "docker-compose.yml");
-  EXPECT_EQ(wy["services"]["worker1"]["image"].Scalar(), "poolops-sim/worker:dev");
+  EXPECT_EQ(wy["services"]["worker1"]["image"].Scalar(),
+            "poolops-sim/worker:dev");
   EXPECT_FALSE(wy["networks"]);
   EXPECT_THAT(List(wy["services"]["worker1"]["volumes"]),
               ::testing::Not(::testing::Contains(
                   "/var/run/docker.sock:/var/run/docker.sock")));
-  EXPECT_EQ(EnvValue(FindFile(*w1, ".env")->content, "PROD_CORE_HOST"), "127.0.0.1");
-  EXPECT_EQ(EnvValue(FindFile(*w1, ".env")->content, "WALLET_WORKER1"), "wallet-1.json");
+  EXPECT_EQ(EnvValue(FindFile(*w1, ".env")->content, "PROD_CORE_HOST"),
+            "127.0.0.1");
+  EXPECT_EQ(EnvValue(FindFile(*w1, ".env")->content, "WALLET_WORKER1"),
+            "wallet-1.json");
 }
 
 TEST(RendererTest, V83StackHasItsServicesAndPlatformRegistry) {
@@ -400,13 +454,13 @@ TEST(RendererTest, V83StackHasItsServicesAndPlatformRegistry) {
   ASSERT_TRUE(bundles.ok()) << bundles.status();
   const Bundle* core = FindBundle(*bundles, "core");
   YAML::Node y = Yaml(*core, "docker-compose.yml");
-  EXPECT_THAT(Keys(y["services"]),
-              UnorderedElementsAreArray(Names{
-                  "core", "mongo", "mongo_ui", "grafana", "mongodb-proxy",
-                  "nginx-forbidden", "blockchain-adapter",
-                  "blockchain-adapter-mongo", "blockchain-adapter-mongo-ui",
-                  "platform-registry", "nginx-proxy", "letsencrypt",
-                  "order-publisher-std"}));
+  EXPECT_THAT(
+      Keys(y["services"]),
+      UnorderedElementsAreArray(Names{
+          "core", "mongo", "mongo_ui", "grafana", "mongodb-proxy",
+          "nginx-forbidden", "blockchain-adapter", "blockchain-adapter-mongo",
+          "blockchain-adapter-mongo-ui", "platform-registry", "nginx-proxy",
+          "letsencrypt", "order-publisher-std"}));
   EXPECT_NE(FindFile(*core, "platform-registry-config/application-134.yml"),
             nullptr);
   EXPECT_NE(FindFile(*core, "nginx_deny_all.conf"), nullptr);
@@ -414,9 +468,11 @@ TEST(RendererTest, V83StackHasItsServicesAndPlatformRegistry) {
   EXPECT_EQ(EnvValue(env, "CORE_TAG"), "8.3.0");
   EXPECT_EQ(EnvValue(env, "NGINX_PROXY_TAG"), "1.2");
   EXPECT_EQ(EnvValue(env, "MAX_ORDER_NUMBER"), "3");
-  EXPECT_EQ(EnvValue(env, "WORKERPOOL_DESCRIPTION"), "'My workerpool description'");
+  EXPECT_EQ(EnvValue(env, "WORKERPOOL_DESCRIPTION"),
+            "'My workerpool description'");
   const Bundle* w = FindBundle(*bundles, "worker0");
-  EXPECT_EQ(Keys(Yaml(*w, "docker-compose.yml")["services"]), Names{"worker_prod"});
+  EXPECT_EQ(Keys(Yaml(*w, "docker-compose.yml")["services"]),
+            Names{"worker_prod"});
   EXPECT_EQ(EnvValue(FindFile(*w, ".env")->content, "WORKER_ID"), "worker0");
 }
 
@@ -440,9 +496,7 @@ TEST(RendererTest, CustomPortsInBridgeMode) {
 
 // ------------------------------------------------- docker-compose config --
 
-bool HaveDockerCompose() {
-  return std::system("docker-compose version >/dev/null 2>&1") == 0;
-}
+using test::HaveDockerCompose;
 
 // Writes the bundle and runs `docker-compose -f ... config -q` in it (no
 // daemon needed). Returns the output on failure.
@@ -463,7 +517,8 @@ std::string ComposeConfig(const Bundle& b, const fs::path& root) {
 }
 
 TEST(RendererComposeTest, EveryCombinationPassesDockerComposeConfig) {
-  if (!HaveDockerCompose()) POOLOPS_MISSING_TOOL("docker-compose not installed");
+  if (!HaveDockerCompose())
+    POOLOPS_MISSING_TOOL("docker-compose not installed");
   auto r = Renderer::Create();
   ASSERT_TRUE(r.ok());
   ParsedSpec base = test::LoadExample("full-featured.yaml");
@@ -476,11 +531,14 @@ TEST(RendererComposeTest, EveryCombinationPassesDockerComposeConfig) {
       {v1::FEATURE_REV_PROXY_HTTP, v1::FEATURE_TEE},
       {v1::FEATURE_REV_PROXY_HTTPS, v1::FEATURE_TEE}};
   int checked = 0;
-  for (v1::StackVersion version : {v1::STACK_VERSION_V7_1, v1::STACK_VERSION_V8_3}) {
+  for (v1::StackVersion version :
+       {v1::STACK_VERSION_V7_1, v1::STACK_VERSION_V8_3}) {
     for (const auto& features : feature_sets) {
-      for (v1::NetworkMode net : {v1::NETWORK_MODE_BRIDGE, v1::NETWORK_MODE_HOST}) {
+      for (v1::NetworkMode net :
+           {v1::NETWORK_MODE_BRIDGE, v1::NETWORK_MODE_HOST}) {
         for (bool sims : {false, true}) {
-          for (v1::Publisher pub : {v1::PUBLISHER_IEXEC, v1::PUBLISHER_POOLOPS}) {
+          for (v1::Publisher pub :
+               {v1::PUBLISHER_IEXEC, v1::PUBLISHER_POOLOPS}) {
             v1::PoolSpec s = base.spec;
             s.set_stack_version(version);
             s.set_network_mode(net);
@@ -494,8 +552,10 @@ TEST(RendererComposeTest, EveryCombinationPassesDockerComposeConfig) {
               s.mutable_core()->add_features(f);
               tee |= f == v1::FEATURE_TEE;
             }
-            for (auto& w : *s.mutable_workers()) w.set_tee(tee && w.name() == "tee-0");
-            if (!ValidateSpec(s, SpecLocations(), test::ExamplesDir()).empty()) {
+            for (auto& w : *s.mutable_workers())
+              w.set_tee(tee && w.name() == "tee-0");
+            if (!ValidateSpec(s, SpecLocations(), test::ExamplesDir())
+                     .empty()) {
               continue;  // a combination poolops refuses, with a reason
             }
             std::string label = absl::StrCat(
@@ -520,7 +580,8 @@ TEST(RendererComposeTest, EveryCombinationPassesDockerComposeConfig) {
 }
 
 TEST(RendererComposeTest, ExamplesPassDockerComposeConfig) {
-  if (!HaveDockerCompose()) POOLOPS_MISSING_TOOL("docker-compose not installed");
+  if (!HaveDockerCompose())
+    POOLOPS_MISSING_TOOL("docker-compose not installed");
   for (const char* example :
        {"readme-v7.1.yaml", "full-featured.yaml", "devnet-pool.yaml"}) {
     std::vector<Bundle> bundles = RenderExample(example);

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/spec_limits.h"
 #include "services/orchestrator/spec_parser.h"
 #include "services/orchestrator/spec_text.h"
@@ -19,21 +20,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Dump(const std::vector<v1::Violation>& vs) {
-  std::string out;
-  for (const auto& v : vs) {
-    out += v.location() + " " + v.field() + ": " + v.message() + "\n";
-  }
-  return out;
-}
-
-const v1::Violation* Find(const std::vector<v1::Violation>& vs,
-                          const std::string& field) {
-  for (const auto& v : vs) {
-    if (v.field() == field) return &v;
-  }
-  return nullptr;
-}
+using test::Dump;
+using test::Find;
 
 std::string Message(const absl::Status& s) { return std::string(s.message()); }
 

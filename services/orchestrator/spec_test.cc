@@ -12,21 +12,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string Dump(const std::vector<v1::Violation>& vs) {
-  std::string out;
-  for (const auto& v : vs) {
-    out += v.location() + " " + v.field() + ": " + v.message() + "\n";
-  }
-  return out;
-}
-
-const v1::Violation* Find(const std::vector<v1::Violation>& vs,
-                          const std::string& field) {
-  for (const auto& v : vs) {
-    if (v.field() == field) return &v;
-  }
-  return nullptr;
-}
+using test::Dump;
+using test::Find;
 
 TEST(SpecTest, ExamplesAreValid) {
   for (const char* name :
@@ -65,17 +52,17 @@ TEST(SpecTest, JsonAndCamelCaseKeys) {
 
 TEST(SpecTest, ShapeErrorsNameFieldAndLine) {
   auto p = ParseSpec(
-      "name: p\n"                 // 1
-      "chain: bellecour\n"        // 2
-      "colour: blue\n"            // 3
-      "stack_version: v9\n"       // 4
-      "core:\n"                   // 5
-      "  target: local:/x\n"      // 6
-      "  features: [tee, fast]\n" // 7
-      "workers:\n"                // 8
-      "  - name: w\n"             // 9
-      "    cpu: many\n"           // 10
-      "    gpu: maybe\n",         // 11
+      "name: p\n"                  // 1
+      "chain: bellecour\n"         // 2
+      "colour: blue\n"             // 3
+      "stack_version: v9\n"        // 4
+      "core:\n"                    // 5
+      "  target: local:/x\n"       // 6
+      "  features: [tee, fast]\n"  // 7
+      "workers:\n"                 // 8
+      "  - name: w\n"              // 9
+      "    cpu: many\n"            // 10
+      "    gpu: maybe\n",          // 11
       "pool.yaml");
   ASSERT_TRUE(p.ok()) << p.status();
   const auto& vs = p->violations;
@@ -85,7 +72,8 @@ TEST(SpecTest, ShapeErrorsNameFieldAndLine) {
   EXPECT_EQ(Find(vs, "stack_version")->location(), "pool.yaml:4");
   EXPECT_THAT(Find(vs, "stack_version")->message(), HasSubstr("v7.1, v8.3"));
   ASSERT_NE(Find(vs, "core.features[1]"), nullptr) << Dump(vs);
-  EXPECT_THAT(Find(vs, "core.features[1]")->message(), HasSubstr("rev-proxy-http"));
+  EXPECT_THAT(Find(vs, "core.features[1]")->message(),
+              HasSubstr("rev-proxy-http"));
   ASSERT_NE(Find(vs, "workers[0].cpu"), nullptr) << Dump(vs);
   EXPECT_EQ(Find(vs, "workers[0].cpu")->location(), "pool.yaml:10");
   ASSERT_NE(Find(vs, "workers[0].gpu"), nullptr) << Dump(vs);
@@ -100,27 +88,27 @@ TEST(SpecTest, SyntaxErrorHasLine) {
 
 TEST(SpecTest, ValidationNamesEveryBadField) {
   auto p = ParseSpec(
-      "name: Bad_Name\n"                        // 1
-      "chain: bellecour\n"                      // 2
-      "workerpool:\n"                           // 3
-      "  address: 0x123\n"                      // 4
-      "core:\n"                                 // 5
-      "  target: ftp://x/y\n"                   // 6
-      "  host: not a host\n"                    // 7
+      "name: Bad_Name\n"                                      // 1
+      "chain: bellecour\n"                                    // 2
+      "workerpool:\n"                                         // 3
+      "  address: 0x123\n"                                    // 4
+      "core:\n"                                               // 5
+      "  target: ftp://x/y\n"                                 // 6
+      "  host: not a host\n"                                  // 7
       "  features: [rev-proxy-http, rev-proxy-https, tee]\n"  // 8
-      "orders:\n"                               // 9
-      "  tag: tee,fast\n"                       // 10
-      "  requester_restrict: nobody\n"          // 11
-      "workers:\n"                              // 12
-      "  - name: w\n"                           // 13
-      "    target: ssh://u@h/opt\n"             // 14
-      "    wallet: same\n"                      // 15
-      "    tee: true\n"                         // 16
-      "  - name: w\n"                           // 17
-      "    target: local:/x\n"                  // 18
-      "    wallet: same\n"                      // 19
-      "    results_dir: relative/dir\n"         // 20
-      "    wallet_password_file: /nonexistent/pw\n",  // 21
+      "orders:\n"                                             // 9
+      "  tag: tee,fast\n"                                     // 10
+      "  requester_restrict: nobody\n"                        // 11
+      "workers:\n"                                            // 12
+      "  - name: w\n"                                         // 13
+      "    target: ssh://u@h/opt\n"                           // 14
+      "    wallet: same\n"                                    // 15
+      "    tee: true\n"                                       // 16
+      "  - name: w\n"                                         // 17
+      "    target: local:/x\n"                                // 18
+      "    wallet: same\n"                                    // 19
+      "    results_dir: relative/dir\n"                       // 20
+      "    wallet_password_file: /nonexistent/pw\n",          // 21
       "pool.yaml");
   ASSERT_TRUE(p.ok()) << p.status();
   auto vs = ValidateSpec(p->spec, p->locations, "/tmp");

@@ -180,12 +180,15 @@ class ChainThroughGatewayTest : public ::testing::Test {
 TEST_F(ChainThroughGatewayTest, AChainTheGatewayKnowsIsValidAndRendered) {
   gateway_.AddChain(test::DevnetChainFacts());
   EXPECT_THAT(ChainViolations("devnet"), IsEmpty());
+  const size_t asked = gateway_.chains_asked().size();
   absl::StatusOr<LoadedSpec> loaded =
       o_.orchestrator->LoadValid(Source("devnet"));
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   absl::StatusOr<RenderResult> r = o_.orchestrator->Render(
       *loaded, Orchestrator::MissingWallets::kPlaceholder);
   ASSERT_TRUE(r.ok()) << r.status();
+  // Asked once: Render takes the chain Load resolved.
+  EXPECT_EQ(gateway_.chains_asked().size(), asked + 1);
   EXPECT_EQ(r->chain.chain_id, "65535");
   EXPECT_EQ(r->chain.market_api_host, "127.0.0.1:3000");
   bool saw = false;
@@ -208,9 +211,11 @@ TEST_F(ChainThroughGatewayTest, AnUnknownChainKeepsItsMessage) {
 
 TEST_F(ChainThroughGatewayTest, AnUnreachableGatewayIsSaidByValidateAndRender) {
   gateway_.AddChain(test::DevnetChainFacts());
+  // A stored revision carries no resolved chain: Render asks for it.
   absl::StatusOr<LoadedSpec> loaded =
-      o_.orchestrator->LoadValid(Source("devnet"));
+      o_.orchestrator->LoadStored(Source("devnet"));
   ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_FALSE(loaded->chain.has_value());
 
   gateway_.SetGetChainError(absl::UnavailableError(
       "chain-gateway is not running (poolctl services up)"));

@@ -20,8 +20,13 @@ TEST(StateStoreTest, RevisionsLifecycleAndReopen) {
     auto r1 = (*store)->BeginRevision("p", R"({"spec":{}})");
     ASSERT_TRUE(r1.ok());
     EXPECT_EQ(*r1, 1u);
-    BundleRecord b{"core", "core", "local:/x", "p-core", {"docker-compose.yml"},
-                   {{".env", "aa"}}, {{"core", "bb"}}};
+    BundleRecord b{"core",
+                   "core",
+                   "local:/x",
+                   "p-core",
+                   {"docker-compose.yml"},
+                   {{".env", "aa"}},
+                   {{"core", "bb"}}};
     ASSERT_TRUE((*store)->FinishRevision("p", 1, "applied", "0xabc", {b}).ok());
     ASSERT_TRUE((*store)->SetWorkerpool("p", "0xabc").ok());
     auto r2 = (*store)->BeginRevision("p", "{}");
@@ -49,7 +54,10 @@ TEST(StateStoreTest, RevisionsLifecycleAndReopen) {
   ASSERT_TRUE((*store)->MarkDown("p").ok());
   EXPECT_EQ(*(*store)->PoolStatus("p"), "down");
   EXPECT_TRUE(absl::IsNotFound((*store)->History("nope").status()));
-  ASSERT_TRUE((*store)->RecordEvent("p", 3, "deploy", "local:/x", "STATE_DONE", "ok").ok());
+  ASSERT_TRUE(
+      (*store)
+          ->RecordEvent("p", 3, "deploy", "local:/x", "STATE_DONE", "ok")
+          .ok());
   auto events = (*store)->Events("p", 3);
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 1u);

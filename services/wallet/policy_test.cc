@@ -4,13 +4,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "services/wallet/vault_test_support.h"
 
 namespace poolops::wallet {
 namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kHub[] = "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f";
+using vault_testing::kHub;
 
 Policy Chains134() {
   Policy p;

@@ -18,27 +18,20 @@
 #include "services/wallet/test_audit_files.h"
 #include "services/wallet/test_random.h"
 #include "services/wallet/vault.h"
+#include "services/wallet/vault_test_support.h"
 
 namespace poolops::wallet {
 namespace {
 
 namespace fs = std::filesystem;
+using vault_testing::kKs2;
+using vault_testing::kPassword;
+using vault_testing::ModeOf;
 
-constexpr char kPassword[] = "correct horse battery staple";
 constexpr char kKey[] =
     "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 constexpr char kOtherKey[] =
     "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-// KS-2 of PROTOCOL.md §F.1 (N=1024), password "testpassword".
-constexpr char kKs2[] =
-    R"({"address":"2c7536e3605d9c16a7a3d7b1898e529396a65c23",
-  "id":"33333333-3333-4333-b333-333333333333","version":3,"Crypto":{
-  "cipher":"aes-128-ctr","cipherparams":{"iv":"22222222222222222222222222222222"},
-  "ciphertext":"4fd7dcea66512cb9b1aa1ee8900244f0d3f750e3abf77373bc19c408fc420a82",
-  "kdf":"scrypt","kdfparams":{"salt":
-  "1111111111111111111111111111111111111111111111111111111111111111",
-  "n":1024,"dklen":32,"p":1,"r":8},
-  "mac":"f558facb73beedd1fa6bf3a436ba9208bbe4780915ad693d92adeac3ba6439ad"}})";
 
 TxFields Tx(int nonce) {
   TxFields f;
@@ -60,12 +53,6 @@ std::vector<nlohmann::json> Records(const fs::path& path) {
     out.push_back(nlohmann::json::parse(line));
   }
   return out;
-}
-
-mode_t ModeOf(const fs::path& p) {
-  struct stat st {};
-  ::stat(p.c_str(), &st);
-  return st.st_mode & 07777;
 }
 
 class VaultAuditTest : public ::testing::Test {

@@ -25,6 +25,7 @@
 #include "libs/eth/transaction.h"
 #include "nlohmann/json.hpp"
 #include "services/wallet/test_random.h"
+#include "services/wallet/vault_test_support.h"
 
 namespace poolops::wallet {
 namespace {
@@ -32,8 +33,11 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using vault_testing::kHub;
+using vault_testing::kKs2;
+using vault_testing::kPassword;
+using vault_testing::ModeOf;
 
-constexpr char kPassword[] = "correct horse battery staple";
 // PROTOCOL.md §F.1 KS-1/KS-2 key and §F.2 order owner.
 constexpr char kKs1Key[] =
     "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
@@ -41,25 +45,6 @@ constexpr char kKs1Address[] = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
 constexpr char kOwnerKey[] =
     "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 constexpr char kOwnerAddress[] = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
-constexpr char kHub[] = "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f";
-
-// KS-2: KS-1 with N=1024 (PROTOCOL.md §F.1), password "testpassword".
-constexpr char kKs2[] = R"({
-  "address": "2c7536e3605d9c16a7a3d7b1898e529396a65c23",
-  "id": "33333333-3333-4333-b333-333333333333",
-  "version": 3,
-  "Crypto": {
-    "cipher": "aes-128-ctr",
-    "cipherparams": { "iv": "22222222222222222222222222222222" },
-    "ciphertext": "4fd7dcea66512cb9b1aa1ee8900244f0d3f750e3abf77373bc19c408fc420a82",
-    "kdf": "scrypt",
-    "kdfparams": {
-      "salt": "1111111111111111111111111111111111111111111111111111111111111111",
-      "n": 1024, "dklen": 32, "p": 1, "r": 8
-    },
-    "mac": "f558facb73beedd1fa6bf3a436ba9208bbe4780915ad693d92adeac3ba6439ad"
-  }
-})";
 
 // The §F.2 workerpool order on the Bellecour domain.
 constexpr char kOrderTypedData[] = R"({
@@ -98,12 +83,6 @@ constexpr char kOrderHash[] =
 constexpr char kOrderSign[] =
     "0x125c7dd4d439ddf4071f0bcde3f6fa1819c7bbb5a0efb60f52098df22000dfee63ee5aa2"
     "8dc5194072e9f73e325bf4d16c16b4c73f628957c8b11996e564bada1b";
-
-mode_t ModeOf(const fs::path& p) {
-  struct stat st {};
-  ::stat(p.c_str(), &st);
-  return st.st_mode & 0777;
-}
 
 std::vector<std::string> ReadLines(const fs::path& p) {
   std::ifstream in(p);

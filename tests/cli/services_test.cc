@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libs/common/process_runner.h"
 #include "nlohmann/json.hpp"
 
 namespace {
@@ -144,7 +145,8 @@ TEST_F(ServicesTest, UpStatusIdempotentUpDown) {
   }
   for (const auto& s : services) {
     int pid = s["pid"];
-    EXPECT_NE(::kill(pid, 0), 0) << "pid " << pid << " still alive";
+    // Gone, or a zombie its parent (here: init) has not reaped yet.
+    EXPECT_FALSE(poolops::proc::ProcessAlive(pid)) << "pid " << pid << " still alive";
   }
 
   Result after = Run("--json services status");

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { makeHome, ok, poolctl } from './poolctl.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const IEXEC = path.join(here, 'node_modules/.bin/iexec');
+// iexec 8.24.0 by its own path: node_modules/.bin/iexec may be 9.x's.
+const IEXEC = path.join(here, 'node_modules/iexec/dist/esm/cli/cmd/iexec.js');
 const home = makeHome('poolops-devnet-');
 const work = fs.mkdtempSync(path.join(home, 'sdk-'));
 

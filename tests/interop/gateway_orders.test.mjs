@@ -19,7 +19,8 @@ import { makeHome, ok, poolctl, writeSecret } from './poolctl.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const IEXEC = path.join(here, 'node_modules/.bin/iexec');
+// iexec 8.24.0 by its own path: node_modules/.bin/iexec may be 9.x's.
+const IEXEC = path.join(here, 'node_modules/iexec/dist/esm/cli/cmd/iexec.js');
 const POCO = path.join(here, 'node_modules/@iexec/poco/artifacts/contracts');
 const HUB_ABI = require(`${POCO}/IexecInterfaceNative.sol/IexecInterfaceNative.json`).abi;
 const APP_REGISTRY_ABI =

@@ -11,7 +11,8 @@ import { ethers } from 'ethers';
 import { makeHome, ok, poolctl, writeSecret } from './poolctl.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const IEXEC = path.join(here, 'node_modules/.bin/iexec');
+// iexec 8.24.0 by its own path: node_modules/.bin/iexec may be 9.x's.
+const IEXEC = path.join(here, 'node_modules/iexec/dist/esm/cli/cmd/iexec.js');
 const ANVIL = path.join(here, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil');
 const home = makeHome('poolops-iexec-');
 const work = fs.mkdtempSync(path.join(home, 'sdk-'));

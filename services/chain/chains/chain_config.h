@@ -12,19 +12,15 @@
 
 namespace poolops::chain {
 
-struct ChainConfig {
+// The transaction rules (chain id, fees, confirmations) are its base, so
+// that a TxSender takes them as they are (tx/tx_chain_rules.h).
+struct ChainConfig : TxChainRules {
   std::string name;
-  uint64_t chain_id = 0;
   std::vector<std::string> rpcs;  // first preferred, others for failover
   eth::Address hub;
   bool native = false;  // RLC is the chain coin (Bellecour, devnet)
   std::string market;   // market API (iexecGateway) base URL, may be empty
-  FeeMode fee_mode = FeeMode::kLegacy;
-  // Legacy gas price forced by the chain (Bellecour and the devnet: 0);
-  // unset: eth_gasPrice.
-  bool zero_gas_price = false;
-  uint32_t confirmations = 1;
-  std::string origin;  // "preset", "devnet", "custom"; "broken" (List only)
+  std::string origin;   // "preset", "devnet", "custom"; "broken" (List only)
 
   // Answers of the registry, not settings:
   // List: why the chain's file cannot be used (origin "broken").

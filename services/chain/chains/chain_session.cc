@@ -3,19 +3,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace poolops::chain {
-namespace {
-
-TxChainRules TxRulesOf(const ChainConfig& c) {
-  TxChainRules rules;
-  rules.chain_id = c.chain_id;
-  rules.fee_mode = c.fee_mode;
-  rules.zero_gas_price = c.zero_gas_price;
-  rules.confirmations = c.confirmations;
-  return rules;
-}
-
-}  // namespace
-
 ChainSession::ChainSession(ChainConfig config, Signer* signer)
     : config_(std::move(config)), signer_(signer) {}
 
@@ -34,8 +21,8 @@ absl::StatusOr<std::unique_ptr<ChainSession>> ChainSession::Open(
   s->poco_ = std::make_unique<PocoClient>(s->eth_.get(), s->config_.hub,
                                           s->config_.native);
   s->nonces_ = std::make_unique<NonceManager>(s.get());
-  s->tx_ = std::make_unique<TxSender>(TxRulesOf(s->config_), s->eth_.get(),
-                                      signer, s->nonces_.get(), tx_options);
+  s->tx_ = std::make_unique<TxSender>(s->config_, s->eth_.get(), signer,
+                                      s->nonces_.get(), tx_options);
   return s;
 }
 

@@ -97,16 +97,13 @@ eth::Bytes ViewAccountCall(const eth::Address& account) {
 
 }  // namespace
 
-absl::StatusOr<eth::Bytes> PocoClient::CallAt(const eth::Address& to,
-                                              eth::ByteView data) {
+// The reads whose encoders and decoders the batched reads share; the others
+// go through EthApi::CallFunction.
+absl::StatusOr<eth::Bytes> PocoClient::CallHub(eth::ByteView data) {
   CallRequest req;
-  req.to = to;
+  req.to = hub_;
   req.data.assign(data.begin(), data.end());
   return eth_->Call(req);
-}
-
-absl::StatusOr<eth::Bytes> PocoClient::CallHub(eth::ByteView data) {
-  return CallAt(hub_, data);
 }
 
 absl::StatusOr<eth::Address> PocoClient::WorkerpoolRegistry() {
@@ -114,24 +111,19 @@ absl::StatusOr<eth::Address> PocoClient::WorkerpoolRegistry() {
     absl::MutexLock lock(&mu_);
     if (registry_) return *registry_;
   }
-  absl::StatusOr<eth::Bytes> out =
-      CallHub(MustEncode("workerpoolregistry()", {}));
-  if (!out.ok()) return out.status();
-  absl::StatusOr<std::vector<abi::Value>> v =
-      DecodeAs("hub.workerpoolregistry()", {"address"}, *out);
+  absl::StatusOr<abi::Value> v =
+      eth_->CallFunction(hub_, "workerpoolregistry()", {}, "address");
   if (!v.ok()) return v.status();
   absl::MutexLock lock(&mu_);
-  registry_ = AsAddress((*v)[0]);
+  registry_ = AsAddress(*v);
   return *registry_;
 }
 
 absl::StatusOr<eth::Address> PocoClient::Token() {
-  absl::StatusOr<eth::Bytes> out = CallHub(MustEncode("token()", {}));
-  if (!out.ok()) return out.status();
-  absl::StatusOr<std::vector<abi::Value>> v =
-      DecodeAs("hub.token()", {"address"}, *out);
+  absl::StatusOr<abi::Value> v =
+      eth_->CallFunction(hub_, "token()", {}, "address");
   if (!v.ok()) return v.status();
-  const eth::Address& token = AsAddress((*v)[0]);
+  const eth::Address& token = AsAddress(*v);
   if (token.IsZero())
     return absl::NotFoundError(absl::StrCat(
         "hub ", hub_.ToChecksum(), " has no RLC token (a native chain)"));
@@ -143,13 +135,11 @@ absl::StatusOr<OrderDomainInfo> PocoClient::Domain() {
     absl::MutexLock lock(&mu_);
     if (domain_) return *domain_;
   }
-  absl::StatusOr<eth::Bytes> out = CallHub(MustEncode("domain()", {}));
-  if (!out.ok()) return out.status();
   // (string name, string version, uint256 chainId, address verifyingContract)
-  absl::StatusOr<std::vector<abi::Value>> v =
-      DecodeAs("hub.domain()", {"(string,string,uint256,address)"}, *out);
+  absl::StatusOr<abi::Value> v = eth_->CallFunction(
+      hub_, "domain()", {}, "(string,string,uint256,address)");
   if (!v.ok()) return v.status();
-  const auto& t = std::get<std::vector<abi::Value>>((*v)[0].v);
+  const auto& t = std::get<std::vector<abi::Value>>(v->v);
   OrderDomainInfo d;
   d.name = std::get<std::string>(t[0].v);
   d.version = std::get<std::string>(t[1].v);
@@ -175,42 +165,32 @@ absl::StatusOr<eth::U256> PocoClient::RlcBalance(const eth::Address& account) {
   }
   absl::StatusOr<eth::Address> token = Token();
   if (!token.ok()) return token.status();
-  absl::StatusOr<eth::Bytes> out = CallAt(
-      *token, MustEncode("balanceOf(address)", {abi::Value::Addr(account)}));
-  if (!out.ok()) return out.status();
-  absl::StatusOr<std::vector<abi::Value>> v =
-      DecodeAs("rlc.balanceOf()", {"uint256"}, *out);
+  absl::StatusOr<abi::Value> v = eth_->CallFunction(
+      *token, "balanceOf(address)", {abi::Value::Addr(account)}, "uint256");
   if (!v.ok()) return v.status();
-  return AsUint((*v)[0]);
+  return AsUint(*v);
 }
 
 absl::StatusOr<eth::Address> PocoClient::PredictWorkerpool(
     const eth::Address& owner, const std::string& description) {
   absl::StatusOr<eth::Address> registry = WorkerpoolRegistry();
   if (!registry.ok()) return registry.status();
-  absl::StatusOr<eth::Bytes> out = CallAt(
-      *registry,
-      MustEncode("predictWorkerpool(address,string)",
-                 {abi::Value::Addr(owner), abi::Value::Str(description)}));
-  if (!out.ok()) return out.status();
-  absl::StatusOr<std::vector<abi::Value>> v =
-      DecodeAs("registry.predictWorkerpool()", {"address"}, *out);
+  absl::StatusOr<abi::Value> v = eth_->CallFunction(
+      *registry, "predictWorkerpool(address,string)",
+      {abi::Value::Addr(owner), abi::Value::Str(description)}, "address");
   if (!v.ok()) return v.status();
-  return AsAddress((*v)[0]);
+  return AsAddress(*v);
 }
 
 absl::StatusOr<bool> PocoClient::IsRegisteredWorkerpool(
     const eth::Address& workerpool) {
   absl::StatusOr<eth::Address> registry = WorkerpoolRegistry();
   if (!registry.ok()) return registry.status();
-  absl::StatusOr<eth::Bytes> out = CallAt(
-      *registry,
-      MustEncode("isRegistered(address)", {abi::Value::Addr(workerpool)}));
-  if (!out.ok()) return out.status();
-  absl::StatusOr<std::vector<abi::Value>> v =
-      DecodeAs("registry.isRegistered()", {"bool"}, *out);
+  absl::StatusOr<abi::Value> v =
+      eth_->CallFunction(*registry, "isRegistered(address)",
+                         {abi::Value::Addr(workerpool)}, "bool");
   if (!v.ok()) return v.status();
-  return std::get<bool>((*v)[0].v);
+  return std::get<bool>(v->v);
 }
 
 absl::StatusOr<WorkerpoolInfo> PocoClient::GetWorkerpool(
@@ -281,29 +261,22 @@ absl::StatusOr<std::vector<eth::Address>> PocoClient::WorkerpoolsOf(
     const eth::Address& owner) {
   absl::StatusOr<eth::Address> registry = WorkerpoolRegistry();
   if (!registry.ok()) return registry.status();
-  absl::StatusOr<eth::Bytes> out = CallAt(
-      *registry, MustEncode("balanceOf(address)", {abi::Value::Addr(owner)}));
-  if (!out.ok()) return out.status();
-  absl::StatusOr<std::vector<abi::Value>> count =
-      DecodeAs("registry.balanceOf()", {"uint256"}, *out);
+  absl::StatusOr<abi::Value> count = eth_->CallFunction(
+      *registry, "balanceOf(address)", {abi::Value::Addr(owner)}, "uint256");
   if (!count.ok()) return count.status();
-  const eth::U256& n = AsUint((*count)[0]);
+  const eth::U256& n = AsUint(*count);
   if (!n.FitsUint64() || n.low64() > 10'000)
     return absl::FailedPreconditionError(
         absl::StrCat(owner.ToChecksum(), " holds ", n.ToDecimal(),
                      " workerpools: too many to list"));
   std::vector<eth::Address> pools;
   for (uint64_t i = 0; i < n.low64(); ++i) {
-    absl::StatusOr<eth::Bytes> item = CallAt(
-        *registry,
-        MustEncode("tokenOfOwnerByIndex(address,uint256)",
-                   {abi::Value::Addr(owner), abi::Value::Uint(eth::U256(i))}));
-    if (!item.ok()) return item.status();
-    absl::StatusOr<std::vector<abi::Value>> id =
-        DecodeAs("registry.tokenOfOwnerByIndex()", {"uint256"}, *item);
+    absl::StatusOr<abi::Value> id = eth_->CallFunction(
+        *registry, "tokenOfOwnerByIndex(address,uint256)",
+        {abi::Value::Addr(owner), abi::Value::Uint(eth::U256(i))}, "uint256");
     if (!id.ok()) return id.status();
     // tokenId = uint256(uint160(address)).
-    eth::Hash32 be = AsUint((*id)[0]).ToBytesBE();
+    eth::Hash32 be = AsUint(*id).ToBytesBE();
     absl::StatusOr<eth::Address> a =
         eth::Address::FromBytes(eth::ByteView(be.data() + 12, 20));
     if (!a.ok()) return a.status();
@@ -362,23 +335,19 @@ absl::StatusOr<PublishReads> PocoClient::ReadForPublish(
 }
 
 absl::StatusOr<std::vector<Category>> PocoClient::Categories() {
-  absl::StatusOr<eth::Bytes> out = CallHub(MustEncode("countCategory()", {}));
-  if (!out.ok()) return out.status();
-  absl::StatusOr<std::vector<abi::Value>> count =
-      DecodeAs("hub.countCategory()", {"uint256"}, *out);
+  absl::StatusOr<abi::Value> count =
+      eth_->CallFunction(hub_, "countCategory()", {}, "uint256");
   if (!count.ok()) return count.status();
-  const eth::U256& n = AsUint((*count)[0]);
+  const eth::U256& n = AsUint(*count);
   if (!n.FitsUint64() || n.low64() > 1000)
     return absl::InternalError("hub.countCategory() is implausibly large");
   std::vector<Category> cats;
   for (uint64_t i = 0; i < n.low64(); ++i) {
-    absl::StatusOr<eth::Bytes> item = CallHub(
-        MustEncode("viewCategory(uint256)", {abi::Value::Uint(eth::U256(i))}));
-    if (!item.ok()) return item.status();
-    absl::StatusOr<std::vector<abi::Value>> v =
-        DecodeAs("hub.viewCategory()", {"(string,string,uint256)"}, *item);
+    absl::StatusOr<abi::Value> v = eth_->CallFunction(
+        hub_, "viewCategory(uint256)", {abi::Value::Uint(eth::U256(i))},
+        "(string,string,uint256)");
     if (!v.ok()) return v.status();
-    const auto& t = std::get<std::vector<abi::Value>>((*v)[0].v);
+    const auto& t = std::get<std::vector<abi::Value>>(v->v);
     cats.push_back({i, std::get<std::string>(t[0].v),
                     std::get<std::string>(t[1].v), AsUint(t[2])});
   }

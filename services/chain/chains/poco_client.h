@@ -113,7 +113,6 @@ class PocoClient {
 
  private:
   absl::StatusOr<eth::Bytes> CallHub(eth::ByteView data);
-  absl::StatusOr<eth::Bytes> CallAt(const eth::Address& to, eth::ByteView data);
 
   EthApi* const eth_;
   const eth::Address hub_;

@@ -1,7 +1,7 @@
 // What a transaction must follow on its chain: the chain id it is signed
 // for, how its fees are priced and how many confirmations make it final.
-// A chain's config (chains/chain_config.h) holds these among its settings;
-// they are all TxSender knows of the chain.
+// A chain's config (chains/chain_config.h) extends these with its other
+// settings; these are all TxSender knows of the chain.
 #pragma once
 
 #include <cstdint>
