@@ -21,13 +21,18 @@ namespace fs = std::filesystem;
 fs::path IexecCli8() {
   return NpmDir() / "iexec" / "dist" / "esm" / "cli" / "cmd" / "iexec.js";
 }
+// iexec 9.0.1 (npm alias iexec9): Arbitrum only, strict chain.json.
+fs::path IexecCli9() {
+  return NpmDir() / "iexec9" / "dist" / "esm" / "cli" / "cmd" / "iexec.js";
+}
 
 // Runs the iexec CLI in `dir` (where chain.json is) on chain devnet and
 // returns its --raw JSON (discarded when the output is not JSON).
-nlohmann::json Iexec(const fs::path& dir, const std::string& args) {
+nlohmann::json Iexec(const fs::path& dir, const std::string& args,
+                     const fs::path& cli = IexecCli8()) {
   std::string command =
-      absl::StrCat("cd '", dir.string(), "' && '", IexecCli8().string(), "' ",
-                   args, " --raw --chain devnet 2>&1");
+      absl::StrCat("cd '", dir.string(), "' && '", cli.string(), "' ", args,
+                   " --raw --chain devnet 2>&1");
   std::string out;
   if (FILE* p = popen(command.c_str(), "r")) {
     char buf[4096];
@@ -132,6 +137,44 @@ TEST_F(DevnetIexecTest, TokenFlavourIsATokenChainForTheIexecCli) {
   ASSERT_TRUE(native.ok()) << native.status();
   EXPECT_TRUE(native->deployed_now);
   EXPECT_EQ(native->flavour, "native");
+}
+
+// The arbitrum flavour (PoCo 6.1.0 as on Arbitrum): SDK 9 reads its strict
+// chain.json, SDK 8 its own, and both see the same hub, RLC and balances.
+TEST_F(DevnetIexecTest, ArbitrumFlavourIsReadByIexec9AndIexec8) {
+  POOLOPS_REQUIRE_NPM_ASSETS();
+  ASSERT_TRUE(fs::exists(IexecCli9()))
+      << "the iexec 9.0.1 CLI is missing (run scripts/test)";
+  DevnetOptions options;
+  options.home = home_.path();
+  options.flavour = Flavour::kArbitrum;
+  absl::StatusOr<DevnetState> up = DevnetUp(options);
+  ASSERT_TRUE(up.ok()) << up.status();
+  ASSERT_FALSE(up->chain_json9.empty());
+  const std::string hub = "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0";
+  const std::string address = up->accounts[1].address.ToChecksum();
+
+  poolops::test::TempDir sdk9;
+  fs::copy_file(up->chain_json9, sdk9.path() / "chain.json");
+  nlohmann::json info9 = Iexec(sdk9.path(), "info", IexecCli9());
+  EXPECT_EQ(info9["hubAddress"], hub) << info9.dump();
+  EXPECT_EQ(info9["pocoVersion"], "6.1.0");  // read from the Diamond
+  EXPECT_EQ(info9["rlcAddress"], up->deployment.token.ToChecksum())
+      << info9.dump();
+  nlohmann::json wallet9 =
+      Iexec(sdk9.path(), "wallet show " + address, IexecCli9());
+  EXPECT_EQ(wallet9["balance"]["nRLC"], "10000000000000") << wallet9.dump();
+  nlohmann::json account9 =
+      Iexec(sdk9.path(), "account show " + address, IexecCli9());
+  EXPECT_EQ(account9["balance"]["stake"], "0") << account9.dump();
+
+  fs::copy_file(up->chain_json, work_.path() / "chain.json");
+  nlohmann::json info8 = Iexec(work_.path(), "info");
+  EXPECT_EQ(info8["hubAddress"], hub) << info8.dump();
+  EXPECT_EQ(info8["pocoVersion"], "6.1.0");
+  EXPECT_EQ(info8["useNative"], false);
+  nlohmann::json wallet8 = Iexec(work_.path(), "wallet show " + address);
+  EXPECT_EQ(wallet8["balance"]["nRLC"], "10000000000000") << wallet8.dump();
 }
 
 }  // namespace

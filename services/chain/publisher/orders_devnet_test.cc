@@ -217,12 +217,17 @@ TEST_F(OrdersDevnetTest, PublisherKeepsTheCapacityOnTheMarket) {
 namespace poolops::chain {
 namespace {
 
-// The token flavour (RLC ERC-20 + token escrow, as Arbitrum): orders do not
-// depend on it, the stake behind them comes from approveAndCall.
-TEST(OrdersTokenDevnetTest, SignPublishCancel) {
+// The token flavours, PoCo 5.5.0 with RLC and PoCo 6.1.0 as on Arbitrum:
+// orders do not depend on them, the stake behind them comes from
+// approveAndCall; on PoCo 6 the Diamond verifies, the market takes and the
+// hub cancels the same order.
+class OrdersTokenDevnetTest : public ::testing::TestWithParam<devnet::Flavour> {
+};
+
+TEST_P(OrdersTokenDevnetTest, SignPublishCancel) {
   POOLOPS_REQUIRE_NPM_ASSETS();
   testing::DevnetGateway net;
-  absl::Status started = net.Start(devnet::Flavour::kToken);
+  absl::Status started = net.Start(GetParam());
   ASSERT_TRUE(started.ok()) << started;
   std::unique_ptr<Orders> orders = *Orders::Create(&net.gateway(), net.home());
   absl::StatusOr<DeployOutcome> pool =
@@ -234,6 +239,13 @@ TEST(OrdersTokenDevnetTest, SignPublishCancel) {
   t.volume = "2";
   absl::StatusOr<SignedWorkerpoolOrder> s = orders->Sign("", "acct2", t);
   ASSERT_TRUE(s.ok()) << s.status();
+  eth::Bytes b = *eth::FromHex(s->order_hash);
+  eth::Hash32 hash;
+  std::copy(b.begin(), b.end(), hash.begin());
+  absl::StatusOr<bool> valid = net.session().poco().VerifySignature(
+      net.Address(2), hash, *eth::FromHex(s->order.sign));
+  ASSERT_TRUE(valid.ok()) << valid.status();
+  EXPECT_TRUE(*valid) << "the hub does not verify the order poolops signed";
   EXPECT_THAT(orders->Publish("", "acct2", s->order).status().message(),
               HasSubstr("stake is too low"));
   ASSERT_TRUE(net.ops().Deposit("", "acct2", eth::U256(600), nullptr).ok());
@@ -241,11 +253,15 @@ TEST(OrdersTokenDevnetTest, SignPublishCancel) {
   ASSERT_TRUE(h.ok()) << h.status();
   EXPECT_EQ(*h, s->order_hash);
   ASSERT_TRUE(orders->Cancel("", "acct2", s->order, nullptr).ok());
-  eth::Bytes b = *eth::FromHex(s->order_hash);
-  eth::Hash32 hash;
-  std::copy(b.begin(), b.end(), hash.begin());
   EXPECT_EQ(*net.session().poco().ViewConsumed(hash), eth::U256(2));
 }
+
+INSTANTIATE_TEST_SUITE_P(Flavours, OrdersTokenDevnetTest,
+                         ::testing::Values(devnet::Flavour::kToken,
+                                           devnet::Flavour::kArbitrum),
+                         [](const auto& info) {
+                           return std::string(devnet::FlavourName(info.param));
+                         });
 
 }  // namespace
 }  // namespace poolops::chain
