@@ -1,7 +1,8 @@
 // The README's operator flow through poolctl (chain-gateway) on the devnet,
-// in both flavours, cross-checked by the real iexec 8.24.0 CLI on the same
-// chain: what poolops did is what the SDK sees, and a workerpool the SDK
-// deploys is what poolops sees.
+// in every flavour, cross-checked by the real iexec CLI on the same chain
+// (8.24.0 on PoCo 5.5.0, 9.0.1 on the arbitrum flavour's PoCo 6.1.0, each
+// with its own chain.json): what poolops did is what the SDK sees, and a
+// workerpool the SDK deploys is what poolops sees.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,8 @@ import { makeHome, ok, poolctl, writeSecret } from './poolctl.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 // iexec 8.24.0 by its own path: node_modules/.bin/iexec may be 9.x's.
 const IEXEC = path.join(here, 'node_modules/iexec/dist/esm/cli/cmd/iexec.js');
+// iexec 9.0.1 (npm alias iexec9): Arbitrum only, strict chain.json.
+const IEXEC9 = path.join(here, 'node_modules/iexec9/dist/esm/cli/cmd/iexec.js');
 const homes = [];
 
 after(() => {
@@ -23,11 +26,11 @@ after(() => {
   }
 });
 
-function sdk(work) {
+function sdk(work, cli = IEXEC) {
   const raw = (args) => {
     const chainless = ['wallet import'].includes(args.slice(0, 2).join(' '));
     const all = [...args, '--raw', ...(chainless ? [] : ['--chain', 'devnet'])];
-    const r = spawnSync(IEXEC, all, { cwd: work, encoding: 'utf8', timeout: 120000 });
+    const r = spawnSync(cli, all, { cwd: work, encoding: 'utf8', timeout: 120000 });
     let json = null;
     try { json = JSON.parse(r.stdout); } catch { /* left null */ }
     return { json, out: r.stdout + r.stderr };
@@ -40,14 +43,16 @@ function sdk(work) {
   return { raw, run };
 }
 
-for (const flavour of ['native', 'token']) {
+for (const flavour of ['native', 'token', 'arbitrum']) {
   test(`operator flow through poolctl, seen by the iexec CLI (${flavour})`, () => {
     const home = makeHome(`poolops-gw-${flavour}-`);
     homes.push(home);
     const up = ok(home, ['devnet', 'up', '--flavour', flavour]);
     const work = fs.mkdtempSync(path.join(home, 'sdk-'));
-    fs.copyFileSync(up.chainJson, path.join(work, 'chain.json'));
-    const iexec = sdk(work);
+    const v9 = flavour === 'arbitrum';
+    fs.copyFileSync(v9 ? up.chainJson9 : up.chainJson, path.join(work, 'chain.json'));
+    const iexec = sdk(work, v9 ? IEXEC9 : IEXEC);
+    assert.equal(iexec.run(['info']).pocoVersion, v9 ? '6.1.0' : '5.5.0');
     const pw = writeSecret(home, 'pw', 'operator-password\n');
     const owner = up.accounts[1];
     const friend = up.accounts[3];
