@@ -24,6 +24,16 @@ std::string Slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
+// What a spawned child wrote to its log, once it wrote anything (2 s).
+std::string FirstLog(const std::filesystem::path& log_file) {
+  std::string log;
+  for (int i = 0; i < 200 && log.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    log = Slurp(log_file);
+  }
+  return log;
+}
+
 // Gone: no such process, or a zombie nobody reaps yet.
 bool Gone(pid_t pid) {
   for (int i = 0; i < 150; ++i) {
@@ -176,11 +186,7 @@ TEST(SpawnDetachedTest, EnvironmentChangesReachTheChildOnly) {
   absl::StatusOr<pid_t> pid = SpawnDetached(
       {"/bin/sh", "-c", "echo \"$POOLOPS_SPAWN_TEST|$HOME\""}, options);
   ASSERT_TRUE(pid.ok()) << pid.status();
-  std::string log;
-  for (int i = 0; i < 200 && log.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    log = Slurp(options.log_file);
-  }
+  const std::string log = FirstLog(options.log_file);
   EXPECT_EQ(log, "a value; with $(spaces)|/elsewhere\n");
   EXPECT_EQ(std::getenv("POOLOPS_SPAWN_TEST"), nullptr);
   EXPECT_TRUE(StopProcess(*pid, absl::Seconds(5)).ok());
@@ -199,11 +205,7 @@ TEST(SpawnDetachedTest, WithoutInheritanceTheChildGetsItsEnvOnly) {
       options);
   ::unsetenv("POOLOPS_SPAWN_CALLERS");
   ASSERT_TRUE(pid.ok()) << pid.status();
-  std::string log;
-  for (int i = 0; i < 200 && log.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    log = Slurp(options.log_file);
-  }
+  const std::string log = FirstLog(options.log_file);
   EXPECT_EQ(log, "this=that|||\n");
   EXPECT_TRUE(StopProcess(*pid, absl::Seconds(5)).ok());
 }
@@ -231,8 +233,7 @@ TEST(SpawnDetachedTest, StopKillsWhatIgnoresSigtermAfterTheGrace) {
       {"/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done"},
       options);
   ASSERT_TRUE(pid.ok()) << pid.status();
-  for (int i = 0; i < 200 && Slurp(options.log_file).empty(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(FirstLog(options.log_file), "ready\n");  // its trap is set
   const absl::Time start = absl::Now();
   EXPECT_TRUE(StopProcess(*pid, absl::Milliseconds(300)).ok());
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
