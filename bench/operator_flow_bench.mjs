@@ -1,10 +1,12 @@
 // The README's operator flow on one devnet, timed through poolctl and
-// through the iexec 8.24.0 CLI in the same run: register a workerpool,
+// through the iexec CLI in the same run (8.24.0 on the native devnet, 9.0.1
+// on the arbitrum one, PoCo 6.1.0): register a workerpool,
 // deposit stake, publish an order, read the orderbook. Each side uses its own
 // funded dev account so neither sees the other's work. poolctl talks to the
 // already running local suite (as an operator's would be); the SDK reads its
 // keystore on every command (as the SDK does). Prints one JSON object.
-// Usage: node bench/operator_flow_bench.mjs [rounds]   (POOLCTL, POOLOPS_BIN_DIR set)
+// Usage: node bench/operator_flow_bench.mjs [rounds] [native|arbitrum]
+//        (POOLCTL, POOLOPS_BIN_DIR set)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,15 +16,19 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const interop = path.join(here, '..', 'tests', 'interop');
 const { makeHome, ok, poolctl, writeSecret } = await import(path.join(interop, 'poolctl.mjs'));
 // iexec 8.24.0 by its own path: node_modules/.bin/iexec may be 9.x's.
-const IEXEC = path.join(interop, 'node_modules/iexec/dist/esm/cli/cmd/iexec.js');
+const IEXEC8 = path.join(interop, 'node_modules/iexec/dist/esm/cli/cmd/iexec.js');
+const IEXEC9 = path.join(interop, 'node_modules/iexec9/dist/esm/cli/cmd/iexec.js');
 const rounds = Number(process.argv[2] || 3);
+const flavour = process.argv[3] || 'native';
+const v9 = flavour === 'arbitrum';
+const IEXEC = v9 ? IEXEC9 : IEXEC8;
 
 const home = makeHome('poolops-flowbench-');
 try {
-  const up = ok(home, ['devnet', 'up']);
+  const up = ok(home, ['devnet', 'up', '--flavour', flavour]);
   ok(home, ['services', 'up']);
   const work = fs.mkdtempSync(path.join(home, 'sdk-'));
-  fs.copyFileSync(up.chainJson, path.join(work, 'chain.json'));
+  fs.copyFileSync(v9 ? up.chainJson9 : up.chainJson, path.join(work, 'chain.json'));
   const pw = writeSecret(home, 'pw', 'bench-password\n');
   const mine = up.accounts[1];
   const theirs = up.accounts[2];
@@ -68,7 +74,7 @@ try {
   }
   const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
   console.log(JSON.stringify({
-    rounds, poolctl_ms: poolopsMs, iexec_ms: sdkMs,
+    flavour, iexec: v9 ? '9.0.1' : '8.24.0', rounds, poolctl_ms: poolopsMs, iexec_ms: sdkMs,
     poolctl_median_ms: median(poolopsMs), iexec_median_ms: median(sdkMs),
     speedup: median(sdkMs) / median(poolopsMs),
   }));
