@@ -141,46 +141,34 @@ absl::StatusOr<std::vector<DevAccount>> SaveAccounts(const fs::path& home) {
   return out;
 }
 
-// SDK 9's chain.json for the arbitrum flavour, <home>/devnet/sdk9/chain.json
-// (outside chains/, whose files chain-gateway reads as chains): only the
-// fields its strict schema allows, id, host, hub and iexecGateway.
-absl::StatusOr<fs::path> WriteSdk9ChainJson(const fs::path& home,
-                                            const DevnetState& s) {
-  json chain = {{"id", std::to_string(s.chain_id)},
-                {"host", s.rpc},
-                {"hub", s.deployment.hub.ToChecksum()}};
-  if (!s.market.empty()) chain["iexecGateway"] = s.market;
-  json doc = {{"default", "devnet"}, {"chains", {{"devnet", chain}}}};
-  const fs::path dir = Dir(home) / "sdk9";
-  if (absl::Status st = files::EnsureDir(dir, 0700); !st.ok()) return st;
-  const fs::path file = dir / "chain.json";
-  if (absl::Status st = files::WriteFileAtomic(file, doc.dump(2) + "\n", 0600);
-      !st.ok())
-    return st;
-  return file;
-}
-
-// <home>/chains/devnet.json, the iExec SDK 8's chain.json format (native
-// chain other than 134: `native` is required, `useGas: false` forces price
-// 0; a token chain has no `native` and the SDK reads RLC balances on
-// token(); the arbitrum flavour's gas is priced, so no useGas).
-absl::StatusOr<fs::path> WriteChainJson(const fs::path& home,
-                                        const DevnetState& s) {
+// The devnet as an iExec SDK chain.json. SDK 8: a native chain other than
+// 134 needs `native`, and `useGas: false` forces price 0; a token chain has
+// no `native` and the SDK reads RLC balances on token(). The arbitrum
+// flavour's gas is priced, so its entry has only id, host, hub and
+// iexecGateway: what SDK 9's strict schema allows, so both SDKs read it.
+json ChainDoc(const DevnetState& s) {
   json chain = {{"id", std::to_string(s.chain_id)},
                 {"host", s.rpc},
                 {"hub", s.deployment.hub.ToChecksum()}};
   if (s.flavour != "arbitrum") chain["useGas"] = false;
   if (s.flavour == "native") chain["native"] = true;
   if (!s.market.empty()) chain["iexecGateway"] = s.market;
-  json doc = {{"default", "devnet"}, {"chains", {{"devnet", chain}}}};
-  fs::path dir = home / "chains";
+  return {{"default", "devnet"}, {"chains", {{"devnet", chain}}}};
+}
+
+// <home>/chains/devnet.json (SDK 8, and what chain-gateway reads), its fee
+// mode for chain-gateway beside it, the default chain; for the arbitrum
+// flavour the same document as <home>/devnet/sdk9/chain.json, outside
+// chains/ whose files chain-gateway reads as chains. Fills chain_json(9).
+absl::Status WriteChainFiles(const fs::path& home, DevnetState& s) {
+  const std::string doc = ChainDoc(s).dump(2) + "\n";
+  const fs::path dir = home / "chains";
   if (absl::Status st = files::EnsureDir(dir, 0700); !st.ok()) return st;
-  fs::path file = dir / "devnet.json";
-  if (absl::Status st = files::WriteFileAtomic(file, doc.dump(2) + "\n", 0600);
+  if (absl::Status st = files::WriteFileAtomic(dir / "devnet.json", doc, 0600);
       !st.ok())
     return st;
-  // chain-gateway's own setting beside it: how transactions are priced.
-  json extras = {{"feeMode", s.flavour == "arbitrum" ? "eip1559" : "legacy"}};
+  const json extras = {
+      {"feeMode", s.flavour == "arbitrum" ? "eip1559" : "legacy"}};
   if (absl::Status st = files::WriteFileAtomic(dir / "devnet.poolops.json",
                                                extras.dump(2) + "\n", 0600);
       !st.ok())
@@ -189,19 +177,15 @@ absl::StatusOr<fs::path> WriteChainJson(const fs::path& home,
           files::WriteFileAtomic(dir / "default", "devnet\n", 0600);
       !st.ok())
     return st;
-  return file;
-}
-
-// The SDKs' chain.json files for the state; fills chain_json(9).
-absl::Status WriteChainFiles(const fs::path& home, DevnetState& s) {
-  absl::StatusOr<fs::path> sdk8 = WriteChainJson(home, s);
-  if (!sdk8.ok()) return sdk8.status();
-  s.chain_json = *sdk8;
+  s.chain_json = dir / "devnet.json";
   s.chain_json9.clear();
   if (s.flavour != "arbitrum") return absl::OkStatus();
-  absl::StatusOr<fs::path> sdk9 = WriteSdk9ChainJson(home, s);
-  if (!sdk9.ok()) return sdk9.status();
-  s.chain_json9 = *sdk9;
+  const fs::path sdk9 = Dir(home) / "sdk9";
+  if (absl::Status st = files::EnsureDir(sdk9, 0700); !st.ok()) return st;
+  if (absl::Status st = files::WriteFileAtomic(sdk9 / "chain.json", doc, 0600);
+      !st.ok())
+    return st;
+  s.chain_json9 = sdk9 / "chain.json";
   return absl::OkStatus();
 }
 
