@@ -6,6 +6,17 @@
 namespace poolops::devnet {
 using nlohmann::json;
 
+absl::StatusOr<chain::Receipt> WaitMined(chain::EthApi& api,
+                                         const eth::Hash32& hash,
+                                         std::string_view what) {
+  absl::StatusOr<chain::Receipt> receipt =
+      api.WaitForReceipt(hash, 1, absl::Seconds(60), absl::Milliseconds(5));
+  if (!receipt.ok()) return receipt.status();
+  if (!receipt->success)
+    return absl::AbortedError(absl::StrCat(std::string(what), " reverted"));
+  return receipt;
+}
+
 absl::Status AnvilDevRpc::SetCode(const eth::Address& account,
                                   eth::ByteView code) {
   return rpc_
@@ -58,12 +69,7 @@ absl::StatusOr<chain::Receipt> AnvilDevRpc::SendAs(const eth::Address& from,
   if (!bytes.ok()) return bytes.status();
   eth::Hash32 h;
   std::copy(bytes->begin(), bytes->end(), h.begin());
-  absl::StatusOr<chain::Receipt> receipt =
-      api_->WaitForReceipt(h, 1, absl::Seconds(60), absl::Milliseconds(5));
-  if (!receipt.ok()) return receipt.status();
-  if (!receipt->success)
-    return absl::AbortedError(absl::StrCat(std::string(label), " reverted"));
-  return receipt;
+  return WaitMined(*api_, h, label);
 }
 
 }  // namespace poolops::devnet

@@ -5,6 +5,8 @@
 // own (PROTOCOL facts: PoCo 6.1.0 on Arbitrum).
 #pragma once
 
+#include <string_view>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/eth/address.h"
@@ -14,6 +16,12 @@
 #include "libs/ethrpc/json_rpc_client.h"
 
 namespace poolops::devnet {
+
+// The receipt of a devnet transaction, waited for (60 s, polled every 5 ms:
+// anvil automines); a revert is Aborted: "`what` reverted".
+absl::StatusOr<chain::Receipt> WaitMined(chain::EthApi& api,
+                                         const eth::Hash32& hash,
+                                         std::string_view what);
 
 class AnvilDevRpc {
  public:

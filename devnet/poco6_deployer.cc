@@ -83,11 +83,8 @@ class Sender {
                                        hash.status().message()));
     ++nonce_;
     absl::StatusOr<chain::Receipt> receipt =
-        api_.WaitForReceipt(*hash, 1, absl::Seconds(60), absl::Milliseconds(5));
+        WaitMined(api_, *hash, absl::StrCat("deploying PoCo 6: ", label));
     if (!receipt.ok()) return receipt.status();
-    if (!receipt->success)
-      return absl::AbortedError(
-          absl::StrCat("deploying PoCo 6: ", label, " reverted"));
     Record(*receipt, std::move(label));
     return receipt;
   }
@@ -99,13 +96,11 @@ class Sender {
     return Send(to, std::move(*data), std::move(label)).status();
   }
 
-  void Record(const chain::Receipt& receipt, std::string label,
-              std::optional<eth::Address> created = std::nullopt) {
+  void Record(const chain::Receipt& receipt, std::string label) {
     out_->gas_used += receipt.gas_used;
     ++out_->transactions;
-    out_->steps.push_back({std::move(label),
-                           created ? created : receipt.contract_address,
-                           receipt.gas_used});
+    out_->steps.push_back(
+        {std::move(label), receipt.contract_address, receipt.gas_used});
   }
 
  private:

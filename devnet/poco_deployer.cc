@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "devnet/anvil_dev_rpc.h"
 #include "devnet/poco6_deployer.h"
 #include "devnet/poco_setup.h"
 #include "libs/eth/abi.h"
@@ -187,7 +188,7 @@ std::string_view FlavourName(Flavour flavour) {
 }
 
 std::string_view PocoVersion(Flavour flavour) {
-  return flavour == Flavour::kArbitrum ? "6.1.0" : "5.5.0";
+  return flavour == Flavour::kArbitrum ? kPoco6Version : "5.5.0";
 }
 
 eth::Address CreateAddress(const eth::Address& sender, uint64_t nonce) {
@@ -320,12 +321,10 @@ absl::StatusOr<PocoDeployment> DeployPoco(chain::EthApi& api,
                           absl::StrCat("deploying PoCo, ", txs[i].label, ": ",
                                        hash.status().message()));
     absl::StatusOr<chain::Receipt> receipt =
-        api.WaitForReceipt(*hash, 1, absl::Seconds(60), absl::Milliseconds(5));
+        WaitMined(api, *hash,
+                  absl::StrCat("deploying PoCo: transaction ", i + 1, " (",
+                               txs[i].label, ")"));
     if (!receipt.ok()) return receipt.status();
-    if (!receipt->success)
-      return absl::AbortedError(absl::StrCat("deploying PoCo: transaction ",
-                                             i + 1, " (", txs[i].label,
-                                             ") reverted"));
     out.gas_used += receipt->gas_used;
     out.steps.push_back({txs[i].label, txs[i].created, receipt->gas_used});
   }
