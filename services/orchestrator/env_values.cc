@@ -128,6 +128,16 @@ std::string Quote(char q, const std::string& name, const std::string& value) {
 
 }  // namespace
 
+bool IsEnvName(const std::string& name) {
+  if (name.empty() || name.size() > 128 || absl::ascii_isdigit(name[0])) {
+    return false;
+  }
+  for (char c : name) {
+    if (!absl::ascii_isalnum(c) && c != '_') return false;
+  }
+  return true;
+}
+
 absl::StatusOr<std::string> EnvLine(const std::string& name,
                                     const std::string& value) {
   if (!AllOf(name, "_") || name.empty() || absl::ascii_isdigit(name[0])) {
@@ -226,7 +236,12 @@ const std::map<std::string, ValueKind>& VariableKinds() {
       {"BLOCKCHAIN_ADAPTER_MONGO_TAG", K::kImageRef},
       {"BLOCKCHAIN_ADAPTER_TAG", K::kImageRef},
       {"CHAIN", K::kName},
-      {"CHAIN_BLOCK_TIME", K::kDecimal},
+      // Seconds up to v8.3, ISO-8601 (PT0.25S) from v9.3.
+      {"CHAIN_BLOCK_TIME", K::kName},
+      {"CONFIG_SERVER_URL", K::kUrl},
+      {"CORE_URL", K::kUrl},
+      {"RESULT_URL", K::kUrl},
+      {"PROD_CONFIG_SERVER_HOST", K::kHost},
       {"CHAIN_HUB_ADDRESS", K::kAddress},
       {"CHAIN_ID", K::kDecimal},
       {"CHAIN_IS_SIDECHAIN", K::kBool},
@@ -339,7 +354,8 @@ absl::Status CheckChainInfo(const ChainInfo& c) {
         Item{"result host", ValueKind::kHost, c.result_host},
         Item{"start block", ValueKind::kDecimal, c.start_block},
         Item{"sms scone url", ValueKind::kUrl, c.sms_scone_url},
-        Item{"sms gramine url", ValueKind::kUrl, c.sms_gramine_url}}) {
+        Item{"sms gramine url", ValueKind::kUrl, c.sms_gramine_url},
+        Item{"sms tdx url", ValueKind::kUrl, c.sms_tdx_url}}) {
     if (absl::Status s = CheckValue(i.kind, i.value); !s.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("chain '", c.name, "' ", i.key, ": ", s.message()));

@@ -32,6 +32,10 @@ namespace poolops::orchestrator {
 absl::StatusOr<std::string> EnvLine(const std::string& name,
                                     const std::string& value);
 
+// [A-Za-z_][A-Za-z0-9_]*, at most 128 characters: a name compose and the
+// services read as one environment variable.
+bool IsEnvName(const std::string& name);
+
 // What a value reaching a rendered file must look like.
 enum class ValueKind {
   kText,      // one line of printable UTF-8 that EnvLine can write

@@ -61,12 +61,24 @@ inline ChainFacts DevnetChainFacts() {
                     .origin = "devnet"};
 }
 
+// The arbitrum devnet (PoCo 6, RLC token) as chain-gateway describes it.
+inline ChainFacts ArbitrumDevnetChainFacts() {
+  ChainFacts c = DevnetChainFacts();
+  c.chain_id = "31337";
+  c.hub = "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0";
+  c.native = false;
+  return c;
+}
+
 // Render input with fake wallets (every wallet of the spec) and fixed
 // passwords, so tests can look for them in the output.
 inline RenderInput FakeInput(const v1::PoolSpec& spec) {
   RenderInput in;
   in.spec = spec;
-  absl::StatusOr<ChainInfo> chain = ResolveChain(spec, DevnetChainFacts());
+  absl::StatusOr<ChainInfo> chain = ResolveChain(
+      spec, spec.stack_version() == v1::STACK_VERSION_V9_3
+                ? ArbitrumDevnetChainFacts()
+                : DevnetChainFacts());
   if (chain.ok()) in.chain = *chain;
   FakeWalletSource vault;
   auto add = [&](const std::string& name) {

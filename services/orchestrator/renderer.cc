@@ -5,11 +5,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "services/orchestrator/spec_defaults.h"
+#include "services/orchestrator/spring_duration.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -40,7 +42,7 @@ void SetOrderTerms(ComposeFile* f, const std::string& service,
   f->SetEnv(service, "IS_GPU_POOL", o.gpu_pool() ? "true" : "false");
   f->SetEnv(service, "CHECK_SLEEP_TIME",
             std::to_string(o.check_period_seconds()));
-  if (spec.stack_version() != v1::STACK_VERSION_V8_3) {
+  if (TraitsOf(spec.stack_version()).published_ports) {
     f->SetEnv(service, "MAX_ORDER_NUMBER", std::to_string(o.max_open_orders()));
   }
   if (set_tag) f->SetEnv(service, "TAG", tag);
@@ -62,12 +64,15 @@ void ToHostNetwork(ComposeFile* f) {
   f->RemoveTopLevel("networks");
 }
 
-void UseSimulators(ComposeFile* f, const std::string& tag, bool loopback) {
+void UseSimulators(ComposeFile* f, const std::string& tag, bool loopback,
+                   const std::string& stack) {
   for (const std::string& s : f->ServiceNames()) {
     if (!f->Service(s)["image"]) continue;  // an overlay's partial service
     std::optional<std::string> role = SimulatorRole(s);
     if (!role.has_value()) continue;  // validation rejects these stacks
     f->SetScalar(s, "image", absl::StrCat("poolops-sim/", *role, ":", tag));
+    // The simulators read each stack's variables as its services do.
+    f->SetEnv(s, "POOLOPS_SIM_STACK", stack);
     // FROM scratch images: the template's bash entrypoints cannot run.
     f->RemoveKey(s, "entrypoint");
     f->RemoveKey(s, "command");
@@ -84,6 +89,64 @@ void UseSimulators(ComposeFile* f, const std::string& tag, bool loopback) {
 }
 
 std::string YesNo(bool b) { return b ? "true" : "false"; }
+
+// The operator's override_env entries, as `NAME=${POOLOPS_OVERRIDE_NAME}`
+// in the service and the value in `values` (.env): written there by
+// EnvLine, whatever bytes it holds, it cannot change the compose file.
+absl::Status ApplyOverrides(
+    ComposeFile* f, const std::string& service,
+    const google::protobuf::Map<std::string, std::string>& env,
+    std::map<std::string, std::string>* values) {
+  if (!f->HasService(service) || !f->Service(service)["image"]) {
+    return absl::OkStatus();
+  }
+  std::map<std::string, std::string> sorted(env.begin(), env.end());
+  for (const auto& [name, value] : sorted) {
+    if (!IsEnvName(name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "override_env: '", name, "' is not an environment variable name"));
+    }
+    std::string var = absl::StrCat("POOLOPS_OVERRIDE_", name);
+    f->SetEnv(service, name, absl::StrCat("${", var, "}"));
+    (*values)[var] = value;
+  }
+  return absl::OkStatus();
+}
+
+// The config server's nginx site: GET /config/chain, nothing else.
+std::string ConfigServerSite(uint32_t port) {
+  return absl::StrCat(
+      "# poolops: the v9.3 config server (GET /config/chain), a static file.\n"
+      "server {\n"
+      "  listen ",
+      port,
+      ";\n"
+      "  location = /config/chain {\n"
+      "    root /usr/share/nginx/html;\n"
+      "    default_type application/json;\n"
+      "  }\n"
+      "  location / {\n"
+      "    return 404;\n"
+      "  }\n"
+      "}\n");
+}
+
+// What core 9.x and the workers read from GET /config/chain
+// (iexec-common PublicChainConfig).
+absl::StatusOr<std::string> ConfigServerChain(const ChainInfo& chain) {
+  uint64_t id = 0;
+  if (!absl::SimpleAtoi(chain.chain_id, &id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("chain '", chain.name, "' id: not a number"));
+  }
+  nlohmann::ordered_json j;
+  j["chainId"] = id;
+  j["sidechain"] = chain.sidechain;
+  j["chainNodeUrl"] = chain.public_rpc;
+  j["iexecHubContractAddress"] = chain.hub;
+  j["blockTime"] = IsoSeconds(chain.block_time);
+  return j.dump(2) + "\n";
+}
 
 // Variables each worker has its own value of: suffixed per worker when
 // several workers share a host's bundle.
@@ -305,12 +368,21 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
   // Chain values come from presets, chain-gateway and the spec:
   // they reach .env files, a YAML file and a file name (the chain id).
   if (absl::Status s = CheckChainInfo(chain); !s.ok()) return s;
-  const bool v8 = spec.stack_version() == v1::STACK_VERSION_V8_3;
+  if (TraitsOf(spec.stack_version()).config_server && chain.sidechain) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "chain '", chain.name,
+        "' is native (RLC as its coin, Bellecour-like): iExec v9.3 runs on "
+        "PoCo 6 token chains (Arbitrum, the arbitrum devnet)"));
+  }
+  const StackTraits& st = TraitsOf(spec.stack_version());
+  const bool v8 = st.builtin_https;
+  const bool v9 = st.config_server;
   const bool host_net = spec.network_mode() == v1::NETWORK_MODE_HOST;
   const bool sims = spec.images().simulators();
   const bool http = HasFeature(spec, v1::FEATURE_REV_PROXY_HTTP);
   const bool https = HasFeature(spec, v1::FEATURE_REV_PROXY_HTTPS);
   const bool tee = HasFeature(spec, v1::FEATURE_TEE);
+  const bool tdx = HasFeature(spec, v1::FEATURE_TDX);
   const bool iexec_publisher = spec.orders().publisher() == v1::PUBLISHER_IEXEC;
   const std::string dir = StackDir(spec.stack_version());
   const auto& core = spec.core();
@@ -356,8 +428,15 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
       {"CHAIN_URL", chain.rpc},
       {"DOCKER_REGISTRY", spec.images().registry()},
       {"GAS_PRICE_CAP", chain.sidechain ? "0" : "22000000000"},
-      {"GAS_PRICE_MULTIPLIER", chain.sidechain ? "0" : "1.0"},
+      // 9.x refuses 0 (@Positive); Bellecour's gas is free anyway.
+      {"GAS_PRICE_MULTIPLIER", chain.sidechain && !v9 ? "0" : "1.0"},
       {"PROD_CORE_HOST", core.host()},
+      {"PROD_POOL_ADDRESS", input.workerpool_address.empty()
+                                ? spec.workerpool().address()
+                                : input.workerpool_address},
+      {"CORE_URL",
+       https ? absl::StrCat("https://", core.host())
+             : absl::StrCat("http://", core.host(), ":", core.core_port())},
       {"WORKER_TAG", spec.images().worker_tag()},
   };
   for (const auto& [k, v] : StackDefaults(spec.stack_version())) {
@@ -376,12 +455,21 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     std::vector<std::pair<std::string, ComposeFile>> composes;
     absl::StatusOr<ComposeFile> base = load("core/docker-compose.yml");
     if (!base.ok()) return base.status();
-    if (!v8) {
+    if (st.published_ports) {
       std::vector<PublishedPort> published = {
           {"core", "7001:13000", "13000", core.core_port()},
-          {"grafana", "7000:3000", "3000", core.grafana_port()},
-          {"blockchain-adapter", "13010:13010", "13010",
-           core.chain_adapter_port()}};
+          {"grafana", "7000:3000", "3000", core.grafana_port()}};
+      if (!v9) {
+        published.push_back({"blockchain-adapter", "13010:13010", "13010",
+                             core.chain_adapter_port()});
+      } else {
+        published.push_back(
+            {"config-server", "8888:8888", "8888", core.config_server_port()});
+        // The adapter is internal in 9.x: loopback only, whatever the proxy.
+        base->ReplaceListEntry(
+            "blockchain-adapter", "ports", "127.0.0.1:13010:13010",
+            absl::StrCat("127.0.0.1:", core.chain_adapter_port(), ":13010"));
+      }
       for (const PublishedPort& p : published) {
         if (http || https) {
           // The proxy publishes 80/443; the README has these removed by hand.
@@ -391,21 +479,38 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
                                  absl::StrCat(p.port, ":", p.container_port));
         }
       }
-      if (!http && !https) {
+      if (!http && !https && !v9) {
         base->SetEnv("core", "IEXEC_CORE_CHAIN_ADAPTER_PORT",
                      std::to_string(core.chain_adapter_port()));
       }
+    }
+    if (v9 && chain.result_host.empty()) {
+      // No result proxy on this chain (Arbitrum has none): the core's own
+      // default, not an empty URL.
+      base->FilterList("core", "environment", [](const std::string& e) {
+        return absl::StartsWith(e, "IEXEC_RESULT_REPOSITORY_URL=");
+      });
     }
     if (iexec_publisher) {
       SetOrderTerms(&*base, "order-publisher-std", spec, *tag, true);
     } else {
       base->RemoveService("order-publisher-std");
     }
+    std::map<std::string, std::string> overrides;
+    for (const auto& [service, env] :
+         {std::pair{"core", &spec.override_env().core()},
+          {"blockchain-adapter", &spec.override_env().blockchain_adapter()}}) {
+      if (absl::Status s = ApplyOverrides(&*base, service, *env, &overrides);
+          !s.ok()) {
+        return s;
+      }
+    }
     composes.emplace_back("docker-compose.yml", std::move(*base));
     std::vector<std::string> overlays;
     if (http && !v8) overlays.push_back("rev-proxy-http");
     if (https && !v8) overlays.push_back("rev-proxy-https");
     if (tee && iexec_publisher) overlays.push_back("tee");
+    if (tdx) overlays.push_back("tdx");
     for (const std::string& feature : overlays) {
       std::string file = absl::StrCat("docker-compose-", feature, ".yml");
       absl::StatusOr<ComposeFile> f = load("core/" + file);
@@ -427,11 +532,19 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
         if (f.HasService("core") && f.Service("core")["image"]) {
           f.SetEnv("core", "IEXEC_CORE_PORT", cp);
           f.SetEnv("core", "MONGO_HOST", "127.0.0.1");
-          f.SetEnv("core", "IEXEC_CORE_CHAIN_ADAPTER_PORT", ap);
+          if (v9) {
+            f.SetEnv("core", "IEXEC_CORE_CHAIN_ADAPTER_URL",
+                     absl::StrCat("http://127.0.0.1:", ap));
+          } else {
+            f.SetEnv("core", "IEXEC_CORE_CHAIN_ADAPTER_PORT", ap);
+          }
           if (v8) {
             f.SetEnv("core", "IEXEC_PLATFORM_REGISTRY",
                      "http://127.0.0.1:8888");
           }
+        }
+        if (v9 && f.GetEnv("core", "IEXEC_PLATFORM_REGISTRY").has_value()) {
+          f.SetEnv("core", "IEXEC_PLATFORM_REGISTRY", "http://127.0.0.1:8889");
         }
         if (f.HasService("blockchain-adapter")) {
           f.SetEnv("blockchain-adapter", "IEXEC_BLOCKCHAIN_ADAPTER_API_PORT",
@@ -458,20 +571,29 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
           }
         }
       }
-      if (sims)
+      if (sims) {
         UseSimulators(&f, spec.images().simulator_tag(),
-                      IsLoopback(core.host()));
+                      IsLoopback(core.host()), dir);
+        if (host_net && f.HasService("config-server")) {
+          f.SetEnv("config-server", "POOLOPS_SIM_PORT",
+                   std::to_string(core.config_server_port()));
+        }
+      }
     }
 
     absl::StatusOr<std::pair<WalletKeystore, std::string>> w =
         wallet(spec.workerpool().owner_wallet(), "workerpool.owner_wallet");
     if (!w.ok()) return w.status();
     std::map<std::string, std::string> values = common;
+    values.insert(overrides.begin(), overrides.end());
     auto put = [&](const std::string& k, const std::string& v) {
       values[k] = v;
     };
     put("BLOCKCHAIN_ADAPTER_TAG", spec.images().blockchain_adapter_tag());
-    put("CHAIN_BLOCK_TIME", std::to_string(chain.block_time));
+    put("CHAIN_BLOCK_TIME",
+        st.iso_block_time ? IsoSeconds(chain.block_time)
+                          : std::to_string(std::max<int64_t>(
+                                1, absl::ToInt64Seconds(chain.block_time))));
     put("CHAIN_HUB_ADDRESS", chain.hub);
     put("CHAIN_ID", chain.chain_id);
     put("CHAIN_IS_SIDECHAIN", YesNo(chain.sidechain));
@@ -492,9 +614,6 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
       if (!p.ok()) return p.status();
       put(var, *p);
     }
-    put("PROD_POOL_ADDRESS", input.workerpool_address.empty()
-                                 ? spec.workerpool().address()
-                                 : input.workerpool_address);
     put("PROD_SMS_HOST", chain.sms_host);
     put("PUBLIC_CHAIN_URL", chain.public_rpc);
     put("RESULT_HOST", chain.result_host);
@@ -503,6 +622,14 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     put("WORKERPOOL_DESCRIPTION", core.grafana_home_name());
     put("PROD_GRAFANA_HOST", core.grafana_host());
     put("PROD_PLATFORM_REGISTRY_HOST", core.platform_registry_host());
+    put("PROD_CONFIG_SERVER_HOST", core.config_server_host());
+    put("CONFIG_SERVER_URL",
+        https ? absl::StrCat("https://", core.config_server_host())
+              : absl::StrCat("http://", core.host(), ":",
+                             core.config_server_port()));
+    put("RESULT_URL", chain.result_host.empty()
+                          ? ""
+                          : absl::StrCat("https://", chain.result_host));
     put("LETSENCRYPT_ADMIN_EMAIL", core.letsencrypt_email());
     put("MAX_ORDER_NUMBER", std::to_string(spec.orders().max_open_orders()));
 
@@ -511,6 +638,21 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     if (!emitted.ok()) return emitted.status();
     std::vector<BundleFile> files = std::move(*emitted);
     files.push_back({"wallet.json", w->first.keystore_json, 0600});
+    if (v9) {
+      absl::StatusOr<std::string> chain_json = ConfigServerChain(chain);
+      if (!chain_json.ok()) return chain_json.status();
+      files.push_back({"config-server/chain.json", *chain_json, 0644});
+      files.push_back(
+          {"config-server/nginx.conf",
+           ConfigServerSite(host_net ? core.config_server_port() : 8888),
+           0644});
+      if (tdx) {
+        files.push_back({absl::StrCat("platform-registry-config/application-",
+                                      chain.chain_id, ".yml"),
+                         absl::StrCat("sms:\n  tdx: ", chain.sms_tdx_url, "\n"),
+                         0644});
+      }
+    }
     if (v8) {
       auto conf = EmbeddedTemplates().find(dir + "/core/nginx_deny_all.conf");
       if (conf != EmbeddedTemplates().end()) {
@@ -529,7 +671,7 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
   }
 
   // ------------------------------------------------------------- workers --
-  const std::string worker_service = v8 ? "worker_prod" : "worker";
+  const std::string& worker_service = st.worker_service;
   for (int i = 0; i < spec.workers_size(); ++i) {
     const v1::PoolSpec::Worker& wk = spec.workers(i);
     Bundle b;
@@ -540,17 +682,25 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     std::vector<std::pair<std::string, ComposeFile>> composes;
     absl::StatusOr<ComposeFile> base = load("worker/docker-compose.yml");
     if (!base.ok()) return base.status();
-    if (!v8 && !http && !https) {
+    if (!v8 && !v9 && !http && !https) {
       base->SetEnv(worker_service, "IEXEC_CORE_PORT",
                    std::to_string(core.core_port()));
     }
     if (wk.gpu())
       base->SetEnv(worker_service, "IEXEC_WORKER_GPU_ENABLED", "True");
+    std::map<std::string, std::string> overrides;
+    if (absl::Status s = ApplyOverrides(
+            &*base, worker_service, spec.override_env().worker(), &overrides);
+        !s.ok()) {
+      return s;
+    }
     composes.emplace_back("docker-compose.yml", std::move(*base));
     std::vector<std::string> overlays;
-    if (http && !v8) overlays.push_back("rev-proxy-http");
-    if (https && !v8) overlays.push_back("rev-proxy-https");
-    if (wk.tee()) overlays.push_back("tee");
+    // v9.3 workers reach the core by CORE_URL: no overlay for the proxy.
+    if (http && !v8 && !v9) overlays.push_back("rev-proxy-http");
+    if (https && !v8 && !v9) overlays.push_back("rev-proxy-https");
+    // A TEE worker: SGX (tee) up to v8.3, TDX from v9.3.
+    if (wk.tee()) overlays.push_back(v9 ? "tdx" : "tee");
     for (const std::string& feature : overlays) {
       std::string file = absl::StrCat("docker-compose-", feature, ".yml");
       absl::StatusOr<ComposeFile> f = load("worker/" + file);
@@ -560,18 +710,19 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     for (auto& [name, f] : composes) {
       if (host_net) {
         ToHostNetwork(&f);
-        if (f.Service(worker_service)["image"]) {
+        if (f.Service(worker_service)["image"] && !v9) {
           f.SetEnv(worker_service, "IEXEC_CORE_PORT",
                    std::to_string(core.core_port()));
         }
       }
-      if (sims) UseSimulators(&f, spec.images().simulator_tag(), false);
+      if (sims) UseSimulators(&f, spec.images().simulator_tag(), false, dir);
     }
     absl::StatusOr<std::pair<WalletKeystore, std::string>> w =
         wallet(wk.wallet(), absl::StrCat("workers[", i, "].wallet"));
     if (!w.ok()) return w.status();
     std::string wallet_file = absl::StrCat("wallet-", i, ".json");
     std::map<std::string, std::string> values = common;
+    values.insert(overrides.begin(), overrides.end());
     values["PROD_WALLET_PASSWORD"] = w->second;
     values["RESULTS_DIR"] = wk.results_dir();
     values["WALLET"] = wallet_file;
@@ -585,7 +736,7 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
         !reg.address().empty() && p != input.secrets.values.end()) {
       values["REGISTRY_PASSWORD"] = p->second;
     }
-    if (wk.tee()) {
+    if (wk.tee() && !v9) {
       values["SCONTAIN_REGISTRY_USERNAME"] = core.tee().scontain_username();
       absl::StatusOr<std::string> p = password("SCONTAIN_REGISTRY_PASSWORD");
       if (!p.ok()) return p.status();

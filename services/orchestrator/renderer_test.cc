@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/common/missing_tool_test_support.h"
 #include "libs/common/temp_dir_test_support.h"
+#include "nlohmann/json.hpp"
 #include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/spec_validator.h"
 
@@ -294,7 +295,8 @@ TEST(RendererGoldenTest, ReadmeWorkerMatchesTheReferenceStack) {
 
 TEST(RendererTest, SecretsOnlyInOwnerOnlyFiles) {
   for (const char* example :
-       {"readme-v7.1.yaml", "full-featured.yaml", "devnet-pool.yaml"}) {
+       {"readme-v7.1.yaml", "full-featured.yaml", "devnet-pool.yaml",
+        "devnet-pool-v9.yaml", "arbitrum-sepolia-v9.yaml"}) {
     ParsedSpec p = test::LoadExample(example);
     RenderInput in = test::FakeInput(p.spec);
     std::vector<std::string> secrets;
@@ -494,6 +496,159 @@ TEST(RendererTest, CustomPortsInBridgeMode) {
               ::testing::Contains("IEXEC_CORE_PORT=8001"));
 }
 
+// ------------------------------------------------------------------ v9.3 --
+
+// Facts of core 9.3.0 / adapter 9.0.5 / worker 9.2.0 (their application.yml):
+// single-URL variables, the chain under IEXEC_ for the adapter, the config
+// server for the core.
+TEST(RendererV9Test, ArbitrumSepoliaExampleHasThe9xVariables) {
+  std::vector<Bundle> bundles = RenderExample("arbitrum-sepolia-v9.yaml");
+  ASSERT_EQ(bundles.size(), 3u);
+  const Bundle* core = FindBundle(bundles, "core");
+  ASSERT_NE(core, nullptr);
+  EXPECT_EQ(core->compose_files, (Names{"docker-compose.yml",
+                                        "docker-compose-rev-proxy-https.yml"}));
+  YAML::Node y = Yaml(*core, "docker-compose.yml");
+  EXPECT_THAT(Keys(y["services"]),
+              UnorderedElementsAreArray(Names{
+                  "core", "mongo", "config-server", "grafana", "mongodb-proxy",
+                  "blockchain-adapter", "blockchain-adapter-mongo"}));
+  EXPECT_THAT(
+      EnvKeys(y["services"]["core"]),
+      UnorderedElementsAreArray(
+          Names{"IEXEC_CORE_WALLET_PATH", "IEXEC_CORE_WALLET_PASSWORD",
+                "IEXEC_CORE_REQUIRED_WORKER_VERSION", "MONGO_HOST",
+                "REVEAL_TIMEOUT_PERIOD", "IEXEC_ASK_REPLICATE_PERIOD",
+                "IEXEC_BLOCKCHAIN_NODE_ADDRESS", "POOL_ADDRESS",
+                "IEXEC_START_BLOCK_NUMBER", "IEXEC_GAS_PRICE_MULTIPLIER",
+                "IEXEC_GAS_PRICE_CAP", "IEXEC_CORE_CHAIN_ADAPTER_URL",
+                "IEXEC_CORE_CHAIN_ADAPTER_PASSWORD", "IEXEC_CONFIG_SERVER_URL",
+                "MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE"}));
+  EXPECT_THAT(EnvKeys(y["services"]["blockchain-adapter"]),
+              ::testing::IsSupersetOf(Names{
+                  "IEXEC_BLOCKCHAIN_NODE_ADDRESS", "IEXEC_CHAIN_ID",
+                  "IEXEC_IS_SIDECHAIN", "IEXEC_HUB_ADDRESS", "IEXEC_BLOCK_TIME",
+                  "IEXEC_GAS_PRICE_MULTIPLIER", "IEXEC_GAS_PRICE_CAP"}));
+  // The proxy publishes 80/443; the adapter stays on loopback.
+  EXPECT_FALSE(y["services"]["core"]["ports"]);
+  EXPECT_FALSE(y["services"]["config-server"]["ports"]);
+  EXPECT_EQ(List(y["services"]["blockchain-adapter"]["ports"]),
+            Names{"127.0.0.1:13010:13010"});
+  const std::string& env = FindFile(*core, ".env")->content;
+  EXPECT_EQ(EnvValue(env, "CHAIN_ID"), "421614");
+  EXPECT_EQ(EnvValue(env, "CHAIN_HUB_ADDRESS"),
+            "0xB2157BF2fAb286b2A4170E3491Ac39770111Da3E");
+  EXPECT_EQ(EnvValue(env, "CHAIN_IS_SIDECHAIN"), "false");
+  EXPECT_EQ(EnvValue(env, "CHAIN_BLOCK_TIME"), "PT1S");
+  EXPECT_EQ(EnvValue(env, "GAS_PRICE_MULTIPLIER"), "1.0");
+  EXPECT_EQ(EnvValue(env, "CORE_TAG"), "9.3.0");
+  EXPECT_EQ(EnvValue(env, "BLOCKCHAIN_ADAPTER_TAG"), "9.0.5");
+  EXPECT_EQ(EnvValue(env, "WORKER_TAG"), "9.2.0");
+  EXPECT_EQ(EnvValue(env, "CONFIG_SERVER_URL"), "https://config.example.org");
+  EXPECT_EQ(EnvValue(env, "PROD_CONFIG_SERVER_HOST"), "config.example.org");
+  // The config server's document, as iexec-common's PublicChainConfig.
+  const BundleFile* chain = FindFile(*core, "config-server/chain.json");
+  ASSERT_NE(chain, nullptr);
+  nlohmann::json j = nlohmann::json::parse(chain->content);
+  EXPECT_EQ(j["chainId"], 421614);
+  EXPECT_EQ(j["sidechain"], false);
+  EXPECT_EQ(j["iexecHubContractAddress"],
+            "0xB2157BF2fAb286b2A4170E3491Ac39770111Da3E");
+  EXPECT_EQ(j["blockTime"], "PT1S");
+  EXPECT_EQ(j["chainNodeUrl"], "https://sepolia-rollup.arbitrum.io/rpc");
+  EXPECT_THAT(FindFile(*core, "config-server/nginx.conf")->content,
+              ::testing::HasSubstr("listen 8888;"));
+
+  const Bundle* w = FindBundle(bundles, "w1");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->compose_files, Names{"docker-compose.yml"});
+  YAML::Node wy = Yaml(*w, "docker-compose.yml");
+  Names wkeys = EnvKeys(wy["services"]["worker"]);
+  EXPECT_THAT(wkeys,
+              ::testing::IsSupersetOf(Names{"IEXEC_CORE_URL", "POOL_ADDRESS"}));
+  for (const char* v8 : {"IEXEC_CORE_HOST", "IEXEC_CORE_PORT",
+                         "IEXEC_CORE_PROTOCOL", "IEXEC_CORE_GRAYLOG_HOST"}) {
+    EXPECT_THAT(wkeys, ::testing::Not(::testing::Contains(v8)));
+  }
+  const std::string& wenv = FindFile(*w, ".env")->content;
+  EXPECT_EQ(EnvValue(wenv, "CORE_URL"), "https://core.example.org");
+  EXPECT_EQ(EnvValue(wenv, "PROD_POOL_ADDRESS"),
+            "0x1111111111111111111111111111111111111111");
+}
+
+TEST(RendererV9Test, DevnetPoolRunsSimulatorsAsV93OnTheHostNetwork) {
+  std::vector<Bundle> bundles = RenderExample("devnet-pool-v9.yaml");
+  ASSERT_EQ(bundles.size(), 2u);
+  const Bundle* core = FindBundle(bundles, "core");
+  YAML::Node y = Yaml(*core, "docker-compose.yml");
+  for (const std::string& s : Keys(y["services"])) {
+    EXPECT_THAT(List(y["services"][s]["environment"]),
+                ::testing::Contains("POOLOPS_SIM_STACK=v9.3"))
+        << s;
+  }
+  EXPECT_EQ(y["services"]["config-server"]["image"].Scalar(),
+            "poolops-sim/config-server:dev");
+  Names core_env = List(y["services"]["core"]["environment"]);
+  EXPECT_THAT(core_env,
+              ::testing::Contains(
+                  "IEXEC_CORE_CHAIN_ADAPTER_URL=http://127.0.0.1:13010"));
+  EXPECT_THAT(core_env, ::testing::Contains("IEXEC_CORE_PORT=7001"));
+  // The operator's override, through .env.
+  EXPECT_THAT(core_env,
+              ::testing::Contains("IEXEC_CORE_REQUIRED_WORKER_VERSION=${"
+                                  "POOLOPS_OVERRIDE_IEXEC_CORE_REQUIRED_"
+                                  "WORKER_VERSION}"));
+  // No result proxy on the chain: the core's default, not an empty URL.
+  EXPECT_THAT(
+      EnvKeys(y["services"]["core"]),
+      ::testing::Not(::testing::Contains("IEXEC_RESULT_REPOSITORY_URL")));
+  const std::string& env = FindFile(*core, ".env")->content;
+  EXPECT_EQ(EnvValue(env, "CONFIG_SERVER_URL"), "http://127.0.0.1:8888");
+  EXPECT_EQ(EnvValue(env, "CHAIN_IS_SIDECHAIN"), "false");
+  const Bundle* w = FindBundle(bundles, "workers-worker0");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(EnvValue(FindFile(*w, ".env")->content, "CORE_URL"),
+            "http://127.0.0.1:7001");
+}
+
+TEST(RendererV9Test, TdxFeatureAddsThePlatformRegistryAndTdxWorkers) {
+  ParsedSpec p = test::LoadExample("arbitrum-sepolia-v9.yaml");
+  p.spec.mutable_core()->add_features(v1::FEATURE_TDX);
+  p.spec.mutable_images()->set_worker_tag("9.3.0-tdx");
+  p.spec.mutable_workers(0)->set_tee(true);
+  p.spec.mutable_orders()->set_tag("tee,tdx");
+  EXPECT_THAT(ValidateSpec(p.spec, SpecLocations(), test::ExamplesDir()),
+              ::testing::IsEmpty());
+  auto r = Renderer::Create();
+  auto bundles = r->Render(test::FakeInput(p.spec));
+  ASSERT_TRUE(bundles.ok()) << bundles.status();
+  const Bundle* core = FindBundle(*bundles, "core");
+  EXPECT_THAT(core->compose_files,
+              ::testing::Contains("docker-compose-tdx.yml"));
+  const BundleFile* reg =
+      FindFile(*core, "platform-registry-config/application-421614.yml");
+  ASSERT_NE(reg, nullptr);
+  EXPECT_EQ(reg->content,
+            "sms:\n  tdx: https://sms.arbitrum-sepolia-testnet.iex.ec\n");
+  EXPECT_EQ(FindBundle(*bundles, "w1")->compose_files,
+            (Names{"docker-compose.yml", "docker-compose-tdx.yml"}));
+  EXPECT_EQ(FindBundle(*bundles, "w2")->compose_files,
+            Names{"docker-compose.yml"});
+}
+
+TEST(RendererV9Test, RefusesANativeChain) {
+  ParsedSpec p = test::LoadExample("devnet-pool-v9.yaml");
+  RenderInput in = test::FakeInput(p.spec);
+  absl::StatusOr<ChainInfo> native =
+      ResolveChain(p.spec, test::DevnetChainFacts());
+  ASSERT_TRUE(native.ok());
+  in.chain = *native;
+  auto r = Renderer::Create();
+  auto bundles = r->Render(in);
+  ASSERT_FALSE(bundles.ok());
+  EXPECT_THAT(bundles.status().message(), ::testing::HasSubstr("PoCo 6 token"));
+}
+
 // ------------------------------------------------- docker-compose config --
 
 using test::HaveDockerCompose;
@@ -529,10 +684,13 @@ TEST(RendererComposeTest, EveryCombinationPassesDockerComposeConfig) {
       {v1::FEATURE_REV_PROXY_HTTPS},
       {v1::FEATURE_TEE},
       {v1::FEATURE_REV_PROXY_HTTP, v1::FEATURE_TEE},
-      {v1::FEATURE_REV_PROXY_HTTPS, v1::FEATURE_TEE}};
+      {v1::FEATURE_REV_PROXY_HTTPS, v1::FEATURE_TEE},
+      {v1::FEATURE_TDX},
+      {v1::FEATURE_REV_PROXY_HTTPS, v1::FEATURE_TDX}};
   int checked = 0;
   for (v1::StackVersion version :
-       {v1::STACK_VERSION_V7_1, v1::STACK_VERSION_V8_3}) {
+       {v1::STACK_VERSION_V7_1, v1::STACK_VERSION_V8_3,
+        v1::STACK_VERSION_V9_3}) {
     for (const auto& features : feature_sets) {
       for (v1::NetworkMode net :
            {v1::NETWORK_MODE_BRIDGE, v1::NETWORK_MODE_HOST}) {
@@ -550,7 +708,14 @@ TEST(RendererComposeTest, EveryCombinationPassesDockerComposeConfig) {
             bool tee = false;
             for (F f : features) {
               s.mutable_core()->add_features(f);
-              tee |= f == v1::FEATURE_TEE;
+              tee |= f == v1::FEATURE_TEE || f == v1::FEATURE_TDX;
+              if (f == v1::FEATURE_TDX) {
+                s.mutable_images()->set_worker_tag("9.3.0-tdx");
+              }
+            }
+            if (version == v1::STACK_VERSION_V9_3) {
+              s.mutable_orders()->clear_tag();
+              s.mutable_orders()->clear_max_open_orders();
             }
             for (auto& w : *s.mutable_workers())
               w.set_tee(tee && w.name() == "tee-0");
@@ -583,7 +748,8 @@ TEST(RendererComposeTest, ExamplesPassDockerComposeConfig) {
   if (!HaveDockerCompose())
     POOLOPS_MISSING_TOOL("docker-compose not installed");
   for (const char* example :
-       {"readme-v7.1.yaml", "full-featured.yaml", "devnet-pool.yaml"}) {
+       {"readme-v7.1.yaml", "full-featured.yaml", "devnet-pool.yaml",
+        "devnet-pool-v9.yaml", "arbitrum-sepolia-v9.yaml"}) {
     std::vector<Bundle> bundles = RenderExample(example);
     poolops::test::TempDir tmp;
     for (const Bundle& b : bundles) {

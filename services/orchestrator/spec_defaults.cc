@@ -33,27 +33,34 @@ v1::PoolSpec WithDefaults(v1::PoolSpec spec) {
   fill(images->mutable_registry(), tags.at("DOCKER_REGISTRY"));
   fill(images->mutable_core_tag(), tags.at("CORE_TAG"));
   fill(images->mutable_worker_tag(), tags.at("WORKER_TAG"));
-  fill(images->mutable_blockchain_adapter_tag(), tags.at("BLOCKCHAIN_ADAPTER_TAG"));
+  fill(images->mutable_blockchain_adapter_tag(),
+       tags.at("BLOCKCHAIN_ADAPTER_TAG"));
   fill(images->mutable_order_publisher_tag(), tags.at("ORDER_PUBLISHER_TAG"));
-  fill(images->mutable_grafana_tag(),
-       tags.count("GRAFANA_TAG") ? tags.at("GRAFANA_TAG")
-                                 : tags.at("CORE_GRAFANA_TAG"));
+  fill(images->mutable_grafana_tag(), tags.count("GRAFANA_TAG")
+                                          ? tags.at("GRAFANA_TAG")
+                                          : tags.at("CORE_GRAFANA_TAG"));
   fill(images->mutable_simulator_tag(), "dev");
 
   v1::PoolSpec::Core* core = spec.mutable_core();
   fill(core->mutable_chain_adapter_host(), core->host());
   fill(core->mutable_grafana_host(), core->host());
   fill(core->mutable_platform_registry_host(), core->host());
+  fill(core->mutable_config_server_host(), core->host());
+  if (core->config_server_port() == 0) core->set_config_server_port(8888);
   fill(core->mutable_grafana_home_name(),
-       spec.workerpool().description().empty() ? "My workerpool"
-                                               : spec.workerpool().description());
+       spec.workerpool().description().empty()
+           ? "My workerpool"
+           : spec.workerpool().description());
   if (core->core_port() == 0) core->set_core_port(7001);
   if (core->chain_adapter_port() == 0) core->set_chain_adapter_port(13010);
   if (core->grafana_port() == 0) core->set_grafana_port(7000);
 
   v1::PoolSpec::OrderPublishing* o = spec.mutable_orders();
   if (o->publisher() == v1::PUBLISHER_UNSPECIFIED) {
-    o->set_publisher(v1::PUBLISHER_IEXEC);
+    // iExec's publisher image is SDK 8: it knows no v9 chain.
+    o->set_publisher(TraitsOf(spec.stack_version()).iexec_publisher
+                         ? v1::PUBLISHER_IEXEC
+                         : v1::PUBLISHER_POOLOPS);
   }
   fill(o->mutable_price(), "0");
   fill(o->mutable_volume(), "1");
@@ -95,12 +102,14 @@ absl::StatusOr<std::string> TagToBytes32(const std::string& tag) {
       bits |= 0x1 | 0x2;
     } else if (n == "gramine") {
       bits |= 0x1 | 0x4;
+    } else if (n == "tdx") {
+      bits |= 0x1 | 0x8;  // v9.3: tee,tdx = 0x...09
     } else if (n == "gpu") {
       bits |= 0x100;
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "tag '", tag, "': unknown name '", n,
-          "'; names: tee, scone, gramine, gpu, or a bytes32 0x... value"));
+          "'; names: tee, scone, gramine, tdx, gpu, or a bytes32 0x... value"));
     }
   }
   char buf[16];

@@ -121,7 +121,9 @@ class Walker {
       }
       out_->locations.Set(field_path, key_node.Mark().line + 1);
       if (value.IsNull()) continue;  // `key:` with nothing: leave the default
-      if (f->is_repeated()) {
+      if (f->is_map()) {
+        MapField(value, msg, f, field_path);
+      } else if (f->is_repeated()) {
         if (!value.IsSequence()) {
           Violation(field_path, "expected a list", value);
           continue;
@@ -134,6 +136,38 @@ class Walker {
       } else {
         Field(value, msg, f, field_path, /*repeated=*/false);
       }
+    }
+  }
+
+  // map<string, string> (override_env): NAME: value pairs, each located so
+  // that validation names its line ("override_env.core.NAME").
+  void MapField(const YAML::Node& value, google::protobuf::Message* msg,
+                const FieldDescriptor* f, const std::string& path) {
+    if (!value.IsMap()) {
+      Violation(path, "expected a mapping of NAME: value", value);
+      return;
+    }
+    const Reflection* r = msg->GetReflection();
+    std::map<std::string, YAML::Mark> seen;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (!it->first.IsScalar() || !it->second.IsScalar()) {
+        Violation(path, "expected NAME: value pairs of single values",
+                  it->first);
+        continue;
+      }
+      const std::string& key = it->first.Scalar();
+      std::string entry_path = absl::StrCat(path, ".", key);
+      if (!FirstKey(&seen, key, key, entry_path, it->first)) continue;
+      if (!ValueFits(key, entry_path, it->first) ||
+          !ValueFits(it->second.Scalar(), entry_path, it->second)) {
+        continue;
+      }
+      out_->locations.Set(entry_path, it->first.Mark().line + 1);
+      google::protobuf::Message* entry = r->AddMessage(msg, f);
+      const google::protobuf::Descriptor* d = entry->GetDescriptor();
+      entry->GetReflection()->SetString(entry, d->map_key(), key);
+      entry->GetReflection()->SetString(entry, d->map_value(),
+                                        it->second.Scalar());
     }
   }
 
@@ -285,8 +319,8 @@ class Walker {
     v->set_field(PrintableText(path, 512));
     v->set_message(PrintableText(message, 4096));
     const std::string& file = out_->locations.file();
-    v->set_location(absl::StrCat(file.empty() ? "spec" : file, ":",
-                                 node.Mark().line + 1));
+    v->set_location(
+        absl::StrCat(file.empty() ? "spec" : file, ":", node.Mark().line + 1));
   }
 
   ParsedSpec* out_;
@@ -335,11 +369,11 @@ absl::StatusOr<ParsedSpec> ParseSpec(std::string_view text,
   } catch (const YAML::DeepRecursion& e) {
     // Its own message reads "bad file" in this yaml-cpp, and its mark is
     // where the scanner had got to, past the nesting.
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, ": nested more than ", e.depth(), " levels deep"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": nested more than ", e.depth(), " levels deep"));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, ":", e.mark.line + 1, ": not YAML/JSON: ", e.msg));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ":", e.mark.line + 1, ": not YAML/JSON: ", e.msg));
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(where, ": not YAML/JSON: ", e.what()));

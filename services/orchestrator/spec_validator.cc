@@ -1,15 +1,21 @@
 #include "services/orchestrator/spec_validator.h"
 
+#include <map>
 #include <regex>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/orchestrator/env_values.h"
 #include "services/orchestrator/secrets.h"
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/spec_limits.h"
+#include "services/orchestrator/spring_duration.h"
+#include "services/orchestrator/stack_catalog.h"
+#include "services/orchestrator/stack_variables.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -20,17 +26,16 @@ bool Matches(const std::string& s, const char* pattern) {
   return std::regex_match(s, std::regex(pattern));
 }
 
-bool IsAddress(const std::string& s) {
-  return Matches(s, "0x[0-9a-fA-F]{40}");
-}
+bool IsAddress(const std::string& s) { return Matches(s, "0x[0-9a-fA-F]{40}"); }
 
 bool IsDecimal(const std::string& s) { return Matches(s, "[0-9]{1,78}"); }
 
 bool IsHostName(const std::string& s) {
   // DNS names and IPv4 literals (what PROD_*_HOST accept).
   return s.size() <= 253 &&
-         Matches(s, "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+         Matches(s,
+                 "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                 "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 }
 
 // Text that goes into .env files and compose labels as one line.
@@ -40,7 +45,8 @@ bool IsEnvSafe(const std::string& s) {
 
 class Checker {
  public:
-  Checker(const SpecLocations& loc, const fs::path& dir) : loc_(loc), dir_(dir) {}
+  Checker(const SpecLocations& loc, const fs::path& dir)
+      : loc_(loc), dir_(dir) {}
 
   void Add(const std::string& field, const std::string& message) {
     v1::Violation* v = &out_.emplace_back();
@@ -75,6 +81,34 @@ class Checker {
 
 }  // namespace
 
+// v9.3 order tags: standard (0x0) or TDX (tee,tdx = 0x...09); SGX bits are
+// what SDK 9 and the v9 workers no longer know.
+static void CheckV9Tag(const std::string& tag_hex, const std::string& trust,
+                       bool tdx, Checker* c) {
+  int low = 0;
+  absl::SimpleHexAtoi(tag_hex.substr(tag_hex.size() - 2), &low);
+  const bool tee_bit = low & 1, scone = low & 2, gramine = low & 4,
+             tdx_bit = low & 8;
+  if (scone || gramine) {
+    c->Add("orders.tag",
+           "SGX (scone, gramine) is gone from iExec v9 (SDK 9 and the v9 "
+           "workers refuse it): use tee,tdx (0x...09) or no tag");
+    return;
+  }
+  if (tee_bit != tdx_bit) {
+    c->Add("orders.tag", "on v9.3, tee goes with tdx: tee,tdx (0x...09)");
+    return;
+  }
+  if (tdx_bit && !tdx) {
+    c->Add("orders.tag",
+           "TDX orders need TDX workers: core 9.x gives tee,tdx tasks only to "
+           "workers that announce TDX (add the tdx feature)");
+  }
+  if (tdx_bit && (trust.empty() || trust == "0")) {
+    c->Add("orders.trust", "TDX (TEE) orders need trust >= 1");
+  }
+}
+
 std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
                                         const SpecLocations& loc,
                                         const fs::path& spec_dir) {
@@ -84,13 +118,16 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
   }
   Checker c(loc, spec_dir);
   const v1::PoolSpec filled = WithDefaults(spec);
-  bool v8 = filled.stack_version() == v1::STACK_VERSION_V8_3;
+  const StackTraits& st = TraitsOf(filled.stack_version());
+  const bool v8 = st.builtin_https;
+  const bool v9 = st.config_server;
 
   if (spec.name().empty()) {
     c.Add("name", "required: the pool's name (lowercase letters, digits, -)");
   } else if (!Matches(spec.name(), "[a-z0-9][a-z0-9-]{0,39}")) {
-    c.Add("name", absl::StrCat("'", spec.name(),
-                               "': lowercase letters, digits and -, at most 40"));
+    c.Add("name",
+          absl::StrCat("'", spec.name(),
+                       "': lowercase letters, digits and -, at most 40"));
   }
   if (spec.chain().empty()) {
     c.Add("chain", "required: bellecour, devnet or a chain known to poolops");
@@ -107,6 +144,27 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
   if (!cp.start_block().empty() && !IsDecimal(cp.start_block())) {
     c.Add("chain_params.start_block", "not a decimal block number");
   }
+  if (!cp.block_time().empty()) {
+    absl::StatusOr<absl::Duration> d =
+        ParseSpringDuration(cp.block_time(), "block time");
+    if (!d.ok()) {
+      c.Add("chain_params.block_time", std::string(d.status().message()));
+    } else if (v9) {
+      if (absl::Status s = CheckV9BlockTime(*d, "block time"); !s.ok()) {
+        c.Add("chain_params.block_time", std::string(s.message()));
+      }
+    }
+  }
+  if (v9 && cp.block_time_seconds() > 0) {
+    c.Add("chain_params.block_time_seconds",
+          absl::StrCat("v9.3 reads the block time as an ISO-8601 duration: "
+                       "write block_time: PT",
+                       cp.block_time_seconds(), "S instead"));
+  }
+  if (!cp.sms_tdx_url().empty() &&
+      !Matches(cp.sms_tdx_url(), "https?://[^\\s'\\\\]+")) {
+    c.Add("chain_params.sms_tdx_url", "not an http(s) URL");
+  }
   for (const auto& [field, url] :
        {std::pair<const char*, std::string>{"chain_params.rpc", cp.rpc()},
         {"chain_params.public_rpc", cp.public_rpc()}}) {
@@ -121,8 +179,9 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
     c.Add("workerpool.address", "not a 0x address of 40 hex digits");
   }
   if (wp.owner_wallet().empty()) {
-    c.Add("workerpool.owner_wallet",
-          "required: the vault wallet of the scheduler (it signs for the pool)");
+    c.Add(
+        "workerpool.owner_wallet",
+        "required: the vault wallet of the scheduler (it signs for the pool)");
   }
   if (wp.address().empty() && wp.description().empty()) {
     c.Add("workerpool.description",
@@ -156,7 +215,8 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
   if (im.simulators()) {
     if (v8) {
       c.Add("images.simulators",
-            "the stack simulators play the v7.1 stack only (stack_version: v7.1)");
+            "the stack simulators play the v7.1 and v9.3 stacks, not v8.3's "
+            "built-in nginx-proxy");
     }
   }
   const auto& reg = im.private_registry();
@@ -182,9 +242,11 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
        {std::pair<const char*, std::string>{"core.host", core.host()},
         {"core.chain_adapter_host", core.chain_adapter_host()},
         {"core.grafana_host", core.grafana_host()},
-        {"core.platform_registry_host", core.platform_registry_host()}}) {
+        {"core.platform_registry_host", core.platform_registry_host()},
+        {"core.config_server_host", core.config_server_host()}}) {
     if (!host.empty() && !IsHostName(host)) {
-      c.Add(field, absl::StrCat("'", host, "' is not a host name or IPv4 address"));
+      c.Add(field,
+            absl::StrCat("'", host, "' is not a host name or IPv4 address"));
     }
   }
   if (!IsEnvSafe(core.grafana_home_name())) {
@@ -193,6 +255,7 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
   bool http = HasFeature(spec, v1::FEATURE_REV_PROXY_HTTP);
   bool https = HasFeature(spec, v1::FEATURE_REV_PROXY_HTTPS);
   bool tee = HasFeature(spec, v1::FEATURE_TEE);
+  bool tdx = HasFeature(spec, v1::FEATURE_TDX);
   std::set<int> seen;
   for (int i = 0; i < core.features_size(); ++i) {
     std::string field = absl::StrCat("core.features[", i, "]");
@@ -204,29 +267,52 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
       c.Add(field,
             "v8.3 stacks serve HTTPS through their built-in nginx-proxy; "
             "rev-proxy-http does not apply");
+    } else if (v9 && core.features(i) == v1::FEATURE_REV_PROXY_HTTP) {
+      c.Add(field, "v9.3 has rev-proxy-https (Let's Encrypt), not plain http");
+    } else if (!st.sgx && core.features(i) == v1::FEATURE_TEE) {
+      c.Add(field,
+            "SGX (Scone) is gone from iExec v9 (SDK 9 and PoCo 6 refuse its "
+            "tags): TEE on v9.3 is the tdx feature");
+    } else if (!v9 && core.features(i) == v1::FEATURE_TDX) {
+      c.Add(field, "TDX needs the v9.3 stack (stack_version: v9.3)");
     }
   }
   if (http && https) {
     c.Add("core.features",
           "rev-proxy-http and rev-proxy-https cannot be combined (pick one)");
   }
-  if ((https || v8) && !Matches(core.letsencrypt_email(),
-                                "[^@\\s'\\\\]+@[^@\\s'\\\\]+\\.[^@\\s'\\\\]+")) {
-    c.Add("core.letsencrypt_email",
-          v8 ? "required for v8.3 (Let's Encrypt certificates): an e-mail address"
-             : "required with rev-proxy-https: an e-mail address");
+  if ((https || v8) &&
+      !Matches(core.letsencrypt_email(),
+               "[^@\\s'\\\\]+@[^@\\s'\\\\]+\\.[^@\\s'\\\\]+")) {
+    c.Add(
+        "core.letsencrypt_email",
+        v8 ? "required for v8.3 (Let's Encrypt certificates): an e-mail address"
+           : "required with rev-proxy-https: an e-mail address");
   }
-  if ((http || https) &&
-      filled.network_mode() == v1::NETWORK_MODE_HOST) {
+  if ((http || https) && filled.network_mode() == v1::NETWORK_MODE_HOST) {
     c.Add("network_mode",
           "the reverse proxy routes to containers on compose networks: use "
           "bridge with rev-proxy features");
   }
   if ((http || https || v8) && im.simulators()) {
-    c.Add("images.simulators", "no simulator plays nginx-proxy: drop the "
-                               "rev-proxy features with simulators");
+    c.Add("images.simulators",
+          "no simulator plays nginx-proxy: drop the "
+          "rev-proxy features with simulators");
   }
-  if (tee) {
+  if (tdx && im.simulators()) {
+    c.Add("images.simulators",
+          "no simulator plays the platform registry: "
+          "drop the tdx feature with simulators");
+  }
+  if (tdx && im.worker_tag().empty()) {
+    c.Add("images.worker_tag",
+          "required with the tdx feature: no released iexec-worker supports "
+          "TDX yet (9.2.0 never announces it); give the tag of a TDX build");
+  }
+  if (core.config_server_port() > 65535) {
+    c.Add("core.config_server_port", "a TCP port: 1 to 65535");
+  }
+  if (tee && st.sgx) {
     if (core.tee().scontain_username().empty()) {
       c.Add("core.tee.scontain_username",
             "required with the tee feature (gitlab.scontain.com account)");
@@ -238,9 +324,12 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
             "required with the tee feature: a file holding the password");
     }
   }
-  c.File("core.tee.scontain_password_file", core.tee().scontain_password_file());
-  c.File("core.chain_adapter_password_file", core.chain_adapter_password_file());
-  c.File("core.grafana_admin_password_file", core.grafana_admin_password_file());
+  c.File("core.tee.scontain_password_file",
+         core.tee().scontain_password_file());
+  c.File("core.chain_adapter_password_file",
+         core.chain_adapter_password_file());
+  c.File("core.grafana_admin_password_file",
+         core.grafana_admin_password_file());
   c.File("core.mongo_password_file", core.mongo_password_file());
   for (const auto& [field, port] :
        {std::pair<const char*, uint32_t>{"core.core_port", core.core_port()},
@@ -263,7 +352,16 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
   if (o.volume() == "0") c.Add("orders.volume", "at least 1");
   if (!o.tag().empty()) {
     absl::StatusOr<std::string> tag = TagToBytes32(o.tag());
-    if (!tag.ok()) c.Add("orders.tag", std::string(tag.status().message()));
+    if (!tag.ok()) {
+      c.Add("orders.tag", std::string(tag.status().message()));
+    } else if (v9) {
+      CheckV9Tag(*tag, filled.orders().trust(), tdx, &c);
+    }
+  }
+  if (!st.iexec_publisher && o.publisher() == v1::PUBLISHER_IEXEC) {
+    c.Add("orders.publisher",
+          "iExec's order-publisher image runs SDK 8, which knows no v9 "
+          "(Arbitrum) chain: use publisher: poolops (the default on v9.3)");
   }
   if (!o.requester_restrict().empty() && !IsAddress(o.requester_restrict())) {
     c.Add("orders.requester_restrict", "not a 0x address of 40 hex digits");
@@ -285,7 +383,8 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
                                       "': lowercase letters, digits, _ and -, "
                                       "at most 40, not 'core'"));
     } else if (!names.insert(w.name()).second) {
-      c.Add(p + ".name", absl::StrCat("'", w.name(), "' is used by another worker"));
+      c.Add(p + ".name",
+            absl::StrCat("'", w.name(), "' is used by another worker"));
     }
     c.CheckTarget(p + ".target", w.target());
     if (w.wallet().empty()) {
@@ -301,10 +400,42 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
         !Matches(w.results_dir(), "/[A-Za-z0-9._/-]*")) {
       c.Add(p + ".results_dir", "an absolute path (letters, digits, . _ - /)");
     }
-    if (w.tee() && !tee) {
+    if (w.tee() && v9 && !tdx) {
+      c.Add(p + ".tee",
+            "a v9.3 TEE worker is TDX: needs the tdx feature in "
+            "core.features");
+    } else if (w.tee() && !v9 && !tee) {
       c.Add(p + ".tee", "needs the tee feature in core.features");
     }
     c.File(p + ".wallet_password_file", w.wallet_password_file());
+  }
+
+  // Extra environment: each name checked against what the stack's service
+  // reads, each value the 9.x services would refuse.
+  const auto& ov = spec.override_env();
+  for (const auto& [role, field, env] :
+       {std::tuple{StackRole::kCore, "override_env.core", &ov.core()},
+        {StackRole::kBlockchainAdapter, "override_env.blockchain_adapter",
+         &ov.blockchain_adapter()},
+        {StackRole::kWorker, "override_env.worker", &ov.worker()}}) {
+    std::map<std::string, std::string> sorted(env->begin(), env->end());
+    for (const auto& [name, value] : sorted) {
+      std::string at = absl::StrCat(field, ".", name);
+      if (!IsEnvName(name)) {
+        c.Add(at, "not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+        continue;
+      }
+      if (std::optional<std::string> why =
+              UnreadVariable(filled.stack_version(), role, name)) {
+        c.Add(at, *why);
+        continue;
+      }
+      if (v9) {
+        if (std::optional<std::string> why = BadV9Value(name, value)) {
+          c.Add(at, *why);
+        }
+      }
+    }
   }
   return c.Take();
 }

@@ -3,12 +3,33 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/iexec/chain_json.h"
+#include "services/orchestrator/spring_duration.h"
 
 namespace poolops::orchestrator {
 
-std::string StackDir(v1::StackVersion version) {
-  return version == v1::STACK_VERSION_V8_3 ? "v8.3" : "v7.1";
+const StackTraits& TraitsOf(v1::StackVersion version) {
+  static const auto* v7 = new StackTraits{"v7.1", "worker"};
+  static const auto* v8 = new StackTraits{.dir = "v8.3",
+                                          .worker_service = "worker_prod",
+                                          .builtin_https = true,
+                                          .published_ports = false};
+  static const auto* v9 = new StackTraits{.dir = "v9.3",
+                                          .worker_service = "worker",
+                                          .config_server = true,
+                                          .iso_block_time = true,
+                                          .sgx = false,
+                                          .iexec_publisher = false};
+  switch (version) {
+    case v1::STACK_VERSION_V8_3:
+      return *v8;
+    case v1::STACK_VERSION_V9_3:
+      return *v9;
+    default:
+      return *v7;
+  }
 }
+
+std::string StackDir(v1::StackVersion version) { return TraitsOf(version).dir; }
 
 const std::map<std::string, std::string>& StackDefaults(
     v1::StackVersion version) {
@@ -37,36 +58,31 @@ const std::map<std::string, std::string>& StackDefaults(
       {"NGINX_STANDALONE_TAG", "1.23"},
       {"PLATFORM_REGISTRY_TAG", "3.1"},
   };
-  return version == v1::STACK_VERSION_V8_3 ? *v8 : *v7;
-}
-
-std::optional<ChainInfo> ChainPreset(const std::string& name,
-                                     v1::StackVersion version) {
-  // The stacks run on Bellecour only; its chain facts are libs/iexec's.
-  if (name != "bellecour") return std::nullopt;
-  std::optional<iexec::ChainPreset> p = iexec::FindChainPreset(name);
-  if (!p) return std::nullopt;
-  ChainInfo c;
-  c.name = p->name;
-  c.chain_id = absl::StrCat(p->chain_id);
-  c.rpc = p->rpc;
-  c.public_rpc = p->rpc;
-  c.hub = p->hub.ToChecksum();
-  c.sidechain = p->native;
-  c.block_time = 5;
-  if (version == v1::STACK_VERSION_V8_3) {
-    c.market_api_host = "api.market.v8-bellecour.iex.ec";
-    c.result_host = "result.v8-bellecour.iex.ec";
-    c.start_block = "26780527";
-    c.sms_scone_url = "https://sms.scone-prod.v8-bellecour.iex.ec";
-    c.sms_gramine_url = "https://sms.gramine.v8-bellecour.iex.ec";
-  } else {
-    c.market_api_host = "v7.api.market.iex.ec";
-    c.sms_host = "v7.sms.prod-tee-services.bellecour.iex.ec";
-    c.result_host = "v7.result.bellecour.iex.ec";
-    c.start_block = "19265549";
+  // No public kit: the pairing iExec released together (core 9.3.0 on
+  // adapter-lib 9.0.4; worker 9.2.0 is the last worker release).
+  static const auto* v9 = new std::map<std::string, std::string>{
+      {"DOCKER_REGISTRY", "iexechub"},
+      {"CORE_TAG", "9.3.0"},
+      {"WORKER_TAG", "9.2.0"},
+      {"BLOCKCHAIN_ADAPTER_TAG", "9.0.5"},
+      {"ORDER_PUBLISHER_TAG", "8.0.0-p001"},  // unused: publisher poolops
+      {"CORE_GRAFANA_TAG", "4.0.0"},
+      {"CORE_GRAFANA_PROXY", "1.0.0"},
+      {"CORE_MONGO_TAG", "4.4"},
+      {"BLOCKCHAIN_ADAPTER_MONGO_TAG", "4.4"},
+      {"ACME_COMPANION_TAG", "2.2"},
+      {"NGINX_PROXY_TAG", "1.2"},
+      {"NGINX_STANDALONE_TAG", "1.27"},
+      {"PLATFORM_REGISTRY_TAG", "3.1"},
+  };
+  switch (version) {
+    case v1::STACK_VERSION_V8_3:
+      return *v8;
+    case v1::STACK_VERSION_V9_3:
+      return *v9;
+    default:
+      return *v7;
   }
-  return c;
 }
 
 namespace {
@@ -82,6 +98,47 @@ std::string HostOf(std::string url) {
 
 }  // namespace
 
+std::optional<ChainInfo> ChainPreset(const std::string& name,
+                                     v1::StackVersion version) {
+  // v7.1/v8.3 run on Bellecour, v9.3 on Arbitrum; the chain facts are
+  // libs/iexec's.
+  const bool v9 = version == v1::STACK_VERSION_V9_3;
+  if (v9 ? !absl::StartsWith(name, "arbitrum-") : name != "bellecour") {
+    return std::nullopt;
+  }
+  std::optional<iexec::ChainPreset> p = iexec::FindChainPreset(name);
+  if (!p) return std::nullopt;
+  ChainInfo c;
+  c.name = p->name;
+  c.chain_id = absl::StrCat(p->chain_id);
+  c.rpc = p->rpc;
+  c.public_rpc = p->rpc;
+  c.hub = p->hub.ToChecksum();
+  c.sidechain = p->native;
+  c.block_time = absl::Seconds(5);
+  if (v9) {
+    // Arbitrum makes a block every 250 ms, but core 9.3 derives whole-second
+    // polling periods from the block time (under 1 s: a 0 s period that
+    // fails at start): 1 s is what it can run with.
+    c.block_time = absl::Seconds(1);
+    c.market_api_host = HostOf(p->market);
+    c.sms_tdx_url = absl::StrCat("https://sms.", name, ".iex.ec");
+    c.start_block = "0";  // near the head at first deployment (pool up)
+  } else if (version == v1::STACK_VERSION_V8_3) {
+    c.market_api_host = "api.market.v8-bellecour.iex.ec";
+    c.result_host = "result.v8-bellecour.iex.ec";
+    c.start_block = "26780527";
+    c.sms_scone_url = "https://sms.scone-prod.v8-bellecour.iex.ec";
+    c.sms_gramine_url = "https://sms.gramine.v8-bellecour.iex.ec";
+  } else {
+    c.market_api_host = "v7.api.market.iex.ec";
+    c.sms_host = "v7.sms.prod-tee-services.bellecour.iex.ec";
+    c.result_host = "v7.result.bellecour.iex.ec";
+    c.start_block = "19265549";
+  }
+  return c;
+}
+
 absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
                                        const std::optional<ChainFacts>& known) {
   std::optional<ChainInfo> base =
@@ -96,7 +153,7 @@ absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
     // Native chains other than Bellecour behave as sidechains for the
     // stacks (no gas price, RLC native).
     info.sidechain = known->native;
-    info.block_time = 1;
+    info.block_time = absl::Seconds(1);
     info.market_api_host = HostOf(known->market);
     base = info;
   }
@@ -107,7 +164,8 @@ absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
     if (!has_params) {
       return absl::NotFoundError(absl::StrCat(
           "chain '", spec.chain(),
-          "' is not a preset (bellecour) nor a chain of chain-gateway "
+          "' is not a preset (bellecour; arbitrum-mainnet, "
+          "arbitrum-sepolia-testnet for v9.3) nor a chain of chain-gateway "
           "(poolctl chain list); give chain_params.rpc, hub and chain_id"));
     }
     base = ChainInfo{};
@@ -123,13 +181,22 @@ absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
   if (!p.hub().empty()) c.hub = p.hub();
   if (!p.chain_id().empty()) c.chain_id = p.chain_id();
   if (p.has_sidechain()) c.sidechain = p.sidechain();
-  if (p.block_time_seconds() > 0) c.block_time = p.block_time_seconds();
+  if (p.block_time_seconds() > 0) {
+    c.block_time = absl::Seconds(p.block_time_seconds());
+  }
+  if (!p.block_time().empty()) {
+    absl::StatusOr<absl::Duration> d =
+        ParseSpringDuration(p.block_time(), "chain_params.block_time");
+    if (!d.ok()) return d.status();
+    c.block_time = *d;
+  }
   if (!p.market_api_host().empty()) c.market_api_host = p.market_api_host();
   if (!p.sms_host().empty()) c.sms_host = p.sms_host();
   if (!p.result_host().empty()) c.result_host = p.result_host();
   if (!p.start_block().empty()) c.start_block = p.start_block();
   if (!p.sms_scone_url().empty()) c.sms_scone_url = p.sms_scone_url();
   if (!p.sms_gramine_url().empty()) c.sms_gramine_url = p.sms_gramine_url();
+  if (!p.sms_tdx_url().empty()) c.sms_tdx_url = p.sms_tdx_url();
   return c;
 }
 
@@ -173,6 +240,7 @@ std::optional<std::string> SimulatorRole(const std::string& service) {
       {"blockchain-adapter-mongo-ui", "blockchain-adapter-mongo-express"},
       {"order-publisher-std", "order-publisher"},
       {"order-publisher", "order-publisher"},
+      {"config-server", "config-server"},
   };
   auto it = roles->find(service);
   if (it == roles->end()) return std::nullopt;

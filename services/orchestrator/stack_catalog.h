@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "poolops/orchestrator/v1/orchestrator.pb.h"
 #include "services/orchestrator/chain_client.h"
 
@@ -14,7 +15,7 @@ namespace poolops::orchestrator {
 
 namespace v1 = ::poolops::orchestrator::v1;
 
-// "v7.1" / "v8.3": the folder under compose/templates.
+// "v7.1" / "v8.3" / "v9.3": the folder under compose/templates.
 std::string StackDir(v1::StackVersion version);
 
 // Default tags and fixed versions of a stack: variable name -> value
@@ -24,22 +25,39 @@ const std::map<std::string, std::string>& StackDefaults(
 
 // The chain as the stacks need it.
 struct ChainInfo {
-  std::string name;         // CHAIN (what the SDK in the publisher calls it)
-  std::string chain_id;     // CHAIN_ID
-  std::string rpc;          // CHAIN_URL
-  std::string public_rpc;   // PUBLIC_CHAIN_URL
-  std::string hub;          // CHAIN_HUB_ADDRESS
-  bool sidechain = false;   // CHAIN_IS_SIDECHAIN
-  uint32_t block_time = 5;  // CHAIN_BLOCK_TIME
+  std::string name;        // CHAIN (what the SDK in the publisher calls it)
+  std::string chain_id;    // CHAIN_ID
+  std::string rpc;         // CHAIN_URL
+  std::string public_rpc;  // PUBLIC_CHAIN_URL
+  std::string hub;         // CHAIN_HUB_ADDRESS
+  bool sidechain = false;  // CHAIN_IS_SIDECHAIN
+  // CHAIN_BLOCK_TIME: whole seconds for v7.1/v8.3, ISO-8601 for v9.3.
+  absl::Duration block_time = absl::Seconds(5);
   std::string market_api_host;
   std::string sms_host;
   std::string result_host;
   std::string start_block = "0";  // CHAIN_LAST_BLOCK
   std::string sms_scone_url;
   std::string sms_gramine_url;
+  std::string sms_tdx_url;  // v9.3 platform registry (tdx feature)
 };
 
-// Built-in chains for a stack version: "bellecour" today.
+// What the renderer and validation need to know of a stack version.
+struct StackTraits {
+  std::string dir;              // StackDir
+  std::string worker_service;   // the worker's compose service
+  bool builtin_https = false;   // v8.3: nginx-proxy + acme in the base file
+  bool config_server = false;   // v9.3: core and workers read /config/chain
+  bool iso_block_time = false;  // v9.3: CHAIN_BLOCK_TIME is ISO-8601
+  bool sgx = true;              // scone/gramine (tee feature, tags)
+  bool iexec_publisher = true;  // iExec's order-publisher image fits
+  // Core-host services that publish a port, by the spec's ports (bridge).
+  bool published_ports = true;
+};
+const StackTraits& TraitsOf(v1::StackVersion version);
+
+// Built-in chains for a stack version: bellecour for v7.1/v8.3,
+// arbitrum-mainnet and arbitrum-sepolia-testnet for v9.3.
 std::optional<ChainInfo> ChainPreset(const std::string& name,
                                      v1::StackVersion version);
 

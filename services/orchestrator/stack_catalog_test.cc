@@ -45,7 +45,7 @@ TEST(StackCatalogTest, AChainOfTheGatewayResolvesFromWhatItSays) {
   EXPECT_EQ(c->public_rpc, "http://127.0.0.1:8545");
   EXPECT_EQ(c->hub, "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
   EXPECT_FALSE(c->sidechain);
-  EXPECT_EQ(c->block_time, 1u);
+  EXPECT_EQ(c->block_time, absl::Seconds(1));
   EXPECT_EQ(c->market_api_host, "market.example:3000");
   EXPECT_THAT(gateway.chains_asked(), ElementsAre("mine"));
 
