@@ -38,8 +38,12 @@ void AddTermsFlags(CLI::App* cmd, TermsFlags* t, bool workerpool_required) {
   cmd->add_option("--category", t->category, "Category id (default 0)");
   cmd->add_option("--tag", t->tag,
                   "Tags: names tee,scone,gramine,tdx,gpu (tee needs exactly "
-                  "one framework) or a bytes32 hex (default none)");
-  cmd->add_option("--trust", t->trust, "Trust (default 0)");
+                  "one framework) or a bytes32 hex (default none: a standard "
+                  "order). PoCo 6 chains (iExec v9, Arbitrum) have no SGX: "
+                  "tee,tdx (0x...09) with --trust 1 for TDX, never scone or "
+                  "gramine");
+  cmd->add_option("--trust", t->trust,
+                  "Trust (default 0; TDX orders on PoCo 6 need 1 or more)");
   cmd->add_option("--app-restrict", t->app_restrict, "Only this app");
   cmd->add_option("--dataset-restrict", t->dataset_restrict,
                   "Only this dataset");

@@ -118,6 +118,16 @@ TEST_P(ChainOpsDevnet, RegistersAWorkerpoolOnceAndReadsItBack) {
   EXPECT_TRUE(d_.ops().ListWorkerpools("", "acct5")->empty());
 }
 
+// Read from the hub, not the chain's name: the PoCo 6 Diamond's loupe
+// answers, PoCo 5.5's native hub (fallback) and token hub (revert) do not.
+TEST_P(ChainOpsDevnet, ReadsWhichPocoTheHubRuns) {
+  absl::StatusOr<PocoGeneration> g = d_.session().poco().Generation();
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(*g, GetParam() == devnet::Flavour::kArbitrum
+                    ? PocoGeneration::kPoco6
+                    : PocoGeneration::kPoco5);
+}
+
 INSTANTIATE_TEST_SUITE_P(Flavours, ChainOpsDevnet,
                          ::testing::Values(devnet::Flavour::kNative,
                                            devnet::Flavour::kToken,

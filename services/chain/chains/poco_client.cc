@@ -152,6 +152,18 @@ absl::StatusOr<OrderDomainInfo> PocoClient::Domain() {
   return d;
 }
 
+absl::StatusOr<PocoGeneration> PocoClient::Generation() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (generation_) return *generation_;
+  }
+  absl::StatusOr<PocoGeneration> g = DetectPocoGeneration(*eth_, hub_);
+  if (!g.ok()) return g.status();
+  absl::MutexLock lock(&mu_);
+  generation_ = *g;
+  return *g;
+}
+
 absl::StatusOr<EscrowAccount> PocoClient::ViewAccount(
     const eth::Address& account) {
   return DecodeAccount(CallHub(ViewAccountCall(account)));

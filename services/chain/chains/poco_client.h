@@ -17,6 +17,7 @@
 #include "libs/eth/bytes.h"
 #include "libs/eth/uint256.h"
 #include "libs/ethrpc/eth_api.h"
+#include "services/chain/chains/poco_generation.h"
 
 namespace poolops::chain {
 
@@ -73,6 +74,8 @@ class PocoClient {
   // hub.token(): the RLC ERC-20 on token chains; NotFound on native hubs.
   absl::StatusOr<eth::Address> Token();
   absl::StatusOr<OrderDomainInfo> Domain();
+  // PoCo 5 or 6 (poco_generation.h), read once per session.
+  absl::StatusOr<PocoGeneration> Generation();
 
   absl::StatusOr<EscrowAccount> ViewAccount(const eth::Address& account);
   // RLC held by the wallet, nRLC: native floor(wei / 1e9); token
@@ -120,6 +123,7 @@ class PocoClient {
   absl::Mutex mu_;
   std::optional<eth::Address> registry_ ABSL_GUARDED_BY(mu_);
   std::optional<OrderDomainInfo> domain_ ABSL_GUARDED_BY(mu_);
+  std::optional<PocoGeneration> generation_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace poolops::chain

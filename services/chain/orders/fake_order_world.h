@@ -1,6 +1,7 @@
 // Test doubles for the order half of chain-gateway: a JSON-RPC node that
 // answers the PoCo reads orders need (hub.domain, the workerpool registry and
-// contract, verifySignature by real recovery, viewConsumed, viewAccount), a
+// contract, verifySignature by real recovery, viewConsumed, viewAccount,
+// the Diamond loupe of a PoCo 6 hub when asked to be one), a
 // http::Client that serves the devnet market's API in-process (MarketApi over a
 // FakeChainView) or scripted answers, and a gateway over both with a
 // KeySigner. Header-only, for tests.
@@ -53,6 +54,10 @@ struct FakePoco {
   int posts = 0;  // HTTP exchanges with the node (a batch is one)
   // A function signature whose eth_calls revert, e.g. "viewAccount(address)".
   std::string reverting;
+  // A PoCo 6 Diamond: the loupe's facetAddresses() lists facets. Otherwise
+  // a PoCo 5 hub's fallback takes it and answers nothing.
+  bool diamond = false;
+  int loupe_calls = 0;
 };
 
 class FakeNode : public http::Client {
@@ -117,7 +122,13 @@ class FakeNode : public http::Client {
         t.push_back(*abi::ParseType(std::string(s)));
       return *abi::Decode(t, args);
     };
-    if (sel == Sel("domain()")) {
+    if (sel == Sel("facetAddresses()")) {
+      ++poco_->loupe_calls;
+      if (poco_->diamond)
+        result = Word(abi::Value::List({abi::Value::Addr(mt::Addr(kRegistry)),
+                                        abi::Value::Addr(poco_->hub)}),
+                      "address[]");
+    } else if (sel == Sel("domain()")) {
       result = Word(abi::Value::List({abi::Value::Str("iExecODB"),
                                       abi::Value::Str("5.0.0"),
                                       abi::Value::Uint(poco_->chain_id),

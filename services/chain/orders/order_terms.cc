@@ -23,7 +23,10 @@ struct TagBit {
 constexpr std::array<TagBit, 5> kTagBits = {
     {{"tee", 0}, {"scone", 1}, {"gramine", 2}, {"tdx", 3}, {"gpu", 8}}};
 constexpr int kTee = 0;
-constexpr std::array<int, 3> kFrameworks = {1, 2, 3};
+constexpr int kScone = 1;
+constexpr int kGramine = 2;
+constexpr int kTdx = 3;
+constexpr std::array<int, 3> kFrameworks = {kScone, kGramine, kTdx};
 
 bool BitSet(const eth::Bytes& tag, int bit) {
   return (tag[31 - bit / 8] >> (bit % 8)) & 1;
@@ -126,6 +129,34 @@ std::string DescribeTag(std::string_view tag_hex) {
     names.push_back(name);
   }
   return absl::StrJoin(names, ",");
+}
+
+bool TagHasTeeBits(std::string_view tag_hex) {
+  absl::StatusOr<eth::Bytes> bits = eth::FromHexFixed(tag_hex, 32, "tag");
+  // Not a bytes32: the order's own validation says so, not this rule.
+  return bits.ok() && ((*bits)[31] & 0x0f) != 0;
+}
+
+absl::Status CheckTagOnChain(std::string_view tag_hex, uint64_t trust,
+                             PocoGeneration generation,
+                             const eth::Address& hub) {
+  if (generation != PocoGeneration::kPoco6) return absl::OkStatus();
+  absl::StatusOr<eth::Bytes> bits = eth::FromHexFixed(tag_hex, 32, "tag");
+  if (!bits.ok()) return bits.status();
+  const std::string chain =
+      absl::StrCat("iExec v9 / PoCo 6 chains (hub ", hub.ToChecksum(),
+                   " is a PoCo 6 Diamond)");
+  if (BitSet(*bits, kScone) || BitSet(*bits, kGramine))
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tag ", DescribeTag(tag_hex), ": SGX (scone, gramine) is gone from ",
+        chain, "; use tee,tdx (", kTdxTag,
+        ") for TDX or no tag for standard orders"));
+  if (BitSet(*bits, kTdx) && trust == 0)
+    return absl::InvalidArgumentError(
+        absl::StrCat("tag ", DescribeTag(tag_hex),
+                     " with trust 0: TDX orders need trust >= 1 on ", chain,
+                     "; set trust to 1 or more"));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> NewSalt(Random* random) {

@@ -14,6 +14,7 @@
 #include "libs/common/random.h"
 #include "libs/eth/units.h"
 #include "libs/iexec/workerpool_order.h"
+#include "services/chain/chains/poco_generation.h"
 
 namespace poolops::chain {
 
@@ -44,6 +45,23 @@ absl::StatusOr<std::string> EncodeTag(std::string_view tag);
 // The names of the known bits set in a bytes32 tag ("tee,scone"); unknown
 // bits appear as "bit<N>".
 std::string DescribeTag(std::string_view tag_hex);
+
+// The tag of TDX orders: tee + tdx.
+inline constexpr char kTdxTag[] =
+    "0x0000000000000000000000000000000000000000000000000000000000000009";
+
+// Whether the tag sets a TEE bit (tee, scone, gramine, tdx): only such tags
+// depend on the chain's PoCo (CheckTagOnChain), so only they need it read.
+bool TagHasTeeBits(std::string_view tag_hex);
+
+// What the chain's PoCo accepts beyond the SDK's tag rules. iExec v9 (PoCo
+// 6) removed SGX, so scone and gramine are refused there (SDK 9 refuses them
+// too), and its TEE is TDX, whose orders need trust >= 1 (iExec's TEE
+// docs). PoCo 5 (Bellecour) keeps SGX and today's rules. InvalidArgument
+// saying why and what to use instead; `hub` names the chain's hub.
+absl::Status CheckTagOnChain(std::string_view tag_hex, uint64_t trust,
+                             PocoGeneration generation,
+                             const eth::Address& hub);
 
 // "0x" + 64 lowercase hex digits from `random`.
 absl::StatusOr<std::string> NewSalt(Random* random);

@@ -67,6 +67,53 @@ TEST(DescribeTagTest, NamesBits) {
   EXPECT_EQ(DescribeTag(Tag("10")), "bit4");
 }
 
+// iExec v9 (PoCo 6): no SGX, TDX with trust >= 1; PoCo 5 keeps SGX.
+TEST(CheckTagOnChainTest, Poco6RefusesSgxAndTdxWithoutTrust) {
+  const eth::Address hub =
+      *eth::Address::Parse("0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f");
+  const PocoGeneration v9 = PocoGeneration::kPoco6;
+  EXPECT_EQ(Tag("9"), kTdxTag);
+  EXPECT_TRUE(CheckTagOnChain(Tag("0"), 0, v9, hub).ok());
+  EXPECT_TRUE(CheckTagOnChain(Tag("100"), 0, v9, hub).ok());  // gpu
+  EXPECT_TRUE(CheckTagOnChain(Tag("9"), 1, v9, hub).ok());
+  EXPECT_TRUE(CheckTagOnChain(Tag("109"), 3, v9, hub).ok());  // tdx + gpu
+  for (const char* sgx : {"3", "5", "103"}) {
+    absl::Status s = CheckTagOnChain(Tag(sgx), 1, v9, hub);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << sgx;
+    EXPECT_THAT(s.message(),
+                HasSubstr("SGX (scone, gramine) is gone from iExec v9 / PoCo "
+                          "6 chains (hub "
+                          "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f is a "
+                          "PoCo 6 Diamond); use tee,tdx (0x0000000000000000000"
+                          "000000000000000000000000000000000000000000009) for "
+                          "TDX or no tag for standard orders"));
+  }
+  EXPECT_THAT(CheckTagOnChain(Tag("3"), 0, v9, hub).message(),
+              HasSubstr("tag tee,scone:"));
+  EXPECT_THAT(CheckTagOnChain(Tag("5"), 0, v9, hub).message(),
+              HasSubstr("tag tee,gramine:"));
+  absl::Status trust0 = CheckTagOnChain(Tag("9"), 0, v9, hub);
+  EXPECT_EQ(trust0.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(trust0.message(), HasSubstr("tag tee,tdx with trust 0"));
+  EXPECT_THAT(trust0.message(), HasSubstr("trust >= 1"));
+}
+
+TEST(CheckTagOnChainTest, Poco5KeepsTodaysRules) {
+  const eth::Address hub =
+      *eth::Address::Parse("0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f");
+  for (const char* tag : {"0", "3", "5", "9", "103"})
+    EXPECT_TRUE(CheckTagOnChain(Tag(tag), 0, PocoGeneration::kPoco5, hub).ok())
+        << tag;
+}
+
+TEST(CheckTagOnChainTest, OnlyTeeTagsNeedTheChain) {
+  EXPECT_FALSE(TagHasTeeBits(Tag("0")));
+  EXPECT_FALSE(TagHasTeeBits(Tag("100")));  // gpu
+  EXPECT_FALSE(TagHasTeeBits("not a tag"));
+  for (const char* tag : {"1", "3", "5", "9", "109"})
+    EXPECT_TRUE(TagHasTeeBits(Tag(tag))) << tag;
+}
+
 TEST(BuildWorkerpoolOrderTest, SdkDefaults) {
   FixedRandom r(0x11);
   OrderTermsInput t;

@@ -37,6 +37,15 @@ abi::Value Bytes32(std::string_view hex) {
   return abi::Value::Blob(b.ok() ? *b : eth::Bytes(32, 0));
 }
 
+absl::Status CheckTagInSession(ChainSession& session,
+                               const iexec::WorkerpoolOrder& order) {
+  if (!TagHasTeeBits(order.tag)) return absl::OkStatus();
+  absl::StatusOr<PocoGeneration> generation = session.poco().Generation();
+  if (!generation.ok()) return generation.status();
+  return CheckTagOnChain(order.tag, order.trust, *generation,
+                         session.config().hub);
+}
+
 }  // namespace
 
 Orders::Orders(Gateway* gateway, OrdersOptions options)
@@ -76,6 +85,13 @@ absl::StatusOr<std::string> Orders::OrderHash(
   return eth::ToHex(*h);
 }
 
+absl::Status Orders::CheckTagForChain(std::string_view chain,
+                                      const iexec::WorkerpoolOrder& order) {
+  absl::StatusOr<ChainSession*> session = gateway_->Session(chain);
+  if (!session.ok()) return session.status();
+  return CheckTagInSession(**session, order);
+}
+
 absl::StatusOr<MarketClient> Orders::Market(std::string_view chain) {
   absl::StatusOr<ChainSession*> session = gateway_->Session(chain);
   if (!session.ok()) return session.status();
@@ -97,6 +113,7 @@ absl::StatusOr<SignedWorkerpoolOrder> Orders::Sign(std::string_view chain,
   if (!order.ok()) return order.status();
   absl::StatusOr<ChainSession*> session = gateway_->Session(chain);
   if (!session.ok()) return session.status();
+  if (absl::Status s = CheckTagInSession(**session, *order); !s.ok()) return s;
   absl::StatusOr<eth::Address> signer = gateway_->signer().Resolve(wallet);
   if (!signer.ok()) return signer.status();
   absl::StatusOr<WorkerpoolInfo> pool =
@@ -137,6 +154,7 @@ absl::StatusOr<PublishCheck> Orders::CheckPublish(
   if (sign->size() != 65 && sign->size() != 64)
     return absl::InvalidArgumentError(absl::StrCat(
         "sign is ", sign->size(), " bytes, not a 65-byte r||s||v signature"));
+  if (absl::Status s = CheckTagInSession(**session, order); !s.ok()) return s;
   absl::StatusOr<eth::Address> signer = gateway_->signer().Resolve(wallet);
   if (!signer.ok()) return signer.status();
   absl::StatusOr<iexec::OrderDomain> domain = DomainOf(**session);

@@ -2,9 +2,12 @@
 // (PROTOCOL-style facts restated where they matter):
 //   Sign      the hub's EIP-712 domain (hub.domain()), the wallet must own the
 //             workerpool ("Invalid order signer, must be the resource owner"),
-//             a fresh salt, the signature through the Signer (the vault).
+//             the tag allowed by the chain's PoCo (no SGX on PoCo 6, TDX
+//             with trust >= 1: order_terms.h CheckTagOnChain), a fresh
+//             salt, the signature through the Signer (the vault).
 //   Publish   the market's own rules checked first, so the operator gets a
-//             precise error before any HTTP call: owner, hub.verifySignature,
+//             precise error before any HTTP call: the chain's tag rules
+//             (for orders signed elsewhere too), owner, hub.verifySignature,
 //             fewer than 50 open orders of the signer, remaining =
 //             volume − viewConsumed > 0, stake ≥ price × 30 / 100 × remaining
 //             (the on-chain reads in one JSON-RPC batch); then the market API
@@ -106,6 +109,12 @@ class Orders {
                                    std::string_view wallet,
                                    const iexec::WorkerpoolOrder& order,
                                    const ProgressFn& progress);
+
+  // The chain's PoCo rules for the order's tag and trust (CheckTagOnChain);
+  // the hub's generation is read (once per session) only for TEE tags.
+  // Sign and CheckPublish apply it; the publisher checks its terms with it.
+  absl::Status CheckTagForChain(std::string_view chain,
+                                const iexec::WorkerpoolOrder& order);
 
   // The orderHash of `order` under the chain's hub domain.
   absl::StatusOr<std::string> OrderHash(std::string_view chain,

@@ -236,6 +236,63 @@ TEST_F(OrdersTest, CancelRefusesAnOrderWithNothingRemaining) {
   EXPECT_THAT(r.status().message(), HasSubstr("only the owner"));
 }
 
+// iExec v9: on a PoCo 6 hub (its loupe answers) SGX tags are refused before
+// anything is signed and TDX needs trust >= 1; the hub's generation is read
+// once per session, and only for TEE tags.
+TEST_F(OrdersTest, Poco6HubRefusesSgxAndTdxWithoutTrust) {
+  w.Chain([](auto& p) { p.diamond = true; });
+  OrderTermsInput standard = Terms();
+  standard.tag = "";
+  absl::StatusOr<SignedWorkerpoolOrder> plain =
+      orders->SignAndPublish("", "owner", standard);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->order.tag, "0x" + std::string(64, '0'));
+  w.Chain([](auto& p) { EXPECT_EQ(p.loupe_calls, 0); });
+
+  const size_t signatures = w.signer.purposes().size();
+  absl::StatusOr<SignedWorkerpoolOrder> sgx =
+      orders->Sign("", "owner", Terms());
+  EXPECT_EQ(sgx.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(sgx.status().message(),
+              HasSubstr(absl::StrCat(
+                  "tag tee,scone: SGX (scone, gramine) is gone from iExec v9 "
+                  "/ PoCo 6 chains (hub ",
+                  mt::kHub, " is a PoCo 6 Diamond); use tee,tdx (", kTdxTag,
+                  ") for TDX or no tag for standard orders")));
+  OrderTermsInput tdx = Terms();
+  tdx.tag = "tee,tdx";
+  EXPECT_THAT(orders->Sign("", "owner", tdx).status().message(),
+              HasSubstr("trust >= 1"));
+  EXPECT_EQ(w.signer.purposes().size(), signatures);  // nothing signed
+
+  tdx.trust = "1";
+  absl::StatusOr<SignedWorkerpoolOrder> signed_tdx =
+      orders->SignAndPublish("", "owner", tdx);
+  ASSERT_TRUE(signed_tdx.ok()) << signed_tdx.status();
+  EXPECT_EQ(signed_tdx->order.tag, kTdxTag);
+  EXPECT_EQ(signed_tdx->order.trust, 1u);
+  w.Chain([](auto& p) { EXPECT_EQ(p.loupe_calls, 1); });
+}
+
+// An SGX order signed where SGX exists (PoCo 5, or by another tool) is not
+// published on a PoCo 6 chain: refused before the market hears of it.
+TEST_F(OrdersTest, Poco6RefusesPublishingAnSgxOrderSignedElsewhere) {
+  absl::StatusOr<SignedWorkerpoolOrder> s = orders->Sign("", "owner", Terms());
+  ASSERT_TRUE(s.ok()) << s.status();  // PoCo 5 keeps SGX
+  FakeOrderWorld v9;
+  v9.Chain([](auto& p) { p.diamond = true; });
+  OrdersOptions o;
+  o.http = v9.web;
+  std::unique_ptr<Orders> on_v9 =
+      *Orders::Create(v9.gateway.get(), v9.home(), o);
+  absl::StatusOr<std::string> r = on_v9->Publish("", "owner", s->order);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("SGX (scone, gramine) is gone"));
+  EXPECT_TRUE(v9.web->sent().empty());
+  EXPECT_THAT(on_v9->CheckTagForChain("", s->order).message(),
+              HasSubstr("use tee,tdx"));
+}
+
 // PROTOCOL §D.6: the captured calldata of a CLOSE (volume 5, price 1000,
 // tag 0x…03).
 TEST(ManageWorkerpoolOrderCallTest, Layout) {

@@ -256,6 +256,68 @@ TEST_P(OrdersTokenDevnetTest, SignPublishCancel) {
   EXPECT_EQ(*net.session().poco().ViewConsumed(hash), eth::U256(2));
 }
 
+// TEE tags by the chain's PoCo, read from the hub: on PoCo 6 (arbitrum)
+// TDX orders (trust >= 1) and standard ones are signed and the Diamond
+// verifies them, SGX is refused saying why; PoCo 5.5 (token) keeps SGX.
+TEST_P(OrdersTokenDevnetTest, TeeTagsFollowTheHubsPoco) {
+  POOLOPS_REQUIRE_NPM_ASSETS();
+  const bool v9 = GetParam() == devnet::Flavour::kArbitrum;
+  testing::DevnetGateway net;
+  absl::Status started = net.Start(GetParam());
+  ASSERT_TRUE(started.ok()) << started;
+  std::unique_ptr<Orders> orders = *Orders::Create(&net.gateway(), net.home());
+  absl::StatusOr<DeployOutcome> pool =
+      net.ops().DeployWorkerpool("", "acct2", "tee-pool", nullptr);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ASSERT_TRUE(net.ops().Deposit("", "acct2", eth::U256(10'000), nullptr).ok());
+  auto terms = [&](std::string tag, std::string trust) {
+    OrderTermsInput t;
+    t.workerpool = pool->workerpool.ToChecksum();
+    t.price = "1000";
+    t.tag = std::move(tag);
+    t.trust = std::move(trust);
+    return t;
+  };
+  // Signed, verified by the hub, taken by the market.
+  auto accepted = [&](const OrderTermsInput& t) {
+    absl::StatusOr<SignedWorkerpoolOrder> s = orders->Sign("", "acct2", t);
+    EXPECT_TRUE(s.ok()) << t.tag << ": " << s.status();
+    if (!s.ok()) return std::string();
+    eth::Bytes b = *eth::FromHex(s->order_hash);
+    eth::Hash32 hash;
+    std::copy(b.begin(), b.end(), hash.begin());
+    absl::StatusOr<bool> valid = net.session().poco().VerifySignature(
+        net.Address(2), hash, *eth::FromHex(s->order.sign));
+    EXPECT_TRUE(valid.ok() && *valid) << t.tag << ": " << valid.status();
+    absl::StatusOr<std::string> h = orders->Publish("", "acct2", s->order);
+    EXPECT_TRUE(h.ok()) << t.tag << ": " << h.status();
+    return s->order.tag;
+  };
+  EXPECT_EQ(accepted(terms("", "")), "0x" + std::string(64, '0'));
+  EXPECT_EQ(accepted(terms("tee,tdx", "1")), kTdxTag);
+  EXPECT_EQ(accepted(terms(kTdxTag, "2")), kTdxTag);
+
+  absl::StatusOr<SignedWorkerpoolOrder> sgx =
+      orders->Sign("", "acct2", terms("tee,scone", "1"));
+  absl::StatusOr<SignedWorkerpoolOrder> tdx0 =
+      orders->Sign("", "acct2", terms("tee,tdx", "0"));
+  if (v9) {
+    EXPECT_EQ(sgx.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(sgx.status().message(),
+                HasSubstr(absl::StrCat(
+                    "tag tee,scone: SGX (scone, gramine) is gone from iExec "
+                    "v9 / PoCo 6 chains (hub ",
+                    net.state().deployment.hub.ToChecksum(),
+                    " is a PoCo 6 Diamond); use tee,tdx")));
+    EXPECT_THAT(tdx0.status().message(), HasSubstr("trust >= 1"));
+  } else {
+    EXPECT_TRUE(sgx.ok()) << sgx.status();
+    EXPECT_TRUE(tdx0.ok()) << tdx0.status();
+    EXPECT_EQ(accepted(terms("tee,scone", "")),
+              "0x" + std::string(63, '0') + "3");
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Flavours, OrdersTokenDevnetTest,
                          ::testing::Values(devnet::Flavour::kToken,
                                            devnet::Flavour::kArbitrum),

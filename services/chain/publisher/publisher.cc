@@ -98,6 +98,11 @@ class RealWorld : public PublisherWorld {
     return o->order_hash;
   }
 
+  absl::Status CheckShape(const PublisherPolicy& p,
+                          const iexec::WorkerpoolOrder& shape) override {
+    return orders_->CheckTagForChain(p.chain, shape);
+  }
+
   absl::StatusOr<std::string> WalletLocked(const PublisherPolicy& p) override {
     return orders_->gateway().signer().LockedBecause(p.wallet);
   }
@@ -469,6 +474,10 @@ void Publishers::Round(Runner* r) {
   ZeroRandom zero;
   absl::StatusOr<iexec::WorkerpoolOrder> shape =
       BuildWorkerpoolOrder(p.terms, &zero);
+  // A policy file written by hand (or before the chain's rules) is held to
+  // them each round, so the status says why nothing is published.
+  if (shape.ok())
+    if (absl::Status s = world_->CheckShape(p, *shape); !s.ok()) shape = s;
   absl::StatusOr<uint64_t> cap = world_->Capacity(p);
   absl::StatusOr<OpenOrders> open =
       cap.ok() ? world_->Open(p) : absl::StatusOr<OpenOrders>(cap.status());
@@ -556,6 +565,7 @@ absl::StatusOr<PublisherState> Publishers::Set(PublisherPolicy policy) {
   absl::StatusOr<iexec::WorkerpoolOrder> shape =
       BuildWorkerpoolOrder(policy.terms, &zero);
   if (!shape.ok()) return shape.status();
+  if (absl::Status s = world_->CheckShape(policy, *shape); !s.ok()) return s;
   if (policy.enabled && policy.core_metrics_url.empty())
     return absl::InvalidArgumentError(
         "core metrics URL is required (the core's /metrics, e.g. "

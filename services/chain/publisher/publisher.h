@@ -98,6 +98,12 @@ class PublisherWorld {
   virtual absl::StatusOr<eth::U256> Stake(const PublisherPolicy& p) = 0;
   // Signs and publishes one order of the policy's terms; its orderHash.
   virtual absl::StatusOr<std::string> PublishOne(const PublisherPolicy& p) = 0;
+  // Whether the chain takes orders of this shape (the policy's terms with
+  // a zero salt): its PoCo's tag rules (Orders::CheckTagForChain).
+  virtual absl::Status CheckShape(const PublisherPolicy& p,
+                                  const iexec::WorkerpoolOrder& shape) {
+    return absl::OkStatus();
+  }
   // Why the owner wallet cannot sign now ("" when it can): a round then
   // publishes nothing and says so.
   virtual absl::StatusOr<std::string> WalletLocked(const PublisherPolicy& p) {
@@ -147,8 +153,8 @@ class Publishers {
       PublishersOptions options = {});
   ~Publishers();  // stops every loop
 
-  // Validates (terms, URL, period), persists and (re)starts the loop; an
-  // empty chain means the gateway's default chain.
+  // Validates (terms and the chain's tag rules, URL, period), persists and
+  // (re)starts the loop; an empty chain means the gateway's default chain.
   absl::StatusOr<PublisherState> Set(PublisherPolicy policy);
   absl::StatusOr<PublisherState> Status(std::string_view chain,
                                         std::string_view workerpool);

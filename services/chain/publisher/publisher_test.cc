@@ -126,8 +126,14 @@ class FakeWorld : public PublisherWorld {
     absl::MutexLock l(&mu);
     return locked;
   }
+  absl::Status CheckShape(const PublisherPolicy&,
+                          const iexec::WorkerpoolOrder&) override {
+    absl::MutexLock l(&mu);
+    return shape_error;
+  }
   absl::Mutex mu;
-  std::string locked;  // why the owner wallet is locked; "" = unlocked
+  absl::Status shape_error;  // what the chain says of the policy's orders
+  std::string locked;        // why the owner wallet is locked; "" = unlocked
   absl::StatusOr<uint64_t> capacity = 0;
   OpenOrders open;
   eth::U256 stake = eth::U256(1'000'000);
@@ -224,6 +230,23 @@ TEST_F(PublishersTest, ALockedOwnerPausesPublishingAndSaysWhy) {
   EXPECT_EQ(fake->published, 2);
   EXPECT_TRUE(s.paused.empty());
   EXPECT_TRUE(s.last_error.empty());
+}
+
+// The chain's tag rules (no SGX on PoCo 6) refuse a policy when it is set,
+// and hold each round for a policy that predates them.
+TEST_F(PublishersTest, TheChainsTagRulesRefuseAPolicyAndStopItsRounds) {
+  std::unique_ptr<Publishers> pubs = Make(/*loops=*/false);
+  fake->shape_error = absl::InvalidArgumentError("tag tee,scone: SGX is gone");
+  absl::StatusOr<PublisherState> set = pubs->Set(Policy());
+  EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(set.status().message(), HasSubstr("SGX is gone"));
+  fake->shape_error = absl::OkStatus();
+  ASSERT_TRUE(pubs->Set(Policy()).ok());
+  fake->shape_error = absl::InvalidArgumentError("tag tee,scone: SGX is gone");
+  fake->capacity = 2;
+  PublisherState s = *pubs->RunOnce("", mt::kWorkerpool);
+  EXPECT_EQ(fake->published, 0);
+  EXPECT_THAT(s.last_error, HasSubstr("SGX is gone"));
 }
 
 TEST(DrawPriceTest, UniformWithinTheRangeBoundsIncluded) {

@@ -174,6 +174,50 @@ TEST_F(GatewayServiceOrdersTest, PublisherPriceRangeInNrlc) {
   EXPECT_THAT(s.error_message(), HasSubstr("minimum is above the maximum"));
 }
 
+// On a PoCo 6 hub, SGX tags are refused by sign, publish and the publisher
+// settings alike, as INVALID_ARGUMENT saying what to use instead.
+TEST_F(GatewayServiceOrdersTest, Poco6RefusesSgxOnEveryPath) {
+  w.Chain([](auto& p) { p.diamond = true; });
+  v1::SignOrderRequest sign;
+  sign.set_wallet("owner");
+  *sign.mutable_terms() = Terms();
+  v1::SignedOrder out;
+  grpc::Status s = service->SignOrder(nullptr, &sign, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("SGX (scone, gramine) is gone"));
+
+  v1::PublishOrderRequest pub;
+  pub.set_wallet("owner");
+  *pub.mutable_terms() = Terms();
+  v1::PublishOrderResponse published;
+  s = service->PublishOrder(nullptr, &pub, &published);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("use tee,tdx"));
+
+  v1::SetPublisherPolicyRequest req;
+  v1::PublisherPolicy* p = req.mutable_policy();
+  p->set_workerpool(mt::kWorkerpool);
+  p->set_wallet("owner");
+  p->set_core_metrics_url("http://core:13000/metrics");
+  *p->mutable_terms() = Terms();
+  v1::PublisherStatus st;
+  s = service->SetPublisherPolicy(nullptr, &req, &st);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("tag tee,scone: SGX"));
+  p->mutable_terms()->set_tag("tee,tdx");
+  s = service->SetPublisherPolicy(nullptr, &req, &st);
+  EXPECT_THAT(s.error_message(), HasSubstr("trust >= 1"));
+  p->mutable_terms()->set_trust("1");
+  s = service->SetPublisherPolicy(nullptr, &req, &st);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  *sign.mutable_terms() = p->terms();
+  s = service->SignOrder(nullptr, &sign, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.order().tag(), kTdxTag);
+  EXPECT_EQ(out.order().trust(), "1");
+}
+
 TEST(GatewayServiceOrdersUnwiredTest, Unavailable) {
   GatewayService service(nullptr, nullptr, nullptr, nullptr);
   v1::SignOrderRequest req;
