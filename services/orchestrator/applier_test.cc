@@ -106,9 +106,13 @@ class ApplierTest : public ::testing::Test {
                                          &compose_, opts);
   }
 
-  LoadedSpec Spec(int workers) {
+  LoadedSpec Spec(int workers, const std::string& stack = "") {
     std::string yaml = absl::StrCat(
-        "name: t\nchain: bellecour\nworkerpool: {owner_wallet: core, "
+        stack.empty() ? "chain: bellecour\n"
+                      : absl::StrCat("chain: arbitrum-sepolia-testnet\n"
+                                     "stack_version: ",
+                                     stack, "\n"),
+        "name: t\nworkerpool: {owner_wallet: core, "
         "description: test pool}\nstake: {minimum: '1000'}\n"
         "core: {target: 'local:",
         (dir_.path() / "hosts/a").string(),
@@ -161,6 +165,25 @@ TEST_F(ApplierTest, ACancelledUpStopsCreatingWallets) {
   auto again = applier_->Up(Spec(5), nullptr);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(vault_.created(), 6);
+}
+
+// A v9.3 core starts reading deals at the chain head of the first
+// deployment, and keeps that block on every later `up`.
+TEST_F(ApplierTest, V9StartBlockIsTheHeadAtTheFirstUpAndStays) {
+  chain_.SetHead(4242);
+  auto r = applier_->Up(Spec(1, "v9.3"), Sink());
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto env_of_core = [&] {
+    std::ifstream env(dir_.path() / "hosts/a/core/.env");
+    return std::string((std::istreambuf_iterator<char>(env)), {});
+  };
+  EXPECT_THAT(env_of_core(), ::testing::HasSubstr("CHAIN_LAST_BLOCK=4242\n"));
+  EXPECT_EQ(chain_.heads_asked(), 1);
+  chain_.SetHead(9999);
+  auto again = applier_->Up(Spec(1, "v9.3"), Sink());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_THAT(env_of_core(), ::testing::HasSubstr("CHAIN_LAST_BLOCK=4242\n"));
+  EXPECT_EQ(chain_.heads_asked(), 1);
 }
 
 TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {

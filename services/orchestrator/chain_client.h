@@ -34,12 +34,13 @@ struct PublisherSettings {
 // the orchestrator never reads its files.
 struct ChainFacts {
   std::string name;
-  std::string chain_id;  // decimal
-  std::string rpc;       // JSON-RPC URL
-  std::string hub;       // iExec hub address
-  bool native = false;   // RLC is the chain's coin
-  std::string market;    // market API URL, may be empty
-  std::string origin;    // "preset", "devnet", "custom"
+  std::string chain_id;     // decimal
+  std::string rpc;          // JSON-RPC URL
+  std::string hub;          // iExec hub address
+  bool native = false;      // RLC is the chain's coin
+  std::string market;       // market API URL, may be empty
+  std::string origin;       // "preset", "devnet", "custom"
+  uint64_t head_block = 0;  // GetChainHead only
 };
 
 class ChainClient {
@@ -48,6 +49,8 @@ class ChainClient {
   // NotFound when chain-gateway knows no chain of that name; Unavailable or
   // DeadlineExceeded when it cannot be asked (bounded: a few seconds).
   virtual absl::StatusOr<ChainFacts> GetChain(const std::string& name) = 0;
+  // GetChain with the chain's head block, asked of the chain itself.
+  virtual absl::StatusOr<ChainFacts> GetChainHead(const std::string& name) = 0;
   // The workerpool `owner` registered with `description`, or "".
   virtual absl::StatusOr<std::string> FindWorkerpool(
       const std::string& chain, const std::string& owner,
@@ -56,10 +59,9 @@ class ChainClient {
       const std::string& chain, const std::string& owner,
       const std::string& description, const ProgressFn& progress) = 0;
   // Tops the stake of `wallet` up to `minimum` nRLC; returns the stake.
-  virtual absl::StatusOr<std::string> EnsureStake(const std::string& chain,
-                                                  const std::string& wallet,
-                                                  const std::string& minimum,
-                                                  const ProgressFn& progress) = 0;
+  virtual absl::StatusOr<std::string> EnsureStake(
+      const std::string& chain, const std::string& wallet,
+      const std::string& minimum, const ProgressFn& progress) = 0;
   virtual absl::Status SetPublisher(const PublisherSettings& settings) = 0;
 };
 

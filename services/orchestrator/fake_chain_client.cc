@@ -17,6 +17,29 @@ absl::StatusOr<ChainFacts> FakeChainClient::GetChain(const std::string& name) {
   return it->second;
 }
 
+absl::StatusOr<ChainFacts> FakeChainClient::GetChainHead(
+    const std::string& name) {
+  absl::StatusOr<ChainFacts> c = GetChain(name);
+  if (!c.ok() && absl::IsNotFound(c.status())) {
+    c = ChainFacts{.name = name};  // a preset: the gateway knows it
+  }
+  if (!c.ok()) return c;
+  absl::MutexLock lock(&mu_);
+  ++heads_asked_;
+  c->head_block = head_;
+  return c;
+}
+
+void FakeChainClient::SetHead(uint64_t head) {
+  absl::MutexLock lock(&mu_);
+  head_ = head;
+}
+
+int FakeChainClient::heads_asked() const {
+  absl::MutexLock lock(&mu_);
+  return heads_asked_;
+}
+
 void FakeChainClient::AddChain(const ChainFacts& chain) {
   absl::MutexLock lock(&mu_);
   chains_[chain.name] = chain;

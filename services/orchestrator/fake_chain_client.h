@@ -18,6 +18,10 @@ class FakeChainClient : public ChainClient {
   // The chains added, else NotFound; or the error set by
   // SetGetChainError (a gateway that cannot be reached).
   absl::StatusOr<ChainFacts> GetChain(const std::string& name) override;
+  // GetChain with head_block = the one set (1000 unless SetHead).
+  absl::StatusOr<ChainFacts> GetChainHead(const std::string& name) override;
+  void SetHead(uint64_t head);
+  int heads_asked() const;
   absl::StatusOr<std::string> FindWorkerpool(
       const std::string& chain, const std::string& owner,
       const std::string& description) override;
@@ -48,6 +52,8 @@ class FakeChainClient : public ChainClient {
   std::map<std::string, std::string> pools_ ABSL_GUARDED_BY(mu_);  // owner|desc
   std::map<std::string, std::string> stakes_ ABSL_GUARDED_BY(mu_);
   int deployments_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t head_ ABSL_GUARDED_BY(mu_) = 1000;
+  int heads_asked_ ABSL_GUARDED_BY(mu_) = 0;
   bool publisher_ ABSL_GUARDED_BY(mu_) = false;
 };
 

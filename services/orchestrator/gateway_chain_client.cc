@@ -30,8 +30,17 @@ class GatewayChainClient : public ChainClient {
       : stub_(cv1::ChainGateway::NewStub(channel)) {}
 
   absl::StatusOr<ChainFacts> GetChain(const std::string& name) override {
+    return Get(name, false);
+  }
+  absl::StatusOr<ChainFacts> GetChainHead(const std::string& name) override {
+    return Get(name, true);
+  }
+
+ private:
+  absl::StatusOr<ChainFacts> Get(const std::string& name, bool with_head) {
     cv1::GetChainRequest req;
     req.set_name(name);
+    req.set_with_head(with_head);
     cv1::Chain chain;
     // Validation waits on it: a gateway that hangs is an answer within
     // seconds, not a stuck `pool validate`.
@@ -49,9 +58,11 @@ class GatewayChainClient : public ChainClient {
     out.native = chain.native();
     out.market = chain.market();
     out.origin = chain.origin();
+    out.head_block = chain.head_block();
     return out;
   }
 
+ public:
   absl::StatusOr<std::string> FindWorkerpool(
       const std::string& chain, const std::string& owner,
       const std::string& description) override {

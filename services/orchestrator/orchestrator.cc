@@ -12,6 +12,7 @@
 #include "services/orchestrator/secret_files.h"
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/spec_validator.h"
+#include "services/orchestrator/stack_catalog.h"
 
 namespace poolops::orchestrator {
 
@@ -160,6 +161,18 @@ absl::StatusOr<RenderResult> Orchestrator::Render(
       loaded.chain ? *loaded.chain : LookUpChain(spec, deps_.chains);
   if (!chain.ok()) return chain.status();
   out.chain = *std::move(chain);
+  if (TraitsOf(spec.stack_version()).config_server &&
+      spec.chain_params().start_block().empty() && deps_.state != nullptr) {
+    absl::StatusOr<std::string> start = deps_.state->StartBlock(spec.name());
+    if (!start.ok()) return start.status();
+    if (!start->empty()) {
+      out.chain.start_block = *start;
+    } else {
+      out.notes.push_back(
+          "IEXEC_START_BLOCK_NUMBER: the chain head at the first `pool up` "
+          "(the core polls deals 1000 blocks per 10 s)");
+    }
+  }
   absl::StatusOr<PoolSecrets> secrets =
       ResolveSecrets(spec, loaded.secrets, deps_.secrets, deps_.random);
   if (!secrets.ok()) return secrets.status();

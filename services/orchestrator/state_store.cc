@@ -19,8 +19,9 @@ class Statement {
             const std::vector<std::string>& args) {
     rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr);
     for (size_t i = 0; rc_ == SQLITE_OK && i < args.size(); ++i) {
-      rc_ = sqlite3_bind_text(stmt_, static_cast<int>(i + 1), args[i].c_str(),
-                              static_cast<int>(args[i].size()), SQLITE_TRANSIENT);
+      rc_ =
+          sqlite3_bind_text(stmt_, static_cast<int>(i + 1), args[i].c_str(),
+                            static_cast<int>(args[i].size()), SQLITE_TRANSIENT);
     }
     error_ = rc_ == SQLITE_OK ? "" : sqlite3_errmsg(db);
   }
@@ -44,7 +45,8 @@ class Statement {
 absl::Status Run(sqlite3* db, const std::string& sql,
                  const std::vector<std::string>& args) {
   Statement s(db, sql, args);
-  if (!s.ok()) return absl::InternalError(absl::StrCat("state.db: ", s.error()));
+  if (!s.ok())
+    return absl::InternalError(absl::StrCat("state.db: ", s.error()));
   int rc = s.Step();
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
     return absl::InternalError(
@@ -90,10 +92,10 @@ std::vector<BundleRecord> BundlesFromJson(const std::string& text) {
 absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
     const std::filesystem::path& file, Clock* clock) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                               SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      file.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+      nullptr);
   if (rc != SQLITE_OK) {
     std::string err = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -114,12 +116,15 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
            "spec TEXT NOT NULL, workerpool TEXT NOT NULL DEFAULT '', bundles "
            "TEXT NOT NULL DEFAULT '[]', message TEXT NOT NULL DEFAULT '', "
            "PRIMARY KEY (pool, revision))",
+           "CREATE TABLE IF NOT EXISTS start_blocks (pool TEXT PRIMARY KEY, "
+           "block TEXT NOT NULL)",
            "CREATE TABLE IF NOT EXISTS hosts (pool TEXT NOT NULL, bundle TEXT "
            "NOT NULL, target TEXT NOT NULL, revision INTEGER NOT NULL, status "
            "TEXT NOT NULL, PRIMARY KEY (pool, bundle))",
            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY "
            "AUTOINCREMENT, pool TEXT NOT NULL, revision INTEGER NOT NULL, time "
-           "TEXT NOT NULL, step TEXT NOT NULL, target TEXT NOT NULL, state TEXT "
+           "TEXT NOT NULL, step TEXT NOT NULL, target TEXT NOT NULL, state "
+           "TEXT "
            "NOT NULL, message TEXT NOT NULL)",
        }) {
     if (absl::Status s = store->Exec(sql); !s.ok()) return s;
@@ -143,11 +148,12 @@ absl::Status StateStore::Exec(const std::string& sql) {
 }
 
 std::string StateStore::Now() const {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", clock_->Now(), absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", clock_->Now(),
+                          absl::UTCTimeZone());
 }
 
-absl::StatusOr<uint32_t> StateStore::BeginRevision(const std::string& pool,
-                                                   const std::string& spec_json) {
+absl::StatusOr<uint32_t> StateStore::BeginRevision(
+    const std::string& pool, const std::string& spec_json) {
   absl::MutexLock lock(&mu_);
   if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   auto fail = [&](absl::Status s) {
@@ -155,53 +161,57 @@ absl::StatusOr<uint32_t> StateStore::BeginRevision(const std::string& pool,
     return s;
   };
   std::string now = Now();
-  if (absl::Status s = Run(db_,
-                           "INSERT INTO pools (name, updated_at) VALUES (?1, ?2) "
-                           "ON CONFLICT(name) DO UPDATE SET updated_at = ?2",
-                           {pool, now});
+  if (absl::Status s =
+          Run(db_,
+              "INSERT INTO pools (name, updated_at) VALUES (?1, ?2) "
+              "ON CONFLICT(name) DO UPDATE SET updated_at = ?2",
+              {pool, now});
       !s.ok())
     return fail(s);
-  if (absl::Status s = Run(db_,
-                           "UPDATE revisions SET outcome = 'interrupted', message "
-                           "= 'the orchestrator stopped during this apply' WHERE "
-                           "pool = ?1 AND outcome = 'in-progress'",
-                           {pool});
+  if (absl::Status s =
+          Run(db_,
+              "UPDATE revisions SET outcome = 'interrupted', message "
+              "= 'the orchestrator stopped during this apply' WHERE "
+              "pool = ?1 AND outcome = 'in-progress'",
+              {pool});
       !s.ok())
     return fail(s);
   uint32_t next = 1;
   {
-    Statement q(db_, "SELECT COALESCE(MAX(revision), 0) FROM revisions WHERE pool = ?1",
-                {pool});
+    Statement q(
+        db_, "SELECT COALESCE(MAX(revision), 0) FROM revisions WHERE pool = ?1",
+        {pool});
     if (!q.ok() || q.Step() != SQLITE_ROW) {
       return fail(absl::InternalError("state.db: reading revisions"));
     }
     next = static_cast<uint32_t>(q.Int(0) + 1);
   }
-  if (absl::Status s = Run(db_,
-                           "INSERT INTO revisions (pool, revision, applied_at, "
-                           "outcome, spec) VALUES (?1, ?2, ?3, 'in-progress', ?4)",
-                           {pool, std::to_string(next), now, spec_json});
+  if (absl::Status s =
+          Run(db_,
+              "INSERT INTO revisions (pool, revision, applied_at, "
+              "outcome, spec) VALUES (?1, ?2, ?3, 'in-progress', ?4)",
+              {pool, std::to_string(next), now, spec_json});
       !s.ok())
     return fail(s);
   if (absl::Status s = Exec("COMMIT"); !s.ok()) return fail(s);
   return next;
 }
 
-absl::Status StateStore::FinishRevision(const std::string& pool,
-                                        uint32_t revision,
-                                        const std::string& outcome,
-                                        const std::string& workerpool,
-                                        const std::vector<BundleRecord>& bundles,
-                                        const std::string& message) {
+absl::Status StateStore::FinishRevision(
+    const std::string& pool, uint32_t revision, const std::string& outcome,
+    const std::string& workerpool, const std::vector<BundleRecord>& bundles,
+    const std::string& message) {
   absl::MutexLock lock(&mu_);
   if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
-  absl::Status s = Run(db_,
-                       "UPDATE revisions SET outcome = ?3, workerpool = ?4, "
-                       "bundles = ?5, message = ?6 WHERE pool = ?1 AND revision = ?2",
-                       {pool, std::to_string(revision), outcome, workerpool,
-                        BundlesToJson(bundles), message});
+  absl::Status s =
+      Run(db_,
+          "UPDATE revisions SET outcome = ?3, workerpool = ?4, "
+          "bundles = ?5, message = ?6 WHERE pool = ?1 AND revision = ?2",
+          {pool, std::to_string(revision), outcome, workerpool,
+           BundlesToJson(bundles), message});
   if (s.ok() && outcome == "applied") {
-    s = Run(db_, "UPDATE pools SET status = 'up', updated_at = ?2 WHERE name = ?1",
+    s = Run(db_,
+            "UPDATE pools SET status = 'up', updated_at = ?2 WHERE name = ?1",
             {pool, Now()});
   }
   if (!s.ok()) {
@@ -218,7 +228,8 @@ absl::StatusOr<std::optional<RevisionRecord>> StateStore::QueryRevision(
                            "workerpool, bundles, message FROM revisions WHERE ",
                            where_sql),
               args);
-  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  if (!q.ok())
+    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
   if (q.Step() != SQLITE_ROW) return std::nullopt;
   RevisionRecord r;
   r.pool = q.Text(0);
@@ -236,7 +247,8 @@ absl::StatusOr<std::optional<RevisionRecord>> StateStore::LastApplied(
     const std::string& pool) {
   absl::MutexLock lock(&mu_);
   return QueryRevision(
-      "pool = ?1 AND outcome = 'applied' ORDER BY revision DESC LIMIT 1", {pool});
+      "pool = ?1 AND outcome = 'applied' ORDER BY revision DESC LIMIT 1",
+      {pool});
 }
 
 absl::StatusOr<std::optional<RevisionRecord>> StateStore::Get(
@@ -250,10 +262,11 @@ absl::StatusOr<std::vector<RevisionRecord>> StateStore::History(
     const std::string& pool) {
   absl::MutexLock lock(&mu_);
   std::vector<RevisionRecord> out;
-  Statement q(db_,
-              "SELECT revision FROM revisions WHERE pool = ?1 ORDER BY revision",
-              {pool});
-  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  Statement q(
+      db_, "SELECT revision FROM revisions WHERE pool = ?1 ORDER BY revision",
+      {pool});
+  if (!q.ok())
+    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
   std::vector<std::string> revisions;
   while (q.Step() == SQLITE_ROW) revisions.push_back(std::to_string(q.Int(0)));
   for (const std::string& rev : revisions) {
@@ -263,7 +276,8 @@ absl::StatusOr<std::vector<RevisionRecord>> StateStore::History(
     if (r->has_value()) out.push_back(**r);
   }
   if (out.empty()) {
-    return absl::NotFoundError(absl::StrCat("pool '", pool, "' has no revisions"));
+    return absl::NotFoundError(
+        absl::StrCat("pool '", pool, "' has no revisions"));
   }
   return out;
 }
@@ -271,7 +285,8 @@ absl::StatusOr<std::vector<RevisionRecord>> StateStore::History(
 absl::StatusOr<std::string> StateStore::Workerpool(const std::string& pool) {
   absl::MutexLock lock(&mu_);
   Statement q(db_, "SELECT workerpool FROM pools WHERE name = ?1", {pool});
-  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  if (!q.ok())
+    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
   if (q.Step() != SQLITE_ROW) return std::string();
   return q.Text(0);
 }
@@ -279,22 +294,43 @@ absl::StatusOr<std::string> StateStore::Workerpool(const std::string& pool) {
 absl::Status StateStore::SetWorkerpool(const std::string& pool,
                                        const std::string& address) {
   absl::MutexLock lock(&mu_);
+  return Run(
+      db_,
+      "INSERT INTO pools (name, workerpool, updated_at) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT(name) DO UPDATE SET workerpool = ?2, updated_at = ?3",
+      {pool, address, Now()});
+}
+
+absl::StatusOr<std::string> StateStore::StartBlock(const std::string& pool) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_, "SELECT block FROM start_blocks WHERE pool = ?1", {pool});
+  if (!q.ok())
+    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  if (q.Step() != SQLITE_ROW) return std::string();
+  return q.Text(0);
+}
+
+absl::Status StateStore::SetStartBlock(const std::string& pool,
+                                       const std::string& block) {
+  absl::MutexLock lock(&mu_);
   return Run(db_,
-             "INSERT INTO pools (name, workerpool, updated_at) VALUES (?1, ?2, ?3) "
-             "ON CONFLICT(name) DO UPDATE SET workerpool = ?2, updated_at = ?3",
-             {pool, address, Now()});
+             "INSERT INTO start_blocks (pool, block) VALUES (?1, ?2) "
+             "ON CONFLICT(pool) DO UPDATE SET block = ?2",
+             {pool, block});
 }
 
 absl::Status StateStore::MarkDown(const std::string& pool) {
   absl::MutexLock lock(&mu_);
-  return Run(db_, "UPDATE pools SET status = 'down', updated_at = ?2 WHERE name = ?1",
-             {pool, Now()});
+  return Run(
+      db_, "UPDATE pools SET status = 'down', updated_at = ?2 WHERE name = ?1",
+      {pool, Now()});
 }
 
 absl::StatusOr<std::string> StateStore::PoolStatus(const std::string& pool) {
   absl::MutexLock lock(&mu_);
   Statement q(db_, "SELECT status FROM pools WHERE name = ?1", {pool});
-  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  if (!q.ok())
+    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
   if (q.Step() != SQLITE_ROW) {
     return absl::NotFoundError(absl::StrCat("no pool named '", pool, "'"));
   }
@@ -306,7 +342,8 @@ absl::StatusOr<std::vector<std::string>> StateStore::PoolsWithStatus(
   absl::MutexLock lock(&mu_);
   Statement q(db_, "SELECT name FROM pools WHERE status = ?1 ORDER BY name",
               {status});
-  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  if (!q.ok())
+    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
   std::vector<std::string> out;
   while (q.Step() == SQLITE_ROW) out.push_back(q.Text(0));
   return out;
@@ -318,10 +355,11 @@ absl::Status StateStore::RecordEvent(const std::string& pool, uint32_t revision,
                                      const std::string& state,
                                      const std::string& message) {
   absl::MutexLock lock(&mu_);
-  return Run(db_,
-             "INSERT INTO events (pool, revision, time, step, target, state, "
-             "message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-             {pool, std::to_string(revision), Now(), step, target, state, message});
+  return Run(
+      db_,
+      "INSERT INTO events (pool, revision, time, step, target, state, "
+      "message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+      {pool, std::to_string(revision), Now(), step, target, state, message});
 }
 
 absl::StatusOr<std::vector<EventRecord>> StateStore::Events(
@@ -331,7 +369,8 @@ absl::StatusOr<std::vector<EventRecord>> StateStore::Events(
               "SELECT id, revision, time, step, target, state, message FROM "
               "events WHERE pool = ?1 AND revision = ?2 ORDER BY id",
               {pool, std::to_string(revision)});
-  if (!q.ok()) return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  if (!q.ok())
+    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
   std::vector<EventRecord> out;
   while (q.Step() == SQLITE_ROW) {
     out.push_back({q.Int(0), static_cast<uint32_t>(q.Int(1)), q.Text(2),
@@ -345,11 +384,12 @@ absl::Status StateStore::SetHost(const std::string& pool,
                                  const std::string& target, uint32_t revision,
                                  const std::string& status) {
   absl::MutexLock lock(&mu_);
-  return Run(db_,
-             "INSERT INTO hosts (pool, bundle, target, revision, status) VALUES "
-             "(?1, ?2, ?3, ?4, ?5) ON CONFLICT(pool, bundle) DO UPDATE SET "
-             "target = ?3, revision = ?4, status = ?5",
-             {pool, bundle, target, std::to_string(revision), status});
+  return Run(
+      db_,
+      "INSERT INTO hosts (pool, bundle, target, revision, status) VALUES "
+      "(?1, ?2, ?3, ?4, ?5) ON CONFLICT(pool, bundle) DO UPDATE SET "
+      "target = ?3, revision = ?4, status = ?5",
+      {pool, bundle, target, std::to_string(revision), status});
 }
 
 }  // namespace poolops::orchestrator

@@ -39,11 +39,12 @@ struct RevisionRecord {
   std::string pool;
   uint32_t revision = 0;
   std::string applied_at;  // RFC 3339 (start of the apply)
-  std::string outcome;     // in-progress | applied | failed | rolled-back | interrupted | down
+  std::string outcome;     // in-progress | applied | failed | rolled-back |
+                           // interrupted | down
   std::string spec_json;   // the PoolSpec as JSON
   std::string workerpool;
   std::vector<BundleRecord> bundles;
-  std::string message;     // why it failed, when it did
+  std::string message;  // why it failed, when it did
 };
 
 struct EventRecord {
@@ -81,7 +82,12 @@ class StateStore {
   absl::StatusOr<std::vector<RevisionRecord>> History(const std::string& pool);
   // The pool's workerpool address once registered ("" before).
   absl::StatusOr<std::string> Workerpool(const std::string& pool);
-  absl::Status SetWorkerpool(const std::string& pool, const std::string& address);
+  absl::Status SetWorkerpool(const std::string& pool,
+                             const std::string& address);
+  // The block a v9.3 core starts reading deals at, fixed at the pool's first
+  // deployment (the chain head then); "" before.
+  absl::StatusOr<std::string> StartBlock(const std::string& pool);
+  absl::Status SetStartBlock(const std::string& pool, const std::string& block);
   // Marks the pool down (history kept).
   absl::Status MarkDown(const std::string& pool);
   absl::StatusOr<std::string> PoolStatus(const std::string& pool);
@@ -91,7 +97,8 @@ class StateStore {
 
   absl::Status RecordEvent(const std::string& pool, uint32_t revision,
                            const std::string& step, const std::string& target,
-                           const std::string& state, const std::string& message);
+                           const std::string& state,
+                           const std::string& message);
   absl::StatusOr<std::vector<EventRecord>> Events(const std::string& pool,
                                                   uint32_t revision);
   absl::Status SetHost(const std::string& pool, const std::string& bundle,

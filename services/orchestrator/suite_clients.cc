@@ -21,8 +21,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(
     absl::StatusOr<RunInfo> info = ReadRunInfo(run_dir, service);
     if (!info.ok()) {
       return absl::UnavailableError(absl::StrCat(
-          std::string(service), " is not running (poolctl services up): ",
-          info.status().message()));
+          std::string(service),
+          " is not running (poolctl services up): ", info.status().message()));
     }
   }
   return EndpointChannel(home, *endpoint);
@@ -30,8 +30,10 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(
 
 class SuiteWalletSource : public WalletSource {
  public:
-  explicit SuiteWalletSource(std::filesystem::path run) : run_(std::move(run)) {}
-  absl::StatusOr<std::optional<WalletKeystore>> Find(const std::string& name) override {
+  explicit SuiteWalletSource(std::filesystem::path run)
+      : run_(std::move(run)) {}
+  absl::StatusOr<std::optional<WalletKeystore>> Find(
+      const std::string& name) override {
     auto c = ChannelTo(run_, "wallet-vault");
     if (!c.ok()) return c.status();
     return NewVaultWalletSource(*c)->Find(name);
@@ -78,17 +80,21 @@ class SuiteChainClient : public ChainClient {
     if (!c.ok()) return c.status();
     return (*c)->GetChain(name);
   }
-  absl::StatusOr<std::string> FindWorkerpool(const std::string& chain,
-                                             const std::string& owner,
-                                             const std::string& description) override {
+  absl::StatusOr<ChainFacts> GetChainHead(const std::string& name) override {
+    auto c = Client();
+    if (!c.ok()) return c.status();
+    return (*c)->GetChainHead(name);
+  }
+  absl::StatusOr<std::string> FindWorkerpool(
+      const std::string& chain, const std::string& owner,
+      const std::string& description) override {
     auto c = Client();
     if (!c.ok()) return c.status();
     return (*c)->FindWorkerpool(chain, owner, description);
   }
-  absl::StatusOr<std::string> DeployWorkerpool(const std::string& chain,
-                                               const std::string& owner,
-                                               const std::string& description,
-                                               const ProgressFn& progress) override {
+  absl::StatusOr<std::string> DeployWorkerpool(
+      const std::string& chain, const std::string& owner,
+      const std::string& description, const ProgressFn& progress) override {
     auto c = Client();
     if (!c.ok()) return c.status();
     return (*c)->DeployWorkerpool(chain, owner, description, progress);
@@ -119,7 +125,8 @@ class SuiteChainClient : public ChainClient {
 class SuiteHealthProbe : public HealthProbe {
  public:
   explicit SuiteHealthProbe(std::filesystem::path run) : run_(std::move(run)) {}
-  absl::StatusOr<CoreMetrics> Core(const std::string& host, uint32_t port) override {
+  absl::StatusOr<CoreMetrics> Core(const std::string& host,
+                                   uint32_t port) override {
     auto c = ChannelTo(run_, "monitor");
     if (!c.ok()) return NewDirectHealthProbe()->Core(host, port);
     return NewMonitorHealthProbe(*c, NewDirectHealthProbe())->Core(host, port);
@@ -141,13 +148,16 @@ class SuiteHealthProbe : public HealthProbe {
 
 }  // namespace
 
-std::unique_ptr<WalletSource> NewSuiteWalletSource(std::filesystem::path run_dir) {
+std::unique_ptr<WalletSource> NewSuiteWalletSource(
+    std::filesystem::path run_dir) {
   return std::make_unique<SuiteWalletSource>(std::move(run_dir));
 }
-std::unique_ptr<ChainClient> NewSuiteChainClient(std::filesystem::path run_dir) {
+std::unique_ptr<ChainClient> NewSuiteChainClient(
+    std::filesystem::path run_dir) {
   return std::make_unique<SuiteChainClient>(std::move(run_dir));
 }
-std::unique_ptr<HealthProbe> NewSuiteHealthProbe(std::filesystem::path run_dir) {
+std::unique_ptr<HealthProbe> NewSuiteHealthProbe(
+    std::filesystem::path run_dir) {
   return std::make_unique<SuiteHealthProbe>(std::move(run_dir));
 }
 

@@ -11,6 +11,7 @@
 #include "nlohmann/json.hpp"
 #include "services/orchestrator/bundle_diff.h"
 #include "services/orchestrator/spec_defaults.h"
+#include "services/orchestrator/stack_catalog.h"
 #include "services/orchestrator/step_list.h"
 
 namespace poolops::orchestrator {
@@ -201,11 +202,34 @@ class UpRun {
 
   // The bundles, now with the workerpool address.
   absl::Status Render() {
+    if (absl::Status s = FixStartBlock(); !s.ok()) return s;
     absl::StatusOr<RenderResult> r = l_.orchestrator->Render(loaded_, false);
     if (!r.ok()) return r.status();
     rendered_ = *std::move(r);
     for (const Bundle& b : rendered_.bundles) records_.push_back(RecordOf(b));
     return absl::OkStatus();
+  }
+
+  // A v9.3 core reads deals from IEXEC_START_BLOCK_NUMBER on, 1000 blocks
+  // per 10 s: from 0 on Arbitrum it would take days to reach today. The
+  // head at the first deployment, kept for the later ones.
+  absl::Status FixStartBlock() {
+    if (!TraitsOf(spec_.stack_version()).config_server ||
+        !spec_.chain_params().start_block().empty()) {
+      return absl::OkStatus();
+    }
+    absl::StatusOr<std::string> known = l_.state->StartBlock(pool_);
+    if (!known.ok()) return known.status();
+    if (!known->empty()) return absl::OkStatus();
+    absl::StatusOr<ChainFacts> head = l_.chain->GetChainHead(spec_.chain());
+    if (!head.ok()) {
+      return absl::Status(
+          head.status().code(),
+          absl::StrCat("chain ", spec_.chain(),
+                       ": its head block (IEXEC_START_BLOCK_NUMBER): ",
+                       head.status().message()));
+    }
+    return l_.state->SetStartBlock(pool_, absl::StrCat(head->head_block));
   }
 
   absl::Status Deploy(const Bundle& b) {

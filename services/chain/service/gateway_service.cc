@@ -183,6 +183,13 @@ grpc::Status GatewayService::GetChain(grpc::ServerContext*,
   absl::StatusOr<ChainConfig> c = gateway_->chains().Get(req->name());
   if (!c.ok()) return ToGrpc(c.status());
   *out = ChainToProto(*c, DefaultOf(gateway_->chains()));
+  if (req->with_head()) {
+    absl::StatusOr<ChainSession*> session = gateway_->Session(req->name());
+    if (!session.ok()) return ToGrpc(session.status());
+    absl::StatusOr<uint64_t> head = (*session)->eth().BlockNumber();
+    if (!head.ok()) return ToGrpc(head.status());
+    out->set_head_block(*head);
+  }
   return grpc::Status::OK;
 }
 
