@@ -186,4 +186,18 @@ absl::StatusOr<std::vector<std::string>> DockerComposeRunner::Running(
   return out;
 }
 
+absl::StatusOr<std::string> DockerComposeRunner::Logs(
+    Target* target, const ComposeBundle& bundle, const std::string& service,
+    int lines) {
+  absl::StatusOr<CommandResult> r = Compose(
+      target, bundle,
+      absl::StrCat("logs --no-color --tail ", lines, " ", ShellQuote(service)),
+      /*exclusive=*/false);
+  if (!r.ok()) return r.status();
+  if (r->exit_code != 0) {
+    return ComposeFailure(target->Describe(), "logs", bundle.name, r->output);
+  }
+  return Condense(r->output);
+}
+
 }  // namespace poolops::orchestrator

@@ -32,6 +32,14 @@ class ComposeRunner {
   // Names of the running services.
   virtual absl::StatusOr<std::vector<std::string>> Running(
       Target* target, const ComposeBundle& bundle) = 0;
+  // The last `lines` log lines of `service` (a failed gate says why the
+  // service did not come up before the rollback removes its container).
+  virtual absl::StatusOr<std::string> Logs(Target* /*target*/,
+                                           const ComposeBundle& /*bundle*/,
+                                           const std::string& /*service*/,
+                                           int /*lines*/) {
+    return absl::UnimplementedError("no logs");
+  }
 };
 
 // The error for a failed compose command, from what it printed: the docker
@@ -59,6 +67,9 @@ class DockerComposeRunner : public ComposeRunner {
                     bool remove_volumes) override;
   absl::StatusOr<std::vector<std::string>> Running(
       Target* target, const ComposeBundle& bundle) override;
+  absl::StatusOr<std::string> Logs(Target* target, const ComposeBundle& bundle,
+                                   const std::string& service,
+                                   int lines) override;
   // "docker compose" or "docker-compose" (FailedPrecondition: neither).
   absl::StatusOr<std::string> Detect(Target* target);
 

@@ -85,18 +85,22 @@ class PoolDockerTest : public ::testing::Test {
     core_port_ = *net::FreeLoopbackPort();
     adapter_port_ = *net::FreeLoopbackPort();
     grafana_port_ = *net::FreeLoopbackPort();
+    config_port_ = *net::FreeLoopbackPort();
   }
 
   void TearDown() override {
     if (applier_) applier_->Down(pool_, /*remove_data=*/true).IgnoreError();
   }
 
-  // One core + `workers` workers; odd workers go over ssh.
-  LoadedSpec Spec(int workers, const std::string& tag = kTag) {
+  // One core + `workers` workers; odd workers go over ssh. `stack` "v9.3":
+  // today's iExec, its config server on its own port.
+  LoadedSpec Spec(int workers, const std::string& tag = kTag,
+                  const std::string& stack = "v7.1") {
     std::string local = (dir_.path() / "local").string();
     std::string remote = sshd_->TargetFor((dir_.path() / "remote").string());
     std::string yaml = absl::StrCat(
         "name: ", pool_, "\nchain: devnet\nnetwork_mode: host\n",
+        "stack_version: ", stack, "\n",
         "chain_params: {rpc: 'http://127.0.0.1:8545', hub: "
         "'0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', chain_id: '65535'}\n",
         "workerpool: {owner_wallet: core, description: docker test}\n",
@@ -104,7 +108,8 @@ class PoolDockerTest : public ::testing::Test {
         "core: {target: 'local:", local,
         "', host: 127.0.0.1, core_port: ", core_port_,
         ", chain_adapter_port: ", adapter_port_,
-        ", grafana_port: ", grafana_port_, "}\n",
+        ", grafana_port: ", grafana_port_,
+        ", config_server_port: ", config_port_, "}\n",
         "orders: {publisher: poolops}\nworkers:\n");
     for (int i = 0; i < workers; ++i) {
       absl::StrAppend(&yaml, "  - {name: w", i, ", target: '",
@@ -143,7 +148,7 @@ class PoolDockerTest : public ::testing::Test {
   FakeChainClient chain_;
   std::unique_ptr<HealthProbe> health_;
   std::unique_ptr<Applier> applier_;
-  int core_port_ = 0, adapter_port_ = 0, grafana_port_ = 0;
+  int core_port_ = 0, adapter_port_ = 0, grafana_port_ = 0, config_port_ = 0;
 };
 
 TEST_F(PoolDockerTest, OneCoreThreeWorkersAcrossLocalAndSshThenDown) {
@@ -165,6 +170,51 @@ TEST_F(PoolDockerTest, OneCoreThreeWorkersAcrossLocalAndSshThenDown) {
   auto down = applier_->Down(pool_, true);
   ASSERT_TRUE(down.ok()) << down.status();
   EXPECT_EQ(Containers(), "");
+}
+
+// Stack v9.3 on the simulators, which read the variables as the 9.x
+// services do and refuse v8 names: the core reads the chain from the config
+// server (nginx's role, played by its simulator from the same mounted
+// file), the workers find the core by IEXEC_CORE_URL and the config server
+// through the core's /workers/config, one of them over ssh.
+TEST_F(PoolDockerTest, V93PoolRunsWithItsConfigServer) {
+  auto r = applier_->Up(Spec(2, kTag, "v9.3"), nullptr);
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto m = health_->Core("127.0.0.1", core_port_);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->alive_workers, 2);
+  std::string chain = Sh(absl::StrCat(
+      "curl -sf http://127.0.0.1:", config_port_, "/config/chain"));
+  EXPECT_THAT(chain, ::testing::HasSubstr("\"chainId\": 65535"));
+  EXPECT_THAT(chain, ::testing::HasSubstr("\"blockTime\": \"PT5S\""));
+  std::string config = Sh(absl::StrCat("curl -sf http://127.0.0.1:", core_port_,
+                                       "/workers/config"));
+  EXPECT_THAT(config,
+              ::testing::HasSubstr(absl::StrCat(
+                  "\"configServerUrl\":\"http://127.0.0.1:", config_port_)));
+  EXPECT_TRUE(fs::exists(dir_.path() / "local/core/config-server/chain.json"));
+}
+
+// A v8 name in a v9.3 core (an operator's override file here) is ignored
+// silently by the real core 9.3; the simulator refuses to start on it, so
+// the health gate fails and says where to look.
+TEST_F(PoolDockerTest, V8NameInAV93CoreIsCaughtOnTheDevnet) {
+  fs::create_directories(dir_.path() / "local/core");
+  std::ofstream(dir_.path() / "local/core/docker-compose.override.yml")
+      << "services:\n  core:\n    environment:\n"
+         "      - IEXEC_PRIVATE_CHAIN_ADDRESS=http://127.0.0.1:8545\n";
+  ApplyOptions quick;
+  quick.core_healthy_timeout = absl::Seconds(5);
+  quick.poll_interval = absl::Milliseconds(200);
+  Applier fast(orchestrator_.get(), state_.get(), targets_.get(), &runner_,
+               &chain_, health_.get(), quick);
+  auto r = fast.Up(Spec(1, kTag, "v9.3"), nullptr);
+  ASSERT_FALSE(r.ok());
+  // The gate's error carries the core's last log lines.
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::HasSubstr("the core's last log lines"));
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::HasSubstr("IEXEC_PRIVATE_CHAIN_ADDRESS"));
 }
 
 TEST_F(PoolDockerTest, MissingImageFailsClearly) {

@@ -287,7 +287,18 @@ class UpRun {
     return absl::DeadlineExceededError(
         absl::StrCat("the core did not become healthy within ",
                      absl::FormatDuration(l_.options.core_healthy_timeout),
-                     ": ", last_error.message()));
+                     ": ", last_error.message(), CoreLogTail()));
+  }
+
+  // The core's last words, read before the rollback takes its container.
+  std::string CoreLogTail() {
+    absl::StatusOr<std::unique_ptr<Target>> t =
+        l_.targets->Open(core().target, dir_);
+    if (!t.ok()) return "";
+    absl::StatusOr<std::string> logs =
+        l_.runner->Logs(t->get(), ComposeOf(core()), "core", 15);
+    if (!logs.ok() || logs->empty()) return "";
+    return absl::StrCat("\nthe core's last log lines:\n", *logs);
   }
 
   absl::Status RemoveStale() {
@@ -423,6 +434,13 @@ class UpRun {
     if (spec_.core().chain_adapter_port() != 0)
       w.adapter = absl::StrCat("http://", probe_host_, ":",
                                spec_.core().chain_adapter_port());
+    // 9.x: the adapter's /config/chain is gone (its health instead), and the
+    // core and workers read the chain from the config server.
+    if (spec_.stack_version() == v1::STACK_VERSION_V9_3) {
+      w.adapter_path = "/actuator/health";
+      w.config_server = absl::StrCat("http://", probe_host_, ":",
+                                     spec_.core().config_server_port());
+    }
     w.chain = spec_.chain();
     w.workerpool = workerpool_;
     w.owner_wallet = spec_.workerpool().owner_wallet();
