@@ -195,6 +195,16 @@ TEST_F(PoolDockerTest, V93PoolRunsWithItsConfigServer) {
   EXPECT_TRUE(fs::exists(dir_.path() / "local/core/config-server/chain.json"));
 }
 
+// v8.3 on the devnet: its built-in proxy has no simulator, so the core and
+// the workers talk plain http on the host network.
+TEST_F(PoolDockerTest, V83PoolRunsOnTheSimulators) {
+  auto r = applier_->Up(Spec(2, kTag, "v8.3"), nullptr);
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto m = health_->Core("127.0.0.1", core_port_);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->alive_workers, 2);
+}
+
 // A v8 name in a v9.3 core (an operator's override file here) is ignored
 // silently by the real core 9.3; the simulator refuses to start on it, so
 // the health gate fails and says where to look.

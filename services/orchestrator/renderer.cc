@@ -572,6 +572,18 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
         }
       }
       if (sims) {
+        if (v8) {
+          // v8.3 on the devnet: no simulator plays its built-in proxy, so
+          // the core reaches the adapter directly, in plain http.
+          for (const char* s : {"nginx-proxy", "letsencrypt", "nginx-forbidden",
+                                "platform-registry"}) {
+            f.RemoveService(s);
+          }
+          if (f.HasService("core")) {
+            f.SetEnv("core", "IEXEC_CORE_CHAIN_ADAPTER_PROTOCOL", "http");
+            f.SetEnv("core", "IEXEC_CORE_CHAIN_ADAPTER_HOST", "127.0.0.1");
+          }
+        }
         UseSimulators(&f, spec.images().simulator_tag(),
                       IsLoopback(core.host()), dir);
         if (host_net && f.HasService("config-server")) {
@@ -714,6 +726,12 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
           f.SetEnv(worker_service, "IEXEC_CORE_PORT",
                    std::to_string(core.core_port()));
         }
+      }
+      if (sims && v8 && f.Service(worker_service)["image"]) {
+        // No proxy in front of the simulated core: plain http to its port.
+        f.SetEnv(worker_service, "IEXEC_CORE_PROTOCOL", "http");
+        f.SetEnv(worker_service, "IEXEC_CORE_PORT",
+                 std::to_string(core.core_port()));
       }
       if (sims) UseSimulators(&f, spec.images().simulator_tag(), false, dir);
     }

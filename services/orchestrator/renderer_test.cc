@@ -478,6 +478,36 @@ TEST(RendererTest, V83StackHasItsServicesAndPlatformRegistry) {
   EXPECT_EQ(EnvValue(FindFile(*w, ".env")->content, "WORKER_ID"), "worker0");
 }
 
+TEST(RendererTest, V83OnTheSimulatorsDropsTheProxyAndSpeaksHttp) {
+  ParsedSpec p = test::LoadExample("devnet-pool.yaml");
+  p.spec.set_stack_version(v1::STACK_VERSION_V8_3);
+  EXPECT_THAT(ValidateSpec(p.spec, SpecLocations(), test::ExamplesDir()),
+              ::testing::IsEmpty());
+  auto r = Renderer::Create();
+  auto bundles = r->Render(test::FakeInput(p.spec));
+  ASSERT_TRUE(bundles.ok()) << bundles.status();
+  YAML::Node y = Yaml(*FindBundle(*bundles, "core"), "docker-compose.yml");
+  for (const char* gone :
+       {"nginx-proxy", "letsencrypt", "nginx-forbidden", "platform-registry"}) {
+    EXPECT_FALSE(y["services"][gone]) << gone;
+  }
+  for (const std::string& s : Keys(y["services"])) {
+    EXPECT_TRUE(
+        absl::StartsWith(y["services"][s]["image"].Scalar(), "poolops-sim/"))
+        << s;
+  }
+  Names core_env = List(y["services"]["core"]["environment"]);
+  EXPECT_THAT(core_env,
+              ::testing::Contains("IEXEC_CORE_CHAIN_ADAPTER_PROTOCOL=http"));
+  EXPECT_THAT(core_env,
+              ::testing::Contains("IEXEC_CORE_CHAIN_ADAPTER_HOST=127.0.0.1"));
+  YAML::Node w =
+      Yaml(*FindBundle(*bundles, "workers-worker0"), "docker-compose.yml");
+  Names wenv = List(w["services"]["worker1"]["environment"]);
+  EXPECT_THAT(wenv, ::testing::Contains("IEXEC_CORE_PROTOCOL=http"));
+  EXPECT_THAT(wenv, ::testing::Contains("IEXEC_CORE_PORT=7001"));
+}
+
 TEST(RendererTest, CustomPortsInBridgeMode) {
   ParsedSpec p = test::LoadExample("readme-v7.1.yaml");
   p.spec.mutable_core()->set_core_port(8001);

@@ -212,13 +212,13 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
       c.Add(field, absl::StrCat("'", tag, "' is not a docker image tag"));
     }
   }
-  if (im.simulators()) {
-    if (v8) {
-      c.Add("images.simulators",
-            "the stack simulators play the v7.1 and v9.3 stacks, not v8.3's "
-            "built-in nginx-proxy");
-    }
+  if (im.simulators() && v8 && filled.network_mode() != v1::NETWORK_MODE_HOST) {
+    c.Add("images.simulators",
+          "a v8.3 stack runs on the simulators with network_mode: host only "
+          "(its core then reaches the adapter on 127.0.0.1, without the "
+          "built-in proxy)");
   }
+
   const auto& reg = im.private_registry();
   if (!reg.address().empty() || !reg.username().empty() ||
       !reg.password_file().empty()) {
@@ -281,7 +281,7 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
     c.Add("core.features",
           "rev-proxy-http and rev-proxy-https cannot be combined (pick one)");
   }
-  if ((https || v8) &&
+  if ((https || (v8 && !im.simulators())) &&
       !Matches(core.letsencrypt_email(),
                "[^@\\s'\\\\]+@[^@\\s'\\\\]+\\.[^@\\s'\\\\]+")) {
     c.Add(
@@ -294,7 +294,7 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
           "the reverse proxy routes to containers on compose networks: use "
           "bridge with rev-proxy features");
   }
-  if ((http || https || v8) && im.simulators()) {
+  if ((http || https) && im.simulators()) {
     c.Add("images.simulators",
           "no simulator plays nginx-proxy: drop the "
           "rev-proxy features with simulators");
