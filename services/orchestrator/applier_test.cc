@@ -186,6 +186,27 @@ TEST_F(ApplierTest, V9StartBlockIsTheHeadAtTheFirstUpAndStays) {
   EXPECT_EQ(chain_.heads_asked(), 1);
 }
 
+// An operator's override.env kept from a v8 pool: the v9.3 up stops before
+// deploying anything and names each line.
+TEST_F(ApplierTest, V8HabitsInOverrideEnvStopAV9UpBeforeItDeploys) {
+  fs::create_directories(dir_.path() / "hosts/a/core");
+  std::ofstream(dir_.path() / "hosts/a/core/override.env")
+      << "GAS_PRICE_MULTIPLIER=0\nPROD_CHAIN_ADAPTER_HOST=adapter.x\n";
+  auto r = applier_->Up(Spec(1, "v9.3"), Sink());
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
+  EXPECT_THAT(r.status().message(),
+              ::testing::HasSubstr("core/override.env:1: GAS_PRICE_MULTIPLIER"));
+  EXPECT_THAT(r.status().message(),
+              ::testing::HasSubstr("override.env:2: PROD_CHAIN_ADAPTER_HOST"));
+  EXPECT_TRUE(compose_.up().empty());
+  // Fixed, the same up goes through.
+  std::ofstream(dir_.path() / "hosts/a/core/override.env")
+      << "GAS_PRICE_MULTIPLIER=1.2\n";
+  auto again = applier_->Up(Spec(1, "v9.3"), Sink());
+  ASSERT_TRUE(again.ok()) << again.status();
+}
+
 TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {
   auto r = applier_->Up(Spec(3), Sink());
   ASSERT_TRUE(r.ok()) << r.status();

@@ -29,6 +29,12 @@ struct PoolWatch {
   std::string core;     // http://host:port
   std::string grafana;  // http://host:port, or empty
   std::string adapter;  // http://host:port, or empty
+  // Path probed on the adapter: empty (the monitor's default, /config/chain
+  // of <= 8.x) or /actuator/health (9.x, where /config/chain is gone).
+  std::string adapter_path;
+  // 9.x: the config server the core and workers read the chain from,
+  // http://host:port, or empty.
+  std::string config_server;
   std::string chain;
   std::string workerpool;
   std::string owner_wallet;

@@ -1,8 +1,10 @@
 #include "services/orchestrator/up_run.h"
 
 #include <memory>
+#include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
@@ -10,7 +12,9 @@
 #include "libs/common/wait_until.h"
 #include "nlohmann/json.hpp"
 #include "services/orchestrator/bundle_diff.h"
+#include "services/orchestrator/compose_file.h"
 #include "services/orchestrator/spec_defaults.h"
+#include "services/orchestrator/override_env_check.h"
 #include "services/orchestrator/stack_catalog.h"
 #include "services/orchestrator/step_list.h"
 
@@ -103,6 +107,14 @@ class UpRun {
         {"ensure-stake",
          Reported("ensure-stake", spec_.chain(), &UpRun::EnsureStake)},
         {"render", [this] { return Render(); }},
+        // v9.3 only: the older stacks' services read what they always did.
+        {"check-overrides",
+         [this, check = Reported("check-overrides", pool_,
+                                 &UpRun::CheckOverrides)] {
+           return TraitsOf(spec_.stack_version()).config_server
+                      ? check()
+                      : absl::OkStatus();
+         }},
         {"deploy-core", [this] { return Deploy(core()); },
          [this] { RollBack(core()); }, /*undo_when_failed=*/true},
         {"wait-core-healthy",
@@ -208,6 +220,53 @@ class UpRun {
     rendered_ = *std::move(r);
     for (const Bundle& b : rendered_.bundles) records_.push_back(RecordOf(b));
     return absl::OkStatus();
+  }
+
+  // The operators' override.env files on the hosts, against the stack the
+  // bundles now hold (a v8 habit kept there would be ignored or refused by
+  // 9.x): read before anything is deployed.
+  absl::StatusOr<std::string> CheckOverrides() {
+    std::vector<std::string> problems;
+    int read = 0;
+    for (const Bundle& b : rendered_.bundles) {
+      std::set<std::string> vars;
+      for (const BundleFile& f : b.files) {
+        if (!absl::EndsWith(f.path, ".yml")) continue;
+        for (const VariableRef& v : ReferencedVariables(f.content)) {
+          vars.insert(v.name);
+        }
+      }
+      absl::StatusOr<std::unique_ptr<Target>> t =
+          l_.targets->Open(b.target, dir_);
+      if (!t.ok()) return t.status();
+      absl::StatusOr<CommandResult> r = (*t)->Shell(
+          b.name, absl::StrCat("[ -f override.env ] || exit 0\nhead -c ",
+                               kMaxOverrideEnvBytes + 1, " override.env\n"));
+      if (!r.ok()) return r.status();
+      if (r->exit_code == 3 || r->output.empty()) continue;  // none yet
+      if (r->exit_code != 0) {
+        return absl::UnavailableError(absl::StrCat(
+            b.target, " ", b.name, "/override.env: cannot be read: ",
+            r->output));
+      }
+      ++read;
+      if (r->output.size() > kMaxOverrideEnvBytes) {
+        problems.push_back(absl::StrCat(b.target, " ", b.name,
+                                        "/override.env: larger than 64 KiB"));
+        continue;
+      }
+      for (const std::string& p :
+           CheckOverrideEnv(spec_.stack_version(), r->output, vars)) {
+        problems.push_back(absl::StrCat(b.target, " ", b.name, "/", p));
+      }
+    }
+    if (!problems.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          problems.size(), " problem(s) in the operators' override.env:\n  ",
+          absl::StrJoin(problems, "\n  ")));
+    }
+    return read == 0 ? std::string("no override.env")
+                     : absl::StrCat(read, " override.env file(s) fit v9.3");
   }
 
   // A v9.3 core reads deals from IEXEC_START_BLOCK_NUMBER on, 1000 blocks
