@@ -5,7 +5,8 @@
 //   monitor watch POOL [--every-round] [--count N]
 //                                     a line (JSON line with --json) per change
 //   monitor add-pool POOL --core URL [--worker NAME[=HEALTH_URL]]...
-//       [--grafana URL] [--adapter URL] [--chain NAME] [--rpc URL]
+//       [--grafana URL] [--adapter URL] [--config-server URL]
+//       [--chain NAME] [--rpc URL]
 //       [--market URL] [--chain-id N] [--workerpool ADDR]
 //       [--wallet NAME[:ROLE[:MIN_STAKE]]]... | --from-file FILE
 //   monitor remove-pool POOL / monitor pools
@@ -189,7 +190,7 @@ mv1::WalletTarget WalletFlag(const std::string& text) {
 void AddAddPool(CLI::App* monitor, Context& ctx, int* exit_code) {
   struct Opts {
     std::string pool, from_file, core, core_health, grafana, adapter,
-        adapter_path, rpc, market, chain_id, workerpool;
+        adapter_path, config_server, rpc, market, chain_id, workerpool;
     std::vector<std::string> workers, wallets;
     uint32_t expected_workers = 0, max_head_lag = 0;
   };
@@ -203,7 +204,8 @@ void AddAddPool(CLI::App* monitor, Context& ctx, int* exit_code) {
       "--from-file", o->from_file,
       "JSON targets: {\"pool\",\"core\",\"coreHealth\","
       "\"workers\":[{\"name\",\"healthUrl\"}],\"expectedWorkers\","
-      "\"grafana\",\"adapter\",\"adapterPath\",\"chain\",\"rpc\","
+      "\"grafana\",\"adapter\",\"adapterPath\",\"configServer\","
+      "\"chain\",\"rpc\","
       "\"market\",\"chainId\",\"workerpool\",\"wallets\":[{\"name\","
       "\"role\",\"minStake\",\"minNative\"}],\"maxHeadLagBlocks\"}");
   cmd->add_option("--core", o->core,
@@ -221,6 +223,10 @@ void AddAddPool(CLI::App* monitor, Context& ctx, int* exit_code) {
   cmd->add_option("--adapter", o->adapter, "Blockchain adapter base URL");
   cmd->add_option("--adapter-path", o->adapter_path,
                   "/config/chain (<= 8.x, default) or /actuator/health (9.x)");
+  cmd->add_option("--config-server", o->config_server,
+                  "Config server base URL of a 9.x pool (GET /config/chain: "
+                  "the chain its core and workers read), e.g. "
+                  "http://host:8888");
   cmd->add_option("--rpc", o->rpc,
                   "Chain JSON-RPC URL (default: the --chain's, from "
                   "chain-gateway)");
@@ -266,6 +272,7 @@ void AddAddPool(CLI::App* monitor, Context& ctx, int* exit_code) {
     set(o->grafana, t.mutable_grafana());
     set(o->adapter, t.mutable_adapter());
     set(o->adapter_path, t.mutable_adapter_path());
+    set(o->config_server, t.mutable_config_server());
     set(ctx.chain, t.mutable_chain());
     set(o->rpc, t.mutable_rpc());
     set(o->market, t.mutable_market());

@@ -102,6 +102,34 @@ std::optional<uint64_t> Unsigned(const json& v) {
   return std::nullopt;
 }
 
+// An ISO-8601 time-only duration as Jackson writes a java.time.Duration:
+// PT[nH][nM][n[.n]S], e.g. PT5S, PT0.1S, PT1M30S. nullopt for anything else
+// (days, signs, empty parts).
+std::optional<double> IsoDurationSeconds(std::string_view s) {
+  if (s.size() < 3 || s.size() > 40 || s.substr(0, 2) != "PT") {
+    return std::nullopt;
+  }
+  s.remove_prefix(2);
+  double total = 0;
+  for (char unit : {'H', 'M', 'S'}) {
+    size_t at = s.find(unit);
+    if (at == std::string_view::npos) continue;
+    double v = 0;
+    std::string_view number = s.substr(0, at);
+    // Fractions only on seconds, as Jackson writes them.
+    if (number.empty() ||
+        number.find_first_not_of(unit == 'S' ? "0123456789." : "0123456789") !=
+            std::string_view::npos ||
+        !absl::SimpleAtod(std::string(number), &v)) {
+      return std::nullopt;
+    }
+    total += v * (unit == 'H' ? 3600 : unit == 'M' ? 60 : 1);
+    s.remove_prefix(at + 1);
+  }
+  if (!s.empty()) return std::nullopt;
+  return total;
+}
+
 }  // namespace
 
 absl::StatusOr<CoreMetrics> ParseCoreMetrics(std::string_view body) {
@@ -231,8 +259,8 @@ absl::StatusOr<std::string> ParseActuatorHealth(std::string_view body) {
 }
 
 absl::StatusOr<AdapterChainConfig> ParseAdapterChainConfig(
-    std::string_view body) {
-  absl::StatusOr<json> j = ParseObject(body, "adapter /config/chain");
+    std::string_view body, std::string_view what) {
+  absl::StatusOr<json> j = ParseObject(body, what);
   if (!j.ok()) return j.status();
   AdapterChainConfig c;
   auto chain_id = j->find("chainId");
@@ -240,7 +268,7 @@ absl::StatusOr<AdapterChainConfig> ParseAdapterChainConfig(
       chain_id == j->end() ? std::nullopt : Unsigned(*chain_id);
   if (!id || *id > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return absl::InvalidArgumentError(
-        "adapter /config/chain: no numeric chainId");
+        absl::StrCat(std::string(what), ": no numeric chainId"));
   }
   c.chain_id = static_cast<int64_t>(*id);
   if (auto s = j->find("sidechain"); s != j->end() && s->is_boolean()) {
@@ -257,13 +285,9 @@ absl::StatusOr<AdapterChainConfig> ParseAdapterChainConfig(
     if (b->is_number()) {
       c.block_time_seconds = b->get<double>();
     } else if (b->is_string()) {
-      // ISO-8601 seconds-only durations as Jackson writes them: PT5S, PT0.5S.
-      std::string s = b->get<std::string>();
-      double secs = 0;
-      if (s.size() > 3 && absl::StartsWith(s, "PT") && s.back() == 'S' &&
-          absl::SimpleAtod(s.substr(2, s.size() - 3), &secs)) {
-        c.block_time_seconds = secs;
-      }
+      const std::string& s = b->get_ref<const std::string&>();
+      c.block_time_text = s.substr(0, 40);
+      c.block_time_seconds = IsoDurationSeconds(s);
     }
   }
   return c;

@@ -50,16 +50,22 @@ absl::StatusOr<std::map<std::string, std::string>> JsonFieldValues(
 // Spring actuator /actuator/health: {"status":"UP"|"DOWN"|"OUT_OF_SERVICE"..}.
 absl::StatusOr<std::string> ParseActuatorHealth(std::string_view body);
 
-// The adapter's /config/chain (STACKS.md 7.3); blockTime as "PT5S" or 5.0.
+// The adapter's /config/chain (STACKS.md 7.3), and the 9.x config server's,
+// which serves the same document; blockTime as an ISO-8601 duration
+// ("PT5S", "PT0.5S", "PT1M30S") or seconds (5.0). `what` names the endpoint
+// in errors.
 struct AdapterChainConfig {
   int64_t chain_id = 0;
   bool sidechain = false;
   std::string chain_node_url;
   std::string hub;
   std::optional<double> block_time_seconds;
+  // blockTime as written (at most 40 characters), when it is a string: says
+  // what was there when it is not a duration.
+  std::string block_time_text;
 };
 absl::StatusOr<AdapterChainConfig> ParseAdapterChainConfig(
-    std::string_view body);
+    std::string_view body, std::string_view what = "adapter /config/chain");
 
 // Grafana /api/health: {"database":"ok","version":...}.
 struct GrafanaHealth {

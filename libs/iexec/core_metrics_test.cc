@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace poolops::iexec {
 namespace {
 
@@ -94,6 +96,33 @@ TEST(EndpointBodiesTest, AdapterConfigAcceptsBothBlockTimeForms) {
   ASSERT_TRUE(b.ok());
   EXPECT_DOUBLE_EQ(*b->block_time_seconds, 5.0);
   EXPECT_FALSE(ParseAdapterChainConfig(R"({"chainId":"x"})").ok());
+}
+
+// The 9.x config server serves the same document; Jackson writes a
+// java.time.Duration in minutes and hours past 59 s.
+TEST(EndpointBodiesTest, ChainConfigBlockTimesAsJacksonWritesThem) {
+  auto seconds = [](const char* block_time) -> std::optional<double> {
+    auto c = ParseAdapterChainConfig(
+        absl::StrCat(R"({"chainId":1,"blockTime":")", block_time, R"("})"));
+    if (!c.ok()) return std::nullopt;
+    return c->block_time_seconds;
+  };
+  EXPECT_EQ(seconds("PT1S"), 1.0);
+  EXPECT_EQ(seconds("PT0.1S"), 0.1);
+  EXPECT_EQ(seconds("PT1M"), 60.0);
+  EXPECT_EQ(seconds("PT1M30S"), 90.0);
+  EXPECT_EQ(seconds("PT2H"), 7200.0);
+  for (const char* bad :
+       {"PT", "PTS", "P1D", "PT-1S", "PT1.5M", "PT1S2M", "5 s", "PT1X"}) {
+    EXPECT_EQ(seconds(bad), std::nullopt) << bad;
+  }
+  auto c = ParseAdapterChainConfig(R"({"chainId":1,"blockTime":"soon"})");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->block_time_text, "soon");
+  EXPECT_EQ(ParseAdapterChainConfig("{}", "config server /config/chain")
+                .status()
+                .message(),
+            "config server /config/chain: no numeric chainId");
 }
 
 TEST(EndpointBodiesTest, ActuatorAndGrafana) {

@@ -30,6 +30,7 @@ struct ChainInfo {
   std::string rpc;
   std::string market;
   std::string chain_id;  // decimal
+  std::string hub;       // the iExec hub address; may be empty
 };
 
 class ChainResolver {

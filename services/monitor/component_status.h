@@ -42,6 +42,9 @@ void EvaluateWorkers(const PoolEndpoints& endpoints,
                      v1::PoolStatus* status);
 // "blockchain-adapter".
 void EvaluateAdapter(const PoolObservations& obs, v1::PoolStatus* status);
+// "config-server": the chain it serves against the pool's chain.
+void EvaluateConfigServer(const PoolEndpoints& endpoints,
+                          const PoolObservations& obs, v1::PoolStatus* status);
 // "grafana".
 void EvaluateGrafana(const PoolObservations& obs, v1::PoolStatus* status);
 // "market"; the open orders, when the orderbook was read.

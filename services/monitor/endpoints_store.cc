@@ -4,6 +4,7 @@
 
 #include <regex>
 #include <set>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -61,13 +62,19 @@ absl::Status ValidateEndpoints(PoolEndpoints* t) {
       return s;
     }
   }
-  for (auto* f : {t->mutable_grafana(), t->mutable_adapter(), t->mutable_rpc(),
-                  t->mutable_market()}) {
-    std::string_view field = f == t->mutable_grafana()   ? "--grafana"
-                             : f == t->mutable_adapter() ? "--adapter"
-                             : f == t->mutable_rpc()     ? "--rpc"
-                                                         : "--market";
-    if (absl::Status s = CheckUrl(f, field, false); !s.ok()) return s;
+  const std::pair<std::string*, std::string_view> optional_urls[] = {
+      {t->mutable_grafana(), "--grafana"},
+      {t->mutable_adapter(), "--adapter"},
+      {t->mutable_config_server(), "--config-server"},
+      {t->mutable_rpc(), "--rpc"},
+      {t->mutable_market(), "--market"},
+  };
+  for (const auto& [url, field] : optional_urls) {
+    if (absl::Status s = CheckUrl(url, field, false); !s.ok()) return s;
+  }
+  // The base URL: the monitor adds the path (a URL pasted whole works too).
+  if (absl::EndsWith(t->config_server(), "/config/chain")) {
+    t->mutable_config_server()->resize(t->config_server().size() - 13);
   }
   if (t->adapter_path().empty()) t->set_adapter_path("/config/chain");
   if (!absl::StartsWith(t->adapter_path(), "/")) {

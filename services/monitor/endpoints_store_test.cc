@@ -30,6 +30,23 @@ TEST(EndpointsStoreTest, ValidateNormalises) {
   EXPECT_EQ(t.adapter_path(), "/config/chain");
 }
 
+// The config server is a base URL; one pasted with its path works too.
+TEST(EndpointsStoreTest, ConfigServerIsABaseUrl) {
+  for (const char* given :
+       {"http://10.0.0.2:8888", "http://10.0.0.2:8888/",
+        "http://10.0.0.2:8888/config/chain", " http://10.0.0.2:8888/ "}) {
+    PoolEndpoints t = Valid();
+    t.set_config_server(given);
+    ASSERT_TRUE(ValidateEndpoints(&t).ok()) << given;
+    EXPECT_EQ(t.config_server(), "http://10.0.0.2:8888") << given;
+  }
+  auto t = PoolEndpointsFromJson(
+      R"({"pool":"p","core":"http://h:7001","configServer":"http://h:8888"})",
+      "f.json");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->config_server(), "http://h:8888");
+}
+
 TEST(EndpointsStoreTest, ValidateNamesTheFieldAtFault) {
   struct Case {
     std::function<void(PoolEndpoints*)> change;
@@ -48,6 +65,8 @@ TEST(EndpointsStoreTest, ValidateNamesTheFieldAtFault) {
       {[](PoolEndpoints* t) { t->mutable_wallets(0)->set_min_stake("1e9"); },
        "--wallet core"},
       {[](PoolEndpoints* t) { t->set_chain_id("0x86"); }, "--chain-id"},
+      {[](PoolEndpoints* t) { t->set_config_server("core:8888"); },
+       "--config-server"},
   };
   for (const Case& c : cases) {
     PoolEndpoints t = Valid();

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "libs/common/net.h"
 #include "services/monitor/fake_monitor_sources.h"
 #include "services/monitor/monitor.h"
@@ -236,6 +237,103 @@ TEST(HttpProberTest, MonitorGivesEachBadCoreTheRightStatus) {
     ASSERT_TRUE(s.ok()) << c.pool;
     EXPECT_EQ(s->overall(), c.overall) << c.pool << "\n" << s->DebugString();
     EXPECT_THAT(s->components(0).detail(), HasSubstr(c.reason)) << c.pool;
+  }
+}
+
+// A 9.x pool's config server (nginx serving a file) on a real socket: the
+// chain it serves checked against the pool's, its block time against what
+// core 9.3 accepts, its absence said.
+TEST(HttpProberTest, MonitorChecksConfigServersOverLoopback) {
+  httplib::Server server;
+  server.Get("/core/metrics",
+             [](const httplib::Request&, httplib::Response& r) {
+               r.set_content(R"({"aliveWorkers":1,"aliveRegisteredCpu":2})",
+                             "application/json");
+             });
+  auto chain = [&server](const std::string& prefix, int chain_id,
+                         const std::string& block_time) {
+    std::string body = absl::StrCat(
+        R"({"chainId":)", chain_id,
+        R"(,"sidechain":false,"chainNodeUrl":"http://127.0.0.1:8545",)"
+        R"("iexecHubContractAddress":)"
+        R"("0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0","blockTime":")",
+        block_time, R"("})");
+    server.Get(prefix + "/config/chain",
+               [body](const httplib::Request&, httplib::Response& r) {
+                 r.set_content(body, "application/json");
+               });
+  };
+  chain("/good", 65535, "PT1S");
+  chain("/other", 42161, "PT1S");
+  chain("/slow-blocks", 65535, "PT30S");
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread thread([&] { server.listen_after_bind(); });
+  while (!server.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  uint16_t closed_port = *net::FreeLoopbackPort();
+
+  auto prober = NewCurlHttpProber();
+  FakeChainHeads heads;
+  FakeChainResolver chains;
+  FakeBalanceSource balances;
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "mon-config-servers";
+  std::filesystem::remove_all(dir);
+  EndpointsStore store(dir / "targets.json");
+  MonitorOptions options;
+  options.interval = absl::Seconds(2);
+  options.probe_timeout = absl::Milliseconds(500);
+  MonitorDeps deps{&store,    prober.get(),  &heads, &chains,
+                   &balances, Clock::Real(), nullptr};
+  auto monitor = Monitor::Create(options, deps);
+  ASSERT_TRUE(monitor.ok()) << monitor.status();
+
+  struct Case {
+    std::string pool, config_server;
+    v1::Health health;
+    std::string detail;
+  };
+  std::vector<Case> cases = {
+      {"good", base + "/good", v1::HEALTH_OK,
+       "serves chain 65535 hub 0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0, "
+       "block time 1s"},
+      {"other", base + "/other", v1::HEALTH_DOWN,
+       "config server says chain 42161 hub "
+       "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0 but the pool's chain is "
+       "65535"},
+      {"slow-blocks", base + "/slow-blocks", v1::HEALTH_DOWN,
+       "blockTime 30s: core 9.3 refuses to start outside 100ms..20s"},
+      {"missing", base + "/missing", v1::HEALTH_DOWN, "answered HTTP 404"},
+      {"refused", "http://127.0.0.1:" + std::to_string(closed_port),
+       v1::HEALTH_DOWN, "connection refused"},
+  };
+  for (const Case& c : cases) {
+    PoolEndpoints t;
+    t.set_pool(c.pool);
+    t.set_core(base + "/core");
+    t.set_core_health("none");
+    t.set_expected_workers(1);
+    t.set_chain_id("65535");
+    t.set_config_server(c.config_server);
+    ASSERT_TRUE((*monitor)->SetPool(t).ok()) << c.pool;
+  }
+  (*monitor)->RunRound();
+  server.stop();
+  thread.join();
+  for (const Case& c : cases) {
+    auto s = (*monitor)->GetStatus(c.pool);
+    ASSERT_TRUE(s.ok()) << c.pool;
+    EXPECT_EQ(s->overall(), c.health) << c.pool << "\n" << s->DebugString();
+    bool seen = false;
+    for (const v1::Component& component : s->components()) {
+      if (component.name() != "config-server") continue;
+      seen = true;
+      EXPECT_EQ(component.status(), c.health) << c.pool;
+      EXPECT_THAT(component.detail(), HasSubstr(c.detail)) << c.pool;
+    }
+    EXPECT_TRUE(seen) << c.pool;
   }
 }
 

@@ -7,8 +7,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "re2/re2.h"
 #include "libs/iexec/core_metrics.h"
+#include "re2/re2.h"
 
 namespace poolops::monitor {
 
@@ -239,8 +239,8 @@ namespace {
 struct PoolPlan {
   const PoolEndpoints* endpoints = nullptr;
   PoolObservations obs;
-  int core_metrics = -1, core_health = -1, adapter = -1, grafana = -1,
-      market = -1;
+  int core_metrics = -1, core_health = -1, adapter = -1, config_server = -1,
+      grafana = -1, market = -1;
   std::map<std::string, int> workers;
 };
 
@@ -289,13 +289,20 @@ size_t Monitor::RunRoundFor(const std::vector<PoolEndpoints>& pools) {
     if (!t.adapter().empty()) {
       plan.adapter = add(absl::StrCat(t.adapter(), t.adapter_path()));
     }
+    if (!t.config_server().empty()) {
+      plan.config_server =
+          add(absl::StrCat(t.config_server(), "/config/chain"));
+    }
     if (!t.grafana().empty()) {
       plan.grafana = add(absl::StrCat(t.grafana(), "/api/health"));
     }
     std::string rpc = t.rpc(), market = t.market(), chain_id = t.chain_id();
     bool need_market = !t.workerpool().empty();
+    // The config server is checked against the chain's hub, which only the
+    // gateway knows.
     if (!t.chain().empty() &&
-        (rpc.empty() || chain_id.empty() || (need_market && market.empty()))) {
+        (rpc.empty() || chain_id.empty() || (need_market && market.empty()) ||
+         !t.config_server().empty())) {
       auto known = resolved.find(t.chain());
       if (known == resolved.end()) {
         known = resolved.emplace(t.chain(), ResolveChain(t.chain())).first;
@@ -305,9 +312,11 @@ size_t Monitor::RunRoundFor(const std::vector<PoolEndpoints>& pools) {
         if (rpc.empty()) rpc = info->rpc;
         if (market.empty()) market = info->market;
         if (chain_id.empty()) chain_id = info->chain_id;
+        plan.obs.hub = info->hub;
       } else {
         std::string why = absl::StrCat("cannot resolve chain ", t.chain(), ": ",
                                        info.status().message());
+        plan.obs.chain_info_unknown = why;
         if (rpc.empty()) plan.obs.chain_unknown = why;
         if (need_market && market.empty()) plan.obs.market_unknown = why;
       }
@@ -379,6 +388,7 @@ size_t Monitor::RunRoundFor(const std::vector<PoolEndpoints>& pools) {
     obs.core_metrics = outcome(plan.core_metrics);
     obs.core_health = outcome(plan.core_health);
     obs.adapter = outcome(plan.adapter);
+    obs.config_server = outcome(plan.config_server);
     obs.grafana = outcome(plan.grafana);
     obs.market = outcome(plan.market);
     for (const auto& [name, index] : plan.workers) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "prometheus/text_serializer.h"
 #include "services/monitor/fake_monitor_sources.h"
 
@@ -193,7 +194,7 @@ TEST_F(MonitorTest, ChainNamesResolveThroughTheGatewayOrSayWhyNot) {
   }
   EXPECT_TRUE(saw_chain && saw_wallet) << s->DebugString();
 
-  chains_.Set("devnet", ChainInfo{"http://node", "", "65535"});
+  chains_.Set("devnet", ChainInfo{"http://node", "", "65535", ""});
   heads_.Set("http://node", 5);
   balances_.Set("core", Balances{"0xabc", "1", "2", "3", "0"});
   monitor_->RunRound();
@@ -216,7 +217,7 @@ TEST_F(MonitorTest, WalletGaugesAreByRoleWithoutNamesOrAddresses) {
     worker->set_name(w);
     worker->set_role("worker");
   }
-  chains_.Set("devnet", ChainInfo{"http://node", "", "65535"});
+  chains_.Set("devnet", ChainInfo{"http://node", "", "65535", ""});
   heads_.Set("http://node", 5);
   balances_.Set("alice-scheduler",
                 Balances{"0x00000000000000000000000000000000000000c3", "7", "8",
@@ -243,6 +244,68 @@ TEST_F(MonitorTest, WalletGaugesAreByRoleWithoutNamesOrAddresses) {
     named = named || c.name() == "wallet/alice-scheduler";
   }
   EXPECT_TRUE(named) << s->DebugString();
+}
+
+// A 9.x pool's config server: checked against the chain chain-gateway
+// knows (its hub too, so the gateway is asked even when the targets give
+// the RPC and chain id), in the status, the watch and /metrics.
+TEST_F(MonitorTest, ConfigServerIsWatchedAgainstThePoolsChain) {
+  const std::string kHub = "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0";
+  auto config = [](int chain_id, const std::string& hub) {
+    return Answer(200, absl::StrCat(R"({"chainId":)", chain_id,
+                                    R"(,"sidechain":false,)"
+                                    R"("chainNodeUrl":"http://node",)"
+                                    R"("iexecHubContractAddress":")",
+                                    hub, R"(","blockTime":"PT1S"})"));
+  };
+  PoolEndpoints t = Pool("p1");
+  t.set_chain("devnet");
+  t.set_rpc("http://node");
+  t.set_chain_id("65535");
+  t.set_config_server("http://core:8888");
+  chains_.Set("devnet", ChainInfo{"http://node", "", "65535", kHub});
+  heads_.Set("http://node", 5);
+  http_.Set("http://core:8888/config/chain", config(65535, kHub));
+  ASSERT_TRUE(monitor_->SetPool(t).ok());
+  auto changes = monitor_->Watch("p1", /*changes_only=*/true);
+  ASSERT_TRUE(changes.ok());
+  v1::PoolStatus s;
+  ASSERT_TRUE((*changes)->Next(&s, absl::ZeroDuration()));
+  EXPECT_EQ(s.overall(), v1::HEALTH_OK) << s.DebugString();
+  auto find = [](const v1::PoolStatus& status) -> v1::Component {
+    for (const v1::Component& c : status.components()) {
+      if (c.name() == "config-server") return c;
+    }
+    return v1::Component();
+  };
+  EXPECT_EQ(find(s).status(), v1::HEALTH_OK) << s.DebugString();
+  EXPECT_THAT(Exposition(),
+              HasSubstr("poolops_monitor_component_status{component="
+                        "\"config-server\",pool=\"p1\"} 0"));
+
+  // The file changed under nginx: another hub. The pool is down, the watch
+  // says so, and so does /metrics.
+  http_.Set("http://core:8888/config/chain",
+            config(65535, "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f"));
+  monitor_->RunRound();
+  ASSERT_TRUE((*changes)->Next(&s, absl::ZeroDuration()));
+  EXPECT_EQ(s.overall(), v1::HEALTH_DOWN);
+  EXPECT_THAT(find(s).detail(),
+              HasSubstr(absl::StrCat(
+                  "but the pool's chain devnet is 65535 hub ", kHub)));
+  std::string text = Exposition();
+  EXPECT_THAT(text, HasSubstr("poolops_monitor_component_status{component="
+                              "\"config-server\",pool=\"p1\"} 2"));
+  EXPECT_THAT(text, HasSubstr("probe_success{component=\"config-server\","
+                              "pool=\"p1\"} 1"));
+
+  // Gone: down, and the probe failed.
+  http_.Set("http://core:8888/config/chain", Refused());
+  monitor_->RunRound();
+  EXPECT_THAT(find(*monitor_->GetStatus("p1")).detail(),
+              HasSubstr("cannot read their chain"));
+  EXPECT_THAT(Exposition(), HasSubstr("probe_success{component=\"config-"
+                                      "server\",pool=\"p1\"} 0"));
 }
 
 TEST_F(MonitorTest, ProbeReadsJsonFieldsOfAnyCoreVersion) {

@@ -37,6 +37,7 @@ v1::PoolStatus EvaluatePool(const PoolEndpoints& endpoints,
   EvaluateCoreHealth(obs, core.has_value(), &status);
   EvaluateWorkers(endpoints, obs, core, memory, &status);
   EvaluateAdapter(obs, &status);
+  EvaluateConfigServer(endpoints, obs, &status);
   EvaluateGrafana(obs, &status);
   std::optional<OrderbookSummary> book = EvaluateMarket(obs, &status);
   EvaluateChain(endpoints, obs, core, &status);

@@ -32,6 +32,7 @@ struct PoolObservations {
   std::optional<ProbeOutcome> core_health;
   std::map<std::string, ProbeOutcome> worker_health;  // workers with a URL
   std::optional<ProbeOutcome> adapter;
+  std::optional<ProbeOutcome> config_server;
   std::optional<ProbeOutcome> grafana;
   std::optional<ProbeOutcome> market;
   // Why the market was not probed although a workerpool is set ("" if it
@@ -44,6 +45,10 @@ struct PoolObservations {
   std::optional<absl::StatusOr<uint64_t>> head;
   absl::Duration head_duration;
   std::string chain_id;  // expected chain id, when known
+  std::string hub;       // expected hub address, when known (chain-gateway)
+  // Why chain-gateway could not say what the pool's chain is (id, hub), ""
+  // when it could or was not asked.
+  std::string chain_info_unknown;
   std::map<std::string, absl::StatusOr<Balances>> balances;  // by wallet name
 };
 

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "services/monitor/fake_monitor_sources.h"
 
 namespace poolops::monitor {
@@ -285,6 +287,176 @@ TEST(StatusModelTest, AdapterOnTheWrongChainAndUnresolvedChain) {
   s = EvaluatePool(Endpoints(), o, &memory);
   EXPECT_FALSE(Find(s, "chain")->known());
   EXPECT_EQ(Find(s, "chain")->status(), v1::HEALTH_DEGRADED);
+}
+
+// A 9.x pool: the config server on the core host, the pool's chain from
+// chain-gateway (id and hub).
+constexpr char kHub[] = "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0";
+
+std::string ChainConfigJson(int64_t chain_id, const std::string& hub,
+                            const std::string& block_time) {
+  return absl::StrCat(R"({"chainId":)", chain_id,
+                      R"(,"sidechain":false,"chainNodeUrl":"http://node",)",
+                      R"("iexecHubContractAddress":")", hub,
+                      R"(","blockTime":")", block_time, R"("})");
+}
+
+PoolEndpoints V9Endpoints() {
+  PoolEndpoints t = Endpoints();
+  t.set_chain("devnet");
+  t.set_adapter_path("/actuator/health");
+  t.set_config_server("http://core:8888");
+  return t;
+}
+
+PoolObservations V9Healthy(absl::Time now) {
+  PoolObservations o = Healthy(now);
+  o.adapter = ProbeOutcome{"http://adapter/actuator/health",
+                           Answer(200, R"({"status":"UP"})")};
+  o.config_server =
+      ProbeOutcome{"http://core:8888/config/chain",
+                   Answer(200, ChainConfigJson(65535, kHub, "PT1S"))};
+  o.hub = absl::AsciiStrToLower(kHub);  // either case is the same address
+  return o;
+}
+
+TEST(StatusModelTest, ConfigServerOnThePoolsChainIsOk) {
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(V9Endpoints(), V9Healthy(T0()), &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_OK) << s.DebugString();
+  const v1::Component* c = Find(s, "config-server");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status(), v1::HEALTH_OK);
+  EXPECT_EQ(c->detail(),
+            absl::StrCat("config server serves chain 65535 hub ", kHub,
+                         ", block time 1s: the pool's chain"));
+  EXPECT_EQ(c->values().at("chainId"), "65535");
+  EXPECT_EQ(c->values().at("hub"), kHub);
+  EXPECT_EQ(c->values().at("blockTimeSeconds"), "1");
+  EXPECT_TRUE(c->probes(0).probe_success());
+  EXPECT_EQ(c->probes(0).spec().target(), "http://core:8888/config/chain");
+  // Pools of 7.x/8.x stacks have no config server: no component.
+  EXPECT_EQ(
+      Find(EvaluatePool(Endpoints(), Healthy(T0()), &memory), "config-server"),
+      nullptr);
+}
+
+TEST(StatusModelTest, ConfigServerOnAnotherChainIsDownNamingBoth) {
+  const std::string kOtherHub = "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f";
+  PoolObservations o = V9Healthy(T0());
+  o.config_server->response =
+      Answer(200, ChainConfigJson(1, kOtherHub, "PT1S"));
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(V9Endpoints(), o, &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_DOWN);
+  const v1::Component* c = Find(s, "config-server");
+  EXPECT_EQ(c->status(), v1::HEALTH_DOWN);
+  EXPECT_THAT(c->detail(),
+              HasSubstr(absl::StrCat(
+                  "config server says chain 1 hub ", kOtherHub,
+                  " but the pool's chain devnet is 65535 hub ", o.hub)));
+  // The right chain id is not enough: the hub must be the pool's too.
+  o.config_server->response =
+      Answer(200, ChainConfigJson(65535, kOtherHub, "PT1S"));
+  s = EvaluatePool(V9Endpoints(), o, &memory);
+  EXPECT_EQ(Find(s, "config-server")->status(), v1::HEALTH_DOWN);
+  EXPECT_THAT(Find(s, "config-server")->detail(),
+              HasSubstr("says chain 65535 hub 0x3eca1B216A7DF1C7689aEb259fFB83"
+                        "ADFB894E7f but"));
+  // Without the gateway's hub, the targets' chain id still judges.
+  o.hub.clear();
+  o.chain_id = "134";
+  o.config_server->response = Answer(200, ChainConfigJson(65535, kHub, "PT1S"));
+  PoolEndpoints t = V9Endpoints();
+  t.clear_chain();
+  s = EvaluatePool(t, o, &memory);
+  EXPECT_THAT(Find(s, "config-server")->detail(),
+              HasSubstr("says chain 65535 hub 0x098bFCb1E50ebcA0BaA92C12eA0c3F"
+                        "045A1aD9f0 but the pool's chain is 134:"));
+}
+
+// Core 9.3 refuses to start with a block time outside 100ms..20s, or none.
+TEST(StatusModelTest, ConfigServerBlockTimeTheCoreRefusesIsDown) {
+  struct Case {
+    std::string block_time;
+    v1::Health health;
+    std::string detail;
+  };
+  std::vector<Case> cases = {
+      {"PT0.1S", v1::HEALTH_OK, "block time 100ms"},
+      {"PT20S", v1::HEALTH_OK, "block time 20s"},
+      {"PT0.05S", v1::HEALTH_DOWN,
+       "config server says blockTime 50ms: core 9.3 refuses to start outside "
+       "100ms..20s"},
+      {"PT1M", v1::HEALTH_DOWN, "says blockTime 1m"},
+      {"5s", v1::HEALTH_DOWN,
+       "config server gives blockTime \"5s\", not an ISO-8601 duration"},
+  };
+  for (const Case& c : cases) {
+    PoolObservations o = V9Healthy(T0());
+    o.config_server->response =
+        Answer(200, ChainConfigJson(65535, kHub, c.block_time));
+    PoolMemory memory;
+    v1::PoolStatus s = EvaluatePool(V9Endpoints(), o, &memory);
+    EXPECT_EQ(Find(s, "config-server")->status(), c.health) << c.block_time;
+    EXPECT_THAT(Find(s, "config-server")->detail(), HasSubstr(c.detail));
+  }
+  PoolObservations o = V9Healthy(T0());
+  o.config_server->response = Answer(
+      200, absl::StrCat(R"({"chainId":65535,"iexecHubContractAddress":")", kHub,
+                        R"("})"));
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(V9Endpoints(), o, &memory);
+  EXPECT_EQ(Find(s, "config-server")->status(), v1::HEALTH_DOWN);
+  EXPECT_THAT(Find(s, "config-server")->detail(),
+              HasSubstr("gives no chainNodeUrl: core 9.3 refuses to start; "
+                        "config server gives no blockTime"));
+}
+
+TEST(StatusModelTest, ConfigServerUnreachableOrGarbledIsDown) {
+  PoolObservations o = V9Healthy(T0());
+  o.config_server->response = Refused();
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(V9Endpoints(), o, &memory);
+  EXPECT_EQ(s.overall(), v1::HEALTH_DOWN);
+  EXPECT_EQ(Find(s, "config-server")->detail(),
+            "no answer from http://core:8888/config/chain: connection "
+            "refused: the core and workers cannot read their chain");
+  EXPECT_FALSE(Find(s, "config-server")->probes(0).probe_success());
+  o.config_server->response = Answer(200, R"({"chainId":"x"})");
+  s = EvaluatePool(V9Endpoints(), o, &memory);
+  EXPECT_EQ(Find(s, "config-server")->detail(),
+            "http://core:8888/config/chain: config server /config/chain: no "
+            "numeric chainId");
+  EXPECT_EQ(Find(s, "config-server")->probes(0).probe_failed_due_to(), "json");
+  o.config_server->response =
+      Answer(404, "<html>Not Found</html>", "text/html");
+  s = EvaluatePool(V9Endpoints(), o, &memory);
+  EXPECT_THAT(Find(s, "config-server")->detail(),
+              HasSubstr("answered HTTP 404"));
+}
+
+TEST(StatusModelTest, ConfigServerUncheckedWhenThePoolsChainIsUnknown) {
+  PoolObservations o = V9Healthy(T0());
+  o.chain_id.clear();
+  o.hub.clear();
+  o.chain_info_unknown =
+      "cannot resolve chain devnet: chain-gateway is not running";
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(V9Endpoints(), o, &memory);
+  const v1::Component* c = Find(s, "config-server");
+  EXPECT_EQ(c->status(), v1::HEALTH_DEGRADED);
+  EXPECT_FALSE(c->known());
+  EXPECT_THAT(c->detail(), HasSubstr("not checked against the pool's chain: "
+                                     "cannot resolve chain devnet"));
+  // A pool that names no chain at all: nothing to hold against it.
+  o.chain_info_unknown.clear();
+  PoolEndpoints t = V9Endpoints();
+  t.clear_chain();
+  s = EvaluatePool(t, o, &memory);
+  EXPECT_EQ(Find(s, "config-server")->status(), v1::HEALTH_OK);
+  EXPECT_THAT(Find(s, "config-server")->detail(),
+              HasSubstr("the pool names no chain to check it against"));
 }
 
 TEST(StatusModelTest, CertificateCloseToExpiryDegrades) {

@@ -63,6 +63,8 @@ class MonitorHealthProbe : public HealthProbe {
     t.set_core(w.core);
     t.set_grafana(w.grafana);
     t.set_adapter(w.adapter);
+    t.set_adapter_path(w.adapter_path);
+    t.set_config_server(w.config_server);
     t.set_chain(w.chain);
     t.set_workerpool(w.workerpool);
     t.set_expected_workers(w.expected_workers);

@@ -1,6 +1,7 @@
 #include "services/chain/chains/chain_registry.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -148,10 +149,29 @@ std::vector<ChainConfig> PresetChains() {
   return out;
 }
 
+bool IsSdk9ChainJson(const json& doc) {
+  static const auto* kTop = new std::set<std::string>{
+      "default", "allowExperimentalNetworks", "chains"};
+  static const auto* kEntry = new std::set<std::string>{
+      "id",          "host",         "hub",     "sms",
+      "ipfsGateway", "iexecGateway", "compass", "pocoSubgraph"};
+  if (!doc.is_object() || !doc.contains("chains") || !doc["chains"].is_object())
+    return false;
+  for (const auto& [key, value] : doc.items())
+    if (!kTop->count(key)) return false;
+  for (const auto& [name, entry] : doc["chains"].items()) {
+    if (!entry.is_object()) return false;
+    for (const auto& [key, value] : entry.items())
+      if (!kEntry->count(key)) return false;
+  }
+  return true;
+}
+
 absl::StatusOr<ChainConfig> ChainFromSdkEntry(std::string_view name,
                                               const json& entry,
                                               ChainConfig base,
-                                              std::string_view source) {
+                                              std::string_view source,
+                                              SdkSchema schema) {
   const std::string where =
       absl::StrCat(std::string(source), ": chains.", std::string(name));
   if (!IsValidChainName(name))
@@ -174,9 +194,16 @@ absl::StatusOr<ChainConfig> ChainFromSdkEntry(std::string_view name,
   const bool native_set = e->native.has_value();
   const bool use_gas = e->use_gas.value_or(true);
   // As the SDK: native when said, else chain 134; gas price 0 when useGas
-  // is false or on 134.
+  // is false or on 134. SDK 9 has neither key: its chains are Arbitrum's
+  // kind, token RLC with EIP-1559 fees.
   if (!native_set && base.origin != "preset")
     base.native = base.chain_id == 134;
+  if (schema == SdkSchema::kSdk9 && !native_set && !e->use_gas &&
+      base.origin != "preset" && base.chain_id != 134) {
+    base.native = false;
+    base.zero_gas_price = false;
+    base.fee_mode = FeeMode::kEip1559;
+  }
   if (!use_gas || base.chain_id == 134) {
     base.zero_gas_price = true;
     base.fee_mode = FeeMode::kLegacy;
@@ -383,6 +410,8 @@ absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::Import(
   }
   if (!doc.contains("chains") || !doc["chains"].is_object())
     return Bad(std::string(source), "has no \"chains\" object");
+  const SdkSchema schema =
+      IsSdk9ChainJson(doc) ? SdkSchema::kSdk9 : SdkSchema::kSdk8;
   // Every entry is checked (and compared with what exists) before anything
   // is written: a refused import changes nothing.
   struct Entry {
@@ -406,7 +435,7 @@ absl::StatusOr<std::vector<ChainConfig>> ChainRegistry::Import(
         now && now->ok() ? **now : preset.value_or(ChainConfig{});
     if (!now) base.origin = "custom";
     absl::StatusOr<ChainConfig> c =
-        ChainFromSdkEntry(name, entry, base, source);
+        ChainFromSdkEntry(name, entry, base, source, schema);
     if (!c.ok()) return c.status();
     Entry e{*c};
     if (now) {

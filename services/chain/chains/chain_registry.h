@@ -59,7 +59,9 @@ class ChainRegistry {
   // that would change a preset or an existing chain is AlreadyExists
   // (naming it and the changes) unless `replace`; nothing is written then.
   // Entries equal to what exists are unchanged. The document's default
-  // becomes the home's default.
+  // becomes the home's default. A document in SDK 9's strict schema
+  // (IsSdk9ChainJson) is SDK 9's: its entries, without `native`/`useGas`,
+  // are Arbitrum-like (token RLC, EIP-1559), not SDK 8's legacy defaults.
   absl::StatusOr<std::vector<ChainConfig>> Import(const nlohmann::json& doc,
                                                   std::string_view source,
                                                   bool replace = false);
@@ -73,13 +75,29 @@ class ChainRegistry {
   absl::Mutex mu_;  // serialises writers
 };
 
+// Which iExec SDK wrote a chain.json: they read an entry without
+// `native`/`useGas` differently.
+enum class SdkSchema {
+  // SDK 8: native when the chain is 134, else token; fees as the chain was
+  // (legacy for a new chain).
+  kSdk8,
+  // SDK 9 knows only Arbitrum-like chains: token RLC, EIP-1559 fees.
+  kSdk9,
+};
+
+// True when `doc` fits SDK 9's strict schema: top-level keys only among
+// default, allowExperimentalNetworks, chains, and chain entry keys only among
+// id, host, hub, sms, ipfsGateway, iexecGateway, compass, pocoSubgraph.
+// A file of SDK 8's wider schema that happens to fit is read as SDK 9's.
+bool IsSdk9ChainJson(const nlohmann::json& doc);
+
 // Parses one SDK chain.json chain entry named `name` over `base` (the
-// preset or an empty config). InvalidArgument naming "<source>:
+// preset or an empty config), as `schema` reads it (presets and chain 134
+// keep their own rules either way). InvalidArgument naming "<source>:
 // chains.<name>.<key>".
-absl::StatusOr<ChainConfig> ChainFromSdkEntry(std::string_view name,
-                                              const nlohmann::json& entry,
-                                              ChainConfig base,
-                                              std::string_view source);
+absl::StatusOr<ChainConfig> ChainFromSdkEntry(
+    std::string_view name, const nlohmann::json& entry, ChainConfig base,
+    std::string_view source, SdkSchema schema = SdkSchema::kSdk8);
 nlohmann::json ChainToSdkEntry(const ChainConfig& chain);
 
 }  // namespace poolops::chain

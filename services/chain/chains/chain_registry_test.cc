@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/common/files.h"
 #include "libs/common/temp_dir_test_support.h"
@@ -13,6 +14,15 @@ namespace poolops::chain {
 namespace {
 
 using nlohmann::json;
+
+ChainConfig Custom(std::string name) {
+  ChainConfig c;
+  c.name = std::move(name);
+  c.chain_id = 1337;
+  c.rpcs = {"http://127.0.0.1:1"};
+  c.hub = *eth::Address::Parse("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
+  return c;
+}
 
 TEST(ChainRegistry, PresetsAndDefault) {
   test::TempDir home;
@@ -122,6 +132,78 @@ TEST(ChainRegistry, ImportsAnSdkChainJson) {
   EXPECT_EQ(dev->market, "http://127.0.0.1:3000");
 }
 
+// SDK 9's chain.json has no native/useGas (it knows only Arbitrum's kind of
+// chain): its entries are token chains with EIP-1559 fees.
+TEST(ChainRegistry, Sdk9ChainJsonImportsTokenChainsWithEip1559Fees) {
+  test::TempDir home;
+  ChainRegistry r(home.path());
+  json doc = json::parse(R"({
+    "default": "arb-dev", "allowExperimentalNetworks": true,
+    "chains": {
+      "bellecour": {},
+      "arb-dev": {"id": "412346", "host": "http://127.0.0.1:8545",
+                  "hub": "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0",
+                  "iexecGateway": "http://127.0.0.1:3000",
+                  "sms": {"tdx": "http://127.0.0.1:5000"},
+                  "compass": "http://127.0.0.1:7000",
+                  "pocoSubgraph": "http://127.0.0.1:8000",
+                  "ipfsGateway": "http://127.0.0.1:9000"}
+    }})");
+  EXPECT_TRUE(IsSdk9ChainJson(doc));
+  absl::StatusOr<std::vector<ChainConfig>> got = r.Import(doc, "chain.json");
+  ASSERT_TRUE(got.ok()) << got.status();
+  absl::StatusOr<ChainConfig> arb = r.Get("arb-dev");
+  ASSERT_TRUE(arb.ok()) << arb.status();
+  EXPECT_EQ(arb->fee_mode, FeeMode::kEip1559);
+  EXPECT_FALSE(arb->native);
+  EXPECT_FALSE(arb->zero_gas_price);
+  EXPECT_EQ(*r.DefaultName(), "arb-dev");
+  // The preset's empty entry keeps the preset as it is.
+  absl::StatusOr<ChainConfig> bellecour = r.Get("bellecour");
+  ASSERT_TRUE(bellecour.ok());
+  EXPECT_TRUE(bellecour->native);
+  EXPECT_EQ(bellecour->fee_mode, FeeMode::kLegacy);
+}
+
+TEST(ChainRegistry, Sdk8ChainJsonKeepsItsDefaults) {
+  const char* kEntry =
+      R"("id": "412346", "host": "http://127.0.0.1:8545",
+         "hub": "0x098bFCb1E50ebcA0BaA92C12eA0c3F045A1aD9f0")";
+  // Keys only SDK 8 knows make the file SDK 8's.
+  for (std::string extra :
+       {std::string(R"(, "resultProxy": "http://127.0.0.1:1")"),
+        std::string(R"(, "native": false)"),
+        std::string(R"(, "useGas": true)")}) {
+    SCOPED_TRACE(extra);
+    test::TempDir home;
+    ChainRegistry r(home.path());
+    json doc = json::parse(
+        absl::StrCat(R"({"chains": {"tok": {)", kEntry, extra, "}}}"));
+    EXPECT_FALSE(IsSdk9ChainJson(doc));
+    ASSERT_TRUE(r.Import(doc, "chain.json").ok());
+    absl::StatusOr<ChainConfig> tok = r.Get("tok");
+    ASSERT_TRUE(tok.ok()) << tok.status();
+    EXPECT_EQ(tok->fee_mode, FeeMode::kLegacy);
+    EXPECT_FALSE(tok->native);
+  }
+  EXPECT_FALSE(IsSdk9ChainJson(json::parse(absl::StrCat(
+      R"({"providers": {}, "chains": {"tok": {)", kEntry, "}}}"))));
+
+  // A legacy chain met again in an SDK 9 file: what would change is said.
+  test::TempDir home;
+  ChainRegistry r(home.path());
+  ASSERT_TRUE(r.Add(Custom("mine"), false).ok());
+  json sdk9 = {{"chains",
+                {{"mine",
+                  {{"id", "1337"},
+                   {"host", "http://127.0.0.1:1"},
+                   {"hub", "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"}}}}}};
+  absl::Status s = r.Import(sdk9, "sdk9.json").status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(s.message().find("fee mode: legacy -> eip1559"), std::string::npos)
+      << s;
+}
+
 TEST(ChainRegistry, ImportRejectsWhatTheSdkRejects) {
   test::TempDir home;
   ChainRegistry r(home.path());
@@ -164,15 +246,6 @@ TEST(ChainRegistry, ReadsTheDevnetChainFile) {
   EXPECT_EQ(d->origin, "devnet");
   EXPECT_EQ(d->rpcs[0], "http://127.0.0.1:8545");
   EXPECT_EQ(r.List()->size(), 4u);
-}
-
-ChainConfig Custom(std::string name) {
-  ChainConfig c;
-  c.name = std::move(name);
-  c.chain_id = 1337;
-  c.rpcs = {"http://127.0.0.1:1"};
-  c.hub = *eth::Address::Parse("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
-  return c;
 }
 
 TEST(ChainRegistry, ChainNamesAreIdentifiers) {
