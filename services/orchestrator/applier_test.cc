@@ -66,6 +66,11 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
     }
     return m;
   }
+  absl::Status Watch(const PoolWatch& w) override {
+    absl::MutexLock lock(&mu_);
+    watched = w;
+    return absl::OkStatus();
+  }
   std::set<std::string> up() {
     absl::MutexLock lock(&mu_);
     return up_;
@@ -81,6 +86,7 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
   absl::Notification entered;          // an Up is waiting on `hold`
   bool core_never_healthy = false;
   int ups = 0, downs = 0;
+  PoolWatch watched;  // what the monitor was last told
 
  private:
   std::once_flag entered_once_;
@@ -179,6 +185,10 @@ TEST_F(ApplierTest, V9StartBlockIsTheHeadAtTheFirstUpAndStays) {
   };
   EXPECT_THAT(env_of_core(), ::testing::HasSubstr("CHAIN_LAST_BLOCK=4242\n"));
   EXPECT_EQ(chain_.heads_asked(), 1);
+  // The monitor probes the 9.x adapter's health and the config server.
+  EXPECT_EQ(compose_.watched.adapter_path, "/actuator/health");
+  EXPECT_EQ(compose_.watched.adapter, "http://127.0.0.1:13010");
+  EXPECT_EQ(compose_.watched.config_server, "http://127.0.0.1:8888");
   chain_.SetHead(9999);
   auto again = applier_->Up(Spec(1, "v9.3"), Sink());
   ASSERT_TRUE(again.ok()) << again.status();

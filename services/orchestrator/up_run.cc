@@ -497,8 +497,17 @@ class UpRun {
     // core and workers read the chain from the config server.
     if (spec_.stack_version() == v1::STACK_VERSION_V9_3) {
       w.adapter_path = "/actuator/health";
-      w.config_server = absl::StrCat("http://", probe_host_, ":",
-                                     spec_.core().config_server_port());
+      // Published on the core host's loopback only: the monitor reaches it
+      // when it runs there (a local: core target).
+      if (!absl::StartsWith(spec_.core().target(), "local:")) w.adapter.clear();
+      bool https = false;
+      for (int f : spec_.core().features()) {
+        https |= f == v1::FEATURE_REV_PROXY_HTTPS;
+      }
+      w.config_server =
+          https ? absl::StrCat("https://", spec_.core().config_server_host())
+                : absl::StrCat("http://", probe_host_, ":",
+                               spec_.core().config_server_port());
     }
     w.chain = spec_.chain();
     w.workerpool = workerpool_;
