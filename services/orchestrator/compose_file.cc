@@ -70,11 +70,14 @@ absl::StatusOr<ComposeFile> ComposeFile::Parse(std::string_view text,
   return ComposeFile(root);
 }
 
-ComposeFile ComposeFile::Clone() const { return ComposeFile(YAML::Clone(root_)); }
+ComposeFile ComposeFile::Clone() const {
+  return ComposeFile(YAML::Clone(root_));
+}
 
 std::vector<std::string> ComposeFile::ServiceNames() const {
   std::vector<std::string> names;
-  for (auto it = root_["services"].begin(); it != root_["services"].end(); ++it) {
+  for (auto it = root_["services"].begin(); it != root_["services"].end();
+       ++it) {
     names.push_back(it->first.Scalar());
   }
   return names;
@@ -135,7 +138,8 @@ void ComposeFile::SetEnv(const std::string& service, const std::string& key,
   env.push_back(entry);
 }
 
-void ComposeFile::RemoveKey(const std::string& service, const std::string& key) {
+void ComposeFile::RemoveKey(const std::string& service,
+                            const std::string& key) {
   YAML::Node s = Service(service);
   if (s) s.remove(key);
 }
@@ -176,7 +180,7 @@ std::string ComposeFile::Emit() const {
     if (!first) out << YAML::Newline;
     first = false;
     out << YAML::Key << it->first.Scalar() << YAML::Value;
-    const YAML::Node& value = it->second;
+    const YAML::Node value = it->second;  // a copy: it-> is a temporary
     if (value.IsMap() && value.size() == 0) {
       out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
     } else if (value.IsMap()) {

@@ -97,8 +97,9 @@ class Walker {
     // first key of each field, to refuse a second one.
     std::map<std::string, YAML::Mark> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key_node = it->first;
-      const YAML::Node& value = it->second;
+      // Copies: `it->` yields a proxy that dies with the statement.
+      const YAML::Node key_node = it->first;
+      const YAML::Node value = it->second;
       if (!key_node.IsScalar()) {
         Violation(path, "keys must be plain names", key_node);
         continue;
@@ -155,7 +156,7 @@ class Walker {
                   it->first);
         continue;
       }
-      const std::string& key = it->first.Scalar();
+      const std::string key = it->first.Scalar();
       std::string entry_path = absl::StrCat(path, ".", key);
       if (!FirstKey(&seen, key, key, entry_path, it->first)) continue;
       if (!ValueFits(key, entry_path, it->first) ||
