@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "devnet/simulators/core_v9_config.h"
+#include "devnet/simulators/platform_metric_v9.h"
 
 namespace poolops::sim {
 namespace {
@@ -24,7 +26,11 @@ HttpResponse Json(int status, const nlohmann::json& json) {
 }  // namespace
 
 absl::StatusOr<CoreConfig> CoreConfigFromEnv(const Env& env) {
+  absl::StatusOr<SimStack> stack = StackFromEnv(env);
+  if (!stack.ok()) return stack.status();
+  if (*stack == SimStack::kV93) return CoreV9ConfigFromEnv(env);
   CoreConfig c;
+  c.stack = *stack;
   absl::StatusOr<int> port = EnvInt(env, "IEXEC_CORE_PORT", 13000);
   if (!port.ok()) return port.status();
   c.port = *port;
@@ -62,6 +68,17 @@ CoreSimulator::CoreSimulator(CoreConfig config, std::string scheduler_address,
 
 std::string CoreSimulator::WorkersConfigJson() const {
   nlohmann::ordered_json json;
+  if (config_.stack == SimStack::kV93) {
+    // 9.0.0 dropped blockchainAdapterUrl and smsURL: workers read the chain
+    // from the config server instead.
+    json["workerPoolAddress"] = config_.pool_address;
+    json["schedulerPublicAddress"] = scheduler_address_;
+    json["configServerUrl"] = config_.config_server_url;
+    json["resultRepositoryURL"] = config_.result_repository_url;
+    json["askForReplicatePeriod"] = config_.ask_replicate_period_ms;
+    json["requiredWorkerVersion"] = config_.required_worker_version;
+    return json.dump();
+  }
   json["workerPoolAddress"] = config_.pool_address;
   json["schedulerPublicAddress"] = scheduler_address_;
   json["blockchainAdapterUrl"] = config_.chain_adapter_url;
@@ -72,11 +89,20 @@ std::string CoreSimulator::WorkersConfigJson() const {
   return json.dump();
 }
 
+std::string CoreSimulator::MetricsJson() const {
+  if (config_.stack != SimStack::kV93) {
+    return PlatformMetricJson(registry_.Metrics());
+  }
+  return PlatformMetricV9Json(
+      registry_.Metrics(),
+      latest_block_ ? latest_block_() : std::optional<LatestBlock>());
+}
+
 HttpResponse CoreSimulator::Handle(const HttpRequest& request) {
   const std::string& path = request.path;
   if (request.method == "GET") {
     if (path == "/metrics") {
-      return {200, "application/json", PlatformMetricJson(registry_.Metrics())};
+      return {200, "application/json", MetricsJson()};
     }
     if (path == "/actuator/health") return Json(200, {{"status", "UP"}});
     if (path == "/version") return {200, "text/plain", config_.version};

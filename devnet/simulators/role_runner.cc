@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -9,12 +10,19 @@
 
 #include "absl/strings/str_cat.h"
 #include "devnet/simulators/adapter_simulator.h"
+#include "devnet/simulators/adapter_v9.h"
+#include "devnet/simulators/answer_wait.h"
+#include "devnet/simulators/config_server_simulator.h"
 #include "devnet/simulators/core_simulator.h"
 #include "devnet/simulators/http_client.h"
 #include "devnet/simulators/http_server.h"
+#include "devnet/simulators/latest_block.h"
+#include "devnet/simulators/public_chain_config.h"
 #include "devnet/simulators/roles.h"
+#include "devnet/simulators/sim_stack.h"
 #include "devnet/simulators/wallet_address.h"
 #include "devnet/simulators/worker_simulator.h"
+#include "devnet/simulators/worker_v9.h"
 #include "libs/common/clock.h"
 
 namespace poolops::sim {
@@ -87,17 +95,47 @@ absl::Status RunOrderPublisher(const Env& env, absl::Notification* stop) {
   return absl::OkStatus();
 }
 
+std::string ChainSummary(const PublicChainConfig& c) {
+  return absl::StrCat("chain ", c.chain_id, " (sidechain ",
+                      c.sidechain ? "true" : "false", ", node ",
+                      c.chain_node_url, ", hub ", c.hub_address,
+                      ", block time ", absl::FormatDuration(c.block_time), ")");
+}
+
+// Core 9.3 at start: the chain config from the config server, then the
+// latest block polled every block time (at least 1 s). Cancelled when
+// stopped while waiting.
+absl::StatusOr<std::unique_ptr<LatestBlockPoller>> StartCoreV9(
+    const CoreConfig& config, const Env& env, absl::Notification* stop) {
+  absl::StatusOr<AnswerWait> wait = AnswerWaitFromEnv(env, "core", stop);
+  if (!wait.ok()) return wait.status();
+  absl::StatusOr<PublicChainConfig> chain =
+      FetchPublicChainConfig(config.config_server_url, RealHttpGet(), *wait);
+  if (!chain.ok()) return chain.status();
+  Log("core", absl::StrCat("chain config from ", config.config_server_url, ": ",
+                           ChainSummary(*chain)));
+  const std::string node = config.blockchain_node_address;
+  auto poller = std::make_unique<LatestBlockPoller>(
+      [node] { return FetchLatestBlock(node); },
+      std::max(chain->block_time, absl::Seconds(1)), node);
+  poller->Start();
+  return poller;
+}
+
 }  // namespace
 
 absl::Status RunRole(const std::string& role_name, const Env& env,
                      absl::Notification* stop) {
   absl::StatusOr<RoleSpec> role = FindRole(role_name);
   if (!role.ok()) return role.status();
+  absl::StatusOr<SimStack> stack = StackFromEnv(env);
+  if (!stack.ok()) return stack.status();
   absl::StatusOr<int> port = RolePort(*role, env);
   if (!port.ok()) return port.status();
   std::string bind = EnvOr(env, "POOLOPS_SIM_BIND", "0.0.0.0");
   std::unique_ptr<CoreSimulator> core;
   std::unique_ptr<ChainConfig> chain;
+  std::unique_ptr<LatestBlockPoller> latest_block;
   HttpHandler handler;
 
   if (role_name == "core") {
@@ -111,7 +149,30 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
     }
     core = std::make_unique<CoreSimulator>(*config, scheduler.value_or(""),
                                            Clock::Real());
+    if (config->stack == SimStack::kV93) {
+      absl::StatusOr<std::unique_ptr<LatestBlockPoller>> poller =
+          StartCoreV9(*config, env, stop);
+      if (absl::IsCancelled(poller.status())) return absl::OkStatus();
+      if (!poller.ok()) return poller.status();
+      latest_block = *std::move(poller);
+      core->SetLatestBlockSource(
+          [p = latest_block.get()] { return p->Latest(); });
+    }
     handler = [c = core.get()](const HttpRequest& r) { return c->Handle(r); };
+  } else if (role_name == "blockchain-adapter" && *stack == SimStack::kV93) {
+    absl::StatusOr<AdapterV9Config> config = AdapterV9ConfigFromEnv(env);
+    if (!config.ok()) return config.status();
+    Log(role_name, AdapterV9Summary(*config));
+    handler = HandleAdapterV9;
+  } else if (role_name == "config-server") {
+    std::string file = ConfigServerFile(env);
+    absl::StatusOr<PublicChainConfig> served = CheckConfigServerFile(file);
+    if (!served.ok()) return served.status();
+    Log(role_name,
+        absl::StrCat("/config/chain from ", file, ": ", ChainSummary(*served)));
+    handler = [file](const HttpRequest& r) {
+      return HandleConfigServer(file, r);
+    };
   } else if (role_name == "blockchain-adapter") {
     absl::StatusOr<ChainConfig> config = ChainConfigFromEnv(env);
     if (!config.ok()) return config.status();
@@ -143,6 +204,17 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
     if (!config.ok()) return config.status();
     absl::StatusOr<std::string> wallet = ReadWalletAddress(config->wallet_path);
     if (!wallet.ok()) return wallet.status();
+    if (config->stack == SimStack::kV93) {
+      absl::StatusOr<AnswerWait> wait = AnswerWaitFromEnv(env, role_name, stop);
+      if (!wait.ok()) return wait.status();
+      absl::StatusOr<PublicChainConfig> chain_config =
+          WorkerV9Startup(*config, RealHttpGet(), *wait);
+      if (absl::IsCancelled(chain_config.status())) return absl::OkStatus();
+      if (!chain_config.ok()) return chain_config.status();
+      Log(role_name,
+          absl::StrCat("workerpool ", config->pool_address, " at ",
+                       config->core_url, ": ", ChainSummary(*chain_config)));
+    }
     WorkerSimulator worker(*config, *wallet, HttpCoreCaller(*config));
     worker.Run(stop);
   } else if (role_name == "order-publisher") {
@@ -152,6 +224,7 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
     stop->WaitForNotification();
   }
   if (server) server->Stop();
+  if (latest_block) latest_block->Stop();
   Log(role_name, "stopped");
   return absl::OkStatus();
 }

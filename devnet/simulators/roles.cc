@@ -14,7 +14,10 @@ const std::vector<RoleSpec>& AllRoles() {
        "iexec-worker: pings the core; /actuator/health if IEXEC_WORKER_PORT "
        "is set"},
       {"blockchain-adapter", "IEXEC_BLOCKCHAIN_ADAPTER_API_PORT", 13010,
-       "iexec-blockchain-adapter-api: /config/chain"},
+       "iexec-blockchain-adapter-api: /config/chain (v7.1, v8.3), "
+       "/actuator/health (v9.3)"},
+      {"config-server", "", 8888,
+       "the 9.x config server (nginx serving chain.json): /config/chain"},
       {"grafana", "GF_SERVER_HTTP_PORT", 3000, "grafana: /api/health"},
       {"mongodb-proxy", "", 3333, "grafana-proxy: listens"},
       {"mongo", "", 13002, "core mongo (mongod --port 13002): listens"},

@@ -1,5 +1,6 @@
-// The simulator roles: one per service of the iExec v7.1 core and worker
-// stacks (STACKS.md 4.1, 4.2), their real ports and port variables.
+// The simulator roles: one per service of the iExec core and worker stacks
+// (v7.1: STACKS.md 4.1, 4.2; v9.3 adds the config server), their real ports
+// and port variables.
 #pragma once
 
 #include <optional>

@@ -15,59 +15,11 @@
 #include "devnet/simulators/core_simulator.h"
 #include "devnet/simulators/http_client.h"
 #include "devnet/simulators/http_server.h"
+#include "devnet/simulators/sim_test_support.h"
 #include "devnet/simulators/worker_simulator.h"
-#include "libs/common/net.h"
-#include "libs/common/process_runner.h"
 
 namespace poolops::sim {
 namespace {
-
-int FreePort() { return *net::FreeLoopbackPort(); }
-
-std::string WriteWallet(const std::string& name, const std::string& address) {
-  std::string path = ::testing::TempDir() + "/" + name;
-  std::ofstream(path) << R"({"address":")" << address
-                      << R"(","crypto":{"cipher":"aes-128-ctr"},"version":3})";
-  return path;
-}
-
-// The simulator `role` with `env` ("NAME=VALUE") and nothing of the test's
-// environment, as in its container; it dies with the test. -1 when it
-// cannot start.
-pid_t Spawn(const std::vector<std::string>& env, const std::string& role) {
-  proc::SpawnOptions options;
-  options.die_with_parent = true;
-  options.env = proc::EnvPairs(env);
-  options.inherit_env = false;
-  absl::StatusOr<pid_t> pid =
-      proc::SpawnDetached({POOLOPS_SIM_BINARY, "--role", role}, options);
-  return pid.ok() ? *pid : -1;
-}
-
-void StopProcess(pid_t pid) {
-  ASSERT_GT(pid, 0) << "the simulator did not start";  // never kill(-1)
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-}
-
-nlohmann::json GetJson(int port, const std::string& path) {
-  auto r = HttpCall("GET", "127.0.0.1", port, path, "", absl::Seconds(2));
-  if (!r.ok() || r->status != 200) return nullptr;
-  return nlohmann::json::parse(r->body, nullptr, false);
-}
-
-// Polls until pred(json) holds (processes start asynchronously).
-template <typename Pred>
-bool WaitFor(int port, const std::string& path, Pred pred) {
-  for (int i = 0; i < 200; ++i) {
-    nlohmann::json j = GetJson(port, path);
-    if (!j.is_null() && pred(j)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return false;
-}
 
 TEST(SimHttpTest, WorkerPingsMakeWorkersAliveAndClockDropsThem) {
   FakeClock clock;

@@ -6,12 +6,19 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "devnet/simulators/http_client.h"
+#include "devnet/simulators/worker_v9.h"
 
 namespace poolops::sim {
 
 absl::StatusOr<WorkerConfig> WorkerConfigFromEnv(const Env& env,
                                                  int hardware_cpus) {
+  absl::StatusOr<SimStack> stack = StackFromEnv(env);
+  if (!stack.ok()) return stack.status();
+  if (*stack == SimStack::kV93) {
+    return WorkerV9ConfigFromEnv(env, hardware_cpus);
+  }
   WorkerConfig c;
+  c.stack = *stack;
   c.core_protocol =
       absl::AsciiStrToLower(EnvOr(env, "IEXEC_CORE_PROTOCOL", "http"));
   if (c.core_protocol != "http") {
@@ -23,6 +30,14 @@ absl::StatusOr<WorkerConfig> WorkerConfigFromEnv(const Env& env,
   absl::StatusOr<int> port = EnvInt(env, "IEXEC_CORE_PORT", 13000);
   if (!port.ok()) return port.status();
   c.core_port = *port;
+  absl::Status own = ReadWorkerOwnVariables(env, hardware_cpus, &c);
+  if (!own.ok()) return own;
+  return c;
+}
+
+absl::Status ReadWorkerOwnVariables(const Env& env, int hardware_cpus,
+                                    WorkerConfig* config) {
+  WorkerConfig& c = *config;
   c.name = EnvOr(env, "IEXEC_WORKER_NAME", c.name);
   c.wallet_path =
       EnvOr(env, "IEXEC_WORKER_WALLET_PATH",
@@ -47,14 +62,15 @@ absl::StatusOr<WorkerConfig> WorkerConfigFromEnv(const Env& env,
         "POOLOPS_SIM_PING_INTERVAL_MS must be >= 1");
   }
   c.ping_interval = absl::Milliseconds(*interval_ms);
-  return c;
+  return absl::OkStatus();
 }
 
 CoreCaller HttpCoreCaller(const WorkerConfig& config) {
-  return [host = config.core_host, port = config.core_port](
-             const std::string& method, const std::string& path,
-             const std::string& body) {
-    return HttpCall(method, host, port, path, body, absl::Seconds(5));
+  return [host = config.core_host, port = config.core_port,
+          prefix = config.core_path](const std::string& method,
+                                     const std::string& path,
+                                     const std::string& body) {
+    return HttpCall(method, host, port, prefix + path, body, absl::Seconds(5));
   };
 }
 

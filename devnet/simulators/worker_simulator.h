@@ -1,6 +1,7 @@
-// The iexec-worker 7.x simulator: reads the real worker's environment
-// (STACKS.md 9.1) and pings the core every 10 s (PingService
-// PING_RATE_IN_SECONDS); POOLOPS_SIM_PING_INTERVAL_MS shortens it for tests.
+// The iexec-worker simulator: reads the real worker's environment (7.x:
+// STACKS.md 9.1; 9.2.0: worker_v9.h) and pings the core every 10 s
+// (PingService PING_RATE_IN_SECONDS); POOLOPS_SIM_PING_INTERVAL_MS shortens
+// it for tests.
 #pragma once
 
 #include <functional>
@@ -11,24 +12,40 @@
 #include "absl/time/time.h"
 #include "devnet/simulators/http_message.h"
 #include "devnet/simulators/sim_env.h"
+#include "devnet/simulators/sim_stack.h"
 #include "devnet/simulators/worker_ping.h"
 
 namespace poolops::sim {
 
 struct WorkerConfig {
-  std::string core_protocol = "http";   // IEXEC_CORE_PROTOCOL
-  std::string core_host = "localhost";  // IEXEC_CORE_HOST
-  int core_port = 13000;                // IEXEC_CORE_PORT
-  std::string name = "worker";          // IEXEC_WORKER_NAME
-  std::string wallet_path;              // IEXEC_WORKER_WALLET_PATH
+  SimStack stack = SimStack::kV71;      // POOLOPS_SIM_STACK
+  std::string core_protocol = "http";   // IEXEC_CORE_PROTOCOL (9.3: _URL)
+  std::string core_host = "localhost";  // IEXEC_CORE_HOST (9.3: _URL)
+  int core_port = 13000;                // IEXEC_CORE_PORT (9.3: _URL)
+  std::string core_path;        // 9.3: IEXEC_CORE_URL's path, "" for the root
+  std::string name = "worker";  // IEXEC_WORKER_NAME
+  std::string wallet_path;      // IEXEC_WORKER_WALLET_PATH
   int cpu_nb = 1;  // IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT or max(n-1,1)
   bool gpu_enabled = false;  // IEXEC_WORKER_GPU_ENABLED
   absl::Duration ping_interval = absl::Seconds(10);
+  // 9.3 only.
+  std::string core_url;               // IEXEC_CORE_URL
+  std::string pool_address;           // POOL_ADDRESS
+  double gas_price_multiplier = 1.3;  // IEXEC_GAS_PRICE_MULTIPLIER
+  // IEXEC_WORKER_OVERRIDE_BLOCKCHAIN_NODE_ADDRESS ("" when unset).
+  std::string override_blockchain_node_address;
 };
 
-// hardware_cpus: what the machine has (the real worker's default is n-1).
+// By POOLOPS_SIM_STACK: the 7.x variables (v7.1, v8.3) or
+// WorkerV9ConfigFromEnv. hardware_cpus: what the machine has (the real worker's
+// default is n-1).
 absl::StatusOr<WorkerConfig> WorkerConfigFromEnv(const Env& env,
                                                  int hardware_cpus);
+// What every version reads the same way: IEXEC_WORKER_NAME,
+// IEXEC_WORKER_WALLET_PATH, IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT,
+// IEXEC_WORKER_GPU_ENABLED and POOLOPS_SIM_PING_INTERVAL_MS.
+absl::Status ReadWorkerOwnVariables(const Env& env, int hardware_cpus,
+                                    WorkerConfig* config);
 
 // Sends one request to the core: (method, path, body) -> response.
 using CoreCaller = std::function<absl::StatusOr<HttpResponse>(
