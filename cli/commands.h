@@ -10,6 +10,8 @@ namespace poolops::cli {
 void AddServicesCommands(CLI::App& app, Context& ctx, int* exit_code);
 void AddWalletCommands(CLI::App& app, Context& ctx, int* exit_code);
 void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code);
+// devnet fund, over chain-gateway (devnet_fund_cmd.cc).
+void AddDevnetFundCommand(CLI::App* devnet, Context& ctx, int* exit_code);
 // chain list|show|add|import (chain_cmd.cc).
 void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code);
 // account, workerpool (chain_ops_cmd.cc).

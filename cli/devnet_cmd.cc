@@ -1,5 +1,6 @@
 // poolctl devnet up|down|reset|status: the embedded local iExec chain
-// (anvil + PoCo 5.5.0 or 6.1.0 deployed by poolops), see devnet/.
+// (anvil + PoCo 5.5.0 or 6.1.0 deployed by poolops), see devnet/; `devnet
+// fund` (devnet_fund_cmd.cc) goes through chain-gateway.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -189,6 +190,8 @@ void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code) {
         ctx.Ok({{"tag", img->tag}, {"roles", img->roles}},
                absl::StrCat("built poolops-sim images with tag ", img->tag));
   });
+
+  AddDevnetFundCommand(devnet, ctx, exit_code);
 
   devnet->add_subcommand("status", "Where the devnet is and whether it runs")
       ->callback([&ctx, exit_code] {

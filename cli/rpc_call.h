@@ -77,6 +77,18 @@ absl::StatusOr<Response> CallOnce(
   return Unary(**stub, rpc, request, timeout);
 }
 
+// gRPC's own words for a connection that went away (as opposed to an
+// Unavailable status a service returned with its own message).
+inline bool IsTransportLoss(std::string_view message) {
+  for (std::string_view phrase :
+       {"Socket closed", "Connection reset", "Broken pipe", "Stream removed",
+        "GOAWAY", "Endpoint read failed", "keepalive", "Connection refused",
+        "failed to connect"}) {
+    if (message.find(phrase) != std::string_view::npos) return true;
+  }
+  return message.empty();
+}
+
 // Connects to `Service`, starts a server-streaming call and reads it to its
 // end: `on_event(event)` shows what is progress and returns the result when
 // the event holds it (std::optional<Result>). The last result, the stream's
@@ -108,8 +120,11 @@ auto CallStream(const Context& ctx,
   }
   grpc::Status status = reader->Finish();
   // A connection lost after the first event: the service died or was
-  // restarted in the middle (gRPC says only "Socket closed").
-  if (started && status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+  // restarted in the middle (gRPC says only "Socket closed"). An Unavailable
+  // that the service itself returned (a service it calls is down) is passed
+  // on as it is: it names what is unreachable.
+  if (started && status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      IsTransportLoss(status.error_message())) {
     return absl::UnavailableError(absl::StrCat(
         "the ", std::string(SuiteServiceName(Service::service_full_name())),
         " stopped answering in the middle of the call (",

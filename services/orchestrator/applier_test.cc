@@ -98,7 +98,10 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
 class ApplierTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto o = test::NewOrchestratorUnderTest(dir_.path(), &vault_, &secrets_);
+    // The chain-gateway fake answers for chains that are not presets (the
+    // devnet); presets are never asked.
+    auto o = test::NewOrchestratorUnderTest(dir_.path(), &vault_, &secrets_,
+                                            &chain_);
     ASSERT_NE(o.orchestrator, nullptr);
     state_ = std::move(o.state);
     orchestrator_ = std::move(o.orchestrator);
@@ -134,6 +137,53 @@ class ApplierTest : public ::testing::Test {
     auto loaded = orchestrator_->LoadValid(src);
     EXPECT_TRUE(loaded.ok()) << loaded.status();
     return *loaded;
+  }
+
+  // A v9.3 pool on chain `chain` (the arbitrum devnet unless said) with
+  // `extra` YAML appended (funding, stake).
+  v1::SpecSource DevnetSource(int workers, const std::string& extra,
+                              const std::string& chain = "devnet") {
+    std::string yaml =
+        absl::StrCat("name: t\nchain: ", chain,
+                     "\nstack_version: v9.3\nworkerpool: {owner_wallet: core, "
+                     "description: test pool}\ncore: {target: 'local:",
+                     (dir_.path() / "hosts/a").string(),
+                     "', host: 127.0.0.1}\norders: {publisher: poolops}\n",
+                     extra, "\nworkers:\n");
+    for (int i = 0; i < workers; ++i) {
+      absl::StrAppend(&yaml, "  - {name: w", i, ", target: 'local:",
+                      (dir_.path() / absl::StrCat("hosts/h", i)).string(),
+                      "', wallet: wallet", i, "}\n");
+    }
+    v1::SpecSource src;
+    src.set_yaml(yaml);
+    src.set_path((dir_.path() / "pool.yaml").string());
+    return src;
+  }
+  LoadedSpec DevnetSpec(int workers, const std::string& extra) {
+    chain_.AddChain(test::ArbitrumDevnetChainFacts());
+    auto loaded = orchestrator_->LoadValid(DevnetSource(workers, extra));
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    return *loaded;
+  }
+  // The steps that started, in order, each once.
+  std::vector<std::string> StartedSteps() const {
+    std::vector<std::string> steps;
+    for (const auto& e : events_) {
+      if (e.step().state() == v1::StepEvent::STATE_STARTED &&
+          (steps.empty() || steps.back() != e.step().action().step())) {
+        steps.push_back(e.step().action().step());
+      }
+    }
+    return steps;
+  }
+  // The last event of `step` (its outcome).
+  v1::StepEvent Outcome(const std::string& step) const {
+    v1::StepEvent out;
+    for (const auto& e : events_) {
+      if (e.step().action().step() == step) out = e.step();
+    }
+    return out;
   }
 
   std::vector<v1::UpEvent> events_;
@@ -205,8 +255,9 @@ TEST_F(ApplierTest, V8HabitsInOverrideEnvStopAV9UpBeforeItDeploys) {
   auto r = applier_->Up(Spec(1, "v9.3"), Sink());
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
-  EXPECT_THAT(r.status().message(),
-              ::testing::HasSubstr("core/override.env:1: GAS_PRICE_MULTIPLIER"));
+  EXPECT_THAT(
+      r.status().message(),
+      ::testing::HasSubstr("core/override.env:1: GAS_PRICE_MULTIPLIER"));
   EXPECT_THAT(r.status().message(),
               ::testing::HasSubstr("override.env:2: PROD_CHAIN_ADAPTER_HOST"));
   EXPECT_TRUE(compose_.up().empty());
@@ -241,10 +292,18 @@ TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {
       steps.push_back(e.step().action().step());
     }
   }
-  EXPECT_THAT(steps, ::testing::ElementsAre(
-                         "wallets", "register-workerpool", "ensure-stake",
-                         "deploy", "wait-core-healthy", "deploy",
-                         "wait-workers-alive", "set-publisher", "monitor"));
+  EXPECT_THAT(steps,
+              ::testing::ElementsAre(
+                  "wallets", "fund-wallets", "register-workerpool",
+                  "ensure-stake", "deploy", "wait-core-healthy", "deploy",
+                  "wait-workers-alive", "set-publisher", "monitor"));
+  // Not a devnet pool: no funding, said so.
+  EXPECT_EQ(Outcome("fund-wallets").state(), v1::StepEvent::STATE_SKIPPED);
+  EXPECT_EQ(Outcome("fund-wallets").message(),
+            "skipped: no funding in the spec");
+  EXPECT_THAT(
+      chain_.calls(),
+      ::testing::Not(::testing::Contains(::testing::StartsWith("fund "))));
   // The owner wallet the vault just made was unlocked for chain-gateway.
   EXPECT_GE(vault_.unlocked(), 1);
   // ...and may sign only transactions to the hub, this pool's orders under
@@ -279,6 +338,93 @@ TEST_F(ApplierTest, UpRunsEveryStepThenConverges) {
     EXPECT_NE(a.step(), "register-workerpool");
     EXPECT_NE(a.step(), "create-wallet");
   }
+}
+
+// A devnet pool with `funding`: every wallet (owner and workers) is topped
+// up right after it exists and before the owner registers and stakes; the
+// next `up` sends nothing.
+TEST_F(ApplierTest, FundingTopsUpEveryWalletBeforeRegistrationAndStake) {
+  LoadedSpec spec = DevnetSpec(
+      2, "funding: {eth: '1', rlc: '10'}\nstake: {minimum: '1000000000'}");
+  auto r = applier_->Up(spec, Sink());
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::string funded = "1000000000000000000/10000000000";  // wei/nRLC
+  EXPECT_EQ(chain_.funded("core"), funded);
+  EXPECT_EQ(chain_.funded("wallet0"), funded);
+  EXPECT_EQ(chain_.funded("wallet1"), funded);
+  EXPECT_THAT(chain_.calls(), ::testing::ElementsAre(
+                                  "fund core", "fund wallet0", "fund wallet1",
+                                  "deploy core", "stake core"));
+  EXPECT_EQ(chain_.stake("core"), "1000000000");
+  std::vector<std::string> steps = StartedSteps();
+  ASSERT_GE(steps.size(), 4u);
+  EXPECT_THAT(std::vector<std::string>(steps.begin(), steps.begin() + 4),
+              ::testing::ElementsAre("wallets", "fund-wallets",
+                                     "register-workerpool", "ensure-stake"));
+  EXPECT_EQ(Outcome("fund-wallets").state(), v1::StepEvent::STATE_DONE);
+  EXPECT_THAT(Outcome("fund-wallets").message(),
+              ::testing::HasSubstr("core: topped up"));
+  EXPECT_EQ(chain_.fund_transfers(), 3);
+  // The plan says so too.
+  auto plan = orchestrator_->Plan(spec);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  bool planned = false;
+  for (const v1::Action& a : *plan) planned |= a.step() == "fund-wallets";
+  EXPECT_TRUE(planned);
+
+  events_.clear();
+  auto again = applier_->Up(spec, Sink());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(chain_.fund_transfers(), 3);
+  EXPECT_THAT(Outcome("fund-wallets").message(),
+              ::testing::HasSubstr("wallet1: funded already"));
+}
+
+// chain-gateway refusing (or failing) to fund stops `up` before anything is
+// registered, naming the wallet.
+TEST_F(ApplierTest, AFundingFailureStopsUpBeforeRegistration) {
+  chain_.SetFundError(absl::FailedPreconditionError(
+      "chain \"devnet\" runs on \"Geth\", not anvil"));
+  auto r = applier_->Up(DevnetSpec(1, "funding: {rlc: '10'}"), Sink());
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
+  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("wallet core: "));
+  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("not anvil"));
+  EXPECT_EQ(chain_.deployments(), 0);
+  EXPECT_TRUE(compose_.up().empty());
+  EXPECT_EQ(Outcome("fund-wallets").state(), v1::StepEvent::STATE_FAILED);
+}
+
+// `funding` is for the devnet alone: `pool validate` names it on a preset
+// or a chain the operator added, and checks its amounts.
+TEST_F(ApplierTest, FundingIsValidOnTheDevnetOnly) {
+  chain_.AddChain(test::ArbitrumDevnetChainFacts());
+  ChainFacts mine = test::ArbitrumDevnetChainFacts();
+  mine.name = "mine";
+  mine.origin = "custom";
+  chain_.AddChain(mine);
+  const std::string funding = "funding: {eth: '0.5', rlc: '10'}";
+  auto on = [&](const std::string& chain, const std::string& extra) {
+    absl::StatusOr<LoadedSpec> l =
+        orchestrator_->Load(DevnetSource(1, extra, chain));
+    EXPECT_TRUE(l.ok()) << l.status();
+    return l.ok() ? l->violations : std::vector<v1::Violation>{};
+  };
+  EXPECT_TRUE(on("devnet", funding).empty())
+      << test::Dump(on("devnet", funding));
+  for (const char* chain : {"mine", "arbitrum-sepolia-testnet"}) {
+    std::vector<v1::Violation> vs = on(chain, funding);
+    const v1::Violation* v = test::Find(vs, "funding");
+    ASSERT_NE(v, nullptr) << chain << "\n" << test::Dump(vs);
+    EXPECT_THAT(v->message(), ::testing::HasSubstr("devnet only"));
+    EXPECT_THAT(v->message(), ::testing::HasSubstr("by hand"));
+    EXPECT_THAT(v->location(), ::testing::HasSubstr("pool.yaml:"));
+  }
+  std::vector<v1::Violation> bad =
+      on("devnet", "funding: {eth: '1e18', rlc: '0.0000000001'}");
+  EXPECT_NE(test::Find(bad, "funding.eth"), nullptr) << test::Dump(bad);
+  EXPECT_NE(test::Find(bad, "funding.rlc"), nullptr) << test::Dump(bad);
+  EXPECT_NE(test::Find(on("devnet", "funding: {}"), "funding"), nullptr);
 }
 
 TEST_F(ApplierTest, PlanShowsChangesWithoutMakingThem) {

@@ -1,8 +1,8 @@
 // What the orchestrator needs from the chain: the chain itself (what the
 // stacks are configured with), the workerpool (find or register), the
-// owner's stake, and the publisher policy. The chain-gateway over gRPC in
-// production (proto/poolops/chain/v1/chain.proto), a fake in tests
-// (fake_chain_client.h).
+// owner's stake, the publisher policy, and on the devnet the wallets' funds.
+// The chain-gateway over gRPC in production
+// (proto/poolops/chain/v1/chain.proto), a fake in tests (fake_chain_client.h).
 #pragma once
 
 #include <functional>
@@ -43,6 +43,15 @@ struct ChainFacts {
   uint64_t head_block = 0;  // GetChainHead only
 };
 
+// What a devnet top-up sent and left (FundFromDevnet).
+struct WalletFunding {
+  std::string address;
+  std::string eth_sent;      // wei
+  std::string rlc_sent;      // nRLC
+  std::string native_after;  // wei
+  std::string rlc_after;     // nRLC
+};
+
 class ChainClient {
  public:
   virtual ~ChainClient() = default;
@@ -62,6 +71,13 @@ class ChainClient {
   virtual absl::StatusOr<std::string> EnsureStake(
       const std::string& chain, const std::string& wallet,
       const std::string& minimum, const ProgressFn& progress) = 0;
+  // Devnet only: tops `wallet` up to `eth` ETH and `rlc` RLC (decimal
+  // strings) from the devnet's own accounts. FailedPrecondition on any
+  // other chain.
+  virtual absl::StatusOr<WalletFunding> FundWallet(
+      const std::string& chain, const std::string& wallet,
+      const std::string& eth, const std::string& rlc,
+      const ProgressFn& progress) = 0;
   virtual absl::Status SetPublisher(const PublisherSettings& settings) = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/eth/units.h"
 #include "libs/iexec/rlc.h"
 
 namespace poolops::orchestrator {
@@ -72,6 +73,7 @@ absl::StatusOr<std::string> FakeChainClient::DeployWorkerpool(
     return absl::AlreadyExistsError(
         absl::StrCat("workerpool already registered at ", pools_[key]));
   }
+  calls_.push_back("deploy " + owner);
   ++deployments_;
   std::string address = absl::StrFormat("0x%040x", deployments_ * 4099);
   pools_[key] = address;
@@ -83,6 +85,7 @@ absl::StatusOr<std::string> FakeChainClient::EnsureStake(
     const std::string&, const std::string& wallet, const std::string& minimum,
     const ProgressFn&) {
   absl::MutexLock lock(&mu_);
+  calls_.push_back("stake " + wallet);
   std::string& s = stakes_[wallet];
   absl::StatusOr<iexec::NRlc> want = iexec::NRlc::Parse(minimum);
   if (!want.ok()) return want.status();
@@ -90,6 +93,65 @@ absl::StatusOr<std::string> FakeChainClient::EnsureStake(
   if (!now.ok()) return now.status();
   if (*now < *want) s = want->NrlcDecimal();
   return s;
+}
+
+absl::StatusOr<WalletFunding> FakeChainClient::FundWallet(
+    const std::string& chain, const std::string& wallet, const std::string& eth,
+    const std::string& rlc, const ProgressFn& progress) {
+  absl::MutexLock lock(&mu_);
+  calls_.push_back("fund " + wallet);
+  if (!fund_error_.ok()) return fund_error_;
+  auto c = chains_.find(chain);
+  if (c == chains_.end() || c->second.origin != "devnet") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "chain \"", chain,
+        "\" is not the devnet: fund wallets by hand on real chains"));
+  }
+  absl::StatusOr<eth::U256> wei =
+      eth.empty() ? eth::U256()
+                  : eth::ParseAmount(eth, eth::Unit::kEther, eth::Unit::kWei);
+  if (!wei.ok()) return wei.status();
+  absl::StatusOr<eth::U256> nrlc =
+      rlc.empty() ? eth::U256()
+                  : eth::ParseAmount(rlc, eth::Unit::kRlc, eth::Unit::kNRlc);
+  if (!nrlc.ok()) return nrlc.status();
+  auto& [have_wei, have_nrlc] = funded_[wallet];
+  WalletFunding out;
+  out.address = wallet;
+  out.eth_sent = have_wei < *wei ? (*wei - have_wei).ToDecimal() : "0";
+  out.rlc_sent = have_nrlc < *nrlc ? (*nrlc - have_nrlc).ToDecimal() : "0";
+  if (have_wei < *wei) have_wei = *wei;
+  if (have_nrlc < *nrlc) have_nrlc = *nrlc;
+  if (out.eth_sent != "0" || out.rlc_sent != "0") {
+    ++fund_transfers_;
+    if (progress) progress(absl::StrCat("funded ", wallet));
+  }
+  out.native_after = have_wei.ToDecimal();
+  out.rlc_after = have_nrlc.ToDecimal();
+  return out;
+}
+
+void FakeChainClient::SetFundError(absl::Status error) {
+  absl::MutexLock lock(&mu_);
+  fund_error_ = std::move(error);
+}
+
+std::string FakeChainClient::funded(const std::string& wallet) const {
+  absl::MutexLock lock(&mu_);
+  auto it = funded_.find(wallet);
+  if (it == funded_.end()) return "";
+  return absl::StrCat(it->second.first.ToDecimal(), "/",
+                      it->second.second.ToDecimal());
+}
+
+int FakeChainClient::fund_transfers() const {
+  absl::MutexLock lock(&mu_);
+  return fund_transfers_;
+}
+
+std::vector<std::string> FakeChainClient::calls() const {
+  absl::MutexLock lock(&mu_);
+  return calls_;
 }
 
 absl::Status FakeChainClient::SetPublisher(const PublisherSettings& settings) {

@@ -4,11 +4,13 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/eth/uint256.h"
 #include "services/orchestrator/chain_client.h"
 
 namespace poolops::orchestrator {
@@ -32,9 +34,26 @@ class FakeChainClient : public ChainClient {
                                           const std::string& wallet,
                                           const std::string& minimum,
                                           const ProgressFn& progress) override;
+  // Refused (FailedPrecondition) unless the chain was added with origin
+  // "devnet"; tops the wallet up in memory, sending only what is missing.
+  absl::StatusOr<WalletFunding> FundWallet(const std::string& chain,
+                                           const std::string& wallet,
+                                           const std::string& eth,
+                                           const std::string& rlc,
+                                           const ProgressFn& progress) override;
   absl::Status SetPublisher(const PublisherSettings& settings) override;
 
   void AddChain(const ChainFacts& chain);
+  // Every FundWallet fails so while `error` is not OK.
+  void SetFundError(absl::Status error);
+  // What the wallet holds from fundings: "<wei>/<nRLC>", "" when never
+  // funded.
+  std::string funded(const std::string& wallet) const;
+  // Top-ups that sent something.
+  int fund_transfers() const;
+  // FundWallet, DeployWorkerpool and EnsureStake calls in order
+  // ("fund core", "deploy core", "stake core").
+  std::vector<std::string> calls() const;
   // Every GetChain fails so while `error` is not OK.
   void SetGetChainError(absl::Status error);
 
@@ -55,6 +74,12 @@ class FakeChainClient : public ChainClient {
   uint64_t head_ ABSL_GUARDED_BY(mu_) = 1000;
   int heads_asked_ ABSL_GUARDED_BY(mu_) = 0;
   bool publisher_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status fund_error_ ABSL_GUARDED_BY(mu_);
+  // wallet -> {wei, nRLC}
+  std::map<std::string, std::pair<eth::U256, eth::U256>> funded_
+      ABSL_GUARDED_BY(mu_);
+  int fund_transfers_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::string> calls_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace poolops::orchestrator

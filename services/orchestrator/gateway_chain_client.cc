@@ -2,6 +2,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -142,6 +143,34 @@ class GatewayChainClient : public ChainClient {
     s = reader->Finish();
     if (!s.ok()) return FromGrpc(s);
     return after;
+  }
+
+  absl::StatusOr<WalletFunding> FundWallet(
+      const std::string& chain, const std::string& wallet,
+      const std::string& eth, const std::string& rlc,
+      const ProgressFn& progress) override {
+    cv1::FundFromDevnetRequest req;
+    req.set_chain(chain);
+    req.set_wallet(wallet);
+    req.set_eth(eth);
+    req.set_rlc(rlc);
+    auto ctx = Context(std::chrono::seconds(300));
+    auto reader = stub_->FundFromDevnet(ctx.get(), req);
+    cv1::FundFromDevnetEvent e;
+    std::optional<WalletFunding> out;
+    while (reader->Read(&e)) {
+      if (e.has_progress() && progress) progress(e.progress().message());
+      if (e.has_result()) {
+        const cv1::FundResult& r = e.result();
+        out = WalletFunding{r.address(), r.eth_sent(), r.rlc_sent(),
+                            r.balances().native(), r.balances().rlc()};
+      }
+    }
+    grpc::Status s = reader->Finish();
+    if (!s.ok()) return FromGrpc(s);
+    if (!out)
+      return absl::InternalError("chain-gateway sent no funding result");
+    return *out;
   }
 
   absl::Status SetPublisher(const PublisherSettings& p) override {

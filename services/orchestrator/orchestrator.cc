@@ -114,6 +114,18 @@ absl::StatusOr<LoadedSpec> Orchestrator::LoadSpec(const v1::SpecSource& source,
     }
     if (bad.ok()) {
       out.chain = *std::move(chain);
+      // Funding hands out the devnet's own test funds: nowhere else.
+      if (out.spec.has_funding() && out.chain->origin != "devnet") {
+        v1::Violation* v = &out.violations.emplace_back();
+        v->set_field("funding");
+        v->set_message(absl::StrCat(
+            "devnet only: chain '", out.spec.chain(), "' is a ",
+            out.chain->origin,
+            " chain, and poolops hands out test funds on the devnet alone; "
+            "fund the pool's wallets by hand (ETH for gas, RLC for the "
+            "stake) and remove `funding`"));
+        v->set_location(out.locations.Of("funding"));
+      }
     } else {
       v1::Violation* v = &out.violations.emplace_back();
       v->set_field("chain");
@@ -349,6 +361,15 @@ absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(
         deps_.state->LastApplied(spec.name());
     if (!l.ok()) return l.status();
     last = *l;
+  }
+  if (spec.has_funding()) {
+    add("fund-wallets", spec.chain(),
+        absl::StrCat("each of the ", wallet_names.size(),
+                     " wallets holds at least ",
+                     spec.funding().eth().empty() ? "0" : spec.funding().eth(),
+                     " ETH and ",
+                     spec.funding().rlc().empty() ? "0" : spec.funding().rlc(),
+                     " RLC (topped up from the devnet's accounts)"));
   }
   if (workerpool.empty()) {
     add("register-workerpool", spec.chain(),

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/eth/units.h"
 #include "services/orchestrator/env_values.h"
 #include "services/orchestrator/secrets.h"
 #include "services/orchestrator/spec_defaults.h"
@@ -193,6 +194,27 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
   c.File("workerpool.owner_password_file", wp.owner_password_file());
   if (!spec.stake().minimum().empty() && !IsDecimal(spec.stake().minimum())) {
     c.Add("stake.minimum", "a whole number of nRLC (1 RLC = 10^9 nRLC)");
+  }
+  // Devnet funding: amounts here; the chain's origin once chain-gateway
+  // has been asked (Orchestrator::LoadSpec).
+  if (spec.has_funding()) {
+    const auto& f = spec.funding();
+    if (f.eth().empty() && f.rlc().empty()) {
+      c.Add("funding",
+            "give eth and/or rlc (decimal strings), or leave it out");
+    }
+    if (!f.eth().empty() &&
+        !eth::ParseAmount(f.eth(), eth::Unit::kEther, eth::Unit::kWei).ok()) {
+      c.Add("funding.eth",
+            absl::StrCat("'", f.eth(), "': a decimal amount of ETH (\"0.5\")"));
+    }
+    if (!f.rlc().empty() &&
+        !eth::ParseAmount(f.rlc(), eth::Unit::kRlc, eth::Unit::kNRlc).ok()) {
+      c.Add("funding.rlc",
+            absl::StrCat("'", f.rlc(),
+                         "': a decimal amount of RLC (\"10\", at most 9 "
+                         "decimals)"));
+    }
   }
 
   // Images.

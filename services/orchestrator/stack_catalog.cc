@@ -143,6 +143,7 @@ absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
                                        const std::optional<ChainFacts>& known) {
   std::optional<ChainInfo> base =
       ChainPreset(spec.chain(), spec.stack_version());
+  if (base.has_value()) base->origin = "preset";
   if (!base.has_value() && known.has_value()) {
     ChainInfo info;
     info.name = spec.chain();
@@ -155,6 +156,7 @@ absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
     info.sidechain = known->native;
     info.block_time = absl::Seconds(1);
     info.market_api_host = HostOf(known->market);
+    info.origin = known->origin;
     base = info;
   }
   const v1::PoolSpec::ChainParams& p = spec.chain_params();
@@ -170,6 +172,7 @@ absl::StatusOr<ChainInfo> ResolveChain(const v1::PoolSpec& spec,
     }
     base = ChainInfo{};
     base->name = spec.chain();
+    base->origin = "custom";
   }
   ChainInfo c = *base;
   if (!p.rpc().empty()) c.rpc = p.rpc();

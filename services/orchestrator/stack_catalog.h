@@ -40,6 +40,10 @@ struct ChainInfo {
   std::string sms_scone_url;
   std::string sms_gramine_url;
   std::string sms_tdx_url;  // v9.3 platform registry (tdx feature)
+  // Where the chain comes from: "preset", or chain-gateway's origin
+  // ("devnet", "custom"); "custom" when only chain_params describe it.
+  // What devnet-only options (funding) are checked against.
+  std::string origin;
 };
 
 // What the renderer and validation need to know of a stack version.

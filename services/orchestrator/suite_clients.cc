@@ -107,6 +107,14 @@ class SuiteChainClient : public ChainClient {
     if (!c.ok()) return c.status();
     return (*c)->EnsureStake(chain, wallet, minimum, progress);
   }
+  absl::StatusOr<WalletFunding> FundWallet(
+      const std::string& chain, const std::string& wallet,
+      const std::string& eth, const std::string& rlc,
+      const ProgressFn& progress) override {
+    auto c = Client();
+    if (!c.ok()) return c.status();
+    return (*c)->FundWallet(chain, wallet, eth, rlc, progress);
+  }
   absl::Status SetPublisher(const PublisherSettings& settings) override {
     auto c = Client();
     if (!c.ok()) return c.status();

@@ -1,5 +1,6 @@
 #include "services/orchestrator/up_run.h"
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <thread>
@@ -13,8 +14,8 @@
 #include "nlohmann/json.hpp"
 #include "services/orchestrator/bundle_diff.h"
 #include "services/orchestrator/compose_file.h"
-#include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/override_env_check.h"
+#include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/stack_catalog.h"
 #include "services/orchestrator/step_list.h"
 
@@ -95,13 +96,16 @@ class UpRun {
         probe_host_(spec.core().host()),
         probe_port_(spec.core().core_port()) {}
 
-  // Wallets, registration and stake have no undo: they are idempotent and
-  // the next `up` reuses them. The gates commit: a healthy core stays when a
-  // worker fails, a pool whose workers are alive stays when the publisher
-  // cannot be set.
+  // Wallets, funding, registration and stake have no undo: they are
+  // idempotent and the next `up` reuses them. The gates commit: a healthy
+  // core stays when a worker fails, a pool whose workers are alive stays
+  // when the publisher cannot be set.
   std::vector<Step> Steps() {
     return {
         {"wallets", Reported("wallets", "wallet-vault", &UpRun::Wallets)},
+        // Devnet only (validated): the wallets pay gas and stake from here.
+        {"fund-wallets",
+         Reported("fund-wallets", spec_.chain(), &UpRun::FundWallets)},
         {"register-workerpool", Reported("register-workerpool", spec_.chain(),
                                          &UpRun::RegisterWorkerpool)},
         {"ensure-stake",
@@ -109,8 +113,8 @@ class UpRun {
         {"render", [this] { return Render(); }},
         // v9.3 only: the older stacks' services read what they always did.
         {"check-overrides",
-         [this, check = Reported("check-overrides", pool_,
-                                 &UpRun::CheckOverrides)] {
+         [this,
+          check = Reported("check-overrides", pool_, &UpRun::CheckOverrides)] {
            return TraitsOf(spec_.stack_version()).config_server
                       ? check()
                       : absl::OkStatus();
@@ -168,6 +172,39 @@ class UpRun {
     if (!unlocked.ok()) return unlocked.status();
     created.push_back(*unlocked);
     return absl::StrJoin(created, "; ");
+  }
+
+  // Every wallet of the pool topped up from the devnet's accounts (only
+  // what is missing is sent).
+  absl::StatusOr<std::string> FundWallets() {
+    if (!spec_.has_funding()) return "skipped: no funding in the spec";
+    std::vector<std::string> names = {spec_.workerpool().owner_wallet()};
+    for (const v1::PoolSpec::Worker& w : spec_.workers()) {
+      if (std::find(names.begin(), names.end(), w.wallet()) == names.end())
+        names.push_back(w.wallet());
+    }
+    std::vector<std::string> done;
+    for (const std::string& name : names) {
+      if (cancelled_ && cancelled_())
+        return absl::CancelledError("pool up cancelled while funding wallets");
+      absl::StatusOr<WalletFunding> f = l_.chain->FundWallet(
+          spec_.chain(), name, spec_.funding().eth(), spec_.funding().rlc(),
+          [&](const std::string& line) {
+            events_.Emit("fund-wallets", spec_.chain(),
+                         v1::StepEvent::STATE_STARTED, line);
+          });
+      if (!f.ok()) {
+        return absl::Status(
+            f.status().code(),
+            absl::StrCat("wallet ", name, ": ", f.status().message()));
+      }
+      bool sent = (!f->eth_sent.empty() && f->eth_sent != "0") ||
+                  (!f->rlc_sent.empty() && f->rlc_sent != "0");
+      done.push_back(
+          absl::StrCat(name, sent ? ": topped up" : ": funded already", " (",
+                       f->native_after, " wei, ", f->rlc_after, " nRLC)"));
+    }
+    return absl::StrJoin(done, "; ");
   }
 
   // The spec's address, the recorded one, the one already on chain for
@@ -245,9 +282,9 @@ class UpRun {
       if (!r.ok()) return r.status();
       if (r->exit_code == 3 || r->output.empty()) continue;  // none yet
       if (r->exit_code != 0) {
-        return absl::UnavailableError(absl::StrCat(
-            b.target, " ", b.name, "/override.env: cannot be read: ",
-            r->output));
+        return absl::UnavailableError(
+            absl::StrCat(b.target, " ", b.name,
+                         "/override.env: cannot be read: ", r->output));
       }
       ++read;
       if (r->output.size() > kMaxOverrideEnvBytes) {

@@ -45,11 +45,11 @@ ComposeBundle ComposeOf(const BundleRecord& b);
 // The revision's spec as stored: {"spec": <PoolSpec JSON>, "dir": "..."}.
 std::string SpecEnvelope(const LoadedSpec& spec);
 
-// Wallets -> registration -> stake -> bundles -> core up -> core healthy
-// (kept from here on) -> stale bundles down -> workers up in parallel ->
-// every worker alive -> publisher -> monitor -> the revision recorded. A
-// failed step takes back the hosts' bundles done since the core gate, last
-// first, and marks the revision failed.
+// Wallets -> (devnet) funding -> registration -> stake -> bundles -> core
+// up -> core healthy (kept from here on) -> stale bundles down -> workers up
+// in parallel -> every worker alive -> publisher -> monitor -> the revision
+// recorded. A failed step takes back the hosts' bundles done since the core
+// gate, last first, and marks the revision failed.
 absl::StatusOr<v1::PoolResult> RunUp(const ApplyLayers& layers,
                                      const LoadedSpec& loaded,
                                      const EventSink& sink,

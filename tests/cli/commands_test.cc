@@ -134,6 +134,8 @@ const Case kCases[] = {
     {"devnet status", "", kNotFound, kNotFound},
     {"devnet images", "--tag t", kNotFound, kNotFound,
      "POOLOPS_BIN_DIR=/nonexistent-bin"},
+    // Over chain-gateway, which knows no such chain.
+    {"devnet fund", "--address {pool} --chain nosuch", kUnavailable, kNotFound},
     // wallet-vault
     {"wallet create", "w --password-file {files}/pw", kUnavailable, 0},
     {"wallet list", "", kUnavailable, 0},

@@ -396,7 +396,7 @@ TEST_F(PoolopsContainersTest, PoolUpThroughContainerizedOrchestrator) {
   // The containerized gateway learns the devnet; the orchestrator asks it
   // for the chain (GetChain over mutual TLS). The devnet runs with gas
   // price 0, and the spec asks no stake and a price of 0: the wallets the
-  // vault creates need no funds (as in examples/devnet-pool.yaml).
+  // vault creates need no funds (the examples stake, with `funding:`).
   fs::path chain_json = dir_ / "devhome" / "chains" / "devnet.json";
   r = Poolctl({"chain", "import", chain_json.string()});
   ASSERT_EQ(r.code, 0) << r.out << r.err;

@@ -267,4 +267,29 @@ absl::StatusOr<std::vector<WorkerpoolInfo>> ChainOps::ListWorkerpools(
   return out;
 }
 
+absl::StatusOr<FundedWallet> ChainOps::FundFromDevnet(
+    std::string_view chain_name, std::string_view wallet,
+    const DevnetFunding& want, const ProgressFn& progress) {
+  absl::StatusOr<ChainSession*> chain = Open(gateway_, chain_name);
+  if (!chain.ok()) return chain.status();
+  ChainSession& c = **chain;
+  DevnetFunder funder(&c.config(), &c.rpc(), &c.eth(), &c.poco());
+  // Refused before the vault is asked for a name.
+  if (absl::Status s = funder.CheckDevnet(); !s.ok()) return s;
+  absl::StatusOr<eth::Address> who = ResolveWallet(c, wallet);
+  if (!who.ok()) return who.status();
+  FundedWallet out;
+  {
+    absl::MutexLock lock(&fund_mu_);
+    absl::StatusOr<FundOutcome> funded = funder.Fund(*who, want, progress);
+    if (!funded.ok()) return funded.status();
+    out.funding = *std::move(funded);
+  }
+  absl::StatusOr<WalletBalances> after =
+      Balances(chain_name, who->ToChecksum());
+  if (!after.ok()) return after.status();
+  out.after = *std::move(after);
+  return out;
+}
+
 }  // namespace poolops::chain

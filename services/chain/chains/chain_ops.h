@@ -9,9 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/eth/address.h"
 #include "libs/eth/uint256.h"
+#include "services/chain/chains/devnet_funder.h"
 #include "services/chain/chains/gateway.h"
 
 namespace poolops::chain {
@@ -33,6 +36,11 @@ struct StakeOutcome {
 struct DeployOutcome {
   eth::Address workerpool;
   TxOutcome tx;
+};
+
+struct FundedWallet {
+  FundOutcome funding;
+  WalletBalances after;
 };
 
 class ChainOps {
@@ -69,9 +77,17 @@ class ChainOps {
                                                const eth::Address& workerpool);
   absl::StatusOr<std::vector<WorkerpoolInfo>> ListWorkerpools(
       std::string_view chain, std::string_view owner);
+  // Devnet only (devnet_funder.h): tops `wallet` up to `want` from the
+  // devnet's first account. One funding at a time, so that two calls for
+  // the same wallet do not both send.
+  absl::StatusOr<FundedWallet> FundFromDevnet(std::string_view chain,
+                                              std::string_view wallet,
+                                              const DevnetFunding& want,
+                                              const ProgressFn& progress);
 
  private:
   Gateway* const gateway_;
+  absl::Mutex fund_mu_;
 };
 
 // 1 nRLC of native value is 10^9 wei.

@@ -2,7 +2,7 @@
 // messages to the domain classes and absl::Status to gRPC codes. Chain,
 // balance, transfer, stake and workerpool methods live in
 // gateway_service.cc; order, orderbook and publisher methods in
-// gateway_service_orders.cc.
+// gateway_service_orders.cc; devnet funding in gateway_service_devnet.cc.
 #pragma once
 
 #include "absl/status/statusor.h"
@@ -82,6 +82,11 @@ class GatewayService final : public v1::ChainGateway::Service {
   grpc::Status GetPublisherStatus(grpc::ServerContext*,
                                   const v1::GetPublisherStatusRequest*,
                                   v1::PublisherStatus*) override;
+
+  // gateway_service_devnet.cc
+  grpc::Status FundFromDevnet(
+      grpc::ServerContext*, const v1::FundFromDevnetRequest*,
+      grpc::ServerWriter<v1::FundFromDevnetEvent>*) override;
 
  private:
   Gateway* const gateway_;
