@@ -1,6 +1,7 @@
 #include "devnet/simulators/answer_wait.h"
 
 #include <cstdio>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "devnet/simulators/http_client.h"
@@ -68,6 +69,19 @@ absl::StatusOr<HttpResponse> GetWhenAnswered(const std::string& url,
       return absl::CancelledError(absl::StrCat("stopped waiting for ", url));
     }
   }
+}
+
+absl::StatusOr<std::string> GetBodyWhenAnswered(const std::string& url,
+                                                const HttpGet& get,
+                                                const AnswerWait& wait) {
+  absl::StatusOr<HttpResponse> r = GetWhenAnswered(url, get, wait);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("GET ", url, " answered HTTP ", r->status, ": ",
+                     r->body.substr(0, 200)));
+  }
+  return std::move(r->body);
 }
 
 }  // namespace poolops::sim

@@ -43,4 +43,10 @@ absl::StatusOr<HttpResponse> GetWhenAnswered(const std::string& url,
                                              const HttpGet& get,
                                              const AnswerWait& wait);
 
+// GetWhenAnswered, then the body of an HTTP 200; any other status is
+// FailedPrecondition naming `url`, the status and the body's start.
+absl::StatusOr<std::string> GetBodyWhenAnswered(const std::string& url,
+                                                const HttpGet& get,
+                                                const AnswerWait& wait);
+
 }  // namespace poolops::sim

@@ -79,14 +79,9 @@ absl::StatusOr<PublicChainConfig> FetchPublicChainConfig(
     const AnswerWait& wait) {
   std::string url =
       absl::StrCat(absl::StripSuffix(config_server_url, "/"), "/config/chain");
-  absl::StatusOr<HttpResponse> r = GetWhenAnswered(url, get, wait);
-  if (!r.ok()) return r.status();
-  if (r->status != 200) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("GET ", url, " answered HTTP ", r->status, ": ",
-                     r->body.substr(0, 200)));
-  }
-  absl::StatusOr<PublicChainConfig> config = ParsePublicChainConfig(r->body);
+  absl::StatusOr<std::string> body = GetBodyWhenAnswered(url, get, wait);
+  if (!body.ok()) return body.status();
+  absl::StatusOr<PublicChainConfig> config = ParsePublicChainConfig(*body);
   if (!config.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat(url, ": ", config.status().message()));

@@ -69,14 +69,9 @@ absl::StatusOr<PublicChainConfig> WorkerV9Startup(const WorkerConfig& config,
                                                   const HttpGet& get,
                                                   const AnswerWait& wait) {
   const std::string url = absl::StrCat(config.core_url, "/workers/config");
-  absl::StatusOr<HttpResponse> r = GetWhenAnswered(url, get, wait);
-  if (!r.ok()) return r.status();
-  if (r->status != 200) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("GET ", url, " answered HTTP ", r->status, ": ",
-                     r->body.substr(0, 200)));
-  }
-  nlohmann::json json = nlohmann::json::parse(r->body, nullptr, false);
+  absl::StatusOr<std::string> body = GetBodyWhenAnswered(url, get, wait);
+  if (!body.ok()) return body.status();
+  nlohmann::json json = nlohmann::json::parse(*body, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
     return absl::FailedPreconditionError(
         absl::StrCat("GET ", url, ": not a JSON object"));

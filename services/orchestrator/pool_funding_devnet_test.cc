@@ -11,35 +11,24 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
+#include "tests/containers/exec.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using ::poolops::test::Result;
+using ::poolops::test::Slurp;
 using ::testing::HasSubstr;
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-  nlohmann::json json;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A decimal string as a number (amounts here fit 64 bits: < 1.8e19).
 unsigned long long Dec(const nlohmann::json& j) {
@@ -67,18 +56,14 @@ class PoolFundingDevnet : public ::testing::Test {
     fs::remove_all(home_, ec);
   }
 
+  // poolctl in the temp home; `args` split on spaces (no argument here has
+  // one), run without a shell.
   Result Run(const std::string& args) {
-    fs::path out = home_ / ".out", err = home_ / ".err";
-    std::string cmd =
-        absl::StrCat(POOLCTL_PATH, " --home ", home_.string(), " ", args, " >",
-                     out.string(), " 2>", err.string());
-    int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    r.json = nlohmann::json::parse(r.out, nullptr, false);
-    return r;
+    std::vector<std::string> argv = {POOLCTL_PATH, "--home", home_.string()};
+    for (absl::string_view a : absl::StrSplit(args, ' ', absl::SkipEmpty())) {
+      argv.emplace_back(a);
+    }
+    return poolops::test::Exec(home_, argv);
   }
 
   // The example in the temp home (its local: targets land there), with
