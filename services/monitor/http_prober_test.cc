@@ -198,8 +198,10 @@ TEST(HttpProberTest, MonitorGivesEachBadCoreTheRightStatus) {
   std::filesystem::remove_all(dir);
   EndpointsStore store(dir / "targets.json");
   MonitorOptions options;
-  options.interval = absl::Seconds(2);
-  options.probe_timeout = absl::Milliseconds(500);
+  // Long enough that every answering server answers on a busy machine;
+  // only the hanging one waits it out.
+  options.interval = absl::Seconds(6);
+  options.probe_timeout = absl::Seconds(3);
   MonitorDeps deps{&store,    prober.get(),  &heads, &chains,
                    &balances, Clock::Real(), nullptr};
   auto monitor = Monitor::Create(options, deps);
@@ -283,8 +285,10 @@ TEST(HttpProberTest, MonitorChecksConfigServersOverLoopback) {
   std::filesystem::remove_all(dir);
   EndpointsStore store(dir / "targets.json");
   MonitorOptions options;
-  options.interval = absl::Seconds(2);
-  options.probe_timeout = absl::Milliseconds(500);
+  // Every server here answers (or refuses at once): a generous timeout so a
+  // busy machine (ctest -j) never turns an answer into a timeout.
+  options.interval = absl::Seconds(10);
+  options.probe_timeout = absl::Seconds(5);
   MonitorDeps deps{&store,    prober.get(),  &heads, &chains,
                    &balances, Clock::Real(), nullptr};
   auto monitor = Monitor::Create(options, deps);
