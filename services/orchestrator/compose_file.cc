@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/orchestrator/spec_text.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -61,7 +62,7 @@ absl::StatusOr<ComposeFile> ComposeFile::Parse(std::string_view text,
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
-        absl::StrCat(name, ":", e.mark.line + 1, ": ", e.msg));
+        absl::StrCat(name, ":", e.mark.line + 1, ": ", PrintableText(e.msg)));
   }
   if (!root.IsMap() || !root["services"] || !root["services"].IsMap()) {
     return absl::InvalidArgumentError(

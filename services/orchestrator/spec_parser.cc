@@ -362,7 +362,8 @@ absl::StatusOr<ParsedSpec> ParseSpec(std::string_view text,
                                      const std::string& file) {
   ParsedSpec out;
   out.locations = SpecLocations(file);
-  std::string where = file.empty() ? "spec" : file;
+  // Every message below starts with it: escaped once, here.
+  std::string where = file.empty() ? "spec" : PrintableText(file, 512);
   if (absl::Status s = CheckSpecText(text, where); !s.ok()) return s;
   YAML::Node root;
   try {
@@ -374,10 +375,11 @@ absl::StatusOr<ParsedSpec> ParseSpec(std::string_view text,
         absl::StrCat(where, ": nested more than ", e.depth(), " levels deep"));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
-        absl::StrCat(where, ":", e.mark.line + 1, ": not YAML/JSON: ", e.msg));
+        absl::StrCat(where, ":", e.mark.line + 1,
+                     ": not YAML/JSON: ", PrintableText(e.msg)));
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(
-        absl::StrCat(where, ": not YAML/JSON: ", e.what()));
+        absl::StrCat(where, ": not YAML/JSON: ", PrintableText(e.what())));
   }
   if (!root.IsMap()) {
     return absl::InvalidArgumentError(
@@ -390,7 +392,7 @@ absl::StatusOr<ParsedSpec> ParseSpec(std::string_view text,
     walker.Finish();
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
-        absl::StrCat(where, ":", e.mark.line + 1, ": ", e.msg));
+        absl::StrCat(where, ":", e.mark.line + 1, ": ", PrintableText(e.msg)));
   }
   return out;
 }
