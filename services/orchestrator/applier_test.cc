@@ -126,17 +126,24 @@ class ApplierTest : public ::testing::Test {
         "core: {target: 'local:",
         (dir_.path() / "hosts/a").string(),
         "', host: 127.0.0.1}\norders: {publisher: poolops}\nworkers:\n");
-    for (int i = 0; i < workers; ++i) {
-      absl::StrAppend(&yaml, "  - {name: w", i, ", target: 'local:",
-                      (dir_.path() / absl::StrCat("hosts/h", i)).string(),
-                      "', wallet: wallet", i, "}\n");
-    }
+    absl::StrAppend(&yaml, WorkerLines(workers));
     v1::SpecSource src;
     src.set_yaml(yaml);
     src.set_path((dir_.path() / "pool.yaml").string());
     auto loaded = orchestrator_->LoadValid(src);
     EXPECT_TRUE(loaded.ok()) << loaded.status();
     return *loaded;
+  }
+
+  // The `workers:` entries w0..w(n-1), each on its own local host dir.
+  std::string WorkerLines(int workers) {
+    std::string lines;
+    for (int i = 0; i < workers; ++i) {
+      absl::StrAppend(&lines, "  - {name: w", i, ", target: 'local:",
+                      (dir_.path() / absl::StrCat("hosts/h", i)).string(),
+                      "', wallet: wallet", i, "}\n");
+    }
+    return lines;
   }
 
   // A v9.3 pool on chain `chain` (the arbitrum devnet unless said) with
@@ -150,11 +157,7 @@ class ApplierTest : public ::testing::Test {
                      (dir_.path() / "hosts/a").string(),
                      "', host: 127.0.0.1}\norders: {publisher: poolops}\n",
                      extra, "\nworkers:\n");
-    for (int i = 0; i < workers; ++i) {
-      absl::StrAppend(&yaml, "  - {name: w", i, ", target: 'local:",
-                      (dir_.path() / absl::StrCat("hosts/h", i)).string(),
-                      "', wallet: wallet", i, "}\n");
-    }
+    absl::StrAppend(&yaml, WorkerLines(workers));
     v1::SpecSource src;
     src.set_yaml(yaml);
     src.set_path((dir_.path() / "pool.yaml").string());
