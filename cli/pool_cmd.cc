@@ -250,8 +250,13 @@ void AddUp(CLI::App* pool, Context& ctx, int* exit_code) {
       "up", "Apply a pool spec: wallets, registration, stake, core, workers");
   cmd->alias("apply");
   cmd->add_option("-f,--file", *file, "Pool spec (YAML or JSON)")->required();
-  cmd->callback([&ctx, exit_code, file] {
+  auto migrate = std::make_shared<bool>(false);
+  cmd->add_flag("--migrate-overrides", *migrate,
+                "Upgrading: rewrite the hosts' override.env files for the new "
+                "stack (the old ones kept as override.env.pre-<version>)");
+  cmd->callback([&ctx, exit_code, file, migrate] {
     absl::StatusOr<ov1::UpRequest> req = SpecRequest<ov1::UpRequest>(*file);
+    if (req.ok()) req->set_migrate_overrides(*migrate);
     *exit_code = req.ok() ? ApplyStream(ctx, &OrchestratorStub::Up, *req)
                           : ctx.Fail(req.status());
   });

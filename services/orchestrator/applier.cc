@@ -5,8 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "google/protobuf/util/json_util.h"
-#include "nlohmann/json.hpp"
 
 namespace poolops::orchestrator {
 
@@ -25,24 +23,7 @@ Applier::Applier(const Orchestrator* orchestrator, StateStore* state,
 
 absl::StatusOr<LoadedSpec> Applier::SpecOf(
     const RevisionRecord& revision) const {
-  nlohmann::json env =
-      nlohmann::json::parse(revision.spec_json, nullptr, false);
-  if (!env.is_object() || !env.contains("spec")) {
-    return absl::DataLossError(absl::StrCat("revision ", revision.revision,
-                                            " of ", revision.pool,
-                                            ": unreadable spec"));
-  }
-  v1::SpecSource source;
-  google::protobuf::util::JsonParseOptions opts;
-  auto s = google::protobuf::util::JsonStringToMessage(
-      env["spec"].dump(), source.mutable_spec(), opts);
-  if (!s.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("revision ", revision.revision, ": ", s.ToString()));
-  }
-  std::string dir = env.value("dir", "");
-  source.set_path(dir.empty() ? "" : dir + "/pool.yaml");
-  return orchestrator_->LoadStored(source);
+  return orchestrator_->LoadRevision(revision);
 }
 
 absl::StatusOr<std::vector<LoadedSpec>> Applier::RunningSpecs() {
@@ -82,18 +63,22 @@ absl::StatusOr<Applier::Lease> Applier::Acquire(const std::string& pool,
 
 absl::StatusOr<v1::PoolResult> Applier::Up(const LoadedSpec& loaded,
                                            const EventSink& sink,
-                                           const CancelCheck& cancelled) {
+                                           const CancelCheck& cancelled,
+                                           const UpOptions& options) {
   absl::StatusOr<Lease> lease = Acquire(loaded.spec.name(), "up");
   if (!lease.ok()) return lease.status();
-  return UpHeld(loaded, sink, cancelled);
+  UpOptions up = options;
+  up.rollback = false;
+  return UpHeld(loaded, up, sink, cancelled);
 }
 
 absl::StatusOr<v1::PoolResult> Applier::UpHeld(const LoadedSpec& loaded,
+                                               const UpOptions& options,
                                                const EventSink& sink,
                                                const CancelCheck& cancelled) {
   return RunUp({orchestrator_, state_, targets_, runner_, chain_, health_,
                 options_, clock_},
-               loaded, sink, cancelled);
+               loaded, options, sink, cancelled);
 }
 
 absl::StatusOr<v1::PoolResult> Applier::Down(const std::string& pool,
@@ -193,7 +178,9 @@ absl::StatusOr<v1::PoolResult> Applier::Rollback(const std::string& pool,
   }
   absl::StatusOr<LoadedSpec> loaded = SpecOf(**r);
   if (!loaded.ok()) return loaded.status();
-  return UpHeld(*loaded, sink, cancelled);
+  UpOptions up;
+  up.rollback = true;
+  return UpHeld(*loaded, up, sink, cancelled);
 }
 
 }  // namespace poolops::orchestrator

@@ -42,7 +42,8 @@ class Applier {
   // `cancelled` stops the wallets step between wallet creations.
   absl::StatusOr<v1::PoolResult> Up(const LoadedSpec& spec,
                                     const EventSink& sink,
-                                    const CancelCheck& cancelled = {});
+                                    const CancelCheck& cancelled = {},
+                                    const UpOptions& options = {});
   absl::StatusOr<v1::PoolResult> Down(const std::string& pool,
                                       bool remove_data);
   absl::StatusOr<std::vector<v1::Revision>> History(const std::string& pool);
@@ -71,6 +72,7 @@ class Applier {
   };
   absl::StatusOr<Lease> Acquire(const std::string& pool, const char* what);
   absl::StatusOr<v1::PoolResult> UpHeld(const LoadedSpec& spec,
+                                        const UpOptions& options,
                                         const EventSink& sink,
                                         const CancelCheck& cancelled);
   absl::StatusOr<LoadedSpec> SpecOf(const RevisionRecord& revision) const;

@@ -13,9 +13,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "libs/common/temp_dir_test_support.h"
+#include "services/orchestrator/compose_file.h"
 #include "services/orchestrator/fake_chain_client.h"
 #include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/unlock_keeper.h"
@@ -49,11 +52,30 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
     ++downs;
     return absl::OkStatus();
   }
+  // The services of the bundle's compose files, unless its .env holds a
+  // line of `crash_env` (a worker that exits on that version).
   absl::StatusOr<std::vector<std::string>> Running(
-      Target*, const ComposeBundle& b) override {
-    absl::MutexLock lock(&mu_);
-    if (up_.count(b.name)) return std::vector<std::string>{b.name};
-    return std::vector<std::string>{};
+      Target* t, const ComposeBundle& b) override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!up_.count(b.name)) return std::vector<std::string>{};
+    }
+    absl::StatusOr<CommandResult> env = t->Shell(b.name, "cat .env");
+    if (!env.ok()) return env.status();
+    for (const std::string& line : crash_env) {
+      if (absl::StrContains(env->output, line + "\n")) {
+        return std::vector<std::string>{};
+      }
+    }
+    std::vector<std::string> services;
+    for (const std::string& file : b.files) {
+      absl::StatusOr<CommandResult> text = t->Shell(b.name, "cat " + file);
+      if (!text.ok()) return text.status();
+      absl::StatusOr<ComposeFile> f = ComposeFile::Parse(text->output, file);
+      if (!f.ok()) return f.status();
+      for (const std::string& s : f->ServiceNames()) services.push_back(s);
+    }
+    return services;
   }
   absl::StatusOr<CoreMetrics> Core(const std::string&, uint32_t) override {
     absl::MutexLock lock(&mu_);
@@ -81,7 +103,7 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
     return std::exchange(actions_, {});
   }
 
-  std::set<std::string> fail_up, never_ping;
+  std::set<std::string> fail_up, never_ping, crash_env;
   absl::Notification* hold = nullptr;  // Up waits for it when set
   absl::Notification entered;          // an Up is waiting on `hold`
   bool core_never_healthy = false;
@@ -110,6 +132,7 @@ class ApplierTest : public ::testing::Test {
     opts.core_healthy_timeout = absl::Milliseconds(300);
     opts.workers_alive_timeout = absl::Milliseconds(300);
     opts.poll_interval = absl::Milliseconds(20);
+    opts.worker_settle = absl::Milliseconds(40);
     applier_ = std::make_unique<Applier>(orchestrator_.get(), state_.get(),
                                          targets_.get(), &compose_, &chain_,
                                          &compose_, opts);
@@ -563,6 +586,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 TEST_F(ApplierTest, KeeperKeepsThePublishingOwnerUnlocked) {
   ASSERT_TRUE(applier_->Up(Spec(1), nullptr).ok());
@@ -671,6 +695,239 @@ TEST_F(ApplierTest, OnePoolOneApplyAtATime) {
   // Once it ended, the pool is free again.
   compose_.hold = nullptr;
   EXPECT_TRUE(applier_->Up(Spec(2), nullptr).ok());
+}
+
+// ------------------------------------------------------------- upgrades --
+
+class UpgradeTest : public ApplierTest {
+ protected:
+  LoadedSpec At(const std::string& stack, int workers = 3,
+                const std::string& extra = "") {
+    chain_.AddChain(test::ArbitrumDevnetChainFacts());
+    v1::SpecSource src = DevnetSource(workers, extra);
+    std::string yaml = src.yaml();
+    size_t at = yaml.find("stack_version: v9.3");
+    yaml.replace(at, 19, "stack_version: " + stack);
+    if (stack == "v8.3") {  // its HTTPS is built in
+      at = yaml.find("host: 127.0.0.1}");
+      yaml.replace(at, 16,
+                   "host: 127.0.0.1, letsencrypt_email: ops@example.com}");
+    }
+    src.set_yaml(yaml);
+    auto loaded = orchestrator_->LoadValid(src);
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    return *loaded;
+  }
+  std::string File(const std::string& path) {
+    std::ifstream in(dir_.path() / path);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  }
+  std::vector<std::string> Ups() {
+    std::vector<std::string> ups;
+    for (const std::string& a : compose_.TakeActions()) {
+      if (a.rfind("up ", 0) == 0) ups.push_back(a.substr(3));
+    }
+    return ups;
+  }
+};
+
+// v7.1 -> v8.3 -> v9.3: the core first, then the workers one at a time,
+// and on v9.3 the core's required worker version once all run 9.2.0.
+TEST_F(UpgradeTest, CoreThenWorkersOneAtATimeThenTheRequiredVersion) {
+  ASSERT_TRUE(applier_->Up(At("v7.1"), Sink()).ok());
+  EXPECT_THAT(File("hosts/a/core/.env"), HasSubstr("WORKER_TAG=7.1.0\n"));
+  Ups();
+  events_.clear();
+  auto r = applier_->Up(At("v8.3"), Sink());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(Ups(), ElementsAre("core", "w0", "w1", "w2"));
+  EXPECT_THAT(Outcome("check-upgrade").message(),
+              HasSubstr("v7.1 -> v8.3: the core first"));
+  EXPECT_THAT(Outcome("roll-workers").message(),
+              HasSubstr("3 worker bundle(s) replaced in 3 batch(es) of at "
+                        "most 1; fewest workers alive at the core meanwhile: "
+                        "3 of 3"));
+  // v8.3's core sets no required version: no second core step.
+  EXPECT_EQ(Outcome("require-worker-version").state(),
+            v1::StepEvent::STATE_UNSPECIFIED);
+  // The publisher paused while the core changed, then on again.
+  EXPECT_THAT(chain_.publisher_history(), ElementsAre(true, false, true));
+
+  events_.clear();
+  r = applier_->Up(At("v9.3", 3, "rollout: {workers_at_once: 2}"), Sink());
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> ups = Ups();  // a batch deploys in parallel
+  ASSERT_EQ(ups.size(), 5u);
+  EXPECT_THAT(std::vector<std::string>(ups.begin() + 1, ups.begin() + 3),
+              ::testing::UnorderedElementsAre("w0", "w1"));
+  EXPECT_THAT((std::vector<std::string>{ups[0], ups[3], ups[4]}),
+              ElementsAre("core", "w2", "core"));
+  EXPECT_THAT(Outcome("roll-workers").message(),
+              HasSubstr("in 2 batch(es) of at most 2"));
+  EXPECT_THAT(Outcome("require-worker-version").message(),
+              HasSubstr("the core requires worker 9.2.0"));
+  EXPECT_THAT(File("hosts/a/core/.env"), HasSubstr("WORKER_TAG=9.2.0\n"));
+  // The same spec again: nothing to roll, no upgrade.
+  events_.clear();
+  ASSERT_TRUE(
+      applier_->Up(At("v9.3", 3, "rollout: {workers_at_once: 2}"), Sink())
+          .ok());
+  ups = Ups();  // unchanged workers: in parallel
+  ASSERT_EQ(ups.size(), 4u);
+  EXPECT_EQ(ups[0], "core");
+  EXPECT_THAT(std::vector<std::string>(ups.begin() + 1, ups.end()),
+              ::testing::UnorderedElementsAre("w0", "w1", "w2"));
+  EXPECT_EQ(Outcome("check-upgrade").state(), v1::StepEvent::STATE_UNSPECIFIED);
+  EXPECT_EQ(Outcome("roll-workers").state(), v1::StepEvent::STATE_UNSPECIFIED);
+}
+
+// A worker that exits on the new version: every host back on the old
+// revision, the core included, and the old publisher on again.
+TEST_F(UpgradeTest, AWorkerFailingOnTheNewVersionRollsBackEverything) {
+  ASSERT_TRUE(applier_->Up(At("v8.3"), Sink()).ok());
+  const std::string core_before = File("hosts/a/core/.env");
+  const std::string w2_before = File("hosts/h2/w2/.env");
+  compose_.crash_env.insert("WORKER_TAG=9.2.0");
+  events_.clear();
+  auto r = applier_->Up(At("v9.3"), Sink());
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("workers w0 not up on the new version"));
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("w0: service worker not running"));
+  EXPECT_EQ(File("hosts/a/core/.env"), core_before);
+  EXPECT_THAT(File("hosts/h0/w0/.env"), HasSubstr("WORKER_TAG=8.3.0\n"));
+  // w1 and w2 were never touched: their files stay (not an older backup).
+  EXPECT_EQ(File("hosts/h2/w2/.env"), w2_before);
+  EXPECT_THAT(chain_.publisher_history(), ElementsAre(true, false, true));
+  auto history = applier_->History("t");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->back().outcome(), "failed");
+  // Fixed, the upgrade goes through from the same state.
+  compose_.crash_env.clear();
+  auto again = applier_->Up(At("v9.3"), Sink());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_THAT(File("hosts/a/core/.env"), HasSubstr("WORKER_TAG=9.2.0\n"));
+}
+
+// A crash halfway (the v9.3 core written, no worker yet): the next `up`
+// converges, and the backup it rolls back to is still the v8.3 core.
+TEST_F(UpgradeTest, AnUpgradeInterruptedHalfwayConvergesAndKeepsItsWayBack) {
+  ASSERT_TRUE(applier_->Up(At("v8.3"), Sink()).ok());
+  const std::string core_v8 = File("hosts/a/core/.env");
+  compose_.never_ping.insert("w1");  // the first attempt's gate fails...
+  compose_.crash_env.insert("WORKER_TAG=9.2.0");
+  ASSERT_FALSE(applier_->Up(At("v9.3"), Sink()).ok());
+  // ...and a crash mid-run is an in-progress row with the folders as they
+  // were: the core written by the crashed revision.
+  ASSERT_TRUE(state_->BeginRevision("t", "{}").ok());
+  ASSERT_TRUE(state_->SetHost("t", "core", "x", 99, "writing").ok());
+  auto r = applier_->Up(At("v9.3"), Sink());
+  ASSERT_FALSE(r.ok());
+  // Still the v8.3 core after the second failure: its backup was kept.
+  EXPECT_EQ(File("hosts/a/core/.env"), core_v8);
+  compose_.crash_env.clear();
+  compose_.never_ping.clear();
+  ASSERT_TRUE(applier_->Up(At("v9.3"), Sink()).ok());
+  auto history = applier_->History("t");
+  ASSERT_TRUE(history.ok());
+  std::vector<std::string> outcomes;
+  for (const auto& h : *history) outcomes.push_back(h.outcome());
+  EXPECT_THAT(outcomes, ElementsAre("applied", "failed", "interrupted",
+                                    "failed", "applied"));
+}
+
+TEST_F(UpgradeTest, ADowngradeBySpecIsRefusedRollbackGoesBack) {
+  ASSERT_TRUE(applier_->Up(At("v8.3", 1), Sink()).ok());
+  ASSERT_TRUE(applier_->Up(At("v9.3", 1), Sink()).ok());
+  Ups();
+  auto r = applier_->Up(At("v8.3", 1), Sink());
+  ASSERT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("stack_version v8.3 is older than the running v9.3"));
+  EXPECT_THAT(r.status().message(), HasSubstr("poolctl pool rollback t"));
+  EXPECT_THAT(Ups(), IsEmpty());
+  auto back = applier_->Rollback("t", 1, Sink());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_THAT(File("hosts/a/core/.env"), HasSubstr("CORE_TAG=8.3.0\n"));
+}
+
+// The operator's override.env written for v7.1: named by `up`, which
+// changes nothing; with --migrate-overrides rewritten, the old one kept.
+TEST_F(UpgradeTest, OldOverrideNamesStopTheUpgradeUnlessMigrated) {
+  ASSERT_TRUE(applier_->Up(At("v7.1", 1), Sink()).ok());
+  std::ofstream(dir_.path() / "hosts/a/core/override.env")
+      << "GRAFANA_TAG=4.0.1\n";
+  std::ofstream(dir_.path() / "hosts/h0/w0/override.env")
+      << "WORKER_NAME=mine\n";
+  Ups();
+  auto r = applier_->Up(At("v8.3", 1), Sink());
+  ASSERT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("core/override.env: line 1: GRAFANA_TAG -> "
+                        "CORE_GRAFANA_TAG (`pool up --migrate-overrides` "
+                        "rewrites it"));
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("w0/override.env: line 1: WORKER_NAME: the v8.3 "
+                        "files do not read it"));
+  EXPECT_THAT(Ups(), IsEmpty());
+  // The worker's line only the operator can change; the core's is migrated.
+  std::ofstream(dir_.path() / "hosts/h0/w0/override.env") << "";
+  UpOptions migrate;
+  migrate.migrate_overrides = true;
+  r = applier_->Up(At("v8.3", 1), Sink(), {}, migrate);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(File("hosts/a/core/override.env"), "CORE_GRAFANA_TAG=4.0.1\n");
+  EXPECT_EQ(File("hosts/a/core/override.env.pre-v7.1"), "GRAFANA_TAG=4.0.1\n");
+  EXPECT_THAT(File("hosts/a/core/.env"), HasSubstr("CORE_GRAFANA_TAG=4.0.1"));
+  EXPECT_EQ(
+      fs::status(dir_.path() / "hosts/a/core/override.env").permissions() &
+          fs::perms::others_all,
+      fs::perms::none);
+}
+
+// `pool plan` of an upgrade: every change as a `migrate` action, nothing
+// changed on the hosts.
+TEST_F(UpgradeTest, PlanListsTheMigrationAndChangesNothing) {
+  ASSERT_TRUE(applier_->Up(At("v8.3"), Sink()).ok());
+  Ups();
+  auto plan =
+      orchestrator_->Plan(At("v9.3", 3, "rollout: {workers_at_once: 2}"));
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<std::string> migrate;
+  for (const v1::Action& a : *plan) {
+    if (a.step() == "migrate")
+      migrate.push_back(a.target() + " | " + a.detail());
+  }
+  const std::string all = absl::StrJoin(migrate, "\n");
+  EXPECT_THAT(all, HasSubstr("core bundle services: added config-server; "
+                             "removed "));
+  EXPECT_THAT(all, HasSubstr("service core: no longer read: "
+                             "IEXEC_PRIVATE_CHAIN_ADDRESS (9.x reads "
+                             "IEXEC_BLOCKCHAIN_NODE_ADDRESS)"));
+  EXPECT_THAT(all, HasSubstr("IEXEC_CORE_CHAIN_ADAPTER_URL, "
+                             "IEXEC_CONFIG_SERVER_URL"));
+  EXPECT_THAT(all, HasSubstr("service blockchain-adapter: no longer read: "
+                             "IEXEC_BLOCKCHAIN_ADAPTER_API_NODE_ADDRESS"));
+  EXPECT_THAT(all, HasSubstr("workers | v8.3 -> v9.3 worker service "
+                             "worker_prod -> worker: no longer read: "
+                             "IEXEC_CORE_HOST (9.x reads IEXEC_CORE_URL"));
+  EXPECT_THAT(all, HasSubstr("core database: mongo 4.4 -> 4.4, same major "
+                             "version"));
+  EXPECT_THAT(all, HasSubstr("3 worker bundle(s) 2 at a time (w0, w1, w2)"));
+  EXPECT_THAT(all, HasSubstr("then the core requires worker 9.2.0"));
+  EXPECT_THAT(Ups(), IsEmpty());
+  // A downgrade is named as refused.
+  ASSERT_TRUE(applier_->Up(At("v9.3"), Sink()).ok());
+  plan = orchestrator_->Plan(At("v8.3"));
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  bool refused = false;
+  for (const v1::Action& a : *plan) {
+    refused |= a.step() == "migrate" &&
+               absl::StrContains(a.detail(), "a downgrade; `pool up` refuses");
+  }
+  EXPECT_TRUE(refused);
 }
 
 }  // namespace

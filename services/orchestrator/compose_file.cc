@@ -120,6 +120,19 @@ std::optional<std::string> ComposeFile::GetEnv(const std::string& service,
   return std::nullopt;
 }
 
+std::vector<std::string> ComposeFile::EnvNames(
+    const std::string& service) const {
+  std::vector<std::string> out;
+  YAML::Node s = root_["services"][service];
+  if (!s || !s["environment"] || !s["environment"].IsSequence()) return out;
+  for (const YAML::Node& e : s["environment"]) {
+    if (!e.IsScalar()) continue;
+    const std::string& entry = e.Scalar();
+    out.push_back(entry.substr(0, entry.find('=')));
+  }
+  return out;
+}
+
 void ComposeFile::SetEnv(const std::string& service, const std::string& key,
                          const std::string& value) {
   YAML::Node s = Service(service);

@@ -31,6 +31,8 @@ class ComposeFile {
   // Environment entries, written as a list of "KEY=VALUE".
   std::optional<std::string> GetEnv(const std::string& service,
                                     const std::string& key) const;
+  // The names of the service's environment entries, in order.
+  std::vector<std::string> EnvNames(const std::string& service) const;
   // Replaces the entry of `key` in place, or appends it.
   void SetEnv(const std::string& service, const std::string& key,
               const std::string& value);

@@ -25,8 +25,9 @@ using ::testing::HasSubstr;
 class ScriptedTarget : public Target {
  public:
   std::string Describe() const override { return "ssh://ops@host/srv"; }
-  absl::Status WriteBundle(const std::string&,
-                           const std::vector<BundleFile>&) override {
+  using Target::WriteBundle;
+  absl::Status WriteBundle(const std::string&, const std::vector<BundleFile>&,
+                           bool) override {
     return absl::OkStatus();
   }
   absl::Status RestoreBackup(const std::string&) override {

@@ -157,7 +157,13 @@ std::vector<std::string> FakeChainClient::calls() const {
 absl::Status FakeChainClient::SetPublisher(const PublisherSettings& settings) {
   absl::MutexLock lock(&mu_);
   publisher_ = settings.enabled;
+  publisher_history_.push_back(settings.enabled);
   return absl::OkStatus();
+}
+
+std::vector<bool> FakeChainClient::publisher_history() const {
+  absl::MutexLock lock(&mu_);
+  return publisher_history_;
 }
 
 int FakeChainClient::deployments() const {

@@ -60,6 +60,8 @@ class FakeChainClient : public ChainClient {
   int deployments() const;
   std::string stake(const std::string& wallet) const;
   bool publisher_enabled() const;
+  // Every SetPublisher's `enabled`, in order.
+  std::vector<bool> publisher_history() const;
   // The names GetChain was asked for, in order.
   std::vector<std::string> chains_asked() const;
 
@@ -74,6 +76,7 @@ class FakeChainClient : public ChainClient {
   uint64_t head_ ABSL_GUARDED_BY(mu_) = 1000;
   int heads_asked_ ABSL_GUARDED_BY(mu_) = 0;
   bool publisher_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<bool> publisher_history_ ABSL_GUARDED_BY(mu_);
   absl::Status fund_error_ ABSL_GUARDED_BY(mu_);
   // wallet -> {wei, nRLC}
   std::map<std::string, std::pair<eth::U256, eth::U256>> funded_

@@ -13,6 +13,7 @@
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/spec_validator.h"
 #include "services/orchestrator/stack_catalog.h"
+#include "services/orchestrator/upgrade_plan.h"
 
 namespace poolops::orchestrator {
 
@@ -326,6 +327,28 @@ absl::StatusOr<std::string> Orchestrator::RestrictOwnerPolicy(
                       " and the market challenge, on chain ", chain.chain_id);
 }
 
+absl::StatusOr<LoadedSpec> Orchestrator::LoadRevision(
+    const RevisionRecord& revision) const {
+  nlohmann::json env =
+      nlohmann::json::parse(revision.spec_json, nullptr, false);
+  if (!env.is_object() || !env.contains("spec")) {
+    return absl::DataLossError(absl::StrCat("revision ", revision.revision,
+                                            " of ", revision.pool,
+                                            ": unreadable spec"));
+  }
+  v1::SpecSource source;
+  google::protobuf::util::JsonParseOptions opts;
+  auto s = google::protobuf::util::JsonStringToMessage(
+      env["spec"].dump(), source.mutable_spec(), opts);
+  if (!s.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("revision ", revision.revision, ": ", s.ToString()));
+  }
+  std::string dir = env.value("dir", "");
+  source.set_path(dir.empty() ? "" : dir + "/pool.yaml");
+  return LoadStored(source);
+}
+
 absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(
     const LoadedSpec& loaded) const {
   const v1::PoolSpec spec = WithDefaults(loaded.spec);
@@ -384,11 +407,13 @@ absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(
   // Bundles: what changes against the last applied revision (wallets that
   // do not exist yet as placeholders: only their bundles differ).
   std::vector<BundleRecord> after;
+  std::vector<Bundle> rendered;
   if (deps_.wallets != nullptr) {
     absl::StatusOr<RenderResult> r =
         Render(loaded, MissingWallets::kPlaceholder);
     if (!r.ok()) return r.status();
-    for (const Bundle& b : r->bundles) after.push_back(RecordOf(b));
+    rendered = std::move(r->bundles);
+    for (const Bundle& b : rendered) after.push_back(RecordOf(b));
   }
   auto previous = [&](const std::string& name) -> const BundleRecord* {
     if (!last.has_value()) return nullptr;
@@ -397,6 +422,27 @@ absl::StatusOr<std::vector<v1::Action>> Orchestrator::Plan(
     }
     return nullptr;
   };
+  // A change of stack version: what it changes, before the bundles' lines.
+  if (last.has_value() && !rendered.empty()) {
+    absl::StatusOr<LoadedSpec> before = LoadRevision(*last);
+    if (!before.ok()) return before.status();
+    v1::PoolSpec old_spec = WithDefaults(before->spec);
+    if (old_spec.stack_version() != spec.stack_version()) {
+      absl::StatusOr<RenderResult> old_render =
+          Render(*before, MissingWallets::kPlaceholder);
+      if (!old_render.ok()) return old_render.status();
+      std::vector<std::string> rolled;
+      for (size_t i = 1; i < after.size(); ++i) {
+        const BundleRecord* p = previous(after[i].name);
+        if (p != nullptr && !Diff(p, after[i]).empty())
+          rolled.push_back(after[i].name);
+      }
+      for (v1::Action& a : StackMigrationActions(old_spec, old_render->bundles,
+                                                 spec, rendered, rolled)) {
+        actions.push_back(std::move(a));
+      }
+    }
+  }
   auto describe = [&](const std::string& name, const std::string& target) {
     if (after.empty()) {
       add("write-bundle", target, absl::StrCat(name, ": every file (new)"));

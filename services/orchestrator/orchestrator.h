@@ -79,6 +79,9 @@ class Orchestrator {
   // without asking chain-gateway, so that down, history, rollback and the
   // unlock keeper work while the gateway is away.
   absl::StatusOr<LoadedSpec> LoadStored(const v1::SpecSource& source) const;
+  // LoadStored of the spec a revision was applied with; DataLoss when the
+  // record cannot be read.
+  absl::StatusOr<LoadedSpec> LoadRevision(const RevisionRecord& revision) const;
 
   // What Render does about wallets missing from the vault.
   enum class MissingWallets {

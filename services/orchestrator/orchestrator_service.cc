@@ -22,10 +22,10 @@ grpc::Status OrchestratorService::Render(grpc::ServerContext* ctx,
   if (!loaded.ok()) return ToGrpc(loaded.status());
   // Only the secrets this request carried go back: a caller gets no
   // stored password or keystore it could not read otherwise.
-  absl::StatusOr<RenderResult> r = orchestrator_->Render(
-      *loaded, Orchestrator::MissingWallets::kCreate,
-      Orchestrator::Secrets::kSuppliedOnly,
-      [ctx] { return ctx->IsCancelled(); });
+  absl::StatusOr<RenderResult> r =
+      orchestrator_->Render(*loaded, Orchestrator::MissingWallets::kCreate,
+                            Orchestrator::Secrets::kSuppliedOnly,
+                            [ctx] { return ctx->IsCancelled(); });
   if (!r.ok()) return ToGrpc(r.status());
   for (const Bundle& b : r->bundles) {
     for (const BundleFile& f : b.files) {
@@ -45,7 +45,8 @@ grpc::Status OrchestratorService::Plan(grpc::ServerContext*,
                                        v1::PlanResponse* resp) {
   absl::StatusOr<LoadedSpec> loaded = orchestrator_->LoadValid(req->spec());
   if (!loaded.ok()) return ToGrpc(loaded.status());
-  absl::StatusOr<std::vector<v1::Action>> actions = orchestrator_->Plan(*loaded);
+  absl::StatusOr<std::vector<v1::Action>> actions =
+      orchestrator_->Plan(*loaded);
   if (!actions.ok()) return ToGrpc(actions.status());
   for (const v1::Action& a : *actions) *resp->add_actions() = a;
   return grpc::Status::OK;
@@ -55,15 +56,18 @@ grpc::Status OrchestratorService::Up(grpc::ServerContext* ctx,
                                      const v1::UpRequest* req,
                                      grpc::ServerWriter<v1::UpEvent>* writer) {
   if (applier_ == nullptr) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "apply is not configured");
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "apply is not configured");
   }
   absl::StatusOr<LoadedSpec> loaded = orchestrator_->LoadValid(req->spec());
   if (!loaded.ok()) return ToGrpc(loaded.status());
   auto emit = [&](const v1::UpEvent& e) {
     if (!ctx->IsCancelled()) writer->Write(e);
   };
-  absl::StatusOr<v1::PoolResult> result =
-      applier_->Up(*loaded, emit, [ctx] { return ctx->IsCancelled(); });
+  UpOptions options;
+  options.migrate_overrides = req->migrate_overrides();
+  absl::StatusOr<v1::PoolResult> result = applier_->Up(
+      *loaded, emit, [ctx] { return ctx->IsCancelled(); }, options);
   if (!result.ok()) return ToGrpc(result.status());
   v1::UpEvent last;
   *last.mutable_result() = *result;
@@ -75,9 +79,11 @@ grpc::Status OrchestratorService::Down(grpc::ServerContext*,
                                        const v1::DownRequest* req,
                                        v1::DownResponse* resp) {
   if (applier_ == nullptr) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "apply is not configured");
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "apply is not configured");
   }
-  absl::StatusOr<v1::PoolResult> r = applier_->Down(req->pool(), req->remove_data());
+  absl::StatusOr<v1::PoolResult> r =
+      applier_->Down(req->pool(), req->remove_data());
   if (!r.ok()) return ToGrpc(r.status());
   *resp->mutable_pool() = *r;
   return grpc::Status::OK;
@@ -87,7 +93,8 @@ grpc::Status OrchestratorService::History(grpc::ServerContext*,
                                           const v1::HistoryRequest* req,
                                           v1::HistoryResponse* resp) {
   if (applier_ == nullptr) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "apply is not configured");
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "apply is not configured");
   }
   absl::StatusOr<std::vector<v1::Revision>> h = applier_->History(req->pool());
   if (!h.ok()) return ToGrpc(h.status());
@@ -99,7 +106,8 @@ grpc::Status OrchestratorService::Rollback(
     grpc::ServerContext* ctx, const v1::RollbackRequest* req,
     grpc::ServerWriter<v1::UpEvent>* writer) {
   if (applier_ == nullptr) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "apply is not configured");
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "apply is not configured");
   }
   auto emit = [&](const v1::UpEvent& e) {
     if (!ctx->IsCancelled()) writer->Write(e);

@@ -71,6 +71,9 @@ v1::PoolSpec WithDefaults(v1::PoolSpec spec) {
   if (o->max_open_orders() == 0) o->set_max_open_orders(3);
   if (o->check_period_seconds() == 0) o->set_check_period_seconds(30);
 
+  if (spec.rollout().workers_at_once() == 0) {
+    spec.mutable_rollout()->set_workers_at_once(1);
+  }
   for (v1::PoolSpec::Worker& w : *spec.mutable_workers()) {
     fill(w.mutable_results_dir(), "/tmp/results");
   }

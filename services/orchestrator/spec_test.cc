@@ -204,5 +204,30 @@ TEST(SpecTest, Targets) {
   EXPECT_FALSE(ParseTarget("/opt").ok());
 }
 
+// The rollout: a count of workers, 1 when left out, bounded.
+TEST(SpecTest, RolloutWorkersAtOnce) {
+  const std::string head =
+      "name: p\nchain: bellecour\ncore: {target: 'local:/x', host: h}\n"
+      "workerpool: {owner_wallet: o}\n"
+      "workers: [{name: w, target: 'local:/x', wallet: w1}]\n";
+  auto p = ParseSpec(head + "rollout: {workers_at_once: 3}\n", "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_TRUE(p->violations.empty()) << Dump(p->violations);
+  EXPECT_EQ(p->spec.rollout().workers_at_once(), 3u);
+  p = ParseSpec(head, "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(WithDefaults(p->spec).rollout().workers_at_once(), 1u);
+  p = ParseSpec(head + "rollout: {workers_at_once: 5000}\n", "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  auto vs = ValidateSpec(p->spec, p->locations, "/");
+  ASSERT_NE(Find(vs, "rollout.workers_at_once"), nullptr) << Dump(vs);
+  EXPECT_THAT(Find(vs, "rollout.workers_at_once")->message(),
+              HasSubstr("at most 1000"));
+  p = ParseSpec(head + "rollout: {workers_at_once: -1}\n", "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_NE(Find(p->violations, "rollout.workers_at_once"), nullptr)
+      << Dump(p->violations);
+}
+
 }  // namespace
 }  // namespace poolops::orchestrator

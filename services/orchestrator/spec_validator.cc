@@ -14,6 +14,7 @@
 #include "services/orchestrator/secrets.h"
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/spec_limits.h"
+#include "services/orchestrator/spec_text.h"
 #include "services/orchestrator/spring_duration.h"
 #include "services/orchestrator/stack_catalog.h"
 #include "services/orchestrator/stack_variables.h"
@@ -215,6 +216,13 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
                          "': a decimal amount of RLC (\"10\", at most 9 "
                          "decimals)"));
     }
+  }
+
+  if (spec.rollout().workers_at_once() > kMaxSpecWorkers) {
+    c.Add("rollout.workers_at_once",
+          absl::StrCat("at most ", kMaxSpecWorkers,
+                       " (the most workers a pool has); 0 or leaving it out "
+                       "means 1"));
   }
 
   // Images.

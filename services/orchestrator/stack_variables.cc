@@ -204,6 +204,13 @@ std::optional<std::string> UnreadVariable(v1::StackVersion version,
   return std::nullopt;
 }
 
+std::optional<std::string> V9Replacement(StackRole role,
+                                         const std::string& name) {
+  auto it = V8Only(role).find(name);
+  if (it == V8Only(role).end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<std::string> BadV9Value(const std::string& name,
                                       const std::string& value) {
   if (name == "IEXEC_GAS_PRICE_MULTIPLIER") {

@@ -26,6 +26,12 @@ std::optional<std::string> UnreadVariable(v1::StackVersion version,
                                           StackRole role,
                                           const std::string& name);
 
+// What 9.x reads instead of the v8 name `name` in `role` ("reads
+// IEXEC_BLOCKCHAIN_NODE_ADDRESS", "removed it (...)"); nullopt when `name`
+// is not a v8 name 9.x dropped.
+std::optional<std::string> V9Replacement(StackRole role,
+                                         const std::string& name);
+
 // Why `value` of `name` stops a 9.x service from starting (a gas price
 // multiplier of 0, a bare-integer or out-of-range block time); nullopt
 // when it is fine or not checked.

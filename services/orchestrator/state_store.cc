@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
@@ -390,6 +391,22 @@ absl::Status StateStore::SetHost(const std::string& pool,
       "(?1, ?2, ?3, ?4, ?5) ON CONFLICT(pool, bundle) DO UPDATE SET "
       "target = ?3, revision = ?4, status = ?5",
       {pool, bundle, target, std::to_string(revision), status});
+}
+
+absl::StatusOr<std::optional<uint32_t>> StateStore::HostRevision(
+    const std::string& pool, const std::string& bundle) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_, "SELECT revision FROM hosts WHERE pool = ?1 AND bundle = ?2",
+              {pool, bundle});
+  if (!q.ok())
+    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  if (q.Step() != SQLITE_ROW) return std::optional<uint32_t>();
+  uint32_t rev = 0;
+  if (!absl::SimpleAtoi(q.Text(0), &rev)) {
+    return absl::InternalError(absl::StrCat("state.db: hosts.revision of ",
+                                            bundle, " is not a number"));
+  }
+  return std::optional<uint32_t>(rev);
 }
 
 }  // namespace poolops::orchestrator

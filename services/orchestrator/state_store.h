@@ -104,6 +104,11 @@ class StateStore {
   absl::Status SetHost(const std::string& pool, const std::string& bundle,
                        const std::string& target, uint32_t revision,
                        const std::string& status);
+  // The revision that last wrote the bundle's folder on its host (nullopt:
+  // never). A folder a later, unfinished revision wrote still has the last
+  // applied revision's files in its backup, which must then be kept.
+  absl::StatusOr<std::optional<uint32_t>> HostRevision(
+      const std::string& pool, const std::string& bundle);
 
  private:
   StateStore(sqlite3* db, Clock* clock) : db_(db), clock_(clock) {}

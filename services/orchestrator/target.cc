@@ -34,10 +34,12 @@ class ScriptTarget : public Target {
 
   std::string Describe() const override { return describe_; }
 
+  using Target::WriteBundle;
   absl::Status WriteBundle(const std::string& bundle,
-                           const std::vector<BundleFile>& files) override {
+                           const std::vector<BundleFile>& files,
+                           bool keep_backup) override {
     absl::StatusOr<CommandResult> r =
-        Exec(WriteBundleScript(root_, bundle, files));
+        Exec(WriteBundleScript(root_, bundle, files, keep_backup));
     if (!r.ok()) return r.status();
     if (r->exit_code != 0) {
       return absl::UnavailableError(absl::StrCat(
@@ -177,15 +179,18 @@ std::string ShellQuote(const std::string& word) {
 
 std::string WriteBundleScript(const std::string& root,
                               const std::string& bundle,
-                              const std::vector<BundleFile>& files) {
+                              const std::vector<BundleFile>& files,
+                              bool keep_backup) {
   std::string dir = root + "/" + bundle;
   std::string backup = root + "/." + bundle + ".backup";
   std::string s = "set -e\numask 077\n";
   absl::StrAppend(&s, "mkdir -p ", ShellQuote(dir), "\n");
   // Backup of what runs now (if anything), then the new files.
-  absl::StrAppend(&s, "if [ -f ", ShellQuote(dir + "/poolops-bundle.json"),
-                  " ]; then rm -rf ", ShellQuote(backup), "; cp -a ",
-                  ShellQuote(dir), " ", ShellQuote(backup), "; fi\n");
+  absl::StrAppend(
+      &s, "if [ -f ", ShellQuote(dir + "/poolops-bundle.json"), " ]",
+      keep_backup ? absl::StrCat(" && [ ! -d ", ShellQuote(backup), " ]") : "",
+      "; then rm -rf ", ShellQuote(backup), "; cp -a ", ShellQuote(dir), " ",
+      ShellQuote(backup), "; fi\n");
   absl::StrAppend(&s, "cd ", ShellQuote(dir), "\n");
   std::vector<std::string> keep;
   for (const BundleFile& f : files) {

@@ -37,11 +37,18 @@ class Target {
   virtual ~Target() = default;
   virtual std::string Describe() const = 0;
   // Writes <root>/<bundle>: the previous folder's files are first copied to
-  // <root>/.<bundle>.backup (replacing an older backup); files of the
-  // previous bundle that the new one lacks are removed; operator-owned
-  // files are left alone. Each file is replaced atomically.
+  // <root>/.<bundle>.backup (replacing an older backup; with `keep_backup`
+  // an existing backup stays: the folder holds an unfinished revision's
+  // files, the backup what last ran well); files of the previous bundle that
+  // the new one lacks are removed; operator-owned files are left alone.
+  // Each file is replaced atomically.
   virtual absl::Status WriteBundle(const std::string& bundle,
-                                   const std::vector<BundleFile>& files) = 0;
+                                   const std::vector<BundleFile>& files,
+                                   bool keep_backup) = 0;
+  absl::Status WriteBundle(const std::string& bundle,
+                           const std::vector<BundleFile>& files) {
+    return WriteBundle(bundle, files, /*keep_backup=*/false);
+  }
   // Puts the backup back (NotFound when there is none).
   virtual absl::Status RestoreBackup(const std::string& bundle) = 0;
   // True when <root>/<bundle>/<file> exists.
@@ -87,6 +94,7 @@ std::string ShellQuote(const std::string& word);
 // The shell script that writes a bundle (files base64 in heredocs).
 std::string WriteBundleScript(const std::string& root,
                               const std::string& bundle,
-                              const std::vector<BundleFile>& files);
+                              const std::vector<BundleFile>& files,
+                              bool keep_backup = false);
 
 }  // namespace poolops::orchestrator

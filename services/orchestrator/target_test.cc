@@ -80,6 +80,13 @@ void ExerciseTarget(Target* t, const fs::path& root) {
   EXPECT_EQ(r->exit_code, 0);
   EXPECT_NE(r->output.find("SECRET=2"), std::string::npos);
   EXPECT_NE(r->output.find((root / "core").string()), std::string::npos);
+  // A write over an unfinished revision's files keeps the backup of the
+  // last good ones.
+  std::vector<BundleFile> v3 = {{".env", "SECRET=3\n", 0600},
+                                {"poolops-bundle.json", "{}\n", 0644}};
+  ASSERT_TRUE(t->WriteBundle("core", v3, /*keep_backup=*/true).ok());
+  EXPECT_EQ(Slurp(root / "core/.env"), "SECRET=3\n");
+  EXPECT_EQ(Slurp(root / ".core.backup/.env"), "SECRET=1\n");
   ASSERT_TRUE(t->RestoreBackup("core").ok());
   EXPECT_EQ(Slurp(root / "core/.env"), "SECRET=1\n");
   EXPECT_EQ(Slurp(root / "core/old.txt"), "old\n");

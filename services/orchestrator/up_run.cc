@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/common/wait_until.h"
@@ -17,6 +18,7 @@
 #include "services/orchestrator/override_env_check.h"
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/stack_catalog.h"
+#include "services/orchestrator/stack_migration.h"
 #include "services/orchestrator/step_list.h"
 
 namespace poolops::orchestrator {
@@ -82,26 +84,47 @@ class UpRun {
  public:
   UpRun(const ApplyLayers& layers, const LoadedSpec& loaded,
         const v1::PoolSpec& spec, uint32_t revision,
-        std::optional<RevisionRecord> last, const EventSink& sink,
-        const CancelCheck& cancelled)
+        std::optional<RevisionRecord> last, const UpOptions& options,
+        const EventSink& sink, const CancelCheck& cancelled)
       : l_(layers),
         loaded_(loaded),
         spec_(spec),
         pool_(spec.name()),
         rev_(revision),
         last_(std::move(last)),
+        options_(options),
         cancelled_(cancelled),
         events_(layers.state, spec.name(), revision, sink),
         dir_(loaded.dir.string()),
         probe_host_(spec.core().host()),
-        probe_port_(spec.core().core_port()) {}
+        probe_port_(spec.core().core_port()) {
+    if (last_) {
+      absl::StatusOr<LoadedSpec> prev = l_.orchestrator->LoadRevision(*last_);
+      if (prev.ok()) {
+        last_spec_ = WithDefaults(prev->spec);
+        from_ = last_spec_->stack_version();
+      } else {
+        last_spec_status_ = prev.status();
+      }
+    }
+    version_change_ = from_.has_value() && *from_ != spec_.stack_version();
+  }
 
   // Wallets, funding, registration and stake have no undo: they are
   // idempotent and the next `up` reuses them. The gates commit: a healthy
   // core stays when a worker fails, a pool whose workers are alive stays
   // when the publisher cannot be set.
   std::vector<Step> Steps() {
+    // An upgrade keeps nothing until its end: a worker failing on the new
+    // version puts the old core back too.
+    const bool gates_commit = !version_change_;
     return {
+        {"check-upgrade",
+         [this,
+          check = Reported("check-upgrade", pool_, &UpRun::CheckUpgrade)] {
+           return version_change_ || !last_spec_status_.ok() ? check()
+                                                             : absl::OkStatus();
+         }},
         {"wallets", Reported("wallets", "wallet-vault", &UpRun::Wallets)},
         // Devnet only (validated): the wallets pay gas and stake from here.
         {"fund-wallets",
@@ -111,19 +134,28 @@ class UpRun {
         {"ensure-stake",
          Reported("ensure-stake", spec_.chain(), &UpRun::EnsureStake)},
         {"render", [this] { return Render(); }},
-        // v9.3 only: the older stacks' services read what they always did.
+        // v9.3 and upgrades: the older stacks' services read what they
+        // always did.
         {"check-overrides",
          [this,
           check = Reported("check-overrides", pool_, &UpRun::CheckOverrides)] {
-           return TraitsOf(spec_.stack_version()).config_server
+           return TraitsOf(spec_.stack_version()).config_server ||
+                          version_change_
                       ? check()
                       : absl::OkStatus();
          }},
-        {"deploy-core", [this] { return Deploy(core()); },
+        // No new orders while the core that would run their deals changes.
+        {"pause-publisher",
+         [this, pause = Reported("pause-publisher", spec_.chain(),
+                                 &UpRun::PausePublisher)] {
+           return PublisherToPause() ? pause() : absl::OkStatus();
+         },
+         [this] { ResumeOldPublisher(); }},
+        {"deploy-core", [this] { return Deploy(CoreDuringRollout()); },
          [this] { RollBack(core()); }, /*undo_when_failed=*/true},
         {"wait-core-healthy",
          Reported("wait-core-healthy", probe_host_, &UpRun::WaitCoreHealthy),
-         nullptr, false, /*commits=*/true},
+         nullptr, false, gates_commit},
         // Bundles of the last revision that this one no longer has go first:
         // their workers may move into another bundle (same container names).
         // A failed removal leaves the hosts as they are.
@@ -133,6 +165,15 @@ class UpRun {
          [this] { RollBackWorkers(); }, /*undo_when_failed=*/true},
         {"wait-workers-alive",
          Reported("wait-workers-alive", probe_host_, &UpRun::WaitWorkersAlive),
+         nullptr, false, gates_commit},
+        // Every worker runs the new version: from now on the core refuses
+        // one left behind (iexec-core#421: it does not check connected
+        // workers itself; a changed configuration makes them register again).
+        {"require-worker-version",
+         [this, require = Reported("require-worker-version", probe_host_,
+                                   &UpRun::RequireWorkerVersion)] {
+           return interim_core_ ? require() : absl::OkStatus();
+         },
          nullptr, false, /*commits=*/true},
         {"set-publisher",
          Reported("set-publisher", spec_.chain(), &UpRun::SetPublisher)},
@@ -157,6 +198,76 @@ class UpRun {
     };
   }
   const Bundle& core() const { return rendered_.bundles.front(); }
+
+  // The direction and order of a change of stack version; a downgrade by
+  // spec is refused (the older core may not read what the newer one wrote):
+  // `pool rollback` is the way back.
+  absl::StatusOr<std::string> CheckUpgrade() {
+    if (!last_spec_status_.ok()) return last_spec_status_;
+    const std::string from = VersionName(*from_);
+    const std::string to = VersionName(spec_.stack_version());
+    if (*from_ > spec_.stack_version() && !options_.rollback) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "stack_version ", to, " is older than the running ", from,
+          " (revision ", last_->revision,
+          "): the older core may not read the database the newer one "
+          "wrote; go back with `poolctl pool rollback ",
+          pool_, " --to REV` to a revision that ran ", to,
+          " (see `poolctl pool history ", pool_, "`)"));
+    }
+    return absl::StrCat(from, " -> ", to,
+                        ": the core first (nothing kept until every worker "
+                        "runs ",
+                        to, "), then the changed workers ",
+                        spec_.rollout().workers_at_once(), " at a time");
+  }
+
+  // The settings chain-gateway's publisher runs with for `spec`.
+  PublisherSettings PublisherOf(const v1::PoolSpec& spec) const {
+    const auto& orders = spec.orders();
+    PublisherSettings p;
+    p.chain = spec.chain();
+    p.workerpool = workerpool_;
+    p.wallet = spec.workerpool().owner_wallet();
+    p.enabled = orders.publisher() == v1::PUBLISHER_POOLOPS;
+    p.core_metrics_url = absl::StrCat("http://", spec.core().host(), ":",
+                                      spec.core().core_port(), "/metrics");
+    p.gpu_pool = orders.gpu_pool();
+    p.price = orders.price();
+    p.volume = orders.volume();
+    p.category = orders.category();
+    absl::StatusOr<std::string> tag = TagToBytes32(orders.tag());
+    p.tag = tag.ok() ? *tag : orders.tag();
+    p.trust = orders.trust();
+    p.requester_restrict = orders.requester_restrict();
+    p.max_open_orders = orders.max_open_orders();
+    p.check_period_seconds = orders.check_period_seconds();
+    return p;
+  }
+
+  // The pool's publisher runs in chain-gateway while the core changes
+  // version (iExec's publisher container goes with its core bundle).
+  bool PublisherToPause() const {
+    return version_change_ && last_spec_ &&
+           last_spec_->orders().publisher() == v1::PUBLISHER_POOLOPS;
+  }
+
+  absl::StatusOr<std::string> PausePublisher() {
+    PublisherSettings p = PublisherOf(*last_spec_);
+    p.enabled = false;
+    if (absl::Status st = l_.chain->SetPublisher(p); !st.ok()) return st;
+    paused_ = true;
+    return "chain-gateway publishes no new orders until the new core runs";
+  }
+
+  // A failed upgrade: the old core is back, so are its orders.
+  void ResumeOldPublisher() {
+    if (!paused_) return;
+    l_.chain->SetPublisher(PublisherOf(*last_spec_)).IgnoreError();
+    events_.Emit("resume-publisher", spec_.chain(),
+                 v1::StepEvent::STATE_ROLLING_BACK,
+                 "chain-gateway publisher back on with the previous settings");
+  }
 
   // Created in the vault when missing.
   absl::StatusOr<std::string> Wallets() {
@@ -256,7 +367,46 @@ class UpRun {
     if (!r.ok()) return r.status();
     rendered_ = *std::move(r);
     for (const Bundle& b : rendered_.bundles) records_.push_back(RecordOf(b));
+    if (version_change_) interim_core_ = WithoutRequiredWorkerVersion(core());
     return absl::OkStatus();
+  }
+
+  // The core bundle with an empty WORKER_TAG (its required worker version)
+  // when it sets one: the workers still on the old version keep working
+  // while they are rolled. nullopt when the core requires none (v8.3).
+  static std::optional<Bundle> WithoutRequiredWorkerVersion(const Bundle& b) {
+    Bundle out = b;
+    for (BundleFile& f : out.files) {
+      if (f.path != ".env") continue;
+      std::vector<std::string> lines = absl::StrSplit(f.content, '\n');
+      bool blanked = false;
+      for (std::string& line : lines) {
+        if (absl::StartsWith(line, "WORKER_TAG=") && line != "WORKER_TAG=") {
+          line = "WORKER_TAG=";
+          blanked = true;
+        }
+      }
+      if (!blanked) return std::nullopt;
+      f.content = absl::StrJoin(lines, "\n");
+      return out;
+    }
+    return std::nullopt;
+  }
+
+  const Bundle& CoreDuringRollout() const {
+    return interim_core_ ? *interim_core_ : core();
+  }
+
+  // The final core bundle (its required worker version set), healthy, and
+  // every worker registered again under it.
+  absl::StatusOr<std::string> RequireWorkerVersion() {
+    if (absl::Status st = Deploy(core()); !st.ok()) return st;
+    absl::StatusOr<std::string> healthy = WaitCoreHealthy();
+    if (!healthy.ok()) return healthy.status();
+    absl::StatusOr<std::string> alive = WaitWorkersAlive();
+    if (!alive.ok()) return alive.status();
+    return absl::StrCat("the core requires worker ",
+                        spec_.images().worker_tag(), "; ", *alive);
   }
 
   // The operators' override.env files on the hosts, against the stack the
@@ -287,14 +437,25 @@ class UpRun {
                          "/override.env: cannot be read: ", r->output));
       }
       ++read;
+      const std::string at = absl::StrCat(b.target, " ", b.name, "/");
       if (r->output.size() > kMaxOverrideEnvBytes) {
-        problems.push_back(absl::StrCat(b.target, " ", b.name,
-                                        "/override.env: larger than 64 KiB"));
+        problems.push_back(
+            absl::StrCat(at, "override.env: larger than 64 KiB"));
         continue;
       }
+      std::string text = r->output;
+      if (version_change_) {
+        absl::StatusOr<std::string> migrated =
+            MigrateOverrides(*t->get(), b, text, &problems);
+        if (!migrated.ok()) return migrated.status();
+        if (!migrated->empty()) {
+          text = *migrated;
+          ++migrated_;
+        }
+      }
       for (const std::string& p :
-           CheckOverrideEnv(spec_.stack_version(), r->output, vars)) {
-        problems.push_back(absl::StrCat(b.target, " ", b.name, "/", p));
+           CheckOverrideEnv(spec_.stack_version(), text, vars)) {
+        problems.push_back(absl::StrCat(at, p));
       }
     }
     if (!problems.empty()) {
@@ -302,8 +463,57 @@ class UpRun {
           problems.size(), " problem(s) in the operators' override.env:\n  ",
           absl::StrJoin(problems, "\n  ")));
     }
-    return read == 0 ? std::string("no override.env")
-                     : absl::StrCat(read, " override.env file(s) fit v9.3");
+    if (read == 0) return std::string("no override.env");
+    return absl::StrCat(
+        read, " override.env file(s) fit ", VersionName(spec_.stack_version()),
+        migrated_ > 0 ? absl::StrCat(" (", migrated_,
+                                     " migrated, the old ones "
+                                     "kept as override.env.pre-",
+                                     VersionName(*from_), ")")
+                      : "");
+  }
+
+  // An upgrade: each entry the new version would read otherwise (renamed,
+  // reformatted, gone) is a problem, unless the operator asked for the
+  // migrated file: then it is written (the old one kept beside it) and its
+  // text returned. "" when nothing changes.
+  absl::StatusOr<std::string> MigrateOverrides(
+      Target& t, const Bundle& b, const std::string& text,
+      std::vector<std::string>* problems) {
+    OverrideMigration m = MigrateOverrideEnv(*from_, spec_.stack_version(),
+                                             b.role == "core", text);
+    const std::string at =
+        absl::StrCat(b.target, " ", b.name, "/override.env: ");
+    for (const std::string& u : m.unsolved) problems->push_back(at + u);
+    if (!m.changed()) return std::string();
+    if (!options_.migrate_overrides || !m.unsolved.empty()) {
+      for (const std::string& c : m.changes) {
+        problems->push_back(absl::StrCat(
+            at, c,
+            options_.migrate_overrides ? ""
+                                       : " (`pool up --migrate-overrides` "
+                                         "rewrites it, keeping the old file)"));
+      }
+      return std::string();
+    }
+    const std::string keep =
+        absl::StrCat("override.env.pre-", VersionName(*from_));
+    absl::StatusOr<CommandResult> w = t.Shell(
+        b.name,
+        absl::StrCat(
+            "set -e\numask 077\n[ -e ", keep, " ] || cp -p override.env ", keep,
+            "\ncat > override.env.poolops-new <<'POOLOPS_EOF'\n", m.text,
+            absl::EndsWith(m.text, "\n") ? "" : "\n",
+            "POOLOPS_EOF\nmv -f override.env.poolops-new override.env\n"));
+    if (!w.ok()) return w.status();
+    if (w->exit_code != 0) {
+      return absl::UnavailableError(
+          absl::StrCat(at, "cannot be rewritten: ", w->output));
+    }
+    events_.Emit("check-overrides", b.target, v1::StepEvent::STATE_STARTED,
+                 absl::StrCat(b.name, "/override.env migrated (", keep,
+                              " kept): ", absl::StrJoin(m.changes, "; ")));
+    return m.text;
   }
 
   // A v9.3 core reads deals from IEXEC_START_BLOCK_NUMBER on, 1000 blocks
@@ -334,7 +544,20 @@ class UpRun {
           absl::StatusOr<std::unique_ptr<Target>> t =
               l_.targets->Open(b.target, dir_);
           if (!t.ok()) return t.status();
-          if (absl::Status st = (*t)->WriteBundle(b.name, b.files); !st.ok())
+          absl::StatusOr<bool> keep = KeepBackup(b.name);
+          if (!keep.ok()) return keep.status();
+          // Recorded before the folder changes: a crash from here on leaves
+          // the backup to the next `up`.
+          if (absl::Status st =
+                  l_.state->SetHost(pool_, b.name, b.target, rev_, "writing");
+              !st.ok())
+            return st;
+          {
+            absl::MutexLock lock(&written_mu_);
+            written_.insert(b.name);
+          }
+          if (absl::Status st = (*t)->WriteBundle(b.name, b.files, *keep);
+              !st.ok())
             return st;
           if (absl::Status st = l_.runner->Up(t->get(), ComposeOf(b)); !st.ok())
             return st;
@@ -344,12 +567,20 @@ class UpRun {
         });
   }
 
+  // The backup of a folder holds the last applied revision's files once
+  // written over them; a folder a later revision wrote (an interrupted or
+  // failed one, or this one: the core is written twice in an upgrade) must
+  // keep it.
+  absl::StatusOr<bool> KeepBackup(const std::string& bundle) {
+    absl::StatusOr<std::optional<uint32_t>> wrote =
+        l_.state->HostRevision(pool_, bundle);
+    if (!wrote.ok()) return wrote.status();
+    if (!wrote->has_value() || !last_) return false;
+    return **wrote != last_->revision;
+  }
+
   bool HadBefore(const std::string& name) const {
-    if (!last_) return false;
-    for (const BundleRecord& b : last_->bundles) {
-      if (b.name == name) return true;
-    }
-    return false;
+    return Previous(name) != nullptr;
   }
 
   // Back to what ran before: the backup (previous files) up again, or down
@@ -431,23 +662,66 @@ class UpRun {
     }
   }
 
-  // In parallel; one failure fails the step (and rolls back every worker).
+  // New workers and unchanged ones in parallel (they take nothing away);
+  // workers whose bundle changes `rollout.workers_at_once` at a time, each
+  // batch gated before the next. One failure fails the step (and rolls back
+  // every worker).
   absl::Status DeployWorkers() {
-    const size_t n = rendered_.bundles.size() - 1;
-    std::vector<absl::Status> results(n);
+    std::vector<const Bundle*> at_once, rolled;
+    for (size_t i = 1; i < rendered_.bundles.size(); ++i) {
+      const Bundle& b = rendered_.bundles[i];
+      const BundleRecord* before = Previous(b.name);
+      bool changes = before != nullptr && !Diff(before, records_[i]).empty();
+      (changes ? rolled : at_once).push_back(&b);
+    }
+    if (absl::Status s = DeployAll(at_once); !s.ok()) return s;
+    if (rolled.empty()) return absl::OkStatus();
+    const size_t n = spec_.rollout().workers_at_once();
+    const size_t batches = (rolled.size() + n - 1) / n;
+    return events_.Run(
+        "roll-workers", pool_, [&]() -> absl::StatusOr<std::string> {
+          min_alive_ = spec_.workers_size();
+          for (size_t k = 0; k < batches; ++k) {
+            std::vector<const Bundle*> batch(
+                rolled.begin() + k * n,
+                rolled.begin() + std::min(rolled.size(), (k + 1) * n));
+            std::vector<std::string> names;
+            for (const Bundle* b : batch) names.push_back(b->name);
+            events_.Emit("roll-workers", pool_, v1::StepEvent::STATE_STARTED,
+                         absl::StrCat("batch ", k + 1, "/", batches, ": ",
+                                      absl::StrJoin(names, ", ")));
+            if (absl::Status s = DeployAll(batch); !s.ok()) return s;
+            if (absl::Status s = WaitBatchUp(batch); !s.ok()) return s;
+          }
+          return absl::StrCat(rolled.size(), " worker bundle(s) replaced in ",
+                              batches, " batch(es) of at most ", n,
+                              "; fewest workers alive at the core meanwhile: ",
+                              min_alive_, " of ", spec_.workers_size());
+        });
+  }
+
+  const BundleRecord* Previous(const std::string& name) const {
+    if (!last_) return nullptr;
+    for (const BundleRecord& b : last_->bundles) {
+      if (b.name == name) return &b;
+    }
+    return nullptr;
+  }
+
+  absl::Status DeployAll(const std::vector<const Bundle*>& bundles) {
+    std::vector<absl::Status> results(bundles.size());
     {
       std::vector<std::thread> threads;
-      for (size_t i = 0; i < n; ++i) {
-        threads.emplace_back(
-            [&, i] { results[i] = Deploy(rendered_.bundles[i + 1]); });
+      for (size_t i = 0; i < bundles.size(); ++i) {
+        threads.emplace_back([&, i] { results[i] = Deploy(*bundles[i]); });
       }
       for (std::thread& t : threads) t.join();
     }
     std::vector<std::string> failed;
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < bundles.size(); ++i) {
       if (!results[i].ok()) {
-        failed.push_back(absl::StrCat(rendered_.bundles[i + 1].name, ": ",
-                                      results[i].message()));
+        failed.push_back(
+            absl::StrCat(bundles[i]->name, ": ", results[i].message()));
       }
     }
     if (failed.empty()) return absl::OkStatus();
@@ -455,9 +729,95 @@ class UpRun {
                                                absl::StrJoin(failed, "; ")));
   }
 
+  // Every service of the batch's bundles running, without a break, for
+  // worker_settle, and the core counting every worker of the pool alive.
+  // The core lists no workers (no route does), so a replaced worker that
+  // exits on start (refused by the core, a bad setting) is seen by its
+  // containers; one that runs but never reaches the core, by the count.
+  absl::Status WaitBatchUp(const std::vector<const Bundle*>& batch) {
+    std::optional<absl::Time> running_since;
+    std::string waiting;
+    CoreMetrics seen;
+    const int want = spec_.workers_size();
+    bool up = WaitUntil(
+        *l_.clock, l_.options.workers_alive_timeout, l_.options.poll_interval,
+        [&] {
+          absl::StatusOr<CoreMetrics> m =
+              l_.health->Core(probe_host_, probe_port_);
+          if (m.ok()) {
+            seen = *m;
+            min_alive_ = std::min(min_alive_, m->alive_workers);
+          }
+          waiting = NotRunning(batch);
+          if (!waiting.empty()) {
+            running_since.reset();
+            return false;
+          }
+          if (!running_since) running_since = l_.clock->Now();
+          if (l_.clock->Now() - *running_since < l_.options.worker_settle) {
+            waiting = "running for less than the settle time";
+            return false;
+          }
+          if (!m.ok() || m->alive_workers < want) {
+            waiting = absl::StrCat(seen.alive_workers, " of ", want,
+                                   " workers alive at the core");
+            return false;
+          }
+          return true;
+        });
+    if (up) return absl::OkStatus();
+    std::vector<std::string> names;
+    for (const Bundle* b : batch) names.push_back(b->name);
+    return absl::DeadlineExceededError(
+        absl::StrCat("workers ", absl::StrJoin(names, ", "),
+                     " not up on the new version after ",
+                     absl::FormatDuration(l_.options.workers_alive_timeout),
+                     ": ", waiting, WorkerLogTail(*batch.front())));
+  }
+
+  // "" when every service of every bundle runs; else which does not.
+  std::string NotRunning(const std::vector<const Bundle*>& batch) {
+    for (const Bundle* b : batch) {
+      absl::StatusOr<std::unique_ptr<Target>> t =
+          l_.targets->Open(b->target, dir_);
+      if (!t.ok()) return std::string(t.status().message());
+      absl::StatusOr<std::vector<std::string>> running =
+          l_.runner->Running(t->get(), ComposeOf(*b));
+      if (!running.ok()) return std::string(running.status().message());
+      for (const auto& [service, hash] : RecordOf(*b).services) {
+        if (std::find(running->begin(), running->end(), service) ==
+            running->end()) {
+          return absl::StrCat(b->name, ": service ", service, " not running");
+        }
+      }
+    }
+    return "";
+  }
+
+  std::string WorkerLogTail(const Bundle& b) {
+    absl::StatusOr<std::unique_ptr<Target>> t =
+        l_.targets->Open(b.target, dir_);
+    if (!t.ok()) return "";
+    const std::string service = RecordOf(b).services.empty()
+                                    ? std::string("worker")
+                                    : RecordOf(b).services.begin()->first;
+    absl::StatusOr<std::string> logs =
+        l_.runner->Logs(t->get(), ComposeOf(b), service, 15);
+    if (!logs.ok() || logs->empty()) return "";
+    return absl::StrCat("\n", b.name, "'s last log lines:\n", *logs);
+  }
+
+  // The worker bundles this run wrote (a rollout that stops halfway never
+  // touched the others, whose backups hold older revisions).
   void RollBackWorkers() {
     for (size_t i = 1; i < rendered_.bundles.size(); ++i) {
-      RollBack(rendered_.bundles[i]);
+      const Bundle& b = rendered_.bundles[i];
+      bool wrote;
+      {
+        absl::MutexLock lock(&written_mu_);
+        wrote = written_.count(b.name) > 0;
+      }
+      if (wrote) RollBack(b);
     }
   }
 
@@ -496,23 +856,7 @@ class UpRun {
       if (!policy.ok()) return policy.status();
       restricted = absl::StrCat("; ", *policy);
     }
-    PublisherSettings p;
-    p.chain = spec_.chain();
-    p.workerpool = workerpool_;
-    p.wallet = spec_.workerpool().owner_wallet();
-    p.enabled = orders.publisher() == v1::PUBLISHER_POOLOPS;
-    p.core_metrics_url =
-        absl::StrCat("http://", probe_host_, ":", probe_port_, "/metrics");
-    p.gpu_pool = orders.gpu_pool();
-    p.price = orders.price();
-    p.volume = orders.volume();
-    p.category = orders.category();
-    absl::StatusOr<std::string> tag = TagToBytes32(orders.tag());
-    p.tag = tag.ok() ? *tag : orders.tag();
-    p.trust = orders.trust();
-    p.requester_restrict = orders.requester_restrict();
-    p.max_open_orders = orders.max_open_orders();
-    p.check_period_seconds = orders.check_period_seconds();
+    PublisherSettings p = PublisherOf(spec_);
     if (absl::Status st = l_.chain->SetPublisher(p); !st.ok()) return st;
     return absl::StrCat(p.enabled ? "chain-gateway publisher on"
                                   : "chain-gateway publisher off",
@@ -563,6 +907,7 @@ class UpRun {
   const std::string pool_;
   const uint32_t rev_;
   const std::optional<RevisionRecord> last_;
+  const UpOptions options_;
   const CancelCheck& cancelled_;
   StepEvents events_;
   const std::string dir_;
@@ -573,6 +918,19 @@ class UpRun {
   RenderResult rendered_;
   std::vector<BundleRecord> records_;
   std::vector<const BundleRecord*> removed_;
+
+  // The last applied revision's spec (defaults filled) and stack version;
+  // version_change_ when this one runs another.
+  std::optional<v1::PoolSpec> last_spec_;
+  absl::Status last_spec_status_;
+  std::optional<v1::StackVersion> from_;
+  bool version_change_ = false;
+  std::optional<Bundle> interim_core_;  // the core while workers are rolled
+  bool paused_ = false;                 // the old publisher is paused
+  int migrated_ = 0;                    // override.env files rewritten
+  int min_alive_ = 0;                   // during the rollout
+  absl::Mutex written_mu_;              // workers deploy in parallel
+  std::set<std::string> written_ ABSL_GUARDED_BY(written_mu_);
 };
 
 }  // namespace
@@ -596,6 +954,7 @@ std::string SpecEnvelope(const LoadedSpec& spec) {
 
 absl::StatusOr<v1::PoolResult> RunUp(const ApplyLayers& layers,
                                      const LoadedSpec& loaded,
+                                     const UpOptions& options,
                                      const EventSink& sink,
                                      const CancelCheck& cancelled) {
   const v1::PoolSpec spec = WithDefaults(loaded.spec);
@@ -615,7 +974,8 @@ absl::StatusOr<v1::PoolResult> RunUp(const ApplyLayers& layers,
       layers.state->LastApplied(pool);
   if (!last.ok()) return fail(last.status());
 
-  UpRun run(layers, loaded, spec, *rev, *std::move(last), sink, cancelled);
+  UpRun run(layers, loaded, spec, *rev, *std::move(last), options, sink,
+            cancelled);
   absl::Status s = RunSteps(run.Steps());
   workerpool = run.workerpool();
   if (!s.ok()) return fail(s);

@@ -23,6 +23,20 @@ struct ApplyOptions {
   absl::Duration core_healthy_timeout = absl::Minutes(3);
   absl::Duration workers_alive_timeout = absl::Minutes(3);
   absl::Duration poll_interval = absl::Milliseconds(500);
+  // A replaced worker counts as up once its containers have run this long
+  // without a restart (a worker refused by its core, or that cannot read
+  // its configuration, exits within seconds).
+  absl::Duration worker_settle = absl::Seconds(10);
+};
+
+// What the operator asked of one `up` beyond the spec.
+struct UpOptions {
+  // Write the migrated override.env files (the old ones kept beside them)
+  // instead of refusing an upgrade that would ignore their entries.
+  bool migrate_overrides = false;
+  // `pool rollback`: going back to an older stack version is allowed (it is
+  // rolled like an upgrade); a spec with an older version is refused.
+  bool rollback = false;
 };
 
 using EventSink = std::function<void(const v1::UpEvent&)>;
@@ -46,12 +60,22 @@ ComposeBundle ComposeOf(const BundleRecord& b);
 std::string SpecEnvelope(const LoadedSpec& spec);
 
 // Wallets -> (devnet) funding -> registration -> stake -> bundles -> core
-// up -> core healthy (kept from here on) -> stale bundles down -> workers up
-// in parallel -> every worker alive -> publisher -> monitor -> the revision
-// recorded. A failed step takes back the hosts' bundles done since the core
-// gate, last first, and marks the revision failed.
+// up -> core healthy (kept from here on) -> stale bundles down -> new and
+// unchanged workers up in parallel, changed ones `rollout.workers_at_once`
+// at a time, each batch gated -> every worker alive -> publisher -> monitor
+// -> the revision recorded. A failed step takes back the hosts' bundles done
+// since the core gate, last first, and marks the revision failed.
+//
+// An upgrade (a higher stack_version than the last applied revision's) also
+// checks the operators' override.env files first (migrating them with
+// UpOptions::migrate_overrides), pauses the poolops publisher while the
+// core is replaced, runs the new core without a required worker version
+// while old workers are rolled, sets it once all run the new version, and
+// keeps nothing until the end: any failure puts the previous revision back
+// on every host. A downgrade is refused (rollback is the way back).
 absl::StatusOr<v1::PoolResult> RunUp(const ApplyLayers& layers,
                                      const LoadedSpec& loaded,
+                                     const UpOptions& options,
                                      const EventSink& sink,
                                      const CancelCheck& cancelled);
 
