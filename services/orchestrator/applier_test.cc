@@ -744,9 +744,9 @@ TEST_F(UpgradeTest, CoreThenWorkersOneAtATimeThenTheRequiredVersion) {
   EXPECT_THAT(Outcome("check-upgrade").message(),
               HasSubstr("v7.1 -> v8.3: the core first"));
   EXPECT_THAT(Outcome("roll-workers").message(),
-              HasSubstr("3 worker bundle(s) replaced in 3 batch(es) of at "
-                        "most 1; fewest workers alive at the core meanwhile: "
-                        "3 of 3"));
+              HasSubstr("3 worker(s) in 3 bundle(s) replaced in 3 batch(es) "
+                        "of at most 1; fewest workers alive at the core "
+                        "meanwhile: 3 of 3"));
   // v8.3's core sets no required version: no second core step.
   EXPECT_EQ(Outcome("require-worker-version").state(),
             v1::StepEvent::STATE_UNSPECIFIED);

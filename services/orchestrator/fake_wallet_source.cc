@@ -19,11 +19,13 @@ absl::StatusOr<WalletKeystore> FakeWalletSource::Create(
     return absl::AlreadyExistsError(absl::StrCat("wallet ", name, " exists"));
   }
   size_t h = std::hash<std::string>()(name);
-  std::string address = absl::StrFormat("0x%016x%016x%08x", h, h * 31, h % 9973);
+  std::string address =
+      absl::StrFormat("0x%016x%016x%08x", h, h * 31, h % 9973);
   address = address.substr(0, 42);
-  WalletKeystore w{name, address,
-                   absl::StrCat(R"({"address":")", address.substr(2),
-                                R"(","version":3,"crypto":{"cipher":"fake"}})")};
+  WalletKeystore w{
+      name, address,
+      absl::StrCat(R"({"address":")", address.substr(2),
+                   R"(","version":3,"crypto":{"cipher":"fake"}})")};
   wallets_[name] = w;
   ++created_;
   return w;

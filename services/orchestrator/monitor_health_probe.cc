@@ -31,7 +31,8 @@ class MonitorHealthProbe : public HealthProbe {
     spec->add_json_fields("aliveTotalCpu");
     mv1::ProbeResult result;
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
     grpc::Status s = stub_->Probe(&ctx, req, &result);
     if (!s.ok()) {
       if (fallback_ && (s.error_code() == grpc::StatusCode::UNIMPLEMENTED ||
@@ -41,8 +42,8 @@ class MonitorHealthProbe : public HealthProbe {
       return FromGrpc(s);
     }
     if (!result.probe_success()) {
-      return absl::UnavailableError(absl::StrCat(spec->target(), ": ",
-                                                 result.probe_failed_due_to()));
+      return absl::UnavailableError(
+          absl::StrCat(spec->target(), ": ", result.probe_failed_due_to()));
     }
     CoreMetrics m;
     auto it = result.values().find("aliveWorkers");
@@ -51,7 +52,8 @@ class MonitorHealthProbe : public HealthProbe {
       return absl::UnavailableError(
           absl::StrCat(spec->target(), ": no aliveWorkers value"));
     }
-    if (auto c = result.values().find("aliveTotalCpu"); c != result.values().end()) {
+    if (auto c = result.values().find("aliveTotalCpu");
+        c != result.values().end()) {
       (void)absl::SimpleAtoi(c->second, &m.alive_total_cpu);
     }
     return m;
@@ -76,7 +78,8 @@ class MonitorHealthProbe : public HealthProbe {
     }
     mv1::PoolTargets out;
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
     grpc::Status s = stub_->SetPoolTargets(&ctx, t, &out);
     return s.ok() ? absl::OkStatus() : FromGrpc(s);
   }
@@ -86,7 +89,8 @@ class MonitorHealthProbe : public HealthProbe {
     req.set_pool(pool);
     mv1::RemovePoolResponse out;
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
     grpc::Status s = stub_->RemovePool(&ctx, req, &out);
     return s.ok() ? absl::OkStatus() : FromGrpc(s);
   }
@@ -99,7 +103,8 @@ class MonitorHealthProbe : public HealthProbe {
 }  // namespace
 
 std::unique_ptr<HealthProbe> NewMonitorHealthProbe(
-    std::shared_ptr<grpc::Channel> channel, std::unique_ptr<HealthProbe> fallback) {
+    std::shared_ptr<grpc::Channel> channel,
+    std::unique_ptr<HealthProbe> fallback) {
   return std::make_unique<MonitorHealthProbe>(std::move(channel),
                                               std::move(fallback));
 }

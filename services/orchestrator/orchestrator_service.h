@@ -17,7 +17,8 @@ class OrchestratorService final : public v1::Orchestrator::Service {
   OrchestratorService(const Orchestrator* orchestrator, Applier* applier)
       : orchestrator_(orchestrator), applier_(applier) {}
 
-  grpc::Status Validate(grpc::ServerContext* ctx, const v1::ValidateRequest* req,
+  grpc::Status Validate(grpc::ServerContext* ctx,
+                        const v1::ValidateRequest* req,
                         v1::ValidateResponse* resp) override;
   grpc::Status Render(grpc::ServerContext* ctx, const v1::RenderRequest* req,
                       v1::RenderResponse* resp) override;
@@ -29,7 +30,8 @@ class OrchestratorService final : public v1::Orchestrator::Service {
                     v1::DownResponse* resp) override;
   grpc::Status History(grpc::ServerContext* ctx, const v1::HistoryRequest* req,
                        v1::HistoryResponse* resp) override;
-  grpc::Status Rollback(grpc::ServerContext* ctx, const v1::RollbackRequest* req,
+  grpc::Status Rollback(grpc::ServerContext* ctx,
+                        const v1::RollbackRequest* req,
                         grpc::ServerWriter<v1::UpEvent>* writer) override;
 
  private:

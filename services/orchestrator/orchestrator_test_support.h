@@ -75,10 +75,10 @@ inline ChainFacts ArbitrumDevnetChainFacts() {
 inline RenderInput FakeInput(const v1::PoolSpec& spec) {
   RenderInput in;
   in.spec = spec;
-  absl::StatusOr<ChainInfo> chain = ResolveChain(
-      spec, spec.stack_version() == v1::STACK_VERSION_V9_3
-                ? ArbitrumDevnetChainFacts()
-                : DevnetChainFacts());
+  absl::StatusOr<ChainInfo> chain =
+      ResolveChain(spec, spec.stack_version() == v1::STACK_VERSION_V9_3
+                             ? ArbitrumDevnetChainFacts()
+                             : DevnetChainFacts());
   if (chain.ok()) in.chain = *chain;
   FakeWalletSource vault;
   auto add = [&](const std::string& name) {

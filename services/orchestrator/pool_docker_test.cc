@@ -13,8 +13,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -268,6 +270,77 @@ TEST_F(PoolDockerTest, WorkerThatNeverPingsIsRolledBack) {
   auto m = health_->Core("127.0.0.1", core_port_);
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->alive_workers, 1);
+}
+
+// v7.1 -> v8.3 -> v9.3 on the simulators: 1 core and 3 workers (one over
+// ssh), one worker at a time. Each step ends with every worker alive; while
+// workers are rolled the core never counts fewer than 2 (polled throughout
+// by a watcher); the core's data volume is the same one; the v9.3 core ends
+// requiring worker 9.2.0.
+TEST_F(PoolDockerTest, UpgradesV71ToV83ToV93WithTheWorkersAliveThroughout) {
+  std::atomic<bool> rolling{false}, done{false};
+  std::atomic<int> fewest{100}, polls{0};
+  std::thread watcher([&] {
+    while (!done) {
+      if (rolling) {
+        auto m = health_->Core("127.0.0.1", core_port_);
+        if (m.ok()) {
+          fewest = std::min(fewest.load(), m->alive_workers);
+          ++polls;
+        }
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+  });
+  std::string rolled;  // the last roll-workers outcome
+  auto sink = [&](const v1::UpEvent& e) {
+    if (!e.has_step() || e.step().action().step() != "roll-workers") return;
+    if (e.step().state() == v1::StepEvent::STATE_STARTED) rolling = true;
+    if (e.step().state() == v1::StepEvent::STATE_DONE) {
+      rolling = false;
+      rolled = e.step().message();
+    }
+    std::cerr << "roll-workers: " << e.step().message() << "\n";
+  };
+  // The core database's volume, by its creation time: kept, not recreated.
+  auto volume = [&] {
+    return Sh(absl::StrCat("docker volume inspect -f '{{.CreatedAt}}' ", pool_,
+                           "-core_mongodb-data"));
+  };
+  ApplyOptions opts;
+  opts.core_healthy_timeout = absl::Seconds(60);
+  opts.workers_alive_timeout = absl::Seconds(60);
+  opts.poll_interval = absl::Milliseconds(200);
+  opts.worker_settle = absl::Seconds(2);
+  Applier applier(orchestrator_.get(), state_.get(), targets_.get(), &runner_,
+                  &chain_, health_.get(), opts);
+  std::string first_volume;
+  for (const char* stack : {"v7.1", "v8.3", "v9.3"}) {
+    auto r = applier.Up(Spec(3, kTag, stack), sink);
+    ASSERT_TRUE(r.ok()) << stack << ": " << r.status();
+    auto m = health_->Core("127.0.0.1", core_port_);
+    ASSERT_TRUE(m.ok()) << m.status();
+    EXPECT_EQ(m->alive_workers, 3) << stack;
+    if (first_volume.empty()) first_volume = volume();
+    EXPECT_EQ(volume(), first_volume) << stack;
+  }
+  done = true;
+  watcher.join();
+  EXPECT_FALSE(first_volume.empty());
+  EXPECT_GT(polls.load(), 0);
+  EXPECT_GE(fewest.load(), 2) << "fewer than workers - workers_at_once alive";
+  // w0 and w2 share the local host: one compose project, one batch.
+  EXPECT_THAT(rolled, ::testing::HasSubstr(
+                          "3 worker(s) in 2 bundle(s) replaced in 2 batch(es) "
+                          "of at most 1 (workers-w0: workers sharing a host"));
+  std::string config = Sh(absl::StrCat("curl -sf http://127.0.0.1:", core_port_,
+                                       "/workers/config"));
+  EXPECT_THAT(config,
+              ::testing::HasSubstr("\"requiredWorkerVersion\":\"9.2.0\""));
+  auto history = applier.History(pool_);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->size(), 3u);
+  for (const auto& h : *history) EXPECT_EQ(h.outcome(), "applied");
 }
 
 }  // namespace

@@ -26,10 +26,10 @@ struct BundleFile {
 };
 
 struct Bundle {
-  std::string name;    // "core" or the worker's name: the folder name
-  std::string role;    // "core" | "worker"
-  std::string target;  // the spec's target (the bundle goes to <path>/<name>)
-  std::string project; // compose project name: <pool>-<name>
+  std::string name;     // "core" or the worker's name: the folder name
+  std::string role;     // "core" | "worker"
+  std::string target;   // the spec's target (the bundle goes to <path>/<name>)
+  std::string project;  // compose project name: <pool>-<name>
   std::vector<std::string> compose_files;  // in `-f` order
   std::vector<BundleFile> files;
   // The .env values in file order (merging workers re-writes them).

@@ -33,7 +33,8 @@ absl::StatusOr<nlohmann::json> LoadJson(const fs::path& file) {
   if (!text.ok()) return text.status();
   nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object()) {
-    return absl::DataLossError(absl::StrCat(file.string(), ": not a JSON object"));
+    return absl::DataLossError(
+        absl::StrCat(file.string(), ": not a JSON object"));
   }
   return j;
 }

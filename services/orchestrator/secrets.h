@@ -35,7 +35,8 @@ class SecretStore {
 // a folder name). Thread-safe.
 class FileSecretStore : public SecretStore {
  public:
-  explicit FileSecretStore(std::filesystem::path root) : root_(std::move(root)) {}
+  explicit FileSecretStore(std::filesystem::path root)
+      : root_(std::move(root)) {}
   absl::StatusOr<std::optional<std::string>> Get(
       const std::string& pool, const std::string& key) override;
   absl::Status Put(const std::string& pool, const std::string& key,

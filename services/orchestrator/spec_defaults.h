@@ -11,7 +11,8 @@ namespace poolops::orchestrator {
 
 namespace v1 = ::poolops::orchestrator::v1;
 
-inline constexpr char kZeroAddress[] = "0x0000000000000000000000000000000000000000";
+inline constexpr char kZeroAddress[] =
+    "0x0000000000000000000000000000000000000000";
 
 // Fills every unset field with its default: stack v7.1, bridge network,
 // iExec's publisher, the stack's image tags, public names from core.host,

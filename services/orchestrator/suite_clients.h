@@ -12,7 +12,8 @@
 
 namespace poolops::orchestrator {
 
-std::unique_ptr<WalletSource> NewSuiteWalletSource(std::filesystem::path run_dir);
+std::unique_ptr<WalletSource> NewSuiteWalletSource(
+    std::filesystem::path run_dir);
 std::unique_ptr<ChainClient> NewSuiteChainClient(std::filesystem::path run_dir);
 // The monitor's Probe, else a direct HTTP probe.
 std::unique_ptr<HealthProbe> NewSuiteHealthProbe(std::filesystem::path run_dir);

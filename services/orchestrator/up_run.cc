@@ -610,11 +610,50 @@ class UpRun {
                           if (!m.ok()) last_error = m.status();
                           return m.ok();
                         });
+    if (up && version_change_) return WorkersAttached();
     if (up) return absl::StrCat("core answers /metrics on port ", probe_port_);
     return absl::DeadlineExceededError(
         absl::StrCat("the core did not become healthy within ",
                      absl::FormatDuration(l_.options.core_healthy_timeout),
                      ": ", last_error.message(), CoreLogTail()));
+  }
+
+  // The new core runs: the workers that stay in the pool, still on the old
+  // version, register with it before any is replaced (the rollout's count
+  // starts from there).
+  absl::StatusOr<std::string> WorkersAttached() {
+    int kept = 0;
+    for (const v1::PoolSpec::Worker& w : spec_.workers()) {
+      for (const v1::PoolSpec::Worker& o : last_spec_->workers()) {
+        kept += o.name() == w.name();
+      }
+    }
+    if (static_cast<uint32_t>(kept) <= spec_.rollout().workers_at_once()) {
+      return absl::StrCat("core answers /metrics on port ", probe_port_,
+                          "; the workers are replaced all at once");
+    }
+    CoreMetrics seen;
+    bool attached = WaitUntil(*l_.clock, l_.options.workers_alive_timeout,
+                              l_.options.poll_interval, [&] {
+                                absl::StatusOr<CoreMetrics> m =
+                                    l_.health->Core(probe_host_, probe_port_);
+                                if (m.ok()) seen = *m;
+                                return m.ok() && m->alive_workers >= kept;
+                              });
+    if (!attached) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "the ", VersionName(spec_.stack_version()),
+          " core answers, but only ", seen.alive_workers, " of the ", kept,
+          " workers still on ", VersionName(*from_),
+          " registered with it within ",
+          absl::FormatDuration(l_.options.workers_alive_timeout),
+          ": if they cannot work with the new core, roll them all at once "
+          "(rollout: {workers_at_once: ",
+          spec_.workers_size(), "})"));
+    }
+    return absl::StrCat("core answers /metrics on port ", probe_port_, "; ",
+                        seen.alive_workers, " workers of ", VersionName(*from_),
+                        " registered with it");
   }
 
   // The core's last words, read before the rollback takes its container.
@@ -677,26 +716,45 @@ class UpRun {
     if (absl::Status s = DeployAll(at_once); !s.ok()) return s;
     if (rolled.empty()) return absl::OkStatus();
     const size_t n = spec_.rollout().workers_at_once();
-    const size_t batches = (rolled.size() + n - 1) / n;
+    // Batches of at most n workers; workers sharing a host are one compose
+    // project, replaced together (a batch of their own when more than n).
+    std::vector<std::vector<const Bundle*>> batches;
+    size_t in_batch = 0, workers = 0;
+    std::vector<std::string> together;
+    for (const Bundle* b : rolled) {
+      const size_t size = std::max<size_t>(1, RecordOf(*b).services.size());
+      workers += size;
+      if (size > n) together.push_back(b->name);
+      if (batches.empty() || in_batch + size > n) {
+        batches.emplace_back();
+        in_batch = 0;
+      }
+      batches.back().push_back(b);
+      in_batch += size;
+    }
     return events_.Run(
         "roll-workers", pool_, [&]() -> absl::StatusOr<std::string> {
           min_alive_ = spec_.workers_size();
-          for (size_t k = 0; k < batches; ++k) {
-            std::vector<const Bundle*> batch(
-                rolled.begin() + k * n,
-                rolled.begin() + std::min(rolled.size(), (k + 1) * n));
+          for (size_t k = 0; k < batches.size(); ++k) {
             std::vector<std::string> names;
-            for (const Bundle* b : batch) names.push_back(b->name);
+            for (const Bundle* b : batches[k]) names.push_back(b->name);
             events_.Emit("roll-workers", pool_, v1::StepEvent::STATE_STARTED,
-                         absl::StrCat("batch ", k + 1, "/", batches, ": ",
-                                      absl::StrJoin(names, ", ")));
-            if (absl::Status s = DeployAll(batch); !s.ok()) return s;
-            if (absl::Status s = WaitBatchUp(batch); !s.ok()) return s;
+                         absl::StrCat("batch ", k + 1, "/", batches.size(),
+                                      ": ", absl::StrJoin(names, ", ")));
+            if (absl::Status s = DeployAll(batches[k]); !s.ok()) return s;
+            if (absl::Status s = WaitBatchUp(batches[k]); !s.ok()) return s;
           }
-          return absl::StrCat(rolled.size(), " worker bundle(s) replaced in ",
-                              batches, " batch(es) of at most ", n,
-                              "; fewest workers alive at the core meanwhile: ",
-                              min_alive_, " of ", spec_.workers_size());
+          return absl::StrCat(
+              workers, " worker(s) in ", rolled.size(),
+              " bundle(s) replaced in ", batches.size(),
+              " batch(es) of at most ", n,
+              together.empty()
+                  ? ""
+                  : absl::StrCat(" (", absl::StrJoin(together, ", "),
+                                 ": workers sharing a host, replaced "
+                                 "together)"),
+              "; fewest workers alive at the core meanwhile: ", min_alive_,
+              " of ", spec_.workers_size());
         });
   }
 

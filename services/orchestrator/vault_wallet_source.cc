@@ -40,7 +40,8 @@ class VaultWalletSource : public WalletSource {
     // Key derivation (scrypt N=2^17) takes a while on a loaded machine.
     auto ctx = Context(std::chrono::seconds(120));
     grpc::Status s = stub_->CreateWallet(ctx.get(), req, &w);
-    std::fill(req.mutable_password()->begin(), req.mutable_password()->end(), 0);
+    std::fill(req.mutable_password()->begin(), req.mutable_password()->end(),
+              0);
     if (!s.ok()) return FromGrpc(s);
     return Export(name);
   }
@@ -56,7 +57,8 @@ class VaultWalletSource : public WalletSource {
     wv1::Wallet w;
     auto ctx = Context(std::chrono::seconds(120));
     grpc::Status s = stub_->Unlock(ctx.get(), req, &w);
-    std::fill(req.mutable_password()->begin(), req.mutable_password()->end(), 0);
+    std::fill(req.mutable_password()->begin(), req.mutable_password()->end(),
+              0);
     return s.ok() ? absl::OkStatus() : FromGrpc(s);
   }
 
@@ -70,9 +72,10 @@ class VaultWalletSource : public WalletSource {
     if (w.unlocked_until().empty()) return absl::InfinitePast();
     absl::Time until;
     std::string err;
-    if (!absl::ParseTime(absl::RFC3339_full, w.unlocked_until(), &until, &err)) {
-      return absl::DataLossError(absl::StrCat("wallet ", name,
-                                              ": bad unlocked_until: ", err));
+    if (!absl::ParseTime(absl::RFC3339_full, w.unlocked_until(), &until,
+                         &err)) {
+      return absl::DataLossError(
+          absl::StrCat("wallet ", name, ": bad unlocked_until: ", err));
     }
     return until;
   }

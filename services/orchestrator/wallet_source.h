@@ -34,8 +34,8 @@ class WalletSource {
   virtual absl::StatusOr<std::optional<WalletKeystore>> Find(
       const std::string& name) = 0;
   // Creates a wallet from a fresh key, encrypted with `password`.
-  virtual absl::StatusOr<WalletKeystore> Create(const std::string& name,
-                                                const std::string& password) = 0;
+  virtual absl::StatusOr<WalletKeystore> Create(
+      const std::string& name, const std::string& password) = 0;
   // Unlocks a wallet for `ttl_seconds` (1..86400) so chain-gateway can sign
   // for it (registration, stake, the publisher's orders). An automated
   // unlock: FailedPrecondition while the operator's `wallet lock` stands
