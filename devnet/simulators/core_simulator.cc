@@ -1,6 +1,7 @@
 #include "devnet/simulators/core_simulator.h"
 
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -120,9 +121,13 @@ HttpResponse CoreSimulator::Handle(const HttpRequest& request) {
                  "[core simulator] ping from worker %s (cpuNb=%d gpu=%s)\n",
                  ping->wallet_address.c_str(), ping->cpu_nb,
                  ping->gpu_enabled ? "true" : "false");
-    // The real core answers the session id; one per simulator boot.
-    return {200, "text/plain",
-            absl::StrCat("simulator-session-", config_.version)};
+    // The session id: since core 7.2.1 a hash of the public configuration,
+    // so that workers register again (and check their version) only when
+    // it changes.
+    return {
+        200, "text/plain",
+        absl::StrCat("simulator-session-",
+                     absl::Hex(std::hash<std::string>{}(WorkersConfigJson())))};
   }
   return {
       404, "application/json",

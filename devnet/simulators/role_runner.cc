@@ -216,7 +216,10 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
                        config->core_url, ": ", ChainSummary(*chain_config)));
     }
     WorkerSimulator worker(*config, *wallet, HttpCoreCaller(*config));
-    worker.Run(stop);
+    if (absl::Status ended = worker.Run(stop); !ended.ok()) {
+      if (server) server->Stop();
+      return ended;
+    }
   } else if (role_name == "order-publisher") {
     absl::Status status = RunOrderPublisher(env, stop);
     if (!status.ok()) return status;

@@ -117,5 +117,52 @@ TEST(HostResolverTest, LiteralsLocalhostAndHostsFile) {
   EXPECT_FALSE(ResolveIpv4("missing.example", "127.0.0.1 localhost\n").ok());
 }
 
+// As iexec-worker at registration: the core's requiredWorkerVersion must be
+// the worker's own; a worker already running checks again when the core's
+// session id changes (the core restarted with another configuration).
+TEST(WorkerVersionTest,
+     TheCoresRequiredVersionIsCheckedAtStartAndOnANewSession) {
+  std::string required = "";
+  std::string session = "s1";
+  CoreCaller core = [&](const std::string& method, const std::string& path,
+                        const std::string&) -> absl::StatusOr<HttpResponse> {
+    if (method == "GET" && path == "/workers/config") {
+      return HttpResponse{
+          200, "application/json",
+          nlohmann::json{{"requiredWorkerVersion", required}}.dump()};
+    }
+    return HttpResponse{200, "text/plain", session};
+  };
+  auto config = WorkerConfigFromEnv({{"POOLOPS_SIM_VERSION", "8.3.0"}}, 2);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->version, "8.3.0");
+  WorkerSimulator worker(*config, "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf",
+                         core);
+  EXPECT_TRUE(worker.CheckRequiredVersion().ok());
+  required = "8.3.0";
+  EXPECT_TRUE(worker.CheckRequiredVersion().ok());
+  EXPECT_TRUE(worker.PingOnce().ok());
+  // The core now requires 9.2.0: nothing happens until its session changes.
+  required = "9.2.0";
+  EXPECT_TRUE(worker.PingOnce().ok());
+  session = "s2";
+  absl::Status refused = worker.PingOnce();
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
+  EXPECT_EQ(refused.message(),
+            "Bad version! please upgrade your iexec-worker: the core requires "
+            "9.2.0, this worker is 8.3.0");
+  // Run refuses at once, without pinging.
+  absl::Notification stop;
+  EXPECT_TRUE(absl::IsFailedPrecondition(worker.Run(&stop)));
+  // A core that cannot be asked is no refusal.
+  WorkerSimulator offline(
+      *config, "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf",
+      [](const std::string&, const std::string&,
+         const std::string&) -> absl::StatusOr<HttpResponse> {
+        return absl::UnavailableError("connection refused");
+      });
+  EXPECT_TRUE(offline.CheckRequiredVersion().ok());
+}
+
 }  // namespace
 }  // namespace poolops::sim

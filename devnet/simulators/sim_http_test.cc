@@ -43,7 +43,7 @@ TEST(SimHttpTest, WorkerPingsMakeWorkersAliveAndClockDropsThem) {
   WorkerSimulator worker(*config, "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf",
                          HttpCoreCaller(*config));
   absl::Notification stop;
-  std::thread worker_thread([&] { worker.Run(&stop); });
+  std::thread worker_thread([&] { EXPECT_TRUE(worker.Run(&stop).ok()); });
   EXPECT_TRUE(WaitFor(port, "/metrics", [](const nlohmann::json& m) {
     return m["aliveWorkers"] == 1 && m["aliveTotalCpu"] == 2 &&
            m["aliveAvailableCpu"] == 2;

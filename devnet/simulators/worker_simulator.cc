@@ -4,9 +4,11 @@
 #include <cstdio>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "devnet/simulators/http_client.h"
 #include "devnet/simulators/worker_v9.h"
+#include "nlohmann/json.hpp"
 
 namespace poolops::sim {
 
@@ -39,6 +41,7 @@ absl::Status ReadWorkerOwnVariables(const Env& env, int hardware_cpus,
                                     WorkerConfig* config) {
   WorkerConfig& c = *config;
   c.name = EnvOr(env, "IEXEC_WORKER_NAME", c.name);
+  c.version = EnvOr(env, "POOLOPS_SIM_VERSION", c.version);
   c.wallet_path =
       EnvOr(env, "IEXEC_WORKER_WALLET_PATH",
             "./src/main/resources/wallet/encrypted-wallet_worker1.json");
@@ -83,6 +86,19 @@ WorkerSimulator::WorkerSimulator(WorkerConfig config,
   ping_.gpu_enabled = config_.gpu_enabled;
 }
 
+absl::Status WorkerSimulator::CheckRequiredVersion() {
+  absl::StatusOr<HttpResponse> response =
+      call_core_("GET", "/workers/config", "");
+  if (!response.ok() || response->status != 200) return absl::OkStatus();
+  nlohmann::json config = nlohmann::json::parse(response->body, nullptr, false);
+  if (!config.is_object()) return absl::OkStatus();
+  std::string required = config.value("requiredWorkerVersion", "");
+  if (required.empty() || required == config_.version) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "Bad version! please upgrade your iexec-worker: the core requires ",
+      required, ", this worker is ", config_.version));
+}
+
 absl::Status WorkerSimulator::PingOnce() {
   absl::StatusOr<HttpResponse> response =
       call_core_("POST", "/workers/ping", WorkerPingJson(ping_));
@@ -91,20 +107,37 @@ absl::Status WorkerSimulator::PingOnce() {
     return absl::FailedPreconditionError(
         absl::StrCat("core answered ", response->status, ": ", response->body));
   }
+  if (session_.empty()) session_ = response->body;
+  if (response->body != session_) {
+    std::fprintf(stderr,
+                 "[worker simulator %s] the core's session changed: "
+                 "registering again\n",
+                 config_.name.c_str());
+    session_ = response->body;
+    return CheckRequiredVersion();
+  }
   return absl::OkStatus();
 }
 
-void WorkerSimulator::Run(absl::Notification* stop) {
+absl::Status WorkerSimulator::Run(absl::Notification* stop) {
   std::fprintf(stderr,
-               "[worker simulator %s] wallet %s, cpuNb=%d, gpu=%s, pinging "
-               "%s://%s:%d every %s\n",
-               config_.name.c_str(), ping_.wallet_address.c_str(), ping_.cpu_nb,
+               "[worker simulator %s] version %s, wallet %s, cpuNb=%d, "
+               "gpu=%s, pinging %s://%s:%d every %s\n",
+               config_.name.c_str(), config_.version.c_str(),
+               ping_.wallet_address.c_str(), ping_.cpu_nb,
                ping_.gpu_enabled ? "true" : "false",
                config_.core_protocol.c_str(), config_.core_host.c_str(),
                config_.core_port,
                absl::FormatDuration(config_.ping_interval).c_str());
+  if (absl::Status refused = CheckRequiredVersion(); !refused.ok()) {
+    return refused;
+  }
   do {
     absl::Status status = PingOnce();
+    if (absl::IsFailedPrecondition(status) &&
+        absl::StartsWith(status.message(), "Bad version")) {
+      return status;
+    }
     if (status.ok()) {
       std::fprintf(stderr, "[worker simulator %s] ping ok\n",
                    config_.name.c_str());
@@ -113,6 +146,7 @@ void WorkerSimulator::Run(absl::Notification* stop) {
                    config_.name.c_str(), status.ToString().c_str());
     }
   } while (!stop->WaitForNotificationWithTimeout(config_.ping_interval));
+  return absl::OkStatus();
 }
 
 }  // namespace poolops::sim

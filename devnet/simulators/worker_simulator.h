@@ -28,6 +28,9 @@ struct WorkerConfig {
   int cpu_nb = 1;  // IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT or max(n-1,1)
   bool gpu_enabled = false;  // IEXEC_WORKER_GPU_ENABLED
   absl::Duration ping_interval = absl::Seconds(10);
+  // The version the simulator plays (POOLOPS_SIM_VERSION: poolops sets the
+  // worker image tag), checked against the core's requiredWorkerVersion.
+  std::string version = "simulator";
   // 9.3 only.
   std::string core_url;               // IEXEC_CORE_URL
   std::string pool_address;           // POOL_ADDRESS
@@ -57,15 +60,24 @@ class WorkerSimulator {
   WorkerSimulator(WorkerConfig config, std::string wallet_address,
                   CoreCaller call_core);
 
+  // One ping. A new session id (the core restarted with another
+  // configuration) makes the worker register again, which checks its
+  // version: FailedPrecondition when the core requires another.
   absl::Status PingOnce();
-  // Pings now and then every ping_interval until stop is notified; failures
-  // are logged and retried (the real worker restarts after 6 failures).
-  void Run(absl::Notification* stop);
+  // At registration, as iexec-worker does: the core's requiredWorkerVersion,
+  // when set, must be this worker's version ("Bad version! please upgrade
+  // your iexec-worker"). A core that cannot be asked is not a refusal.
+  absl::Status CheckRequiredVersion();
+  // Checks the version, then pings now and every ping_interval until stop
+  // is notified; ping failures are logged and retried (the real worker
+  // restarts after 6). Returns the refusal that ends the worker.
+  absl::Status Run(absl::Notification* stop);
 
  private:
   WorkerConfig config_;
   WorkerPing ping_;
   CoreCaller call_core_;
+  std::string session_;  // the first session id the core answered
 };
 
 }  // namespace poolops::sim

@@ -133,6 +133,7 @@ class ApplierTest : public ::testing::Test {
     opts.workers_alive_timeout = absl::Milliseconds(300);
     opts.poll_interval = absl::Milliseconds(20);
     opts.worker_settle = absl::Milliseconds(40);
+    opts.core_alive_window = absl::Milliseconds(40);
     applier_ = std::make_unique<Applier>(orchestrator_.get(), state_.get(),
                                          targets_.get(), &compose_, &chain_,
                                          &compose_, opts);

@@ -31,6 +31,19 @@ std::map<std::string, std::string> ParseEnvFile(const std::string& text) {
   return out;
 }
 
+std::vector<std::pair<std::string, ComposeFile>> ComposeFilesOf(
+    const Bundle& bundle) {
+  std::vector<std::pair<std::string, ComposeFile>> out;
+  for (const std::string& name : bundle.compose_files) {
+    for (const BundleFile& f : bundle.files) {
+      if (f.path != name) continue;
+      absl::StatusOr<ComposeFile> parsed = ComposeFile::Parse(f.content, name);
+      if (parsed.ok()) out.emplace_back(name, *std::move(parsed));
+    }
+  }
+  return out;
+}
+
 BundleRecord RecordOf(const Bundle& bundle) {
   BundleRecord r;
   r.name = bundle.name;
@@ -44,26 +57,21 @@ BundleRecord RecordOf(const Bundle& bundle) {
     if (f.path == ".env") env = ParseEnvFile(f.content);
   }
   std::map<std::string, std::string> material;  // service -> what it is made of
-  for (const std::string& name : bundle.compose_files) {
-    for (const BundleFile& f : bundle.files) {
-      if (f.path != name) continue;
-      absl::StatusOr<ComposeFile> parsed = ComposeFile::Parse(f.content, name);
-      if (!parsed.ok()) continue;
-      for (const std::string& s : parsed->ServiceNames()) {
-        YAML::Emitter e;
-        e << parsed->Service(s);
-        std::string text = e.c_str();
-        std::string& m = material[s];
-        m += name + "\n" + text + "\n";
-        for (const VariableRef& v : ReferencedVariables(text)) {
-          m += v.name + "=" + env[v.name] + "\n";
-        }
-        // Mounted bundle files (wallets) count too.
-        for (const auto& [path, hash] : r.files) {
-          if (absl::StrContains(text, "./" + path) ||
-              (absl::StrContains(text, "./$WALLET") && path == env["WALLET"])) {
-            m += path + "#" + hash + "\n";
-          }
+  for (auto& [name, parsed] : ComposeFilesOf(bundle)) {
+    for (const std::string& s : parsed.ServiceNames()) {
+      YAML::Emitter e;
+      e << parsed.Service(s);
+      std::string text = e.c_str();
+      std::string& m = material[s];
+      m += name + "\n" + text + "\n";
+      for (const VariableRef& v : ReferencedVariables(text)) {
+        m += v.name + "=" + env[v.name] + "\n";
+      }
+      // Mounted bundle files (wallets) count too.
+      for (const auto& [path, hash] : r.files) {
+        if (absl::StrContains(text, "./" + path) ||
+            (absl::StrContains(text, "./$WALLET") && path == env["WALLET"])) {
+          m += path + "#" + hash + "\n";
         }
       }
     }

@@ -7,12 +7,18 @@
 #include <string>
 #include <vector>
 
+#include "services/orchestrator/compose_file.h"
 #include "services/orchestrator/renderer.h"
 #include "services/orchestrator/state_store.h"
 
 namespace poolops::orchestrator {
 
 std::string Sha256Hex(std::string_view data);
+
+// The bundle's compose files parsed, in `-f` order, by name (a file that
+// does not parse is left out).
+std::vector<std::pair<std::string, ComposeFile>> ComposeFilesOf(
+    const Bundle& bundle);
 
 // Hashes of a rendered bundle, for the state and for diffs.
 BundleRecord RecordOf(const Bundle& bundle);

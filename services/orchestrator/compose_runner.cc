@@ -171,8 +171,14 @@ absl::Status DockerComposeRunner::Down(Target* target,
 
 absl::StatusOr<std::vector<std::string>> DockerComposeRunner::Running(
     Target* target, const ComposeBundle& bundle) {
+  // Docker's own state per container: compose's "running" filter also
+  // lists a container in a restart loop (State.Running stays true), which
+  // is what a worker that exits at start looks like.
   absl::StatusOr<CommandResult> r =
-      Compose(target, bundle, "ps --services --filter status=running",
+      Compose(target, bundle,
+              "ps -q >.poolops-ps; xargs -r docker inspect -f "
+              "'{{index .Config.Labels \"com.docker.compose.service\"}} "
+              "{{.State.Status}}' <.poolops-ps; rm -f .poolops-ps",
               /*exclusive=*/false);
   if (!r.ok()) return r.status();
   if (r->exit_code != 0) {
@@ -181,7 +187,9 @@ absl::StatusOr<std::vector<std::string>> DockerComposeRunner::Running(
   std::vector<std::string> out;
   for (absl::string_view line :
        absl::StrSplit(r->output, '\n', absl::SkipEmpty())) {
-    out.emplace_back(absl::StripAsciiWhitespace(line));
+    std::vector<absl::string_view> f =
+        absl::StrSplit(absl::StripAsciiWhitespace(line), ' ');
+    if (f.size() == 2 && f[1] == "running") out.emplace_back(f[0]);
   }
   return out;
 }

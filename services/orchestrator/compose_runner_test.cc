@@ -53,7 +53,9 @@ const ComposeBundle kBundle{
 
 TEST(ComposeRunnerTest, PrefersV2AndRemembersItPerTarget) {
   ScriptedTarget t;
-  t.answers = {{0, "v2\n"}, {0, ""}, {0, "core\nchain-adapter\n"}};
+  t.answers = {{0, "v2\n"},
+               {0, ""},
+               {0, "core running\nchain-adapter running\nworker restarting\n"}};
   DockerComposeRunner runner;
   ASSERT_TRUE(runner.Up(&t, kBundle).ok());
   auto running = runner.Running(&t, kBundle);
@@ -69,8 +71,9 @@ TEST(ComposeRunnerTest, PrefersV2AndRemembersItPerTarget) {
                         "-f 'tee.yml' $extra up -d --remove-orphans"));
   // The operator's override joins when it exists.
   EXPECT_THAT(t.calls[1].second, HasSubstr("docker-compose.override.yml"));
-  EXPECT_THAT(t.calls[2].second,
-              HasSubstr("ps --services --filter status=running"));
+  // Restarting containers are not running (docker's State.Status).
+  EXPECT_THAT(t.calls[2].second, HasSubstr("ps -q >.poolops-ps"));
+  EXPECT_THAT(t.calls[2].second, HasSubstr("{{.State.Status}}"));
 }
 
 // For real: sh, flock(1) and a local folder; `echo` stands for compose.

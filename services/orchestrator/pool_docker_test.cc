@@ -128,6 +128,18 @@ class PoolDockerTest : public ::testing::Test {
     return *loaded;
   }
 
+  // For upgrades: room for a core restart and workers registering again
+  // (the simulated workers ping every 10 s), a short settle.
+  Applier UpgradeApplier(absl::Duration workers_alive_timeout) {
+    ApplyOptions opts;
+    opts.core_healthy_timeout = absl::Seconds(60);
+    opts.workers_alive_timeout = workers_alive_timeout;
+    opts.poll_interval = absl::Milliseconds(200);
+    opts.worker_settle = absl::Seconds(2);
+    return Applier(orchestrator_.get(), state_.get(), targets_.get(), &runner_,
+                   &chain_, health_.get(), opts);
+  }
+
   // Containers of this pool's compose projects, running or not.
   std::string Containers() {
     return Sh(
@@ -307,17 +319,12 @@ TEST_F(PoolDockerTest, UpgradesV71ToV83ToV93WithTheWorkersAliveThroughout) {
     return Sh(absl::StrCat("docker volume inspect -f '{{.CreatedAt}}' ", pool_,
                            "-core_mongodb-data"));
   };
-  ApplyOptions opts;
-  opts.core_healthy_timeout = absl::Seconds(60);
-  opts.workers_alive_timeout = absl::Seconds(60);
-  opts.poll_interval = absl::Milliseconds(200);
-  opts.worker_settle = absl::Seconds(2);
-  Applier applier(orchestrator_.get(), state_.get(), targets_.get(), &runner_,
-                  &chain_, health_.get(), opts);
-  std::string first_volume;
+  Applier applier = UpgradeApplier(absl::Seconds(60));
+  std::string first_volume, workerpool;
   for (const char* stack : {"v7.1", "v8.3", "v9.3"}) {
     auto r = applier.Up(Spec(3, kTag, stack), sink);
     ASSERT_TRUE(r.ok()) << stack << ": " << r.status();
+    workerpool = r->workerpool();
     auto m = health_->Core("127.0.0.1", core_port_);
     ASSERT_TRUE(m.ok()) << m.status();
     EXPECT_EQ(m->alive_workers, 3) << stack;
@@ -337,10 +344,59 @@ TEST_F(PoolDockerTest, UpgradesV71ToV83ToV93WithTheWorkersAliveThroughout) {
                                        "/workers/config"));
   EXPECT_THAT(config,
               ::testing::HasSubstr("\"requiredWorkerVersion\":\"9.2.0\""));
+  // A worker left behind on 8.3.0 is refused by the 9.3 core.
+  std::string left_behind = Sh(absl::StrCat(
+      "docker run --rm --network host --init -e POOLOPS_SIM_STACK=v9.3 "
+      "-e POOLOPS_SIM_VERSION=8.3.0 -e IEXEC_CORE_URL=http://127.0.0.1:",
+      core_port_, " -e POOL_ADDRESS=", workerpool,
+      " -e IEXEC_WORKER_WALLET_PATH=/wallet.json -v ",
+      (dir_.path() / "local/workers-w0/wallet-0.json").string(),
+      ":/wallet.json:ro poolops-sim/worker:", kTag, " 2>&1; echo exit=$?"));
+  EXPECT_THAT(left_behind,
+              ::testing::HasSubstr("Bad version! please upgrade your "
+                                   "iexec-worker: the core requires 9.2.0, "
+                                   "this worker is 8.3.0"));
+  EXPECT_THAT(left_behind, ::testing::HasSubstr("exit=1"));
   auto history = applier.History(pool_);
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->size(), 3u);
   for (const auto& h : *history) EXPECT_EQ(h.outcome(), "applied");
+}
+
+// A worker that cannot work on the new version (here an override gives the
+// 9.x worker the pool 0x0, which it refuses: it exits at start, over and
+// over): the upgrade stops at its batch, every host goes back to v8.3, the
+// core included, and the pool is whole again on the old version.
+TEST_F(PoolDockerTest, AWorkerFailingOnTheNewVersionRollsTheUpgradeBack) {
+  Applier applier = UpgradeApplier(absl::Seconds(30));
+  ASSERT_TRUE(applier.Up(Spec(3, kTag, "v8.3"), nullptr).ok());
+  const std::string version_url =
+      absl::StrCat("curl -sf http://127.0.0.1:", core_port_, "/version");
+  EXPECT_EQ(Sh(version_url), "8.3.0");
+  std::ofstream(dir_.path() / "remote/w1/override.env")
+      << "PROD_POOL_ADDRESS=0x0000000000000000000000000000000000000000\n";
+  auto r = applier.Up(Spec(3, kTag, "v9.3"), [](const v1::UpEvent& e) {
+    if (e.has_step()) {
+      std::cerr << e.step().action().step() << " " << e.step().action().target()
+                << " " << v1::StepEvent::State_Name(e.step().state()) << " "
+                << e.step().message() << "\n";
+    }
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::HasSubstr("workers w1 not up on the new version"));
+  EXPECT_EQ(Sh(version_url), "8.3.0");
+  // The v8.3 workers register with the v8.3 core again.
+  bool whole = false;
+  for (int i = 0; i < 150 && !whole; ++i) {
+    auto m = health_->Core("127.0.0.1", core_port_);
+    whole = m.ok() && m->alive_workers == 3;
+    if (!whole) absl::SleepFor(absl::Milliseconds(200));
+  }
+  EXPECT_TRUE(whole);
+  auto history = applier.History(pool_);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->back().outcome(), "failed");
 }
 
 }  // namespace

@@ -64,8 +64,9 @@ void ToHostNetwork(ComposeFile* f) {
   f->RemoveTopLevel("networks");
 }
 
-void UseSimulators(ComposeFile* f, const std::string& tag, bool loopback,
-                   const std::string& stack) {
+void UseSimulators(ComposeFile* f, const v1::PoolSpec::Images& images,
+                   bool loopback, const std::string& stack) {
+  const std::string& tag = images.simulator_tag();
   for (const std::string& s : f->ServiceNames()) {
     if (!f->Service(s)["image"]) continue;  // an overlay's partial service
     std::optional<std::string> role = SimulatorRole(s);
@@ -73,6 +74,14 @@ void UseSimulators(ComposeFile* f, const std::string& tag, bool loopback,
     f->SetScalar(s, "image", absl::StrCat("poolops-sim/", *role, ":", tag));
     // The simulators read each stack's variables as its services do.
     f->SetEnv(s, "POOLOPS_SIM_STACK", stack);
+    // The version each plays: the core's /version and requiredWorkerVersion,
+    // the worker's own (refused by a core that requires another).
+    const std::string& played = *role == "core"     ? images.core_tag()
+                                : *role == "worker" ? images.worker_tag()
+                                                    : tag;
+    if (*role == "core" || *role == "worker") {
+      f->SetEnv(s, "POOLOPS_SIM_VERSION", played);
+    }
     // FROM scratch images: the template's bash entrypoints cannot run.
     f->RemoveKey(s, "entrypoint");
     f->RemoveKey(s, "command");
@@ -584,8 +593,7 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
             f.SetEnv("core", "IEXEC_CORE_CHAIN_ADAPTER_HOST", "127.0.0.1");
           }
         }
-        UseSimulators(&f, spec.images().simulator_tag(),
-                      IsLoopback(core.host()), dir);
+        UseSimulators(&f, spec.images(), IsLoopback(core.host()), dir);
         if (host_net && f.HasService("config-server")) {
           f.SetEnv("config-server", "POOLOPS_SIM_PORT",
                    std::to_string(core.config_server_port()));
@@ -733,7 +741,7 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
         f.SetEnv(worker_service, "IEXEC_CORE_PORT",
                  std::to_string(core.core_port()));
       }
-      if (sims) UseSimulators(&f, spec.images().simulator_tag(), false, dir);
+      if (sims) UseSimulators(&f, spec.images(), false, dir);
     }
     absl::StatusOr<std::pair<WalletKeystore, std::string>> w =
         wallet(wk.wallet(), absl::StrCat("workers[", i, "].wallet"));

@@ -174,7 +174,12 @@ class UpRun {
                                    &UpRun::RequireWorkerVersion)] {
            return interim_core_ ? require() : absl::OkStatus();
          },
-         nullptr, false, /*commits=*/true},
+         // The old core first: the old workers put back after it would be
+         // refused by this one.
+         [this] {
+           if (interim_core_) RollBack(core());
+         },
+         /*undo_when_failed=*/true, /*commits=*/true},
         {"set-publisher",
          Reported("set-publisher", spec_.chain(), &UpRun::SetPublisher)},
         // Not a gate: a pool that runs stays applied even when the monitor
@@ -401,7 +406,7 @@ class UpRun {
   // every worker registered again under it.
   absl::StatusOr<std::string> RequireWorkerVersion() {
     if (absl::Status st = Deploy(core()); !st.ok()) return st;
-    absl::StatusOr<std::string> healthy = WaitCoreHealthy();
+    absl::StatusOr<std::string> healthy = WaitCoreHealthy(/*attach=*/false);
     if (!healthy.ok()) return healthy.status();
     absl::StatusOr<std::string> alive = WaitWorkersAlive();
     if (!alive.ok()) return alive.status();
@@ -602,6 +607,10 @@ class UpRun {
   }
 
   absl::StatusOr<std::string> WaitCoreHealthy() {
+    return WaitCoreHealthy(/*attach=*/version_change_);
+  }
+  // `attach`: an upgrade's new core also waits for the old workers.
+  absl::StatusOr<std::string> WaitCoreHealthy(bool attach) {
     absl::Status last_error;
     bool up = WaitUntil(*l_.clock, l_.options.core_healthy_timeout,
                         l_.options.poll_interval, [&] {
@@ -610,7 +619,7 @@ class UpRun {
                           if (!m.ok()) last_error = m.status();
                           return m.ok();
                         });
-    if (up && version_change_) return WorkersAttached();
+    if (up && attach) return WorkersAttached();
     if (up) return absl::StrCat("core answers /metrics on port ", probe_port_);
     return absl::DeadlineExceededError(
         absl::StrCat("the core did not become healthy within ",
@@ -742,6 +751,7 @@ class UpRun {
                          absl::StrCat("batch ", k + 1, "/", batches.size(),
                                       ": ", absl::StrJoin(names, ", ")));
             if (absl::Status s = DeployAll(batches[k]); !s.ok()) return s;
+            last_rolled_ = l_.clock->Now();
             if (absl::Status s = WaitBatchUp(batches[k]); !s.ok()) return s;
           }
           return absl::StrCat(
@@ -880,20 +890,37 @@ class UpRun {
   }
 
   // Every worker alive on the core.
+  // After a rollout, the count is trusted only once the core's alive window
+  // has passed since the last old worker stopped: until then its last pings
+  // still count, even if its replacement never reaches the core.
   absl::StatusOr<std::string> WaitWorkersAlive() {
     const int want = spec_.workers_size();
+    const absl::Time trusted =
+        last_rolled_ ? *last_rolled_ + l_.options.core_alive_window
+                     : absl::InfinitePast();
     CoreMetrics seen;
-    bool alive = WaitUntil(*l_.clock, l_.options.workers_alive_timeout,
+    bool alive = WaitUntil(*l_.clock,
+                           l_.options.workers_alive_timeout +
+                               (last_rolled_ ? l_.options.core_alive_window
+                                             : absl::ZeroDuration()),
                            l_.options.poll_interval, [&] {
                              absl::StatusOr<CoreMetrics> m =
                                  l_.health->Core(probe_host_, probe_port_);
                              if (!m.ok()) return false;
                              seen = *m;
-                             return m->alive_workers >= want;
+                             return m->alive_workers >= want &&
+                                    l_.clock->Now() >= trusted;
                            });
     if (alive) {
-      return absl::StrCat("aliveWorkers ", seen.alive_workers,
-                          ", aliveTotalCpu ", seen.alive_total_cpu);
+      return absl::StrCat(
+          "aliveWorkers ", seen.alive_workers, ", aliveTotalCpu ",
+          seen.alive_total_cpu,
+          last_rolled_
+              ? absl::StrCat(", ",
+                             absl::FormatDuration(l_.options.core_alive_window),
+                             " after the last old "
+                             "worker stopped")
+              : "");
     }
     return absl::DeadlineExceededError(absl::StrCat(
         "only ", seen.alive_workers, " of ", want, " workers alive after ",
@@ -983,11 +1010,12 @@ class UpRun {
   absl::Status last_spec_status_;
   std::optional<v1::StackVersion> from_;
   bool version_change_ = false;
-  std::optional<Bundle> interim_core_;  // the core while workers are rolled
-  bool paused_ = false;                 // the old publisher is paused
-  int migrated_ = 0;                    // override.env files rewritten
-  int min_alive_ = 0;                   // during the rollout
-  absl::Mutex written_mu_;              // workers deploy in parallel
+  std::optional<Bundle> interim_core_;     // the core while workers are rolled
+  bool paused_ = false;                    // the old publisher is paused
+  int migrated_ = 0;                       // override.env files rewritten
+  int min_alive_ = 0;                      // during the rollout
+  std::optional<absl::Time> last_rolled_;  // the last batch replaced
+  absl::Mutex written_mu_;                 // workers deploy in parallel
   std::set<std::string> written_ ABSL_GUARDED_BY(written_mu_);
 };
 

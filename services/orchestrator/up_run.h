@@ -27,6 +27,10 @@ struct ApplyOptions {
   // without a restart (a worker refused by its core, or that cannot read
   // its configuration, exits within seconds).
   absl::Duration worker_settle = absl::Seconds(10);
+  // How long the core counts a worker alive after its last ping (iexec-core:
+  // one minute). A count right after a rollout still includes replaced
+  // workers: the last gate waits this long after the last batch.
+  absl::Duration core_alive_window = absl::Minutes(1);
 };
 
 // What the operator asked of one `up` beyond the spec.

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/orchestrator/bundle_diff.h"
 #include "services/orchestrator/compose_file.h"
 #include "services/orchestrator/stack_catalog.h"
 #include "services/orchestrator/stack_migration.h"
@@ -24,20 +25,14 @@ struct Services {
 
 Services ServicesOf(const Bundle& b) {
   Services out;
-  for (const std::string& name : b.compose_files) {
-    for (const BundleFile& f : b.files) {
-      if (f.path != name) continue;
-      absl::StatusOr<ComposeFile> c = ComposeFile::Parse(f.content, name);
-      if (!c.ok()) continue;
-      for (const std::string& s : c->ServiceNames()) {
-        std::vector<std::string>& env = out.env[s];
-        for (const std::string& n : c->EnvNames(s)) {
-          if (std::find(env.begin(), env.end(), n) == env.end())
-            env.push_back(n);
-        }
-        if (c->Service(s)["image"]) {
-          out.image[s] = c->Service(s)["image"].as<std::string>("");
-        }
+  for (auto& [name, c] : ComposeFilesOf(b)) {
+    for (const std::string& s : c.ServiceNames()) {
+      std::vector<std::string>& env = out.env[s];
+      for (const std::string& n : c.EnvNames(s)) {
+        if (std::find(env.begin(), env.end(), n) == env.end()) env.push_back(n);
+      }
+      if (c.Service(s)["image"]) {
+        out.image[s] = c.Service(s)["image"].as<std::string>("");
       }
     }
   }
