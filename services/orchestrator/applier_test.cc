@@ -877,6 +877,13 @@ TEST_F(UpgradeTest, OldOverrideNamesStopTheUpgradeUnlessMigrated) {
   std::ofstream(dir_.path() / "hosts/h0/w0/override.env") << "";
   UpOptions migrate;
   migrate.migrate_overrides = true;
+  // Migrated, then the new core fails: the old file is back with the old
+  // version.
+  compose_.core_never_healthy = true;
+  r = applier_->Up(At("v8.3", 1), Sink(), {}, migrate);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(File("hosts/a/core/override.env"), "GRAFANA_TAG=4.0.1\n");
+  compose_.core_never_healthy = false;
   r = applier_->Up(At("v8.3", 1), Sink(), {}, migrate);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(File("hosts/a/core/override.env"), "CORE_GRAFANA_TAG=4.0.1\n");

@@ -143,7 +143,9 @@ class UpRun {
                           version_change_
                       ? check()
                       : absl::OkStatus();
-         }},
+         },
+         // A failed upgrade: the old version runs, its override.env returns.
+         [this] { RestoreOverrides(); }},
         // No new orders while the core that would run their deals changes.
         {"pause-publisher",
          [this, pause = Reported("pause-publisher", spec_.chain(),
@@ -455,7 +457,7 @@ class UpRun {
         if (!migrated.ok()) return migrated.status();
         if (!migrated->empty()) {
           text = *migrated;
-          ++migrated_;
+          migrated_.push_back(&b);
         }
       }
       for (const std::string& p :
@@ -471,11 +473,26 @@ class UpRun {
     if (read == 0) return std::string("no override.env");
     return absl::StrCat(
         read, " override.env file(s) fit ", VersionName(spec_.stack_version()),
-        migrated_ > 0 ? absl::StrCat(" (", migrated_,
-                                     " migrated, the old ones "
-                                     "kept as override.env.pre-",
-                                     VersionName(*from_), ")")
-                      : "");
+        !migrated_.empty() ? absl::StrCat(" (", migrated_.size(),
+                                          " migrated, the old ones "
+                                          "kept as override.env.pre-",
+                                          VersionName(*from_), ")")
+                           : "");
+  }
+
+  void RestoreOverrides() {
+    const std::string keep =
+        absl::StrCat("override.env.pre-", VersionName(*from_));
+    for (const Bundle* b : migrated_) {
+      events_.Emit("rollback", b->target, v1::StepEvent::STATE_ROLLING_BACK,
+                   absl::StrCat(b->name, "/override.env from ", keep));
+      absl::StatusOr<std::unique_ptr<Target>> t =
+          l_.targets->Open(b->target, dir_);
+      if (!t.ok()) continue;
+      (*t)->Shell(b->name, absl::StrCat("[ -f ", keep, " ] && cp -p ", keep,
+                                        " override.env\n"))
+          .IgnoreError();
+    }
   }
 
   // An upgrade: each entry the new version would read otherwise (renamed,
@@ -1012,7 +1029,7 @@ class UpRun {
   bool version_change_ = false;
   std::optional<Bundle> interim_core_;     // the core while workers are rolled
   bool paused_ = false;                    // the old publisher is paused
-  int migrated_ = 0;                       // override.env files rewritten
+  std::vector<const Bundle*> migrated_;    // override.env files rewritten
   int min_alive_ = 0;                      // during the rollout
   std::optional<absl::Time> last_rolled_;  // the last batch replaced
   absl::Mutex written_mu_;                 // workers deploy in parallel
