@@ -938,5 +938,24 @@ TEST_F(UpgradeTest, PlanListsTheMigrationAndChangesNothing) {
   EXPECT_TRUE(refused);
 }
 
+// The migrated file reaches the host as data: an operator's line that looks
+// like the script's own heredoc delimiter ends nothing and runs nothing.
+TEST_F(UpgradeTest, AMigratedOverrideCannotBreakOutOfTheScriptThatWritesIt) {
+  ASSERT_TRUE(applier_->Up(At("v7.1", 1), Sink()).ok());
+  const fs::path marker = dir_.path() / "ran";
+  const std::string text = absl::StrCat(
+      "GRAFANA_TAG=4.0.1\nPOOLOPS_EOF\ntouch ", marker.string(), "\n");
+  std::ofstream(dir_.path() / "hosts/a/core/override.env") << text;
+  UpOptions migrate;
+  migrate.migrate_overrides = true;
+  auto r = applier_->Up(At("v8.3", 1), Sink(), {}, migrate);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(fs::exists(marker));
+  EXPECT_EQ(File("hosts/a/core/override.env"),
+            absl::StrCat("CORE_GRAFANA_TAG=4.0.1\nPOOLOPS_EOF\ntouch ",
+                         marker.string(), "\n"));
+  EXPECT_EQ(File("hosts/a/core/override.env.pre-v7.1"), text);
+}
+
 }  // namespace
 }  // namespace poolops::orchestrator

@@ -8,10 +8,6 @@
 #include "absl/strings/str_join.h"
 
 namespace poolops::orchestrator {
-namespace {
-
-namespace fs = std::filesystem;
-
 std::string Base64Lines(const std::string& data) {
   std::string b64 = absl::Base64Escape(data);
   std::string out;
@@ -20,6 +16,10 @@ std::string Base64Lines(const std::string& data) {
   }
   return out;
 }
+
+namespace {
+
+namespace fs = std::filesystem;
 
 // The same script runs here (sh -s) and remotely (ssh ... sh -s), so the
 // local and SSH targets behave alike.

@@ -91,6 +91,10 @@ std::vector<std::string> SshCommand(const TargetAddress& target,
 // no control characters at all).
 std::string ShellQuote(const std::string& word);
 
+// `data` in base64, 76 characters a line, each ending in a newline: what a
+// script decodes from a heredoc, whose delimiter no byte of `data` can end.
+std::string Base64Lines(const std::string& data);
+
 // The shell script that writes a bundle (files base64 in heredocs).
 std::string WriteBundleScript(const std::string& root,
                               const std::string& bundle,

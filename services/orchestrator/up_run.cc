@@ -524,8 +524,9 @@ class UpRun {
         b.name,
         absl::StrCat(
             "set -e\numask 077\n[ -e ", keep, " ] || cp -p override.env ", keep,
-            "\ncat > override.env.poolops-new <<'POOLOPS_EOF'\n", m.text,
-            absl::EndsWith(m.text, "\n") ? "" : "\n",
+            // base64: the operator's lines cannot end the heredoc early.
+            "\nbase64 -d > override.env.poolops-new <<'POOLOPS_EOF'\n",
+            Base64Lines(m.text),
             "POOLOPS_EOF\nmv -f override.env.poolops-new override.env\n"));
     if (!w.ok()) return w.status();
     if (w->exit_code != 0) {
