@@ -16,10 +16,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "devnet/simulators/images.h"
-#include "libs/common/temp_dir_test_support.h"
-#include "services/orchestrator/applier.h"
-#include "services/orchestrator/fake_chain_client.h"
+#include "bench/docker_pool_bench.h"
 
 namespace orch = poolops::orchestrator;
 
@@ -39,23 +36,12 @@ int FreePort() {
 
 // Seconds for `up` of a fresh pool of `workers` workers, then down.
 double ApplySeconds(int workers) {
-  poolops::test::TempDir dir;
-  auto state = orch::StateStore::Open(dir.path() / "state.db");
-  orch::FakeWalletSource vault;
-  orch::MemorySecretStore secrets;
-  orch::Dependencies deps;
-  deps.wallets = &vault;
-  deps.secrets = &secrets;
-  deps.state = state->get();
-  orch::Orchestrator orchestrator(std::move(deps));
-  auto targets = orch::NewTargetFactory(poolops::proc::ProcessRunner::Real());
-  orch::DockerComposeRunner runner;
-  orch::FakeChainClient chain;
-  auto health = orch::NewDirectHealthProbe();
   orch::ApplyOptions opts;
   opts.poll_interval = absl::Milliseconds(100);
-  orch::Applier applier(&orchestrator, state->get(), targets.get(), &runner,
-                        &chain, health.get(), opts);
+  poolops::bench::DockerPool p(opts);
+  const auto& dir = p.dir;
+  auto& orchestrator = *p.orchestrator;
+  auto& applier = *p.applier;
   std::string pool = absl::StrCat("bench", workers, "x", ::getpid());
   std::string yaml = absl::StrCat(
       "name: ", pool, "\nchain: devnet\nnetwork_mode: host\n",
@@ -97,23 +83,8 @@ double ApplySeconds(int workers) {
 }  // namespace
 
 int main() {
-  if (std::getenv("DOCKER_HOST") == nullptr ||
-      std::system("docker info >/dev/null 2>&1") != 0) {
-    std::fprintf(
-        stderr,
-        "pool_apply_bench: no DOCKER_HOST daemon (scripts/dockerd.sh)\n");
-    return 2;
-  }
-  poolops::sim::ImageBuildOptions options;
-  options.binary = POOLOPS_SIM_BINARY;
-  options.dockerfile = POOLOPS_SIM_DOCKERFILE;
-  options.tag = "bench";
-  if (auto s = poolops::sim::BuildSimulatorImages(
-          options, poolops::proc::ProcessRunner::Real());
-      !s.ok()) {
-    std::fprintf(stderr, "%s\n", s.ToString().c_str());
-    return 1;
-  }
+  if (int built = poolops::bench::BuildBenchImages("pool_apply_bench"))
+    return built;
   double one = ApplySeconds(1);
   double ten = ApplySeconds(10);
   std::printf(

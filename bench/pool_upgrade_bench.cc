@@ -21,11 +21,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "devnet/simulators/images.h"
+#include "bench/docker_pool_bench.h"
 #include "libs/common/net.h"
-#include "libs/common/temp_dir_test_support.h"
-#include "services/orchestrator/applier.h"
-#include "services/orchestrator/fake_chain_client.h"
 
 namespace orch = poolops::orchestrator;
 
@@ -42,27 +39,17 @@ struct Run {
 Run Upgrade(int workers, int at_once, bool quick) {
   Run out;
   out.at_once = at_once;
-  poolops::test::TempDir dir;
-  auto state = orch::StateStore::Open(dir.path() / "state.db");
-  orch::FakeWalletSource vault;
-  orch::MemorySecretStore secrets;
-  orch::Dependencies deps;
-  deps.wallets = &vault;
-  deps.secrets = &secrets;
-  deps.state = state->get();
-  orch::Orchestrator orchestrator(std::move(deps));
-  auto targets = orch::NewTargetFactory(poolops::proc::ProcessRunner::Real());
-  orch::DockerComposeRunner runner;
-  orch::FakeChainClient chain;
-  auto health = orch::NewDirectHealthProbe();
   orch::ApplyOptions opts;
   opts.poll_interval = absl::Milliseconds(200);
   if (quick) {
     opts.worker_settle = absl::Seconds(1);
     opts.core_alive_window = absl::Seconds(2);
   }
-  orch::Applier applier(&orchestrator, state->get(), targets.get(), &runner,
-                        &chain, health.get(), opts);
+  poolops::bench::DockerPool p(opts);
+  const auto& dir = p.dir;
+  auto& orchestrator = *p.orchestrator;
+  auto& applier = *p.applier;
+  auto& health = p.health;
   const std::string pool = absl::StrCat("upg", at_once, "x", ::getpid());
   const int core_port = *poolops::net::FreeLoopbackPort();
   auto spec = [&](const std::string& stack) {
@@ -155,23 +142,8 @@ std::string Json(const Run& r) {
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
-  if (std::getenv("DOCKER_HOST") == nullptr ||
-      std::system("docker info >/dev/null 2>&1") != 0) {
-    std::fprintf(stderr,
-                 "pool_upgrade_bench: no DOCKER_HOST daemon "
-                 "(scripts/dockerd.sh)\n");
-    return 2;
-  }
-  poolops::sim::ImageBuildOptions options;
-  options.binary = POOLOPS_SIM_BINARY;
-  options.dockerfile = POOLOPS_SIM_DOCKERFILE;
-  options.tag = "bench";
-  if (auto s = poolops::sim::BuildSimulatorImages(
-          options, poolops::proc::ProcessRunner::Real());
-      !s.ok()) {
-    std::fprintf(stderr, "%s\n", s.ToString().c_str());
-    return 1;
-  }
+  if (int built = poolops::bench::BuildBenchImages("pool_upgrade_bench"))
+    return built;
   const int workers = quick ? 2 : 10;
   Run one = Upgrade(workers, 1, quick);
   Run five = Upgrade(workers, quick ? 2 : 5, quick);
