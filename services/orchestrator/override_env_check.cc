@@ -1,48 +1,15 @@
 #include "services/orchestrator/override_env_check.h"
 
-#include <map>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "services/orchestrator/env_values.h"
+#include "services/orchestrator/stack_migration.h"
 #include "services/orchestrator/stack_variables.h"
 
 namespace poolops::orchestrator {
 namespace {
-
-// .env variables of the v7.1/v8.3 files that the v9.3 files no longer read.
-const std::map<std::string, std::string>& V8EnvNames() {
-  static const auto* names = new std::map<std::string, std::string>{
-      {"PROD_CHAIN_ADAPTER_HOST",
-       "the adapter is internal in 9.x: workers no longer reach it"},
-      {"RESULT_HOST",
-       "the result proxy is chain_params.result_host in the spec (Arbitrum "
-       "has none)"},
-      {"PROD_SMS_HOST",
-       "the SMS comes from the platform registry (tdx feature, "
-       "chain_params.sms_tdx_url)"},
-      {"PROD_PLATFORM_REGISTRY_HOST",
-       "the platform registry is internal on v9.3 (tdx feature)"},
-      {"PUBLIC_CHAIN_URL",
-       "workers read the chain node from the config server "
-       "(chain_params.public_rpc)"},
-      {"MARKET_API_HOST",
-       "no order-publisher container on v9.3: chain-gateway publishes "
-       "(orders: in the spec)"},
-      {"ORDER_PUBLISHER_TAG", "no order-publisher container on v9.3"},
-      {"ORDER_PUBLISHER_REQUESTER_RESTRICT",
-       "orders.requester_restrict in the spec"},
-      {"MAX_ORDER_NUMBER", "orders.max_open_orders in the spec"},
-      {"WORKERPOOL_PRICE", "orders.price in the spec"},
-      {"WORKER_ID", "v9.3 names workers by WORKER_NAME"},
-      {"SCONTAIN_REGISTRY_USERNAME",
-       "SGX is gone from v9: TEE is the tdx feature"},
-      {"SCONTAIN_REGISTRY_PASSWORD",
-       "SGX is gone from v9: TEE is the tdx feature"}};
-  return *names;
-}
 
 std::string Unquote(std::string v) {
   if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') &&
@@ -79,12 +46,9 @@ std::vector<std::string> CheckOverrideEnv(v1::StackVersion version,
     std::string value =
         Unquote(std::string(absl::StripAsciiWhitespace(line.substr(eq + 1))));
     if (!read.count(name)) {
-      auto v8 = V8EnvNames().find(name);
-      if (v8 != V8EnvNames().end()) {
-        problem(
-            absl::StrCat("a v8 variable the v9.3 files do not read "
-                         "(ignored): ",
-                         v8->second));
+      if (auto why = WhyV9ReadsNo(name)) {
+        problem(absl::StrCat(
+            "a v8 variable the v9.3 files do not read (ignored): ", *why));
       } else if (absl::StartsWith(name, "IEXEC_") || name == "POOL_ADDRESS") {
         problem(
             "a container variable: override.env only feeds the compose "

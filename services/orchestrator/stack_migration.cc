@@ -220,4 +220,15 @@ OverrideMigration MigrateOverrideEnv(v1::StackVersion from, v1::StackVersion to,
   return out;
 }
 
+std::optional<std::string> WhyV9ReadsNo(std::string_view name) {
+  for (const EnvChange& c : Changes()) {
+    if (c.into != v1::STACK_VERSION_V9_3 || name != c.name) continue;
+    if (c.how == How::kRemove || c.how == How::kManual) return c.note;
+    if (c.how == How::kRename || c.how == How::kHttpsUrl) {
+      return absl::StrCat("9.x reads ", c.to);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace poolops::orchestrator

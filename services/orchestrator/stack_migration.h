@@ -6,6 +6,7 @@
 // rewrites the file with what the new version reads.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,5 +37,9 @@ struct OverrideMigration {
 // did not change stay as they are.
 OverrideMigration MigrateOverrideEnv(v1::StackVersion from, v1::StackVersion to,
                                      bool core, std::string_view text);
+
+// Why the v9.3 files read no `name` of an older override.env (what replaced
+// it), from the same table; nullopt for a name the table does not know.
+std::optional<std::string> WhyV9ReadsNo(std::string_view name);
 
 }  // namespace poolops::orchestrator

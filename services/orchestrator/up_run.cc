@@ -749,7 +749,7 @@ class UpRun {
     size_t in_batch = 0, workers = 0;
     std::vector<std::string> together;
     for (const Bundle* b : rolled) {
-      const size_t size = std::max<size_t>(1, RecordOf(*b).services.size());
+      const size_t size = std::max<size_t>(1, Record(*b).services.size());
       workers += size;
       if (size > n) together.push_back(b->name);
       if (batches.empty() || in_batch + size > n) {
@@ -862,6 +862,11 @@ class UpRun {
   }
 
   // "" when every service of every bundle runs; else which does not.
+  // The record of one of rendered_'s bundles, hashed once at the start.
+  const BundleRecord& Record(const Bundle& b) const {
+    return records_[static_cast<size_t>(&b - rendered_.bundles.data())];
+  }
+
   std::string NotRunning(const std::vector<const Bundle*>& batch) {
     for (const Bundle* b : batch) {
       absl::StatusOr<std::unique_ptr<Target>> t =
@@ -870,7 +875,7 @@ class UpRun {
       absl::StatusOr<std::vector<std::string>> running =
           l_.runner->Running(t->get(), ComposeOf(*b));
       if (!running.ok()) return std::string(running.status().message());
-      for (const auto& [service, hash] : RecordOf(*b).services) {
+      for (const auto& [service, hash] : Record(*b).services) {
         if (std::find(running->begin(), running->end(), service) ==
             running->end()) {
           return absl::StrCat(b->name, ": service ", service, " not running");
@@ -884,9 +889,10 @@ class UpRun {
     absl::StatusOr<std::unique_ptr<Target>> t =
         l_.targets->Open(b.target, dir_);
     if (!t.ok()) return "";
-    const std::string service = RecordOf(b).services.empty()
+    const BundleRecord& record = Record(b);
+    const std::string service = record.services.empty()
                                     ? std::string("worker")
-                                    : RecordOf(b).services.begin()->first;
+                                    : record.services.begin()->first;
     absl::StatusOr<std::string> logs =
         l_.runner->Logs(t->get(), ComposeOf(b), service, 15);
     if (!logs.ok() || logs->empty()) return "";
