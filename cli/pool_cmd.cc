@@ -1,6 +1,6 @@
-// poolctl pool validate|render|plan|up (apply)|down|history|rollback: the
-// orchestrator commands of CLI.md. The spec file is read here and sent as
-// text with its absolute path (relative paths in it resolve against its
+// poolctl pool validate|render|plan|up (apply)|down|history|rollback|backup|
+// restore: the orchestrator commands of CLI.md. The spec file is read here and
+// sent as text with its absolute path (relative paths in it resolve against its
 // folder), with the secrets of its *_file fields read here too; rendered
 // bundles hold secrets, so --out folders are 0700 and .env/wallet files
 // 0600, written without following symlinks inside --out.
@@ -307,10 +307,13 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
                     {"workers", r.spec().workers_size()}};
         if (!r.workerpool().empty()) rev["workerpool"] = r.workerpool();
         if (!r.message().empty()) rev["message"] = r.message();
+        if (!r.backup().empty()) rev["backup"] = r.backup();
         revisions.push_back(std::move(rev));
         absl::StrAppend(&human, r.revision(), "  ", r.applied_at(), "  ",
                         r.outcome(), "  ", r.spec().workers_size(), " workers",
-                        r.message().empty() ? "" : "  " + r.message(), "\n");
+                        r.message().empty() ? "" : "  " + r.message(),
+                        r.backup().empty() ? "" : "  backup " + r.backup(),
+                        "\n");
       }
       return ctx.Ok({{"revisions", revisions}}, human);
     });
@@ -329,6 +332,63 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
   });
 }
 
+// The orchestrator reads and writes backups on its own machine: a relative
+// folder given here is made absolute from where poolctl runs.
+std::string AbsoluteFolder(const std::string& path) {
+  if (path.empty()) return path;
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+void AddBackupRestore(CLI::App* pool, Context& ctx, int* exit_code) {
+  struct Opts {
+    std::string name, dir;
+  };
+  auto backup = std::make_shared<Opts>();
+  CLI::App* b = pool->add_subcommand(
+      "backup",
+      "Back up a pool that is up: the core's database, its wallets "
+      "(encrypted), secrets, bundles and state, with checksums");
+  b->add_option("NAME", backup->name, "Pool name")->required();
+  b->add_option("--out", backup->dir,
+                "Folder to create the backup in (default: the orchestrator's "
+                "home backups/)");
+  b->callback([&ctx, exit_code, backup] {
+    ov1::BackupRequest req;
+    req.set_pool(backup->name);
+    req.set_out_dir(AbsoluteFolder(backup->dir));
+    ctx.Progress(absl::StrCat("backing up pool ", backup->name,
+                              " (the core's database dump first)"));
+    *exit_code =
+        Reply(ctx,
+              CallOnce<Orchestrator>(ctx, &OrchestratorStub::Backup, req,
+                                     std::chrono::seconds(1800)),
+              [&](const ov1::BackupResponse& resp) {
+                json files = json::array();
+                for (const std::string& f : resp.files()) files.push_back(f);
+                return ctx.Ok(
+                    {{"backup", resp.path()}, {"files", files}},
+                    absl::StrCat("backup of ", backup->name, " in ",
+                                 resp.path(), " (", files.size(), " files)"));
+              });
+  });
+
+  auto restore = std::make_shared<Opts>();
+  CLI::App* r = pool->add_subcommand(
+      "restore",
+      "Bring a pool back from a backup: checksums checked first, then its "
+      "wallets, state and the core's database, then `up`");
+  r->add_option("NAME", restore->name, "Pool name")->required();
+  r->add_option("--from", restore->dir, "The backup's folder")->required();
+  r->callback([&ctx, exit_code, restore] {
+    ov1::RestoreRequest req;
+    req.set_pool(restore->name);
+    req.set_from(AbsoluteFolder(restore->dir));
+    *exit_code = ApplyStream(ctx, &OrchestratorStub::Restore, req);
+  });
+}
+
 }  // namespace
 
 void AddPoolCommands(CLI::App& app, Context& ctx, int* exit_code) {
@@ -341,6 +401,7 @@ void AddPoolCommands(CLI::App& app, Context& ctx, int* exit_code) {
   AddPlan(pool, ctx, exit_code);
   AddUp(pool, ctx, exit_code);
   AddDownHistoryRollback(pool, ctx, exit_code);
+  AddBackupRestore(pool, ctx, exit_code);
 }
 
 }  // namespace poolops::cli

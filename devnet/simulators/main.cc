@@ -2,6 +2,7 @@
 // (a simulator, not the real service). Usage:
 //   poolops-stack-sim --role <role>     (or POOLOPS_SIM_ROLE=<role>)
 //   poolops-stack-sim --list-roles
+//   mongodump --archive / mongorestore --archive --drop (as those names)
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -9,12 +10,15 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
+#include "devnet/simulators/mongo_store.h"
 #include "devnet/simulators/role_runner.h"
 #include "devnet/simulators/roles.h"
 #include "devnet/simulators/sim_env.h"
 
 int main(int argc, char** argv) {
   using namespace poolops::sim;
+  // The image also installs this binary as mongodump and mongorestore.
+  if (int code = RunMongoTool(argc, argv); code >= 0) return code;
   Env env = ProcessEnv();
   std::string role = EnvOr(env, "POOLOPS_SIM_ROLE", "");
   for (int i = 1; i < argc; ++i) {

@@ -17,6 +17,7 @@
 #include "devnet/simulators/http_client.h"
 #include "devnet/simulators/http_server.h"
 #include "devnet/simulators/latest_block.h"
+#include "devnet/simulators/mongo_store.h"
 #include "devnet/simulators/public_chain_config.h"
 #include "devnet/simulators/roles.h"
 #include "devnet/simulators/sim_stack.h"
@@ -138,6 +139,13 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
   std::unique_ptr<LatestBlockPoller> latest_block;
   HttpHandler handler;
 
+  if (role_name == "mongo" || role_name == "blockchain-adapter-mongo") {
+    // What mongod does on an empty volume: data that is this database's own.
+    const std::string dir = EnvOr(env, "POOLOPS_SIM_MONGO_DIR", kMongoDataDir);
+    absl::StatusOr<std::string> id = EnsureMongoInstance(dir);
+    if (!id.ok()) return id.status();
+    Log(role_name, absl::StrCat("data in ", dir, ": instance ", *id));
+  }
   if (role_name == "core") {
     absl::StatusOr<CoreConfig> config = CoreConfigFromEnv(env);
     if (!config.ok()) return config.status();

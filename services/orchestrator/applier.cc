@@ -76,9 +76,94 @@ absl::StatusOr<v1::PoolResult> Applier::UpHeld(const LoadedSpec& loaded,
                                                const UpOptions& options,
                                                const EventSink& sink,
                                                const CancelCheck& cancelled) {
-  return RunUp({orchestrator_, state_, targets_, runner_, chain_, health_,
-                options_, clock_},
-               loaded, options, sink, cancelled);
+  return RunUp(Layers(), loaded, options, sink, cancelled);
+}
+
+absl::StatusOr<BackupResult> Applier::Backup(
+    const std::string& pool, const std::filesystem::path& out_dir) {
+  absl::StatusOr<Lease> lease = Acquire(pool, "backup");
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<BackupResult> result = BackupPool(
+      Layers(), pool, out_dir.empty() ? options_.backup_dir : out_dir);
+  if (result.ok()) {
+    absl::StatusOr<std::optional<RevisionRecord>> last =
+        state_->LastApplied(pool);
+    if (last.ok() && last->has_value()) {
+      state_
+          ->RecordEvent(pool, (*last)->revision, "backup", "pool", "STATE_DONE",
+                        result->path)
+          .IgnoreError();
+    }
+  }
+  return result;
+}
+
+absl::StatusOr<v1::PoolResult> Applier::Restore(
+    const std::string& pool, const std::filesystem::path& from,
+    const EventSink& sink, const CancelCheck& cancelled) {
+  absl::StatusOr<Lease> lease = Acquire(pool, "restore");
+  if (!lease.ok()) return lease.status();
+  auto step = [&](const std::string& name, v1::StepEvent::State state,
+                  const std::string& message) {
+    v1::UpEvent e;
+    e.mutable_step()->mutable_action()->set_step(name);
+    e.mutable_step()->mutable_action()->set_target("pool");
+    e.mutable_step()->set_state(state);
+    e.mutable_step()->set_message(message);
+    sink(e);
+  };
+  step("check-backup", v1::StepEvent::STATE_STARTED, from.string());
+  absl::StatusOr<PoolBackup> backup = ReadBackup(from, pool);
+  if (!backup.ok()) return backup.status();
+  absl::StatusOr<std::string> status = state_->PoolStatus(pool);
+  if (!status.ok() && !absl::IsNotFound(status.status())) {
+    return status.status();
+  }
+  if (status.ok() && *status == "up") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("pool '", pool, "' is up: `pool down ", pool,
+                     "` first (restore replaces the core's database)"));
+  }
+  step("check-backup", v1::StepEvent::STATE_DONE,
+       absl::StrCat("revision ", backup->revision, ", ", backup->wallets.size(),
+                    " wallets, checksums match"));
+  step("restore-records", v1::StepEvent::STATE_STARTED,
+       "wallets, secrets, state");
+  if (absl::Status s = RestoreRecords(Layers(), *backup); !s.ok()) return s;
+  // The backup's state predates its own record: `pool history` names it.
+  state_
+      ->RecordEvent(pool, backup->revision, "backup", "pool", "STATE_DONE",
+                    from.string())
+      .IgnoreError();
+  step("restore-records", v1::StepEvent::STATE_DONE, "");
+  absl::StatusOr<std::optional<RevisionRecord>> revision =
+      state_->Get(pool, backup->revision);
+  if (!revision.ok()) return revision.status();
+  if (!revision->has_value() || (*revision)->outcome != "applied") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("revision ", backup->revision, " of '", pool,
+                     "' is not an applied revision here"));
+  }
+  absl::StatusOr<LoadedSpec> loaded = SpecOf(**revision);
+  if (!loaded.ok()) return loaded.status();
+  const BundleRecord* core = nullptr;
+  for (const BundleRecord& b : (*revision)->bundles) {
+    if (b.role == "core") core = &b;
+  }
+  if (core == nullptr) {
+    return absl::DataLossError("the revision records no core bundle");
+  }
+  step("restore-database", v1::StepEvent::STATE_STARTED, core->target);
+  if (absl::Status s =
+          RestoreCoreDatabase(Layers(), *backup, *core, loaded->dir.string());
+      !s.ok()) {
+    return s;
+  }
+  step("restore-database", v1::StepEvent::STATE_DONE,
+       absl::StrCat(backup->core_database.size(), " bytes"));
+  UpOptions up;
+  up.rollback = true;  // the backup's version, whatever ran since
+  return UpHeld(*loaded, up, sink, cancelled);
 }
 
 absl::StatusOr<v1::PoolResult> Applier::Down(const std::string& pool,
@@ -153,6 +238,15 @@ absl::StatusOr<std::vector<v1::Revision>> Applier::History(
     v.set_outcome(r.outcome);
     v.set_message(r.message);
     v.set_workerpool(r.workerpool);
+    absl::StatusOr<std::vector<EventRecord>> events =
+        state_->Events(pool, r.revision);
+    if (events.ok()) {
+      for (const EventRecord& e : *events) {
+        if (e.step == "backup" && e.state == "STATE_DONE") {
+          v.set_backup(e.message);
+        }
+      }
+    }
     absl::StatusOr<LoadedSpec> spec = SpecOf(r);
     if (spec.ok()) *v.mutable_spec() = spec->spec;
   }

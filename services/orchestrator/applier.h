@@ -23,6 +23,7 @@
 #include "services/orchestrator/compose_runner.h"
 #include "services/orchestrator/health_probe.h"
 #include "services/orchestrator/orchestrator.h"
+#include "services/orchestrator/pool_backup.h"
 #include "services/orchestrator/state_store.h"
 #include "services/orchestrator/target.h"
 #include "services/orchestrator/up_run.h"
@@ -51,6 +52,16 @@ class Applier {
                                           uint32_t revision,
                                           const EventSink& sink,
                                           const CancelCheck& cancelled = {});
+  // pool_backup.h: the pool as it runs, into a new folder under `out_dir`.
+  absl::StatusOr<BackupResult> Backup(const std::string& pool,
+                                      const std::filesystem::path& out_dir);
+  // Checks the backup, puts back its wallets, secrets, state and the core's
+  // database, then runs `up` of the backup's revision. FailedPrecondition
+  // while the pool is up.
+  absl::StatusOr<v1::PoolResult> Restore(const std::string& pool,
+                                         const std::filesystem::path& from,
+                                         const EventSink& sink,
+                                         const CancelCheck& cancelled = {});
   // The specs of the pools that are up, as last applied.
   absl::StatusOr<std::vector<LoadedSpec>> RunningSpecs();
 
@@ -76,6 +87,10 @@ class Applier {
                                         const EventSink& sink,
                                         const CancelCheck& cancelled);
   absl::StatusOr<LoadedSpec> SpecOf(const RevisionRecord& revision) const;
+  ApplyLayers Layers() const {
+    return {orchestrator_, state_,  targets_, runner_,
+            chain_,        health_, options_, clock_};
+  }
   const Orchestrator* orchestrator_;
   StateStore* state_;
   TargetFactory* targets_;

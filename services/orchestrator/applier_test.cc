@@ -18,8 +18,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "libs/common/temp_dir_test_support.h"
-#include "services/orchestrator/compose_file.h"
 #include "services/orchestrator/fake_chain_client.h"
+#include "services/orchestrator/fake_compose_test_support.h"
 #include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/unlock_keeper.h"
 
@@ -27,95 +27,6 @@ namespace poolops::orchestrator {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Containers are "up" per (target, bundle); the core is healthy while its
-// bundle is up; each up worker bundle counts as one alive worker unless it
-// is named in `never_ping`.
-class FakeCompose : public ComposeRunner, public HealthProbe {
- public:
-  absl::Status Up(Target* t, const ComposeBundle& b) override {
-    if (hold != nullptr) {
-      std::call_once(entered_once_, [this] { entered.Notify(); });
-      hold->WaitForNotification();
-    }
-    absl::MutexLock lock(&mu_);
-    if (fail_up.count(b.name)) return absl::UnavailableError("image missing");
-    up_.insert(b.name);
-    actions_.push_back("up " + b.name);
-    ++ups;
-    return absl::OkStatus();
-  }
-  absl::Status Down(Target*, const ComposeBundle& b, bool) override {
-    absl::MutexLock lock(&mu_);
-    up_.erase(b.name);
-    actions_.push_back("down " + b.name);
-    ++downs;
-    return absl::OkStatus();
-  }
-  // The services of the bundle's compose files, unless its .env holds a
-  // line of `crash_env` (a worker that exits on that version).
-  absl::StatusOr<std::vector<std::string>> Running(
-      Target* t, const ComposeBundle& b) override {
-    {
-      absl::MutexLock lock(&mu_);
-      if (!up_.count(b.name)) return std::vector<std::string>{};
-    }
-    absl::StatusOr<CommandResult> env = t->Shell(b.name, "cat .env");
-    if (!env.ok()) return env.status();
-    for (const std::string& line : crash_env) {
-      if (absl::StrContains(env->output, line + "\n")) {
-        return std::vector<std::string>{};
-      }
-    }
-    std::vector<std::string> services;
-    for (const std::string& file : b.files) {
-      absl::StatusOr<CommandResult> text = t->Shell(b.name, "cat " + file);
-      if (!text.ok()) return text.status();
-      absl::StatusOr<ComposeFile> f = ComposeFile::Parse(text->output, file);
-      if (!f.ok()) return f.status();
-      for (const std::string& s : f->ServiceNames()) services.push_back(s);
-    }
-    return services;
-  }
-  absl::StatusOr<CoreMetrics> Core(const std::string&, uint32_t) override {
-    absl::MutexLock lock(&mu_);
-    if (!up_.count("core") || core_never_healthy) {
-      return absl::UnavailableError("connection refused");
-    }
-    CoreMetrics m;
-    for (const std::string& b : up_) {
-      if (b != "core" && !never_ping.count(b)) ++m.alive_workers;
-    }
-    return m;
-  }
-  absl::Status Watch(const PoolWatch& w) override {
-    absl::MutexLock lock(&mu_);
-    watched = w;
-    return absl::OkStatus();
-  }
-  std::set<std::string> up() {
-    absl::MutexLock lock(&mu_);
-    return up_;
-  }
-  // Every compose up and down that went through, in order.
-  std::vector<std::string> TakeActions() {
-    absl::MutexLock lock(&mu_);
-    return std::exchange(actions_, {});
-  }
-
-  std::set<std::string> fail_up, never_ping, crash_env;
-  absl::Notification* hold = nullptr;  // Up waits for it when set
-  absl::Notification entered;          // an Up is waiting on `hold`
-  bool core_never_healthy = false;
-  int ups = 0, downs = 0;
-  PoolWatch watched;  // what the monitor was last told
-
- private:
-  std::once_flag entered_once_;
-  absl::Mutex mu_;
-  std::set<std::string> up_;
-  std::vector<std::string> actions_;
-};
 
 class ApplierTest : public ::testing::Test {
  protected:

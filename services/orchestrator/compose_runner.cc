@@ -1,5 +1,6 @@
 #include "services/orchestrator/compose_runner.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -206,6 +207,71 @@ absl::StatusOr<std::string> DockerComposeRunner::Logs(
     return ComposeFailure(target->Describe(), "logs", bundle.name, r->output);
   }
   return Condense(r->output);
+}
+
+absl::Status DockerComposeRunner::UpServices(
+    Target* target, const ComposeBundle& bundle,
+    const std::vector<std::string>& services) {
+  std::string args = "up -d";
+  for (const std::string& s : services)
+    absl::StrAppend(&args, " ", ShellQuote(s));
+  absl::StatusOr<CommandResult> r =
+      Compose(target, bundle, args, /*exclusive=*/true);
+  if (!r.ok()) return r.status();
+  if (r->exit_code != 0) {
+    return ComposeFailure(target->Describe(), "up", bundle.name, r->output);
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+constexpr char kExecOut[] = "POOLOPS-EXEC-OUT";
+constexpr char kExecEnd[] = "POOLOPS-EXEC-END";
+}  // namespace
+
+absl::StatusOr<std::string> DockerComposeRunner::Exec(
+    Target* target, const ComposeBundle& bundle, const std::string& service,
+    const std::vector<std::string>& command, const std::string& input) {
+  absl::StatusOr<std::string> flavour = Detect(target);
+  if (!flavour.ok()) return flavour.status();
+  // Bytes travel base64 both ways (the script on stdin, the answer in the
+  // shell's output) through temporary 0600 files on the host.
+  std::string args = absl::StrCat("exec -T ", ShellQuote(service));
+  for (const std::string& c : command)
+    absl::StrAppend(&args, " ", ShellQuote(c));
+  absl::StrAppend(&args,
+                  " <\"$in\" >\"$out\" 2>\"$err\" || { c=$?; cat \"$err\"; "
+                  "exit $c; }");
+  std::string script = absl::StrCat(
+      "set -e\nin=$(mktemp) out=$(mktemp) err=$(mktemp)\n",
+      "trap 'rm -f \"$in\" \"$out\" \"$err\"' EXIT\n",
+      "base64 -d >\"$in\" <<'POOLOPS_EXEC_INPUT'\n", Base64Lines(input),
+      "POOLOPS_EXEC_INPUT\n",
+      ComposeScript(*flavour, bundle, args, /*exclusive=*/false), "echo ",
+      kExecOut, "\nbase64 \"$out\"\necho ", kExecEnd, "\n");
+  absl::StatusOr<CommandResult> r = target->Shell(bundle.name, script);
+  if (!r.ok()) return r.status();
+  const std::string what =
+      absl::StrCat(service, " ", command.empty() ? "" : command[0]);
+  size_t begin = r->output.find(absl::StrCat(kExecOut, "\n"));
+  size_t end = r->output.rfind(kExecEnd);
+  if (r->exit_code != 0 || begin == std::string::npos ||
+      end == std::string::npos || end < begin) {
+    return absl::UnavailableError(absl::StrCat(
+        target->Describe(), ": ", what, " in ", bundle.name, " failed (exit ",
+        r->exit_code, "): ", Condense(r->output)));
+  }
+  begin += sizeof(kExecOut);
+  std::string encoded;
+  for (char c : r->output.substr(begin, end - begin)) {
+    if (c != '\n' && c != '\r') encoded.push_back(c);
+  }
+  std::string out;
+  if (!absl::Base64Unescape(encoded, &out)) {
+    return absl::DataLossError(absl::StrCat(target->Describe(), ": ", what,
+                                            ": the output did not decode"));
+  }
+  return out;
 }
 
 }  // namespace poolops::orchestrator

@@ -40,6 +40,22 @@ class ComposeRunner {
                                            int /*lines*/) {
     return absl::UnimplementedError("no logs");
   }
+  // up -d of some services only (restore starts the database alone).
+  virtual absl::Status UpServices(
+      Target* /*target*/, const ComposeBundle& /*bundle*/,
+      const std::vector<std::string>& /*services*/) {
+    return absl::UnimplementedError("no up of some services");
+  }
+  // Runs `command` in `service`'s container (exec -T) with `input` on its
+  // stdin; returns its stdout, bytes as they are (a database dump). A
+  // non-zero exit is an error with what it printed on stderr.
+  virtual absl::StatusOr<std::string> Exec(
+      Target* /*target*/, const ComposeBundle& /*bundle*/,
+      const std::string& /*service*/,
+      const std::vector<std::string>& /*command*/,
+      const std::string& /*input*/) {
+    return absl::UnimplementedError("no exec");
+  }
 };
 
 // The error for a failed compose command, from what it printed: the docker
@@ -70,6 +86,12 @@ class DockerComposeRunner : public ComposeRunner {
   absl::StatusOr<std::string> Logs(Target* target, const ComposeBundle& bundle,
                                    const std::string& service,
                                    int lines) override;
+  absl::Status UpServices(Target* target, const ComposeBundle& bundle,
+                          const std::vector<std::string>& services) override;
+  absl::StatusOr<std::string> Exec(Target* target, const ComposeBundle& bundle,
+                                   const std::string& service,
+                                   const std::vector<std::string>& command,
+                                   const std::string& input) override;
   // "docker compose" or "docker-compose" (FailedPrecondition: neither).
   absl::StatusOr<std::string> Detect(Target* target);
 

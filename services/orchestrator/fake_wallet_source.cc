@@ -31,6 +31,25 @@ absl::StatusOr<WalletKeystore> FakeWalletSource::Create(
   return w;
 }
 
+absl::Status FakeWalletSource::Import(const std::string& name,
+                                      const std::string& keystore_json,
+                                      const std::string& password) {
+  absl::MutexLock lock(&mu_);
+  if (wallets_.count(name)) {
+    return absl::AlreadyExistsError(absl::StrCat("wallet ", name, " exists"));
+  }
+  // The fake's keystores carry the address; an empty password opens nothing.
+  const std::string key = R"({"address":")";
+  size_t at = keystore_json.find(key);
+  if (at == std::string::npos || password.empty()) {
+    return absl::InvalidArgumentError("keystore: cannot decrypt");
+  }
+  wallets_[name] = {name,
+                    absl::StrCat("0x", keystore_json.substr(at + key.size(), 40)),
+                    keystore_json};
+  return absl::OkStatus();
+}
+
 absl::Status FakeWalletSource::Unlock(const std::string& name,
                                       const std::string& password,
                                       uint64_t ttl_seconds) {

@@ -42,8 +42,10 @@ int main(int argc, char** argv) {
         orch::DockerComposeRunner runner;
         std::unique_ptr<orch::HealthProbe> health =
             orch::NewSuiteHealthProbe(home->run_dir());
+        orch::ApplyOptions apply;
+        apply.backup_dir = home->root() / "backups";
         orch::Applier applier(&orchestrator, state->get(), targets.get(),
-                              &runner, chain.get(), health.get());
+                              &runner, chain.get(), health.get(), apply);
         // The publisher signs with the owner wallet for as long as the pool
         // runs; the vault unlocks for a day at most and forgets on restart.
         orch::UnlockKeeper keeper(&orchestrator, &applier, wallets.get());

@@ -1,5 +1,7 @@
 #include "services/orchestrator/orchestrator_service.h"
 
+#include <filesystem>
+
 #include "libs/common/status_grpc.h"
 #include "services/orchestrator/applier.h"
 
@@ -115,6 +117,49 @@ grpc::Status OrchestratorService::Rollback(
   absl::StatusOr<v1::PoolResult> result =
       applier_->Rollback(req->pool(), req->to_revision(), emit,
                          [ctx] { return ctx->IsCancelled(); });
+  if (!result.ok()) return ToGrpc(result.status());
+  v1::UpEvent last;
+  *last.mutable_result() = *result;
+  writer->Write(last);
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::Backup(grpc::ServerContext*,
+                                         const v1::BackupRequest* req,
+                                         v1::BackupResponse* resp) {
+  if (applier_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "apply is not configured");
+  }
+  if (!req->out_dir().empty() &&
+      !std::filesystem::path(req->out_dir()).is_absolute()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "out_dir: an absolute path");
+  }
+  absl::StatusOr<BackupResult> r =
+      applier_->Backup(req->pool(), req->out_dir());
+  if (!r.ok()) return ToGrpc(r.status());
+  resp->set_path(r->path);
+  for (const std::string& f : r->files) resp->add_files(f);
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::Restore(
+    grpc::ServerContext* ctx, const v1::RestoreRequest* req,
+    grpc::ServerWriter<v1::UpEvent>* writer) {
+  if (applier_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "apply is not configured");
+  }
+  if (!std::filesystem::path(req->from()).is_absolute()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "from: the backup's folder, an absolute path");
+  }
+  auto emit = [&](const v1::UpEvent& e) {
+    if (!ctx->IsCancelled()) writer->Write(e);
+  };
+  absl::StatusOr<v1::PoolResult> result = applier_->Restore(
+      req->pool(), req->from(), emit, [ctx] { return ctx->IsCancelled(); });
   if (!result.ok()) return ToGrpc(result.status());
   v1::UpEvent last;
   *last.mutable_result() = *result;

@@ -33,6 +33,10 @@ class OrchestratorService final : public v1::Orchestrator::Service {
   grpc::Status Rollback(grpc::ServerContext* ctx,
                         const v1::RollbackRequest* req,
                         grpc::ServerWriter<v1::UpEvent>* writer) override;
+  grpc::Status Backup(grpc::ServerContext* ctx, const v1::BackupRequest* req,
+                      v1::BackupResponse* resp) override;
+  grpc::Status Restore(grpc::ServerContext* ctx, const v1::RestoreRequest* req,
+                       grpc::ServerWriter<v1::UpEvent>* writer) override;
 
  private:
   const Orchestrator* orchestrator_;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/files.h"
 #include "nlohmann/json.hpp"
@@ -62,6 +63,31 @@ absl::Status FileSecretStore::Put(const std::string& pool,
   if (!j.ok()) return j.status();
   (*j)[key] = value;
   return files::WriteFileAtomic(dir / "secrets.json", j->dump(2) + "\n", 0600);
+}
+
+absl::StatusOr<std::map<std::string, std::string>> FileSecretStore::All(
+    const std::string& pool) {
+  if (absl::Status s = CheckPoolName(pool); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<nlohmann::json> j = LoadJson(root_ / pool / "secrets.json");
+  if (!j.ok()) return j.status();
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : j->items()) {
+    if (value.is_string()) out[key] = value.get<std::string>();
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> MemorySecretStore::All(
+    const std::string& pool) {
+  absl::MutexLock lock(&mu_);
+  std::map<std::string, std::string> out;
+  const std::string prefix = absl::StrCat(pool, "/");
+  for (auto it = values_.lower_bound(prefix);
+       it != values_.end() && absl::StartsWith(it->first, prefix); ++it) {
+    out[it->first.substr(prefix.size())] = it->second;
+  }
+  return out;
 }
 
 absl::StatusOr<std::optional<std::string>> MemorySecretStore::Get(

@@ -28,6 +28,9 @@ class SecretStore {
       const std::string& pool, const std::string& key) = 0;
   virtual absl::Status Put(const std::string& pool, const std::string& key,
                            const std::string& value) = 0;
+  // Every secret of the pool by key (backups).
+  virtual absl::StatusOr<std::map<std::string, std::string>> All(
+      const std::string& pool) = 0;
 };
 
 // <root>/<pool>/secrets.json, 0600 in 0700 folders, replaced atomically.
@@ -41,6 +44,8 @@ class FileSecretStore : public SecretStore {
       const std::string& pool, const std::string& key) override;
   absl::Status Put(const std::string& pool, const std::string& key,
                    const std::string& value) override;
+  absl::StatusOr<std::map<std::string, std::string>> All(
+      const std::string& pool) override;
 
  private:
   absl::Mutex mu_;
@@ -54,6 +59,8 @@ class MemorySecretStore : public SecretStore {
       const std::string& pool, const std::string& key) override;
   absl::Status Put(const std::string& pool, const std::string& key,
                    const std::string& value) override;
+  absl::StatusOr<std::map<std::string, std::string>> All(
+      const std::string& pool) override;
 
  private:
   absl::Mutex mu_;

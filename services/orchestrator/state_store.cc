@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 
@@ -407,6 +408,126 @@ absl::StatusOr<std::optional<uint32_t>> StateStore::HostRevision(
                                             bundle, " is not a number"));
   }
   return std::optional<uint32_t>(rev);
+}
+
+namespace {
+
+struct PoolTable {
+  const char* name;
+  const char* pool_column;
+  std::vector<std::string> columns;  // what a backup carries (no row ids)
+};
+
+const std::vector<PoolTable>& PoolTables() {
+  static const auto* tables = new std::vector<PoolTable>{
+      {"pools", "name", {"name", "workerpool", "status", "updated_at"}},
+      {"revisions",
+       "pool",
+       {"pool", "revision", "applied_at", "outcome", "spec", "workerpool",
+        "bundles", "message"}},
+      {"start_blocks", "pool", {"pool", "block"}},
+      {"hosts", "pool", {"pool", "bundle", "target", "revision", "status"}},
+      {"events",
+       "pool",
+       {"pool", "revision", "time", "step", "target", "state", "message"}},
+  };
+  return *tables;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> StateStore::ExportPool(const std::string& pool) {
+  absl::MutexLock lock(&mu_);
+  json out = json::object();
+  for (const PoolTable& t : PoolTables()) {
+    Statement q(
+        db_,
+        absl::StrCat("SELECT ", absl::StrJoin(t.columns, ", "), " FROM ",
+                     t.name, " WHERE ", t.pool_column, " = ?1 ORDER BY rowid"),
+        {pool});
+    if (!q.ok()) {
+      return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+    }
+    json rows = json::array();
+    while (q.Step() == SQLITE_ROW) {
+      json row = json::object();
+      for (size_t c = 0; c < t.columns.size(); ++c) {
+        row[t.columns[c]] = q.Text(static_cast<int>(c));
+      }
+      rows.push_back(std::move(row));
+    }
+    out[t.name] = std::move(rows);
+  }
+  return out.dump(1);
+}
+
+absl::Status StateStore::ImportPool(const std::string& pool,
+                                    const std::string& text) {
+  json in = json::parse(text, nullptr, false);
+  if (!in.is_object()) {
+    return absl::InvalidArgumentError("state: not a JSON object");
+  }
+  for (const auto& [table, rows] : in.items()) {
+    bool known = false;
+    for (const PoolTable& t : PoolTables()) known |= table == t.name;
+    if (!known || !rows.is_array()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("state: unexpected table '", table, "'"));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  {
+    Statement q(db_, "SELECT 1 FROM revisions WHERE pool = ?1", {pool});
+    if (!q.ok()) {
+      return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+    }
+    if (q.Step() == SQLITE_ROW) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "pool '", pool, "' already has a history in this orchestrator"));
+    }
+  }
+  if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  auto fail = [&](absl::Status s) {
+    (void)Exec("ROLLBACK");
+    return s;
+  };
+  for (const PoolTable& t : PoolTables()) {
+    if (!in.contains(t.name)) continue;
+    // What an earlier start of the pool left (a row in pools, hosts).
+    if (absl::Status s = Run(db_,
+                             absl::StrCat("DELETE FROM ", t.name, " WHERE ",
+                                          t.pool_column, " = ?1"),
+                             {pool});
+        !s.ok()) {
+      return fail(s);
+    }
+    std::vector<std::string> params;
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      params.push_back(absl::StrCat("?", c + 1));
+    }
+    const std::string insert = absl::StrCat(
+        "INSERT INTO ", t.name, " (", absl::StrJoin(t.columns, ", "),
+        ") VALUES (", absl::StrJoin(params, ", "), ")");
+    size_t n = 0;
+    for (const json& row : in[t.name]) {
+      ++n;
+      std::vector<std::string> values;
+      for (const std::string& c : t.columns) {
+        if (!row.is_object() || !row.contains(c) || !row[c].is_string()) {
+          return fail(absl::InvalidArgumentError(absl::StrCat(
+              "state: ", t.name, " row ", n, ": ", c, " missing")));
+        }
+        values.push_back(row[c].get<std::string>());
+      }
+      if (row.size() != t.columns.size() || row[t.pool_column] != pool) {
+        return fail(absl::InvalidArgumentError(
+            absl::StrCat("state: ", t.name, " row ", n,
+                         ": unexpected columns or another pool's row")));
+      }
+      if (absl::Status s = Run(db_, insert, values); !s.ok()) return fail(s);
+    }
+  }
+  return Exec("COMMIT");
 }
 
 }  // namespace poolops::orchestrator

@@ -107,6 +107,13 @@ class StateStore {
   // The revision that last wrote the bundle's folder on its host (nullopt:
   // never). A folder a later, unfinished revision wrote still has the last
   // applied revision's files in its backup, which must then be kept.
+  // Every row of the pool (pool, revisions, start block, hosts, events) as
+  // JSON: {"<table>":[{"<column>":"<text>"}]}; a backup's state.json.
+  absl::StatusOr<std::string> ExportPool(const std::string& pool);
+  // Puts an ExportPool document back in one transaction: AlreadyExists when
+  // the store has revisions of the pool, InvalidArgument (naming the table
+  // and row) for a table, a column or a pool name it does not expect.
+  absl::Status ImportPool(const std::string& pool, const std::string& json);
   absl::StatusOr<std::optional<uint32_t>> HostRevision(
       const std::string& pool, const std::string& bundle);
 

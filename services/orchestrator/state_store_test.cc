@@ -64,5 +64,44 @@ TEST(StateStoreTest, RevisionsLifecycleAndReopen) {
   EXPECT_EQ((*events)[0].step, "deploy");
 }
 
+// A backup's state.json: one pool's rows out, and back into another store
+// only as that pool's rows.
+TEST(StateStoreTest, APoolsRowsGoOutAndComeBackIntoAnotherStore) {
+  poolops::test::TempDir dir;
+  auto a = StateStore::Open(dir.path() / "a.db");
+  auto b = StateStore::Open(dir.path() / "b.db");
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE((*a)->BeginRevision("p", R"({"spec":{}})").ok());
+  ASSERT_TRUE((*a)->FinishRevision("p", 1, "applied", "0xabc", {}).ok());
+  ASSERT_TRUE((*a)->SetWorkerpool("p", "0xabc").ok());
+  ASSERT_TRUE((*a)->RecordEvent("p", 1, "deploy", "h", "STATE_DONE", "m").ok());
+  ASSERT_TRUE((*a)->BeginRevision("q", "{}").ok());
+  auto exported = (*a)->ExportPool("p");
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  EXPECT_EQ(exported->find("\"q\""), std::string::npos);
+
+  // Rows of another pool, unknown tables or columns change nothing.
+  for (const std::string& bad :
+       {std::string(R"({"revisions":[{"pool":"q","revision":"1",)"
+                    R"("applied_at":"","outcome":"applied","spec":"{}",)"
+                    R"("workerpool":"","bundles":"[]","message":""}]})"),
+        std::string(R"({"sqlite_master":[]})"),
+        std::string(R"({"pools":[{"name":"p","workerpool":"x","status":"up",)"
+                    R"("updated_at":"","extra":"1"}]})"),
+        std::string("[")}) {
+    EXPECT_TRUE(absl::IsInvalidArgument((*b)->ImportPool("p", bad))) << bad;
+    EXPECT_TRUE(absl::IsNotFound((*b)->History("p").status()));
+  }
+  ASSERT_TRUE((*b)->ImportPool("p", *exported).ok());
+  EXPECT_EQ(*(*b)->Workerpool("p"), "0xabc");
+  auto last = (*b)->LastApplied("p");
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->revision, 1u);
+  EXPECT_EQ((*b)->Events("p", 1)->size(), 1u);
+  EXPECT_EQ(*(*b)->ExportPool("p"), *exported);
+  // Once it has a history, the store keeps it.
+  EXPECT_TRUE(absl::IsAlreadyExists((*b)->ImportPool("p", *exported)));
+}
+
 }  // namespace
 }  // namespace poolops::orchestrator

@@ -44,6 +44,12 @@ class SuiteWalletSource : public WalletSource {
     if (!c.ok()) return c.status();
     return NewVaultWalletSource(*c)->Create(name, password);
   }
+  absl::Status Import(const std::string& name, const std::string& keystore_json,
+                      const std::string& password) override {
+    auto c = ChannelTo(run_, "wallet-vault");
+    if (!c.ok()) return c.status();
+    return NewVaultWalletSource(*c)->Import(name, keystore_json, password);
+  }
   absl::Status Unlock(const std::string& name, const std::string& password,
                       uint64_t ttl_seconds) override {
     auto c = ChannelTo(run_, "wallet-vault");

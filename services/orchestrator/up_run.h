@@ -3,6 +3,7 @@
 // Applier holds. Used by the Applier only, under the pool's lease.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ struct ApplyOptions {
   // one minute). A count right after a rollout still includes replaced
   // workers: the last gate waits this long after the last batch.
   absl::Duration core_alive_window = absl::Minutes(1);
+  // Where backups go without an --out folder, and an upgrade's.
+  std::filesystem::path backup_dir = "backups";
 };
 
 // What the operator asked of one `up` beyond the spec.

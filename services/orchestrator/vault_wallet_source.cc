@@ -46,6 +46,20 @@ class VaultWalletSource : public WalletSource {
     return Export(name);
   }
 
+  absl::Status Import(const std::string& name, const std::string& keystore_json,
+                      const std::string& password) override {
+    wv1::ImportKeystoreRequest req;
+    req.set_name(name);
+    req.set_keystore_json(keystore_json);
+    req.set_password(password);
+    wv1::Wallet w;
+    auto ctx = Context(std::chrono::seconds(120));  // scrypt, as Create
+    grpc::Status s = stub_->ImportKeystore(ctx.get(), req, &w);
+    std::fill(req.mutable_password()->begin(), req.mutable_password()->end(),
+              0);
+    return s.ok() ? absl::OkStatus() : FromGrpc(s);
+  }
+
   absl::Status Unlock(const std::string& name, const std::string& password,
                       uint64_t ttl_seconds) override {
     wv1::UnlockRequest req;

@@ -36,6 +36,11 @@ class WalletSource {
   // Creates a wallet from a fresh key, encrypted with `password`.
   virtual absl::StatusOr<WalletKeystore> Create(
       const std::string& name, const std::string& password) = 0;
+  // Adds an encrypted keystore as is (a restored backup); the vault checks
+  // `password` opens it and keeps the file it was given.
+  virtual absl::Status Import(const std::string& name,
+                              const std::string& keystore_json,
+                              const std::string& password) = 0;
   // Unlocks a wallet for `ttl_seconds` (1..86400) so chain-gateway can sign
   // for it (registration, stake, the publisher's orders). An automated
   // unlock: FailedPrecondition while the operator's `wallet lock` stands
@@ -65,6 +70,8 @@ class FakeWalletSource : public WalletSource {
       const std::string& name) override;
   absl::StatusOr<WalletKeystore> Create(const std::string& name,
                                         const std::string& password) override;
+  absl::Status Import(const std::string& name, const std::string& keystore_json,
+                      const std::string& password) override;
   absl::Status Unlock(const std::string& name, const std::string& password,
                       uint64_t ttl_seconds) override;
   absl::StatusOr<absl::Time> UnlockedUntil(const std::string& name) override;

@@ -106,6 +106,8 @@ const ContractCommand kContract[] = {
     {"pool down", {}},
     {"pool history", {}},
     {"pool rollback", {"--to"}},
+    {"pool backup", {"--out"}},
+    {"pool restore", {"--from"}},
     {"status", {}},
     {"monitor watch", {}},
 };
@@ -197,6 +199,8 @@ const Case kCases[] = {
     {"pool down", "nosuch", kUnavailable, kNotFound},
     {"pool history", "nosuch", kUnavailable, kNotFound},
     {"pool rollback", "nosuch --to 1", kUnavailable, kNotFound},
+    {"pool backup", "nosuch --out {home}/backups", kUnavailable, kNotFound},
+    {"pool restore", "nosuch --from {home}/no-backup", kUnavailable, kUsage},
     // monitor
     {"monitor pools", "", kUnavailable, 0},
     {"monitor add-pool", "p --core http://127.0.0.1:1 --rpc http://127.0.0.1:1",
