@@ -83,6 +83,9 @@ absl::StatusOr<BackupResult> Applier::Backup(
     const std::string& pool, const std::filesystem::path& out_dir) {
   absl::StatusOr<Lease> lease = Acquire(pool, "backup");
   if (!lease.ok()) return lease.status();
+  if (out_dir.empty() && options_.backup_dir.empty()) {
+    return absl::InvalidArgumentError("no backup folder: give --out");
+  }
   absl::StatusOr<BackupResult> result = BackupPool(
       Layers(), pool, out_dir.empty() ? options_.backup_dir : out_dir);
   if (result.ok()) {

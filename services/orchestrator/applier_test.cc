@@ -45,6 +45,7 @@ class ApplierTest : public ::testing::Test {
     opts.poll_interval = absl::Milliseconds(20);
     opts.worker_settle = absl::Milliseconds(40);
     opts.core_alive_window = absl::Milliseconds(40);
+    opts.backup_dir = dir_.path() / "backups";
     applier_ = std::make_unique<Applier>(orchestrator_.get(), state_.get(),
                                          targets_.get(), &compose_, &chain_,
                                          &compose_, opts);
@@ -664,6 +665,16 @@ TEST_F(UpgradeTest, CoreThenWorkersOneAtATimeThenTheRequiredVersion) {
             v1::StepEvent::STATE_UNSPECIFIED);
   // The publisher paused while the core changed, then on again.
   EXPECT_THAT(chain_.publisher_history(), ElementsAre(true, false, true));
+  // A backup of the v7.1 pool came first; `pool history` names it.
+  const std::string backup = Outcome("backup").message();
+  EXPECT_THAT(backup,
+              ::testing::StartsWith((dir_.path() / "backups/t-").string()));
+  EXPECT_TRUE(ReadBackup(backup, "t").ok());
+  EXPECT_EQ(StartedSteps().front(), "check-upgrade");
+  EXPECT_EQ(StartedSteps()[1], "backup");
+  auto history = applier_->History("t");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->back().backup(), backup);
 
   events_.clear();
   r = applier_->Up(At("v9.3", 3, "rollout: {workers_at_once: 2}"), Sink());
@@ -691,6 +702,24 @@ TEST_F(UpgradeTest, CoreThenWorkersOneAtATimeThenTheRequiredVersion) {
               ::testing::UnorderedElementsAre("w0", "w1", "w2"));
   EXPECT_EQ(Outcome("check-upgrade").state(), v1::StepEvent::STATE_UNSPECIFIED);
   EXPECT_EQ(Outcome("roll-workers").state(), v1::StepEvent::STATE_UNSPECIFIED);
+}
+
+// The backup is the upgrade's first step: when it fails, nothing changes.
+TEST_F(UpgradeTest, AFailedBackupStopsTheUpgradeBeforeAnythingChanges) {
+  ASSERT_TRUE(applier_->Up(At("v7.1"), Sink()).ok());
+  const std::string env = File("hosts/a/core/.env");
+  Ups();
+  compose_.fail_exec = true;
+  auto r = applier_->Up(At("v8.3"), Sink());
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("the backup before the upgrade failed (nothing "
+                        "changed): the core's database dump"));
+  EXPECT_TRUE(Ups().empty());
+  EXPECT_EQ(File("hosts/a/core/.env"), env);
+  EXPECT_THAT(chain_.publisher_history(), ElementsAre(true));
+  compose_.fail_exec = false;
+  ASSERT_TRUE(applier_->Up(At("v8.3"), Sink()).ok());
 }
 
 // A worker that exits on the new version: every host back on the old

@@ -91,7 +91,7 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
                                    const std::vector<std::string>& command,
                                    const std::string& input) override {
     absl::MutexLock lock(&mu_);
-    if (service != "mongo" || command.empty() ||
+    if (fail_exec || service != "mongo" || command.empty() ||
         (!up_.count(b.name) && !database_up_.count(b.project))) {
       return absl::UnavailableError(absl::StrCat(service, " is not running"));
     }
@@ -137,6 +137,7 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
   absl::Notification* hold = nullptr;  // Up waits for it when set
   absl::Notification entered;          // an Up is waiting on `hold`
   bool core_never_healthy = false;
+  bool fail_exec = false;  // every Exec: the database unreachable
   int ups = 0, downs = 0;
   PoolWatch watched;  // what the monitor was last told
 

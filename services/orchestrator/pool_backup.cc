@@ -118,11 +118,16 @@ absl::StatusOr<BackupResult> BackupPool(const ApplyLayers& layers,
   }
 
   if (absl::Status s = files::EnsureDir(out_dir, 0700); !s.ok()) return s;
-  const fs::path dir =
-      out_dir / BackupName(pool, layers.clock->Now(), revision.revision);
+  // A second backup within the same second gets a suffix.
+  const std::string name =
+      BackupName(pool, layers.clock->Now(), revision.revision);
+  fs::path dir = out_dir / name;
   std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    return absl::AlreadyExistsError(absl::StrCat(dir.string(), " exists"));
+  for (int n = 2; fs::exists(dir, ec); ++n) {
+    if (n > 100) {
+      return absl::AlreadyExistsError(absl::StrCat(dir.string(), " exists"));
+    }
+    dir = out_dir / absl::StrCat(name, "-", n);
   }
   if (absl::Status s = files::EnsureDir(dir, 0700); !s.ok()) return s;
   json files = json::array();

@@ -136,6 +136,7 @@ class PoolDockerTest : public ::testing::Test {
     opts.workers_alive_timeout = workers_alive_timeout;
     opts.poll_interval = absl::Milliseconds(200);
     opts.worker_settle = absl::Seconds(2);
+    opts.backup_dir = dir_.path() / "backups";
     return Applier(orchestrator_.get(), state_.get(), targets_.get(), &runner_,
                    &chain_, health_.get(), opts);
   }
@@ -361,6 +362,15 @@ TEST_F(PoolDockerTest, UpgradesV71ToV83ToV93WithTheWorkersAliveThroughout) {
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->size(), 3u);
   for (const auto& h : *history) EXPECT_EQ(h.outcome(), "applied");
+  // Each upgrade kept a backup of the version it replaced, its database
+  // dumped by the running mongo.
+  for (size_t i = 1; i < history->size(); ++i) {
+    auto backup = ReadBackup((*history)[i].backup(), pool_);
+    ASSERT_TRUE(backup.ok()) << backup.status();
+    EXPECT_EQ(backup->revision, i);
+    EXPECT_THAT(backup->core_database,
+                ::testing::HasSubstr("poolops-sim-instance"));
+  }
 }
 
 // A worker that cannot work on the new version (here an override gives the
@@ -397,6 +407,67 @@ TEST_F(PoolDockerTest, AWorkerFailingOnTheNewVersionRollsTheUpgradeBack) {
   auto history = applier.History(pool_);
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->back().outcome(), "failed");
+}
+
+// Backup of a running v9.3 pool, then the machine is lost (containers and
+// volumes removed, the orchestrator's state, secrets and vault gone): the
+// restore on a fresh orchestrator brings the same workerpool back with the
+// core's data (the simulated mongod's own instance id, created on its first
+// start, back in the new volume through mongodump/mongorestore in the
+// container, over docker-compose exec).
+TEST_F(PoolDockerTest, BackupThenLoseEverythingThenRestore) {
+  auto instance = [&] {
+    std::string archive = Sh(absl::StrCat(
+        "docker exec $(docker ps -q --filter label=com.docker.compose.project=",
+        pool_, "-core --filter label=com.docker.compose.service=mongo) ",
+        "mongodump --archive"));
+    const std::string key = "poolops-sim-instance\n32\n";
+    size_t at = archive.find(key);
+    return at == std::string::npos ? std::string()
+                                   : archive.substr(at + key.size(), 32);
+  };
+  auto r = applier_->Up(Spec(2, kTag, "v9.3"), nullptr);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::string data = instance();
+  ASSERT_EQ(data.size(), 32u);
+  auto backup = applier_->Backup(pool_, dir_.path() / "backups");
+  ASSERT_TRUE(backup.ok()) << backup.status();
+  std::ifstream dump(fs::path(backup->path) / "core-db.archive");
+  EXPECT_THAT(std::string(std::istreambuf_iterator<char>(dump), {}),
+              ::testing::HasSubstr(data));
+
+  ASSERT_TRUE(applier_->Down(pool_, /*remove_data=*/true).ok());
+  EXPECT_EQ(Sh(absl::StrCat("docker volume ls -q | grep '^", pool_,
+                            "-core_' || true")),
+            "");
+  FakeWalletSource vault;
+  MemorySecretStore secrets;
+  fs::create_directories(dir_.path() / "fresh");
+  auto o =
+      test::NewOrchestratorUnderTest(dir_.path() / "fresh", &vault, &secrets);
+  ASSERT_NE(o.orchestrator, nullptr);
+  ApplyOptions opts;
+  opts.core_healthy_timeout = absl::Seconds(30);
+  opts.workers_alive_timeout = absl::Seconds(30);
+  opts.poll_interval = absl::Milliseconds(200);
+  Applier fresh(o.orchestrator.get(), o.state.get(), targets_.get(), &runner_,
+                &chain_, health_.get(), opts);
+  std::vector<std::string> steps;
+  auto restored = fresh.Restore(pool_, backup->path, [&](const v1::UpEvent& e) {
+    if (e.has_step() && e.step().state() == v1::StepEvent::STATE_DONE) {
+      steps.push_back(e.step().action().step());
+    }
+  });
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->workerpool(), r->workerpool());
+  EXPECT_EQ(instance(), data);
+  EXPECT_THAT(steps, ::testing::IsSupersetOf({"check-backup", "restore-records",
+                                              "restore-database"}));
+  auto m = health_->Core("127.0.0.1", core_port_);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->alive_workers, 2);
+  EXPECT_EQ((*vault.Find("core"))->address, (*vault_.Find("core"))->address);
+  EXPECT_TRUE(fresh.Down(pool_, /*remove_data=*/true).ok());
 }
 
 }  // namespace

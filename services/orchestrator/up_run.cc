@@ -16,6 +16,7 @@
 #include "services/orchestrator/bundle_diff.h"
 #include "services/orchestrator/compose_file.h"
 #include "services/orchestrator/override_env_check.h"
+#include "services/orchestrator/pool_backup.h"
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/stack_catalog.h"
 #include "services/orchestrator/stack_migration.h"
@@ -125,6 +126,13 @@ class UpRun {
            return version_change_ || !last_spec_status_.ok() ? check()
                                                              : absl::OkStatus();
          }},
+        // What ran before the upgrade, kept (pool_backup.h): a failed
+        // backup stops the upgrade before anything changes.
+        {"backup",
+         [this, backup = Reported("backup", pool_, &UpRun::BackupFirst)] {
+           return version_change_ && last_spec_status_.ok() ? backup()
+                                                            : absl::OkStatus();
+         }},
         {"wallets", Reported("wallets", "wallet-vault", &UpRun::Wallets)},
         // Devnet only (validated): the wallets pay gas and stake from here.
         {"fund-wallets",
@@ -227,6 +235,28 @@ class UpRun {
                         "runs ",
                         to, "), then the changed workers ",
                         spec_.rollout().workers_at_once(), " at a time");
+  }
+
+  // The backup of the running version (its database dumped while it
+  // runs); its folder is the step's message, which `pool history` shows.
+  absl::StatusOr<std::string> BackupFirst() {
+    if (l_.options.backup_dir.empty()) {
+      return "skipped: no backup folder configured";
+    }
+    absl::StatusOr<std::string> status = l_.state->PoolStatus(pool_);
+    if (status.ok() && *status == "down") {
+      return "skipped: the pool is down (no database runs to dump)";
+    }
+    absl::StatusOr<BackupResult> b =
+        BackupPool(l_, pool_, l_.options.backup_dir);
+    if (!b.ok()) {
+      return absl::Status(
+          b.status().code(),
+          absl::StrCat("the backup before the upgrade failed (nothing "
+                       "changed): ",
+                       b.status().message()));
+    }
+    return b->path;
   }
 
   // The settings chain-gateway's publisher runs with for `spec`.

@@ -32,8 +32,9 @@ struct ApplyOptions {
   // one minute). A count right after a rollout still includes replaced
   // workers: the last gate waits this long after the last batch.
   absl::Duration core_alive_window = absl::Minutes(1);
-  // Where backups go without an --out folder, and an upgrade's.
-  std::filesystem::path backup_dir = "backups";
+  // Where backups go without an --out folder, and an upgrade's (empty: an
+  // upgrade takes none; main.cc sets <home>/backups).
+  std::filesystem::path backup_dir;
 };
 
 // What the operator asked of one `up` beyond the spec.
