@@ -8,6 +8,7 @@
 #include "libs/common/home.h"
 #include "libs/common/service_main.h"
 #include "services/orchestrator/applier.h"
+#include "services/orchestrator/image_pruner.h"
 #include "services/orchestrator/orchestrator_service.h"
 #include "services/orchestrator/suite_clients.h"
 #include "services/orchestrator/unlock_keeper.h"
@@ -50,6 +51,9 @@ int main(int argc, char** argv) {
         // runs; the vault unlocks for a day at most and forgets on restart.
         orch::UnlockKeeper keeper(&orchestrator, &applier, wallets.get());
         keeper.Start(absl::Minutes(1));
+        // Worker hosts' task images, per each pool's maintenance period.
+        orch::ImagePruner pruner(&applier, targets.get(), state->get());
+        pruner.Start(absl::Minutes(10));
         orch::OrchestratorService service(&orchestrator, &applier);
         return poolops::RunServer(options, {&service});
       });

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "devnet/simulators/images.h"
 #include "libs/common/missing_tool_test_support.h"
@@ -26,6 +27,7 @@
 #include "libs/common/temp_dir_test_support.h"
 #include "services/orchestrator/applier.h"
 #include "services/orchestrator/fake_chain_client.h"
+#include "services/orchestrator/image_pruner.h"
 #include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/ssh_server_test_support.h"
 
@@ -112,7 +114,7 @@ class PoolDockerTest : public ::testing::Test {
         ", chain_adapter_port: ", adapter_port_,
         ", grafana_port: ", grafana_port_,
         ", config_server_port: ", config_port_, "}\n",
-        "orders: {publisher: poolops}\nworkers:\n");
+        "orders: {publisher: poolops}\n", extra_yaml_, "workers:\n");
     for (int i = 0; i < workers; ++i) {
       absl::StrAppend(&yaml, "  - {name: w", i, ", target: '",
                       i % 2 ? remote : "local:" + local, "', wallet: wallet", i,
@@ -152,6 +154,7 @@ class PoolDockerTest : public ::testing::Test {
   // What the suite lacks (a skip, a failure under CI), what broke.
   inline static std::string missing_, broken_;
   std::string pool_ = absl::StrCat("dt", ::getpid());
+  std::string extra_yaml_;  // spec lines of the test's own
   poolops::test::TempDir dir_;
   std::unique_ptr<SshTestServer> sshd_;
   FakeWalletSource vault_;
@@ -468,6 +471,64 @@ TEST_F(PoolDockerTest, BackupThenLoseEverythingThenRestore) {
   EXPECT_EQ(m->alive_workers, 2);
   EXPECT_EQ((*vault.Find("core"))->address, (*vault_.Find("core"))->address);
   EXPECT_TRUE(fresh.Down(pool_, /*remove_data=*/true).ok());
+}
+
+// Worker hosts fill with task images: on the pool's schedule the unused
+// ones go; a TEE pre-compute image, a `keep` pattern and every image a
+// container uses stay, and the pool keeps running. The daemon is the tests'
+// own: `keep: [poolops*]` spares the images other tests built.
+TEST_F(PoolDockerTest, PruningRemovesUnusedTaskImagesOnTheSchedule) {
+  auto build = [](const std::string& name) {
+    return Sh(
+        absl::StrCat("d=$(mktemp -d) && echo '", name, "' > $d/f && ",
+                     "printf 'FROM scratch\\nCOPY f /f\\n' > $d/Dockerfile && ",
+                     "DOCKER_BUILDKIT=0 docker build -q -t ", name,
+                     " $d >/dev/null && rm -rf $d && echo built"));
+  };
+  auto images = [] {
+    return Sh("docker image ls --format '{{.Repository}}:{{.Tag}}'");
+  };
+  for (const char* name :
+       {"prunetest/app:1", "prunetest/tee-worker-pre-compute:1",
+        "prunetest/kept:1"}) {
+    ASSERT_EQ(build(name), "built") << name;
+  }
+  extra_yaml_ =
+      "maintenance: {prune_images: daily, keep: ['poolops*', "
+      "'prunetest/kept']}\n";
+  auto r = applier_->Up(Spec(2), nullptr);
+  ASSERT_TRUE(r.ok()) << r.status();
+  FakeClock clock(absl::Now());
+  ImagePruner pruner(applier_.get(), targets_.get(), state_.get(), &clock);
+  std::vector<std::string> lines = pruner.RunOnce();
+  ASSERT_EQ(lines.size(), 2u) << absl::StrJoin(lines, "\n");  // two hosts
+  EXPECT_THAT(lines[0] + lines[1],
+              ::testing::HasSubstr("1 image name(s) removed"));
+  std::string left = images();
+  EXPECT_THAT(left, ::testing::Not(::testing::HasSubstr("prunetest/app:1")));
+  EXPECT_THAT(left, ::testing::HasSubstr("prunetest/tee-worker-pre-compute:1"));
+  EXPECT_THAT(left, ::testing::HasSubstr("prunetest/kept:1"));
+  EXPECT_THAT(left,
+              ::testing::HasSubstr(absl::StrCat("poolops-sim/worker:", kTag)));
+  auto m = health_->Core("127.0.0.1", core_port_);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->alive_workers, 2);
+  // Not again before a day has passed.
+  ASSERT_EQ(build("prunetest/app:1"), "built");
+  lines = pruner.RunOnce();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], ::testing::HasSubstr("next prune after"));
+  EXPECT_THAT(images(), ::testing::HasSubstr("prunetest/app:1"));
+  clock.Advance(absl::Hours(25));
+  pruner.RunOnce();
+  EXPECT_THAT(images(),
+              ::testing::Not(::testing::HasSubstr("prunetest/app:1")));
+  auto events = state_->Events(pool_, r->revision());
+  ASSERT_TRUE(events.ok());
+  int pruned = 0;
+  for (const auto& e : *events) pruned += e.step == "prune-images";
+  EXPECT_EQ(pruned, 4);
+  Sh("docker rmi prunetest/tee-worker-pre-compute:1 prunetest/kept:1");
 }
 
 }  // namespace

@@ -205,6 +205,32 @@ TEST(SpecTest, Targets) {
 }
 
 // The rollout: a count of workers, 1 when left out, bounded.
+TEST(SpecTest, MaintenancePrunesOnAKnownPeriodKeepingValidPatterns) {
+  const std::string head =
+      "name: p\nchain: bellecour\ncore: {target: 'local:/x', host: h}\n"
+      "workerpool: {owner_wallet: o}\n"
+      "workers: [{name: w, target: 'local:/x', wallet: w1}]\n";
+  auto p = ParseSpec(head +
+                         "maintenance: {prune_images: daily, keep: "
+                         "['registry.example/app:*', 'mine/*']}\n",
+                     "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  auto vs = ValidateSpec(p->spec, p->locations, "/");
+  EXPECT_EQ(Find(vs, "maintenance.prune_images"), nullptr) << Dump(vs);
+  EXPECT_EQ(p->spec.maintenance().keep_size(), 2);
+  p = ParseSpec(head +
+                    "maintenance: {prune_images: monthly, keep: ['a b', "
+                    "'$(id)']}\n",
+                "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  vs = ValidateSpec(p->spec, p->locations, "/");
+  ASSERT_NE(Find(vs, "maintenance.prune_images"), nullptr) << Dump(vs);
+  EXPECT_THAT(Find(vs, "maintenance.prune_images")->message(),
+              HasSubstr("hourly, daily, weekly or off"));
+  EXPECT_NE(Find(vs, "maintenance.keep[0]"), nullptr) << Dump(vs);
+  EXPECT_NE(Find(vs, "maintenance.keep[1]"), nullptr) << Dump(vs);
+}
+
 TEST(SpecTest, RolloutWorkersAtOnce) {
   const std::string head =
       "name: p\nchain: bellecour\ncore: {target: 'local:/x', host: h}\n"

@@ -13,6 +13,7 @@
 #include "services/orchestrator/env_values.h"
 #include "services/orchestrator/secrets.h"
 #include "services/orchestrator/spec_defaults.h"
+#include "services/orchestrator/image_prune.h"
 #include "services/orchestrator/spec_limits.h"
 #include "services/orchestrator/spec_text.h"
 #include "services/orchestrator/spring_duration.h"
@@ -223,6 +224,19 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
           absl::StrCat("at most ", kMaxSpecWorkers,
                        " (the most workers a pool has); 0 or leaving it out "
                        "means 1"));
+  }
+
+  const auto& mt = spec.maintenance();
+  if (!PrunePeriod(mt.prune_images()).ok()) {
+    c.Add("maintenance.prune_images",
+          absl::StrCat("'", mt.prune_images(),
+                       "': hourly, daily, weekly or off"));
+  }
+  for (int i = 0; i < mt.keep_size(); ++i) {
+    if (!Matches(mt.keep(i), "[A-Za-z0-9._/:@*?\\[\\]-]{1,255}")) {
+      c.Add(absl::StrCat("maintenance.keep[", i, "]"),
+            "an image pattern: name[:tag] with * and ? (no spaces)");
+    }
   }
 
   // Images.
