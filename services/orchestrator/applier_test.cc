@@ -39,13 +39,7 @@ class ApplierTest : public ::testing::Test {
     state_ = std::move(o.state);
     orchestrator_ = std::move(o.orchestrator);
     targets_ = NewTargetFactory(proc::ProcessRunner::Real());
-    ApplyOptions opts;
-    opts.core_healthy_timeout = absl::Milliseconds(300);
-    opts.workers_alive_timeout = absl::Milliseconds(300);
-    opts.poll_interval = absl::Milliseconds(20);
-    opts.worker_settle = absl::Milliseconds(40);
-    opts.core_alive_window = absl::Milliseconds(40);
-    opts.backup_dir = dir_.path() / "backups";
+    ApplyOptions opts = FastApplyOptions(dir_.path() / "backups");
     applier_ = std::make_unique<Applier>(orchestrator_.get(), state_.get(),
                                          targets_.get(), &compose_, &chain_,
                                          &compose_, opts);

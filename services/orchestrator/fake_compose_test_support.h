@@ -17,6 +17,7 @@
 #include "services/orchestrator/compose_file.h"
 #include "services/orchestrator/compose_runner.h"
 #include "services/orchestrator/health_probe.h"
+#include "services/orchestrator/up_run.h"
 
 namespace poolops::orchestrator {
 
@@ -156,5 +157,18 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
   std::set<std::string> database_up_;
   int volumes_ = 0;
 };
+
+// Gates and waits in milliseconds, for FakeCompose; backups under
+// `backup_dir`.
+inline ApplyOptions FastApplyOptions(std::filesystem::path backup_dir) {
+  ApplyOptions opts;
+  opts.core_healthy_timeout = absl::Milliseconds(300);
+  opts.workers_alive_timeout = absl::Milliseconds(300);
+  opts.poll_interval = absl::Milliseconds(20);
+  opts.worker_settle = absl::Milliseconds(40);
+  opts.core_alive_window = absl::Milliseconds(40);
+  opts.backup_dir = std::move(backup_dir);
+  return opts;
+}
 
 }  // namespace poolops::orchestrator

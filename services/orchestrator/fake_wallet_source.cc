@@ -44,9 +44,9 @@ absl::Status FakeWalletSource::Import(const std::string& name,
   if (at == std::string::npos || password.empty()) {
     return absl::InvalidArgumentError("keystore: cannot decrypt");
   }
-  wallets_[name] = {name,
-                    absl::StrCat("0x", keystore_json.substr(at + key.size(), 40)),
-                    keystore_json};
+  wallets_[name] = {
+      name, absl::StrCat("0x", keystore_json.substr(at + key.size(), 40)),
+      keystore_json};
   return absl::OkStatus();
 }
 

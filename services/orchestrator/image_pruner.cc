@@ -93,16 +93,9 @@ std::vector<std::string> ImagePruner::RunOnce() {
 }
 
 void ImagePruner::Start(absl::Duration period) {
-  thread_ = std::thread([this, period] {
-    do {
-      RunOnce();
-    } while (!stop_.WaitForNotificationWithTimeout(period));
-  });
+  passes_.Start(period, [this] { RunOnce(); });
 }
 
-void ImagePruner::Stop() {
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  if (thread_.joinable()) thread_.join();
-}
+void ImagePruner::Stop() { passes_.Stop(); }
 
 }  // namespace poolops::orchestrator

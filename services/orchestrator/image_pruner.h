@@ -7,14 +7,13 @@
 
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
 #include "services/orchestrator/applier.h"
+#include "services/orchestrator/periodic_pass.h"
 #include "services/orchestrator/state_store.h"
 #include "services/orchestrator/target.h"
 
@@ -42,8 +41,7 @@ class ImagePruner {
   Clock* clock_;
   absl::Mutex mu_;
   std::map<std::string, absl::Time> last_ ABSL_GUARDED_BY(mu_);
-  absl::Notification stop_;
-  std::thread thread_;
+  PeriodicPass passes_;
 };
 
 }  // namespace poolops::orchestrator

@@ -33,13 +33,7 @@ struct Site {
     state = std::move(o.state);
     orchestrator = std::move(o.orchestrator);
     targets = NewTargetFactory(proc::ProcessRunner::Real());
-    ApplyOptions opts;
-    opts.core_healthy_timeout = absl::Milliseconds(300);
-    opts.workers_alive_timeout = absl::Milliseconds(300);
-    opts.poll_interval = absl::Milliseconds(20);
-    opts.worker_settle = absl::Milliseconds(40);
-    opts.core_alive_window = absl::Milliseconds(40);
-    opts.backup_dir = dir / "backups";
+    ApplyOptions opts = FastApplyOptions(dir / "backups");
     applier = std::make_unique<Applier>(orchestrator.get(), state.get(),
                                         targets.get(), compose, chain, compose,
                                         opts, clock);

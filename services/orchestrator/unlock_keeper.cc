@@ -63,16 +63,9 @@ std::vector<std::string> UnlockKeeper::RunOnce() {
 }
 
 void UnlockKeeper::Start(absl::Duration period) {
-  thread_ = std::thread([this, period] {
-    do {
-      RunOnce();
-    } while (!stop_.WaitForNotificationWithTimeout(period));
-  });
+  passes_.Start(period, [this] { RunOnce(); });
 }
 
-void UnlockKeeper::Stop() {
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  if (thread_.joinable()) thread_.join();
-}
+void UnlockKeeper::Stop() { passes_.Stop(); }
 
 }  // namespace poolops::orchestrator

@@ -9,14 +9,13 @@
 #pragma once
 
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "libs/common/clock.h"
 #include "services/orchestrator/applier.h"
 #include "services/orchestrator/orchestrator.h"
+#include "services/orchestrator/periodic_pass.h"
 #include "services/orchestrator/wallet_source.h"
 
 namespace poolops::orchestrator {
@@ -40,8 +39,7 @@ class UnlockKeeper {
   WalletSource* wallets_;
   Clock* clock_;
   absl::Duration margin_;
-  absl::Notification stop_;
-  std::thread thread_;
+  PeriodicPass passes_;
 };
 
 }  // namespace poolops::orchestrator

@@ -5,6 +5,8 @@
 // instead of iExec's core and worker. Each test in a home of its own.
 //  - The orchestrator process is SIGKILLed in the middle of an apply; the
 //    next `pool up` converges (the cut revision is "interrupted").
+//  - The same in the middle of an upgrade v7.1 -> v8.3 whose operator's
+//    override.env needs --migrate-overrides; then a backup through poolctl.
 //  - dockerd stops under a running pool; `pool up` fails saying the daemon
 //    is not reachable, the last good revision stays on record; once dockerd
 //    is back, `pool up` converges.
@@ -93,7 +95,7 @@ class PoolFaultsTest : public ::testing::Test {
   // devnet, simulator images, the suite, a spec with free ports: a core
   // and two workers in a local folder, and with `ssh` a third worker over
   // ssh:// on a real sshd (the orchestrator gets its ssh_config).
-  void Prepare(bool ssh = false) {
+  void Prepare(bool ssh = false, const std::string& stack = "") {
     if (ssh) {
       auto sshd =
           orchestrator::SshTestServer::Start(home_ / "ssh", docker_host_);
@@ -113,6 +115,7 @@ class PoolFaultsTest : public ::testing::Test {
     spec_ = home_ / "pool.yaml";
     std::string yaml = absl::StrCat(
         "name: ", pool_, "\nchain: devnet\nnetwork_mode: host\n",
+        stack.empty() ? "" : absl::StrCat("stack_version: ", stack, "\n"),
         "workerpool: {owner_wallet: pf-core, description: faults pool}\n",
         "images: {simulators: true, simulator_tag: ", kTag, "}\n",
         "core: {target: 'local:bundles', host: 127.0.0.1, core_port: ", core,
@@ -132,6 +135,30 @@ class PoolFaultsTest : public ::testing::Test {
                       "}\n");
     }
     std::ofstream(spec_) << yaml;
+  }
+
+  // poolctl `args` in the background; the orchestrator SIGKILLed once the
+  // core passed its gate (the workers' bundles going out), and poolctl
+  // exiting non-zero saying the orchestrator went away.
+  void KillOrchestratorOnceCoreHealthy(std::vector<std::string> args,
+                                       int* killed) {
+    args.insert(args.begin(), POOLCTL_PATH);
+    fs::path out = home_ / "log/killed.out", err = home_ / "log/killed.err";
+    pid_t up = Spawn(args, Env(), out, err);
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return absl::StrContains(Slurp(err),
+                                   "wait-core-healthy 127.0.0.1: done");
+        },
+        std::chrono::seconds(240)))
+        << Slurp(err);
+    *killed = ServicePid("orchestrator");
+    ASSERT_GT(*killed, 0);
+    ASSERT_EQ(::kill(*killed, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(up, &status, 0), up);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << status;
+    EXPECT_THAT(Slurp(err), HasSubstr("the orchestrator stopped answering"));
   }
 
   Result Up() {
@@ -220,25 +247,11 @@ TEST_F(PoolFaultsTest, OrchestratorKilledMidApplyThenUpConvergesThenDown) {
   if (HasFatalFailure()) return;
   // `pool up` in the background; the orchestrator dies once the core is
   // healthy, while the workers' bundles are being deployed.
-  fs::path out = home_ / "log/up.out", err = home_ / "log/up.err";
-  pid_t up = Spawn({POOLCTL_PATH, "pool", "up", "-f", spec_.string()}, Env(),
-                   out, err);
   pool_up_ = true;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        return absl::StrContains(Slurp(err),
-                                 "wait-core-healthy 127.0.0.1: done");
-      },
-      std::chrono::seconds(180)))
-      << Slurp(err);
-  const int orchestrator = ServicePid("orchestrator");
-  ASSERT_GT(orchestrator, 0);
-  ASSERT_EQ(::kill(orchestrator, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(up, &status, 0), up);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << status;
-  // poolctl says the orchestrator went away and what to do.
-  EXPECT_THAT(Slurp(err), HasSubstr("the orchestrator stopped answering"));
+  int orchestrator = 0;
+  KillOrchestratorOnceCoreHealthy({"pool", "up", "-f", spec_.string()},
+                                  &orchestrator);
+  if (HasFatalFailure()) return;
 
   // Up again: poolctl starts the missing service itself; the cut revision
   // is recorded as interrupted and the pool converges.
@@ -315,6 +328,66 @@ TEST_F(PoolFaultsTest, DockerdStoppedThenBack) {
   EXPECT_EQ(Outcomes(),
             (std::vector<std::string>{"applied", "failed", "applied"}));
   EXPECT_EQ(Running().size(), services);
+}
+
+// An upgrade through poolctl: refused while the core's override.env holds a
+// v7.1 name, migrated with the flag, the orchestrator SIGKILLed while the
+// workers roll, and `pool up` again converges on v8.3. The upgrade's backup
+// is in `pool history`; `pool backup` answers the CLI.md shape.
+TEST_F(PoolFaultsTest, OrchestratorKilledMidUpgradeThenUpConverges) {
+  Prepare(/*ssh=*/false, "v7.1");
+  if (HasFatalFailure()) return;
+  Result first = Up();
+  ASSERT_EQ(first.code, 0) << first.err;
+  const fs::path override_env = home_ / "bundles/core/override.env";
+  std::ofstream(override_env) << "GRAFANA_HOME_NAME=faults-pool\n";
+  std::string spec = Slurp(spec_);
+  spec.replace(spec.find("stack_version: v7.1"), 19, "stack_version: v8.3");
+  std::ofstream(spec_, std::ios::trunc) << spec;
+
+  Result refused = Up();
+  EXPECT_NE(refused.code, 0);
+  EXPECT_THAT(refused.out + refused.err, HasSubstr("GRAFANA_HOME_NAME"));
+  EXPECT_THAT(refused.out + refused.err, HasSubstr("--migrate-overrides"));
+
+  int orchestrator = 0;
+  KillOrchestratorOnceCoreHealthy(
+      {"pool", "up", "-f", spec_.string(), "--migrate-overrides"},
+      &orchestrator);
+  if (HasFatalFailure()) return;
+
+  Result again =
+      Poolctl({"pool", "up", "-f", spec_.string(), "--migrate-overrides"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(Outcomes(), (std::vector<std::string>{"applied", "failed",
+                                                  "interrupted", "applied"}));
+  EXPECT_THAT(Slurp(override_env),
+              HasSubstr("WORKERPOOL_DESCRIPTION=faults-pool"));
+  EXPECT_EQ(Slurp(home_ / "bundles/core/override.env.pre-v7.1"),
+            "GRAFANA_HOME_NAME=faults-pool\n");
+  // The v8.3 core files: the pool's description under its v8.3 name.
+  const std::string env = Slurp(home_ / "bundles/core/.env");
+  EXPECT_THAT(env, HasSubstr("WORKERPOOL_DESCRIPTION='faults pool'"));
+  EXPECT_THAT(env, ::testing::Not(HasSubstr("GRAFANA_HOME_NAME")));
+  std::vector<std::string> running = Running();
+  EXPECT_EQ(std::count(running.begin(), running.end(), pool_ + "-core core"), 1)
+      << absl::StrJoin(running, "\n");
+
+  Result history = Poolctl({"pool", "history", pool_});
+  ASSERT_EQ(history.code, 0) << history.err;
+  const std::string upgrade_backup =
+      history.json["revisions"][3].value("backup", "");
+  EXPECT_THAT(upgrade_backup, HasSubstr((home_ / "backups").string()));
+  EXPECT_TRUE(fs::exists(fs::path(upgrade_backup) / "manifest.json"));
+
+  Result backup =
+      Poolctl({"pool", "backup", pool_, "--out", (home_ / "mine").string()});
+  ASSERT_EQ(backup.code, 0) << backup.err;
+  const std::string path = backup.json.value("backup", "");
+  EXPECT_THAT(path, HasSubstr((home_ / "mine" / pool_).string()));
+  std::vector<std::string> files = backup.json["files"];
+  EXPECT_THAT(files, ::testing::Contains("core-db.archive"));
+  EXPECT_THAT(files, ::testing::Contains("manifest.json"));
 }
 
 }  // namespace
