@@ -156,6 +156,14 @@ absl::StatusOr<v1::PoolResult> Applier::Restore(
   if (core == nullptr) {
     return absl::DataLossError("the revision records no core bundle");
   }
+  step("restore-bundles", v1::StepEvent::STATE_STARTED,
+       "the backed-up files and the operator's own");
+  if (absl::Status s = RestoreBundles(Layers(), *backup, (*revision)->bundles,
+                                      loaded->dir.string());
+      !s.ok()) {
+    return s;
+  }
+  step("restore-bundles", v1::StepEvent::STATE_DONE, "");
   step("restore-database", v1::StepEvent::STATE_STARTED, core->target);
   if (absl::Status s =
           RestoreCoreDatabase(Layers(), *backup, *core, loaded->dir.string());

@@ -150,8 +150,24 @@ absl::StatusOr<BackupResult> BackupPool(const ApplyLayers& layers,
       return s;
     }
   }
-  json bundles = json::object();
+  json bundles = json::object(), operator_files = json::object();
   for (const Bundle& b : rendered->bundles) {
+    // The operator's own files on the host go too: a lost host loses them.
+    absl::StatusOr<std::unique_ptr<Target>> host =
+        layers.targets->Open(b.target, spec->dir.string());
+    if (!host.ok()) return host.status();
+    for (const char* file : kOperatorOwnedFiles) {
+      absl::StatusOr<std::optional<std::string>> content =
+          ReadOperatorFile(host->get(), b.name, file);
+      if (!content.ok()) return content.status();
+      if (!content->has_value()) continue;
+      if (absl::Status s =
+              write(absl::StrCat(kBundles, b.name, "/", file), **content);
+          !s.ok()) {
+        return s;
+      }
+      operator_files[b.name].push_back(file);
+    }
     json modes = json::object();
     for (const BundleFile& f : b.files) {
       if (absl::Status s =
@@ -172,6 +188,7 @@ absl::StatusOr<BackupResult> BackupPool(const ApplyLayers& layers,
       {"createdAt", absl::FormatTime(absl::RFC3339_sec, layers.clock->Now(),
                                      absl::UTCTimeZone())},
       {"bundles", bundles},
+      {"operatorFiles", operator_files},
       {"files", files}};
   json listed = files;
   if (absl::Status s = files::WriteFileAtomic(dir / kBackupManifest,
@@ -299,6 +316,26 @@ absl::StatusOr<PoolBackup> ReadBackup(const fs::path& dir,
       files.push_back({path, it->second, mode.get<uint32_t>()});
     }
   }
+  if (manifest->contains("operatorFiles")) {
+    const json& operator_files = (*manifest)["operatorFiles"];
+    if (!operator_files.is_object()) return bad("operatorFiles malformed");
+    for (const auto& [name, list] : operator_files.items()) {
+      if (!out.bundles.count(name) || !list.is_array()) {
+        return bad(absl::StrCat("operatorFiles: bundle '", name, "'"));
+      }
+      for (const json& f : list) {
+        bool known = false;
+        for (const char* o : kOperatorOwnedFiles) known |= f == o;
+        auto it = known ? content.find(absl::StrCat(kBundles, name, "/",
+                                                    f.get<std::string>()))
+                        : content.end();
+        if (it == content.end()) {
+          return bad(absl::StrCat("operatorFiles of ", name, ": ", f.dump()));
+        }
+        out.operator_files[name][f.get<std::string>()] = it->second;
+      }
+    }
+  }
   if (!out.bundles.count("core")) return bad("no core bundle");
   return out;
 }
@@ -389,6 +426,35 @@ absl::Status RestoreRecords(const ApplyLayers& layers,
   return absl::OkStatus();
 }
 
+absl::Status RestoreBundles(const ApplyLayers& layers, const PoolBackup& backup,
+                            const std::vector<BundleRecord>& bundles,
+                            const std::string& spec_dir) {
+  for (const BundleRecord& b : bundles) {
+    auto files = backup.bundles.find(b.name);
+    if (files == backup.bundles.end()) {
+      return absl::DataLossError(
+          absl::StrCat("the backup has no bundle '", b.name, "'"));
+    }
+    absl::StatusOr<std::unique_ptr<Target>> target =
+        layers.targets->Open(b.target, spec_dir);
+    if (!target.ok()) return target.status();
+    if (absl::Status s = (*target)->WriteBundle(b.name, files->second);
+        !s.ok()) {
+      return s;
+    }
+    auto own = backup.operator_files.find(b.name);
+    if (own == backup.operator_files.end()) continue;
+    for (const auto& [file, content] : own->second) {
+      if (absl::Status s =
+              WriteOperatorFileIfAbsent(target->get(), b.name, file, content);
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RestoreCoreDatabase(const ApplyLayers& layers,
                                  const PoolBackup& backup,
                                  const BundleRecord& core,
@@ -396,11 +462,6 @@ absl::Status RestoreCoreDatabase(const ApplyLayers& layers,
   absl::StatusOr<std::unique_ptr<Target>> target =
       layers.targets->Open(core.target, spec_dir);
   if (!target.ok()) return target.status();
-  if (absl::Status s =
-          (*target)->WriteBundle(core.name, backup.bundles.at("core"));
-      !s.ok()) {
-    return s;
-  }
   const ComposeBundle compose = ComposeOf(core);
   if (absl::Status s = layers.runner->UpServices(target->get(), compose,
                                                  {kCoreDatabaseService});

@@ -48,6 +48,8 @@ struct PoolBackup {
   std::map<std::string, std::string> wallets;  // name -> keystore JSON
   // bundle name -> its files (path, content, mode)
   std::map<std::string, std::vector<BundleFile>> bundles;
+  // bundle name -> the operator's own files there (override.env, ...)
+  std::map<std::string, std::map<std::string, std::string>> operator_files;
   std::string core_database;  // the mongodump archive
 };
 
@@ -64,9 +66,14 @@ absl::StatusOr<PoolBackup> ReadBackup(const std::filesystem::path& dir,
 absl::Status RestoreRecords(const ApplyLayers& layers,
                             const PoolBackup& backup);
 
-// Writes the core bundle to its host, starts its database alone and
-// restores the dump into it (mongorestore --drop), retried while mongod
-// starts.
+// Writes each bundle of the revision to its host as backed up, and the
+// operator's files the host lacks (an existing one is the operator's: kept).
+absl::Status RestoreBundles(const ApplyLayers& layers, const PoolBackup& backup,
+                            const std::vector<BundleRecord>& bundles,
+                            const std::string& spec_dir);
+
+// Starts the core's database alone (its bundle restored first) and restores
+// the dump into it (mongorestore --drop), retried while mongod starts.
 absl::Status RestoreCoreDatabase(const ApplyLayers& layers,
                                  const PoolBackup& backup,
                                  const BundleRecord& core,

@@ -129,13 +129,20 @@ TEST_F(PoolBackupTest, ABackupHoldsThePoolWithChecksumsAndOnlyOwnerAccess) {
 
 TEST_F(PoolBackupTest, ALostOrchestratorAndVolumeComeBackFromTheBackup) {
   Site site(dir_.path() / "site", &compose_, &chain_, &clock_);
+  fs::create_directories(dir_.path() / "hosts/a/core");
+  std::ofstream(dir_.path() / "hosts/a/core/override.env") << "MY_SETTING=1\n";
   BackupResult b = UpAndBackUp(site);
+  EXPECT_NE(
+      std::find(b.files.begin(), b.files.end(), "bundles/core/override.env"),
+      b.files.end());
   const std::string data = compose_.database("t-core");
   auto core_address = (*site.vault.Find("core"))->address;
   ASSERT_TRUE(site.applier->Down("t", /*remove_data=*/true).ok());
   EXPECT_NE(compose_.database("t-core"), data);  // a new volume's data
   compose_.TakeActions();
 
+  // The hosts' folders are gone too, the operator's file with them.
+  fs::remove_all(dir_.path() / "hosts");
   // Another machine: no state, no secrets, an empty vault.
   Site fresh(dir_.path() / "fresh", &compose_, &chain_, &clock_);
   std::vector<v1::UpEvent> events;
@@ -147,6 +154,11 @@ TEST_F(PoolBackupTest, ALostOrchestratorAndVolumeComeBackFromTheBackup) {
   EXPECT_EQ(compose_.database("t-core"), data);
   EXPECT_EQ((*fresh.vault.Find("core"))->address, core_address);
   EXPECT_EQ(compose_.up(), (std::set<std::string>{"core", "w0", "w1"}));
+  std::ifstream own(dir_.path() / "hosts/a/core/override.env");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(own), {}),
+            "MY_SETTING=1\n");
+  EXPECT_EQ(Mode(dir_.path() / "hosts/a/core/override.env"), 0600u);
+  EXPECT_TRUE(fs::exists(dir_.path() / "hosts/h1/w1/.env"));
   // The database was restored before the core started.
   auto actions = compose_.TakeActions();
   ASSERT_GE(actions.size(), 3u);
@@ -198,6 +210,8 @@ TEST_F(PoolBackupTest, BackupNeedsARunningPoolRestoreAStoppedOne) {
   Site site(dir_.path() / "site", &compose_, &chain_, &clock_);
   auto never = site.applier->Backup("t", dir_.path() / "backups");
   EXPECT_TRUE(absl::IsNotFound(never.status())) << never.status();
+  fs::create_directories(dir_.path() / "hosts/h0/w0");
+  std::ofstream(dir_.path() / "hosts/h0/w0/override.env") << "OLD=1\n";
   BackupResult b = UpAndBackUp(site);
   auto up = site.applier->Restore("t", b.path, [](const v1::UpEvent&) {});
   EXPECT_TRUE(absl::IsFailedPrecondition(up.status())) << up.status();
@@ -205,10 +219,14 @@ TEST_F(PoolBackupTest, BackupNeedsARunningPoolRestoreAStoppedOne) {
   ASSERT_TRUE(site.applier->Down("t", false).ok());
   auto down = site.applier->Backup("t", dir_.path() / "backups");
   EXPECT_TRUE(absl::IsFailedPrecondition(down.status())) << down.status();
-  // Restored in place: the same orchestrator keeps its own history.
+  // Restored in place: the same orchestrator keeps its own history, and an
+  // operator's file on the host is the operator's.
+  std::ofstream(dir_.path() / "hosts/h0/w0/override.env") << "NEWER=1\n";
   auto r = site.applier->Restore("t", b.path, [](const v1::UpEvent&) {});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->revision(), 2u);
+  std::ifstream own(dir_.path() / "hosts/h0/w0/override.env");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(own), {}), "NEWER=1\n");
 }
 
 TEST_F(PoolBackupTest, AVaultWalletOfTheSameNameWithAnotherKeyStopsTheRestore) {

@@ -232,4 +232,58 @@ std::unique_ptr<TargetFactory> NewTargetFactory(proc::ProcessRunner* runner,
   return std::make_unique<Factory>(runner, std::move(ssh));
 }
 
+namespace {
+bool IsOperatorFile(const std::string& file) {
+  for (const char* f : kOperatorOwnedFiles) {
+    if (file == f) return true;
+  }
+  return false;
+}
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> ReadOperatorFile(
+    Target* target, const std::string& bundle, const std::string& file) {
+  if (!IsOperatorFile(file)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": not an operator file"));
+  }
+  absl::StatusOr<CommandResult> r = target->Shell(
+      bundle, absl::StrCat("[ -f ", file, " ] || exit 4\nbase64 ", file, "\n"));
+  if (!r.ok()) return r.status();
+  if (r->exit_code == 3 || r->exit_code == 4) return std::nullopt;
+  std::string encoded, out;
+  for (char c : r->output) {
+    if (c != '\n' && c != '\r') encoded.push_back(c);
+  }
+  if (r->exit_code != 0 || !absl::Base64Unescape(encoded, &out)) {
+    return absl::UnavailableError(
+        absl::StrCat(target->Describe(), ": cannot read ", bundle, "/", file,
+                     ": ", r->output.substr(0, 200)));
+  }
+  return std::optional<std::string>(std::move(out));
+}
+
+absl::Status WriteOperatorFileIfAbsent(Target* target,
+                                       const std::string& bundle,
+                                       const std::string& file,
+                                       const std::string& content) {
+  if (!IsOperatorFile(file)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": not an operator file"));
+  }
+  absl::StatusOr<CommandResult> r = target->Shell(
+      bundle,
+      absl::StrCat("set -e\numask 077\n[ -e ", file, " ] && exit 0\n",
+                   "base64 -d > ", file, ".poolops-new <<'POOLOPS_EOF'\n",
+                   Base64Lines(content), "POOLOPS_EOF\nmv -f ", file,
+                   ".poolops-new ", file, "\n"));
+  if (!r.ok()) return r.status();
+  if (r->exit_code != 0) {
+    return absl::UnavailableError(absl::StrCat(target->Describe(),
+                                               ": cannot write ", bundle, "/",
+                                               file, ": ", r->output));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace poolops::orchestrator

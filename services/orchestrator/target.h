@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,17 @@ std::string ShellQuote(const std::string& word);
 // `data` in base64, 76 characters a line, each ending in a newline: what a
 // script decodes from a heredoc, whose delimiter no byte of `data` can end.
 std::string Base64Lines(const std::string& data);
+
+// An operator-owned file of a bundle folder (kOperatorOwnedFiles), bytes as
+// they are; nullopt when there is none.
+absl::StatusOr<std::optional<std::string>> ReadOperatorFile(
+    Target* target, const std::string& bundle, const std::string& file);
+// Writes it (0600) unless the folder already has one: never replaces the
+// operator's own.
+absl::Status WriteOperatorFileIfAbsent(Target* target,
+                                       const std::string& bundle,
+                                       const std::string& file,
+                                       const std::string& content);
 
 // The shell script that writes a bundle (files base64 in heredocs).
 std::string WriteBundleScript(const std::string& root,
