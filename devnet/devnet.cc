@@ -302,8 +302,28 @@ absl::StatusOr<DevnetState> Start(const DevnetOptions& options, bool fresh) {
                  : "starting anvil (saved chain state)");
   absl::StatusOr<chain::LaunchedAnvil> instance = StartAnvil(anvil);
   if (!instance.ok()) return instance.status();
+  // anvil may answer before its --config-out file (the dev keys) is
+  // written whole: wait for it, then keep it 0600.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  bool written = false;
+  while (!written) {
+    absl::StatusOr<std::string> text = files::ReadFile(AnvilConfig(home));
+    if (text.ok()) {
+      json j = json::parse(*text, nullptr, false);
+      written = j.is_object() && j.contains("private_keys");
+    }
+    if (written || absl::Now() > deadline) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  std::error_code ec;
   fs::permissions(AnvilConfig(home),
-                  fs::perms::owner_read | fs::perms::owner_write);
+                  fs::perms::owner_read | fs::perms::owner_write, ec);
+  if (!written || ec) {
+    (void)proc::StopProcess(instance->pid, kStopGrace);
+    return absl::UnavailableError(
+        absl::StrCat("anvil started but did not write its dev accounts to ",
+                     AnvilConfig(home).string(), " within 10 s"));
+  }
 
   DevnetState state;
   state.running = true;
