@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -126,6 +127,12 @@ absl::Status RestoreMongoArchive(const std::string& dir,
 
 int RunMongoTool(int argc, char** argv) {
   const std::string tool = fs::path(argv[0]).filename().string();
+  if (tool == "mongod" && argc == 2 && std::string(argv[1]) == "--version") {
+    // What the core's compose files run (library/mongo:4.4).
+    const char* v = std::getenv("POOLOPS_SIM_MONGO_VERSION");
+    std::printf("db version v%s\n", v != nullptr && *v ? v : "4.4.29");
+    return 0;
+  }
   if (tool != "mongodump" && tool != "mongorestore") return -1;
   bool archive = false, drop = false;
   for (int i = 1; i < argc; ++i) {

@@ -30,7 +30,8 @@ absl::StatusOr<std::string> DumpMongoArchive(const std::string& dir);
 absl::Status RestoreMongoArchive(const std::string& dir,
                                  const std::string& archive, bool drop);
 
-// `mongodump`/`mongorestore` when argv[0] names one of them: runs it on
+// `mongod --version`, `mongodump`/`mongorestore` when argv[0] names one of
+// them: runs it on
 // kMongoDataDir and returns the exit code; -1 otherwise.
 int RunMongoTool(int argc, char** argv);
 

@@ -716,6 +716,30 @@ TEST_F(UpgradeTest, AFailedBackupStopsTheUpgradeBeforeAnythingChanges) {
   ASSERT_TRUE(applier_->Up(At("v8.3"), Sink()).ok());
 }
 
+// The database volume is kept across an upgrade: a mongo of another
+// release series than the running one would not read it.
+TEST_F(UpgradeTest, AnotherMongoSeriesOnTheKeptVolumeIsRefused) {
+  ASSERT_TRUE(applier_->Up(At("v7.1"), Sink()).ok());
+  const std::string env = File("hosts/a/core/.env");
+  compose_.mongo_version = "5.0.3";  // moved to 5.0 by hand
+  events_.clear();
+  auto r = applier_->Up(At("v8.3"), Sink());
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("runs mongo 5.0.3; the new core bundle would run "
+                        "mongo 4.4"));
+  EXPECT_EQ(File("hosts/a/core/.env"), env);
+  // Pinned to its series in the operator's override.env: it goes through.
+  std::ofstream(dir_.path() / "hosts/a/core/override.env")
+      << "CORE_MONGO_TAG=5.0\n";
+  events_.clear();
+  auto pinned = applier_->Up(At("v8.3"), Sink());
+  ASSERT_TRUE(pinned.ok()) << pinned.status();
+  EXPECT_EQ(Outcome("check-database").message(),
+            "mongo 5.0.3 -> 5.0: same release series, its volume kept");
+}
+
 // A worker that exits on the new version: every host back on the old
 // revision, the core included, and the old publisher on again.
 TEST_F(UpgradeTest, AWorkerFailingOnTheNewVersionRollsBackEverything) {
@@ -723,9 +747,21 @@ TEST_F(UpgradeTest, AWorkerFailingOnTheNewVersionRollsBackEverything) {
   const std::string core_before = File("hosts/a/core/.env");
   const std::string w2_before = File("hosts/h2/w2/.env");
   compose_.crash_env.insert("WORKER_TAG=9.2.0");
+  const std::string data_before = compose_.database("t-core");
+  compose_.core_writes = "what a 9.x core wrote";
   events_.clear();
   auto r = applier_->Up(At("v9.3"), Sink());
   ASSERT_FALSE(r.ok());
+  // The database as it was before the upgrade, from the upgrade's backup.
+  EXPECT_EQ(compose_.database("t-core"), data_before);
+  bool restored = false;
+  for (const auto& e : events_) {
+    restored |= absl::StartsWith(
+        e.step().message(),
+        "core database restored from " + (dir_.path() / "backups").string());
+  }
+  EXPECT_TRUE(restored);
+  compose_.core_writes.clear();
   EXPECT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
   EXPECT_THAT(r.status().message(),
               HasSubstr("workers w0 not up on the new version"));

@@ -34,7 +34,10 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
     absl::MutexLock lock(&mu_);
     if (fail_up.count(b.name)) return absl::UnavailableError("image missing");
     up_.insert(b.name);
-    if (b.name == "core") Database(b.project);
+    if (b.name == "core") {
+      std::string& data = Database(b.project);
+      if (!core_writes.empty()) data = core_writes;
+    }
     actions_.push_back("up " + b.name);
     ++ups;
     return absl::OkStatus();
@@ -98,6 +101,9 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
     }
     actions_.push_back(absl::StrCat("exec ", b.name, " ", command[0]));
     if (command[0] == "mongodump") return Database(b.project);
+    if (command[0] == "mongod") {
+      return absl::StrCat("db version v", mongo_version, "\nBuild Info: {}\n");
+    }
     if (command[0] == "mongorestore") {
       Database(b.project) = input;
       return std::string();
@@ -139,6 +145,10 @@ class FakeCompose : public ComposeRunner, public HealthProbe {
   absl::Notification entered;          // an Up is waiting on `hold`
   bool core_never_healthy = false;
   bool fail_exec = false;  // every Exec: the database unreachable
+  std::string core_writes;
+  std::string mongo_version =
+      "4.4.29";  // what `mongod --version` says  // set: what every core up
+                 // leaves in its database
   int ups = 0, downs = 0;
   PoolWatch watched;  // what the monitor was last told
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/orchestrator/stack_catalog.h"
 #include "services/orchestrator/up_run.h"
 
 namespace poolops::orchestrator {
@@ -21,10 +22,6 @@ inline constexpr char kBackupFormat[] = "poolops-backup 1";
 inline constexpr char kBackupManifest[] = "manifest.json";
 // Restore reads no file larger than this (the database dump).
 inline constexpr uint64_t kMaxBackupFile = uint64_t{1} << 30;
-
-// The core's database, as each stack version's core compose file runs it.
-inline constexpr char kCoreDatabaseService[] = "mongo";
-inline constexpr char kCoreDatabasePort[] = "13002";
 
 struct BackupResult {
   std::string path;                // the backup's folder

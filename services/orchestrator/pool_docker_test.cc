@@ -308,6 +308,15 @@ TEST_F(PoolDockerTest, UpgradesV71ToV83ToV93WithTheWorkersAliveThroughout) {
       absl::SleepFor(absl::Milliseconds(100));
     }
   });
+  // An ASSERT returning early must not leave the thread joinable.
+  struct Joiner {
+    std::atomic<bool>& done;
+    std::thread& t;
+    ~Joiner() {
+      done = true;
+      if (t.joinable()) t.join();
+    }
+  } joiner{done, watcher};
   std::string rolled;  // the last roll-workers outcome
   auto sink = [&](const v1::UpEvent& e) {
     if (!e.has_step() || e.step().action().step() != "roll-workers") return;
@@ -336,7 +345,7 @@ TEST_F(PoolDockerTest, UpgradesV71ToV83ToV93WithTheWorkersAliveThroughout) {
     EXPECT_EQ(volume(), first_volume) << stack;
   }
   done = true;
-  watcher.join();
+  if (watcher.joinable()) watcher.join();
   EXPECT_FALSE(first_volume.empty());
   EXPECT_GT(polls.load(), 0);
   EXPECT_GE(fewest.load(), 2) << "fewer than workers - workers_at_once alive";
@@ -433,8 +442,11 @@ TEST_F(PoolDockerTest, BackupThenLoseEverythingThenRestore) {
   ASSERT_TRUE(r.ok()) << r.status();
   const std::string data = instance();
   ASSERT_EQ(data.size(), 32u);
+  const absl::Time backup_start = absl::Now();
   auto backup = applier_->Backup(pool_, dir_.path() / "backups");
   ASSERT_TRUE(backup.ok()) << backup.status();
+  std::cerr << "backup: " << absl::ToDoubleSeconds(absl::Now() - backup_start)
+            << " s\n";
   std::ifstream dump(fs::path(backup->path) / "core-db.archive");
   EXPECT_THAT(std::string(std::istreambuf_iterator<char>(dump), {}),
               ::testing::HasSubstr(data));
@@ -456,12 +468,15 @@ TEST_F(PoolDockerTest, BackupThenLoseEverythingThenRestore) {
   Applier fresh(o.orchestrator.get(), o.state.get(), targets_.get(), &runner_,
                 &chain_, health_.get(), opts);
   std::vector<std::string> steps;
+  const absl::Time restore_start = absl::Now();
   auto restored = fresh.Restore(pool_, backup->path, [&](const v1::UpEvent& e) {
     if (e.has_step() && e.step().state() == v1::StepEvent::STATE_DONE) {
       steps.push_back(e.step().action().step());
     }
   });
   ASSERT_TRUE(restored.ok()) << restored.status();
+  std::cerr << "restore (with up): "
+            << absl::ToDoubleSeconds(absl::Now() - restore_start) << " s\n";
   EXPECT_EQ(restored->workerpool(), r->workerpool());
   EXPECT_EQ(instance(), data);
   EXPECT_THAT(steps, ::testing::IsSupersetOf({"check-backup", "restore-records",

@@ -82,4 +82,8 @@ absl::StatusOr<ChainInfo> LookUpChain(const v1::PoolSpec& spec,
 // service, or nullopt when none does.
 std::optional<std::string> SimulatorRole(const std::string& service);
 
+// The core's database, as each stack version's core compose file runs it.
+inline constexpr char kCoreDatabaseService[] = "mongo";
+inline constexpr char kCoreDatabasePort[] = "13002";
+
 }  // namespace poolops::orchestrator

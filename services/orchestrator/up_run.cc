@@ -5,10 +5,12 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/common/wait_until.h"
@@ -21,6 +23,7 @@
 #include "services/orchestrator/stack_catalog.h"
 #include "services/orchestrator/stack_migration.h"
 #include "services/orchestrator/step_list.h"
+#include "services/orchestrator/upgrade_plan.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -154,6 +157,12 @@ class UpRun {
          },
          // A failed upgrade: the old version runs, its override.env returns.
          [this] { RestoreOverrides(); }},
+        // An upgrade keeps the database volume: the next mongo must read it.
+        {"check-database",
+         [this,
+          check = Reported("check-database", pool_, &UpRun::CheckDatabase)] {
+           return version_change_ ? check() : absl::OkStatus();
+         }},
         // No new orders while the core that would run their deals changes.
         {"pause-publisher",
          [this, pause = Reported("pause-publisher", spec_.chain(),
@@ -162,7 +171,7 @@ class UpRun {
          },
          [this] { ResumeOldPublisher(); }},
         {"deploy-core", [this] { return Deploy(CoreDuringRollout()); },
-         [this] { RollBack(core()); }, /*undo_when_failed=*/true},
+         [this] { RollBackCore(); }, /*undo_when_failed=*/true},
         {"wait-core-healthy",
          Reported("wait-core-healthy", probe_host_, &UpRun::WaitCoreHealthy),
          nullptr, false, gates_commit},
@@ -249,6 +258,7 @@ class UpRun {
     }
     absl::StatusOr<BackupResult> b =
         BackupPool(l_, pool_, l_.options.backup_dir);
+    if (b.ok()) backup_path_ = b->path;
     if (!b.ok()) {
       return absl::Status(
           b.status().code(),
@@ -654,6 +664,93 @@ class UpRun {
     }
   }
 
+  // The mongo that runs the core's database next reads the files of the one
+  // that runs now only within a release series (4.4 -> 4.4.x); across one,
+  // mongo's own upgrade path (featureCompatibilityVersion, one series at a
+  // time) comes first, which poolops does not do: refused with the reason.
+  absl::StatusOr<std::string> CheckDatabase() {
+    const BundleRecord* old_core = nullptr;
+    for (const BundleRecord& r : last_->bundles) {
+      if (r.role == "core") old_core = &r;
+    }
+    if (old_core == nullptr) return "skipped: no core ran before";
+    absl::StatusOr<std::unique_ptr<Target>> t =
+        l_.targets->Open(old_core->target, dir_);
+    if (!t.ok()) return t.status();
+    std::string next = CoreDatabaseTag(core());
+    // The operator's override.env may pin another tag (its last line wins).
+    absl::StatusOr<std::optional<std::string>> own =
+        ReadOperatorFile(t->get(), core().name, "override.env");
+    if (own.ok() && own->has_value()) {
+      for (absl::string_view line : absl::StrSplit(**own, '\n')) {
+        line = absl::StripAsciiWhitespace(line);
+        absl::ConsumePrefix(&line, "export ");
+        if (absl::ConsumePrefix(&line, "CORE_MONGO_TAG=")) {
+          next = std::string(absl::StripAsciiWhitespace(line));
+          if (next.size() >= 2 && (next[0] == '\'' || next[0] == '"')) {
+            next = next.substr(1, next.size() - 2);
+          }
+        }
+      }
+    }
+    absl::StatusOr<std::string> out =
+        l_.runner->Exec(t->get(), ComposeOf(*old_core), kCoreDatabaseService,
+                        {"mongod", "--version"}, "");
+    const std::string key = "db version v";
+    const size_t at = out.ok() ? out->find(key) : std::string::npos;
+    if (at == std::string::npos) {
+      return absl::StrCat(
+          "skipped: the running database did not say its version",
+          out.ok() ? "" : absl::StrCat(" (", out.status().message(), ")"));
+    }
+    const size_t from = at + key.size();
+    const std::string running =
+        out->substr(from, out->find_first_of(" \r\n", from) - from);
+    if (next.empty() || !absl::ascii_isdigit(next[0])) {
+      return absl::StrCat("skipped: the new mongo image tag '", next,
+                          "' names no version (running ", running, ")");
+    }
+    if (MongoSeries(running) != MongoSeries(next)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the core's database runs mongo ", running,
+          "; the new core bundle "
+          "would run mongo ",
+          next,
+          " on the same volume: across release "
+          "series mongo reads its files only after its own upgrade path (one "
+          "series at a time, setFeatureCompatibilityVersion), which poolops "
+          "does not do. Upgrade the database first, or keep CORE_MONGO_TAG "
+          "at ",
+          MongoSeries(running), " in the core's override.env"));
+    }
+    return absl::StrCat("mongo ", running, " -> ", next,
+                        ": same release series, its volume kept");
+  }
+
+  // The old core back and, after an upgrade, its database as the upgrade's
+  // backup holds it: the new version may have written what the old one
+  // cannot read. Said either way in the rollback's events.
+  void RollBackCore() {
+    RollBack(core());
+    if (backup_path_.empty() || !last_) return;
+    const BundleRecord* old_core = nullptr;
+    for (const BundleRecord& r : last_->bundles) {
+      if (r.role == "core") old_core = &r;
+    }
+    absl::StatusOr<PoolBackup> backup = ReadBackup(backup_path_, pool_);
+    absl::Status s = !backup.ok() ? backup.status()
+                     : old_core == nullptr
+                         ? absl::NotFoundError("no core in the last revision")
+                         : RestoreCoreDatabase(l_, *backup, *old_core, dir_);
+    events_.Emit(
+        "rollback", core().target,
+        s.ok() ? v1::StepEvent::STATE_ROLLING_BACK
+               : v1::StepEvent::STATE_FAILED,
+        s.ok() ? absl::StrCat("core database restored from ", backup_path_)
+               : absl::StrCat("core database NOT restored from ", backup_path_,
+                              " (pool restore can): ", s.message()));
+  }
+
   absl::StatusOr<std::string> WaitCoreHealthy() {
     return WaitCoreHealthy(/*attach=*/version_change_);
   }
@@ -1056,6 +1153,7 @@ class UpRun {
   std::string workerpool_;
   RenderResult rendered_;
   std::vector<BundleRecord> records_;
+  std::string backup_path_;  // the upgrade's backup, once taken
   std::vector<const BundleRecord*> removed_;
 
   // The last applied revision's spec (defaults filled) and stack version;

@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "services/orchestrator/bundle_diff.h"
 #include "services/orchestrator/compose_file.h"
 #include "services/orchestrator/stack_catalog.h"
@@ -89,10 +91,6 @@ std::string ImageTag(const std::string& image, const Bundle& b) {
   return tag;
 }
 
-std::string Major(const std::string& tag) {
-  return tag.substr(0, tag.find('.'));
-}
-
 const Bundle* FirstWorker(const std::vector<Bundle>& bundles) {
   for (const Bundle& b : bundles) {
     if (b.role == "worker") return &b;
@@ -164,7 +162,7 @@ std::vector<v1::Action> StackMigrationActions(
     std::string t0 = ImageTag(o.image["mongo"], old_core);
     std::string t1 = ImageTag(n.image["mongo"], new_core);
     add(after.core().target(),
-        Major(t0) == Major(t1)
+        MongoSeries(t0) == MongoSeries(t1)
             ? absl::StrCat("core database: mongo ", t0, " -> ", t1,
                            ", same major version: its volume is kept as is")
             : absl::StrCat(
@@ -217,6 +215,19 @@ std::vector<v1::Action> StackMigrationActions(
                   "anything changes");
   add(after.name(), order);
   return out;
+}
+
+std::string CoreDatabaseTag(const Bundle& core) {
+  Services s = ServicesOf(core);
+  auto it = s.image.find(kCoreDatabaseService);
+  return it == s.image.end() ? "" : ImageTag(it->second, core);
+}
+
+std::string MongoSeries(const std::string& version) {
+  std::string v(absl::StripPrefix(version, "v"));
+  std::vector<std::string> parts = absl::StrSplit(v, '.');
+  if (parts.size() < 2) return v;
+  return absl::StrCat(parts[0], ".", parts[1]);
 }
 
 }  // namespace poolops::orchestrator

@@ -23,4 +23,13 @@ std::vector<v1::Action> StackMigrationActions(
     const v1::PoolSpec& after, const std::vector<Bundle>& new_bundles,
     const std::vector<std::string>& rolled);
 
+// The tag of the core's database image (its "mongo" service), resolved
+// against the bundle's .env values; "" when the bundle has none.
+std::string CoreDatabaseTag(const Bundle& core);
+
+// A mongo version's release series ("4.4.29" -> "4.4", "v6.0" -> "6.0"): the
+// files of one series are read by the next only after mongo's own upgrade
+// path (featureCompatibilityVersion), one series at a time.
+std::string MongoSeries(const std::string& version);
+
 }  // namespace poolops::orchestrator
