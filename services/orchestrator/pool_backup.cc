@@ -117,7 +117,10 @@ absl::StatusOr<BackupResult> BackupPool(const ApplyLayers& layers,
     secrets = *std::move(all);
   }
 
-  if (absl::Status s = files::EnsureDir(out_dir, 0700); !s.ok()) return s;
+  // The operator's folder (it may be /tmp or a shared mount): never
+  // re-moded, refused when others may write to it; the backup's own folder
+  // inside is new and 0700.
+  if (absl::Status s = files::EnsureOwnDir(out_dir); !s.ok()) return s;
   // A second backup within the same second gets a suffix.
   const std::string name =
       BackupName(pool, layers.clock->Now(), revision.revision);

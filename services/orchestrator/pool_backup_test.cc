@@ -206,6 +206,24 @@ TEST_F(PoolBackupTest, ADamagedOrAlteredBackupIsRefusedBeforeAnythingChanges) {
   EXPECT_THAT(other.status().message(), HasSubstr("it is pool 't'"));
 }
 
+// --out is the operator's folder: its mode stays; one others may write to
+// is refused (they could swap the backup's files).
+TEST_F(PoolBackupTest, AnOutFolderKeepsItsModeAndAWritableOneIsRefused) {
+  Site site(dir_.path() / "site", &compose_, &chain_, &clock_);
+  ASSERT_TRUE(site.applier->Up(Spec(site), nullptr).ok());
+  const fs::path shared = dir_.path() / "shared";
+  fs::create_directories(shared);
+  ::chmod(shared.c_str(), 0755);
+  auto b = site.applier->Backup("t", shared);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(Mode(shared), 0755u);
+  EXPECT_EQ(Mode(b->path), 0700u);
+  ::chmod(shared.c_str(), 0777);
+  auto refused = site.applier->Backup("t", shared);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status())) << refused.status();
+  EXPECT_EQ(Mode(shared), 0777u);
+}
+
 TEST_F(PoolBackupTest, BackupNeedsARunningPoolRestoreAStoppedOne) {
   Site site(dir_.path() / "site", &compose_, &chain_, &clock_);
   auto never = site.applier->Backup("t", dir_.path() / "backups");
