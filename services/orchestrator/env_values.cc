@@ -128,6 +128,14 @@ std::string Quote(char q, const std::string& name, const std::string& value) {
 
 }  // namespace
 
+std::string UnquoteEnvValue(absl::string_view v) {
+  if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') &&
+      v.back() == v.front()) {
+    return std::string(v.substr(1, v.size() - 2));
+  }
+  return std::string(v);
+}
+
 bool IsEnvName(const std::string& name) {
   if (name.empty() || name.size() > 128 || absl::ascii_isdigit(name[0])) {
     return false;

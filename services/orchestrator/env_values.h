@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "poolops/orchestrator/v1/orchestrator.pb.h"
 #include "services/orchestrator/spec_parser.h"
 #include "services/orchestrator/stack_catalog.h"
@@ -31,6 +32,10 @@ namespace poolops::orchestrator {
 // password).
 absl::StatusOr<std::string> EnvLine(const std::string& name,
                                     const std::string& value);
+
+// A value of an operator's .env line as compose reads it: without one pair
+// of matching single or double quotes around it.
+std::string UnquoteEnvValue(absl::string_view value);
 
 // [A-Za-z_][A-Za-z0-9_]*, at most 128 characters: a name compose and the
 // services read as one environment variable.

@@ -9,17 +9,6 @@
 #include "services/orchestrator/stack_variables.h"
 
 namespace poolops::orchestrator {
-namespace {
-
-std::string Unquote(std::string v) {
-  if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') &&
-      v.back() == v.front()) {
-    return v.substr(1, v.size() - 2);
-  }
-  return v;
-}
-
-}  // namespace
 
 std::vector<std::string> CheckOverrideEnv(v1::StackVersion version,
                                           std::string_view text,
@@ -44,7 +33,7 @@ std::vector<std::string> CheckOverrideEnv(v1::StackVersion version,
       continue;
     }
     std::string value =
-        Unquote(std::string(absl::StripAsciiWhitespace(line.substr(eq + 1))));
+        UnquoteEnvValue(absl::StripAsciiWhitespace(line.substr(eq + 1)));
     if (!read.count(name)) {
       if (auto why = WhyV9ReadsNo(name)) {
         problem(absl::StrCat(

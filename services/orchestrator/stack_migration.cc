@@ -96,14 +96,6 @@ const std::vector<EnvChange>& Changes() {
   return *changes;
 }
 
-std::string Unquoted(absl::string_view v) {
-  if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') &&
-      v.back() == v.front()) {
-    return std::string(v.substr(1, v.size() - 2));
-  }
-  return std::string(v);
-}
-
 // One hop's rewrite of `name`=`value`; false when the hop leaves it alone.
 struct Rewrite {
   std::string name, value;
@@ -180,7 +172,8 @@ OverrideMigration MigrateOverrideEnv(v1::StackVersion from, v1::StackVersion to,
     Rewrite r;
     if (!line.empty() && line[0] != '#' && eq != std::string::npos) {
       r.name = std::string(absl::StripAsciiWhitespace(body.substr(0, eq)));
-      r.value = Unquoted(absl::StripAsciiWhitespace(body.substr(eq + 1)));
+      r.value =
+          UnquoteEnvValue(absl::StripAsciiWhitespace(body.substr(eq + 1)));
     }
     std::vector<std::string> done;
     if (IsEnvName(r.name)) {

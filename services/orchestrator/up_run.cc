@@ -17,6 +17,7 @@
 #include "nlohmann/json.hpp"
 #include "services/orchestrator/bundle_diff.h"
 #include "services/orchestrator/compose_file.h"
+#include "services/orchestrator/env_values.h"
 #include "services/orchestrator/override_env_check.h"
 #include "services/orchestrator/pool_backup.h"
 #include "services/orchestrator/spec_defaults.h"
@@ -686,10 +687,7 @@ class UpRun {
         line = absl::StripAsciiWhitespace(line);
         absl::ConsumePrefix(&line, "export ");
         if (absl::ConsumePrefix(&line, "CORE_MONGO_TAG=")) {
-          next = std::string(absl::StripAsciiWhitespace(line));
-          if (next.size() >= 2 && (next[0] == '\'' || next[0] == '"')) {
-            next = next.substr(1, next.size() - 2);
-          }
+          next = UnquoteEnvValue(absl::StripAsciiWhitespace(line));
         }
       }
     }
