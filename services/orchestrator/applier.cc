@@ -204,7 +204,8 @@ absl::StatusOr<v1::PoolResult> Applier::Down(const std::string& pool,
   for (size_t i = 0; i < last->bundles.size(); ++i) {
     threads.emplace_back([&, i] {
       const BundleRecord& b = last->bundles[i];
-      absl::StatusOr<std::unique_ptr<Target>> t = targets_->Open(b.target, dir);
+      absl::StatusOr<std::unique_ptr<Target>> t =
+          targets_->Open(b.target, dir, pool);
       if (!t.ok()) {
         results[i] = t.status();
         return;

@@ -49,6 +49,8 @@ class ComposeFile {
   void ReplaceListEntry(const std::string& service, const std::string& key,
                         const std::string& from, const std::string& to);
   void RemoveTopLevel(const std::string& key);
+  // The whole tree (the swarm rewrite walks every value).
+  YAML::Node Root() { return root_; }
 
   std::string Emit() const;
 

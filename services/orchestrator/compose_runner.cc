@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/orchestrator/swarm_runner.h"
 
 namespace poolops::orchestrator {
 
@@ -21,6 +22,15 @@ std::string Condense(const std::string& output) {
   constexpr size_t kMax = 4000;
   if (out.size() > kMax) out = "..." + out.substr(out.size() - kMax);
   return out;
+}
+
+// Backups and restores exec in the database's container, which a swarm
+// may run on any node: not done there yet.
+absl::Status NotOnSwarm(const Target& target, const std::string& what) {
+  return absl::UnimplementedError(
+      absl::StrCat(target.Describe(), ": ", what,
+                   " is not supported on swarm targets yet (backup and "
+                   "restore of the core's database need a compose target)"));
 }
 
 }  // namespace
@@ -145,6 +155,7 @@ absl::StatusOr<CommandResult> DockerComposeRunner::Compose(
 
 absl::Status DockerComposeRunner::Up(Target* target,
                                      const ComposeBundle& bundle) {
+  if (target->SwarmHost()) return StackDeploy(target, bundle);
   absl::StatusOr<CommandResult> r =
       Compose(target, bundle, "up -d --remove-orphans", /*exclusive=*/true);
   if (!r.ok()) return r.status();
@@ -157,6 +168,9 @@ absl::Status DockerComposeRunner::Up(Target* target,
 absl::Status DockerComposeRunner::Down(Target* target,
                                        const ComposeBundle& bundle,
                                        bool remove_volumes) {
+  if (target->SwarmHost()) {
+    return StackRemove(target, bundle, remove_volumes);
+  }
   absl::StatusOr<CommandResult> r =
       Compose(target, bundle,
               remove_volumes ? "down --remove-orphans -v -t 5"
@@ -172,6 +186,16 @@ absl::Status DockerComposeRunner::Down(Target* target,
 
 absl::StatusOr<std::vector<std::string>> DockerComposeRunner::Running(
     Target* target, const ComposeBundle& bundle) {
+  if (target->SwarmHost()) {
+    absl::StatusOr<std::vector<SwarmServiceState>> services =
+        StackServices(target, bundle);
+    if (!services.ok()) return services.status();
+    std::vector<std::string> out;
+    for (const SwarmServiceState& s : *services) {
+      if (s.Converged()) out.push_back(s.service);
+    }
+    return out;
+  }
   // Docker's own state per container: compose's "running" filter also
   // lists a container in a restart loop (State.Running stays true), which
   // is what a worker that exits at start looks like.
@@ -198,6 +222,36 @@ absl::StatusOr<std::vector<std::string>> DockerComposeRunner::Running(
 absl::StatusOr<std::string> DockerComposeRunner::Logs(
     Target* target, const ComposeBundle& bundle, const std::string& service,
     int lines) {
+  if (target->SwarmHost()) {
+    // A task the swarm rejected (a missing image or bind folder, no node
+    // that fits) has no logs: what the swarm says comes first.
+    std::string said;
+    absl::StatusOr<std::vector<SwarmServiceState>> states =
+        StackServices(target, bundle);
+    if (states.ok()) {
+      for (const SwarmServiceState& st : *states) {
+        if (st.service != service || st.Converged()) continue;
+        said = absl::StrCat(
+            "swarm: ", service, " ", st.state,
+            st.node.empty() ? "" : " on " + st.node,
+            st.error.empty() ? "" : ": " + st.error,
+            st.update_state.empty()
+                ? ""
+                : absl::StrCat(
+                      " (update ", st.update_state,
+                      st.update_message.empty() ? "" : ": " + st.update_message,
+                      ")"),
+            "\n");
+      }
+    }
+    absl::StatusOr<std::string> logs =
+        StackLogs(target, bundle, service, lines);
+    if (!logs.ok()) {
+      if (said.empty()) return logs.status();
+      return said;
+    }
+    return said + Condense(*logs);
+  }
   absl::StatusOr<CommandResult> r = Compose(
       target, bundle,
       absl::StrCat("logs --no-color --tail ", lines, " ", ShellQuote(service)),
@@ -212,6 +266,7 @@ absl::StatusOr<std::string> DockerComposeRunner::Logs(
 absl::Status DockerComposeRunner::UpServices(
     Target* target, const ComposeBundle& bundle,
     const std::vector<std::string>& services) {
+  if (target->SwarmHost()) return NotOnSwarm(*target, "starting some services");
   std::string args = "up -d";
   for (const std::string& s : services)
     absl::StrAppend(&args, " ", ShellQuote(s));
@@ -232,6 +287,7 @@ constexpr char kExecEnd[] = "POOLOPS-EXEC-END";
 absl::StatusOr<std::string> DockerComposeRunner::Exec(
     Target* target, const ComposeBundle& bundle, const std::string& service,
     const std::vector<std::string>& command, const std::string& input) {
+  if (target->SwarmHost()) return NotOnSwarm(*target, "exec in a service");
   absl::StatusOr<std::string> flavour = Detect(target);
   if (!flavour.ok()) return flavour.status();
   // Bytes travel base64 both ways (the script on stdin, the answer in the

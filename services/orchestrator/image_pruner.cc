@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/orchestrator/image_prune.h"
@@ -71,8 +72,11 @@ std::vector<std::string> ImagePruner::RunOnce() {
     std::set<std::string> hosts;
     for (const auto& w : spec.spec.workers()) hosts.insert(w.target());
     for (const std::string& host : hosts) {
+      // A swarm's nodes are not reached one by one (yet): the CLI here
+      // talks to the manager only.
+      if (absl::StartsWith(host, "swarm")) continue;
       absl::StatusOr<std::unique_ptr<Target>> target =
-          targets_->Open(host, spec.dir.string());
+          targets_->Open(host, spec.dir.string(), spec.spec.name());
       absl::StatusOr<PruneResult> r =
           target.ok() ? PruneHostImages(target->get(), keep) : target.status();
       std::string message =

@@ -38,8 +38,8 @@ int main(int argc, char** argv) {
         orch::SshOptions ssh;
         if (const char* cfg = std::getenv("POOLOPS_SSH_CONFIG"))
           ssh.config_file = cfg;
-        std::unique_ptr<orch::TargetFactory> targets =
-            orch::NewTargetFactory(poolops::proc::ProcessRunner::Real(), ssh);
+        std::unique_ptr<orch::TargetFactory> targets = orch::NewTargetFactory(
+            poolops::proc::ProcessRunner::Real(), ssh, home->root() / "swarm");
         orch::DockerComposeRunner runner;
         std::unique_ptr<orch::HealthProbe> health =
             orch::NewSuiteHealthProbe(home->run_dir());

@@ -97,7 +97,7 @@ absl::StatusOr<BackupResult> BackupPool(const ApplyLayers& layers,
 
   // The dump first: nothing is written when the database cannot be read.
   absl::StatusOr<std::unique_ptr<Target>> target =
-      layers.targets->Open(core->target, spec->dir.string());
+      layers.targets->Open(core->target, spec->dir.string(), pool);
   if (!target.ok()) return target.status();
   absl::StatusOr<std::string> dump = layers.runner->Exec(
       target->get(), ComposeOf(*core), kCoreDatabaseService,
@@ -157,7 +157,7 @@ absl::StatusOr<BackupResult> BackupPool(const ApplyLayers& layers,
   for (const Bundle& b : rendered->bundles) {
     // The operator's own files on the host go too: a lost host loses them.
     absl::StatusOr<std::unique_ptr<Target>> host =
-        layers.targets->Open(b.target, spec->dir.string());
+        layers.targets->Open(b.target, spec->dir.string(), pool);
     if (!host.ok()) return host.status();
     for (const char* file : kOperatorOwnedFiles) {
       absl::StatusOr<std::optional<std::string>> content =
@@ -439,7 +439,7 @@ absl::Status RestoreBundles(const ApplyLayers& layers, const PoolBackup& backup,
           absl::StrCat("the backup has no bundle '", b.name, "'"));
     }
     absl::StatusOr<std::unique_ptr<Target>> target =
-        layers.targets->Open(b.target, spec_dir);
+        layers.targets->Open(b.target, spec_dir, backup.pool);
     if (!target.ok()) return target.status();
     if (absl::Status s = (*target)->WriteBundle(b.name, files->second);
         !s.ok()) {
@@ -463,7 +463,7 @@ absl::Status RestoreCoreDatabase(const ApplyLayers& layers,
                                  const BundleRecord& core,
                                  const std::string& spec_dir) {
   absl::StatusOr<std::unique_ptr<Target>> target =
-      layers.targets->Open(core.target, spec_dir);
+      layers.targets->Open(core.target, spec_dir, backup.pool);
   if (!target.ok()) return target.status();
   const ComposeBundle compose = ComposeOf(core);
   if (absl::Status s = layers.runner->UpServices(target->get(), compose,

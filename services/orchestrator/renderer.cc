@@ -12,6 +12,8 @@
 #include "nlohmann/json.hpp"
 #include "services/orchestrator/spec_defaults.h"
 #include "services/orchestrator/spring_duration.h"
+#include "services/orchestrator/swarm_stack.h"
+#include "services/orchestrator/target_address.h"
 
 namespace poolops::orchestrator {
 namespace {
@@ -708,6 +710,12 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
     }
     if (wk.gpu())
       base->SetEnv(worker_service, "IEXEC_WORKER_GPU_ENABLED", "True");
+    if (!wk.docker_socket().empty()) {
+      base->ReplaceListEntry(
+          worker_service, "volumes",
+          "/var/run/docker.sock:/var/run/docker.sock",
+          absl::StrCat(wk.docker_socket(), ":/var/run/docker.sock"));
+    }
     std::map<std::string, std::string> overrides;
     if (absl::Status s = ApplyOverrides(
             &*base, worker_service, spec.override_env().worker(), &overrides);
@@ -782,12 +790,31 @@ absl::StatusOr<std::vector<Bundle>> Renderer::Render(
   if (!merged.ok()) return merged.status();
   bundles = std::move(*merged);
 
+  // Swarm targets: each bundle a stack, placed as the spec says.
+  for (Bundle& b : bundles) {
+    absl::StatusOr<TargetAddress> t = ParseTarget(b.target);
+    if (!t.ok() || t->kind != TargetAddress::Kind::kSwarm) continue;
+    SwarmStackOptions o;
+    o.parallelism = spec.rollout().workers_at_once();
+    if (b.role == "core") {
+      o.placement = core.placement();
+    } else {
+      for (const v1::PoolSpec::Worker& wk : spec.workers()) {
+        if (wk.target() != b.target) continue;
+        o.placement_of[b.name == wk.name() ? worker_service : wk.name()] =
+            wk.placement();
+      }
+    }
+    if (absl::Status st = ToSwarmStack(&b, o); !st.ok()) return st;
+  }
+
   // Manifests: what the runner needs, nothing secret.
   for (Bundle& b : bundles) {
     nlohmann::json m = {
         {"pool", spec.name()}, {"bundle", b.name},
         {"role", b.role},      {"project", b.project},
         {"stack", dir},        {"composeFiles", b.compose_files}};
+    if (absl::StartsWith(b.target, "swarm")) m["engine"] = "swarm";
     b.files.push_back({"poolops-bundle.json", m.dump(2) + "\n", 0644});
   }
   return bundles;

@@ -74,6 +74,38 @@ class Checker {
     if (!t.ok()) Add(field, std::string(t.status().message()));
   }
 
+  // Placement goes into swarm constraints ("node.labels.k == v"): names
+  // only, so no value can add an operator or another constraint.
+  void CheckPlacement(const std::string& field, const std::string& target,
+                      const v1::PoolSpec::Placement& p, bool host_network) {
+    const bool swarm = absl::StartsWith(target, "swarm");
+    if (swarm && !host_network) {
+      Add(absl::StrCat(field.substr(0, field.rfind('.')), ".target"),
+          "swarm targets run every service on the swarm's host network (no "
+          "overlay): set network_mode: host");
+    }
+    if (p.node().empty() && p.node_labels().empty()) return;
+    if (!swarm) {
+      Add(field, "placement is for swarm targets only");
+      return;
+    }
+    static const char kName[] = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
+    if (!p.node().empty() && !Matches(p.node(), kName)) {
+      Add(field + ".node",
+          absl::StrCat("'", PrintableText(p.node()),
+                       "': a node ID or hostname (letters, digits, . _ -)"));
+    }
+    if (p.node_labels_size() > 16) Add(field + ".node_labels", "at most 16");
+    for (const auto& [k, v] : p.node_labels()) {
+      if (!Matches(k, kName) || !Matches(v, kName)) {
+        Add(field + ".node_labels",
+            absl::StrCat("'", PrintableText(k), "': '", PrintableText(v),
+                         "': label names and values of letters, digits, . _ "
+                         "- (at most 63)"));
+      }
+    }
+  }
+
   std::vector<v1::Violation> Take() { return std::move(out_); }
 
  private:
@@ -277,6 +309,9 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
   // Core host.
   const auto& core = spec.core();
   c.CheckTarget("core.target", core.target());
+  const bool host_network = spec.network_mode() == v1::NETWORK_MODE_HOST;
+  c.CheckPlacement("core.placement", core.target(), core.placement(),
+                   host_network);
   if (core.host().empty()) {
     c.Add("core.host",
           "required: PROD_CORE_HOST, the static IP or DNS name workers reach "
@@ -431,6 +466,13 @@ std::vector<v1::Violation> ValidateSpec(const v1::PoolSpec& spec,
             absl::StrCat("'", w.name(), "' is used by another worker"));
     }
     c.CheckTarget(p + ".target", w.target());
+    c.CheckPlacement(p + ".placement", w.target(), w.placement(), host_network);
+    if (!w.docker_socket().empty() &&
+        (!Matches(w.docker_socket(), "/[A-Za-z0-9._/-]*") ||
+         w.docker_socket().size() > 107)) {
+      c.Add(p + ".docker_socket",
+            "an absolute path of at most 107 bytes (letters, digits, . _ - /)");
+    }
     if (w.wallet().empty()) {
       c.Add(p + ".wallet", "required: each worker signs with its own wallet");
     } else if (w.wallet() == wp.owner_wallet()) {

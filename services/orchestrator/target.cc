@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -33,6 +35,10 @@ class ScriptTarget : public Target {
         describe_(std::move(describe)) {}
 
   std::string Describe() const override { return describe_; }
+  std::optional<std::string> SwarmHost() const override { return swarm_; }
+  void SetSwarmHost(std::string docker_host) {
+    swarm_ = std::move(docker_host);
+  }
 
   using Target::WriteBundle;
   absl::Status WriteBundle(const std::string& bundle,
@@ -106,17 +112,52 @@ class ScriptTarget : public Target {
   std::vector<std::string> prefix_;  // {} locally, {"ssh", ...} remotely
   std::string root_;
   std::string describe_;
+  std::optional<std::string> swarm_;
 };
+
+// A swarm's bundles live with the orchestrator (docker stack deploy reads
+// them here and sends them to the manager): one folder per manager and
+// pool, so that two pools' "core" bundles never meet.
+std::string SwarmFolderName(const TargetAddress& t) {
+  if (t.docker_host.empty()) return "local";
+  std::string out;
+  for (char c : t.docker_host) {
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '.' || c == '-';
+    out.push_back(keep ? c : '_');
+  }
+  return out;
+}
 
 class Factory : public TargetFactory {
  public:
-  Factory(proc::ProcessRunner* runner, SshOptions ssh)
-      : runner_(runner), ssh_(std::move(ssh)) {}
+  Factory(proc::ProcessRunner* runner, SshOptions ssh, fs::path swarm_root)
+      : runner_(runner),
+        ssh_(std::move(ssh)),
+        swarm_root_(std::move(swarm_root)) {}
 
   absl::StatusOr<std::unique_ptr<Target>> Open(
-      const std::string& text, const std::string& spec_dir) override {
+      const std::string& text, const std::string& spec_dir,
+      const std::string& pool) override {
     absl::StatusOr<TargetAddress> t = ParseTarget(text);
     if (!t.ok()) return t.status();
+    if (t->kind == TargetAddress::Kind::kSwarm) {
+      if (swarm_root_.empty()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "target '", text,
+            "': swarm targets need the orchestrator's home (--home)"));
+      }
+      if (pool.empty() || pool.find('/') != std::string::npos ||
+          pool[0] == '.') {
+        return absl::InvalidArgumentError(
+            absl::StrCat("target '", text, "': no valid pool name"));
+      }
+      auto target = std::make_unique<ScriptTarget>(
+          runner_, std::vector<std::string>{},
+          (swarm_root_ / SwarmFolderName(*t) / pool).string(), text);
+      target->SetSwarmHost(t->docker_host);
+      return std::unique_ptr<Target>(std::move(target));
+    }
     if (t->kind == TargetAddress::Kind::kLocal) {
       fs::path p(t->path);
       if (p.is_relative() && !spec_dir.empty()) p = fs::path(spec_dir) / p;
@@ -133,6 +174,7 @@ class Factory : public TargetFactory {
  private:
   proc::ProcessRunner* runner_;
   SshOptions ssh_;
+  fs::path swarm_root_;
 };
 
 }  // namespace
@@ -227,9 +269,11 @@ std::string WriteBundleScript(const std::string& root,
   return s;
 }
 
-std::unique_ptr<TargetFactory> NewTargetFactory(proc::ProcessRunner* runner,
-                                                SshOptions ssh) {
-  return std::make_unique<Factory>(runner, std::move(ssh));
+std::unique_ptr<TargetFactory> NewTargetFactory(
+    proc::ProcessRunner* runner, SshOptions ssh,
+    std::filesystem::path swarm_root) {
+  return std::make_unique<Factory>(runner, std::move(ssh),
+                                   std::move(swarm_root));
 }
 
 namespace {

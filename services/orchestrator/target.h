@@ -37,6 +37,9 @@ class Target {
  public:
   virtual ~Target() = default;
   virtual std::string Describe() const = 0;
+  // A Docker Swarm manager (bundles are deployed as stacks there): its
+  // DOCKER_HOST, "" for the orchestrator's own; nullopt for a folder target.
+  virtual std::optional<std::string> SwarmHost() const { return std::nullopt; }
   // Writes <root>/<bundle>: the previous folder's files are first copied to
   // <root>/.<bundle>.backup (replacing an older backup; with `keep_backup`
   // an existing backup stays: the folder holds an unfinished revision's
@@ -65,9 +68,15 @@ class Target {
 class TargetFactory {
  public:
   virtual ~TargetFactory() = default;
-  // `spec_dir` resolves relative local paths.
+  // `spec_dir` resolves relative local paths; `pool` names a swarm
+  // target's folder.
   virtual absl::StatusOr<std::unique_ptr<Target>> Open(
-      const std::string& target, const std::string& spec_dir) = 0;
+      const std::string& target, const std::string& spec_dir,
+      const std::string& pool) = 0;
+  absl::StatusOr<std::unique_ptr<Target>> Open(const std::string& target,
+                                               const std::string& spec_dir) {
+    return Open(target, spec_dir, "");
+  }
 };
 
 struct SshOptions {
@@ -75,9 +84,11 @@ struct SshOptions {
   int connect_timeout_seconds = 10;
 };
 
-// Local folders and SSH through `ssh` on PATH.
-std::unique_ptr<TargetFactory> NewTargetFactory(proc::ProcessRunner* runner,
-                                                SshOptions ssh = {});
+// Local folders, SSH through `ssh` on PATH, and swarms (their bundles kept
+// under `swarm_root`/<manager>/<pool>; empty: swarm targets are refused).
+std::unique_ptr<TargetFactory> NewTargetFactory(
+    proc::ProcessRunner* runner, SshOptions ssh = {},
+    std::filesystem::path swarm_root = {});
 
 // The ssh argv up to the destination: our options first, the spec's user
 // and port only as the values of -l and -p, then "--" and the host (IPv6

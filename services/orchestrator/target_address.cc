@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "services/orchestrator/spec_text.h"
 
 namespace poolops::orchestrator {
@@ -157,10 +158,70 @@ absl::StatusOr<TargetAddress> ParseSsh(const std::string& text) {
   return t;
 }
 
+// "swarm://local", "swarm+unix:///abs/docker.sock" or
+// "swarm+ssh://[user@]host[:port]": the authority checked as ssh's.
+absl::StatusOr<TargetAddress> ParseSwarm(const std::string& text) {
+  const std::string usage =
+      absl::StrCat("target '", PrintableText(text),
+                   "': want swarm://local, swarm+unix:///path/docker.sock or "
+                   "swarm+ssh://user@manager[:port]");
+  TargetAddress t;
+  t.kind = TargetAddress::Kind::kSwarm;
+  if (text == "swarm://local") return t;
+  if (absl::StartsWith(text, "swarm+unix://")) {
+    t.path = text.substr(13);
+    if (!absl::StartsWith(t.path, "/") || t.path.size() < 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(usage, ": the socket path must be absolute"));
+    }
+    // Unix socket paths end at 108 bytes (sun_path).
+    if (t.path.size() > 107) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(usage, ": a socket path has at most 107 bytes"));
+    }
+    if (absl::Status s = CheckPath(text, t.path, /*spaces=*/false); !s.ok()) {
+      return s;
+    }
+    t.docker_host = absl::StrCat("unix://", t.path);
+    return t;
+  }
+  if (absl::StartsWith(text, "swarm+ssh://")) {
+    std::string authority = text.substr(12);
+    if (absl::EndsWith(authority, "/")) authority.pop_back();
+    if (authority.empty() || absl::StrContains(authority, "/")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(usage, ": no path after the manager"));
+    }
+    absl::StatusOr<TargetAddress> ssh =
+        ParseSsh(absl::StrCat("ssh://", authority, "/-"));
+    if (!ssh.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          usage, ": ",
+          absl::StripPrefix(
+              ssh.status().message(),
+              absl::StrCat("target 'ssh://", authority, "/-': "))));
+    }
+    t.user = ssh->user;
+    t.host = ssh->host;
+    t.port = ssh->port;
+    std::string host =
+        t.host.find(':') == std::string::npos ? t.host : "[" + t.host + "]";
+    t.docker_host =
+        absl::StrCat("ssh://", t.user.empty() ? "" : t.user + "@", host,
+                     t.port == 22 ? "" : absl::StrCat(":", t.port));
+    return t;
+  }
+  return absl::InvalidArgumentError(usage);
+}
+
 }  // namespace
 
 std::string TargetAddress::ToString() const {
   if (kind == Kind::kLocal) return absl::StrCat("local:", path);
+  if (kind == Kind::kSwarm) {
+    if (docker_host.empty()) return "swarm://local";
+    return absl::StrCat("swarm+", docker_host);
+  }
   std::string host_part =
       host.find(':') == std::string::npos ? host : absl::StrCat("[", host, "]");
   return absl::StrCat("ssh://", user.empty() ? "" : user + "@", host_part,
@@ -181,9 +242,11 @@ absl::StatusOr<TargetAddress> ParseTarget(const std::string& text) {
     return t;
   }
   if (absl::StartsWith(text, "ssh://")) return ParseSsh(text);
+  if (absl::StartsWith(text, "swarm")) return ParseSwarm(text);
   return absl::InvalidArgumentError(absl::StrCat(
       "target '", PrintableText(text),
-      "': want local:/path or ssh://user@host[:port]/absolute/path"));
+      "': want local:/path, ssh://user@host[:port]/absolute/path or a "
+      "swarm (swarm://local, swarm+unix:///path, swarm+ssh://user@host)"));
 }
 
 }  // namespace poolops::orchestrator

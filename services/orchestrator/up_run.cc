@@ -472,7 +472,7 @@ class UpRun {
         }
       }
       absl::StatusOr<std::unique_ptr<Target>> t =
-          l_.targets->Open(b.target, dir_);
+          l_.targets->Open(b.target, dir_, pool_);
       if (!t.ok()) return t.status();
       absl::StatusOr<CommandResult> r = (*t)->Shell(
           b.name, absl::StrCat("[ -f override.env ] || exit 0\nhead -c ",
@@ -528,7 +528,7 @@ class UpRun {
       events_.Emit("rollback", b->target, v1::StepEvent::STATE_ROLLING_BACK,
                    absl::StrCat(b->name, "/override.env from ", keep));
       absl::StatusOr<std::unique_ptr<Target>> t =
-          l_.targets->Open(b->target, dir_);
+          l_.targets->Open(b->target, dir_, pool_);
       if (!t.ok()) continue;
       (*t)->Shell(b->name, absl::StrCat("[ -f ", keep, " ] && cp -p ", keep,
                                         " override.env\n"))
@@ -606,7 +606,7 @@ class UpRun {
     return events_.Run(
         "deploy", b.target, [&]() -> absl::StatusOr<std::string> {
           absl::StatusOr<std::unique_ptr<Target>> t =
-              l_.targets->Open(b.target, dir_);
+              l_.targets->Open(b.target, dir_, pool_);
           if (!t.ok()) return t.status();
           absl::StatusOr<bool> keep = KeepBackup(b.name);
           if (!keep.ok()) return keep.status();
@@ -653,7 +653,7 @@ class UpRun {
     events_.Emit("rollback", b.target, v1::StepEvent::STATE_ROLLING_BACK,
                  b.name);
     absl::StatusOr<std::unique_ptr<Target>> t =
-        l_.targets->Open(b.target, dir_);
+        l_.targets->Open(b.target, dir_, pool_);
     if (!t.ok()) return;
     if (HadBefore(b.name) && (*t)->RestoreBackup(b.name).ok()) {
       for (const BundleRecord& r : last_->bundles) {
@@ -676,7 +676,7 @@ class UpRun {
     }
     if (old_core == nullptr) return "skipped: no core ran before";
     absl::StatusOr<std::unique_ptr<Target>> t =
-        l_.targets->Open(old_core->target, dir_);
+        l_.targets->Open(old_core->target, dir_, pool_);
     if (!t.ok()) return t.status();
     std::string next = CoreDatabaseTag(core());
     // The operator's override.env may pin another tag (its last line wins).
@@ -811,7 +811,7 @@ class UpRun {
   // The core's last words, read before the rollback takes its container.
   std::string CoreLogTail() {
     absl::StatusOr<std::unique_ptr<Target>> t =
-        l_.targets->Open(core().target, dir_);
+        l_.targets->Open(core().target, dir_, pool_);
     if (!t.ok()) return "";
     absl::StatusOr<std::string> logs =
         l_.runner->Logs(t->get(), ComposeOf(core()), "core", 15);
@@ -829,7 +829,7 @@ class UpRun {
       absl::Status s = events_.Run(
           "remove-bundle", b.target, [&]() -> absl::StatusOr<std::string> {
             absl::StatusOr<std::unique_ptr<Target>> t =
-                l_.targets->Open(b.target, dir_);
+                l_.targets->Open(b.target, dir_, pool_);
             if (!t.ok()) return t.status();
             if (absl::Status st =
                     l_.runner->Down(t->get(), ComposeOf(b), false);
@@ -848,7 +848,7 @@ class UpRun {
   void RestoreRemoved() {
     for (const BundleRecord* b : removed_) {
       absl::StatusOr<std::unique_ptr<Target>> t =
-          l_.targets->Open(b->target, dir_);
+          l_.targets->Open(b->target, dir_, pool_);
       if (t.ok()) l_.runner->Up(t->get(), ComposeOf(*b)).IgnoreError();
     }
   }
@@ -992,32 +992,47 @@ class UpRun {
     return records_[static_cast<size_t>(&b - rendered_.bundles.data())];
   }
 
-  std::string NotRunning(const std::vector<const Bundle*>& batch) {
+  struct Stopped {
+    const Bundle* bundle = nullptr;
+    std::string service;  // empty when the host could not be asked
+    std::string message;
+  };
+  std::optional<Stopped> FirstNotRunning(
+      const std::vector<const Bundle*>& batch) {
     for (const Bundle* b : batch) {
       absl::StatusOr<std::unique_ptr<Target>> t =
-          l_.targets->Open(b->target, dir_);
-      if (!t.ok()) return std::string(t.status().message());
+          l_.targets->Open(b->target, dir_, pool_);
+      if (!t.ok()) return Stopped{b, "", std::string(t.status().message())};
       absl::StatusOr<std::vector<std::string>> running =
           l_.runner->Running(t->get(), ComposeOf(*b));
-      if (!running.ok()) return std::string(running.status().message());
+      if (!running.ok()) {
+        return Stopped{b, "", std::string(running.status().message())};
+      }
       for (const auto& [service, hash] : Record(*b).services) {
         if (std::find(running->begin(), running->end(), service) ==
             running->end()) {
-          return absl::StrCat(b->name, ": service ", service, " not running");
+          return Stopped{
+              b, service,
+              absl::StrCat(b->name, ": service ", service, " not running")};
         }
       }
     }
-    return "";
+    return std::nullopt;
+  }
+  std::string NotRunning(const std::vector<const Bundle*>& batch) {
+    std::optional<Stopped> stopped = FirstNotRunning(batch);
+    return stopped ? stopped->message : "";
   }
 
-  std::string WorkerLogTail(const Bundle& b) {
+  std::string WorkerLogTail(const Bundle& b, std::string service = "") {
     absl::StatusOr<std::unique_ptr<Target>> t =
-        l_.targets->Open(b.target, dir_);
+        l_.targets->Open(b.target, dir_, pool_);
     if (!t.ok()) return "";
     const BundleRecord& record = Record(b);
-    const std::string service = record.services.empty()
-                                    ? std::string("worker")
-                                    : record.services.begin()->first;
+    if (service.empty()) {
+      service = record.services.empty() ? std::string("worker")
+                                        : record.services.begin()->first;
+    }
     absl::StatusOr<std::string> logs =
         l_.runner->Logs(t->get(), ComposeOf(b), service, 15);
     if (!logs.ok() || logs->empty()) return "";
@@ -1071,9 +1086,21 @@ class UpRun {
                              "worker stopped")
               : "");
     }
+    // Which worker does not even run, and what it or its engine said.
+    std::vector<const Bundle*> workers;
+    for (size_t i = 1; i < rendered_.bundles.size(); ++i) {
+      workers.push_back(&rendered_.bundles[i]);
+    }
+    std::optional<Stopped> stopped = FirstNotRunning(workers);
     return absl::DeadlineExceededError(absl::StrCat(
         "only ", seen.alive_workers, " of ", want, " workers alive after ",
-        absl::FormatDuration(l_.options.workers_alive_timeout)));
+        absl::FormatDuration(l_.options.workers_alive_timeout),
+        stopped ? absl::StrCat(
+                      " (", stopped->message, ")",
+                      stopped->service.empty()
+                          ? ""
+                          : WorkerLogTail(*stopped->bundle, stopped->service))
+                : ""));
   }
 
   // First what the owner wallet may sign (the vault refuses the rest), then
