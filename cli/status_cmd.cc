@@ -16,10 +16,12 @@
 
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -83,6 +85,14 @@ std::string StatusHuman(const mv1::PoolStatus& s) {
                     name,
                     std::string(name.size() < 20 ? 20 - name.size() : 1, ' '),
                     c.detail(), "\n");
+    // A swarm stack: where each of its services runs, and in what state.
+    if (absl::StartsWith(name, "swarm/")) {
+      for (const auto& [service, where] : std::map<std::string, std::string>(
+               c.values().begin(), c.values().end())) {
+        if (service == "role") continue;
+        absl::StrAppend(&out, std::string(12, ' '), service, ": ", where, "\n");
+      }
+    }
   }
   return out;
 }

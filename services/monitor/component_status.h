@@ -47,6 +47,8 @@ void EvaluateConfigServer(const PoolEndpoints& endpoints,
                           const PoolObservations& obs, v1::PoolStatus* status);
 // "grafana".
 void EvaluateGrafana(const PoolObservations& obs, v1::PoolStatus* status);
+
+void EvaluateSwarm(const PoolObservations& obs, v1::PoolStatus* status);
 // "market"; the open orders, when the orderbook was read.
 std::optional<OrderbookSummary> EvaluateMarket(const PoolObservations& obs,
                                                v1::PoolStatus* status);

@@ -109,6 +109,31 @@ absl::Status ValidateEndpoints(PoolEndpoints* t) {
       return s;
     }
   }
+  if (t->swarm_stacks_size() > 64) {
+    return absl::InvalidArgumentError("more than 64 swarm stacks");
+  }
+  static const std::regex kDockerHost(
+      "(unix:///[A-Za-z0-9._/-]{1,106}|ssh://"
+      "([A-Za-z0-9_][A-Za-z0-9._-]{0,63}@)?"
+      "([A-Za-z0-9_][A-Za-z0-9._-]{0,252}|\\[[0-9a-fA-F:.]{2,45}\\])"
+      "(:[0-9]{1,5})?)?");
+  for (const v1::SwarmStack& st : t->swarm_stacks()) {
+    if (!std::regex_match(st.docker_host(), kDockerHost)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("swarm stack ", st.project().substr(0, 80),
+                       ": docker host \"", st.docker_host().substr(0, 120),
+                       "\" is not unix:///path or ssh://[user@]host[:port]"));
+    }
+    if (!std::regex_match(st.project(), kName)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("swarm stack \"", st.project().substr(0, 80),
+                       "\": want 1-64 letters, digits, '.', '_' or '-'"));
+    }
+    if (st.role() != "core" && st.role() != "worker") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "swarm stack ", st.project(), ": role is core or worker"));
+    }
+  }
   names.clear();
   for (auto& w : *t->mutable_wallets()) {
     if (w.name().empty() || w.name().size() > 128) {

@@ -120,3 +120,34 @@ TEST(EndpointsStoreTest, FromJsonUsesTheProtoJsonNames) {
 
 }  // namespace
 }  // namespace poolops::monitor
+
+namespace poolops::monitor {
+namespace {
+
+// Swarm stacks reach a shell script and a child's DOCKER_HOST: names only.
+TEST(EndpointsStoreTest, SwarmStacksAreCheckedBeforeTheyAreKept) {
+  auto with = [](const std::string& host, const std::string& project,
+                 const std::string& role) {
+    PoolEndpoints t = Valid();
+    v1::SwarmStack* s = t.add_swarm_stacks();
+    s->set_docker_host(host);
+    s->set_project(project);
+    s->set_role(role);
+    return ValidateEndpoints(&t);
+  };
+  EXPECT_TRUE(with("", "p-core", "core").ok());
+  EXPECT_TRUE(with("unix:///run/docker-2.sock", "p-w0", "worker").ok());
+  EXPECT_TRUE(with("ssh://deploy@manager.example:2222", "p-w0", "worker").ok());
+  EXPECT_TRUE(with("ssh://root@[::1]", "p-w0", "worker").ok());
+  for (const char* bad :
+       {"tcp://10.0.0.1:2375", "unix://relative", "ssh://-oProxyCommand=x",
+        "unix:///a;rm -rf /", "ssh://h\n"}) {
+    absl::Status s = with(bad, "p-core", "core");
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_FALSE(with("", "p core; rm", "core").ok());
+  EXPECT_FALSE(with("", "p-core", "scheduler").ok());
+}
+
+}  // namespace
+}  // namespace poolops::monitor

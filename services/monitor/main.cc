@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
         deps.chains = chains.get();
         deps.balances = balances.get();
         deps.metrics = &metrics;
+        DockerSwarmSource swarm(poolops::proc::ProcessRunner::Real());
+        deps.swarm = &swarm;
         absl::StatusOr<std::unique_ptr<Monitor>> monitor =
             Monitor::Create(options, deps);
         if (!monitor.ok()) return monitor.status();

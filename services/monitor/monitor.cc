@@ -251,6 +251,9 @@ struct SideResults {
       heads;
   std::map<std::pair<std::string, std::string>, absl::StatusOr<Balances>>
       balances;
+  // By pool index, in the order of the pool's swarm_stacks.
+  std::map<size_t, std::vector<absl::StatusOr<std::vector<SwarmServiceState>>>>
+      swarm;
 };
 
 }  // namespace
@@ -370,7 +373,26 @@ size_t Monitor::RunRoundFor(const std::vector<PoolEndpoints>& pools) {
                                   options_.probe_timeout);
                             }));
     }
+    std::vector<std::pair<
+        size_t, std::future<absl::StatusOr<std::vector<SwarmServiceState>>>>>
+        stacks;
+    for (size_t i = 0; i < pools.size(); ++i) {
+      for (const v1::SwarmStack& st : pools[i].swarm_stacks()) {
+        stacks.emplace_back(
+            i,
+            std::async(
+                std::launch::async,
+                [this, st]() -> absl::StatusOr<std::vector<SwarmServiceState>> {
+                  if (deps_.swarm == nullptr) {
+                    return absl::UnimplementedError(
+                        "this monitor does not read swarms");
+                  }
+                  return deps_.swarm->Stack(st, options_.probe_timeout);
+                }));
+      }
+    }
     SideResults out;
+    for (auto& [i, f] : stacks) out.swarm[i].push_back(f.get());
     for (auto& [rpc, f] : heads) out.heads.emplace(rpc, f.get());
     for (auto& [key, f] : balances) out.balances.emplace(key, f.get());
     return out;
@@ -383,6 +405,12 @@ size_t Monitor::RunRoundFor(const std::vector<PoolEndpoints>& pools) {
     return ProbeOutcome{requests[index].url, std::move(responses[index])};
   };
   std::vector<v1::PoolStatus> results;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const auto& stacks = plans[i].endpoints->swarm_stacks();
+    for (int k = 0; k < stacks.size(); ++k) {
+      plans[i].obs.swarm.emplace_back(stacks[k], sides.swarm[i][k]);
+    }
+  }
   for (PoolPlan& plan : plans) {
     PoolObservations& obs = plan.obs;
     obs.core_metrics = outcome(plan.core_metrics);
@@ -431,7 +459,9 @@ size_t Monitor::RunRoundFor(const std::vector<PoolEndpoints>& pools) {
     }
   }
   for (auto& [watch, status] : pushes) watch->Push(status);
-  return requests.size() + rpcs.size() + wallets.size();
+  size_t stacks = 0;
+  for (const PoolEndpoints& p : pools) stacks += p.swarm_stacks_size();
+  return requests.size() + rpcs.size() + wallets.size() + stacks;
 }
 
 v1::ProbeResult Monitor::Probe(const v1::ProbeSpec& spec) {

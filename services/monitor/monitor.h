@@ -24,6 +24,7 @@
 #include "services/monitor/http_prober.h"
 #include "services/monitor/monitor_metrics.h"
 #include "services/monitor/status_model.h"
+#include "services/monitor/swarm_source.h"
 
 namespace poolops::monitor {
 
@@ -44,6 +45,7 @@ struct MonitorDeps {
   BalanceSource* balances = nullptr;
   Clock* clock = Clock::Real();
   MonitorMetrics* metrics = nullptr;  // may be null
+  SwarmSource* swarm = nullptr;       // null: swarm stacks are not read
 };
 
 // A Watch subscription: statuses queued for one reader. Thread-safe.

@@ -42,6 +42,7 @@ v1::PoolStatus EvaluatePool(const PoolEndpoints& endpoints,
   std::optional<OrderbookSummary> book = EvaluateMarket(obs, &status);
   EvaluateChain(endpoints, obs, core, &status);
   EvaluateWallets(endpoints, obs, book, &status);
+  EvaluateSwarm(obs, &status);
 
   // HTTPS endpoints whose certificate is close to expiry.
   for (Component& c : *status.mutable_components()) {

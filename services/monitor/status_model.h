@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/common/swarm_listing.h"
 #include "poolops/monitor/v1/monitor.pb.h"
 #include "proto/poolops/monitor/v1/health_name.h"
 #include "services/monitor/chain_sources.h"
@@ -50,6 +51,10 @@ struct PoolObservations {
   // when it could or was not asked.
   std::string chain_info_unknown;
   std::map<std::string, absl::StatusOr<Balances>> balances;  // by wallet name
+  // The pool's swarm stacks as their managers listed them.
+  std::vector<
+      std::pair<v1::SwarmStack, absl::StatusOr<std::vector<SwarmServiceState>>>>
+      swarm;
 };
 
 // What the model remembers about a pool between rounds.

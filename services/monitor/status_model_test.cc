@@ -498,3 +498,82 @@ TEST(StatusModelTest, Helpers) {
 
 }  // namespace
 }  // namespace poolops::monitor
+
+namespace poolops::monitor {
+namespace {
+
+SwarmServiceState Service(std::string name, std::string state, std::string node,
+                          std::string error = "") {
+  SwarmServiceState s;
+  s.service = std::move(name);
+  s.state = std::move(state);
+  s.node = std::move(node);
+  s.error = std::move(error);
+  s.desired = 1;
+  s.running = s.state == "running" ? 1 : 0;
+  return s;
+}
+
+v1::SwarmStack Stack(const std::string& project, const std::string& role) {
+  v1::SwarmStack s;
+  s.set_project(project);
+  s.set_role(role);
+  return s;
+}
+
+TEST(SwarmStatusTest, NodesAndStatesOfEachStack) {
+  const absl::Time now = absl::FromUnixSeconds(1700000000);
+  PoolObservations obs = Healthy(now);
+  obs.swarm.emplace_back(
+      Stack("p-core", "core"),
+      std::vector<SwarmServiceState>{Service("core", "running", "node-1"),
+                                     Service("mongo", "running", "node-1")});
+  obs.swarm.emplace_back(
+      Stack("p-workers-w0", "worker"),
+      std::vector<SwarmServiceState>{
+          Service("w0", "running", "node-1"),
+          Service("w1", "pending", "",
+                  "no suitable node (scheduling constraints not satisfied "
+                  "on 2 nodes)")});
+  obs.swarm.emplace_back(Stack("p-w2", "worker"),
+                         absl::UnavailableError("docker: connection refused"));
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Endpoints(), obs, &memory);
+  const v1::Component* core = Find(s, "swarm/p-core");
+  ASSERT_NE(core, nullptr);
+  EXPECT_EQ(core->status(), v1::HEALTH_OK);
+  EXPECT_EQ(core->detail(), "2 services running");
+  EXPECT_EQ(core->values().at("core"), "running on node-1");
+  const v1::Component* workers = Find(s, "swarm/p-workers-w0");
+  ASSERT_NE(workers, nullptr);
+  EXPECT_EQ(workers->status(), v1::HEALTH_DEGRADED);
+  EXPECT_THAT(workers->detail(),
+              HasSubstr("1 of 2 not running: w1 pending: no suitable node"));
+  EXPECT_EQ(workers->values().at("w0"), "running on node-1");
+  const v1::Component* unknown = Find(s, "swarm/p-w2");
+  ASSERT_NE(unknown, nullptr);
+  EXPECT_FALSE(unknown->known());
+  EXPECT_EQ(unknown->status(), v1::HEALTH_DEGRADED);
+  EXPECT_THAT(unknown->detail(), HasSubstr("connection refused"));
+  EXPECT_EQ(s.overall(), v1::HEALTH_DEGRADED);
+}
+
+TEST(SwarmStatusTest, ACoreServiceThatDoesNotRunIsDown) {
+  const absl::Time now = absl::FromUnixSeconds(1700000000);
+  PoolObservations obs = Healthy(now);
+  SwarmServiceState core = Service("core", "ready", "node-1");
+  core.update_state = "rollback_started";
+  obs.swarm.emplace_back(Stack("p-core", "core"),
+                         std::vector<SwarmServiceState>{core});
+  PoolMemory memory;
+  v1::PoolStatus s = EvaluatePool(Endpoints(), obs, &memory);
+  const v1::Component* c = Find(s, "swarm/p-core");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status(), v1::HEALTH_DOWN);
+  EXPECT_THAT(c->detail(),
+              HasSubstr("core ready on node-1 (update rollback_started)"));
+  EXPECT_EQ(s.overall(), v1::HEALTH_DOWN);
+}
+
+}  // namespace
+}  // namespace poolops::monitor

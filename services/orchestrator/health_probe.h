@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -39,6 +40,13 @@ struct PoolWatch {
   std::string workerpool;
   std::string owner_wallet;
   uint32_t expected_workers = 0;
+  // Stacks on swarm targets: the monitor reads their services' states.
+  struct SwarmStack {
+    std::string docker_host;  // the manager's DOCKER_HOST ("": default)
+    std::string project;
+    std::string role;  // "core" | "worker"
+  };
+  std::vector<SwarmStack> swarm_stacks;
 };
 
 class HealthProbe {

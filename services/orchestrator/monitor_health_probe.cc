@@ -71,6 +71,12 @@ class MonitorHealthProbe : public HealthProbe {
     t.set_workerpool(w.workerpool);
     t.set_expected_workers(w.expected_workers);
     t.set_source("orchestrator");
+    for (const PoolWatch::SwarmStack& s : w.swarm_stacks) {
+      mv1::SwarmStack* st = t.add_swarm_stacks();
+      st->set_docker_host(s.docker_host);
+      st->set_project(s.project);
+      st->set_role(s.role);
+    }
     if (!w.owner_wallet.empty()) {
       mv1::WalletTarget* wt = t.add_wallets();
       wt->set_name(w.owner_wallet);

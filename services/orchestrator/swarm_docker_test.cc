@@ -20,6 +20,7 @@
 #include "libs/common/missing_tool_test_support.h"
 #include "libs/common/net.h"
 #include "libs/common/temp_dir_test_support.h"
+#include "services/monitor/swarm_source.h"
 #include "services/orchestrator/applier.h"
 #include "services/orchestrator/fake_chain_client.h"
 #include "services/orchestrator/orchestrator_test_support.h"
@@ -298,6 +299,22 @@ TEST_F(SwarmDockerTest, ADrainedNodeLeavesItsWorkersPendingWithTheReason) {
   const SwarmServiceState* w0 = Find(s, "w0");
   ASSERT_NE(w0, nullptr);
   EXPECT_TRUE(w0->Converged());
+  // The monitor reads the same from the manager, where each runs.
+  monitor::DockerSwarmSource source(proc::ProcessRunner::Real());
+  monitor::v1::SwarmStack stack;
+  stack.set_docker_host(host1_);
+  stack.set_project(project);
+  stack.set_role("worker");
+  auto seen = source.Stack(stack, absl::Seconds(10));
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  const SwarmServiceState* m1 = Find(*seen, "w1");
+  const SwarmServiceState* m0 = Find(*seen, "w0");
+  ASSERT_NE(m1, nullptr);
+  ASSERT_NE(m0, nullptr);
+  EXPECT_EQ(m1->state, "pending");
+  EXPECT_THAT(m1->error, HasSubstr("no suitable node"));
+  EXPECT_EQ(m0->state, "running");
+  EXPECT_NE(m0->node, "");
   Sh(absl::StrCat("docker node update --availability active ", node2_,
                   " >/dev/null"));
   EXPECT_TRUE(WaitFor([&] {

@@ -1,6 +1,7 @@
 #include "services/orchestrator/up_run.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <set>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "services/orchestrator/stack_catalog.h"
 #include "services/orchestrator/stack_migration.h"
 #include "services/orchestrator/step_list.h"
+#include "services/orchestrator/target_address.h"
 #include "services/orchestrator/upgrade_plan.h"
 
 namespace poolops::orchestrator {
@@ -1155,6 +1157,20 @@ class UpRun {
     w.workerpool = workerpool_;
     w.owner_wallet = spec_.workerpool().owner_wallet();
     w.expected_workers = static_cast<uint32_t>(spec_.workers_size());
+    for (const Bundle& b : rendered_.bundles) {
+      absl::StatusOr<TargetAddress> t = ParseTarget(b.target);
+      if (!t.ok() || t->kind != TargetAddress::Kind::kSwarm) continue;
+      std::string host = t->docker_host;
+      // swarm://local is the orchestrator's docker: the monitor may run
+      // with another environment, so it is told which one.
+      if (const char* env = std::getenv("DOCKER_HOST");
+          host.empty() && env != nullptr &&
+          (absl::StartsWith(env, "unix://") ||
+           absl::StartsWith(env, "ssh://"))) {
+        host = env;
+      }
+      w.swarm_stacks.push_back({host, b.project, b.role});
+    }
     absl::Status st = l_.health->Watch(w);
     if (!st.ok())
       return absl::StrCat("skipped: the monitor was not told (", st.message(),
