@@ -20,13 +20,15 @@ namespace orch = ::poolops::orchestrator;
 // One pool's world in a temp dir (state.db and the targets' folders).
 struct DockerPool {
   explicit DockerPool(orch::ApplyOptions options) {
+    // Swarm targets keep their stacks' files here.
     state = *orch::StateStore::Open(dir.path() / "state.db");
     orch::Dependencies deps;
     deps.wallets = &vault;
     deps.secrets = &secrets;
     deps.state = state.get();
     orchestrator = std::make_unique<orch::Orchestrator>(std::move(deps));
-    targets = orch::NewTargetFactory(proc::ProcessRunner::Real());
+    targets = orch::NewTargetFactory(proc::ProcessRunner::Real(), {},
+                                     dir.path() / "swarm");
     health = orch::NewDirectHealthProbe();
     applier = std::make_unique<orch::Applier>(orchestrator.get(), state.get(),
                                               targets.get(), &runner, &chain,

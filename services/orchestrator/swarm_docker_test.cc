@@ -278,6 +278,26 @@ TEST_F(SwarmDockerTest, OneCoreThreeWorkersAcrossTwoNodesSurviveAKillThenDown) {
   EXPECT_EQ(Leftovers(), "");
 }
 
+// Mixed: the core and two workers on the swarm, a third on a local folder
+// target run by docker-compose (on node 1's daemon, outside the swarm).
+TEST_F(SwarmDockerTest, SwarmAndComposeWorkersInOnePool) {
+  LoadedSpec spec = Spec();
+  spec.spec.mutable_workers(2)->set_target(
+      absl::StrCat("local:", (dir_.path() / "local").string()));
+  spec.spec.mutable_workers(2)->clear_placement();
+  auto r = applier_->Up(spec, PrintSteps);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Alive(), 3);
+  const std::string compose = absl::StrCat(
+      "docker ps -q --filter label=com.docker.compose.project=", pool_, "-w2");
+  EXPECT_NE(Sh(compose), "");
+  EXPECT_TRUE(fs::exists(dir_.path() / "local/w2/.env"));
+  auto down = applier_->Down(pool_, true);
+  ASSERT_TRUE(down.ok()) << down.status();
+  EXPECT_EQ(Leftovers(), "");
+  EXPECT_EQ(Sh(compose), "");
+}
+
 // Node 2 drained: its workers cannot be placed anywhere else (their
 // constraint), so they are pending and the swarm says why; active again,
 // they come back.

@@ -390,3 +390,48 @@ TEST(SwarmRunnerTest, ParsesServicesAndTheirNewestTasks) {
 
 }  // namespace
 }  // namespace poolops::orchestrator
+
+namespace poolops::orchestrator {
+namespace {
+
+// Every example spec, every stack version, moved onto a swarm: it renders,
+// and the docker CLI reads each stack back (where it can).
+TEST(SwarmStackTest, EveryExampleRendersAsStacks) {
+  const bool cli =
+      std::system("docker stack config --help >/dev/null 2>&1") == 0;
+  for (const char* name :
+       {"readme-v7.1.yaml", "devnet-pool.yaml", "full-featured.yaml",
+        "devnet-pool-v9.yaml", "arbitrum-sepolia-v9.yaml"}) {
+    ParsedSpec p = test::LoadExample(name);
+    v1::PoolSpec spec = p.spec;
+    spec.set_network_mode(v1::NETWORK_MODE_HOST);
+    spec.mutable_core()->set_target("swarm://local");
+    for (auto& w : *spec.mutable_workers()) w.set_target("swarm://local");
+    absl::StatusOr<Renderer> r = Renderer::Create();
+    ASSERT_TRUE(r.ok());
+    absl::StatusOr<std::vector<Bundle>> out = r->Render(test::FakeInput(spec));
+    ASSERT_TRUE(out.ok()) << name << ": " << out.status();
+    for (const Bundle& b : *out) {
+      EXPECT_EQ(FindFile(b, ".env"), nullptr) << name;
+      if (!cli) continue;
+      poolops::test::TempDir dir;
+      std::string args;
+      for (const BundleFile& f : b.files) {
+        fs::path path = dir.path() / f.path;
+        fs::create_directories(path.parent_path());
+        std::ofstream(path) << f.content;
+      }
+      for (const std::string& c : b.compose_files) {
+        absl::StrAppend(&args, " -c ", c);
+      }
+      std::string cmd = absl::StrCat("cd '", dir.path().string(),
+                                     "' && env -u DOCKER_HOST docker stack "
+                                     "config",
+                                     args, " >/dev/null 2>&1");
+      EXPECT_EQ(std::system(cmd.c_str()), 0) << name << " " << b.name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace poolops::orchestrator
