@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "libs/common/files.h"
+#include "libs/common/process_runner.h"
 #include "services/orchestrator/orchestrator.h"
 #include "services/orchestrator/renderer.h"
 #include "services/orchestrator/spec_parser.h"
@@ -16,6 +18,34 @@
 namespace poolops::orchestrator::test {
 
 // "location field: message" per violation, one a line (test failure text).
+// A rendered bundle by name, a file of a bundle by path (null: none).
+inline const Bundle* FindBundle(const std::vector<Bundle>& bs,
+                                const std::string& name) {
+  for (const Bundle& b : bs) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
+}
+inline const BundleFile* FindFile(const Bundle& b, const std::string& path) {
+  for (const BundleFile& f : b.files) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+// A YAML sequence's scalars (empty when it is not a sequence).
+inline std::vector<std::string> List(const YAML::Node& seq) {
+  std::vector<std::string> out;
+  if (!seq || !seq.IsSequence()) return out;
+  for (const auto& n : seq) out.push_back(n.Scalar());
+  return out;
+}
+
+// `cmd` through sh -c: what it printed on stdout, trimmed.
+inline std::string Sh(const std::string& cmd) {
+  auto r = proc::ProcessRunner::Real()->Run({"sh", "-c", cmd}, {});
+  return r.ok() ? std::string(absl::StripAsciiWhitespace(r->output)) : "";
+}
+
 inline std::string Dump(const std::vector<v1::Violation>& vs) {
   std::string out;
   for (const auto& v : vs) {

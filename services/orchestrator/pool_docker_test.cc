@@ -36,10 +36,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Sh(const std::string& cmd) {
-  auto r = proc::ProcessRunner::Real()->Run({"sh", "-c", cmd}, {});
-  return r.ok() ? std::string(absl::StripAsciiWhitespace(r->output)) : "";
-}
+using test::Sh;
 
 constexpr char kTag[] = "orchtest";
 

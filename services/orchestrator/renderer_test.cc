@@ -30,19 +30,9 @@ using ::testing::UnorderedElementsAreArray;
 
 using Names = std::vector<std::string>;
 
-const Bundle* FindBundle(const std::vector<Bundle>& bs, const std::string& n) {
-  for (const Bundle& b : bs) {
-    if (b.name == n) return &b;
-  }
-  return nullptr;
-}
-
-const BundleFile* FindFile(const Bundle& b, const std::string& path) {
-  for (const BundleFile& f : b.files) {
-    if (f.path == path) return &f;
-  }
-  return nullptr;
-}
+using test::FindBundle;
+using test::FindFile;
+using test::List;
 
 Names EnvNames(const std::string& env) {
   Names out;
@@ -70,13 +60,6 @@ Names Keys(const YAML::Node& map) {
   if (!map || !map.IsMap()) return out;
   for (auto it = map.begin(); it != map.end(); ++it)
     out.push_back(it->first.Scalar());
-  return out;
-}
-
-Names List(const YAML::Node& seq) {
-  Names out;
-  if (!seq || !seq.IsSequence()) return out;
-  for (const auto& n : seq) out.push_back(n.Scalar());
   return out;
 }
 

@@ -33,10 +33,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Sh(const std::string& cmd) {
-  auto r = proc::ProcessRunner::Real()->Run({"sh", "-c", cmd}, {});
-  return r.ok() ? std::string(absl::StripAsciiWhitespace(r->output)) : "";
-}
+using test::Sh;
 
 constexpr char kTag[] = "swarmtest";
 

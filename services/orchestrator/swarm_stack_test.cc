@@ -112,23 +112,9 @@ v1::PoolSpec SwarmSpec() {
   return spec;
 }
 
-const Bundle* FindBundle(const std::vector<Bundle>& bs, const std::string& n) {
-  for (const Bundle& b : bs) {
-    if (b.name == n) return &b;
-  }
-  return nullptr;
-}
-const BundleFile* FindFile(const Bundle& b, const std::string& path) {
-  for (const BundleFile& f : b.files) {
-    if (f.path == path) return &f;
-  }
-  return nullptr;
-}
-std::vector<std::string> List(const YAML::Node& seq) {
-  std::vector<std::string> out;
-  for (const YAML::Node& n : seq) out.push_back(n.Scalar());
-  return out;
-}
+using test::FindBundle;
+using test::FindFile;
+using test::List;
 
 std::vector<Bundle> RenderSwarm(const v1::PoolSpec& spec) {
   absl::StatusOr<Renderer> r = Renderer::Create();

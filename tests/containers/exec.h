@@ -7,13 +7,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -31,6 +34,18 @@ struct Result {
   std::string err;
   nlohmann::json json;  // null unless stdout is one JSON object
 };
+
+// Polls `done` every 200 ms until it holds or `limit` passes; its last
+// answer.
+inline bool WaitFor(const std::function<bool()>& done,
+                    std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return done();
+}
 
 inline std::string Slurp(const std::filesystem::path& p) {
   std::ifstream in(p);

@@ -40,15 +40,6 @@ using ::testing::HasSubstr;
 
 constexpr char kTag[] = "faults";
 
-bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return done();
-}
-
 bool Exited(pid_t pid, std::chrono::seconds limit) {
   return WaitFor([pid] { return ::waitpid(pid, nullptr, WNOHANG) == pid; },
                  limit);

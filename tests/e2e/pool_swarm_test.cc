@@ -28,15 +28,6 @@ using ::testing::HasSubstr;
 
 constexpr char kTag[] = "swarme2e";
 
-bool WaitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-  return done();
-}
-
 std::string Sh(const std::string& cmd) {
   std::string out;
   FILE* p = ::popen(cmd.c_str(), "r");
