@@ -72,6 +72,8 @@ absl::Status StackRemove(Target* target, const ComposeBundle& bundle,
   const std::string ns = ShellQuote(
       absl::StrCat("label=com.docker.stack.namespace=", bundle.project));
   std::string script = absl::StrCat(
+      // A manager that does not answer must not look like a removed stack.
+      "docker service ls -q >/dev/null || exit 1\n",
       "docker stack rm ", ShellQuote(bundle.project), " >/dev/null 2>&1\n",
       // Services go at once; their containers and the stack's secrets and
       // configs a little later.

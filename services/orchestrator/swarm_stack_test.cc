@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "libs/common/temp_dir_test_support.h"
 #include "services/orchestrator/orchestrator_test_support.h"
 #include "services/orchestrator/spec_validator.h"
@@ -417,6 +418,53 @@ TEST(SwarmStackTest, EveryExampleRendersAsStacks) {
       EXPECT_EQ(std::system(cmd.c_str()), 0) << name << " " << b.name;
     }
   }
+}
+
+}  // namespace
+}  // namespace poolops::orchestrator
+
+namespace poolops::orchestrator {
+namespace {
+
+// A manager that does not answer: deploy, state and removal all say so
+// (a `down` must never pass for done).
+TEST(SwarmRunnerTest, AnUnreachableManagerIsAnErrorNamingIt) {
+  if (std::system("command -v docker >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "no docker CLI";
+  }
+  poolops::test::TempDir dir;
+  auto targets =
+      NewTargetFactory(proc::ProcessRunner::Real(), {}, dir.path() / "swarm");
+  const std::string where =
+      absl::StrCat("swarm+unix://", (dir.path() / "none.sock").string());
+  auto t = targets->Open(where, "", "p");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ((*t)->SwarmHost(),
+            absl::StrCat("unix://", (dir.path() / "none.sock").string()));
+  ASSERT_TRUE((*t)->WriteBundle("w", {{"docker-compose.yml",
+                                       "version: '3.8'\nservices: {}\n", 0600}})
+                  .ok());
+  // Kept with the orchestrator, per manager and pool.
+  EXPECT_TRUE(
+      fs::exists(dir.path() / "swarm" /
+                 absl::StrCat("unix____",
+                              absl::StrReplaceAll(dir.path().string().substr(1),
+                                                  {{"/", "_"}}),
+                              "_none.sock") /
+                 "p/w/docker-compose.yml"));
+  DockerComposeRunner runner;
+  ComposeBundle bundle{"w", "p-w", {"docker-compose.yml"}};
+  absl::Status down = runner.Down(t->get(), bundle, false);
+  EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable) << down;
+  EXPECT_THAT(down.message(), HasSubstr("not reachable"));
+  absl::Status up = runner.Up(t->get(), bundle);
+  EXPECT_EQ(up.code(), absl::StatusCode::kUnavailable) << up;
+  auto running = runner.Running(t->get(), bundle);
+  EXPECT_FALSE(running.ok());
+  // Without a home, swarm targets are refused rather than put anywhere.
+  auto homeless = NewTargetFactory(proc::ProcessRunner::Real())
+                      ->Open("swarm://local", "", "p");
+  EXPECT_EQ(homeless.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
