@@ -316,7 +316,10 @@ absl::Status ToSwarmStack(Bundle* bundle, const SwarmStackOptions& options) {
       YAML::Node svc = f.Service(service);
       if (!svc["deploy"]) continue;
       const std::string hash = Sha256Hex(defs[service]).substr(0, 16);
-      svc["deploy"]["labels"]["poolops.spec"] = hash;
+      // Quoted: a hash of digits only (or "1e5...") must stay a string.
+      YAML::Node label(hash);
+      label.SetTag("!");
+      svc["deploy"]["labels"]["poolops.spec"] = label;
       absl::StrAppend(&labels, service, " ", hash, "\n");
     }
   }

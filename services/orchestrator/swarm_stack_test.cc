@@ -156,7 +156,9 @@ TEST(SwarmStackTest, CoreStackIsPlacedOnTheHostNetworkWithSecretsAndConfigs) {
     EXPECT_EQ(s["deploy"]["update_config"]["parallelism"].as<int>(), 2);
     EXPECT_EQ(s["deploy"]["restart_policy"]["condition"].Scalar(), "any");
   }
-  // Each service labelled with its definition's hash, listed beside.
+  // Each service labelled with its definition's hash (always a string:
+  // quoted), listed beside.
+  EXPECT_THAT(file->content, HasSubstr("poolops.spec: \""));
   const std::string listed = FindFile(*core, "swarm-services.txt")->content;
   EXPECT_THAT(
       listed,
