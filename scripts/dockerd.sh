@@ -61,8 +61,10 @@ stop_dockerd() {
   fi
   if [[ -n $POOLOPS_DOCKERD_DIR && -d $POOLOPS_DOCKERD_DIR ]]; then
     # Container layers may be mounted under data/: unmount before removing.
-    grep -o " $POOLOPS_DOCKERD_DIR/[^ ]*" /proc/mounts 2>/dev/null | sort -r |
-      while read -r m; do umount "$m" 2>/dev/null || true; done
+    # (No mount left is no error: under `set -eo pipefail` the pipeline
+    # would end the clean-up before the folder goes.)
+    { grep -o " $POOLOPS_DOCKERD_DIR/[^ ]*" /proc/mounts 2>/dev/null || true; } |
+      sort -r | while read -r m; do umount "$m" 2>/dev/null || true; done
     rm -rf "$POOLOPS_DOCKERD_DIR"
   fi
   if [[ ${DOCKER_HOST:-} == "unix://$POOLOPS_DOCKERD_DIR/docker.sock" ]]; then

@@ -54,7 +54,7 @@ start_swarm() {
     echo "start_swarm: dockerd/docker not installed" >&2
     return 1
   fi
-  if [[ -n $POOLOPS_SWARM_HOST ]] && docker -H "$POOLOPS_SWARM_HOST" info >/dev/null 2>&1; then
+  if [[ -n ${POOLOPS_SWARM_HOST:-} ]] && docker -H "$POOLOPS_SWARM_HOST" info >/dev/null 2>&1; then
     return 0
   fi
   # Short path: unix socket paths must stay under 108 bytes.
@@ -110,8 +110,10 @@ stop_swarm() {
     ip link delete "poolops-gw$i" 2>/dev/null || true
   done
   if [[ -n $POOLOPS_SWARM_DIR && -d $POOLOPS_SWARM_DIR ]]; then
-    grep -o " $POOLOPS_SWARM_DIR/[^ ]*" /proc/mounts 2>/dev/null | sort -r |
-      while read -r m; do umount "$m" 2>/dev/null || true; done
+    # (No mount left is no error: the pipeline must not stop a `set -e`
+    # caller before the rest of the clean-up.)
+    { grep -o " $POOLOPS_SWARM_DIR/[^ ]*" /proc/mounts 2>/dev/null || true; } |
+      sort -r | while read -r m; do umount "$m" 2>/dev/null || true; done
     rm -rf "$POOLOPS_SWARM_DIR"
   fi
   unset POOLOPS_SWARM_HOST POOLOPS_SWARM_HOST2 POOLOPS_SWARM_SOCKET2
