@@ -50,6 +50,17 @@ absl::StatusOr<std::string> SwarmListingScript(
       "exit 0\n");
 }
 
+std::string SwarmServiceState::Describe() const {
+  std::string out = state.empty() ? "no task" : state;
+  if (!node.empty()) absl::StrAppend(&out, " on ", node);
+  if (!update_state.empty() && update_state != "completed") {
+    absl::StrAppend(&out, " (update ", update_state,
+                    update_message.empty() ? "" : ": " + update_message, ")");
+  }
+  if (!error.empty()) absl::StrAppend(&out, ": ", error);
+  return out;
+}
+
 StackListing SplitStackListing(const std::string& output) {
   std::vector<std::string> parts =
       absl::StrSplit(output, absl::ByString("---\n"));

@@ -29,6 +29,9 @@ struct SwarmServiceState {
   // update under way (the spec changes at once, the tasks later: an old
   // task still counts as a replica), and the label deployed (the swarm's
   // own rollback puts the previous one back).
+  // For people: "running on node-1", "pending: no suitable node (...)",
+  // "ready on node-1 (update rollback_completed: rollback completed)".
+  std::string Describe() const;
   bool Converged() const {
     const bool settled = update_state.empty() || update_state == "completed" ||
                          update_state == "rollback_completed";

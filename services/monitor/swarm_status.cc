@@ -10,21 +10,6 @@
 
 namespace poolops::monitor {
 
-namespace {
-
-// "running on node-1", "pending: no suitable node (...)".
-std::string Where(const SwarmServiceState& s) {
-  std::string out = s.state.empty() ? "no task" : s.state;
-  if (!s.node.empty()) absl::StrAppend(&out, " on ", s.node);
-  if (!s.update_state.empty() && s.update_state != "completed") {
-    absl::StrAppend(&out, " (update ", s.update_state, ")");
-  }
-  if (!s.error.empty()) absl::StrAppend(&out, ": ", s.error);
-  return out;
-}
-
-}  // namespace
-
 void EvaluateSwarm(const PoolObservations& obs, v1::PoolStatus* status) {
   const absl::Time now = obs.probed_at;
   for (const auto& [stack, listed] : obs.swarm) {
@@ -44,7 +29,7 @@ void EvaluateSwarm(const PoolObservations& obs, v1::PoolStatus* status) {
     bool core_down = false;
     for (const SwarmServiceState& s : *listed) {
       if (s.Converged()) continue;
-      problems.push_back(absl::StrCat(s.service, " ", Where(s)));
+      problems.push_back(absl::StrCat(s.service, " ", s.Describe()));
       core_down |= stack.role() == "core" && s.service == "core";
     }
     const v1::Health health = problems.empty() ? v1::HEALTH_OK
@@ -59,7 +44,7 @@ void EvaluateSwarm(const PoolObservations& obs, v1::PoolStatus* status) {
                            " not running: ", absl::StrJoin(problems, "; "));
     v1::Component* c = Add(status, name, health, detail, now);
     for (const SwarmServiceState& s : *listed) {
-      (*c->mutable_values())[s.service] = Where(s);
+      (*c->mutable_values())[s.service] = s.Describe();
     }
     (*c->mutable_values())["role"] = stack.role();
   }

@@ -231,17 +231,7 @@ absl::StatusOr<std::string> DockerComposeRunner::Logs(
     if (states.ok()) {
       for (const SwarmServiceState& st : *states) {
         if (st.service != service || st.Converged()) continue;
-        said = absl::StrCat(
-            "swarm: ", service, " ", st.state,
-            st.node.empty() ? "" : " on " + st.node,
-            st.error.empty() ? "" : ": " + st.error,
-            st.update_state.empty()
-                ? ""
-                : absl::StrCat(
-                      " (update ", st.update_state,
-                      st.update_message.empty() ? "" : ": " + st.update_message,
-                      ")"),
-            "\n");
+        said = absl::StrCat("swarm: ", service, " ", st.Describe(), "\n");
       }
     }
     absl::StatusOr<std::string> logs =

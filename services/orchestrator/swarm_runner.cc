@@ -1,13 +1,6 @@
 #include "services/orchestrator/swarm_runner.h"
 
-#include <map>
-
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "services/orchestrator/swarm_stack.h"
 
 namespace poolops::orchestrator {
@@ -73,8 +66,8 @@ absl::Status StackRemove(Target* target, const ComposeBundle& bundle,
       absl::StrCat("label=com.docker.stack.namespace=", bundle.project));
   std::string script = absl::StrCat(
       // A manager that does not answer must not look like a removed stack.
-      "docker service ls -q >/dev/null || exit 1\n",
-      "docker stack rm ", ShellQuote(bundle.project), " >/dev/null 2>&1\n",
+      "docker service ls -q >/dev/null || exit 1\n", "docker stack rm ",
+      ShellQuote(bundle.project), " >/dev/null 2>&1\n",
       // Services go at once; their containers and the stack's secrets and
       // configs a little later.
       "i=0\nwhile [ $i -lt 120 ]; do\n",

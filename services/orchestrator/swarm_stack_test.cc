@@ -365,6 +365,10 @@ TEST(SwarmRunnerTest, ParsesServicesAndTheirNewestTasks) {
   EXPECT_EQ(s[0].deployed_spec, "bbbb");
   EXPECT_EQ(s[0].update_state, "rollback_completed");
   EXPECT_FALSE(s[0].Converged());
+  EXPECT_EQ(s[0].Describe(),
+            "running on node-a (update rollback_completed: rollback "
+            "completed)");
+  EXPECT_EQ(s[1].Describe(), "rejected on node-b: No such image: mongo:4.4");
   s[0].spec = "bbbb";
   EXPECT_TRUE(s[0].Converged());
   EXPECT_EQ(s[1].service, "mongo");
