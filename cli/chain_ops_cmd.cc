@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "cli/command_group.h"
 #include "cli/commands.h"
 #include "cli/gateway_client.h"
 #include "libs/eth/uint256.h"
@@ -90,19 +91,22 @@ void AddStakeCommand(CLI::App* account, Context& ctx, int* exit_code,
 }
 
 void AddAccount(CLI::App& app, Context& ctx, int* exit_code) {
-  CLI::App* account = app.add_subcommand(
-      "account", "Stake in the iExec escrow (what workerpool orders need)");
-  AddStakeCommand(account, ctx, exit_code, /*deposit=*/true);
-  AddStakeCommand(account, ctx, exit_code, /*deposit=*/false);
-  auto who = std::make_shared<std::string>();
-  CLI::App* show = account->add_subcommand("show", "Stake and locked stake");
-  show->add_option("NAME", *who, "Wallet name, or any address")->required();
-  show->callback([&ctx, exit_code, who] {
-    cv1::GetAccountRequest req;
-    req.set_chain(ctx.chain);
-    req.set_wallet(*who);
-    *exit_code =
-        Reply(ctx, CallGateway(ctx, &GatewayStub::GetAccount, req),
+  AddGroup(
+      app, "account", "Stake in the iExec escrow (what workerpool orders need)",
+      [&ctx, exit_code](CLI::App* account) {
+        AddStakeCommand(account, ctx, exit_code, /*deposit=*/true);
+        AddStakeCommand(account, ctx, exit_code, /*deposit=*/false);
+        auto who = std::make_shared<std::string>();
+        CLI::App* show =
+            account->add_subcommand("show", "Stake and locked stake");
+        show->add_option("NAME", *who, "Wallet name, or any address")
+            ->required();
+        show->callback([&ctx, exit_code, who] {
+          cv1::GetAccountRequest req;
+          req.set_chain(ctx.chain);
+          req.set_wallet(*who);
+          *exit_code = Reply(
+              ctx, CallGateway(ctx, &GatewayStub::GetAccount, req),
               [&](const cv1::Account& a) {
                 return ctx.Ok({{"address", a.address()},
                                {"stake", a.stake()},
@@ -111,32 +115,35 @@ void AddAccount(CLI::App& app, Context& ctx, int* exit_code) {
                                            "\nstake:   ", Rlc(a.stake()),
                                            "\nlocked:  ", Rlc(a.locked())));
               });
-  });
+        });
+      });
 }
 
 void AddWorkerpool(CLI::App& app, Context& ctx, int* exit_code) {
-  CLI::App* wp = app.add_subcommand(
-      "workerpool", "Workerpools in the iExec registry: register, show, list");
-
-  struct DeployOpts {
-    std::string owner, description;
-  };
-  auto d = std::make_shared<DeployOpts>();
-  CLI::App* deploy = wp->add_subcommand(
-      "deploy",
-      "Register a workerpool owned by a wallet; the same (owner, "
-      "description) can be registered once (ALREADY_EXISTS names it)");
-  deploy->add_option("--owner", d->owner, "Owner wallet (name or address)")
-      ->required();
-  deploy->add_option("--description", d->description, "Description")
-      ->required();
-  deploy->callback([&ctx, exit_code, d] {
-    cv1::DeployWorkerpoolRequest req;
-    req.set_chain(ctx.chain);
-    req.set_owner(d->owner);
-    req.set_description(d->description);
-    *exit_code =
-        Reply(ctx,
+  AddGroup(
+      app, "workerpool",
+      "Workerpools in the iExec registry: register, show, list",
+      [&ctx, exit_code](CLI::App* wp) {
+        struct DeployOpts {
+          std::string owner, description;
+        };
+        auto d = std::make_shared<DeployOpts>();
+        CLI::App* deploy = wp->add_subcommand(
+            "deploy",
+            "Register a workerpool owned by a wallet; the same (owner, "
+            "description) can be registered once (ALREADY_EXISTS names it)");
+        deploy
+            ->add_option("--owner", d->owner, "Owner wallet (name or address)")
+            ->required();
+        deploy->add_option("--description", d->description, "Description")
+            ->required();
+        deploy->callback([&ctx, exit_code, d] {
+          cv1::DeployWorkerpoolRequest req;
+          req.set_chain(ctx.chain);
+          req.set_owner(d->owner);
+          req.set_description(d->description);
+          *exit_code = Reply(
+              ctx,
               GatewayTx(ctx, &GatewayStub::DeployWorkerpool, req,
                         &cv1::DeployWorkerpoolEvent::result),
               [&](const cv1::DeployWorkerpoolResult& r) {
@@ -145,43 +152,46 @@ void AddWorkerpool(CLI::App& app, Context& ctx, int* exit_code) {
                     absl::StrCat("workerpool ", r.address(),
                                  "\ntx: ", r.tx().tx_hash()));
               });
-  });
+        });
 
-  auto address = std::make_shared<std::string>();
-  CLI::App* show = wp->add_subcommand("show", "A registered workerpool");
-  show->add_option("ADDR", *address, "Workerpool address")->required();
-  show->callback([&ctx, exit_code, address] {
-    cv1::GetWorkerpoolRequest req;
-    req.set_chain(ctx.chain);
-    req.set_address(*address);
-    *exit_code = Reply(ctx, CallGateway(ctx, &GatewayStub::GetWorkerpool, req),
-                       [&](const cv1::Workerpool& w) {
-                         return ctx.Ok(WorkerpoolJson(w), WorkerpoolText(w));
-                       });
-  });
+        auto address = std::make_shared<std::string>();
+        CLI::App* show = wp->add_subcommand("show", "A registered workerpool");
+        show->add_option("ADDR", *address, "Workerpool address")->required();
+        show->callback([&ctx, exit_code, address] {
+          cv1::GetWorkerpoolRequest req;
+          req.set_chain(ctx.chain);
+          req.set_address(*address);
+          *exit_code =
+              Reply(ctx, CallGateway(ctx, &GatewayStub::GetWorkerpool, req),
+                    [&](const cv1::Workerpool& w) {
+                      return ctx.Ok(WorkerpoolJson(w), WorkerpoolText(w));
+                    });
+        });
 
-  auto owner = std::make_shared<std::string>();
-  CLI::App* list = wp->add_subcommand("list", "The workerpools an owner holds");
-  list->add_option("--owner", *owner, "Owner wallet (name or address)")
-      ->required();
-  list->callback([&ctx, exit_code, owner] {
-    cv1::ListWorkerpoolsRequest req;
-    req.set_chain(ctx.chain);
-    req.set_owner(*owner);
-    *exit_code =
-        Reply(ctx, CallGateway(ctx, &GatewayStub::ListWorkerpools, req),
-              [&](const cv1::ListWorkerpoolsResponse& r) {
-                json list = json::array();
-                std::string human;
-                for (const cv1::Workerpool& w : r.workerpools()) {
-                  list.push_back(WorkerpoolJson(w));
-                  absl::StrAppend(&human, WorkerpoolText(w), "\n");
-                }
-                if (human.empty()) human = "no workerpool\n";
-                human.pop_back();
-                return ctx.Ok({{"workerpools", list}}, human);
-              });
-  });
+        auto owner = std::make_shared<std::string>();
+        CLI::App* list =
+            wp->add_subcommand("list", "The workerpools an owner holds");
+        list->add_option("--owner", *owner, "Owner wallet (name or address)")
+            ->required();
+        list->callback([&ctx, exit_code, owner] {
+          cv1::ListWorkerpoolsRequest req;
+          req.set_chain(ctx.chain);
+          req.set_owner(*owner);
+          *exit_code =
+              Reply(ctx, CallGateway(ctx, &GatewayStub::ListWorkerpools, req),
+                    [&](const cv1::ListWorkerpoolsResponse& r) {
+                      json list = json::array();
+                      std::string human;
+                      for (const cv1::Workerpool& w : r.workerpools()) {
+                        list.push_back(WorkerpoolJson(w));
+                        absl::StrAppend(&human, WorkerpoolText(w), "\n");
+                      }
+                      if (human.empty()) human = "no workerpool\n";
+                      human.pop_back();
+                      return ctx.Ok({{"workerpools", list}}, human);
+                    });
+        });
+      });
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli/command_group.h"
 #include "cli/commands.h"
 
 namespace poolops::cli {
@@ -70,6 +71,7 @@ void AddCommandsCommand(CLI::App& app, Context& ctx, int* exit_code) {
       "and positionals too, for scripts)");
   const CLI::App* root = &app;
   cmd->callback([&ctx, exit_code, root] {
+    PopulateAllGroups();  // the whole tree, not only the groups parsed
     json commands = json::array();
     std::string human;
     Walk(*root, "", &commands, &human);

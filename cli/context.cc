@@ -1,10 +1,12 @@
 #include "cli/context.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
 #include <cstdio>
 #include <iostream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/bounded_json.h"
@@ -89,9 +91,11 @@ void Context::Progress(std::string_view line) const {
 
 namespace {
 
-// A channel to `endpoint` once it answers a health check; Unavailable naming
-// the address and the setting that gave it when it does not. Configuration
-// errors (bad address, missing TLS files) come back as they are.
+// A channel to `endpoint` once it is connected; Unavailable naming the
+// address and the setting that gave it when it does not connect.
+// Configuration errors (bad address, missing TLS files) come back as they
+// are. Connected is enough: no health round trip before the call (a service
+// listens only once it serves), so a command costs one call.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> AnsweringChannel(
     const std::filesystem::path& home, std::string_view service,
     const SuiteEndpoint& endpoint) {
@@ -99,20 +103,21 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> AnsweringChannel(
       EndpointChannel(home, endpoint);
   if (!channel.ok()) return channel.status();
   // TLS handshakes take longer than a unix socket connect.
-  absl::StatusOr<HealthState> health = CheckHealth(
-      **channel, "", endpoint.tls() ? absl::Seconds(5) : absl::Seconds(2));
-  if (health.ok() && *health == HealthState::kServing) return channel;
+  absl::Status connected = WaitConnected(
+      **channel, endpoint.tls() ? absl::Seconds(5) : absl::Seconds(2));
+  if (connected.ok()) return channel;
   return absl::UnavailableError(absl::StrCat(
       std::string(service), " at ", endpoint.address, " (", endpoint.source,
-      ") does not answer: ",
-      health.ok() ? "not serving" : std::string(health.status().message())));
+      ") does not answer: ", connected.message()));
 }
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> Context::Channel(
-    std::string_view service) const {
-  std::filesystem::path home(Home());
+namespace {
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
+    const Context& ctx, std::string_view service) {
+  std::filesystem::path home(ctx.Home());
   absl::StatusOr<SuiteEndpoint> endpoint = ResolveSuiteEndpoint(home, service);
   if (!endpoint.ok()) return endpoint.status();
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
@@ -122,12 +127,28 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Context::Channel(
       !absl::IsUnavailable(channel.status())) {
     return channel;
   }
-  Progress(absl::StrCat(std::string(service),
-                        " is not running: starting the local suite"));
-  if (absl::Status s = EnsureSuiteRunning(*this); !s.ok()) return s;
+  ctx.Progress(absl::StrCat(std::string(service),
+                            " is not running: starting the local suite"));
+  if (absl::Status s = EnsureSuiteRunning(ctx); !s.ok()) return s;
   endpoint = ResolveSuiteEndpoint(home, service);
   if (!endpoint.ok()) return endpoint.status();
   return EndpointChannel(home, *endpoint);
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Context::Channel(
+    std::string_view service) const {
+  // gRPC stays initialised until the process ends (main's _Exit), and so do
+  // the channels: otherwise releasing the last one destroys it and shuts
+  // gRPC down, joining its threads, which costs more than the call.
+  static const bool kGrpcKept = (grpc_init(), true);
+  (void)kGrpcKept;
+  static auto* kept = new std::vector<std::shared_ptr<grpc::Channel>>();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel(*this, service);
+  if (channel.ok()) kept->push_back(*channel);
+  return channel;
 }
 
 }  // namespace poolops::cli

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -35,6 +36,9 @@ class Context {
   std::string home_flag;
   std::string chain;
   bool json = false;
+  // The command line as the user gave it (the front hands it over to
+  // poolctl-full for the devnet's lifecycle, devnet_run.h).
+  std::vector<std::string> argv;
 
   std::string Home() const;  // resolved (flag, $POOLOPS_HOME, ~/.poolops)
 

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "cli/command_group.h"
 #include "cli/commands.h"
 #include "cli/gateway_client.h"
 #include "libs/common/bounded_json.h"
@@ -337,50 +338,55 @@ void AddCancel(CLI::App* order, Context& ctx, int* exit_code) {
 }
 
 void AddOrderbook(CLI::App& app, Context& ctx, int* exit_code) {
-  CLI::App* book = app.add_subcommand("orderbook", "The market's open orders");
-  struct Opts {
-    std::string workerpool, category, tag;
-  };
-  auto o = std::make_shared<Opts>();
-  CLI::App* wp = book->add_subcommand(
-      "workerpool",
-      "Open orders of a workerpool (every page), with the open "
-      "volume (sum of remaining)");
-  wp->add_option("ADDR", o->workerpool, "Workerpool address")->required();
-  wp->add_option("--category", o->category, "Only this category");
-  wp->add_option("--tag", o->tag, "Orders with at least these tags");
-  wp->callback([&ctx, exit_code, o] {
-    cv1::GetOrderbookRequest req;
-    req.set_chain(ctx.chain);
-    req.set_workerpool(o->workerpool);
-    req.set_category(o->category);
-    req.set_min_tag(o->tag);
-    absl::StatusOr<cv1::Orderbook> outcome =
-        CallGateway(ctx, &GatewayStub::GetOrderbook, req);
-    *exit_code = Reply(ctx, outcome, [&](const cv1::Orderbook& r) {
-      json orders = json::array();
-      std::string human = absl::StrCat(
-          r.count(), " open order(s), open volume ", r.open_volume());
-      for (const cv1::OrderbookEntry& e : r.orders()) {
-        orders.push_back({{"orderHash", e.order_hash()},
-                          {"workerpoolprice", e.workerpoolprice()},
-                          {"volume", e.volume()},
-                          {"remaining", e.remaining()},
-                          {"category", e.category()},
-                          {"tag", e.tag()},
-                          {"trust", e.trust()},
-                          {"requesterrestrict", e.requesterrestrict()},
-                          {"publicationTimestamp", e.publication_timestamp()}});
-        absl::StrAppend(&human, "\n  ", e.order_hash(), "  price ",
-                        e.workerpoolprice(), " nRLC  remaining ", e.remaining(),
-                        "/", e.volume(), "  category ", e.category());
-      }
-      return ctx.Ok({{"count", r.count()},
-                     {"orders", orders},
-                     {"openVolume", r.open_volume()}},
-                    human);
-    });
-  });
+  AddGroup(
+      app, "orderbook", "The market's open orders",
+      [&ctx, exit_code](CLI::App* book) {
+        struct Opts {
+          std::string workerpool, category, tag;
+        };
+        auto o = std::make_shared<Opts>();
+        CLI::App* wp = book->add_subcommand(
+            "workerpool",
+            "Open orders of a workerpool (every page), with the open "
+            "volume (sum of remaining)");
+        wp->add_option("ADDR", o->workerpool, "Workerpool address")->required();
+        wp->add_option("--category", o->category, "Only this category");
+        wp->add_option("--tag", o->tag, "Orders with at least these tags");
+        wp->callback([&ctx, exit_code, o] {
+          cv1::GetOrderbookRequest req;
+          req.set_chain(ctx.chain);
+          req.set_workerpool(o->workerpool);
+          req.set_category(o->category);
+          req.set_min_tag(o->tag);
+          absl::StatusOr<cv1::Orderbook> outcome =
+              CallGateway(ctx, &GatewayStub::GetOrderbook, req);
+          *exit_code = Reply(ctx, outcome, [&](const cv1::Orderbook& r) {
+            json orders = json::array();
+            std::string human = absl::StrCat(
+                r.count(), " open order(s), open volume ", r.open_volume());
+            for (const cv1::OrderbookEntry& e : r.orders()) {
+              orders.push_back(
+                  {{"orderHash", e.order_hash()},
+                   {"workerpoolprice", e.workerpoolprice()},
+                   {"volume", e.volume()},
+                   {"remaining", e.remaining()},
+                   {"category", e.category()},
+                   {"tag", e.tag()},
+                   {"trust", e.trust()},
+                   {"requesterrestrict", e.requesterrestrict()},
+                   {"publicationTimestamp", e.publication_timestamp()}});
+              absl::StrAppend(&human, "\n  ", e.order_hash(), "  price ",
+                              e.workerpoolprice(), " nRLC  remaining ",
+                              e.remaining(), "/", e.volume(), "  category ",
+                              e.category());
+            }
+            return ctx.Ok({{"count", r.count()},
+                           {"orders", orders},
+                           {"openVolume", r.open_volume()}},
+                          human);
+          });
+        });
+      });
 }
 
 json PublisherJson(const cv1::PublisherStatus& s) {
@@ -458,123 +464,136 @@ int PrintPublisher(const Context& ctx,
 }
 
 void AddPublisher(CLI::App& app, Context& ctx, int* exit_code) {
-  CLI::App* pub = app.add_subcommand(
-      "publisher",
+  AddGroup(
+      app, "publisher",
       "The order publisher of chain-gateway: keeps the pool's free capacity "
-      "on the market, as iExec's order-publisher container does");
-  pub->footer(
-      "Each round reads the core's /metrics (aliveAvailableCpu, or "
-      "aliveAvailableGpu with --gpu), the workerpool's open volume on the "
-      "market, and publishes (capacity - open volume) / volume new orders, "
-      "at most --max-open-orders open at once. It never publishes what the "
-      "owner's stake cannot lock (30% of the price of every open task): the "
-      "status then says how much to deposit. Policies are kept in "
-      "<home>/publisher/ and resumed when chain-gateway starts.");
-  struct SetOpts {
-    TermsFlags terms;
-    std::string wallet, metrics, period, price_min, price_max;
-    uint32_t max_open = 3;
-    bool gpu = false, disable = false;
-  };
-  auto o = std::make_shared<SetOpts>();
-  CLI::App* set = pub->add_subcommand(
-      "set",
-      "Create or change the publisher policy of a workerpool (starts "
-      "its loop unless --disable)");
-  AddTermsFlags(set, &o->terms, true);
-  set->add_option("--wallet", o->wallet, "Owner wallet (name or address)")
-      ->required();
-  set->add_option(
-      "--core-metrics", o->metrics,
-      "The core's /metrics URL, e.g. http://core-host:13000/metrics");
-  set->add_option("--max-open-orders", o->max_open,
-                  "Open orders kept at most (default 3)");
-  set->add_option("--period", o->period,
-                  "Time between rounds: seconds or a duration (30s, 2m; "
-                  "default 30s)");
-  set->add_option("--price-min", o->price_min,
-                  "With --price-max: each order's price drawn uniformly in "
-                  "[min, max], as the container's WORKERPOOL_PRICE_MIN/MAX "
-                  "(unit of --unit; the stake check uses the max)");
-  set->add_option("--price-max", o->price_max,
-                  "With --price-min: the top of the price range");
-  set->add_flag("--gpu", o->gpu, "Capacity from aliveAvailableGpu");
-  set->add_flag("--disable", o->disable, "Keep the policy, stop the loop");
-  set->callback([&ctx, exit_code, o] {
-    const bool range = !o->price_min.empty() || !o->price_max.empty();
-    TermsFlags flags = o->terms;
-    if (range && flags.price.empty()) flags.unit.clear();  // the range's unit
-    absl::StatusOr<cv1::OrderTerms> terms = TermsProto(flags);
-    if (!terms.ok()) {
-      *exit_code = ctx.Fail(terms.status());
-      return;
-    }
-    uint32_t period = 0;
-    if (!o->period.empty()) {
-      absl::Duration d;
-      int64_t secs = 0;
-      if (absl::SimpleAtoi(o->period, &secs) && secs > 0) {
-        period = static_cast<uint32_t>(secs);
-      } else if (absl::ParseDuration(o->period, &d) && d >= absl::Seconds(1)) {
-        period = static_cast<uint32_t>(absl::ToInt64Seconds(d));
-      } else {
-        *exit_code = ctx.Fail(absl::InvalidArgumentError(absl::StrCat(
-            "--period \"", o->period, "\" is not a duration of 1s or more")));
-        return;
-      }
-    }
-    cv1::SetPublisherPolicyRequest req;
-    cv1::PublisherPolicy* p = req.mutable_policy();
-    p->set_chain(ctx.chain);
-    p->set_workerpool(o->terms.workerpool);
-    p->set_wallet(o->wallet);
-    p->set_enabled(!o->disable);
-    p->set_core_metrics_url(o->metrics);
-    p->set_gpu_pool(o->gpu);
-    *p->mutable_terms() = *terms;
-    p->set_max_open_orders(o->max_open);
-    p->set_check_period_seconds(period);
-    if (range) {
-      // One without the other is refused by chain-gateway, naming both.
-      absl::StatusOr<cv1::Amount::Unit> unit = ParseUnitFlag(o->terms.unit);
-      if (!unit.ok()) {
-        *exit_code = ctx.Fail(unit.status());
-        return;
-      }
-      p->mutable_price_min()->set_value(o->price_min);
-      p->mutable_price_min()->set_unit(*unit);
-      p->mutable_price_max()->set_value(o->price_max);
-      p->mutable_price_max()->set_unit(*unit);
-    }
-    *exit_code = PrintPublisher(
-        ctx, CallGateway(ctx, &GatewayStub::SetPublisherPolicy, req));
-  });
+      "on the market, as iExec's order-publisher container does",
+      [&ctx, exit_code](CLI::App* pub) {
+        pub->footer(
+            "Each round reads the core's /metrics (aliveAvailableCpu, or "
+            "aliveAvailableGpu with --gpu), the workerpool's open volume on "
+            "the "
+            "market, and publishes (capacity - open volume) / volume new "
+            "orders, "
+            "at most --max-open-orders open at once. It never publishes what "
+            "the "
+            "owner's stake cannot lock (30% of the price of every open task): "
+            "the "
+            "status then says how much to deposit. Policies are kept in "
+            "<home>/publisher/ and resumed when chain-gateway starts.");
+        struct SetOpts {
+          TermsFlags terms;
+          std::string wallet, metrics, period, price_min, price_max;
+          uint32_t max_open = 3;
+          bool gpu = false, disable = false;
+        };
+        auto o = std::make_shared<SetOpts>();
+        CLI::App* set = pub->add_subcommand(
+            "set",
+            "Create or change the publisher policy of a workerpool (starts "
+            "its loop unless --disable)");
+        AddTermsFlags(set, &o->terms, true);
+        set->add_option("--wallet", o->wallet, "Owner wallet (name or address)")
+            ->required();
+        set->add_option(
+            "--core-metrics", o->metrics,
+            "The core's /metrics URL, e.g. http://core-host:13000/metrics");
+        set->add_option("--max-open-orders", o->max_open,
+                        "Open orders kept at most (default 3)");
+        set->add_option("--period", o->period,
+                        "Time between rounds: seconds or a duration (30s, 2m; "
+                        "default 30s)");
+        set->add_option(
+            "--price-min", o->price_min,
+            "With --price-max: each order's price drawn uniformly in "
+            "[min, max], as the container's WORKERPOOL_PRICE_MIN/MAX "
+            "(unit of --unit; the stake check uses the max)");
+        set->add_option("--price-max", o->price_max,
+                        "With --price-min: the top of the price range");
+        set->add_flag("--gpu", o->gpu, "Capacity from aliveAvailableGpu");
+        set->add_flag("--disable", o->disable,
+                      "Keep the policy, stop the loop");
+        set->callback([&ctx, exit_code, o] {
+          const bool range = !o->price_min.empty() || !o->price_max.empty();
+          TermsFlags flags = o->terms;
+          if (range && flags.price.empty())
+            flags.unit.clear();  // the range's unit
+          absl::StatusOr<cv1::OrderTerms> terms = TermsProto(flags);
+          if (!terms.ok()) {
+            *exit_code = ctx.Fail(terms.status());
+            return;
+          }
+          uint32_t period = 0;
+          if (!o->period.empty()) {
+            absl::Duration d;
+            int64_t secs = 0;
+            if (absl::SimpleAtoi(o->period, &secs) && secs > 0) {
+              period = static_cast<uint32_t>(secs);
+            } else if (absl::ParseDuration(o->period, &d) &&
+                       d >= absl::Seconds(1)) {
+              period = static_cast<uint32_t>(absl::ToInt64Seconds(d));
+            } else {
+              *exit_code = ctx.Fail(absl::InvalidArgumentError(
+                  absl::StrCat("--period \"", o->period,
+                               "\" is not a duration of 1s or more")));
+              return;
+            }
+          }
+          cv1::SetPublisherPolicyRequest req;
+          cv1::PublisherPolicy* p = req.mutable_policy();
+          p->set_chain(ctx.chain);
+          p->set_workerpool(o->terms.workerpool);
+          p->set_wallet(o->wallet);
+          p->set_enabled(!o->disable);
+          p->set_core_metrics_url(o->metrics);
+          p->set_gpu_pool(o->gpu);
+          *p->mutable_terms() = *terms;
+          p->set_max_open_orders(o->max_open);
+          p->set_check_period_seconds(period);
+          if (range) {
+            // One without the other is refused by chain-gateway, naming both.
+            absl::StatusOr<cv1::Amount::Unit> unit =
+                ParseUnitFlag(o->terms.unit);
+            if (!unit.ok()) {
+              *exit_code = ctx.Fail(unit.status());
+              return;
+            }
+            p->mutable_price_min()->set_value(o->price_min);
+            p->mutable_price_min()->set_unit(*unit);
+            p->mutable_price_max()->set_value(o->price_max);
+            p->mutable_price_max()->set_unit(*unit);
+          }
+          *exit_code = PrintPublisher(
+              ctx, CallGateway(ctx, &GatewayStub::SetPublisherPolicy, req));
+        });
 
-  auto workerpool = std::make_shared<std::string>();
-  CLI::App* status =
-      pub->add_subcommand("status",
-                          "The publisher of a workerpool: running, last check, "
-                          "capacity, open volume, published total, last error");
-  status->add_option("--workerpool", *workerpool, "Workerpool address")
-      ->required();
-  status->callback([&ctx, exit_code, workerpool] {
-    cv1::GetPublisherStatusRequest req;
-    req.set_chain(ctx.chain);
-    req.set_workerpool(*workerpool);
-    *exit_code = PrintPublisher(
-        ctx, CallGateway(ctx, &GatewayStub::GetPublisherStatus, req));
-  });
+        auto workerpool = std::make_shared<std::string>();
+        CLI::App* status = pub->add_subcommand(
+            "status",
+            "The publisher of a workerpool: running, last check, "
+            "capacity, open volume, published total, last error");
+        status->add_option("--workerpool", *workerpool, "Workerpool address")
+            ->required();
+        status->callback([&ctx, exit_code, workerpool] {
+          cv1::GetPublisherStatusRequest req;
+          req.set_chain(ctx.chain);
+          req.set_workerpool(*workerpool);
+          *exit_code = PrintPublisher(
+              ctx, CallGateway(ctx, &GatewayStub::GetPublisherStatus, req));
+        });
+      });
 }
 
 }  // namespace
 
 void AddOrderCommands(CLI::App& app, Context& ctx, int* exit_code) {
-  CLI::App* order = app.add_subcommand(
-      "order", "Workerpool orders: sign, publish, unpublish, cancel");
-  AddSign(order, ctx, exit_code);
-  AddPublish(order, ctx, exit_code);
-  AddUnpublish(order, ctx, exit_code);
-  AddCancel(order, ctx, exit_code);
+  AddGroup(app, "order", "Workerpool orders: sign, publish, unpublish, cancel",
+           [&ctx, exit_code](CLI::App* order) {
+             AddSign(order, ctx, exit_code);
+             AddPublish(order, ctx, exit_code);
+             AddUnpublish(order, ctx, exit_code);
+             AddCancel(order, ctx, exit_code);
+           });
   AddOrderbook(app, ctx, exit_code);
   AddPublisher(app, ctx, exit_code);
 }

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/bundle_writer.h"
+#include "cli/command_group.h"
 #include "cli/commands.h"
 #include "cli/rpc_call.h"
 #include "libs/common/files.h"
@@ -392,16 +393,17 @@ void AddBackupRestore(CLI::App* pool, Context& ctx, int* exit_code) {
 }  // namespace
 
 void AddPoolCommands(CLI::App& app, Context& ctx, int* exit_code) {
-  CLI::App* pool = app.add_subcommand(
-      "pool",
-      "Pools: validate, render, plan and apply a pool spec (orchestrator)");
-  pool->require_subcommand(1);
-  AddValidate(pool, ctx, exit_code);
-  AddRender(pool, ctx, exit_code);
-  AddPlan(pool, ctx, exit_code);
-  AddUp(pool, ctx, exit_code);
-  AddDownHistoryRollback(pool, ctx, exit_code);
-  AddBackupRestore(pool, ctx, exit_code);
+  AddGroup(app, "pool",
+           "Pools: validate, render, plan and apply a pool spec (orchestrator)",
+           [&ctx, exit_code](CLI::App* pool) {
+             pool->require_subcommand(1);
+             AddValidate(pool, ctx, exit_code);
+             AddRender(pool, ctx, exit_code);
+             AddPlan(pool, ctx, exit_code);
+             AddUp(pool, ctx, exit_code);
+             AddDownHistoryRollback(pool, ctx, exit_code);
+             AddBackupRestore(pool, ctx, exit_code);
+           });
 }
 
 }  // namespace poolops::cli

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "cli/command_group.h"
 #include "cli/commands.h"
 #include "libs/common/client_channel.h"
 #include "libs/common/health_client.h"
@@ -281,47 +282,49 @@ absl::Status EnsureSuiteRunning(const Context& ctx, absl::Duration timeout) {
 }
 
 void AddServicesCommands(CLI::App& app, Context& ctx, int* exit_code) {
-  CLI::App* services =
-      app.add_subcommand("services", "Start, stop and check the local suite");
+  AddGroup(
+      app, "services", "Start, stop and check the local suite",
+      [&ctx, exit_code](CLI::App* services) {
+        auto timeout_seconds = std::make_shared<int>(30);
+        CLI::App* up = services->add_subcommand(
+            "up", "Start the four services (idempotent); wait until healthy");
+        up->add_option("--timeout", *timeout_seconds,
+                       "Seconds to wait for each service to report healthy")
+            ->capture_default_str();
+        up->callback([&ctx, exit_code, timeout_seconds] {
+          absl::Status s = Up(ctx, absl::Seconds(*timeout_seconds));
+          if (!s.ok()) {
+            *exit_code = ctx.Fail(s);
+            return;
+          }
+          auto states = ProbeAll(ctx.Home());
+          *exit_code = ctx.Ok(ToJson(states), Human(states));
+        });
 
-  auto timeout_seconds = std::make_shared<int>(30);
-  CLI::App* up = services->add_subcommand(
-      "up", "Start the four services (idempotent); wait until healthy");
-  up->add_option("--timeout", *timeout_seconds,
-                 "Seconds to wait for each service to report healthy")
-      ->capture_default_str();
-  up->callback([&ctx, exit_code, timeout_seconds] {
-    absl::Status s = Up(ctx, absl::Seconds(*timeout_seconds));
-    if (!s.ok()) {
-      *exit_code = ctx.Fail(s);
-      return;
-    }
-    auto states = ProbeAll(ctx.Home());
-    *exit_code = ctx.Ok(ToJson(states), Human(states));
-  });
+        auto stop_seconds = std::make_shared<int>(10);
+        CLI::App* down = services->add_subcommand(
+            "down",
+            "Stop the local suite (SIGTERM, then SIGKILL after --timeout)");
+        down->add_option("--timeout", *stop_seconds,
+                         "Seconds a service gets to stop before SIGKILL")
+            ->capture_default_str();
+        down->callback([&ctx, exit_code, stop_seconds] {
+          absl::Status s = Down(ctx, absl::Seconds(*stop_seconds));
+          if (!s.ok()) {
+            *exit_code = ctx.Fail(s);
+            return;
+          }
+          auto states = ProbeAll(ctx.Home());
+          *exit_code = ctx.Ok(ToJson(states), Human(states));
+        });
 
-  auto stop_seconds = std::make_shared<int>(10);
-  CLI::App* down = services->add_subcommand(
-      "down", "Stop the local suite (SIGTERM, then SIGKILL after --timeout)");
-  down->add_option("--timeout", *stop_seconds,
-                   "Seconds a service gets to stop before SIGKILL")
-      ->capture_default_str();
-  down->callback([&ctx, exit_code, stop_seconds] {
-    absl::Status s = Down(ctx, absl::Seconds(*stop_seconds));
-    if (!s.ok()) {
-      *exit_code = ctx.Fail(s);
-      return;
-    }
-    auto states = ProbeAll(ctx.Home());
-    *exit_code = ctx.Ok(ToJson(states), Human(states));
-  });
-
-  CLI::App* status =
-      services->add_subcommand("status", "Health of each service");
-  status->callback([&ctx, exit_code] {
-    auto states = ProbeAll(ctx.Home());
-    *exit_code = ctx.Ok(ToJson(states), Human(states));
-  });
+        CLI::App* status =
+            services->add_subcommand("status", "Health of each service");
+        status->callback([&ctx, exit_code] {
+          auto states = ProbeAll(ctx.Home());
+          *exit_code = ctx.Ok(ToJson(states), Human(states));
+        });
+      });
 }
 
 }  // namespace poolops::cli

@@ -25,6 +25,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "cli/command_group.h"
 #include "cli/commands.h"
 #include "cli/rpc_call.h"
 #include "libs/common/bounded_json.h"
@@ -422,12 +423,13 @@ void AddProbe(CLI::App* monitor, Context& ctx, int* exit_code) {
 
 void AddStatusCommands(CLI::App& app, Context& ctx, int* exit_code) {
   AddStatus(app, ctx, exit_code);
-  CLI::App* monitor = app.add_subcommand(
-      "monitor", "The monitor: watch pools, manage what it probes");
-  AddWatch(monitor, ctx, exit_code);
-  AddAddPool(monitor, ctx, exit_code);
-  AddRemoveAndList(monitor, ctx, exit_code);
-  AddProbe(monitor, ctx, exit_code);
+  AddGroup(app, "monitor", "The monitor: watch pools, manage what it probes",
+           [&ctx, exit_code](CLI::App* monitor) {
+             AddWatch(monitor, ctx, exit_code);
+             AddAddPool(monitor, ctx, exit_code);
+             AddRemoveAndList(monitor, ctx, exit_code);
+             AddProbe(monitor, ctx, exit_code);
+           });
 }
 
 }  // namespace poolops::cli

@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "cli/command_group.h"
 #include "cli/commands.h"
 #include "cli/gateway_client.h"
 #include "cli/rpc_call.h"
@@ -801,17 +802,19 @@ void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
 }  // namespace
 
 void AddWalletCommands(CLI::App& app, Context& ctx, int* exit_code) {
-  CLI::App* wallet = app.add_subcommand(
-      "wallet", "Keys in the wallet-vault: create, import, unlock, sign");
-  AddCreate(wallet, ctx, exit_code);
-  AddImport(wallet, ctx, exit_code);
-  AddList(wallet, ctx, exit_code);
-  AddUnlockLock(wallet, ctx, exit_code);
-  AddExport(wallet, ctx, exit_code);
-  AddShow(wallet, ctx, exit_code);
-  AddSendRlc(wallet, ctx, exit_code);
-  AddSigning(wallet, ctx, exit_code);
-  AddPolicy(wallet, ctx, exit_code);
+  AddGroup(app, "wallet",
+           "Keys in the wallet-vault: create, import, unlock, sign",
+           [&ctx, exit_code](CLI::App* wallet) {
+             AddCreate(wallet, ctx, exit_code);
+             AddImport(wallet, ctx, exit_code);
+             AddList(wallet, ctx, exit_code);
+             AddUnlockLock(wallet, ctx, exit_code);
+             AddExport(wallet, ctx, exit_code);
+             AddShow(wallet, ctx, exit_code);
+             AddSendRlc(wallet, ctx, exit_code);
+             AddSigning(wallet, ctx, exit_code);
+             AddPolicy(wallet, ctx, exit_code);
+           });
 }
 
 }  // namespace poolops::cli

@@ -74,9 +74,10 @@ install_poco6() {
   rm -rf "$tmp"
 }
 
-# What `scripts/demo` runs: poolctl, the four services, the devnet's market and
+# What `scripts/demo` runs: poolctl (and poolctl-full, which runs its devnet
+# commands), the four services, the devnet's market and
 # the stack simulator (its images are built from this binary).
-DEMO_TARGETS=(poolctl poolops-wallet-vault poolops-chain-gateway
+DEMO_TARGETS=(poolctl poolctl-full poolops-wallet-vault poolops-chain-gateway
   poolops-orchestrator poolops-monitor poolops-devnet-market poolops-stack-sim)
 
 # build [TARGET...]: everything, or only the given targets (and what they

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "libs/common/status_grpc.h"
 
@@ -80,6 +81,23 @@ absl::StatusOr<HealthState> CheckHealth(grpc::Channel& channel,
     }
   }
   return DecodeResponse(bytes);
+}
+
+absl::Status WaitConnected(grpc::Channel& channel, absl::Duration timeout) {
+  const auto deadline = absl::ToChronoTime(absl::Now() + timeout);
+  grpc_connectivity_state state = channel.GetState(/*try_to_connect=*/true);
+  while (state != GRPC_CHANNEL_READY) {
+    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE ||
+        state == GRPC_CHANNEL_SHUTDOWN) {
+      return absl::UnavailableError("the connection failed");
+    }
+    if (!channel.WaitForStateChange(state, deadline)) {
+      return absl::UnavailableError(
+          absl::StrCat("no connection within ", absl::FormatDuration(timeout)));
+    }
+    state = channel.GetState(/*try_to_connect=*/false);
+  }
+  return absl::OkStatus();
 }
 
 std::shared_ptr<grpc::Channel> LocalChannel(std::string_view address) {

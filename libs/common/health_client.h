@@ -6,6 +6,7 @@
 #include <memory>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
@@ -22,6 +23,12 @@ enum class HealthState { kUnknown, kServing, kNotServing, kServiceUnknown };
 absl::StatusOr<HealthState> CheckHealth(grpc::Channel& channel,
                                         std::string_view service,
                                         absl::Duration timeout);
+
+// Waits until `channel` has a transport (a unix connect, a TCP connect and
+// TLS handshake): the first call on it then goes out at once. No RPC and no
+// callback threads, unlike CheckHealth. Unavailable saying why (the
+// connection failed, or none within `timeout`).
+absl::Status WaitConnected(grpc::Channel& channel, absl::Duration timeout);
 
 // An insecure channel to a local address ("unix:/path.sock" or HOST:PORT).
 std::shared_ptr<grpc::Channel> LocalChannel(std::string_view address);

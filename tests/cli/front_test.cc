@@ -1,0 +1,146 @@
+// The poolctl front (cli/CMakeLists.txt): one static file, the devnet's
+// lifecycle handed to poolctl-full with the same words and exit codes, a
+// missing poolctl-full named, and a service that does not answer named
+// without the health round trip the front no longer makes.
+#include <elf.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+  nlohmann::json json;  // null unless stdout is one JSON object
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class FrontTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = "/tmp/poolops-front-XXXXXX";
+    home_ = ::mkdtemp(tmpl.data());
+    ::unsetenv("POOLOPS_HOME");
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(home_, ec);
+  }
+
+  // `binary --home HOME --json <args>` with `env` before it.
+  Result Run(const std::string& binary, const std::string& args,
+             const std::string& env = "") {
+    fs::path out = home_ / ".out", err = home_ / ".err";
+    std::string cmd =
+        absl::StrCat(env, " ", binary, " --home ", home_.string(), " --json ",
+                     args, " >", out.string(), " 2>", err.string());
+    int status = std::system(cmd.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(out);
+    r.err = Slurp(err);
+    r.json = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+    return r;
+  }
+
+  fs::path home_;
+  const std::string front_ = POOLCTL_PATH;
+  const std::string full_ =
+      (fs::path(POOLCTL_PATH).parent_path() / "poolctl-full").string();
+};
+
+#if POOLOPS_STATIC_POOLCTL
+// No interpreter, no dynamic section: nothing for a loader to map or
+// relocate at start-up (a shared library added to the front's link would
+// bring both back).
+TEST_F(FrontTest, TheFrontIsOneStaticFile) {
+  std::string elf = Slurp(front_);
+  ASSERT_GE(elf.size(), sizeof(Elf64_Ehdr));
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, elf.data(), sizeof eh);
+  ASSERT_EQ(std::string(reinterpret_cast<const char*>(eh.e_ident), 4),
+            std::string(ELFMAG, 4));
+  ASSERT_LE(eh.e_phoff + size_t{eh.e_phnum} * sizeof(Elf64_Phdr), elf.size());
+  int eh_frame_hdr = 0;
+  for (int i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    std::memcpy(&ph, elf.data() + eh.e_phoff + i * sizeof ph, sizeof ph);
+    EXPECT_NE(ph.p_type, static_cast<Elf64_Word>(PT_INTERP));
+    EXPECT_NE(ph.p_type, static_cast<Elf64_Word>(PT_DYNAMIC));
+    if (ph.p_type == PT_GNU_EH_FRAME) ++eh_frame_hdr;
+  }
+  // The unwinder's binary-search table (cmake/StaticLink.cmake): without
+  // it the first exception (--help) sorts every FDE of the program.
+  EXPECT_EQ(eh_frame_hdr, 1);
+}
+#endif
+
+// The same command line answered by the front (through poolctl-full) and
+// by poolctl-full itself: same stdout, same exit code.
+TEST_F(FrontTest, DevnetCommandsAnswerAsPoolctlFullDoes) {
+  for (const char* args :
+       {"devnet status", "devnet down", "devnet up --flavour nope"}) {
+    Result front = Run(front_, args);
+    Result full = Run(full_, args);
+    EXPECT_EQ(front.code, full.code) << args << ": " << front.err;
+    EXPECT_EQ(front.out, full.out) << args;
+    EXPECT_FALSE(front.json.is_null()) << args << ": " << front.out;
+  }
+  // Nothing to stop is a success, said the same way.
+  Result down = Run(front_, "devnet down");
+  EXPECT_EQ(down.code, 0) << down.err;
+  EXPECT_EQ(down.json.value("running", true), false) << down.out;
+}
+
+TEST_F(FrontTest, AMissingPoolctlFullIsNamed) {
+  fs::path alone = home_ / "bin";
+  fs::create_directories(alone);
+  fs::copy_file(front_, alone / "poolctl");
+  Result r = Run((alone / "poolctl").string(), "devnet status");
+  EXPECT_EQ(r.code, 4) << r.out << r.err;  // FAILED_PRECONDITION
+  ASSERT_TRUE(r.json.contains("error")) << r.out;
+  std::string message = r.json["error"].value("message", "");
+  EXPECT_NE(message.find((alone / "poolctl-full").string()), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("cannot run"), std::string::npos) << message;
+  // Commands that are the front's own still work without it.
+  EXPECT_EQ(Run((alone / "poolctl").string(), "commands").code, 0);
+}
+
+// A service set explicitly that is not there: Unavailable naming it and the
+// setting, at once (no suite is started for an explicit address).
+TEST_F(FrontTest, AnExplicitServiceThatDoesNotAnswerIsNamed) {
+  std::string sock = (home_ / "nobody.sock").string();
+  Result r = Run(front_, "wallet list",
+                 absl::StrCat("POOLOPS_WALLET_VAULT_ADDRESS=unix:", sock));
+  EXPECT_EQ(r.code, 6) << r.out << r.err;  // UNAVAILABLE
+  std::string message = r.json["error"].value("message", "");
+  EXPECT_NE(message.find("wallet-vault at unix:" + sock), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("POOLOPS_WALLET_VAULT_ADDRESS"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("does not answer"), std::string::npos) << message;
+  EXPECT_FALSE(fs::exists(home_ / "run")) << "nothing was started";
+}
+
+}  // namespace
