@@ -3,37 +3,26 @@
 // missing poolctl-full named, and a service that does not answer named
 // without the health round trip the front no longer makes.
 #include <elf.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
+#include <vector>
 
-#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/containers/exec.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-  nlohmann::json json;  // null unless stdout is one JSON object
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using poolops::test::EnvChanges;
+using poolops::test::Exec;
+using poolops::test::Result;
+using poolops::test::Slurp;
 
 class FrontTest : public ::testing::Test {
  protected:
@@ -47,20 +36,13 @@ class FrontTest : public ::testing::Test {
     fs::remove_all(home_, ec);
   }
 
-  // `binary --home HOME --json <args>` with `env` before it.
-  Result Run(const std::string& binary, const std::string& args,
-             const std::string& env = "") {
-    fs::path out = home_ / ".out", err = home_ / ".err";
-    std::string cmd =
-        absl::StrCat(env, " ", binary, " --home ", home_.string(), " --json ",
-                     args, " >", out.string(), " 2>", err.string());
-    int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    r.json = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-    return r;
+  // `binary --home HOME --json <args...>` with `env` changes.
+  Result Run(const std::string& binary, std::vector<std::string> args,
+             const EnvChanges& env = {}) {
+    std::vector<std::string> argv = {binary, "--home", home_.string(),
+                                     "--json"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return Exec(home_, argv, env);
   }
 
   fs::path home_;
@@ -98,16 +80,20 @@ TEST_F(FrontTest, TheFrontIsOneStaticFile) {
 // The same command line answered by the front (through poolctl-full) and
 // by poolctl-full itself: same stdout, same exit code.
 TEST_F(FrontTest, DevnetCommandsAnswerAsPoolctlFullDoes) {
-  for (const char* args :
-       {"devnet status", "devnet down", "devnet up --flavour nope"}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{
+           {"devnet", "status"},
+           {"devnet", "down"},
+           {"devnet", "up", "--flavour", "nope"}}) {
+    std::string line = absl::StrJoin(args, " ");
     Result front = Run(front_, args);
     Result full = Run(full_, args);
-    EXPECT_EQ(front.code, full.code) << args << ": " << front.err;
-    EXPECT_EQ(front.out, full.out) << args;
-    EXPECT_FALSE(front.json.is_null()) << args << ": " << front.out;
+    EXPECT_EQ(front.code, full.code) << line << ": " << front.err;
+    EXPECT_EQ(front.out, full.out) << line;
+    EXPECT_FALSE(front.json.is_null()) << line << ": " << front.out;
   }
   // Nothing to stop is a success, said the same way.
-  Result down = Run(front_, "devnet down");
+  Result down = Run(front_, {"devnet", "down"});
   EXPECT_EQ(down.code, 0) << down.err;
   EXPECT_EQ(down.json.value("running", true), false) << down.out;
 }
@@ -116,7 +102,7 @@ TEST_F(FrontTest, AMissingPoolctlFullIsNamed) {
   fs::path alone = home_ / "bin";
   fs::create_directories(alone);
   fs::copy_file(front_, alone / "poolctl");
-  Result r = Run((alone / "poolctl").string(), "devnet status");
+  Result r = Run((alone / "poolctl").string(), {"devnet", "status"});
   EXPECT_EQ(r.code, 4) << r.out << r.err;  // FAILED_PRECONDITION
   ASSERT_TRUE(r.json.contains("error")) << r.out;
   std::string message = r.json["error"].value("message", "");
@@ -124,15 +110,15 @@ TEST_F(FrontTest, AMissingPoolctlFullIsNamed) {
       << message;
   EXPECT_NE(message.find("cannot run"), std::string::npos) << message;
   // Commands that are the front's own still work without it.
-  EXPECT_EQ(Run((alone / "poolctl").string(), "commands").code, 0);
+  EXPECT_EQ(Run((alone / "poolctl").string(), {"commands"}).code, 0);
 }
 
 // A service set explicitly that is not there: Unavailable naming it and the
 // setting, at once (no suite is started for an explicit address).
 TEST_F(FrontTest, AnExplicitServiceThatDoesNotAnswerIsNamed) {
   std::string sock = (home_ / "nobody.sock").string();
-  Result r = Run(front_, "wallet list",
-                 absl::StrCat("POOLOPS_WALLET_VAULT_ADDRESS=unix:", sock));
+  Result r = Run(front_, {"wallet", "list"},
+                 {{"POOLOPS_WALLET_VAULT_ADDRESS", "unix:" + sock}});
   EXPECT_EQ(r.code, 6) << r.out << r.err;  // UNAVAILABLE
   std::string message = r.json["error"].value("message", "");
   EXPECT_NE(message.find("wallet-vault at unix:" + sock), std::string::npos)
