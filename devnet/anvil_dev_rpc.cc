@@ -33,6 +33,28 @@ absl::Status AnvilDevRpc::SetBalance(const eth::Address& account,
       .status();
 }
 
+absl::Status AnvilDevRpc::AdvanceTime(uint64_t seconds) {
+  absl::Status moved =
+      rpc_->Call("evm_increaseTime", json::array({seconds})).status();
+  if (!moved.ok()) return moved;
+  return rpc_->Call("evm_mine", json::array()).status();
+}
+
+absl::StatusOr<uint64_t> AnvilDevRpc::LatestTimestamp() {
+  absl::StatusOr<json> block =
+      rpc_->Call("eth_getBlockByNumber", json::array({"latest", false}));
+  if (!block.ok()) return block.status();
+  if (!block->is_object() || !block->contains("timestamp") ||
+      !(*block)["timestamp"].is_string())
+    return absl::DataLossError("the latest block has no timestamp");
+  absl::StatusOr<eth::U256> t =
+      eth::U256::FromHex((*block)["timestamp"].get<std::string>());
+  if (!t.ok()) return t.status();
+  if (!t->FitsUint64())
+    return absl::DataLossError("the latest block's timestamp is out of range");
+  return t->low64();
+}
+
 absl::StatusOr<chain::Receipt> AnvilDevRpc::SendAs(const eth::Address& from,
                                                    const eth::Address& to,
                                                    eth::ByteView data,

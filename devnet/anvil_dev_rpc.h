@@ -31,6 +31,11 @@ class AnvilDevRpc {
 
   absl::Status SetCode(const eth::Address& account, eth::ByteView code);
   absl::Status SetBalance(const eth::Address& account, const eth::U256& wei);
+  // Moves the chain's clock `seconds` ahead and mines a block at the new
+  // time (evm_increaseTime + evm_mine): deadlines pass without waiting.
+  absl::Status AdvanceTime(uint64_t seconds);
+  // The latest block's timestamp (unix seconds).
+  absl::StatusOr<uint64_t> LatestTimestamp();
   // Sends `data` to `to` from `from` (impersonated for this call only, and
   // given gas money when it has none) and waits for the receipt; a revert
   // is Aborted naming `label`.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/eth/hex.h"
@@ -108,6 +109,22 @@ absl::StatusOr<Log> ParseLog(const json& j, absl::string_view where) {
   if ((m = Member(j, "logIndex")) != nullptr) {
     ASSIGN_OR_RETURN(log.log_index,
                      Quantity64(*m, absl::StrCat(where, ".logIndex")));
+  }
+  if ((m = Member(j, "blockNumber")) != nullptr) {
+    ASSIGN_OR_RETURN(log.block_number,
+                     Quantity64(*m, absl::StrCat(where, ".blockNumber")));
+  }
+  if ((m = Member(j, "blockHash")) != nullptr) {
+    ASSIGN_OR_RETURN(log.block_hash,
+                     Hash(*m, absl::StrCat(where, ".blockHash")));
+  }
+  if ((m = Member(j, "transactionHash")) != nullptr) {
+    ASSIGN_OR_RETURN(log.transaction_hash,
+                     Hash(*m, absl::StrCat(where, ".transactionHash")));
+  }
+  if ((m = Member(j, "removed")) != nullptr) {
+    if (!m->is_boolean()) return Bad(absl::StrCat(where, ".removed"), "not a boolean");
+    log.removed = m->get<bool>();
   }
   return log;
 }
@@ -393,6 +410,100 @@ absl::StatusOr<eth::Bytes> EthApi::GetCode(const eth::Address& account,
   return Typed<eth::Bytes>(client_, "eth_getCode",
                            json::array({account.ToLowerHex(), block.text}),
                            [](const json& j) { return Data(j, "code"); });
+}
+
+bool IsLogQueryTooLarge(const absl::Status& status) {
+  if (absl::IsResourceExhausted(status)) return true;  // response too big
+  // What nodes say (geth, erigon, alchemy, infura, arbitrum, anvil...).
+  const std::string m = absl::AsciiStrToLower(status.message());
+  for (const char* hint :
+       {"query returned more than", "block range", "too many", "limit exceeded",
+        "range is too large", "response size", "exceed", "-32005"})
+    if (absl::StrContains(m, hint)) return true;
+  return false;
+}
+
+absl::StatusOr<std::vector<Log>> EthApi::GetLogs(const LogFilter& f) {
+  json filter = {{"fromBlock", eth::U256(f.from_block).ToHex()},
+                 {"toBlock", eth::U256(f.to_block).ToHex()}};
+  if (!f.addresses.empty()) {
+    json a = json::array();
+    for (const eth::Address& address : f.addresses) a.push_back(address.ToLowerHex());
+    filter["address"] = a;
+  }
+  if (!f.topics.empty()) {
+    json t = json::array();
+    for (const std::vector<eth::Hash32>& set : f.topics) {
+      if (set.empty()) {
+        t.push_back(nullptr);
+        continue;
+      }
+      json any = json::array();
+      for (const eth::Hash32& topic : set) any.push_back(eth::ToHex(topic));
+      t.push_back(any);
+    }
+    filter["topics"] = t;
+  }
+  absl::StatusOr<json> reply = client_->Call("eth_getLogs", json::array({filter}));
+  if (!reply.ok()) return reply.status();
+  if (!reply->is_array()) return Bad("eth_getLogs", "not an array");
+  std::vector<Log> logs;
+  logs.reserve(reply->size());
+  for (size_t i = 0; i < reply->size(); ++i) {
+    absl::StatusOr<Log> log = ParseLog((*reply)[i], absl::StrCat("logs[", i, "]"));
+    if (!log.ok()) return log.status();
+    logs.push_back(*std::move(log));
+  }
+  return logs;
+}
+
+namespace {
+absl::StatusOr<BlockHeader> ParseHeader(const json& j, uint64_t number) {
+  const std::string where = absl::StrCat("block ", number);
+  if (j.is_null())
+    return absl::NotFoundError(absl::StrCat(where, " does not exist yet"));
+  if (!j.is_object()) return Bad(where, "not an object");
+  BlockHeader h;
+  const json* m;
+  ASSIGN_OR_RETURN(m, Required(j, "number", where));
+  ASSIGN_OR_RETURN(h.number, Quantity64(*m, where + ".number"));
+  ASSIGN_OR_RETURN(m, Required(j, "hash", where));
+  ASSIGN_OR_RETURN(h.hash, Hash(*m, where + ".hash"));
+  ASSIGN_OR_RETURN(m, Required(j, "parentHash", where));
+  ASSIGN_OR_RETURN(h.parent_hash, Hash(*m, where + ".parentHash"));
+  ASSIGN_OR_RETURN(m, Required(j, "timestamp", where));
+  ASSIGN_OR_RETURN(h.timestamp, Quantity64(*m, where + ".timestamp"));
+  if (h.number != number) return Bad(where, "the node answered another block");
+  return h;
+}
+}  // namespace
+
+absl::StatusOr<BlockHeader> EthApi::GetBlockHeader(uint64_t number) {
+  absl::StatusOr<json> reply = client_->Call(
+      "eth_getBlockByNumber", json::array({eth::U256(number).ToHex(), false}));
+  if (!reply.ok()) return reply.status();
+  return ParseHeader(*reply, number);
+}
+
+absl::StatusOr<std::vector<BlockHeader>> EthApi::GetBlockHeaders(
+    const std::vector<uint64_t>& numbers) {
+  std::vector<JsonRpcRequest> batch;
+  batch.reserve(numbers.size());
+  for (uint64_t n : numbers)
+    batch.push_back({"eth_getBlockByNumber",
+                     json::array({eth::U256(n).ToHex(), false})});
+  absl::StatusOr<std::vector<absl::StatusOr<json>>> replies =
+      client_->Batch(batch);
+  if (!replies.ok()) return replies.status();
+  std::vector<BlockHeader> out;
+  out.reserve(numbers.size());
+  for (size_t i = 0; i < replies->size(); ++i) {
+    if (!(*replies)[i].ok()) return (*replies)[i].status();
+    absl::StatusOr<BlockHeader> h = ParseHeader(*(*replies)[i], numbers[i]);
+    if (!h.ok()) return h.status();
+    out.push_back(*h);
+  }
+  return out;
 }
 
 absl::StatusOr<Receipt> EthApi::WaitForReceipt(const eth::Hash32& hash,

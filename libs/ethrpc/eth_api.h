@@ -43,6 +43,27 @@ struct Log {
   std::vector<eth::Hash32> topics;
   eth::Bytes data;
   uint64_t log_index = 0;
+  // Set by eth_getLogs (receipts' logs carry them too).
+  uint64_t block_number = 0;
+  eth::Hash32 block_hash{};
+  eth::Hash32 transaction_hash{};
+  bool removed = false;  // dropped by a reorg (filters only)
+};
+
+// eth_getLogs: logs of `addresses` in [from_block, to_block] whose topic i
+// is one of topics[i] (an empty set matches any).
+struct LogFilter {
+  uint64_t from_block = 0;
+  uint64_t to_block = 0;
+  std::vector<eth::Address> addresses;
+  std::vector<std::vector<eth::Hash32>> topics;
+};
+
+struct BlockHeader {
+  uint64_t number = 0;
+  eth::Hash32 hash{};
+  eth::Hash32 parent_hash{};
+  uint64_t timestamp = 0;  // unix seconds
 };
 
 struct Receipt {
@@ -61,6 +82,11 @@ struct Receipt {
 // Parses an eth_getTransactionReceipt result (an object; null is handled by
 // the caller). InvalidArgumentError naming the field at fault.
 absl::StatusOr<Receipt> ParseReceipt(const nlohmann::json& j);
+
+// Whether a failed eth_getLogs asked for too much at once (a block range or
+// a result count over the node's limit, a response over the client's
+// size limit): the same query over a smaller range may succeed.
+bool IsLogQueryTooLarge(const absl::Status& status);
 
 class EthApi {
  public:
@@ -114,6 +140,15 @@ class EthApi {
       const eth::Hash32& hash);
   absl::StatusOr<eth::Bytes> GetCode(const eth::Address& account,
                                      const BlockTag& block = "latest");
+  // Logs in the node's order (block, then log index). Nodes cap a query by
+  // block range or result count: their error comes back as is (see
+  // IsLogQueryTooLarge) for the caller to split the range.
+  absl::StatusOr<std::vector<Log>> GetLogs(const LogFilter& filter);
+  // The header of block `number` (NotFound past the head); the headers of
+  // several blocks in one batch.
+  absl::StatusOr<BlockHeader> GetBlockHeader(uint64_t number);
+  absl::StatusOr<std::vector<BlockHeader>> GetBlockHeaders(
+      const std::vector<uint64_t>& numbers);
 
   // Polls until the transaction is mined and its block has `confirmations`
   // blocks on top counting itself (0 and 1 both mean "mined"), sleeping
