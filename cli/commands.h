@@ -20,6 +20,8 @@ void AddChainOpsCommands(CLI::App& app, Context& ctx, int* exit_code);
 void AddOrderCommands(CLI::App& app, Context& ctx, int* exit_code);
 // pool validate|render|plan|up|down|history|rollback (pool_cmd.cc).
 void AddPoolCommands(CLI::App& app, Context& ctx, int* exit_code);
+// `pool stats` (pool_stats_cmd.cc), under the pool group.
+void AddPoolStats(CLI::App* pool, Context& ctx, int* exit_code);
 // status, monitor watch|... (status_cmd.cc).
 void AddStatusCommands(CLI::App& app, Context& ctx, int* exit_code);
 // commands: the command tree as --help knows it (commands_cmd.cc).

@@ -403,6 +403,7 @@ void AddPoolCommands(CLI::App& app, Context& ctx, int* exit_code) {
              AddUp(pool, ctx, exit_code);
              AddDownHistoryRollback(pool, ctx, exit_code);
              AddBackupRestore(pool, ctx, exit_code);
+             AddPoolStats(pool, ctx, exit_code);
            });
 }
 

@@ -31,6 +31,7 @@ struct ChainInfo {
   std::string market;
   std::string chain_id;  // decimal
   std::string hub;       // the iExec hub address; may be empty
+  uint32_t confirmations = 0;  // blocks until a block is final
 };
 
 class ChainResolver {

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "services/monitor/chain_sources.h"
+#include "services/monitor/history/history_reader.h"
 #include "services/monitor/http_prober.h"
 
 namespace poolops::monitor {
@@ -123,6 +124,48 @@ class FakeBalanceSource : public BalanceSource {
   absl::Mutex mu_;
   std::map<std::string, absl::StatusOr<Balances>> balances_
       ABSL_GUARDED_BY(mu_);
+};
+
+// Remembers what it was asked to read; answers the stats it is given.
+class FakeHistoryReader : public HistoryReader {
+ public:
+  void SetStats(absl::StatusOr<PoolStats> stats) {
+    absl::MutexLock lock(&mu_);
+    stats_ = std::move(stats);
+  }
+  absl::StatusOr<SyncReport> Sync(const HistorySource& source,
+                                  const std::string& rpc_url) override {
+    absl::MutexLock lock(&mu_);
+    sources_.push_back(source);
+    rpcs_.push_back(rpc_url);
+    return SyncReport{};
+  }
+  absl::StatusOr<PoolStats> Stats(const std::string& pool,
+                                  uint64_t min_time) override {
+    absl::MutexLock lock(&mu_);
+    min_times_.push_back(min_time);
+    return stats_;
+  }
+  std::vector<HistorySource> sources() {
+    absl::MutexLock lock(&mu_);
+    return sources_;
+  }
+  std::vector<std::string> rpcs() {
+    absl::MutexLock lock(&mu_);
+    return rpcs_;
+  }
+  std::vector<uint64_t> min_times() {
+    absl::MutexLock lock(&mu_);
+    return min_times_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::StatusOr<PoolStats> stats_ ABSL_GUARDED_BY(mu_) =
+      absl::NotFoundError("never read");
+  std::vector<HistorySource> sources_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> rpcs_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint64_t> min_times_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace poolops::monitor

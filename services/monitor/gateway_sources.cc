@@ -89,7 +89,8 @@ class GatewayChainResolver : public ChainResolver {
     SetDeadline(&ctx, timeout);
     grpc::Status s = (*stub)->GetChain(&ctx, req, &resp);
     if (!s.ok()) return Named(s, "GetChain");
-    return ChainInfo{resp.rpc(), resp.market(), resp.chain_id(), resp.hub()};
+    return ChainInfo{resp.rpc(), resp.market(), resp.chain_id(), resp.hub(),
+                     resp.confirmations()};
   }
 
  private:

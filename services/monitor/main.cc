@@ -113,6 +113,10 @@ int main(int argc, char** argv) {
         deps.metrics = &metrics;
         DockerSwarmSource swarm(poolops::proc::ProcessRunner::Real());
         deps.swarm = &swarm;
+        absl::StatusOr<std::unique_ptr<HistoryReader>> history =
+            NewRpcHistoryReader(home->root() / "monitor" / "history.db");
+        if (!history.ok()) return history.status();
+        deps.history = history->get();
         absl::StatusOr<std::unique_ptr<Monitor>> monitor =
             Monitor::Create(options, deps);
         if (!monitor.ok()) return monitor.status();

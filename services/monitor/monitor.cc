@@ -147,9 +147,7 @@ std::vector<PoolEndpoints> Monitor::ListPools() const {
   return out;
 }
 
-absl::StatusOr<v1::PoolStatus> Monitor::GetStatus(
-    const std::string& pool) const {
-  absl::MutexLock lock(&mu_);
+absl::StatusOr<std::string> Monitor::PoolName(const std::string& pool) const {
   std::string name = pool;
   if (name.empty()) {
     if (pools_.empty()) {
@@ -169,6 +167,15 @@ absl::StatusOr<v1::PoolStatus> Monitor::GetStatus(
   if (pools_.count(name) == 0) {
     return absl::NotFoundError(absl::StrCat("no pool ", name, " monitored"));
   }
+  return name;
+}
+
+absl::StatusOr<v1::PoolStatus> Monitor::GetStatus(
+    const std::string& pool) const {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<std::string> named = PoolName(pool);
+  if (!named.ok()) return named.status();
+  const std::string name = *named;
   auto ready = [this, &name]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return statuses_.count(name) != 0 || pools_.count(name) == 0;
   };
@@ -536,6 +543,8 @@ void Monitor::Start() {
   if (loop_.joinable()) return;
   stopping_ = false;
   loop_ = std::thread([this] { Loop(); });
+  if (deps_.history != nullptr)
+    history_loop_ = std::thread([this] { HistoryLoop(); });
 }
 
 void Monitor::Stop() {
@@ -549,6 +558,7 @@ void Monitor::Stop() {
   }
   for (auto& w : closing) w->Close();
   if (loop_.joinable()) loop_.join();
+  if (history_loop_.joinable()) history_loop_.join();
 }
 
 void Monitor::Loop() {

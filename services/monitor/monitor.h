@@ -21,6 +21,7 @@
 #include "poolops/monitor/v1/monitor.pb.h"
 #include "services/monitor/chain_sources.h"
 #include "services/monitor/endpoints_store.h"
+#include "services/monitor/history/history_reader.h"
 #include "services/monitor/http_prober.h"
 #include "services/monitor/monitor_metrics.h"
 #include "services/monitor/status_model.h"
@@ -46,6 +47,7 @@ struct MonitorDeps {
   Clock* clock = Clock::Real();
   MonitorMetrics* metrics = nullptr;  // may be null
   SwarmSource* swarm = nullptr;       // null: swarm stacks are not read
+  HistoryReader* history = nullptr;   // null: no on-chain history
 };
 
 // A Watch subscription: statuses queued for one reader. Thread-safe.
@@ -97,7 +99,18 @@ class Monitor {
   // adapter's).
   v1::ProbeResult Probe(const v1::ProbeSpec& spec);
 
-  // The background loop: a round at once, then every interval.
+  // What the pool did and earned (its on-chain history, read up to the
+  // chain's final head first), over the last `since` (zero: all of it).
+  // `pool` empty: the only pool. FailedPrecondition naming what is missing
+  // when the pool has no workerpool or its chain's hub is unknown;
+  // Unimplemented without a history reader.
+  absl::StatusOr<PoolStats> GetPoolStats(const std::string& pool,
+                                         absl::Duration since);
+  // Reads every pool's new history (the history loop does, every interval).
+  void SyncHistories();
+
+  // The background loops: a round at once, then every interval; the
+  // pools' histories beside it.
   void Start();
   void Stop();
 
@@ -109,6 +122,14 @@ class Monitor {
   // Returns the number of probes it ran.
   size_t RunRoundFor(const std::vector<PoolEndpoints>& pools);
   absl::StatusOr<ChainInfo> ResolveChain(const std::string& chain);
+  // The pool's name: `pool`, or the only pool when empty.
+  absl::StatusOr<std::string> PoolName(const std::string& pool) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Where the pool's history is: its source and its node's URL.
+  absl::StatusOr<std::pair<HistorySource, std::string>> HistoryOf(
+      const PoolEndpoints& pool);
+  absl::StatusOr<SyncReport> SyncHistory(const PoolEndpoints& pool);
+  void HistoryLoop();
   absl::Status Persist() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Loop();
 
@@ -133,6 +154,7 @@ class Monitor {
   std::map<std::string, CachedChain> chain_cache_ ABSL_GUARDED_BY(chain_mu_);
 
   std::thread loop_;
+  std::thread history_loop_;
 };
 
 // True when `overall` or some component's state differs.

@@ -1,5 +1,7 @@
 #include "services/monitor/monitor_metrics.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -26,13 +28,13 @@ constexpr GaugeDef kGauges[] = {
     {"iexec_core_workers",
      "Alive workers as the core counts them (aliveWorkers)."},
     {"iexec_core_workers_expected", "Workers the pool should have."},
-    {"iexec_core_cpu_total",
+    {"iexec_core_cpus",
      "CPUs of alive workers (aliveTotalCpu / aliveRegisteredCpu)."},
-    {"iexec_core_cpu_available",
+    {"iexec_core_cpus_available",
      "Free CPUs of alive workers (aliveAvailableCpu)."},
-    {"iexec_core_gpu_total",
+    {"iexec_core_gpus",
      "GPUs of alive workers (aliveTotalGpu / aliveRegisteredGpu)."},
-    {"iexec_core_gpu_available",
+    {"iexec_core_gpus_available",
      "Free GPUs of alive workers (aliveAvailableGpu)."},
     {"iexec_core_tasks_completed",
      "Completed tasks (core 7.x completedTasks)."},
@@ -60,6 +62,32 @@ constexpr GaugeDef kGauges[] = {
     {"iexec_wallets", "Wallets of a role the pool's status covers."},
 };
 
+// The pool's economics, from its on-chain history (history/pool_stats.h).
+constexpr GaugeDef kHistoryCounters[] = {
+    {"iexec_pool_deals_total", "Deals the pool won (SchedulerNotice)."},
+    {"iexec_pool_tasks_total",
+     "The pool's tasks that ended; label state: completed (finalized) or "
+     "failed (claimed)."},
+    {"iexec_pool_earned_nrlc_total",
+     "RLC (nRLC) the pool earned for its tasks; label role: scheduler or "
+     "workers."},
+    {"iexec_pool_seized_nrlc_total",
+     "Stake (nRLC) seized from the pool's scheduler and workers."},
+    {"iexec_pool_gas_spent_wei_total",
+     "Gas (wei) the scheduler's and workers' transactions for the pool cost."},
+    {"iexec_pool_worker_tasks_total", "Contributions of a worker; label worker."},
+    {"iexec_pool_worker_earned_nrlc_total",
+     "RLC (nRLC) a worker earned; label worker."},
+    {"iexec_pool_worker_seized_nrlc_total",
+     "Stake (nRLC) seized from a worker; label worker."},
+};
+constexpr GaugeDef kHistoryGauges[] = {
+    {"iexec_pool_tasks_running",
+     "The pool's tasks initialized and neither finalized nor claimed."},
+    {"iexec_pool_history_block",
+     "The last final block of the pool's history the monitor has read."},
+};
+
 // component value → gauge, for the component named `component` (or a prefix
 // ending in '/'). Wallets are labelled by role, never by name or address:
 // /metrics is no address book.
@@ -70,10 +98,10 @@ struct ValueGauge {
 };
 constexpr ValueGauge kValueGauges[] = {
     {"core", "aliveWorkers", "iexec_core_workers"},
-    {"core", "aliveTotalCpu", "iexec_core_cpu_total"},
-    {"core", "aliveAvailableCpu", "iexec_core_cpu_available"},
-    {"core", "aliveTotalGpu", "iexec_core_gpu_total"},
-    {"core", "aliveAvailableGpu", "iexec_core_gpu_available"},
+    {"core", "aliveTotalCpu", "iexec_core_cpus"},
+    {"core", "aliveAvailableCpu", "iexec_core_cpus_available"},
+    {"core", "aliveTotalGpu", "iexec_core_gpus"},
+    {"core", "aliveAvailableGpu", "iexec_core_gpus_available"},
     {"core", "completedTasks", "iexec_core_tasks_completed"},
     {"core", "latestBlock", "iexec_core_latest_block"},
     {"workers", "expectedWorkers", "iexec_core_workers_expected"},
@@ -125,6 +153,16 @@ MonitorMetrics::MonitorMetrics(std::shared_ptr<prometheus::Registry> registry)
                   .Help("Probes per round (HTTP, chain, balances).")
                   .Register(*registry_)
                   .Add({});
+  for (const GaugeDef& d : kHistoryGauges) {
+    families_[d.name] =
+        &prometheus::BuildGauge().Name(d.name).Help(d.help).Register(
+            *registry_);
+  }
+  for (const GaugeDef& d : kHistoryCounters) {
+    counters_[d.name] =
+        &prometheus::BuildCounter().Name(d.name).Help(d.help).Register(
+            *registry_);
+  }
   rounds_ = &prometheus::BuildCounter()
                  .Name("poolops_monitor_rounds_total")
                  .Help("Rounds of probes done.")
@@ -218,6 +256,62 @@ void MonitorMetrics::Update(const v1::PoolStatus& status) {
 void MonitorMetrics::RemovePool(const std::string& pool) {
   absl::MutexLock lock(&mu_);
   ClearPool(pool);
+  for (auto& [family, counter] : history_counters_[pool]) family->Remove(counter);
+  for (auto& [family, gauge] : history_gauges_[pool]) family->Remove(gauge);
+  history_counters_.erase(pool);
+  history_gauges_.erase(pool);
+}
+
+void MonitorMetrics::UpdateHistory(const PoolStats& stats) {
+  absl::MutexLock lock(&mu_);
+  const std::string& pool = stats.pool;
+  auto number = [](const std::string& decimal) {
+    double d = 0;
+    return absl::SimpleAtod(decimal, &d) ? d : 0.0;
+  };
+  // A counter follows the history's total: it only ever moves up (a reorg
+  // that takes an event back shows on the next monitor start).
+  auto count = [&](const char* name, std::map<std::string, std::string> labels,
+                   double total) {
+    labels["pool"] = pool;
+    prometheus::Family<prometheus::Counter>* family = counters_[name];
+    prometheus::Counter& c = family->Add(labels);
+    if (total > c.Value()) c.Increment(total - c.Value());
+    auto& owned = history_counters_[pool];
+    if (std::find(owned.begin(), owned.end(), std::make_pair(family, &c)) ==
+        owned.end())
+      owned.emplace_back(family, &c);
+  };
+  auto gauge = [&](const char* name, double value) {
+    Family* family = families_[name];
+    prometheus::Gauge& g = family->Add({{"pool", pool}});
+    g.Set(value);
+    auto& owned = history_gauges_[pool];
+    if (std::find(owned.begin(), owned.end(), std::make_pair(family, &g)) ==
+        owned.end())
+      owned.emplace_back(family, &g);
+  };
+  count("iexec_pool_deals_total", {}, static_cast<double>(stats.deals));
+  count("iexec_pool_tasks_total", {{"state", "completed"}},
+        static_cast<double>(stats.completed));
+  count("iexec_pool_tasks_total", {{"state", "failed"}},
+        static_cast<double>(stats.failed));
+  count("iexec_pool_earned_nrlc_total", {{"role", "scheduler"}},
+        number(stats.earned_scheduler));
+  count("iexec_pool_earned_nrlc_total", {{"role", "workers"}},
+        number(stats.earned_workers));
+  count("iexec_pool_seized_nrlc_total", {}, number(stats.seized));
+  count("iexec_pool_gas_spent_wei_total", {}, number(stats.gas_spent));
+  for (const WorkerStats& w : stats.workers) {
+    count("iexec_pool_worker_tasks_total", {{"worker", w.address}},
+          static_cast<double>(w.tasks));
+    count("iexec_pool_worker_earned_nrlc_total", {{"worker", w.address}},
+          number(w.earned));
+    count("iexec_pool_worker_seized_nrlc_total", {{"worker", w.address}},
+          number(w.seized));
+  }
+  gauge("iexec_pool_tasks_running", static_cast<double>(stats.running));
+  gauge("iexec_pool_history_block", static_cast<double>(stats.to_block));
 }
 
 void MonitorMetrics::RoundDone(absl::Duration took, size_t pools,

@@ -19,6 +19,8 @@
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 
+#include "services/monitor/history/pool_stats.h"
+
 namespace poolops::monitor {
 
 class MonitorMetrics {
@@ -28,6 +30,10 @@ class MonitorMetrics {
   // Replaces every gauge of status.pool().
   void Update(const v1::PoolStatus& status);
   void RemovePool(const std::string& pool);
+  // The pool's economics from its on-chain history: counters (deals, tasks
+  // completed and failed, RLC earned and seized, gas) that follow the
+  // history's totals, gauges for running tasks and the last block read.
+  void UpdateHistory(const PoolStats& stats);
   void RoundDone(absl::Duration took, size_t pools, size_t targets);
 
   const std::shared_ptr<prometheus::Registry>& registry() const {
@@ -51,6 +57,14 @@ class MonitorMetrics {
   prometheus::Gauge* pools_;
   prometheus::Gauge* targets_;
   prometheus::Counter* rounds_;
+  // The history's families, and each pool's series in them.
+  std::map<std::string, prometheus::Family<prometheus::Counter>*> counters_;
+  std::map<std::string, std::vector<std::pair<
+                            prometheus::Family<prometheus::Counter>*,
+                            prometheus::Counter*>>>
+      history_counters_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::vector<std::pair<Family*, prometheus::Gauge*>>>
+      history_gauges_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace poolops::monitor

@@ -119,7 +119,7 @@ TEST(MonitorPrometheusTest, PrometheusScrapesThePoolsGauges) {
   up = Query(prom_port, "up{job=\"poolops-monitor\"}");
   success = Query(prom_port, "probe_success{pool=\"prom\",component=\"core\"}");
   status = Query(prom_port, "poolops_monitor_pool_status{pool=\"prom\"}");
-  std::string cpus = Query(prom_port, "iexec_core_cpu_total{pool=\"prom\"}");
+  std::string cpus = Query(prom_port, "iexec_core_cpus{pool=\"prom\"}");
   std::string info = Query(prom_port, "poolops_service_info");
 
   Stop(prom);

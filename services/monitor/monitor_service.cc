@@ -69,6 +69,39 @@ grpc::Status MonitorServiceImpl::GetStatus(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status MonitorServiceImpl::GetPoolStats(grpc::ServerContext*,
+                                              const v1::GetPoolStatsRequest* req,
+                                              v1::PoolStats* resp) {
+  if (req->since_seconds() < 0)
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "since_seconds must not be negative");
+  absl::StatusOr<PoolStats> s =
+      monitor_->GetPoolStats(req->pool(), absl::Seconds(req->since_seconds()));
+  if (!s.ok()) return ToGrpc(s.status());
+  resp->set_pool(s->pool);
+  resp->set_workerpool(s->workerpool);
+  resp->set_scheduler(s->scheduler);
+  resp->set_from_block(s->from_block);
+  resp->set_to_block(s->to_block);
+  resp->set_deals(s->deals);
+  resp->set_deal_tasks(s->deal_tasks);
+  resp->set_tasks_completed(s->completed);
+  resp->set_tasks_failed(s->failed);
+  resp->set_tasks_running(s->running);
+  resp->set_earned_scheduler(s->earned_scheduler);
+  resp->set_earned_workers(s->earned_workers);
+  resp->set_seized(s->seized);
+  resp->set_gas_spent(s->gas_spent);
+  for (const WorkerStats& w : s->workers) {
+    v1::WorkerStats* out = resp->add_workers();
+    out->set_address(w.address);
+    out->set_tasks(w.tasks);
+    out->set_earned(w.earned);
+    out->set_seized(w.seized);
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status MonitorServiceImpl::Watch(
     grpc::ServerContext* ctx, const v1::WatchRequest* req,
     grpc::ServerWriter<v1::PoolStatus>* writer) {

@@ -32,6 +32,9 @@ class MonitorServiceImpl final : public v1::Monitor::Service {
   grpc::Status ListPools(grpc::ServerContext* ctx,
                          const v1::ListPoolsRequest* req,
                          v1::ListPoolsResponse* resp) override;
+  grpc::Status GetPoolStats(grpc::ServerContext* ctx,
+                            const v1::GetPoolStatsRequest* req,
+                            v1::PoolStats* resp) override;
 
  private:
   Monitor* monitor_;

@@ -108,6 +108,7 @@ const ContractCommand kContract[] = {
     {"pool rollback", {"--to"}},
     {"pool backup", {"--out"}},
     {"pool restore", {"--from"}},
+    {"pool stats", {"--since"}},
     {"status", {}},
     {"monitor watch", {}},
 };
@@ -201,6 +202,7 @@ const Case kCases[] = {
     {"pool rollback", "nosuch --to 1", kUnavailable, kNotFound},
     {"pool backup", "nosuch --out {home}/backups", kUnavailable, kNotFound},
     {"pool restore", "nosuch --from {home}/no-backup", kUnavailable, kUsage},
+    {"pool stats", "nosuch --since 24h", kUnavailable, kNotFound},
     // monitor
     {"monitor pools", "", kUnavailable, 0},
     {"monitor add-pool", "p --core http://127.0.0.1:1 --rpc http://127.0.0.1:1",

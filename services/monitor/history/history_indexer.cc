@@ -298,8 +298,11 @@ absl::StatusOr<SyncReport> HistoryIndexer::Sync(
   absl::StatusOr<PoolSet> set = LoadSet(source.pool, cursor->scheduler);
   if (!set.ok()) return set.status();
 
-  const uint64_t final_block =
-      *head >= source.confirmations ? *head - source.confirmations : 0;
+  // A block with N confirmations counting itself is final (0 and 1 both
+  // mean mined, as the gateway's receipts count them).
+  const uint64_t deep = std::max<uint64_t>(source.confirmations, 1) - 1;
+  if (*head < deep) return report;
+  const uint64_t final_block = *head - deep;
   report.from_block = cursor->next_block;
   report.to_block = cursor->next_block == 0 ? 0 : cursor->next_block - 1;
   uint64_t from = cursor->next_block;

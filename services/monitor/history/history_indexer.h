@@ -28,6 +28,8 @@ struct HistorySource {
   std::string chain_id;  // decimal
   eth::Address hub;
   eth::Address workerpool;
+  // A block is final once it has this many confirmations counting itself
+  // (0 and 1: once mined).
   uint64_t confirmations = 0;
 };
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/files.h"
 
 namespace poolops::monitor {
 namespace {
@@ -24,6 +25,8 @@ constexpr iexec::PocoEventKind kLastKind = iexec::PocoEventKind::kUnlock;
 
 absl::StatusOr<std::unique_ptr<HistoryStore>> HistoryStore::Open(
     const std::filesystem::path& file) {
+  absl::Status dir = files::EnsureDir(file.parent_path());
+  if (!dir.ok()) return dir;
   absl::StatusOr<std::unique_ptr<sqlite::Db>> db =
       sqlite::Db::Open(file, file.filename().string());
   if (!db.ok()) return db.status();
