@@ -170,6 +170,16 @@ MonitorMetrics::MonitorMetrics(std::shared_ptr<prometheus::Registry> registry)
                  .Add({});
 }
 
+std::vector<std::string> MonitorMetrics::Names() {
+  std::vector<std::string> names = {
+      "poolops_monitor_round_duration_seconds", "poolops_monitor_pools",
+      "poolops_monitor_targets", "poolops_monitor_rounds_total"};
+  for (const GaugeDef& d : kGauges) names.push_back(d.name);
+  for (const GaugeDef& d : kHistoryGauges) names.push_back(d.name);
+  for (const GaugeDef& d : kHistoryCounters) names.push_back(d.name);
+  return names;
+}
+
 void MonitorMetrics::Set(const std::string& pool, Family* family,
                          const std::map<std::string, std::string>& labels,
                          double value) {

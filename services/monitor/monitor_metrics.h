@@ -36,6 +36,10 @@ class MonitorMetrics {
   void UpdateHistory(const PoolStats& stats);
   void RoundDone(absl::Duration took, size_t pools, size_t targets);
 
+  // Every metric family the monitor registers (a series appears once a
+  // pool gives it a value).
+  static std::vector<std::string> Names();
+
   const std::shared_ptr<prometheus::Registry>& registry() const {
     return registry_;
   }

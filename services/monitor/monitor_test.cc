@@ -6,8 +6,13 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
 #include "prometheus/text_serializer.h"
 #include "libs/common/missing_tool_test_support.h"
 #include "libs/common/process_runner.h"
@@ -433,6 +438,56 @@ TEST_F(MonitorTest, ExpositionPassesPromtool) {
   EXPECT_THAT(Exposition(), HasSubstr("iexec_pool_deals_total{pool=\"p1\"} 4"));
   ASSERT_TRUE(monitor_->RemovePool("p1").ok());
   EXPECT_THAT(Exposition(), Not(HasSubstr("pool=\"p1\"")));
+}
+
+// The Grafana dashboard shipped for operators who run Grafana already
+// (grafana/poolops-pool.json) names only metrics this monitor exports, and
+// has the shape Grafana imports (a Prometheus datasource input, panels with
+// positions and queries, the pool variable).
+TEST_F(MonitorTest, GrafanaDashboardNamesOnlyExportedMetrics) {
+  PoolEndpoints t = Pool("p1");
+  t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
+  t.set_chain("devnet");
+  chains_.Set("devnet", ChainInfo{"http://node", "", "65535",
+                                  "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", 0});
+  ASSERT_TRUE(monitor_->SetPool(t).ok());
+  monitor_->RunRound();
+  history_.SetStats(SomeStats("p1"));
+  monitor_->SyncHistories();
+  // Every family the monitor registers, with series now or not; the ones
+  // with series are in the exposition.
+  const std::vector<std::string> names = MonitorMetrics::Names();
+  const std::set<std::string> exported(names.begin(), names.end());
+  for (const prometheus::MetricFamily& f : registry_->Collect())
+    EXPECT_TRUE(exported.count(f.name) || f.name == "poolops_service_info")
+        << f.name << " is exported but not in MonitorMetrics::Names()";
+  ASSERT_TRUE(exported.count("iexec_pool_deals_total"));
+
+  std::ifstream in(POOLOPS_GRAFANA_DASHBOARD);
+  ASSERT_TRUE(in.good()) << POOLOPS_GRAFANA_DASHBOARD;
+  nlohmann::json d = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(d.is_object());
+  EXPECT_EQ(d["__inputs"][0]["pluginId"], "prometheus");
+  std::vector<std::string> exprs = {
+      d["templating"]["list"][0]["definition"].get<std::string>()};
+  ASSERT_GE(d["panels"].size(), 10u);
+  for (const nlohmann::json& p : d["panels"]) {
+    EXPECT_TRUE(p.contains("gridPos") && p.contains("title")) << p.dump();
+    EXPECT_EQ(p["datasource"]["uid"], "${DS_PROMETHEUS}");
+    ASSERT_FALSE(p["targets"].empty()) << p["title"];
+    for (const nlohmann::json& target : p["targets"])
+      exprs.push_back(target["expr"].get<std::string>());
+  }
+  const std::regex metric("(iexec|poolops|probe)_[a-z_]+");
+  size_t named = 0;
+  for (const std::string& expr : exprs) {
+    for (auto it = std::sregex_iterator(expr.begin(), expr.end(), metric);
+         it != std::sregex_iterator(); ++it) {
+      ++named;
+      EXPECT_TRUE(exported.count(it->str())) << it->str() << " in " << expr;
+    }
+  }
+  EXPECT_GE(named, 20u);
 }
 
 }  // namespace
