@@ -62,16 +62,9 @@ int main(int argc, char** argv) {
   if (!started.ok()) return Fail("devnet", started);
   chain::EthApi& api = world.api();
 
-  const auto t_traffic = Steady::now();
-  devnet::TrafficPlan plan;
-  plan.order = world.order();
-  plan.deals = deals;
-  plan.fail = deals / 10;
-  absl::StatusOr<devnet::TrafficRun> run = world.NewTraffic()->Run(plan);
-  if (!run.ok()) return Fail("traffic", run.status());
-  const double traffic_s = Since(t_traffic);
-
-  // More history: empty blocks up to `blocks` past the workerpool's start.
+  // More history: empty blocks, mined before the traffic while the state
+  // is small (anvil's cost per block grows with the state), so that the
+  // history holds at least `blocks` blocks; each deal adds about 7.
   chain::JsonRpcClientOptions slow;  // anvil mines thousands of blocks slowly
   slow.attempt_timeout = absl::Minutes(5);
   slow.max_total = absl::Minutes(10);
@@ -80,14 +73,27 @@ int main(int argc, char** argv) {
       chain::JsonRpcClient::Create({world.state().rpc}, http::NewCurlClient(),
                                    slow);
   if (!rpc.ok()) return Fail("rpc", rpc.status());
-  absl::StatusOr<uint64_t> head = api.BlockNumber();
-  if (!head.ok()) return Fail("head", head.status());
-  if (*head < blocks) {
-    absl::Status mined =
-        (*rpc)->Call("anvil_mine", json::array({eth::U256(blocks - *head).ToHex()}))
-            .status();
-    if (!mined.ok()) return Fail("anvil_mine", mined);
-  }
+  auto pad_to = [&](uint64_t target) -> absl::Status {
+    absl::StatusOr<uint64_t> head = api.BlockNumber();
+    if (!head.ok()) return head.status();
+    if (*head >= target) return absl::OkStatus();
+    return (*rpc)
+        ->Call("anvil_mine", json::array({eth::U256(target - *head).ToHex()}))
+        .status();
+  };
+  if (absl::Status s = pad_to(blocks > 7 * deals ? blocks - 7 * deals : 0);
+      !s.ok())
+    return Fail("anvil_mine", s);
+
+  const auto t_traffic = Steady::now();
+  devnet::TrafficPlan plan;
+  plan.order = world.order();
+  plan.deals = deals;
+  plan.fail = deals / 10;
+  absl::StatusOr<devnet::TrafficRun> run = world.NewTraffic()->Run(plan);
+  if (!run.ok()) return Fail("traffic", run.status());
+  const double traffic_s = Since(t_traffic);
+  if (absl::Status s = pad_to(blocks); !s.ok()) return Fail("anvil_mine", s);
 
   poolops::test::TempDir dir;
   monitor::HistorySource source{"bench", std::to_string(world.state().chain_id),

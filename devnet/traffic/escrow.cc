@@ -13,23 +13,24 @@ using eth::abi::Value;
 constexpr uint64_t kWeiPerNrlc = 1'000'000'000;
 }  // namespace
 
-absl::StatusOr<eth::U256> EscrowStake(chain::EthApi& api,
-                                      const HubContracts& hub,
-                                      const eth::Address& account) {
-  // viewAccount(address) -> (stake, locked)
+absl::StatusOr<EscrowAccount> ViewEscrow(chain::EthApi& api,
+                                         const HubContracts& hub,
+                                         const eth::Address& account) {
   absl::StatusOr<Value> v = api.CallFunction(
       hub.hub, "viewAccount(address)", {Value::Addr(account)},
       "(uint256,uint256)");
   if (!v.ok()) return v.status();
-  return std::get<eth::U256>(std::get<std::vector<Value>>(v->v).at(0).v);
+  const auto& t = std::get<std::vector<Value>>(v->v);
+  return EscrowAccount{std::get<eth::U256>(t.at(0).v),
+                       std::get<eth::U256>(t.at(1).v)};
 }
 
 absl::Status EnsureEscrow(chain::EthApi& api, const HubContracts& hub,
                           KeySender& actor, const eth::U256& nrlc) {
-  absl::StatusOr<eth::U256> stake = EscrowStake(api, hub, actor.address());
-  if (!stake.ok()) return stake.status();
-  if (*stake >= nrlc) return absl::OkStatus();
-  const eth::U256 missing = nrlc - *stake;
+  absl::StatusOr<EscrowAccount> account = ViewEscrow(api, hub, actor.address());
+  if (!account.ok()) return account.status();
+  if (account->stake >= nrlc) return absl::OkStatus();
+  const eth::U256 missing = nrlc - account->stake;
   const std::string label =
       absl::StrCat("deposit ", missing.ToDecimal(), " nRLC");
   if (hub.token.IsZero()) {

@@ -20,10 +20,14 @@ struct HubContracts {
   eth::Address token;  // zero on a native chain (RLC is the coin)
 };
 
-// Free stake of `account` in the escrow, in nRLC.
-absl::StatusOr<eth::U256> EscrowStake(chain::EthApi& api,
-                                      const HubContracts& hub,
-                                      const eth::Address& account);
+// An account in the escrow (viewAccount), in nRLC.
+struct EscrowAccount {
+  eth::U256 stake;   // free
+  eth::U256 locked;  // held by deals and contributions
+};
+absl::StatusOr<EscrowAccount> ViewEscrow(chain::EthApi& api,
+                                         const HubContracts& hub,
+                                         const eth::Address& account);
 // Deposits what `actor` lacks to hold at least `nrlc` of free stake.
 absl::Status EnsureEscrow(chain::EthApi& api, const HubContracts& hub,
                           KeySender& actor, const eth::U256& nrlc);

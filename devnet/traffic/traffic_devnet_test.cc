@@ -13,22 +13,6 @@
 namespace poolops::devnet {
 namespace {
 
-struct Account {
-  eth::U256 stake;
-  eth::U256 locked;
-};
-
-Account ViewAccount(chain::EthApi& api, const HubContracts& hub,
-                    const eth::Address& who) {
-  using eth::abi::Value;
-  absl::StatusOr<Value> v = api.CallFunction(
-      hub.hub, "viewAccount(address)", {Value::Addr(who)}, "(uint256,uint256)");
-  EXPECT_TRUE(v.ok()) << v.status();
-  if (!v.ok()) return {};
-  const auto& t = std::get<std::vector<Value>>(v->v);
-  return {std::get<eth::U256>(t[0].v), std::get<eth::U256>(t[1].v)};
-}
-
 class TrafficDevnetTest : public ::testing::TestWithParam<Flavour> {};
 
 TEST_P(TrafficDevnetTest, DealsAndTasksMoveTheEscrowAsPocoSays) {
@@ -36,9 +20,9 @@ TEST_P(TrafficDevnetTest, DealsAndTasksMoveTheEscrowAsPocoSays) {
   testing::TrafficWorld world;
   ASSERT_TRUE(world.Start(GetParam(), /*price=*/100).ok());
   const HubContracts& hub = world.hub();
-  const Account scheduler_before = ViewAccount(world.api(), hub, world.scheduler());
-  const Account worker0_before = ViewAccount(world.api(), hub, world.worker(0));
-  const Account worker1_before = ViewAccount(world.api(), hub, world.worker(1));
+  const EscrowAccount scheduler_before = world.Escrow(world.scheduler());
+  const EscrowAccount worker0_before = world.Escrow(world.worker(0));
+  const EscrowAccount worker1_before = world.Escrow(world.worker(1));
 
   TrafficPlan plan;
   plan.order = world.order();
@@ -63,12 +47,12 @@ TEST_P(TrafficDevnetTest, DealsAndTasksMoveTheEscrowAsPocoSays) {
   // scheduler reward 1%. A completed task: the requester pays 100, the
   // worker gets 99, the scheduler 1 and its 30 back. A failed one: the
   // requester is refunded, the scheduler's 30 seized, the worker's 30 back.
-  const Account scheduler = ViewAccount(world.api(), hub, world.scheduler());
+  const EscrowAccount scheduler = world.Escrow(world.scheduler());
   EXPECT_EQ(scheduler.locked, eth::U256(0));
   EXPECT_EQ(scheduler.stake + eth::U256(30), scheduler_before.stake + eth::U256(2))
       << scheduler.stake.ToDecimal();
-  const Account worker0 = ViewAccount(world.api(), hub, world.worker(0));
-  const Account worker1 = ViewAccount(world.api(), hub, world.worker(1));
+  const EscrowAccount worker0 = world.Escrow(world.worker(0));
+  const EscrowAccount worker1 = world.Escrow(world.worker(1));
   // Each worker was given its stake (100) first, then: worker 0 ran tasks 0
   // and 2 (completed, failed), worker 1 ran task 1 (completed).
   EXPECT_EQ(worker0.locked, eth::U256(0));
@@ -79,7 +63,7 @@ TEST_P(TrafficDevnetTest, DealsAndTasksMoveTheEscrowAsPocoSays) {
   EXPECT_EQ(worker1.stake, worker1_before.stake.IsZero()
                                ? eth::U256(100 + 99)
                                : worker1_before.stake + eth::U256(99));
-  const Account requester = ViewAccount(world.api(), hub, world.requester());
+  const EscrowAccount requester = world.Escrow(world.requester());
   EXPECT_EQ(requester.locked, eth::U256(0));
   EXPECT_EQ(requester.stake, eth::U256(100));  // deposited 300, paid 200
 }

@@ -89,6 +89,13 @@ class TrafficWorld {
     return std::make_unique<Traffic>(api_.get(), anvil_.get(), &hub_, Actors());
   }
 
+  // `who`'s escrow account as the hub says; zero after a failed read, which
+  // the caller's EXPECT on the value then shows.
+  EscrowAccount Escrow(const eth::Address& who) {
+    absl::StatusOr<EscrowAccount> a = ViewEscrow(*api_, hub_, who);
+    return a.ok() ? *a : EscrowAccount{};
+  }
+
   const DevnetState& state() const { return state_; }
   const std::filesystem::path& home() const { return home_.path(); }
   chain::EthApi& api() { return *api_; }

@@ -44,28 +44,6 @@ const std::vector<Member> kRequestFields = {
     {"params", "string"},
     {"salt", "bytes32"}};
 
-json TypedData(const char* primary, const std::vector<Member>& fields,
-               json message, const OrderDomain& domain) {
-  json members = json::array();
-  for (const auto& [name, type] : fields)
-    members.push_back({{"name", name}, {"type", type}});
-  return {
-      {"types",
-       {{"EIP712Domain",
-         json::array({{{"name", "name"}, {"type", "string"}},
-                      {{"name", "version"}, {"type", "string"}},
-                      {{"name", "chainId"}, {"type", "uint256"}},
-                      {{"name", "verifyingContract"}, {"type", "address"}}})},
-        {primary, members}}},
-      {"domain",
-       {{"name", "iExecODB"},
-        {"version", "5.0.0"},
-        {"chainId", std::to_string(domain.chain_id)},
-        {"verifyingContract", domain.hub.ToChecksum()}}},
-      {"primaryType", primary},
-      {"message", std::move(message)}};
-}
-
 absl::StatusOr<eth::Hash32> Digest(const json& typed) {
   absl::StatusOr<eth::eip712::Digests> d = eth::eip712::HashTypedData(typed);
   if (!d.ok()) return d.status();
@@ -91,7 +69,7 @@ json AppOrderTypedData(const AppOrder& o, const OrderDomain& domain) {
                   {"workerpoolrestrict", o.workerpoolrestrict.ToChecksum()},
                   {"requesterrestrict", o.requesterrestrict.ToChecksum()},
                   {"salt", o.salt}};
-  return TypedData("AppOrder", kAppFields, std::move(message), domain);
+  return OrderTypedData("AppOrder", kAppFields, std::move(message), domain);
 }
 
 json RequestOrderTypedData(const RequestOrder& o, const OrderDomain& domain) {
@@ -110,7 +88,8 @@ json RequestOrderTypedData(const RequestOrder& o, const OrderDomain& domain) {
                   {"callback", o.callback.ToChecksum()},
                   {"params", o.params},
                   {"salt", o.salt}};
-  return TypedData("RequestOrder", kRequestFields, std::move(message), domain);
+  return OrderTypedData("RequestOrder", kRequestFields, std::move(message),
+                        domain);
 }
 
 absl::StatusOr<eth::Hash32> AppOrderHash(const AppOrder& order,

@@ -101,15 +101,12 @@ json WorkerpoolOrderToJson(const WorkerpoolOrder& o) {
           {"sign", o.sign}};
 }
 
-json WorkerpoolOrderTypedData(const WorkerpoolOrder& o,
-                              const OrderDomain& domain) {
+json OrderTypedData(const char* primary_type,
+                    const std::vector<std::pair<const char*, const char*>>& members,
+                    json message, const OrderDomain& domain) {
   json fields = json::array();
-  for (const auto& [name, type] : OrderFields())
+  for (const auto& [name, type] : members)
     fields.push_back({{"name", name}, {"type", type}});
-  json message = WorkerpoolOrderToJson(o);
-  message.erase("sign");
-  for (const char* key : {"workerpoolprice", "volume", "category", "trust"})
-    message[key] = std::to_string(message[key].get<uint64_t>());
   return {
       {"types",
        {{"EIP712Domain",
@@ -117,14 +114,24 @@ json WorkerpoolOrderTypedData(const WorkerpoolOrder& o,
                       {{"name", "version"}, {"type", "string"}},
                       {{"name", "chainId"}, {"type", "uint256"}},
                       {{"name", "verifyingContract"}, {"type", "address"}}})},
-        {"WorkerpoolOrder", fields}}},
+        {primary_type, fields}}},
       {"domain",
        {{"name", "iExecODB"},
         {"version", "5.0.0"},
         {"chainId", std::to_string(domain.chain_id)},
         {"verifyingContract", domain.hub.ToChecksum()}}},
-      {"primaryType", "WorkerpoolOrder"},
-      {"message", message}};
+      {"primaryType", primary_type},
+      {"message", std::move(message)}};
+}
+
+json WorkerpoolOrderTypedData(const WorkerpoolOrder& o,
+                              const OrderDomain& domain) {
+  json message = WorkerpoolOrderToJson(o);
+  message.erase("sign");
+  for (const char* key : {"workerpoolprice", "volume", "category", "trust"})
+    message[key] = std::to_string(message[key].get<uint64_t>());
+  return OrderTypedData("WorkerpoolOrder", OrderFields(), std::move(message),
+                        domain);
 }
 
 absl::StatusOr<eth::Hash32> WorkerpoolOrderHash(const WorkerpoolOrder& order,

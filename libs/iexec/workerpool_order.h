@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/eth/address.h"
@@ -49,6 +51,14 @@ absl::StatusOr<WorkerpoolOrder> ParseSignedWorkerpoolOrder(
 // The order as the API returns it: numbers as JSON numbers, addresses EIP-55,
 // hex lowercase.
 nlohmann::json WorkerpoolOrderToJson(const WorkerpoolOrder& order);
+
+// EIP-712 typed data ({types, domain, primaryType, message}) of any iExec
+// order type under the hub's domain: `members` in the contract's order
+// (name, type), `message` with numbers as decimal strings.
+nlohmann::json OrderTypedData(
+    const char* primary_type,
+    const std::vector<std::pair<const char*, const char*>>& members,
+    nlohmann::json message, const OrderDomain& domain);
 
 // EIP-712 typed data ({types, domain, primaryType, message}) of the order.
 nlohmann::json WorkerpoolOrderTypedData(const WorkerpoolOrder& order,

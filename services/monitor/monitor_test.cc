@@ -65,6 +65,8 @@ class MonitorTest : public ::testing::Test {
     return t;
   }
 
+  void PoolWithHistory();
+
   std::string Exposition() {
     return prometheus::TextSerializer().Serialize(registry_->Collect());
   }
@@ -360,6 +362,20 @@ PoolStats SomeStats(const std::string& pool) {
   return st;
 }
 
+// Pool p1 with a workerpool on chain "devnet", probed once, its history
+// (SomeStats) read once.
+void MonitorTest::PoolWithHistory() {
+  PoolEndpoints t = Pool("p1");
+  t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
+  t.set_chain("devnet");
+  chains_.Set("devnet", ChainInfo{"http://node", "", "65535",
+                                  "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", 0});
+  ASSERT_TRUE(monitor_->SetPool(t).ok());
+  monitor_->RunRound();
+  history_.SetStats(SomeStats("p1"));
+  monitor_->SyncHistories();
+}
+
 TEST_F(MonitorTest, PoolStatsReadTheHistoryOfThePoolsChainAndWindow) {
   PoolEndpoints t = Pool("p1");
   t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
@@ -408,15 +424,8 @@ TEST_F(MonitorTest, PoolStatsNameWhatIsMissing) {
 TEST_F(MonitorTest, ExpositionPassesPromtool) {
   if (::access("/usr/bin/promtool", X_OK) != 0)
     POOLOPS_MISSING_TOOL("promtool not installed (scripts/lib.sh installs prometheus)");
-  PoolEndpoints t = Pool("p1");
-  t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
-  t.set_chain("devnet");
-  chains_.Set("devnet", ChainInfo{"http://node", "", "65535",
-                                  "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", 0});
-  ASSERT_TRUE(monitor_->SetPool(t).ok());
-  monitor_->RunRound();
-  history_.SetStats(SomeStats("p1"));
-  monitor_->SyncHistories();
+  PoolWithHistory();
+  if (HasFatalFailure()) return;
   const std::string text = Exposition();
   EXPECT_THAT(text, HasSubstr("iexec_pool_deals_total{pool=\"p1\"} 4"));
   EXPECT_THAT(text, HasSubstr(
@@ -445,15 +454,8 @@ TEST_F(MonitorTest, ExpositionPassesPromtool) {
 // has the shape Grafana imports (a Prometheus datasource input, panels with
 // positions and queries, the pool variable).
 TEST_F(MonitorTest, GrafanaDashboardNamesOnlyExportedMetrics) {
-  PoolEndpoints t = Pool("p1");
-  t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
-  t.set_chain("devnet");
-  chains_.Set("devnet", ChainInfo{"http://node", "", "65535",
-                                  "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", 0});
-  ASSERT_TRUE(monitor_->SetPool(t).ok());
-  monitor_->RunRound();
-  history_.SetStats(SomeStats("p1"));
-  monitor_->SyncHistories();
+  PoolWithHistory();
+  if (HasFatalFailure()) return;
   // Every family the monitor registers, with series now or not; the ones
   // with series are in the exposition.
   const std::vector<std::string> names = MonitorMetrics::Names();

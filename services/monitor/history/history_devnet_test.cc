@@ -63,22 +63,16 @@ class CappedNode : public http::Client {
 
 eth::U256 Dec(const std::string& s) { return *eth::U256::FromDecimal(s); }
 
-struct Escrow {
-  eth::U256 stake, locked;
-};
-Escrow ViewAccount(chain::EthApi& api, const devnet::HubContracts& hub,
-                   const eth::Address& who) {
-  using eth::abi::Value;
-  absl::StatusOr<Value> v = api.CallFunction(
-      hub.hub, "viewAccount(address)", {Value::Addr(who)}, "(uint256,uint256)");
-  EXPECT_TRUE(v.ok()) << v.status();
-  if (!v.ok()) return {};
-  const auto& t = std::get<std::vector<Value>>(v->v);
-  return {std::get<eth::U256>(t[0].v), std::get<eth::U256>(t[1].v)};
-}
-
 class HistoryDevnetTest : public ::testing::TestWithParam<Flavour> {
  protected:
+  // A devnet pool that already ran `deals` deals (all completed).
+  void StartWithDeals(TrafficWorld& world, uint64_t deals) {
+    ASSERT_TRUE(world.Start(GetParam()).ok());
+    devnet::TrafficPlan plan;
+    plan.order = world.order();
+    plan.deals = deals;
+    ASSERT_TRUE(world.NewTraffic()->Run(plan).ok());
+  }
   HistorySource Source(TrafficWorld& world) {
     return {"p1", std::to_string(world.state().chain_id), world.hub().hub,
             world.workerpool(), 0};
@@ -102,9 +96,9 @@ TEST_P(HistoryDevnetTest, StatsAgreeWithTheChainAndTheRun) {
   const eth::U256 eth_before = *api.GetBalance(scheduler) +
                                *api.GetBalance(world.worker(0)) +
                                *api.GetBalance(world.worker(1));
-  const Escrow scheduler_before = ViewAccount(api, hub, scheduler);
-  const Escrow worker0_before = ViewAccount(api, hub, world.worker(0));
-  const Escrow worker1_before = ViewAccount(api, hub, world.worker(1));
+  const devnet::EscrowAccount scheduler_before = world.Escrow(scheduler);
+  const devnet::EscrowAccount worker0_before = world.Escrow(world.worker(0));
+  const devnet::EscrowAccount worker1_before = world.Escrow(world.worker(1));
 
   devnet::TrafficPlan plan;
   plan.order = world.order();
@@ -135,7 +129,7 @@ TEST_P(HistoryDevnetTest, StatsAgreeWithTheChainAndTheRun) {
 
   // The chain on its own: every lock released, so what each escrow account
   // gained is exactly what it earned minus what it lost.
-  const Escrow scheduler_after = ViewAccount(api, hub, scheduler);
+  const devnet::EscrowAccount scheduler_after = world.Escrow(scheduler);
   EXPECT_EQ(scheduler_after.locked, eth::U256(0));
   EXPECT_EQ(scheduler_after.stake + Dec(stats->seized),
             scheduler_before.stake + Dec(stats->earned_scheduler));
@@ -143,11 +137,11 @@ TEST_P(HistoryDevnetTest, StatsAgreeWithTheChainAndTheRun) {
   EXPECT_EQ(stats->seized, "30");           // 30% of 100 for the failed task
   EXPECT_EQ(stats->earned_workers, "297");  // 99% of 100, three times
   ASSERT_EQ(stats->workers.size(), 2u);
-  const Escrow worker_before[2] = {worker0_before, worker1_before};
+  const devnet::EscrowAccount worker_before[2] = {worker0_before, worker1_before};
   for (size_t i = 0; i < 2; ++i) {
     const WorkerStats& w = stats->workers[i];
     const size_t who = w.address == world.worker(0).ToLowerHex() ? 0 : 1;
-    const Escrow after = ViewAccount(api, hub, world.worker(who));
+    const devnet::EscrowAccount after = world.Escrow(world.worker(who));
     EXPECT_EQ(after.stake + Dec(w.seized), worker_before[who].stake + Dec(w.earned))
         << w.address;
     EXPECT_EQ(w.tasks, 2u);  // tasks go round-robin over the two workers
@@ -163,11 +157,10 @@ TEST_P(HistoryDevnetTest, StatsAgreeWithTheChainAndTheRun) {
 TEST_P(HistoryDevnetTest, ResumesAfterARestartAndRereadsAReorg) {
   POOLOPS_REQUIRE_NPM_ASSETS();
   TrafficWorld world;
-  ASSERT_TRUE(world.Start(GetParam()).ok());
+  StartWithDeals(world, 2);
+  if (HasFatalFailure()) return;
   devnet::TrafficPlan plan;
   plan.order = world.order();
-  plan.deals = 2;
-  ASSERT_TRUE(world.NewTraffic()->Run(plan).ok());
   uint64_t first_to = 0;
   {
     auto store = HistoryStore::Open(dir_.path() / "history.db");
@@ -214,11 +207,8 @@ TEST_P(HistoryDevnetTest, ResumesAfterARestartAndRereadsAReorg) {
 TEST_P(HistoryDevnetTest, ANodeThatCapsTheRangeGetsSmallerQueries) {
   POOLOPS_REQUIRE_NPM_ASSETS();
   TrafficWorld world;
-  ASSERT_TRUE(world.Start(GetParam()).ok());
-  devnet::TrafficPlan plan;
-  plan.order = world.order();
-  plan.deals = 2;
-  ASSERT_TRUE(world.NewTraffic()->Run(plan).ok());
+  StartWithDeals(world, 2);
+  if (HasFatalFailure()) return;
   auto node = std::make_shared<CappedNode>(5);
   auto rpc = chain::JsonRpcClient::Create({world.state().rpc}, node);
   ASSERT_TRUE(rpc.ok());

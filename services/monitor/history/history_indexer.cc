@@ -74,8 +74,16 @@ absl::StatusOr<HistoryCursor> HistoryIndexer::Prepare(
   absl::StatusOr<eth::abi::Value> owner = api_->CallFunction(
       source.workerpool, "owner()", {}, "address");
   if (!owner.ok()) return owner.status();
+  // A node without old state (not an archive node) cannot say when the
+  // workerpool was created: its history is then read from now on, which
+  // the stats' fromBlock shows.
   absl::StatusOr<uint64_t> start = CreationBlock(source.workerpool, head);
-  if (!start.ok()) return start.status();
+  if (!start.ok()) {
+    if (absl::IsUnavailable(start.status()) ||
+        absl::IsDeadlineExceeded(start.status()))
+      return start.status();
+    start = head;
+  }
   HistoryCursor cursor{source.chain_id,
                        Lower(source.hub),
                        Lower(source.workerpool),
