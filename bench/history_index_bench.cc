@@ -134,7 +134,10 @@ int main(int argc, char** argv) {
                     {"earned_workers", stats->earned_workers}};
     if (stats->deals != deals || stats->failed != plan.fail ||
         stats->completed != deals - plan.fail) {
-      std::fprintf(stderr, "history_index_bench: stats disagree with the run\n");
+      std::fprintf(stderr,
+                   "history_index_bench: stats disagree with the run: %s, "
+                   "cold read %s\n",
+                   out["stats"].dump().c_str(), out["cold"].dump().c_str());
       return 1;
     }
   }

@@ -481,6 +481,8 @@ absl::Status DevnetReset(const fs::path& home) {
   }
   fs::remove(ChainState(home));
   fs::remove(StateFile(home));
+  std::error_code ec;
+  fs::remove_all(Dir(home) / "anvil-cache", ec);  // anvil's spilled states
   return absl::OkStatus();
 }
 

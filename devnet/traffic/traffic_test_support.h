@@ -6,8 +6,6 @@
 // fixture goes.
 #pragma once
 
-#include <signal.h>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,13 +28,12 @@ namespace poolops::devnet::testing {
 
 class TrafficWorld {
  public:
+  // anvil is stopped with SIGTERM (then SIGKILL after a grace): a killed
+  // anvil leaves the states it spilled to disk in ~/.foundry/anvil/tmp,
+  // gigabytes after a long run.
   ~TrafficWorld() {
-    for (int pid : {state_.market_pid, state_.pid}) {
-      if (pid <= 0) continue;
-      ::kill(pid, SIGKILL);
-      for (int i = 0; i < 200 && proc::ProcessAlive(pid); ++i)
-        absl::SleepFor(absl::Milliseconds(10));
-    }
+    for (int pid : {state_.market_pid, state_.pid})
+      if (pid > 0) (void)proc::StopProcess(pid, absl::Seconds(60));
   }
 
   absl::Status Start(Flavour flavour, uint64_t price = 100,

@@ -37,7 +37,12 @@ absl::StatusOr<LaunchedAnvil> LaunchOn(const AnvilLaunch& launch,
     args.insert(args.end(), {"--gas-limit", "32000000"});
   }
   if (!launch.state_file.empty()) {
-    args.insert(args.end(), {"--state", launch.state_file.string()});
+    // The historic states anvil spills to disk on a long chain (gigabytes
+    // after thousands of blocks) go beside the state file, not in
+    // ~/.foundry/anvil/tmp where a killed anvil leaves them forever.
+    args.insert(args.end(),
+                {"--state", launch.state_file.string(), "--cache-path",
+                 (launch.state_file.parent_path() / "anvil-cache").string()});
   }
   if (!launch.config_out.empty()) {
     args.insert(args.end(), {"--config-out", launch.config_out.string()});

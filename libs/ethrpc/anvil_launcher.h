@@ -27,6 +27,7 @@ struct AnvilLaunch {
   uint64_t chain_id = 65535;
   enum class Kind { kBellecour, kArbitrum } kind = Kind::kBellecour;
   // Loaded when present, dumped when anvil stops (SIGTERM); empty: none.
+  // Historic states anvil spills to disk go to anvil-cache/ beside it.
   std::filesystem::path state_file;
   // Where anvil writes its dev accounts (keys: keep it 0600); empty: none.
   std::filesystem::path config_out;

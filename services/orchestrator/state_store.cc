@@ -1,8 +1,5 @@
 #include "services/orchestrator/state_store.h"
 
-#include <sqlite3.h>
-#include <sys/stat.h>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -14,47 +11,12 @@ namespace {
 
 using json = nlohmann::json;
 
-// A prepared statement with text bindings, finalized on scope exit.
-class Statement {
- public:
-  Statement(sqlite3* db, const std::string& sql,
-            const std::vector<std::string>& args) {
-    rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr);
-    for (size_t i = 0; rc_ == SQLITE_OK && i < args.size(); ++i) {
-      rc_ =
-          sqlite3_bind_text(stmt_, static_cast<int>(i + 1), args[i].c_str(),
-                            static_cast<int>(args[i].size()), SQLITE_TRANSIENT);
-    }
-    error_ = rc_ == SQLITE_OK ? "" : sqlite3_errmsg(db);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  bool ok() const { return rc_ == SQLITE_OK; }
-  const std::string& error() const { return error_; }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int Step() { return sqlite3_step(stmt_); }
-  std::string Text(int col) {
-    const unsigned char* t = sqlite3_column_text(stmt_, col);
-    return t ? reinterpret_cast<const char*>(t) : "";
-  }
-  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+using Rows = std::vector<std::vector<std::string>>;
 
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-  std::string error_;
-};
-
-absl::Status Run(sqlite3* db, const std::string& sql,
-                 const std::vector<std::string>& args) {
-  Statement s(db, sql, args);
-  if (!s.ok())
-    return absl::InternalError(absl::StrCat("state.db: ", s.error()));
-  int rc = s.Step();
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    return absl::InternalError(
-        absl::StrCat("state.db: ", sqlite3_errmsg(db), " (", sql, ")"));
-  }
-  return absl::OkStatus();
+// A number read back from a text column; -1 when it is none.
+int64_t Number(const std::string& text) {
+  int64_t v = -1;
+  return absl::SimpleAtoi(text, &v) ? v : -1;
 }
 
 }  // namespace
@@ -93,23 +55,12 @@ std::vector<BundleRecord> BundlesFromJson(const std::string& text) {
 
 absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
     const std::filesystem::path& file, Clock* clock) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(
-      file.c_str(), &db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-      nullptr);
-  if (rc != SQLITE_OK) {
-    std::string err = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return absl::UnavailableError(absl::StrCat(file.string(), ": ", err));
-  }
-  ::chmod(file.c_str(), 0600);
-  sqlite3_busy_timeout(db, 5000);
-  std::unique_ptr<StateStore> store(new StateStore(db, clock));
+  absl::StatusOr<std::unique_ptr<sqlite::Db>> db =
+      sqlite::Db::Open(file, "state.db");
+  if (!db.ok()) return db.status();
+  std::unique_ptr<StateStore> store(new StateStore(*std::move(db), clock));
   absl::MutexLock lock(&store->mu_);
   for (const char* sql : {
-           "PRAGMA journal_mode=WAL",
-           "PRAGMA synchronous=FULL",
            "CREATE TABLE IF NOT EXISTS pools (name TEXT PRIMARY KEY, "
            "workerpool TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT "
            "'new', updated_at TEXT NOT NULL DEFAULT '')",
@@ -134,19 +85,15 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
   return store;
 }
 
-StateStore::~StateStore() {
-  absl::MutexLock lock(&mu_);
-  sqlite3_close(db_);
-}
+StateStore::~StateStore() = default;
 
-absl::Status StateStore::Exec(const std::string& sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    return absl::InternalError(absl::StrCat("state.db: ", msg));
-  }
-  return absl::OkStatus();
+absl::Status StateStore::Exec(const std::string& sql) { return db_->Exec(sql); }
+
+absl::StatusOr<std::string> StateStore::One(const std::string& sql,
+                                            const std::string& arg) {
+  absl::StatusOr<Rows> q = db_->Query(sql, {arg});
+  if (!q.ok()) return q.status();
+  return q->empty() ? std::string() : q->front()[0];
 }
 
 std::string StateStore::Now() const {
@@ -164,14 +111,14 @@ absl::StatusOr<uint32_t> StateStore::BeginRevision(
   };
   std::string now = Now();
   if (absl::Status s =
-          Run(db_,
+          db_->Run(
               "INSERT INTO pools (name, updated_at) VALUES (?1, ?2) "
               "ON CONFLICT(name) DO UPDATE SET updated_at = ?2",
               {pool, now});
       !s.ok())
     return fail(s);
   if (absl::Status s =
-          Run(db_,
+          db_->Run(
               "UPDATE revisions SET outcome = 'interrupted', message "
               "= 'the orchestrator stopped during this apply' WHERE "
               "pool = ?1 AND outcome = 'in-progress'",
@@ -180,16 +127,16 @@ absl::StatusOr<uint32_t> StateStore::BeginRevision(
     return fail(s);
   uint32_t next = 1;
   {
-    Statement q(
-        db_, "SELECT COALESCE(MAX(revision), 0) FROM revisions WHERE pool = ?1",
+    absl::StatusOr<Rows> q = db_->Query(
+        "SELECT COALESCE(MAX(revision), 0) FROM revisions WHERE pool = ?1",
         {pool});
-    if (!q.ok() || q.Step() != SQLITE_ROW) {
+    if (!q.ok() || q->empty() || Number(q->front()[0]) < 0) {
       return fail(absl::InternalError("state.db: reading revisions"));
     }
-    next = static_cast<uint32_t>(q.Int(0) + 1);
+    next = static_cast<uint32_t>(Number(q->front()[0]) + 1);
   }
   if (absl::Status s =
-          Run(db_,
+          db_->Run(
               "INSERT INTO revisions (pool, revision, applied_at, "
               "outcome, spec) VALUES (?1, ?2, ?3, 'in-progress', ?4)",
               {pool, std::to_string(next), now, spec_json});
@@ -206,14 +153,12 @@ absl::Status StateStore::FinishRevision(
   absl::MutexLock lock(&mu_);
   if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   absl::Status s =
-      Run(db_,
-          "UPDATE revisions SET outcome = ?3, workerpool = ?4, "
+      db_->Run("UPDATE revisions SET outcome = ?3, workerpool = ?4, "
           "bundles = ?5, message = ?6 WHERE pool = ?1 AND revision = ?2",
           {pool, std::to_string(revision), outcome, workerpool,
            BundlesToJson(bundles), message});
   if (s.ok() && outcome == "applied") {
-    s = Run(db_,
-            "UPDATE pools SET status = 'up', updated_at = ?2 WHERE name = ?1",
+    s = db_->Run("UPDATE pools SET status = 'up', updated_at = ?2 WHERE name = ?1",
             {pool, Now()});
   }
   if (!s.ok()) {
@@ -224,24 +169,24 @@ absl::Status StateStore::FinishRevision(
 }
 
 absl::StatusOr<std::optional<RevisionRecord>> StateStore::QueryRevision(
-    const std::string& where_sql, const std::vector<std::string>& args) {
-  Statement q(db_,
-              absl::StrCat("SELECT pool, revision, applied_at, outcome, spec, "
-                           "workerpool, bundles, message FROM revisions WHERE ",
-                           where_sql),
-              args);
-  if (!q.ok())
-    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
-  if (q.Step() != SQLITE_ROW) return std::nullopt;
+    const std::string& where_sql, const std::vector<sqlite::Value>& args) {
+  absl::StatusOr<Rows> q = db_->Query(
+      absl::StrCat("SELECT pool, revision, applied_at, outcome, spec, "
+                   "workerpool, bundles, message FROM revisions WHERE ",
+                   where_sql),
+      args);
+  if (!q.ok()) return q.status();
+  if (q->empty()) return std::nullopt;
+  const std::vector<std::string>& row = q->front();
   RevisionRecord r;
-  r.pool = q.Text(0);
-  r.revision = static_cast<uint32_t>(q.Int(1));
-  r.applied_at = q.Text(2);
-  r.outcome = q.Text(3);
-  r.spec_json = q.Text(4);
-  r.workerpool = q.Text(5);
-  r.bundles = BundlesFromJson(q.Text(6));
-  r.message = q.Text(7);
+  r.pool = row[0];
+  r.revision = static_cast<uint32_t>(Number(row[1]));
+  r.applied_at = row[2];
+  r.outcome = row[3];
+  r.spec_json = row[4];
+  r.workerpool = row[5];
+  r.bundles = BundlesFromJson(row[6]);
+  r.message = row[7];
   return r;
 }
 
@@ -264,14 +209,12 @@ absl::StatusOr<std::vector<RevisionRecord>> StateStore::History(
     const std::string& pool) {
   absl::MutexLock lock(&mu_);
   std::vector<RevisionRecord> out;
-  Statement q(
-      db_, "SELECT revision FROM revisions WHERE pool = ?1 ORDER BY revision",
+  absl::StatusOr<Rows> q = db_->Query(
+      "SELECT revision FROM revisions WHERE pool = ?1 ORDER BY revision",
       {pool});
-  if (!q.ok())
-    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
-  std::vector<std::string> revisions;
-  while (q.Step() == SQLITE_ROW) revisions.push_back(std::to_string(q.Int(0)));
-  for (const std::string& rev : revisions) {
+  if (!q.ok()) return q.status();
+  for (const std::vector<std::string>& row : *q) {
+    const std::string& rev = row[0];
     absl::StatusOr<std::optional<RevisionRecord>> r =
         QueryRevision("pool = ?1 AND revision = ?2", {pool, rev});
     if (!r.ok()) return r.status();
@@ -286,68 +229,55 @@ absl::StatusOr<std::vector<RevisionRecord>> StateStore::History(
 
 absl::StatusOr<std::string> StateStore::Workerpool(const std::string& pool) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_, "SELECT workerpool FROM pools WHERE name = ?1", {pool});
-  if (!q.ok())
-    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
-  if (q.Step() != SQLITE_ROW) return std::string();
-  return q.Text(0);
+  return One("SELECT workerpool FROM pools WHERE name = ?1", pool);
 }
 
 absl::Status StateStore::SetWorkerpool(const std::string& pool,
                                        const std::string& address) {
   absl::MutexLock lock(&mu_);
-  return Run(
-      db_,
-      "INSERT INTO pools (name, workerpool, updated_at) VALUES (?1, ?2, ?3) "
+  return db_->Run("INSERT INTO pools (name, workerpool, updated_at) VALUES (?1, ?2, ?3) "
       "ON CONFLICT(name) DO UPDATE SET workerpool = ?2, updated_at = ?3",
       {pool, address, Now()});
 }
 
 absl::StatusOr<std::string> StateStore::StartBlock(const std::string& pool) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_, "SELECT block FROM start_blocks WHERE pool = ?1", {pool});
-  if (!q.ok())
-    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
-  if (q.Step() != SQLITE_ROW) return std::string();
-  return q.Text(0);
+  return One("SELECT block FROM start_blocks WHERE pool = ?1", pool);
 }
 
 absl::Status StateStore::SetStartBlock(const std::string& pool,
                                        const std::string& block) {
   absl::MutexLock lock(&mu_);
-  return Run(db_,
-             "INSERT INTO start_blocks (pool, block) VALUES (?1, ?2) "
+  return db_->Run("INSERT INTO start_blocks (pool, block) VALUES (?1, ?2) "
              "ON CONFLICT(pool) DO UPDATE SET block = ?2",
              {pool, block});
 }
 
 absl::Status StateStore::MarkDown(const std::string& pool) {
   absl::MutexLock lock(&mu_);
-  return Run(
-      db_, "UPDATE pools SET status = 'down', updated_at = ?2 WHERE name = ?1",
+  return db_->Run("UPDATE pools SET status = 'down', updated_at = ?2 WHERE name = ?1",
       {pool, Now()});
 }
 
 absl::StatusOr<std::string> StateStore::PoolStatus(const std::string& pool) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_, "SELECT status FROM pools WHERE name = ?1", {pool});
-  if (!q.ok())
-    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
-  if (q.Step() != SQLITE_ROW) {
+  absl::StatusOr<Rows> q =
+      db_->Query("SELECT status FROM pools WHERE name = ?1", {pool});
+  if (!q.ok()) return q.status();
+  if (q->empty()) {
     return absl::NotFoundError(absl::StrCat("no pool named '", pool, "'"));
   }
-  return q.Text(0);
+  return q->front()[0];
 }
 
 absl::StatusOr<std::vector<std::string>> StateStore::PoolsWithStatus(
     const std::string& status) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_, "SELECT name FROM pools WHERE status = ?1 ORDER BY name",
-              {status});
-  if (!q.ok())
-    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  absl::StatusOr<Rows> q = db_->Query(
+      "SELECT name FROM pools WHERE status = ?1 ORDER BY name", {status});
+  if (!q.ok()) return q.status();
   std::vector<std::string> out;
-  while (q.Step() == SQLITE_ROW) out.push_back(q.Text(0));
+  for (const std::vector<std::string>& row : *q) out.push_back(row[0]);
   return out;
 }
 
@@ -357,9 +287,7 @@ absl::Status StateStore::RecordEvent(const std::string& pool, uint32_t revision,
                                      const std::string& state,
                                      const std::string& message) {
   absl::MutexLock lock(&mu_);
-  return Run(
-      db_,
-      "INSERT INTO events (pool, revision, time, step, target, state, "
+  return db_->Run("INSERT INTO events (pool, revision, time, step, target, state, "
       "message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
       {pool, std::to_string(revision), Now(), step, target, state, message});
 }
@@ -367,16 +295,15 @@ absl::Status StateStore::RecordEvent(const std::string& pool, uint32_t revision,
 absl::StatusOr<std::vector<EventRecord>> StateStore::Events(
     const std::string& pool, uint32_t revision) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_,
-              "SELECT id, revision, time, step, target, state, message FROM "
-              "events WHERE pool = ?1 AND revision = ?2 ORDER BY id",
-              {pool, std::to_string(revision)});
-  if (!q.ok())
-    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
+  absl::StatusOr<Rows> q = db_->Query(
+      "SELECT id, revision, time, step, target, state, message FROM "
+      "events WHERE pool = ?1 AND revision = ?2 ORDER BY id",
+      {pool, std::to_string(revision)});
+  if (!q.ok()) return q.status();
   std::vector<EventRecord> out;
-  while (q.Step() == SQLITE_ROW) {
-    out.push_back({q.Int(0), static_cast<uint32_t>(q.Int(1)), q.Text(2),
-                   q.Text(3), q.Text(4), q.Text(5), q.Text(6)});
+  for (const std::vector<std::string>& r : *q) {
+    out.push_back({Number(r[0]), static_cast<uint32_t>(Number(r[1])), r[2],
+                   r[3], r[4], r[5], r[6]});
   }
   return out;
 }
@@ -386,9 +313,7 @@ absl::Status StateStore::SetHost(const std::string& pool,
                                  const std::string& target, uint32_t revision,
                                  const std::string& status) {
   absl::MutexLock lock(&mu_);
-  return Run(
-      db_,
-      "INSERT INTO hosts (pool, bundle, target, revision, status) VALUES "
+  return db_->Run("INSERT INTO hosts (pool, bundle, target, revision, status) VALUES "
       "(?1, ?2, ?3, ?4, ?5) ON CONFLICT(pool, bundle) DO UPDATE SET "
       "target = ?3, revision = ?4, status = ?5",
       {pool, bundle, target, std::to_string(revision), status});
@@ -397,13 +322,13 @@ absl::Status StateStore::SetHost(const std::string& pool,
 absl::StatusOr<std::optional<uint32_t>> StateStore::HostRevision(
     const std::string& pool, const std::string& bundle) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_, "SELECT revision FROM hosts WHERE pool = ?1 AND bundle = ?2",
-              {pool, bundle});
-  if (!q.ok())
-    return absl::InternalError(absl::StrCat("state.db: ", q.error()));
-  if (q.Step() != SQLITE_ROW) return std::optional<uint32_t>();
+  absl::StatusOr<Rows> q = db_->Query(
+      "SELECT revision FROM hosts WHERE pool = ?1 AND bundle = ?2",
+      {pool, bundle});
+  if (!q.ok()) return q.status();
+  if (q->empty()) return std::optional<uint32_t>();
   uint32_t rev = 0;
-  if (!absl::SimpleAtoi(q.Text(0), &rev)) {
+  if (!absl::SimpleAtoi(q->front()[0], &rev)) {
     return absl::InternalError(absl::StrCat("state.db: hosts.revision of ",
                                             bundle, " is not a number"));
   }
@@ -440,20 +365,15 @@ absl::StatusOr<std::string> StateStore::ExportPool(const std::string& pool) {
   absl::MutexLock lock(&mu_);
   json out = json::object();
   for (const PoolTable& t : PoolTables()) {
-    Statement q(
-        db_,
+    absl::StatusOr<Rows> q = db_->Query(
         absl::StrCat("SELECT ", absl::StrJoin(t.columns, ", "), " FROM ",
                      t.name, " WHERE ", t.pool_column, " = ?1 ORDER BY rowid"),
         {pool});
-    if (!q.ok()) {
-      return absl::InternalError(absl::StrCat("state.db: ", q.error()));
-    }
+    if (!q.ok()) return q.status();
     json rows = json::array();
-    while (q.Step() == SQLITE_ROW) {
+    for (const std::vector<std::string>& r : *q) {
       json row = json::object();
-      for (size_t c = 0; c < t.columns.size(); ++c) {
-        row[t.columns[c]] = q.Text(static_cast<int>(c));
-      }
+      for (size_t c = 0; c < t.columns.size(); ++c) row[t.columns[c]] = r[c];
       rows.push_back(std::move(row));
     }
     out[t.name] = std::move(rows);
@@ -477,11 +397,10 @@ absl::Status StateStore::ImportPool(const std::string& pool,
   }
   absl::MutexLock lock(&mu_);
   {
-    Statement q(db_, "SELECT 1 FROM revisions WHERE pool = ?1", {pool});
-    if (!q.ok()) {
-      return absl::InternalError(absl::StrCat("state.db: ", q.error()));
-    }
-    if (q.Step() == SQLITE_ROW) {
+    absl::StatusOr<Rows> q =
+        db_->Query("SELECT 1 FROM revisions WHERE pool = ?1", {pool});
+    if (!q.ok()) return q.status();
+    if (!q->empty()) {
       return absl::AlreadyExistsError(absl::StrCat(
           "pool '", pool, "' already has a history in this orchestrator"));
     }
@@ -494,7 +413,7 @@ absl::Status StateStore::ImportPool(const std::string& pool,
   for (const PoolTable& t : PoolTables()) {
     if (!in.contains(t.name)) continue;
     // What an earlier start of the pool left (a row in pools, hosts).
-    if (absl::Status s = Run(db_,
+    if (absl::Status s = db_->Run(
                              absl::StrCat("DELETE FROM ", t.name, " WHERE ",
                                           t.pool_column, " = ?1"),
                              {pool});
@@ -511,7 +430,7 @@ absl::Status StateStore::ImportPool(const std::string& pool,
     size_t n = 0;
     for (const json& row : in[t.name]) {
       ++n;
-      std::vector<std::string> values;
+      std::vector<sqlite::Value> values;
       for (const std::string& c : t.columns) {
         if (!row.is_object() || !row.contains(c) || !row[c].is_string()) {
           return fail(absl::InvalidArgumentError(absl::StrCat(
@@ -524,7 +443,7 @@ absl::Status StateStore::ImportPool(const std::string& pool,
             absl::StrCat("state: ", t.name, " row ", n,
                          ": unexpected columns or another pool's row")));
       }
-      if (absl::Status s = Run(db_, insert, values); !s.ok()) return fail(s);
+      if (absl::Status s = db_->Run(insert, values); !s.ok()) return fail(s);
     }
   }
   return Exec("COMMIT");

@@ -16,10 +16,10 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "libs/common/sqlite_db.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/common/clock.h"
 
-struct sqlite3;
 
 namespace poolops::orchestrator {
 
@@ -118,15 +118,19 @@ class StateStore {
       const std::string& pool, const std::string& bundle);
 
  private:
-  StateStore(sqlite3* db, Clock* clock) : db_(db), clock_(clock) {}
+  StateStore(std::unique_ptr<sqlite::Db> db, Clock* clock)
+      : db_(std::move(db)), clock_(clock) {}
   absl::Status Exec(const std::string& sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::optional<RevisionRecord>> QueryRevision(
-      const std::string& where_sql, const std::vector<std::string>& args)
+      const std::string& where_sql, const std::vector<sqlite::Value>& args)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The first column of the first row of `sql` (one ?1), "" when none.
+  absl::StatusOr<std::string> One(const std::string& sql, const std::string& arg)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string Now() const;
 
   absl::Mutex mu_;
-  sqlite3* db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<sqlite::Db> db_ ABSL_GUARDED_BY(mu_);
   Clock* clock_;
 };
 
