@@ -138,7 +138,9 @@ class FakeHistoryReader : public HistoryReader {
     absl::MutexLock lock(&mu_);
     sources_.push_back(source);
     rpcs_.push_back(rpc_url);
-    return SyncReport{};
+    SyncReport report;
+    report.events = 1;  // something new each time: the stats are read again
+    return report;
   }
   absl::StatusOr<PoolStats> Stats(const std::string& pool,
                                   uint64_t min_time) override {

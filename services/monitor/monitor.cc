@@ -129,6 +129,7 @@ absl::Status Monitor::RemovePool(const std::string& pool) {
     }
     statuses_.erase(pool);
     memory_.erase(pool);
+    history_metrics_.erase(pool);
     auto [b, e] = watches_.equal_range(pool);
     for (auto w = b; w != e; ++w) {
       if (auto sp = w->second.lock()) closing.push_back(sp);

@@ -8,6 +8,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -145,6 +146,8 @@ class Monitor {
       ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  // Pools whose history counters were set since the monitor started.
+  std::set<std::string> history_metrics_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex chain_mu_;
   struct CachedChain {

@@ -47,7 +47,14 @@ absl::StatusOr<SyncReport> Monitor::SyncHistory(const PoolEndpoints& t) {
   absl::StatusOr<SyncReport> report =
       deps_.history->Sync(where->first, where->second);
   if (!report.ok()) return report.status();
-  if (deps_.metrics) {
+  // The counters follow the totals: computed again only when something was
+  // read, or once after the monitor starts.
+  const bool fresh = [&] {
+    absl::MutexLock lock(&mu_);
+    return history_metrics_.insert(t.pool()).second;
+  }();
+  if (deps_.metrics &&
+      (fresh || report->events > 0 || report->reset || report->rewound_to)) {
     absl::StatusOr<PoolStats> stats = deps_.history->Stats(t.pool(), 0);
     if (stats.ok()) deps_.metrics->UpdateHistory(*stats);
   }

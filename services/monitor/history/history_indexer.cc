@@ -303,8 +303,14 @@ absl::StatusOr<SyncReport> HistoryIndexer::Sync(
   absl::Status undone = UndoReorg(source.pool, *cursor, &report);
   if (!undone.ok()) return undone;
   if (report.rewound_to) cursor->next_block = *report.rewound_to;
-  absl::StatusOr<PoolSet> set = LoadSet(source.pool, cursor->scheduler);
-  if (!set.ok()) return set.status();
+  auto known = sets_.find(source.pool);
+  if (known == sets_.end() || report.reset || report.rewound_to ||
+      known->second.scheduler != cursor->scheduler) {
+    absl::StatusOr<PoolSet> loaded = LoadSet(source.pool, cursor->scheduler);
+    if (!loaded.ok()) return loaded.status();
+    known = sets_.insert_or_assign(source.pool, *std::move(loaded)).first;
+  }
+  PoolSet* set = &known->second;
 
   // A block with N confirmations counting itself is final (0 and 1 both
   // mean mined, as the gateway's receipts count them).
@@ -320,7 +326,10 @@ absl::StatusOr<SyncReport> HistoryIndexer::Sync(
         Logs(source.hub, from, final_block, &report, &read_to);
     if (!logs.ok()) return logs.status();
     absl::Status s = Index(source, *set, *logs, from, read_to, &report);
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      sets_.erase(source.pool);  // may hold what was not committed
+      return s;
+    }
     report.to_block = read_to;
     if (progress) progress(read_to);
     from = read_to + 1;

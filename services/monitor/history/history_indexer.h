@@ -90,7 +90,10 @@ class HistoryIndexer {
   chain::EthApi* api_;
   HistoryStore* store_;
   IndexOptions options_;
-  std::map<std::string, uint64_t> span_;  // per pool, what the node allows
+  std::map<std::string, uint64_t> span_;  // per hub, what the node allows
+  // Each pool's deals, tasks and workers as read so far, loaded from the
+  // store once (and again after a reset or a rewind), then kept up to date.
+  std::map<std::string, PoolSet> sets_;
 };
 
 }  // namespace poolops::monitor
