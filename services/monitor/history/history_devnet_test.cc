@@ -61,6 +61,33 @@ class CappedNode : public http::Client {
   int refused_ = 0;
 };
 
+// A node without old state (not an archive node): eth_getCode at a block
+// number fails as geth answers it; everything else is the devnet's.
+class NoOldStateNode : public http::Client {
+ public:
+  NoOldStateNode() : real_(http::NewCurlClient()) {}
+  absl::StatusOr<http::Response> Send(const http::Request& request) override {
+    nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+    if (body.is_object() && body.value("method", "") == "eth_getCode" &&
+        body["params"][1] != "latest") {
+      http::Response r;
+      r.status = 200;
+      r.content_type = "application/json";
+      r.body = nlohmann::json({{"jsonrpc", "2.0"},
+                               {"id", body["id"]},
+                               {"error",
+                                {{"code", -32000},
+                                 {"message", "missing trie node 1a2b (path )"}}}})
+                   .dump();
+      return r;
+    }
+    return real_->Send(request);
+  }
+
+ private:
+  std::unique_ptr<http::Client> real_;
+};
+
 eth::U256 Dec(const std::string& s) { return *eth::U256::FromDecimal(s); }
 
 class HistoryDevnetTest : public ::testing::TestWithParam<Flavour> {
@@ -225,6 +252,34 @@ TEST_P(HistoryDevnetTest, ANodeThatCapsTheRangeGetsSmallerQueries) {
   EXPECT_EQ(r->to_block, *world.api().BlockNumber());
   EXPECT_EQ(ComputePoolStats(**store, "p1")->deals, 2u);
   EXPECT_EQ(ComputePoolStats(**store, "p1")->completed, 2u);
+}
+
+TEST_P(HistoryDevnetTest, ANodeWithoutOldStateFindsTheStartInTheRegistrysLogs) {
+  POOLOPS_REQUIRE_NPM_ASSETS();
+  TrafficWorld world;
+  StartWithDeals(world, 2);
+  if (HasFatalFailure()) return;
+  // The start an archive node gives.
+  uint64_t start = 0;
+  {
+    auto store = HistoryStore::Open(dir_.path() / "archive.db");
+    ASSERT_TRUE(store.ok());
+    HistoryIndexer indexer(&world.api(), store->get());
+    ASSERT_TRUE(indexer.Sync(Source(world)).ok());
+    start = (*(*store)->Cursor("p1"))->start_block;
+  }
+  auto rpc = chain::JsonRpcClient::Create({world.state().rpc},
+                                          std::make_shared<NoOldStateNode>());
+  ASSERT_TRUE(rpc.ok());
+  chain::EthApi api(rpc->get());
+  auto store = HistoryStore::Open(dir_.path() / "history.db");
+  ASSERT_TRUE(store.ok());
+  HistoryIndexer indexer(&api, store->get());
+  absl::StatusOr<SyncReport> r = indexer.Sync(Source(world));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_GT(start, 0u);
+  EXPECT_EQ((*(*store)->Cursor("p1"))->start_block, start);
+  EXPECT_EQ(ComputePoolStats(**store, "p1")->deals, 2u);
 }
 
 TEST_P(HistoryDevnetTest, AnAddressWithoutAWorkerpoolIsNamed) {

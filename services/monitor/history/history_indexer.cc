@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/eth/abi.h"
 #include "libs/eth/hex.h"
+#include "libs/eth/keccak.h"
 #include "libs/iexec/poco_events.h"
 
 namespace poolops::monitor {
@@ -36,21 +37,59 @@ bool IsTaskEvent(PocoEventKind k) {
 }  // namespace
 
 absl::StatusOr<uint64_t> HistoryIndexer::CreationBlock(
-    const eth::Address& contract, uint64_t head) {
+    const eth::Address& hub, const eth::Address& contract, uint64_t head) {
   // The first block where the contract has code: a binary search of
-  // eth_getCode (log2(head) calls).
+  // eth_getCode (log2(head) calls). It needs the state of old blocks.
   uint64_t lo = 0, hi = head;
+  absl::Status failed;
   while (lo < hi) {
     const uint64_t mid = lo + (hi - lo) / 2;
     absl::StatusOr<eth::Bytes> code =
         api_->GetCode(contract, chain::BlockTag::Number(mid));
-    if (!code.ok()) return code.status();
+    if (!code.ok()) {
+      failed = code.status();
+      break;
+    }
     if (code->empty())
       lo = mid + 1;
     else
       hi = mid;
   }
-  return lo;
+  if (failed.ok()) return lo;
+  if (absl::IsUnavailable(failed) || absl::IsDeadlineExceeded(failed))
+    return failed;
+  // A node without old state (not an archive node, or an anvil past its
+  // kept states): the registry minted the workerpool's NFT when it was
+  // created, Transfer(0, owner, tokenId = the workerpool's address).
+  absl::StatusOr<eth::abi::Value> registry =
+      api_->CallFunction(hub, "workerpoolregistry()", {}, "address");
+  if (!registry.ok()) return registry.status();
+  eth::Hash32 token{};
+  std::copy(contract.bytes().begin(), contract.bytes().end(), token.begin() + 12);
+  chain::LogFilter mint;
+  mint.addresses = {std::get<eth::Address>(registry->v)};
+  mint.topics = {{eth::Keccak(std::string_view("Transfer(address,address,uint256)"))},
+                 {eth::Hash32{}},
+                 {},
+                 {token}};
+  // Newest first, in ranges the node accepts, a bounded number of queries.
+  uint64_t span = head + 1, to = head;
+  for (int queries = 0; queries < kMaxCreationQueries; ++queries) {
+    mint.to_block = to;
+    mint.from_block = to + 1 >= span ? to + 1 - span : 0;
+    absl::StatusOr<std::vector<chain::Log>> logs = api_->GetLogs(mint);
+    if (!logs.ok()) {
+      if (!chain::IsLogQueryTooLarge(logs.status()) || span == 1)
+        return logs.status();
+      span = std::max<uint64_t>(1, span / 2);
+      continue;
+    }
+    if (!logs->empty()) return logs->front().block_number;
+    if (mint.from_block == 0) break;
+    to = mint.from_block - 1;
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "no creation of workerpool ", contract.ToChecksum(), " found"));
 }
 
 absl::StatusOr<HistoryCursor> HistoryIndexer::Prepare(
@@ -74,10 +113,11 @@ absl::StatusOr<HistoryCursor> HistoryIndexer::Prepare(
   absl::StatusOr<eth::abi::Value> owner = api_->CallFunction(
       source.workerpool, "owner()", {}, "address");
   if (!owner.ok()) return owner.status();
-  // A node without old state (not an archive node) cannot say when the
-  // workerpool was created: its history is then read from now on, which
-  // the stats' fromBlock shows.
-  absl::StatusOr<uint64_t> start = CreationBlock(source.workerpool, head);
+  // When neither old state nor the registry's logs say when the workerpool
+  // was created, its history is read from now on (the stats' fromBlock
+  // shows it).
+  absl::StatusOr<uint64_t> start =
+      CreationBlock(source.hub, source.workerpool, head);
   if (!start.ok()) {
     if (absl::IsUnavailable(start.status()) ||
         absl::IsDeadlineExceeded(start.status()))

@@ -73,8 +73,12 @@ class HistoryIndexer {
 
   absl::StatusOr<HistoryCursor> Prepare(const HistorySource& source,
                                         uint64_t head, SyncReport* report);
-  absl::StatusOr<uint64_t> CreationBlock(const eth::Address& contract,
+  // Where the workerpool's history starts: eth_getCode at old blocks, or
+  // the registry's mint of its NFT when the node has no old state.
+  absl::StatusOr<uint64_t> CreationBlock(const eth::Address& hub,
+                                         const eth::Address& contract,
                                          uint64_t head);
+  static constexpr int kMaxCreationQueries = 64;
   absl::Status UndoReorg(const std::string& pool, const HistoryCursor& cursor,
                          SyncReport* report);
   absl::StatusOr<PoolSet> LoadSet(const std::string& pool,
