@@ -252,6 +252,21 @@ TEST_P(HistoryDevnetTest, ANodeThatCapsTheRangeGetsSmallerQueries) {
   EXPECT_EQ(r->to_block, *world.api().BlockNumber());
   EXPECT_EQ(ComputePoolStats(**store, "p1")->deals, 2u);
   EXPECT_EQ(ComputePoolStats(**store, "p1")->completed, 2u);
+
+  // Two indexers over one store taking turns (the pool's node changed and
+  // changed back): neither misses the tasks the other read.
+  HistoryIndexer other(&world.api(), store->get());
+  devnet::TrafficPlan plan;
+  plan.order = world.order();
+  plan.salt_seed = 1;
+  ASSERT_TRUE(world.NewTraffic()->Run(plan).ok());
+  ASSERT_TRUE(other.Sync(Source(world)).ok());
+  plan.salt_seed = 2;
+  ASSERT_TRUE(world.NewTraffic()->Run(plan).ok());
+  ASSERT_TRUE(indexer.Sync(Source(world)).ok());
+  EXPECT_EQ(ComputePoolStats(**store, "p1")->deals, 4u);
+  EXPECT_EQ(ComputePoolStats(**store, "p1")->completed, 4u);
+  EXPECT_EQ(ComputePoolStats(**store, "p1")->running, 0u);
 }
 
 TEST_P(HistoryDevnetTest, ANodeWithoutOldStateFindsTheStartInTheRegistrysLogs) {

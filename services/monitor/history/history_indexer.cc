@@ -345,9 +345,11 @@ absl::StatusOr<SyncReport> HistoryIndexer::Sync(
   if (report.rewound_to) cursor->next_block = *report.rewound_to;
   auto known = sets_.find(source.pool);
   if (known == sets_.end() || report.reset || report.rewound_to ||
-      known->second.scheduler != cursor->scheduler) {
+      known->second.scheduler != cursor->scheduler ||
+      known->second.next_block != cursor->next_block) {
     absl::StatusOr<PoolSet> loaded = LoadSet(source.pool, cursor->scheduler);
     if (!loaded.ok()) return loaded.status();
+    loaded->next_block = cursor->next_block;
     known = sets_.insert_or_assign(source.pool, *std::move(loaded)).first;
   }
   PoolSet* set = &known->second;
@@ -370,6 +372,7 @@ absl::StatusOr<SyncReport> HistoryIndexer::Sync(
       sets_.erase(source.pool);  // may hold what was not committed
       return s;
     }
+    set->next_block = read_to + 1;
     report.to_block = read_to;
     if (progress) progress(read_to);
     from = read_to + 1;

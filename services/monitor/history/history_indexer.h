@@ -65,6 +65,7 @@ class HistoryIndexer {
 
  private:
   struct PoolSet {
+    uint64_t next_block = 0;  // what it reflects: the store up to here
     std::string scheduler;
     std::set<std::string> deals;
     std::set<std::string> tasks;
@@ -96,7 +97,8 @@ class HistoryIndexer {
   IndexOptions options_;
   std::map<std::string, uint64_t> span_;  // per hub, what the node allows
   // Each pool's deals, tasks and workers as read so far, loaded from the
-  // store once (and again after a reset or a rewind), then kept up to date.
+  // store once, then kept up to date; loaded again when the store's cursor
+  // is not where the set left it (a reset, a rewind, another indexer).
   std::map<std::string, PoolSet> sets_;
 };
 
