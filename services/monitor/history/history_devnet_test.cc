@@ -24,6 +24,20 @@ namespace {
 using devnet::Flavour;
 using devnet::testing::TrafficWorld;
 
+// The JSON-RPC error a node answers `request` with (code -32000, as geth
+// and the providers do for what they will not serve).
+http::Response NodeError(const nlohmann::json& request,
+                         const std::string& message) {
+  http::Response r;
+  r.status = 200;
+  r.content_type = "application/json";
+  r.body = nlohmann::json({{"jsonrpc", "2.0"},
+                           {"id", request["id"]},
+                           {"error", {{"code", -32000}, {"message", message}}}})
+               .dump();
+  return r;
+}
+
 // A node that refuses eth_getLogs over more than `max_blocks` blocks, as
 // public RPC providers do (their error text), and counts the refusals.
 class CappedNode : public http::Client {
@@ -38,17 +52,8 @@ class CappedNode : public http::Client {
       const uint64_t to = std::stoull(f["toBlock"].get<std::string>(), nullptr, 16);
       if (to - from + 1 > max_blocks_) {
         ++refused_;
-        http::Response r;
-        r.status = 200;
-        r.content_type = "application/json";
-        r.body = nlohmann::json({{"jsonrpc", "2.0"},
-                                 {"id", body["id"]},
-                                 {"error",
-                                  {{"code", -32000},
-                                   {"message", "exceed maximum block range: " +
-                                                   std::to_string(max_blocks_)}}}})
-                     .dump();
-        return r;
+        return NodeError(body, "exceed maximum block range: " +
+                                   std::to_string(max_blocks_));
       }
     }
     return real_->Send(request);
@@ -70,16 +75,7 @@ class NoOldStateNode : public http::Client {
     nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
     if (body.is_object() && body.value("method", "") == "eth_getCode" &&
         body["params"][1] != "latest") {
-      http::Response r;
-      r.status = 200;
-      r.content_type = "application/json";
-      r.body = nlohmann::json({{"jsonrpc", "2.0"},
-                               {"id", body["id"]},
-                               {"error",
-                                {{"code", -32000},
-                                 {"message", "missing trie node 1a2b (path )"}}}})
-                   .dump();
-      return r;
+      return NodeError(body, "missing trie node 1a2b (path )");
     }
     return real_->Send(request);
   }
