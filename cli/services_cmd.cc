@@ -32,6 +32,7 @@ struct ServiceState {
   std::string name;
   std::string address;
   std::string metrics;
+  std::string dashboard;  // the monitor's status page
   int pid = 0;  // 0: not running
   bool healthy = false;
   bool remote = false;  // address set explicitly: not started or stopped here
@@ -44,6 +45,7 @@ nlohmann::json ToJson(const std::vector<ServiceState>& states) {
                         {"address", s.address},
                         {"healthy", s.healthy},
                         {"metrics", s.metrics}};
+    if (s.name == "monitor") j["dashboard"] = s.dashboard;
     j["pid"] = s.pid ? nlohmann::json(s.pid) : nlohmann::json();
     services.push_back(std::move(j));
   }
@@ -57,7 +59,8 @@ std::string Human(const std::vector<ServiceState>& states) {
         &out, s.name,
         std::string(15 - std::min<size_t>(14, s.name.size()), ' '),
         s.healthy ? "healthy  " : (s.pid ? "starting " : "stopped  "),
-        s.address, s.metrics.empty() ? "" : "  ", s.metrics, "\n");
+        s.address, s.metrics.empty() ? "" : "  ", s.metrics,
+        s.dashboard.empty() ? "" : "  page ", s.dashboard, "\n");
   }
   return out;
 }
@@ -101,6 +104,7 @@ ServiceState Probe(const fs::path& home, const SuiteService& svc) {
   state.pid = info->pid;
   state.address = info->address;
   state.metrics = info->metrics;
+  state.dashboard = info->dashboard;
   // A local service may listen on TCP (its run file says so): that is mutual
   // TLS like any TCP edge, with the client settings of client_channel.h.
   SuiteEndpoint endpoint{info->address,

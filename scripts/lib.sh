@@ -20,6 +20,7 @@ POOLOPS_APT_PACKAGES=(
   nodejs npm openssl docker.io docker-compose
   openssh-server openssh-client
   prometheus
+  chromium fonts-dejavu-core
 )
 
 install_deps() {

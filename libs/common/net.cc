@@ -17,6 +17,38 @@
 
 namespace poolops::net {
 
+absl::StatusOr<HostPort> ParseHostPort(std::string_view flag,
+                                       std::string_view value) {
+  size_t colon = value.rfind(':');
+  HostPort hp;
+  if (colon == std::string_view::npos || colon == 0 ||
+      !absl::SimpleAtoi(std::string(value.substr(colon + 1)), &hp.port) ||
+      hp.port < 0 || hp.port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(flag), " ", std::string(value),
+                     ": want HOST:PORT (port 0 = any free)"));
+  }
+  hp.host = std::string(value.substr(0, colon));
+  return hp;
+}
+
+// A name could resolve to anything: literal addresses only.
+bool IsLoopbackHost(std::string host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  in_addr v4;
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  return false;
+}
+
+
 absl::StatusOr<uint16_t> FreeLoopbackPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return absl::InternalError("socket() failed");

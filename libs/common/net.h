@@ -6,10 +6,25 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 
 namespace poolops::net {
+
+struct HostPort {
+  std::string host;  // as written: "127.0.0.1", "[::1]", "0.0.0.0"
+  int port = 0;
+};
+
+// "HOST:PORT" (port 0 = any free); InvalidArgument naming `flag` otherwise.
+absl::StatusOr<HostPort> ParseHostPort(std::string_view flag,
+                                       std::string_view value);
+
+// A literal loopback address (127.0.0.0/8, ::1, bracketed or not); a name
+// could resolve to anything, so names are not.
+bool IsLoopbackHost(std::string host);
 
 // The kernel's pick of a free 127.0.0.1 TCP port. Another process may take
 // it before the caller binds it: callers that can bind port 0 should.

@@ -32,6 +32,7 @@
 #include "libs/common/files.h"
 #include "libs/common/health_client.h"
 #include "libs/common/home.h"
+#include "libs/common/net.h"
 #include "libs/common/suite.h"
 #include "prometheus/exposer.h"
 #include "prometheus/gauge.h"
@@ -112,26 +113,6 @@ class ServiceNamesOption : public grpc::ServerBuilderOption {
  private:
   std::vector<std::string>* out_;
 };
-
-struct HostPort {
-  std::string host;
-  int port = 0;
-};
-
-absl::StatusOr<HostPort> ParseHostPort(std::string_view flag,
-                                       std::string_view value) {
-  size_t colon = value.rfind(':');
-  HostPort hp;
-  if (colon == std::string_view::npos || colon == 0 ||
-      !absl::SimpleAtoi(std::string(value.substr(colon + 1)), &hp.port) ||
-      hp.port < 0 || hp.port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(std::string(flag), " ", std::string(value),
-                     ": want HOST:PORT (port 0 = any free)"));
-  }
-  hp.host = std::string(value.substr(0, colon));
-  return hp;
-}
 
 // Refuses to start over a live instance; removes a socket nobody answers on.
 absl::Status ClaimSocket(const std::filesystem::path& path,
@@ -221,22 +202,6 @@ class ReflectionOption : public grpc::ServerBuilderOption {
   bool on_;
 };
 
-// /metrics reveals the pools' state: loopback unless asked otherwise.
-// A name could resolve to anything: literal addresses only.
-bool IsLoopbackHost(std::string host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  in_addr v4;
-  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
-    return (ntohl(v4.s_addr) >> 24) == 127;
-  }
-  in6_addr v6;
-  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
-    return IN6_IS_ADDR_LOOPBACK(&v6);
-  }
-  return false;
-}
 
 // Restores the previous SIGTERM/SIGINT dispositions when a run ends.
 class SignalScope {
@@ -328,7 +293,7 @@ absl::Status ServerRun::Serve(const std::vector<grpc::Service*>& services,
   }
   std::filesystem::path socket_path;
   std::shared_ptr<grpc::ServerCredentials> credentials;
-  std::optional<HostPort> tcp;
+  std::optional<net::HostPort> tcp;
   if (absl::StartsWith(listen, "unix:")) {
     socket_path = listen.substr(5);
     if (!socket_path.is_absolute()) {
@@ -344,7 +309,7 @@ absl::Status ServerRun::Serve(const std::vector<grpc::Service*>& services,
     if (absl::Status s = ClaimSocket(socket_path, name); !s.ok()) return s;
     credentials = grpc::InsecureServerCredentials();
   } else {
-    absl::StatusOr<HostPort> hp = ParseHostPort("--listen", listen);
+    absl::StatusOr<net::HostPort> hp = net::ParseHostPort("--listen", listen);
     if (!hp.ok()) return hp.status();
     tcp = *hp;
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls =
@@ -352,12 +317,12 @@ absl::Status ServerRun::Serve(const std::vector<grpc::Service*>& services,
     if (!tls.ok()) return tls.status();
     credentials = *tls;
   }
-  std::optional<HostPort> metrics_hp;
+  std::optional<net::HostPort> metrics_hp;
   if (!options_.metrics_listen.empty()) {
-    absl::StatusOr<HostPort> hp =
-        ParseHostPort("--metrics-listen", options_.metrics_listen);
+    absl::StatusOr<net::HostPort> hp =
+        net::ParseHostPort("--metrics-listen", options_.metrics_listen);
     if (!hp.ok()) return hp.status();
-    if (!options_.metrics_public && !IsLoopbackHost(hp->host)) {
+    if (!options_.metrics_public && !net::IsLoopbackHost(hp->host)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--metrics-listen ", options_.metrics_listen,
           ": /metrics is served on loopback only (127.0.0.1, [::1]); add "
@@ -436,7 +401,8 @@ absl::Status ServerRun::Serve(const std::vector<grpc::Service*>& services,
                      ports.empty() ? metrics_hp->port : ports[0], "/metrics");
   }
 
-  RunInfo info{static_cast<int>(::getpid()), address, metrics_url};
+  RunInfo info{static_cast<int>(::getpid()), address, metrics_url,
+               options_.dashboard_url};
   if (absl::Status s =
           files::WriteFileAtomic(run_file, RunInfoToJson(info), 0600);
       !s.ok()) {

@@ -43,6 +43,9 @@ struct ServerOptions {
   // metrics_public (--metrics-public) is set.
   std::string metrics_listen = "127.0.0.1:0";
   bool metrics_public = false;
+  // A page the service serves itself (the monitor's status page), written
+  // in its run file as "dashboard".
+  std::string dashboard_url;
   std::string log_level = "info";  // --log-level, for InitLogging
   // Install SIGTERM/SIGINT handlers (off for servers embedded in tests, which
   // stop through ServerControl instead).

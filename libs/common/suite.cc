@@ -19,11 +19,11 @@ std::filesystem::path RunInfoPath(const std::filesystem::path& run_dir,
 }
 
 std::string RunInfoToJson(const RunInfo& info) {
-  return nlohmann::json{{"pid", info.pid},
-                        {"address", info.address},
-                        {"metrics", info.metrics}}
-             .dump() +
-         "\n";
+  nlohmann::json j{{"pid", info.pid},
+                   {"address", info.address},
+                   {"metrics", info.metrics}};
+  if (!info.dashboard.empty()) j["dashboard"] = info.dashboard;
+  return j.dump() + "\n";
 }
 
 absl::StatusOr<RunInfo> ReadRunInfo(const std::filesystem::path& run_dir,
@@ -38,6 +38,9 @@ absl::StatusOr<RunInfo> ReadRunInfo(const std::filesystem::path& run_dir,
       j.value("address", nlohmann::json()).is_string()) {
     info.pid = j["pid"].get<int>();
     info.address = j["address"].get<std::string>();
+    if (j.contains("dashboard") && j["dashboard"].is_string()) {
+      info.dashboard = j["dashboard"].get<std::string>();
+    }
     if (j.contains("metrics") && j["metrics"].is_string()) {
       info.metrics = j["metrics"].get<std::string>();
     }

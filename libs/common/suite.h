@@ -32,6 +32,7 @@ struct RunInfo {
   int pid = 0;
   std::string address;  // "unix:/abs/path.sock" or "HOST:PORT"
   std::string metrics;  // "http://127.0.0.1:PORT/metrics", or "" when off
+  std::string dashboard;  // the monitor's status page "http://.../", or ""
 };
 
 std::filesystem::path RunInfoPath(const std::filesystem::path& run_dir,

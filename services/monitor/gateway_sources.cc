@@ -8,43 +8,53 @@
 #include "libs/common/status_grpc.h"
 #include "libs/common/suite.h"
 #include "poolops/chain/v1/chain.grpc.pb.h"
+#include "poolops/orchestrator/v1/orchestrator.grpc.pb.h"
 
 namespace poolops::monitor {
 namespace {
 
 namespace cv1 = ::poolops::chain::v1;
+namespace ov1 = ::poolops::orchestrator::v1;
 
-absl::StatusOr<std::unique_ptr<cv1::ChainGateway::Stub>> Stub(
-    const std::filesystem::path& run_dir) {
+// A stub for `service` (a Svc::Stub), found as every suite client finds it.
+template <typename Svc>
+absl::StatusOr<std::unique_ptr<typename Svc::Stub>> ServiceStub(
+    const std::filesystem::path& run_dir, std::string_view service) {
   // The address set in env or config.yaml (TCP + TLS, e.g. in containers)
-  // wins over the run file of a local gateway.
+  // wins over the run file of a local service.
   const std::filesystem::path home = run_dir.parent_path();
-  absl::StatusOr<SuiteEndpoint> endpoint =
-      ResolveSuiteEndpoint(home, "chain-gateway");
+  absl::StatusOr<SuiteEndpoint> endpoint = ResolveSuiteEndpoint(home, service);
   if (!endpoint.ok()) return endpoint.status();
   if (!endpoint->explicit_setting) {
-    absl::StatusOr<RunInfo> info = ReadRunInfo(run_dir, "chain-gateway");
+    absl::StatusOr<RunInfo> info = ReadRunInfo(run_dir, service);
     if (!info.ok()) {
       return absl::UnavailableError(
-          absl::StrCat("chain-gateway is not running (poolctl services up): ",
+          absl::StrCat(std::string(service),
+                       " is not running (poolctl services up): ",
                        info.status().message()));
     }
   }
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       EndpointChannel(home, *endpoint);
   if (!channel.ok()) return channel.status();
-  return cv1::ChainGateway::NewStub(*channel);
+  return Svc::NewStub(*channel);
+}
+
+absl::StatusOr<std::unique_ptr<cv1::ChainGateway::Stub>> Stub(
+    const std::filesystem::path& run_dir) {
+  return ServiceStub<cv1::ChainGateway>(run_dir, "chain-gateway");
 }
 
 void SetDeadline(grpc::ClientContext* ctx, absl::Duration timeout) {
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
 }
 
-absl::Status Named(const grpc::Status& s, std::string_view what) {
+absl::Status Named(const grpc::Status& s, std::string_view what,
+                   std::string_view service = "chain-gateway") {
   absl::Status status = FromGrpc(s);
-  return absl::Status(status.code(),
-                      absl::StrCat("chain-gateway ", std::string(what), ": ",
-                                   status.message()));
+  return absl::Status(
+      status.code(), absl::StrCat(std::string(service), " ", std::string(what),
+                                  ": ", status.message()));
 }
 
 class GatewayBalanceSource : public BalanceSource {
@@ -97,7 +107,41 @@ class GatewayChainResolver : public ChainResolver {
   std::filesystem::path run_dir_;
 };
 
+class OrchestratorRevisionSource : public RevisionSource {
+ public:
+  explicit OrchestratorRevisionSource(std::filesystem::path run_dir)
+      : run_dir_(std::move(run_dir)) {}
+
+  absl::StatusOr<std::vector<RevisionSummary>> Revisions(
+      const std::string& pool) override {
+    auto stub = ServiceStub<ov1::Orchestrator>(run_dir_, "orchestrator");
+    if (!stub.ok()) return stub.status();
+    ov1::HistoryRequest req;
+    req.set_pool(pool);
+    ov1::HistoryResponse resp;
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx, absl::Seconds(5));
+    grpc::Status s = (*stub)->History(&ctx, req, &resp);
+    // A pool the orchestrator never deployed has no revision.
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND)
+      return std::vector<RevisionSummary>{};
+    if (!s.ok()) return Named(s, "History", "orchestrator");
+    std::vector<RevisionSummary> out;
+    for (const ov1::Revision& r : resp.revisions())
+      out.push_back({r.revision(), r.applied_at(), r.outcome(), r.message()});
+    return out;
+  }
+
+ private:
+  std::filesystem::path run_dir_;
+};
+
 }  // namespace
+
+std::unique_ptr<RevisionSource> NewOrchestratorRevisionSource(
+    std::filesystem::path run_dir) {
+  return std::make_unique<OrchestratorRevisionSource>(std::move(run_dir));
+}
 
 std::unique_ptr<BalanceSource> NewGatewayBalanceSource(
     std::filesystem::path run_dir) {

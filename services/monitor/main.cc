@@ -16,6 +16,7 @@
 #include "libs/common/home.h"
 #include "libs/common/service_main.h"
 #include "prometheus/registry.h"
+#include "services/monitor/dashboard/dashboard_server.h"
 #include "services/monitor/gateway_sources.h"
 #include "services/monitor/monitor.h"
 #include "services/monitor/monitor_service.h"
@@ -27,6 +28,8 @@ struct MonitorFlags {
   std::string interval = "15s";
   std::string probe_timeout = "5s";
   std::string max_body_bytes = "1048576";
+  std::string dashboard_listen = "127.0.0.1:0";
+  bool dashboard_public = false;
 };
 
 // Takes the monitor's own flags out of argv (--flag VALUE or --flag=VALUE)
@@ -40,7 +43,9 @@ std::vector<char*> TakeFlags(int argc, char** argv, MonitorFlags* flags,
     for (auto [name, value] : {std::pair<std::string_view, std::string*>{
                                    "--interval", &flags->interval},
                                {"--probe-timeout", &flags->probe_timeout},
-                               {"--max-body-bytes", &flags->max_body_bytes}}) {
+                               {"--max-body-bytes", &flags->max_body_bytes},
+                               {"--dashboard-listen",
+                                &flags->dashboard_listen}}) {
       if (arg == name && i + 1 < argc) {
         *value = argv[++i];
         taken = true;
@@ -50,6 +55,10 @@ std::vector<char*> TakeFlags(int argc, char** argv, MonitorFlags* flags,
         *value = std::string(arg.substr(name.size() + 1));
         taken = true;
       }
+    }
+    if (arg == "--dashboard-public") {
+      flags->dashboard_public = true;
+      taken = true;
     }
     if (arg == "--help" || arg == "-h") *help = true;
     if (!taken) rest.push_back(argv[i]);
@@ -74,6 +83,9 @@ int main(int argc, char** argv) {
         "(5s)\n"
         "  --max-body-bytes N         bodies are read up to N bytes "
         "(1048576)\n"
+        "  --dashboard-listen HOST:PORT  the status page (127.0.0.1:0: any "
+        "free port; empty: off)\n"
+        "  --dashboard-public         allow a non-loopback --dashboard-listen\n"
         "Targets: <home>/monitor/targets.json (poolctl monitor add-pool).\n\n");
   }
   poolops::monitor::MonitorOptions options;
@@ -125,8 +137,24 @@ int main(int argc, char** argv) {
                      absl::FormatDuration(options.interval),
                      absl::FormatDuration(options.probe_timeout));
         MonitorServiceImpl service(monitor->get(), home->root());
+        std::unique_ptr<RevisionSource> revisions =
+            NewOrchestratorRevisionSource(home->run_dir());
+        std::unique_ptr<DashboardServer> dashboard;
+        poolops::ServerOptions with_page = server;
+        if (!flags.dashboard_listen.empty()) {
+          DashboardOptions page;
+          page.listen = flags.dashboard_listen;
+          page.allow_public = flags.dashboard_public;
+          absl::StatusOr<std::unique_ptr<DashboardServer>> started =
+              DashboardServer::Start(monitor->get(), revisions.get(), page);
+          if (!started.ok()) return started.status();
+          dashboard = *std::move(started);
+          with_page.dashboard_url = dashboard->url();
+          spdlog::info("monitor: status page on {}", dashboard->url());
+        }
         (*monitor)->Start();
-        absl::Status s = poolops::RunServer(server, {&service}, registry);
+        absl::Status s = poolops::RunServer(with_page, {&service}, registry);
+        if (dashboard) dashboard->Stop();
         (*monitor)->Stop();
         return s;
       });

@@ -11,7 +11,9 @@
 #include "nlohmann/json.hpp"
 #include "services/monitor/fake_monitor_sources.h"
 #include "services/monitor/integration_test_support.h"
+#include "services/monitor/dashboard/dashboard_server.h"
 #include "services/monitor/monitor.h"
+#include "tests/browser/headless_chromium.h"
 
 namespace poolops::monitor {
 namespace {
@@ -248,6 +250,132 @@ TEST_F(MonitorSimTest, WithoutWorkerEndpointsTheCoreCountSpeaks) {
               HasSubstr("3 of 4 workers alive (the core counts them"));
   // The 7.1 simulator serves actuator health on its main port, as 7.3+.
   EXPECT_EQ(Find(*s, "core/health")->status(), v1::HEALTH_OK);
+}
+
+}  // namespace
+}  // namespace poolops::monitor
+
+namespace poolops::monitor {
+namespace {
+
+using namespace poolops::monitor::testing;
+
+// The status page in a real browser (headless Chromium): the pool's
+// components, its workers and its numbers as the monitor has them, and
+// the page following a worker that stops, live (server-sent events). A
+// screenshot is left in the test's output folder.
+TEST_F(MonitorSimTest, StatusPageInABrowserShowsThePoolAndFollowsAWorkerStopping) {
+  auto http = NewCurlHttpProber();
+  auto heads = NewRpcChainHeadSource();
+  FakeChainResolver chains;
+  chains.Set("sim", ChainInfo{chain_.Url("/rpc"), chain_.Url(), "65535",
+                              "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", 0});
+  FakeBalanceSource balances;
+  balances.Set("core", Balances{"0xabc", "0", "0", "1000", "0"});
+  FakeHistoryReader history;
+  PoolStats stats;
+  stats.pool = "sim";
+  stats.workerpool = kWorkerpool;
+  stats.from_block = 10;
+  stats.to_block = 123;
+  stats.deals = 3;
+  stats.completed = 2;
+  stats.failed = 1;
+  stats.earned_scheduler = "2";
+  stats.earned_workers = "198";
+  stats.seized = "30";
+  stats.workers.push_back({"0x0000000000000000000000000000000000001001", 2, "99", "0"});
+  for (uint64_t i = 0; i < kTimelinePoints; ++i)
+    stats.timeline.push_back({1000 + 60 * i, i % 3 == 0 ? 1u : 0u,
+                              i == 20 ? 1u : 0u, i % 3 == 0 ? "100" : "0",
+                              i == 20 ? "30" : "0"});
+  history.SetStats(stats);
+  EndpointsStore store(dir_ / "monitor" / "targets.json");
+  MonitorOptions options;
+  options.interval = absl::Milliseconds(500);
+  options.probe_timeout = absl::Milliseconds(300);
+  MonitorDeps deps{&store, http.get(), heads.get(), &chains, &balances,
+                   Clock::Real(), nullptr};
+  deps.history = &history;
+  auto monitor = Monitor::Create(options, deps);
+  ASSERT_TRUE(monitor.ok()) << monitor.status();
+  PoolEndpoints t = Endpoints();
+  t.set_chain("sim");
+  ASSERT_TRUE((*monitor)->SetPool(t).ok());
+  (*monitor)->Start();
+  auto page = DashboardServer::Start(monitor->get(), nullptr, {});
+  ASSERT_TRUE(page.ok()) << page.status();
+
+  auto browser = poolops::test::HeadlessChromium::Launch(dir_ / "chromium");
+  ASSERT_TRUE(browser.ok()) << browser.status();
+  auto& b = **browser;
+  // The list first: one pool, a link to its page.
+  ASSERT_TRUE(b.Open((*page)->url()).ok());
+  auto link = b.WaitFor(
+      "document.querySelector('#pools tr[data-pool=\"sim\"] a')?.getAttribute('href')",
+      absl::Seconds(20));
+  ASSERT_TRUE(link.ok()) << link.status();
+  EXPECT_EQ(*link, "/pools/sim");
+
+  ASSERT_TRUE(b.Open((*page)->url() + "pools/sim").ok());
+  auto ok = b.WaitFor(
+      "document.querySelector('#workers-alive')?.textContent === '3' && "
+      "document.querySelector('#deals') && "
+      "document.querySelector('#live').textContent === 'live'",
+      absl::Seconds(30));
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  auto text = [&](const std::string& selector, const std::string& what =
+                                                   "textContent") {
+    absl::StatusOr<nlohmann::json> v =
+        b.Eval("document.querySelector('" + selector + "')?." + what);
+    return v.ok() && v->is_string() ? v->get<std::string>() : std::string("?");
+  };
+  EXPECT_EQ(text("#overall"), "ok");
+  EXPECT_EQ(text("#workers-expected"), "3");
+  EXPECT_EQ(text("tr[data-component=\"core\"]", "dataset.status"), "ok");
+  EXPECT_EQ(text("#market-volume"), "6");
+  EXPECT_EQ(text("#chain-head"), "123");
+  // The numbers of `pool stats`, amounts shown in RLC, exact in nRLC.
+  EXPECT_EQ(text("#deals"), "3");
+  EXPECT_EQ(text("#tasks-completed"), "2");
+  EXPECT_EQ(text("#tasks-failed"), "1");
+  EXPECT_EQ(text("#earned-workers", "dataset.value"), "198");
+  EXPECT_EQ(text("#earned-workers"), "0.000000198 RLC");
+  EXPECT_EQ(text("#seized", "dataset.value"), "30");
+  EXPECT_EQ(text("tr[data-address=\"0x0000000000000000000000000000000000001001\"] td"),
+            "0x0000000000000000000000000000000000001001");
+  auto bars = b.Eval("document.querySelectorAll('#chart-tasks rect.completed').length");
+  ASSERT_TRUE(bars.ok());
+  EXPECT_EQ(*bars, 8);
+  EXPECT_EQ(text("#revisions-error"),
+            "revisions unavailable: this monitor does not reach the orchestrator");
+  const std::filesystem::path shot =
+      std::filesystem::path(::testing::TempDir()) / "status-page.png";
+  ASSERT_TRUE(b.Screenshot(shot).ok());
+  EXPECT_GT(std::filesystem::file_size(shot), 10000u);
+  std::printf("status page screenshot: %s\n", shot.c_str());
+  std::fflush(stdout);  // before a worker is started again (fork)
+
+  // worker-2 stops: the open page shows it, without a reload.
+  auto updates = b.Eval("Number(document.body.dataset.updates)");
+  ASSERT_TRUE(updates.ok());
+  Stop(workers_[2]);
+  workers_[2] = 0;
+  auto degraded = b.WaitFor(
+      "document.querySelector('tr[data-worker=\"worker-2\"]')?.dataset.status "
+      "=== 'degraded' && document.querySelector('#overall').textContent",
+      absl::Seconds(20));
+  ASSERT_TRUE(degraded.ok()) << degraded.status();
+  EXPECT_EQ(*degraded, "degraded");
+  EXPECT_THAT(text("#workers-detail"), HasSubstr("worker-2 not answering"));
+  auto later = b.Eval("Number(document.body.dataset.updates)");
+  ASSERT_TRUE(later.ok());
+  EXPECT_GT(later->get<int>(), updates->get<int>());
+  ASSERT_TRUE(b.Screenshot(std::filesystem::path(::testing::TempDir()) /
+                           "status-page-degraded.png")
+                  .ok());
+  (*page)->Stop();
+  (*monitor)->Stop();
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "devnet/traffic/traffic_test_support.h"
 #include "gtest/gtest.h"
 #include "libs/common/http_client.h"
+#include "tests/browser/headless_chromium.h"
 #include "tests/containers/exec.h"
 
 namespace poolops {
@@ -56,7 +57,7 @@ TEST_F(PoolStatsTest, StatsOfADevnetPoolWithTraffic) {
 
   r = Poolctl({"pool", "stats", "p1"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  const json& s = r.json;
+  const json s = r.json;  // r is reused below
   EXPECT_EQ(s["pool"], "p1");
   EXPECT_EQ(s["workerpool"], workerpool);
   EXPECT_EQ(s["deals"], 3);
@@ -100,6 +101,41 @@ TEST_F(PoolStatsTest, StatsOfADevnetPoolWithTraffic) {
       << page->body;
   EXPECT_TRUE(absl::StrContains(
       page->body, "iexec_pool_tasks_total{pool=\"p1\",state=\"failed\"} 1"));
+
+  // The status page (services status names it) shows the same numbers in
+  // a real browser.
+  std::string dashboard;
+  for (const json& svc : r.json["services"])
+    if (svc["name"] == "monitor") dashboard = svc.value("dashboard", "");
+  ASSERT_EQ(dashboard.rfind("http://127.0.0.1:", 0), 0u) << r.out;
+  auto browser = test::HeadlessChromium::Launch(world_->home() / "chromium");
+  ASSERT_TRUE(browser.ok()) << browser.status();
+  ASSERT_TRUE((*browser)->Open(dashboard + "pools/p1").ok());
+  auto shown = (*browser)->WaitFor(
+      "(() => { const v = (id) => document.getElementById(id)?.dataset.value;"
+      " return v('deals') && JSON.stringify({deals: v('deals'),"
+      " completed: v('tasks-completed'), failed: v('tasks-failed'),"
+      " running: v('tasks-running'), scheduler: v('earned-scheduler'),"
+      " workers: v('earned-workers'), seized: v('seized'), gas: v('gas'),"
+      " rows: document.querySelectorAll('#worker-earnings tr[data-address]')"
+      ".length}); })()",
+      absl::Seconds(60));
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  EXPECT_EQ(json::parse(shown->get<std::string>()),
+            json({{"deals", s["deals"].dump()},
+                  {"completed", s["tasks"]["completed"].dump()},
+                  {"failed", s["tasks"]["failed"].dump()},
+                  {"running", s["tasks"]["running"].dump()},
+                  {"scheduler", s["earned"]["scheduler"]},
+                  {"workers", s["earned"]["workers"]},
+                  {"seized", s["seized"]},
+                  {"gas", s["gasSpent"]},
+                  {"rows", s["workers"].size()}}));
+  const fs::path shot = fs::path(::testing::TempDir()) / "status-page-devnet.png";
+  ASSERT_TRUE((*browser)->Screenshot(shot).ok());
+  std::printf("status page of the devnet pool: %s\n", shot.c_str());
+  std::fflush(stdout);  // before poolctl is forked again
+  browser->reset();
 
   // Bad input.
   r = Poolctl({"pool", "stats", "p1", "--since", "soon"});

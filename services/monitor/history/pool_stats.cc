@@ -1,5 +1,6 @@
 #include "services/monitor/history/pool_stats.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -53,13 +54,31 @@ absl::StatusOr<PoolStats> ComputePoolStats(HistoryStore& store,
 
   std::map<std::string, std::set<std::string>> contributors;  // task -> workers
   std::set<std::string> initialized, ended;
+  uint64_t first_time = UINT64_MAX, last_time = 0;
   for (const StoredEvent& e : *events) {
+    if (e.time >= min_time) {
+      first_time = std::min(first_time, e.time);
+      last_time = std::max(last_time, e.time);
+    }
     if (e.kind == PocoEventKind::kTaskContribute) contributors[e.id].insert(e.account);
     if (e.kind == PocoEventKind::kTaskInitialize) initialized.insert(e.id);
     if (e.kind == PocoEventKind::kTaskFinalize || e.kind == PocoEventKind::kTaskClaimed)
       ended.insert(e.id);
   }
   for (const std::string& t : initialized) s.running += ended.count(t) ? 0 : 1;
+
+  // The timeline's slices, kept as sums until the end.
+  struct Slice {
+    uint64_t completed = 0, failed = 0;
+    eth::U256 earned, seized;
+  };
+  std::vector<Slice> slices(first_time <= last_time ? kTimelinePoints : 0);
+  const uint64_t span = last_time >= first_time ? last_time - first_time + 1 : 1;
+  const uint64_t width = (span + kTimelinePoints - 1) / kTimelinePoints;
+  auto slice_of = [&](uint64_t time) -> Slice& {
+    return slices[std::min<uint64_t>((time - first_time) / width,
+                                     kTimelinePoints - 1)];
+  };
 
   eth::U256 scheduler_earned, workers_earned, seized, gas_spent;
   std::map<std::string, std::pair<eth::U256, eth::U256>> per_worker;
@@ -78,9 +97,11 @@ absl::StatusOr<PoolStats> ComputePoolStats(HistoryStore& store,
       }
       case PocoEventKind::kTaskFinalize:
         ++s.completed;
+        ++slice_of(e.time).completed;
         break;
       case PocoEventKind::kTaskClaimed:
         ++s.failed;
+        ++slice_of(e.time).failed;
         break;
       case PocoEventKind::kTaskContribute:
         ++worker_tasks[e.account];
@@ -89,6 +110,11 @@ absl::StatusOr<PoolStats> ComputePoolStats(HistoryStore& store,
       case PocoEventKind::kSeize: {
         const bool reward = e.kind == PocoEventKind::kReward;
         const bool worker = contributors[e.ref].count(e.account) > 0;
+        if (e.account == c.scheduler || worker) {
+          Slice& slice = slice_of(e.time);
+          st = Add(reward ? slice.earned : slice.seized, e.amount);
+        }
+        if (!st.ok()) return st;
         if (e.account == c.scheduler) {
           st = Add(reward ? scheduler_earned : seized, e.amount);
         } else if (worker) {
@@ -108,6 +134,15 @@ absl::StatusOr<PoolStats> ComputePoolStats(HistoryStore& store,
   for (const StoredGas& g : *gas) {
     absl::Status st = Add(gas_spent, g.wei);
     if (!st.ok()) return st;
+  }
+  for (size_t i = 0; i < slices.size(); ++i) {
+    StatsPoint p;
+    p.time = first_time + i * width;
+    p.completed = slices[i].completed;
+    p.failed = slices[i].failed;
+    p.earned = slices[i].earned.ToDecimal();
+    p.seized = slices[i].seized.ToDecimal();
+    s.timeline.push_back(std::move(p));
   }
   s.earned_scheduler = scheduler_earned.ToDecimal();
   s.earned_workers = workers_earned.ToDecimal();

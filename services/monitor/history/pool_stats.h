@@ -26,6 +26,15 @@ struct WorkerStats {
   std::string seized = "0";
 };
 
+// One slice of the window: what ended in it and what it earned.
+struct StatsPoint {
+  uint64_t time = 0;  // the slice's start (unix seconds)
+  uint64_t completed = 0;
+  uint64_t failed = 0;
+  std::string earned = "0";  // scheduler and workers
+  std::string seized = "0";
+};
+
 struct PoolStats {
   std::string pool;
   std::string workerpool;
@@ -42,7 +51,12 @@ struct PoolStats {
   std::string seized = "0";
   std::string gas_spent = "0";
   std::vector<WorkerStats> workers;  // by address
+  // The window cut into kTimelinePoints equal slices, from its first event
+  // to its last (empty without events): what the status page charts.
+  std::vector<StatsPoint> timeline;
 };
+
+inline constexpr size_t kTimelinePoints = 24;
 
 // The pool's stats over events at or after `min_time` (0: all its history).
 // NotFound when the pool's history was never read.

@@ -91,6 +91,22 @@ TEST_F(PoolStatsTest, CountsWhatThePoolsSchedulerAndWorkersGotAndLost) {
   EXPECT_EQ(s->workers[1].address, kWorker2);
   EXPECT_EQ(s->workers[1].tasks, 1u);
   EXPECT_EQ(s->workers[1].earned, "0");
+  // The timeline: events from time 1011 to 1032, one second a slice; task 1
+  // ended (and paid the pool 1 + 99) at 1014, task 2 failed at 1030.
+  ASSERT_EQ(s->timeline.size(), kTimelinePoints);
+  EXPECT_EQ(s->timeline[0].time, 1011u);
+  EXPECT_EQ(s->timeline[3].time, 1014u);
+  EXPECT_EQ(s->timeline[3].completed, 1u);
+  EXPECT_EQ(s->timeline[3].earned, "100");
+  EXPECT_EQ(s->timeline[19].failed, 1u);
+  EXPECT_EQ(s->timeline[19].seized, "30");
+  uint64_t completed = 0, failed = 0;
+  for (const StatsPoint& p : s->timeline) {
+    completed += p.completed;
+    failed += p.failed;
+  }
+  EXPECT_EQ(completed, 1u);
+  EXPECT_EQ(failed, 1u);
 
   // The window from block 15's time on: task 1's rewards and the deal fall
   // out; the running count does not depend on the window.
