@@ -126,6 +126,26 @@ class FakeBalanceSource : public BalanceSource {
       ABSL_GUARDED_BY(mu_);
 };
 
+// A pool's stats as a history would give them: 4 deals, 3 tasks completed,
+// 1 failed, 2 running, two workers.
+inline PoolStats SomeStats(const std::string& pool) {
+  PoolStats st;
+  st.pool = pool;
+  st.workerpool = "0x01a7015b8f7c437a945dcdd84e9dd9ad647bc1db";
+  st.to_block = 120;
+  st.deals = 4;
+  st.completed = 3;
+  st.failed = 1;
+  st.running = 2;
+  st.earned_scheduler = "3";
+  st.earned_workers = "297";
+  st.seized = "30";
+  st.gas_spent = "123456";
+  st.workers = {{"0x00000000000000000000000000000000000000b1", 2, "198", "0"},
+                {"0x00000000000000000000000000000000000000b2", 2, "99", "0"}};
+  return st;
+}
+
 // Remembers what it was asked to read; answers the stats it is given.
 class FakeHistoryReader : public HistoryReader {
  public:

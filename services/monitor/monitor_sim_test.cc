@@ -273,20 +273,11 @@ TEST_F(MonitorSimTest, StatusPageInABrowserShowsThePoolAndFollowsAWorkerStopping
   FakeBalanceSource balances;
   balances.Set("core", Balances{"0xabc", "0", "0", "1000", "0"});
   FakeHistoryReader history;
-  PoolStats stats;
-  stats.pool = "sim";
-  stats.workerpool = kWorkerpool;
-  stats.from_block = 10;
-  stats.to_block = 123;
-  stats.deals = 3;
-  stats.completed = 2;
-  stats.failed = 1;
-  stats.earned_scheduler = "2";
-  stats.earned_workers = "198";
-  stats.seized = "30";
-  stats.workers.push_back({"0x0000000000000000000000000000000000001001", 2, "99", "0"});
+  PoolStats stats = SomeStats("sim");
+  // The last day, an hour a slice.
+  const uint64_t day_ago = absl::ToUnixSeconds(absl::Now()) - 24 * 3600;
   for (uint64_t i = 0; i < kTimelinePoints; ++i)
-    stats.timeline.push_back({1000 + 60 * i, i % 3 == 0 ? 1u : 0u,
+    stats.timeline.push_back({day_ago + 3600 * i, i % 3 == 0 ? 1u : 0u,
                               i == 20 ? 1u : 0u, i % 3 == 0 ? "100" : "0",
                               i == 20 ? "30" : "0"});
   history.SetStats(stats);
@@ -336,14 +327,16 @@ TEST_F(MonitorSimTest, StatusPageInABrowserShowsThePoolAndFollowsAWorkerStopping
   EXPECT_EQ(text("#market-volume"), "6");
   EXPECT_EQ(text("#chain-head"), "123");
   // The numbers of `pool stats`, amounts shown in RLC, exact in nRLC.
-  EXPECT_EQ(text("#deals"), "3");
-  EXPECT_EQ(text("#tasks-completed"), "2");
+  EXPECT_EQ(text("#deals"), "4");
+  EXPECT_EQ(text("#tasks-completed"), "3");
   EXPECT_EQ(text("#tasks-failed"), "1");
-  EXPECT_EQ(text("#earned-workers", "dataset.value"), "198");
-  EXPECT_EQ(text("#earned-workers"), "0.000000198 RLC");
+  EXPECT_EQ(text("#tasks-running"), "2");
+  EXPECT_EQ(text("#earned-workers", "dataset.value"), "297");
+  EXPECT_EQ(text("#earned-workers"), "0.000000297 RLC");
   EXPECT_EQ(text("#seized", "dataset.value"), "30");
-  EXPECT_EQ(text("tr[data-address=\"0x0000000000000000000000000000000000001001\"] td"),
-            "0x0000000000000000000000000000000000001001");
+  EXPECT_EQ(text("#gas", "dataset.value"), "123456");
+  EXPECT_EQ(text("tr[data-address=\"0x00000000000000000000000000000000000000B1\"] td"),
+            "0x00000000000000000000000000000000000000B1");
   auto bars = b.Eval("document.querySelectorAll('#chart-tasks rect.completed').length");
   ASSERT_TRUE(bars.ok());
   EXPECT_EQ(*bars, 8);

@@ -344,23 +344,6 @@ TEST_F(MonitorTest, ProbeReadsJsonFieldsOfAnyCoreVersion) {
   EXPECT_EQ(r.probe_failed_due_to(), "connection refused");
 }
 
-PoolStats SomeStats(const std::string& pool) {
-  PoolStats st;
-  st.pool = pool;
-  st.workerpool = "0x01a7015b8f7c437a945dcdd84e9dd9ad647bc1db";
-  st.to_block = 120;
-  st.deals = 4;
-  st.completed = 3;
-  st.failed = 1;
-  st.running = 2;
-  st.earned_scheduler = "3";
-  st.earned_workers = "297";
-  st.seized = "30";
-  st.gas_spent = "123456";
-  st.workers = {{"0x00000000000000000000000000000000000000b1", 2, "198", "0"},
-                {"0x00000000000000000000000000000000000000b2", 2, "99", "0"}};
-  return st;
-}
 
 // Pool p1 with a workerpool on chain "devnet", probed once, its history
 // (SomeStats) read once.

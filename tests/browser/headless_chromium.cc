@@ -38,19 +38,29 @@ bool OnPath(const char* tool) {
 absl::StatusOr<std::unique_ptr<HeadlessChromium>> HeadlessChromium::Launch(
     std::filesystem::path profile_dir, int width, int height) {
   if (!OnPath("chromium"))
-    return absl::NotFoundError("chromium is not installed (scripts/test installs it)");
+    return absl::NotFoundError(
+        "chromium is not installed (scripts/test installs it)");
   std::filesystem::create_directories(profile_dir);
   int to[2], from[2];
   if (::pipe2(to, O_CLOEXEC) != 0 || ::pipe2(from, O_CLOEXEC) != 0)
     return absl::InternalError("pipe failed");
   std::vector<std::string> args = {
-      "chromium", "--headless", "--no-sandbox", "--disable-gpu",
-      "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
-      "--disable-extensions", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+      "chromium",
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--no-first-run",
+      "--no-default-browser-check",
+      "--disable-extensions",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--hide-scrollbars",
       "--remote-debugging-pipe",
       absl::StrCat("--user-data-dir=", profile_dir.string()),
-      absl::StrCat("--window-size=", width, ",", height), "about:blank"};
+      absl::StrCat("--window-size=", width, ",", height),
+      "about:blank"};
   const pid_t pid = ::fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
@@ -76,8 +86,9 @@ absl::StatusOr<std::unique_ptr<HeadlessChromium>> HeadlessChromium::Launch(
   b->from_browser_ = from[0];
   b->profile_ = std::move(profile_dir);
   // The browser answers once it is up.
-  absl::StatusOr<json> version = b->Call("Browser.getVersion", json::object(),
-                                         /*in_session=*/false, absl::Seconds(60));
+  absl::StatusOr<json> version =
+      b->Call("Browser.getVersion", json::object(),
+              /*in_session=*/false, absl::Seconds(60));
   if (!version.ok()) return version.status();
   return b;
 }
@@ -135,7 +146,8 @@ absl::StatusOr<json> HeadlessChromium::Call(const std::string& method,
       return absl::DeadlineExceededError(
           absl::StrCat("chromium did not answer ", method));
     pollfd p{from_browser_, POLLIN, 0};
-    int r = ::poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
+    int r =
+        ::poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) continue;
     char chunk[65536];
@@ -148,12 +160,13 @@ absl::StatusOr<json> HeadlessChromium::Call(const std::string& method,
 
 absl::Status HeadlessChromium::Open(const std::string& url) {
   session_.clear();
-  absl::StatusOr<json> target = Call("Target.createTarget", {{"url", "about:blank"}},
-                                     /*in_session=*/false);
+  absl::StatusOr<json> target =
+      Call("Target.createTarget", {{"url", "about:blank"}},
+           /*in_session=*/false);
   if (!target.ok()) return target.status();
-  absl::StatusOr<json> attached = Call(
-      "Target.attachToTarget",
-      {{"targetId", (*target)["targetId"]}, {"flatten", true}}, false);
+  absl::StatusOr<json> attached =
+      Call("Target.attachToTarget",
+           {{"targetId", (*target)["targetId"]}, {"flatten", true}}, false);
   if (!attached.ok()) return attached.status();
   session_ = (*attached)["sessionId"].get<std::string>();
   absl::StatusOr<json> nav = Call("Page.navigate", {{"url", url}});
@@ -183,9 +196,10 @@ absl::StatusOr<json> HeadlessChromium::WaitFor(const std::string& expression,
     absl::StatusOr<json> v = Eval(expression);
     if (v.ok()) {
       last = *v;
-      const bool truthy = !(v->is_null() || (v->is_boolean() && !v->get<bool>()) ||
-                            (v->is_string() && v->get<std::string>().empty()) ||
-                            (v->is_number() && v->get<double>() == 0));
+      const bool truthy =
+          !(v->is_null() || (v->is_boolean() && !v->get<bool>()) ||
+            (v->is_string() && v->get<std::string>().empty()) ||
+            (v->is_number() && v->get<double>() == 0));
       if (truthy) return *v;
     }
     if (absl::Now() > deadline)
@@ -197,8 +211,9 @@ absl::StatusOr<json> HeadlessChromium::WaitFor(const std::string& expression,
 }
 
 absl::Status HeadlessChromium::Screenshot(const std::filesystem::path& png) {
-  absl::StatusOr<json> r = Call("Page.captureScreenshot",
-                                {{"format", "png"}, {"captureBeyondViewport", true}});
+  absl::StatusOr<json> r =
+      Call("Page.captureScreenshot",
+           {{"format", "png"}, {"captureBeyondViewport", true}});
   if (!r.ok()) return r.status();
   std::string bytes;
   if (!absl::Base64Unescape((*r)["data"].get<std::string>(), &bytes))

@@ -37,10 +37,9 @@ class HeadlessChromium {
 
  private:
   HeadlessChromium() = default;
-  absl::StatusOr<nlohmann::json> Call(const std::string& method,
-                                      nlohmann::json params,
-                                      bool in_session = true,
-                                      absl::Duration timeout = absl::Seconds(30));
+  absl::StatusOr<nlohmann::json> Call(
+      const std::string& method, nlohmann::json params, bool in_session = true,
+      absl::Duration timeout = absl::Seconds(30));
 
   pid_t pid_ = -1;
   int to_browser_ = -1;    // its fd 3

@@ -1,7 +1,6 @@
 #include "services/monitor/dashboard/dashboard_server.h"
 
 #include <httplib.h>
-
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -94,7 +93,8 @@ absl::StatusOr<std::unique_ptr<DashboardServer>> DashboardServer::Start(
         "through an SSH tunnel"));
   }
   std::string host = hp->host;
-  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[')
+    host = host.substr(1, host.size() - 2);
   std::unique_ptr<DashboardServer> server(
       new DashboardServer(monitor, revisions, std::move(options)));
   httplib::Server& http = *server->http_;
@@ -154,7 +154,8 @@ void DashboardServer::Routes() {
         const std::string host = req.get_header_value("Host");
         if (!hosts_.empty() &&
             std::find(hosts_.begin(), hosts_.end(), host) == hosts_.end()) {
-          Json(res, 403, {{"error", "this page answers to " + hosts_[0] + " only"}});
+          Json(res, 403,
+               {{"error", "this page answers to " + hosts_[0] + " only"}});
           return httplib::Server::HandlerResponse::Handled;
         }
         return httplib::Server::HandlerResponse::Unhandled;
@@ -185,21 +186,24 @@ void DashboardServer::Routes() {
     Asset(res, "style.css");
   });
 
-  http.Get("/api/pools", [this](const httplib::Request&, httplib::Response& res) {
-    json pools = json::array();
-    for (const PoolEndpoints& p : monitor_->ListPools()) {
-      json entry = {{"name", p.pool()}};
-      absl::StatusOr<v1::PoolStatus> s = monitor_->GetStatus(p.pool());
-      entry["overall"] = s.ok() ? v1::Health_Name(s->overall()) : "HEALTH_UNSPECIFIED";
-      entry["updatedAt"] = s.ok() ? s->updated_at() : "";
-      if (s.ok()) {
-        for (const v1::Component& c : s->components())
-          if (c.name() == "workers") entry["workers"] = RedactUrls(c.detail());
-      }
-      pools.push_back(std::move(entry));
-    }
-    Json(res, 200, {{"pools", std::move(pools)}});
-  });
+  http.Get(
+      "/api/pools", [this](const httplib::Request&, httplib::Response& res) {
+        json pools = json::array();
+        for (const PoolEndpoints& p : monitor_->ListPools()) {
+          json entry = {{"name", p.pool()}};
+          absl::StatusOr<v1::PoolStatus> s = monitor_->GetStatus(p.pool());
+          entry["overall"] =
+              s.ok() ? v1::Health_Name(s->overall()) : "HEALTH_UNSPECIFIED";
+          entry["updatedAt"] = s.ok() ? s->updated_at() : "";
+          if (s.ok()) {
+            for (const v1::Component& c : s->components())
+              if (c.name() == "workers")
+                entry["workers"] = RedactUrls(c.detail());
+          }
+          pools.push_back(std::move(entry));
+        }
+        Json(res, 200, {{"pools", std::move(pools)}});
+      });
 
   // The pool's name, or an error answered.
   auto pool_of = [](const httplib::Request& req, httplib::Response& res,
@@ -212,71 +216,74 @@ void DashboardServer::Routes() {
     return true;
   };
 
-  http.Get(R"(/api/pools/([^/]+))",
-           [this, pool_of](const httplib::Request& req, httplib::Response& res) {
-             std::string pool;
-             if (!pool_of(req, res, &pool)) return;
-             absl::StatusOr<v1::PoolStatus> s = monitor_->GetStatus(pool);
-             if (!s.ok()) return Error(res, s.status());
-             Json(res, 200, {{"status", StatusJson(*s)}});
-           });
+  http.Get(R"(/api/pools/([^/]+))", [this, pool_of](const httplib::Request& req,
+                                                    httplib::Response& res) {
+    std::string pool;
+    if (!pool_of(req, res, &pool)) return;
+    absl::StatusOr<v1::PoolStatus> s = monitor_->GetStatus(pool);
+    if (!s.ok()) return Error(res, s.status());
+    Json(res, 200, {{"status", StatusJson(*s)}});
+  });
 
-  http.Get(R"(/api/pools/([^/]+)/stats)",
-           [this, pool_of](const httplib::Request& req, httplib::Response& res) {
-             std::string pool;
-             if (!pool_of(req, res, &pool)) return;
-             absl::StatusOr<PoolStats> s =
-                 monitor_->GetPoolStats(pool, absl::ZeroDuration());
-             if (!s.ok()) return Error(res, s.status());
-             Json(res, 200, {{"stats", StatsJson(*s)}});
-           });
+  http.Get(
+      R"(/api/pools/([^/]+)/stats)",
+      [this, pool_of](const httplib::Request& req, httplib::Response& res) {
+        std::string pool;
+        if (!pool_of(req, res, &pool)) return;
+        absl::StatusOr<PoolStats> s =
+            monitor_->GetPoolStats(pool, absl::ZeroDuration());
+        if (!s.ok()) return Error(res, s.status());
+        Json(res, 200, {{"stats", StatsJson(*s)}});
+      });
 
-  http.Get(R"(/api/pools/([^/]+)/revisions)",
-           [this, pool_of](const httplib::Request& req, httplib::Response& res) {
-             std::string pool;
-             if (!pool_of(req, res, &pool)) return;
-             if (revisions_ == nullptr)
-               return Error(res, absl::UnimplementedError(
-                                     "this monitor does not reach the orchestrator"));
-             absl::StatusOr<std::vector<RevisionSummary>> r =
-                 revisions_->Revisions(pool);
-             if (!r.ok()) return Error(res, r.status());
-             Json(res, 200, {{"revisions", RevisionsJson(*r)}});
-           });
+  http.Get(R"(/api/pools/([^/]+)/revisions)", [this, pool_of](
+                                                  const httplib::Request& req,
+                                                  httplib::Response& res) {
+    std::string pool;
+    if (!pool_of(req, res, &pool)) return;
+    if (revisions_ == nullptr)
+      return Error(res, absl::UnimplementedError(
+                            "this monitor does not reach the orchestrator"));
+    absl::StatusOr<std::vector<RevisionSummary>> r =
+        revisions_->Revisions(pool);
+    if (!r.ok()) return Error(res, r.status());
+    Json(res, 200, {{"revisions", RevisionsJson(*r)}});
+  });
 
-  http.Get(R"(/api/pools/([^/]+)/events)",
-           [this, pool_of](const httplib::Request& req, httplib::Response& res) {
-             std::string pool;
-             if (!pool_of(req, res, &pool)) return;
-             if (streams_.fetch_add(1) >= options_.max_streams) {
-               streams_.fetch_sub(1);
-               return Json(res, 503, {{"error", "too many live pages open"}});
-             }
-             absl::StatusOr<std::shared_ptr<StatusWatch>> watch =
-                 monitor_->Watch(pool, /*changes_only=*/false);
-             if (!watch.ok()) {
-               streams_.fetch_sub(1);
-               return Error(res, watch.status());
-             }
-             res.set_chunked_content_provider(
-                 "text/event-stream",
-                 [this, w = *watch](size_t, httplib::DataSink& sink) {
-                   v1::PoolStatus s;
-                   std::string chunk;
-                   if (stopping_ || w->closed()) {
-                     sink.done();
-                     return true;
-                   }
-                   if (w->Next(&s, options_.keepalive)) {
-                     chunk = absl::StrCat("event: status\ndata: ",
-                                          StatusJson(s).dump(), "\n\n");
-                   } else {
-                     chunk = ": still here\n\n";
-                   }
-                   return sink.write(chunk.data(), chunk.size());
-                 },
-                 [this](bool) { streams_.fetch_sub(1); });
-           });
+  http.Get(
+      R"(/api/pools/([^/]+)/events)",
+      [this, pool_of](const httplib::Request& req, httplib::Response& res) {
+        std::string pool;
+        if (!pool_of(req, res, &pool)) return;
+        if (streams_.fetch_add(1) >= options_.max_streams) {
+          streams_.fetch_sub(1);
+          return Json(res, 503, {{"error", "too many live pages open"}});
+        }
+        absl::StatusOr<std::shared_ptr<StatusWatch>> watch =
+            monitor_->Watch(pool, /*changes_only=*/false);
+        if (!watch.ok()) {
+          streams_.fetch_sub(1);
+          return Error(res, watch.status());
+        }
+        res.set_chunked_content_provider(
+            "text/event-stream",
+            [this, w = *watch](size_t, httplib::DataSink& sink) {
+              v1::PoolStatus s;
+              std::string chunk;
+              if (stopping_ || w->closed()) {
+                sink.done();
+                return true;
+              }
+              if (w->Next(&s, options_.keepalive)) {
+                chunk = absl::StrCat(
+                    "event: status\ndata: ", StatusJson(s).dump(), "\n\n");
+              } else {
+                chunk = ": still here\n\n";
+              }
+              return sink.write(chunk.data(), chunk.size());
+            },
+            [this](bool) { streams_.fetch_sub(1); });
+      });
 }
 
 }  // namespace poolops::monitor

@@ -44,9 +44,11 @@ class DashboardServerTest : public ::testing::Test {
     dir_ = std::filesystem::path(::testing::TempDir()) /
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::filesystem::remove_all(dir_);
-    store_ = std::make_unique<EndpointsStore>(dir_ / "monitor" / "targets.json");
+    store_ =
+        std::make_unique<EndpointsStore>(dir_ / "monitor" / "targets.json");
     http_.Set("http://core:7001/metrics", Answer(200, kCoreMetrics));
-    http_.Set("http://core:7001/actuator/health", Answer(200, R"({"status":"UP"})"));
+    http_.Set("http://core:7001/actuator/health",
+              Answer(200, R"({"status":"UP"})"));
     MonitorOptions options;
     options.interval = absl::Seconds(10);
     options.probe_timeout = absl::Seconds(1);
@@ -63,8 +65,9 @@ class DashboardServerTest : public ::testing::Test {
     t.add_workers()->set_name("w2");
     t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
     t.set_chain("devnet");
-    chains_.Set("devnet", ChainInfo{"http://node", "", "65535",
-                                    "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", 0});
+    chains_.Set("devnet",
+                ChainInfo{"http://node", "", "65535",
+                          "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", 0});
     ASSERT_TRUE(monitor_->SetPool(t).ok());
   }
 
@@ -72,7 +75,8 @@ class DashboardServerTest : public ::testing::Test {
     auto s = DashboardServer::Start(monitor_.get(), &revisions_, options);
     ASSERT_TRUE(s.ok()) << s.status();
     server_ = *std::move(s);
-    ASSERT_EQ(server_->url().rfind("http://127.0.0.1:", 0), 0u) << server_->url();
+    ASSERT_EQ(server_->url().rfind("http://127.0.0.1:", 0), 0u)
+        << server_->url();
     port_ = std::stoi(server_->url().substr(17));
   }
 
@@ -125,7 +129,8 @@ TEST_F(DashboardServerTest, ServesThePageAndItsFilesUnderAStrictPolicy) {
   }
   httplib::Result js = c.Get("/app.js");
   ASSERT_TRUE(js);
-  EXPECT_EQ(js->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(js->get_header_value("Content-Type"),
+            "text/javascript; charset=utf-8");
   EXPECT_THAT(js->body, HasSubstr("EventSource"));
   EXPECT_THAT(js->body, Not(HasSubstr("innerHTML")));
   httplib::Result css = c.Get("/style.css");
@@ -136,18 +141,7 @@ TEST_F(DashboardServerTest, ServesThePageAndItsFilesUnderAStrictPolicy) {
 }
 
 TEST_F(DashboardServerTest, AnswersStatusStatsAndRevisions) {
-  PoolStats stats;
-  stats.pool = "p1";
-  stats.workerpool = "0x00000000000000000000000000000000000000aa";
-  stats.from_block = 5;
-  stats.to_block = 9;
-  stats.deals = 3;
-  stats.completed = 2;
-  stats.failed = 1;
-  stats.earned_scheduler = "2";
-  stats.earned_workers = "198";
-  stats.seized = "30";
-  stats.workers.push_back({"0x00000000000000000000000000000000000000b1", 2, "99", "0"});
+  PoolStats stats = SomeStats("p1");
   stats.timeline.push_back({1000, 2, 1, "200", "30"});
   history_.SetStats(stats);
   Serve();
@@ -172,15 +166,21 @@ TEST_F(DashboardServerTest, AnswersStatusStatsAndRevisions) {
   EXPECT_TRUE(saw_workers) << status;
 
   json s = GetJson("/api/pools/p1/stats")["stats"];
-  EXPECT_EQ(s["deals"], 3);
-  EXPECT_EQ(s["tasks"], json({{"completed", 2}, {"failed", 1}, {"running", 0}}));
-  EXPECT_EQ(s["earned"], json({{"scheduler", "2"}, {"workers", "198"}}));
+  EXPECT_EQ(s["deals"], 4);
+  EXPECT_EQ(s["tasks"],
+            json({{"completed", 3}, {"failed", 1}, {"running", 2}}));
+  EXPECT_EQ(s["earned"], json({{"scheduler", "3"}, {"workers", "297"}}));
   EXPECT_EQ(s["seized"], "30");
-  EXPECT_EQ(s["workerpool"], "0x00000000000000000000000000000000000000AA");
-  EXPECT_EQ(s["workers"][0]["address"], "0x00000000000000000000000000000000000000B1");
-  EXPECT_EQ(s["timeline"][0],
-            json({{"time", 1000}, {"completed", 2}, {"failed", 1},
-                  {"earned", "200"}, {"seized", "30"}}));
+  EXPECT_EQ(s["gasSpent"], "123456");
+  EXPECT_EQ(s["workerpool"], "0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
+  EXPECT_EQ(s["workers"][0]["address"],
+            "0x00000000000000000000000000000000000000B1");
+  EXPECT_EQ(s["workers"][0]["earned"], "198");
+  EXPECT_EQ(s["timeline"][0], json({{"time", 1000},
+                                    {"completed", 2},
+                                    {"failed", 1},
+                                    {"earned", "200"},
+                                    {"seized", "30"}}));
 
   json r = GetJson("/api/pools/p1/revisions")["revisions"];
   ASSERT_EQ(r.size(), 2u);
@@ -279,11 +279,11 @@ TEST_F(DashboardServerTest, StreamsEachRoundAsServerSentEventsUpToALimit) {
     httplib::Client again = Client();
     again.set_read_timeout(0, 300000);
     std::string body;
-    httplib::Result r = again.Get("/api/pools/p1/events",
-                                  [&](const char* d, size_t n) {
-                                    body.append(d, n);
-                                    return false;
-                                  });
+    httplib::Result r =
+        again.Get("/api/pools/p1/events", [&](const char* d, size_t n) {
+          body.append(d, n);
+          return false;
+        });
     released = !body.empty();
     if (!released) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
