@@ -19,6 +19,10 @@ absl::StatusOr<Address> Address::Parse(std::string_view text,
         std::string(what), ": expected 40 hex digits, got ", digits.size()));
   absl::StatusOr<Bytes> bytes = FromHex(digits, what);
   if (!bytes.ok()) return bytes.status();
+  // FromHex takes a second "0x" ("0x0x" + 38 digits): 19 bytes, refused.
+  if (bytes->size() != 20)
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(what), ": expected 40 hex digits"));
   std::array<uint8_t, 20> raw;
   std::memcpy(raw.data(), bytes->data(), 20);
   Address out(raw);

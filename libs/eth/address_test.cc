@@ -52,7 +52,10 @@ TEST(AddressTest, RejectsBadShapes) {
   for (const char* bad :
        {"", "0x", "0x1234", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed00",
         "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaeg",
-        "0x aaeb6053f3e94c9b9a09f33669435e7ef1beaed"})
+        "0x aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+        // 40 characters after the prefix, but a second prefix: 19 bytes
+        // (found by market_fuzz: it read past them).
+        "0x0x70997970C51812dc3A010C7d00000000000000"})
     EXPECT_FALSE(Address::Parse(bad).ok()) << bad;
 }
 
