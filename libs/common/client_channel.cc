@@ -253,4 +253,21 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> SuiteChannel(
   return EndpointChannel(home, *endpoint);
 }
 
+absl::StatusOr<std::shared_ptr<grpc::Channel>> RunningSuiteChannel(
+    const fs::path& home, std::string_view service) {
+  // The address set in env or config.yaml (TCP + TLS, e.g. in containers)
+  // wins over the run file of a local service.
+  absl::StatusOr<SuiteEndpoint> endpoint = ResolveSuiteEndpoint(home, service);
+  if (!endpoint.ok()) return endpoint.status();
+  if (!endpoint->explicit_setting) {
+    absl::StatusOr<RunInfo> info = ReadRunInfo(home / "run", service);
+    if (!info.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          std::string(service),
+          " is not running (poolctl services up): ", info.status().message()));
+    }
+  }
+  return EndpointChannel(home, *endpoint);
+}
+
 }  // namespace poolops

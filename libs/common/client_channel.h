@@ -67,4 +67,10 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> EndpointChannel(
 absl::StatusOr<std::shared_ptr<grpc::Channel>> SuiteChannel(
     const std::filesystem::path& home, std::string_view service);
 
+// SuiteChannel for one service calling another: a local service (no
+// explicit address) must have its run file, else Unavailable "<service> is
+// not running (poolctl services up)".
+absl::StatusOr<std::shared_ptr<grpc::Channel>> RunningSuiteChannel(
+    const std::filesystem::path& home, std::string_view service);
+
 }  // namespace poolops

@@ -20,22 +20,8 @@ namespace ov1 = ::poolops::orchestrator::v1;
 template <typename Svc>
 absl::StatusOr<std::unique_ptr<typename Svc::Stub>> ServiceStub(
     const std::filesystem::path& run_dir, std::string_view service) {
-  // The address set in env or config.yaml (TCP + TLS, e.g. in containers)
-  // wins over the run file of a local service.
-  const std::filesystem::path home = run_dir.parent_path();
-  absl::StatusOr<SuiteEndpoint> endpoint = ResolveSuiteEndpoint(home, service);
-  if (!endpoint.ok()) return endpoint.status();
-  if (!endpoint->explicit_setting) {
-    absl::StatusOr<RunInfo> info = ReadRunInfo(run_dir, service);
-    if (!info.ok()) {
-      return absl::UnavailableError(
-          absl::StrCat(std::string(service),
-                       " is not running (poolctl services up): ",
-                       info.status().message()));
-    }
-  }
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      EndpointChannel(home, *endpoint);
+      RunningSuiteChannel(run_dir.parent_path(), service);
   if (!channel.ok()) return channel.status();
   return Svc::NewStub(*channel);
 }
