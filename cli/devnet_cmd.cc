@@ -1,4 +1,4 @@
-// poolctl devnet up|down|reset|images|status: the embedded local iExec
+// poolctl devnet up|down|reset|images|status|traffic: the embedded local iExec
 // chain (anvil + PoCo 5.5.0 or 6.1.0 deployed by poolops), see devnet/ and
 // devnet_run.h; `devnet fund` (devnet_fund_cmd.cc) goes through
 // chain-gateway.
@@ -57,6 +57,32 @@ void AddDevnetCommands(CLI::App& app, Context& ctx, int* exit_code) {
             [&ctx, exit_code, img] { *exit_code = DevnetImages(ctx, *img); });
 
         AddDevnetFundCommand(devnet, ctx, exit_code);
+
+        auto tr = std::make_shared<DevnetTrafficArgs>();
+        CLI::App* traffic = devnet->add_subcommand(
+            "traffic",
+            "Real deals for a devnet pool: devnet accounts match requests "
+            "against the pool's published orders; the pool's own core and "
+            "workers then run every task on chain (--fail N: the last N "
+            "fail, are claimed, and the scheduler's stake is seized)");
+        auto* by_name = traffic->add_option("--pool", tr->pool, "Pool name");
+        auto* by_addr = traffic->add_option("--workerpool", tr->workerpool,
+                                            "Workerpool address (0x...)");
+        by_name->excludes(by_addr);
+        traffic->add_option("--deals", tr->deals, "Deals of one task each")
+            ->required()
+            ->check(CLI::Range(uint64_t{1}, uint64_t{1000}));
+        traffic
+            ->add_option("--fail", tr->fail,
+                         "How many of them fail (default 0)")
+            ->check(CLI::Range(uint64_t{0}, uint64_t{1000}));
+        traffic
+            ->add_option("--timeout", tr->timeout_seconds,
+                         "Seconds to wait for orders and for the pool "
+                         "(default 300)")
+            ->check(CLI::Range(uint64_t{1}, uint64_t{3600}));
+        traffic->callback(
+            [&ctx, exit_code, tr] { *exit_code = DevnetTraffic(ctx, *tr); });
 
         devnet
             ->add_subcommand("status",

@@ -1,4 +1,4 @@
-// What `poolctl devnet up|down|reset|images|status` do. poolctl-full runs
+// What `poolctl devnet up|down|reset|images|status|traffic` do. poolctl-full runs
 // them in-process (devnet_run.cc: anvil, PoCo, the market, docker builds,
 // over libcurl); the poolctl front, which carries no devnet library so that
 // it starts in a few milliseconds, hands the whole command line over to
@@ -19,12 +19,22 @@ struct DevnetUpArgs {
   uint16_t port = 0;
 };
 
+struct DevnetTrafficArgs {
+  std::string pool;        // by name (the orchestrator's history) ...
+  std::string workerpool;  // ... or by address
+  uint64_t deals = 1;
+  uint64_t fail = 0;
+  uint64_t timeout_seconds = 300;
+};
+
 struct DevnetImagesArgs {
   std::string tag = "dev";
   std::vector<std::string> roles;
 };
 
 int DevnetUp(const Context& ctx, const DevnetUpArgs& args);
+// Deals for a devnet pool, run by its own core and workers.
+int DevnetTraffic(const Context& ctx, const DevnetTrafficArgs& args);
 int DevnetDown(const Context& ctx);
 int DevnetReset(const Context& ctx);
 int DevnetImages(const Context& ctx, const DevnetImagesArgs& args);

@@ -54,5 +54,8 @@ int DevnetImages(const Context& ctx, const DevnetImagesArgs&) {
   return RunInFull(ctx);
 }
 int DevnetStatus(const Context& ctx) { return RunInFull(ctx); }
+int DevnetTraffic(const Context& ctx, const DevnetTrafficArgs&) {
+  return RunInFull(ctx);
+}
 
 }  // namespace poolops::cli

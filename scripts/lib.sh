@@ -90,7 +90,7 @@ build() {
   if [[ ! -f $POOLOPS_BUILD/CMakeCache.txt ]]; then
     cmake -S "$POOLOPS_ROOT" -B "$POOLOPS_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   fi
-  cmake --build "$POOLOPS_BUILD" -j"$(nproc)" "${what[@]}" -- --no-print-directory >"$POOLOPS_BUILD/build.log" 2>&1 || {
+  cmake --build "$POOLOPS_BUILD" -j"$(nproc)" "${what[@]}" >"$POOLOPS_BUILD/build.log" 2>&1 || {
     tail -n 60 "$POOLOPS_BUILD/build.log" >&2
     echo "build failed; full log: $POOLOPS_BUILD/build.log" >&2
     return 1

@@ -45,6 +45,7 @@ class FakeChainView : public ChainView {
   }
   absl::StatusOr<eth::U256> ViewConsumed(const eth::Hash32&) override {
     ++calls;
+    if (fail_reads) return absl::UnavailableError("node down");
     return consumed;
   }
 
@@ -52,7 +53,8 @@ class FakeChainView : public ChainView {
   eth::Address owner = Addr(kOwner);
   eth::U256 stake = eth::U256(1000000);
   eth::U256 consumed = eth::U256(0);
-  absl::Status error;  // returned by IsRegisteredWorkerpool when set
+  bool fail_reads = false;  // ViewConsumed fails
+  absl::Status error;       // returned by IsRegisteredWorkerpool when set
   int calls = 0;
 };
 

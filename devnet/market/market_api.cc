@@ -263,8 +263,23 @@ absl::StatusOr<json> MarketApi::UnpublishWorkerpoolOrders(
   return json{{"ok", true}, {"unpublished", hashes}};
 }
 
+void MarketApi::FollowChain() const {
+  for (const OrderRecord& r : book_->Open()) {
+    absl::StatusOr<eth::Hash32> hash =
+        WorkerpoolOrderHash(r.order, config_.domain);
+    if (!hash.ok()) continue;
+    absl::StatusOr<eth::U256> consumed = chain_->ViewConsumed(*hash);
+    if (!consumed.ok()) return;  // the chain is away: serve what is known
+    const eth::U256 volume(r.order.volume);
+    const uint64_t remaining =
+        *consumed >= volume ? 0 : (volume - *consumed).low64();
+    if (!book_->SetRemaining(r.order_hash, remaining).ok()) return;
+  }
+}
+
 absl::StatusOr<json> MarketApi::WorkerpoolOrderbook(const Query& query) const {
   if (absl::Status s = CheckChainId(query); !s.ok()) return s;
+  FollowChain();
   OrderbookQuery q;
   std::optional<json> v = Param(query, "workerpool");
   absl::StatusOr<std::optional<AddressOrAny>> workerpool =
@@ -340,6 +355,7 @@ absl::StatusOr<json> MarketApi::GetWorkerpoolOrder(std::string_view order_hash,
   absl::StatusOr<std::optional<std::string>> hash =
       Bytes32Field(&hash_value, "orderHash", true);
   if (!hash.ok()) return hash.status();
+  FollowChain();
   std::optional<OrderRecord> r = book_->Find(**hash);
   if (!r.has_value())
     return absl::NotFoundError(absl::StrCat(kOrderName, " not found"));

@@ -83,6 +83,11 @@ class MarketApi {
                                          std::string_view authorization);
 
   const MarketConfig config_;
+  // What the real API learns from the chain's OrdersMatched: the orders'
+  // remaining volume (viewConsumed), `filled` when none is left. Run before
+  // every read; while the chain does not answer, reads serve what is known.
+  void FollowChain() const;
+
   ChainView* const chain_;
   OrderBook* const book_;
   Clock* const clock_;

@@ -91,6 +91,33 @@ TEST_F(MarketApiTest, RemainingVolumeMustBePositive) {
   ExpectError(Publish(Signed(OrderJson())), 403, "order already consumed");
 }
 
+// As the real API follows OrdersMatched: reads see what deals consumed.
+TEST_F(MarketApiTest, ReadsFollowWhatTheChainConsumed) {
+  ApiReply r = Publish(Signed(OrderJson()));
+  ASSERT_EQ(r.status, 200) << r.body.dump();
+  const std::string hash = r.body["published"]["orderHash"];
+  chain_.consumed = eth::U256(2);
+  ApiReply book = Book();
+  ASSERT_EQ(book.body["count"], 1) << book.body.dump();
+  EXPECT_EQ(book.body["orders"][0]["remaining"], 3);
+
+  chain_.consumed = eth::U256(5);  // all of it: filled, out of the orderbook
+  EXPECT_EQ(Book().body["count"], 0);
+  ApiReply one = ToReply(api_.GetWorkerpoolOrder(hash, kQuery));
+  EXPECT_EQ(one.body["status"], "filled");
+  EXPECT_EQ(one.body["remaining"], 0);
+}
+
+TEST_F(MarketApiTest, ReadsServeWhatIsKnownWhileTheChainIsAway) {
+  ASSERT_EQ(Publish(Signed(OrderJson())).status, 200);
+  chain_.consumed = eth::U256(2);
+  ASSERT_EQ(Book().body["orders"][0]["remaining"], 3);
+  chain_.fail_reads = true;
+  ApiReply book = Book();
+  ASSERT_EQ(book.status, 200) << book.body.dump();
+  EXPECT_EQ(book.body["orders"][0]["remaining"], 3);
+}
+
 TEST_F(MarketApiTest, SignatureMustBeValidOnTheHub) {
   json order = Signed(OrderJson());
   order["sign"] = Signed(OrderJson(999))["sign"];

@@ -244,6 +244,30 @@ absl::StatusOr<OrderRecord> OrderBook::Put(OrderRecord record) {
   return record;
 }
 
+std::vector<OrderRecord> OrderBook::Open() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<OrderRecord> out;
+  for (const auto& [hash, r] : records_)
+    if (r.status == OrderStatus::kOpen) out.push_back(r);
+  return out;
+}
+
+absl::Status OrderBook::SetRemaining(const std::string& order_hash,
+                                     uint64_t remaining) {
+  absl::MutexLock lock(&mu_);
+  auto it = records_.find(order_hash);
+  if (it == records_.end() || it->second.remaining == remaining)
+    return absl::OkStatus();
+  const OrderRecord old = it->second;
+  it->second.remaining = remaining;
+  if (remaining == 0) it->second.status = OrderStatus::kFilled;
+  if (absl::Status s = SaveLocked(); !s.ok()) {
+    it->second = old;
+    return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status OrderBook::Remove(const std::vector<std::string>& order_hashes) {
   absl::MutexLock lock(&mu_);
   for (const std::string& h : order_hashes) records_.erase(h);

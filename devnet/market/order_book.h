@@ -92,6 +92,11 @@ class OrderBook {
       const eth::Address& signer, const eth::Address& workerpool) const;
   // Inserts or replaces by order hash; gives the record its sequence; saves.
   absl::StatusOr<OrderRecord> Put(OrderRecord record);
+  // Every open record (for following the chain).
+  std::vector<OrderRecord> Open() const;
+  // Sets an order's remaining volume as the chain says; none left makes it
+  // `filled`. Unknown hashes are ignored; saves when something changed.
+  absl::Status SetRemaining(const std::string& order_hash, uint64_t remaining);
   // Deletes records (unknown hashes are ignored); saves.
   absl::Status Remove(const std::vector<std::string>& order_hashes);
   // Open orders matching `query`, sorted by price, then publication time,

@@ -110,6 +110,10 @@ HttpResponse CoreSimulator::Handle(const HttpRequest& request) {
     if (path == "/workers/config") {
       return {200, "application/json", WorkersConfigJson()};
     }
+    if (path == "/replicates/available") {
+      return replicates_ ? replicates_(request)
+                         : HttpResponse{204, "application/json", ""};
+    }
   }
   if (request.method == "POST" && path == "/workers/ping") {
     absl::StatusOr<WorkerPing> ping = ParseWorkerPing(request.body);

@@ -53,6 +53,13 @@ class CoreSimulator {
     latest_block_ = std::move(latest_block);
   }
 
+  // Where GET /replicates/available goes: the core's chain duties
+  // (scheduler_duties.h). Without them every worker hears 204, no work.
+  void SetReplicateSource(
+      std::function<HttpResponse(const HttpRequest&)> replicates) {
+    replicates_ = std::move(replicates);
+  }
+
   HttpResponse Handle(const HttpRequest& request);
   const WorkerRegistry& registry() const { return registry_; }
 
@@ -64,6 +71,7 @@ class CoreSimulator {
   std::string scheduler_address_;
   WorkerRegistry registry_;
   std::function<std::optional<LatestBlock>()> latest_block_;
+  std::function<HttpResponse(const HttpRequest&)> replicates_;
 };
 
 }  // namespace poolops::sim

@@ -12,6 +12,7 @@
 #include "devnet/simulators/adapter_simulator.h"
 #include "devnet/simulators/adapter_v9.h"
 #include "devnet/simulators/answer_wait.h"
+#include "devnet/simulators/chain_duties.h"
 #include "devnet/simulators/config_server_simulator.h"
 #include "devnet/simulators/core_simulator.h"
 #include "devnet/simulators/http_client.h"
@@ -107,7 +108,8 @@ std::string ChainSummary(const PublicChainConfig& c) {
 // latest block polled every block time (at least 1 s). Cancelled when
 // stopped while waiting.
 absl::StatusOr<std::unique_ptr<LatestBlockPoller>> StartCoreV9(
-    const CoreConfig& config, const Env& env, absl::Notification* stop) {
+    const CoreConfig& config, const Env& env, absl::Notification* stop,
+    PublicChainConfig* chain_out) {
   absl::StatusOr<AnswerWait> wait = AnswerWaitFromEnv(env, "core", stop);
   if (!wait.ok()) return wait.status();
   absl::StatusOr<PublicChainConfig> chain =
@@ -115,12 +117,44 @@ absl::StatusOr<std::unique_ptr<LatestBlockPoller>> StartCoreV9(
   if (!chain.ok()) return chain.status();
   Log("core", absl::StrCat("chain config from ", config.config_server_url, ": ",
                            ChainSummary(*chain)));
+  *chain_out = *chain;
   const std::string node = config.blockchain_node_address;
   auto poller = std::make_unique<LatestBlockPoller>(
       [node] { return FetchLatestBlock(node); },
       std::max(chain->block_time, absl::Seconds(1)), node);
   poller->Start();
   return poller;
+}
+
+ChainAccess WorkerChainAccess(const WorkerConfig& config,
+                              const PublicChainConfig& chain,
+                              const std::string& password) {
+  return {config.override_blockchain_node_address.empty()
+              ? chain.chain_node_url
+              : config.override_blockchain_node_address,
+          chain.hub_address, config.wallet_path, password};
+}
+
+// A 7.x/8.x worker finds the chain as the real one does: the core's
+// /workers/config names the blockchain adapter, whose /config/chain says it.
+absl::StatusOr<ChainAccess> WorkerChainFromAdapter(const WorkerConfig& config,
+                                                   const std::string& password,
+                                                   const AnswerWait& wait) {
+  const std::string url =
+      absl::StrCat(config.core_protocol, "://", config.core_host, ":",
+                   config.core_port, "/workers/config");
+  absl::StatusOr<std::string> body =
+      GetBodyWhenAnswered(url, RealHttpGet(), wait);
+  if (!body.ok()) return body.status();
+  nlohmann::json j = nlohmann::json::parse(*body, nullptr, false);
+  if (!j.is_object() ||
+      !j.value("blockchainAdapterUrl", nlohmann::json()).is_string())
+    return absl::FailedPreconditionError(
+        absl::StrCat(url, " names no blockchainAdapterUrl"));
+  absl::StatusOr<PublicChainConfig> chain = FetchPublicChainConfig(
+      j["blockchainAdapterUrl"].get<std::string>(), RealHttpGet(), wait);
+  if (!chain.ok()) return chain.status();
+  return WorkerChainAccess(config, *chain, password);
 }
 
 }  // namespace
@@ -137,6 +171,7 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
   std::unique_ptr<CoreSimulator> core;
   std::unique_ptr<ChainConfig> chain;
   std::unique_ptr<LatestBlockPoller> latest_block;
+  std::unique_ptr<CoreChainDuties> core_duties;
   HttpHandler handler;
 
   if (role_name == "mongo" || role_name == "blockchain-adapter-mongo") {
@@ -157,15 +192,42 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
     }
     core = std::make_unique<CoreSimulator>(*config, scheduler.value_or(""),
                                            Clock::Real());
+    const std::string password = EnvOr(env, "IEXEC_CORE_WALLET_PASSWORD", "");
+    ChainResolver resolve;
     if (config->stack == SimStack::kV93) {
+      PublicChainConfig chain_config;
       absl::StatusOr<std::unique_ptr<LatestBlockPoller>> poller =
-          StartCoreV9(*config, env, stop);
+          StartCoreV9(*config, env, stop, &chain_config);
       if (absl::IsCancelled(poller.status())) return absl::OkStatus();
       if (!poller.ok()) return poller.status();
       latest_block = *std::move(poller);
       core->SetLatestBlockSource(
           [p = latest_block.get()] { return p->Latest(); });
+      resolve = [access = ChainAccess{config->blockchain_node_address,
+                                      chain_config.hub_address,
+                                      config->wallet_path, password}] {
+        return absl::StatusOr<ChainAccess>(access);
+      };
+    } else {
+      absl::StatusOr<AnswerWait> wait = AnswerWaitFromEnv(env, "core", stop);
+      if (!wait.ok()) return wait.status();
+      resolve = [adapter = config->chain_adapter_url,
+                 wallet = config->wallet_path, password,
+                 wait = *wait]() -> absl::StatusOr<ChainAccess> {
+        absl::StatusOr<PublicChainConfig> chain =
+            FetchPublicChainConfig(adapter, RealHttpGet(), wait);
+        if (!chain.ok()) return chain.status();
+        return ChainAccess{chain->chain_node_url, chain->hub_address, wallet,
+                           password};
+      };
     }
+    core_duties = std::make_unique<CoreChainDuties>(
+        std::move(resolve), config->pool_address,
+        static_cast<uint64_t>(std::max<int64_t>(config->start_block_number, 0)),
+        [](const std::string& line) { Log("core", line); });
+    core->SetReplicateSource([d = core_duties.get()](const HttpRequest& r) {
+      return d->HandleAvailable(r);
+    });
     handler = [c = core.get()](const HttpRequest& r) { return c->Handle(r); };
   } else if (role_name == "blockchain-adapter" && *stack == SimStack::kV93) {
     absl::StatusOr<AdapterV9Config> config = AdapterV9ConfigFromEnv(env);
@@ -205,6 +267,7 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
                                 " (", role->about, ")"));
   }
 
+  std::unique_ptr<WorkerChainDuties> worker_duties;
   if (role_name == "worker") {
     long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
     absl::StatusOr<WorkerConfig> config =
@@ -212,6 +275,8 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
     if (!config.ok()) return config.status();
     absl::StatusOr<std::string> wallet = ReadWalletAddress(config->wallet_path);
     if (!wallet.ok()) return wallet.status();
+    const std::string password = EnvOr(env, "IEXEC_WORKER_WALLET_PASSWORD", "");
+    ChainResolver resolve;
     if (config->stack == SimStack::kV93) {
       absl::StatusOr<AnswerWait> wait = AnswerWaitFromEnv(env, role_name, stop);
       if (!wait.ok()) return wait.status();
@@ -222,7 +287,23 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
       Log(role_name,
           absl::StrCat("workerpool ", config->pool_address, " at ",
                        config->core_url, ": ", ChainSummary(*chain_config)));
+      resolve = [access = WorkerChainAccess(*config, *chain_config, password)] {
+        return absl::StatusOr<ChainAccess>(access);
+      };
+    } else {
+      absl::StatusOr<AnswerWait> wait = AnswerWaitFromEnv(env, role_name, stop);
+      if (!wait.ok()) return wait.status();
+      resolve = [config = *config, password, wait = *wait] {
+        return WorkerChainFromAdapter(config, password, wait);
+      };
     }
+    worker_duties = std::make_unique<WorkerChainDuties>(
+        std::move(resolve),
+        [call = HttpCoreCaller(*config)](const std::string& path) {
+          return call("GET", path, "");
+        },
+        absl::Seconds(1),
+        [role_name](const std::string& line) { Log(role_name, line); });
     WorkerSimulator worker(*config, *wallet, HttpCoreCaller(*config));
     if (absl::Status ended = worker.Run(stop); !ended.ok()) {
       if (server) server->Stop();

@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "devnet/anvil_dev_rpc.h"
 #include "libs/eth/secp256k1.h"
 #include "libs/eth/transaction.h"
 
@@ -22,8 +21,7 @@ absl::StatusOr<KeySender> KeySender::Create(chain::EthApi* api,
 
 absl::StatusOr<eth::Bytes> KeySender::SignDigest(
     const eth::Hash32& digest) const {
-  absl::StatusOr<eth::RecoverableSignature> sig =
-      eth::SignDigest(key_, digest);
+  absl::StatusOr<eth::RecoverableSignature> sig = eth::SignDigest(key_, digest);
   if (!sig.ok()) return sig.status();
   return sig->ToRsv();
 }
@@ -33,9 +31,9 @@ absl::StatusOr<chain::Receipt> KeySender::Send(const eth::Address& to,
                                                std::string_view label,
                                                const eth::U256& value) {
   auto fail = [&](const absl::Status& s) {
-    return absl::Status(s.code(), absl::StrCat(std::string(label), " (from ",
-                                               address_.ToChecksum(),
-                                               "): ", s.message()));
+    return absl::Status(
+        s.code(), absl::StrCat(std::string(label), " (from ",
+                               address_.ToChecksum(), "): ", s.message()));
   };
   chain::CallRequest call;
   call.from = address_;
@@ -71,7 +69,13 @@ absl::StatusOr<chain::Receipt> KeySender::Send(const eth::Address& to,
   absl::StatusOr<eth::Hash32> hash =
       api_->SendRawTransaction(tx.EncodeSigned(*sig));
   if (!hash.ok()) return fail(hash.status());
-  return WaitMined(*api_, *hash, label);
+  // anvil mines on arrival: the receipt comes within milliseconds.
+  absl::StatusOr<chain::Receipt> receipt =
+      api_->WaitForReceipt(*hash, 1, absl::Seconds(60), absl::Milliseconds(5));
+  if (!receipt.ok()) return fail(receipt.status());
+  if (!receipt->success)
+    return absl::AbortedError(absl::StrCat(std::string(label), " reverted"));
+  return receipt;
 }
 
 }  // namespace poolops::devnet

@@ -7,6 +7,7 @@
 #include "libs/eth/abi.h"
 #include "libs/eth/hex.h"
 #include "libs/eth/keccak.h"
+#include "nlohmann/json.hpp"
 
 namespace poolops::devnet {
 namespace {
@@ -38,8 +39,8 @@ constexpr char kPredictApp[] =
 absl::StatusOr<eth::Address> Requester::EnsureApp() {
   if (app_) return *app_;
   const std::vector<Value> args = CreateAppArgs(app_owner_->address());
-  absl::StatusOr<Value> predicted = api_->CallFunction(
-      hub_.app_registry, kPredictApp, args, "address");
+  absl::StatusOr<Value> predicted =
+      api_->CallFunction(hub_.app_registry, kPredictApp, args, "address");
   if (!predicted.ok()) return predicted.status();
   const eth::Address app = std::get<eth::Address>(predicted->v);
   absl::StatusOr<eth::Bytes> code = api_->GetCode(app);
@@ -56,8 +57,8 @@ absl::StatusOr<eth::Address> Requester::EnsureApp() {
 }
 
 absl::StatusOr<Deal> Requester::Match(const iexec::WorkerpoolOrder& wp,
-                                      uint64_t tasks,
-                                      const eth::Hash32& salt) {
+                                      uint64_t tasks, const eth::Hash32& salt,
+                                      std::string_view args) {
   absl::StatusOr<eth::Address> app = EnsureApp();
   if (!app.ok()) return app.status();
   const iexec::OrderDomain domain{hub_.chain_id, hub_.hub};
@@ -67,8 +68,7 @@ absl::StatusOr<Deal> Requester::Match(const iexec::WorkerpoolOrder& wp,
   app_order.app = *app;
   app_order.volume = tasks;
   app_order.salt = salt_hex;
-  absl::StatusOr<eth::Hash32> app_hash =
-      iexec::AppOrderHash(app_order, domain);
+  absl::StatusOr<eth::Hash32> app_hash = iexec::AppOrderHash(app_order, domain);
   if (!app_hash.ok()) return app_hash.status();
   absl::StatusOr<eth::Bytes> app_sign = app_owner_->SignDigest(*app_hash);
   if (!app_sign.ok()) return app_sign.status();
@@ -84,7 +84,7 @@ absl::StatusOr<Deal> Requester::Match(const iexec::WorkerpoolOrder& wp,
   request.tag = wp.tag;  // asks for no more than the pool offers
   request.category = wp.category;
   request.trust = wp.trust;
-  request.params = "{\"iexec_args\":\"poolops devnet traffic\"}";
+  request.params = nlohmann::json{{"iexec_args", std::string(args)}}.dump();
   request.salt = salt_hex;
   absl::StatusOr<eth::Hash32> request_hash =
       iexec::RequestOrderHash(request, domain);
@@ -101,8 +101,8 @@ absl::StatusOr<Deal> Requester::Match(const iexec::WorkerpoolOrder& wp,
   absl::StatusOr<eth::Bytes> call =
       iexec::MatchOrdersCall(app_order, wp, request);
   if (!call.ok()) return call.status();
-  absl::StatusOr<chain::Receipt> receipt =
-      requester_->Send(hub_.hub, std::move(*call), "devnet traffic: matchOrders");
+  absl::StatusOr<chain::Receipt> receipt = requester_->Send(
+      hub_.hub, std::move(*call), "devnet traffic: matchOrders");
   if (!receipt.ok()) return receipt.status();
 
   // OrdersMatched(dealid, appHash, datasetHash, workerpoolHash, requestHash,
@@ -115,21 +115,21 @@ absl::StatusOr<Deal> Requester::Match(const iexec::WorkerpoolOrder& wp,
       continue;
     Deal deal;
     std::copy(log.data.begin(), log.data.begin() + 32, deal.deal_id.begin());
-    absl::StatusOr<eth::U256> volume = eth::U256::FromBytesBE(
-        eth::ByteView(log.data.data() + 5 * 32, 32));
+    absl::StatusOr<eth::U256> volume =
+        eth::U256::FromBytesBE(eth::ByteView(log.data.data() + 5 * 32, 32));
     if (!volume.ok()) return volume.status();
     deal.tasks = volume->low64();
     deal.block = receipt->block_number;
     // A fresh request order: its first task is task 0 of the deal.
     if (deal.deal_id != iexec::DealId(*request_hash, 0))
-      return absl::InternalError(absl::StrCat(
-          "matchOrders made deal ", eth::ToHex(deal.deal_id),
-          ", not the one its request order names"));
+      return absl::InternalError(
+          absl::StrCat("matchOrders made deal ", eth::ToHex(deal.deal_id),
+                       ", not the one its request order names"));
     return deal;
   }
-  return absl::InternalError(absl::StrCat(
-      "matchOrders transaction ", eth::ToHex(receipt->transaction_hash),
-      " emitted no OrdersMatched"));
+  return absl::InternalError(absl::StrCat("matchOrders transaction ",
+                                          eth::ToHex(receipt->transaction_hash),
+                                          " emitted no OrdersMatched"));
 }
 
 }  // namespace poolops::devnet

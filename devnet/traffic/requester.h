@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -18,6 +19,9 @@
 #include "libs/iexec/workerpool_order.h"
 
 namespace poolops::devnet {
+
+// The iexec_args of the devnet's traffic requests.
+inline constexpr std::string_view kTrafficArgs = "poolops devnet traffic";
 
 struct Deal {
   eth::Hash32 deal_id{};
@@ -38,9 +42,11 @@ class Requester {
   absl::StatusOr<eth::Address> EnsureApp();
   // Matches a request order of `tasks` tasks against `workerpool_order`
   // (volume left on it is the caller's concern) and returns the deal.
-  // `salt` makes each request order distinct.
+  // `salt` makes each request order distinct; `args` are the request's
+  // iexec_args (its params), what the app runs with.
   absl::StatusOr<Deal> Match(const iexec::WorkerpoolOrder& workerpool_order,
-                             uint64_t tasks, const eth::Hash32& salt);
+                             uint64_t tasks, const eth::Hash32& salt,
+                             std::string_view args = kTrafficArgs);
 
  private:
   chain::EthApi* api_;

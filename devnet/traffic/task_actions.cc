@@ -1,5 +1,7 @@
 #include "devnet/traffic/task_actions.h"
 
+#include <algorithm>
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,7 +24,9 @@ eth::Bytes Packed(std::initializer_list<eth::ByteView> parts) {
   return out;
 }
 
-Value B32(const eth::Hash32& h) { return Value::Blob(eth::Bytes(h.begin(), h.end())); }
+Value B32(const eth::Hash32& h) {
+  return Value::Blob(eth::Bytes(h.begin(), h.end()));
+}
 
 std::string Short(const eth::Hash32& task_id) {
   return eth::ToHex(task_id).substr(0, 10);
@@ -40,18 +44,19 @@ eth::Hash32 ResultDigest(const eth::Hash32& task_id) {
 eth::Hash32 AuthorizationMessage(const eth::Address& worker,
                                  const eth::Hash32& task_id) {
   const eth::Address no_enclave;
-  return eth::Keccak(
-      Packed({worker.bytes(), task_id, no_enclave.bytes()}));
+  return eth::Keccak(Packed({worker.bytes(), task_id, no_enclave.bytes()}));
 }
 
 absl::StatusOr<eth::Hash32> SchedulerActor::Initialize(
     const eth::Hash32& deal_id, uint64_t index) {
-  absl::StatusOr<eth::Bytes> call = eth::abi::EncodeCall(
-      "initialize(bytes32,uint256)", {B32(deal_id), Value::Uint(eth::U256(index))});
+  absl::StatusOr<eth::Bytes> call =
+      eth::abi::EncodeCall("initialize(bytes32,uint256)",
+                           {B32(deal_id), Value::Uint(eth::U256(index))});
   if (!call.ok()) return call.status();
   const eth::Hash32 task_id = iexec::TaskId(deal_id, index);
-  absl::StatusOr<chain::Receipt> r = key_->Send(
-      hub_->hub, std::move(*call), absl::StrCat("initialize task ", Short(task_id)));
+  absl::StatusOr<chain::Receipt> r =
+      key_->Send(hub_->hub, std::move(*call),
+                 absl::StrCat("initialize task ", Short(task_id)));
   if (!r.ok()) return r.status();
   return task_id;
 }
@@ -110,44 +115,149 @@ absl::Status ClaimTask(const HubContracts& hub, KeySender& anyone,
       eth::abi::EncodeCall("claim(bytes32)", {B32(task_id)});
   if (!call.ok()) return call.status();
   return anyone
-      .Send(hub.hub, std::move(*call), absl::StrCat("claim task ", Short(task_id)))
+      .Send(hub.hub, std::move(*call),
+            absl::StrCat("claim task ", Short(task_id)))
       .status();
 }
 
-absl::StatusOr<TaskView> ViewTask(chain::EthApi& api, const HubContracts& hub,
-                                  const eth::Hash32& task_id) {
-  absl::StatusOr<eth::Bytes> call =
-      eth::abi::EncodeCall("viewTask(bytes32)", {B32(task_id)});
+namespace {
+
+// The words of a struct returned by a view (viewTask, viewDeal): word 0 is
+// its offset; members are read at that offset, in 32-byte words.
+class StructReturn {
+ public:
+  StructReturn(eth::Bytes data, std::string_view view)
+      : data_(std::move(data)), view_(view) {}
+
+  absl::StatusOr<uint64_t> Word(uint64_t index) const {
+    absl::StatusOr<eth::U256> w = U256At(index);
+    if (!w.ok()) return w.status();
+    if (!w->FitsUint64())
+      return absl::DataLossError(
+          absl::StrCat(view_, " returned an out-of-range word"));
+    return w->low64();
+  }
+  absl::StatusOr<eth::U256> U256At(uint64_t index) const {
+    absl::StatusOr<uint64_t> base = Raw(0);
+    if (!base.ok()) return base.status();
+    if (index > (1u << 16)) return absl::DataLossError("word index too large");
+    return RawU256(*base + index * 32);
+  }
+  absl::StatusOr<eth::Hash32> HashAt(uint64_t index) const {
+    absl::StatusOr<uint64_t> base = Raw(0);
+    if (!base.ok()) return base.status();
+    const uint64_t at = *base + index * 32;
+    if (at > data_.size() || data_.size() - at < 32)
+      return absl::DataLossError(
+          absl::StrCat(view_, " returned too little data"));
+    eth::Hash32 h{};
+    std::copy_n(data_.begin() + static_cast<std::ptrdiff_t>(at), 32, h.begin());
+    return h;
+  }
+  // A string member: its offset is relative to the struct.
+  absl::StatusOr<std::string> StringAt(uint64_t index, size_t max) const {
+    absl::StatusOr<uint64_t> base = Raw(0);
+    if (!base.ok()) return base.status();
+    absl::StatusOr<uint64_t> rel = Word(index);
+    if (!rel.ok()) return rel.status();
+    if (*rel > data_.size() || *base > data_.size() - *rel)
+      return absl::DataLossError(absl::StrCat(view_, " returned a bad offset"));
+    absl::StatusOr<uint64_t> length = Raw(*base + *rel);
+    if (!length.ok()) return length.status();
+    const uint64_t start = *base + *rel + 32;
+    if (*length > max || *length > data_.size() - start)
+      return absl::DataLossError(absl::StrCat(view_, " returned a bad string"));
+    return std::string(
+        data_.begin() + static_cast<std::ptrdiff_t>(start),
+        data_.begin() + static_cast<std::ptrdiff_t>(start + *length));
+  }
+
+ private:
+  absl::StatusOr<uint64_t> Raw(uint64_t at) const {
+    absl::StatusOr<eth::U256> w = RawU256(at);
+    if (!w.ok()) return w.status();
+    if (!w->FitsUint64())
+      return absl::DataLossError(
+          absl::StrCat(view_, " returned an out-of-range word"));
+    return w->low64();
+  }
+  absl::StatusOr<eth::U256> RawU256(uint64_t at) const {
+    if (at > data_.size() || data_.size() - at < 32)
+      return absl::DataLossError(
+          absl::StrCat(view_, " returned too little data"));
+    return eth::U256::FromBytesBE(eth::ByteView(data_.data() + at, 32));
+  }
+
+  eth::Bytes data_;
+  std::string view_;
+};
+
+absl::StatusOr<StructReturn> CallView(chain::EthApi& api,
+                                      const HubContracts& hub,
+                                      std::string_view signature,
+                                      const eth::Hash32& id) {
+  absl::StatusOr<eth::Bytes> call = eth::abi::EncodeCall(signature, {B32(id)});
   if (!call.ok()) return call.status();
   chain::CallRequest request;
   request.to = hub.hub;
   request.data = std::move(*call);
   absl::StatusOr<eth::Bytes> out = api.Call(request);
   if (!out.ok()) return out.status();
-  // A dynamic struct: word 0 is its offset; its members status, dealid, idx,
-  // timeref, contributionDeadline, revealDeadline, finalDeadline, ...
-  auto word = [&](uint64_t at) -> absl::StatusOr<uint64_t> {
-    if (at > out->size() || out->size() - at < 32)
-      return absl::DataLossError("viewTask returned too little data");
-    absl::StatusOr<eth::U256> w =
-        eth::U256::FromBytesBE(eth::ByteView(out->data() + at, 32));
-    if (!w.ok()) return w.status();
-    if (!w->FitsUint64())
-      return absl::DataLossError("viewTask returned an out-of-range word");
-    return w->low64();
-  };
-  absl::StatusOr<uint64_t> offset = word(0);
-  if (!offset.ok()) return offset.status();
-  absl::StatusOr<uint64_t> status = word(*offset);
-  absl::StatusOr<uint64_t> deadline =
-      *offset > out->size() ? absl::StatusOr<uint64_t>(absl::DataLossError(
-                                  "viewTask returned a bad offset"))
-                            : word(*offset + 6 * 32);
+  return StructReturn(std::move(*out),
+                      signature.substr(0, signature.find('(')));
+}
+
+}  // namespace
+
+absl::StatusOr<TaskView> ViewTask(chain::EthApi& api, const HubContracts& hub,
+                                  const eth::Hash32& task_id) {
+  absl::StatusOr<StructReturn> r =
+      CallView(api, hub, "viewTask(bytes32)", task_id);
+  if (!r.ok()) return r.status();
+  // Members: status, dealid, idx, timeref, contributionDeadline,
+  // revealDeadline, finalDeadline, consensusValue, revealCounter, ...
+  absl::StatusOr<uint64_t> status = r->Word(0);
   if (!status.ok()) return status.status();
-  if (!deadline.ok()) return deadline.status();
   if (*status > 4)
     return absl::DataLossError("viewTask returned an unknown status");
-  return TaskView{static_cast<int>(*status), *deadline};
+  absl::StatusOr<eth::Hash32> deal = r->HashAt(1);
+  absl::StatusOr<uint64_t> deadline = r->Word(6);
+  absl::StatusOr<uint64_t> reveals = r->Word(8);
+  if (!deal.ok()) return deal.status();
+  if (!deadline.ok()) return deadline.status();
+  if (!reveals.ok()) return reveals.status();
+  return TaskView{static_cast<int>(*status), *deadline, *reveals, *deal};
+}
+
+absl::StatusOr<DealView> ViewDeal(chain::EthApi& api, const HubContracts& hub,
+                                  const eth::Hash32& deal_id) {
+  absl::StatusOr<StructReturn> r =
+      CallView(api, hub, "viewDeal(bytes32)", deal_id);
+  if (!r.ok()) return r.status();
+  // Members: app, dataset, workerpool (3 words each), trust, category, tag,
+  // requester, beneficiary, callback, params, startTime, botFirst, botSize,
+  // workerStake, schedulerRewardRatio (PoCo 6 adds sponsor after).
+  DealView d;
+  absl::StatusOr<eth::Hash32> pool = r->HashAt(6);
+  if (!pool.ok()) return pool.status();
+  std::array<uint8_t, 20> pool_bytes{};
+  std::copy_n(pool->begin() + 12, 20, pool_bytes.begin());
+  d.workerpool = eth::Address(pool_bytes);
+  absl::StatusOr<std::string> params = r->StringAt(15, kMaxDealParams);
+  absl::StatusOr<uint64_t> first = r->Word(17);
+  absl::StatusOr<uint64_t> size = r->Word(18);
+  absl::StatusOr<eth::U256> stake = r->U256At(19);
+  if (!params.ok()) return params.status();
+  if (!first.ok()) return first.status();
+  if (!size.ok()) return size.status();
+  if (!stake.ok()) return stake.status();
+  if (*size == 0)
+    return absl::NotFoundError(absl::StrCat("no deal ", eth::ToHex(deal_id)));
+  d.params = std::move(*params);
+  d.first_task = *first;
+  d.tasks = *size;
+  d.worker_stake = *stake;
+  return d;
 }
 
 }  // namespace poolops::devnet

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "devnet/traffic/escrow.h"
@@ -59,8 +60,7 @@ class WorkerActor {
   WorkerActor(const HubContracts* hub, KeySender* key) : hub_(hub), key_(key) {}
   const eth::Address& address() const { return key_->address(); }
 
-  absl::Status Contribute(const eth::Hash32& task_id,
-                          const eth::Hash32& digest,
+  absl::Status Contribute(const eth::Hash32& task_id, const eth::Hash32& digest,
                           eth::ByteView authorization);
   absl::Status Reveal(const eth::Hash32& task_id, const eth::Hash32& digest);
 
@@ -78,8 +78,28 @@ absl::Status ClaimTask(const HubContracts& hub, KeySender& anyone,
 struct TaskView {
   int status = 0;
   uint64_t final_deadline = 0;
+  uint64_t reveal_counter = 0;
+  eth::Hash32 deal_id{};
 };
 absl::StatusOr<TaskView> ViewTask(chain::EthApi& api, const HubContracts& hub,
                                   const eth::Hash32& task_id);
+
+// What the hub says of a deal (viewDeal): its workerpool, its tasks
+// [first_task, first_task + tasks), the stake a worker locks to contribute
+// (nRLC) and the requester's params (the SDK's JSON, at most 4 KiB read).
+// NotFound for a deal the hub does not know.
+inline constexpr size_t kMaxDealParams = 4096;
+// The iexec_args of a request whose tasks the devnet's simulators fail: the
+// worker contributes, its app "crashes", nobody reveals (worker_duties.h).
+inline constexpr std::string_view kFailingTaskArgs = "poolops-sim:fail";
+struct DealView {
+  eth::Address workerpool;
+  uint64_t first_task = 0;
+  uint64_t tasks = 0;
+  eth::U256 worker_stake;
+  std::string params;
+};
+absl::StatusOr<DealView> ViewDeal(chain::EthApi& api, const HubContracts& hub,
+                                  const eth::Hash32& deal_id);
 
 }  // namespace poolops::devnet

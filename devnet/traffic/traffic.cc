@@ -14,20 +14,23 @@ namespace {
 constexpr char kResults[] =
     "{\"storage\":\"none\",\"location\":\"poolops devnet simulator\"}";
 
-eth::Hash32 Salt(uint64_t seed, uint64_t deal) {
-  const std::string text = absl::StrCat("poolops devnet traffic ", seed, " ", deal);
+}  // namespace
+
+eth::Hash32 TrafficSalt(uint64_t seed, uint64_t deal) {
+  const std::string text =
+      absl::StrCat("poolops devnet traffic ", seed, " ", deal);
   return eth::Keccak(std::string_view(text));
 }
 
-}  // namespace
-
 absl::StatusOr<TrafficRun> Traffic::Run(const TrafficPlan& plan) {
   if (plan.deals == 0 || plan.tasks_per_deal == 0)
-    return absl::InvalidArgumentError("traffic needs at least one deal of one task");
+    return absl::InvalidArgumentError(
+        "traffic needs at least one deal of one task");
   const uint64_t tasks = plan.deals * plan.tasks_per_deal;
   if (plan.fail > tasks)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--fail ", plan.fail, " is more than the ", tasks, " tasks of the run"));
+    return absl::InvalidArgumentError(absl::StrCat("--fail ", plan.fail,
+                                                   " is more than the ", tasks,
+                                                   " tasks of the run"));
   if (tasks > plan.order.volume)
     return absl::InvalidArgumentError(absl::StrCat(
         "the pool's order ", plan.order.salt.substr(0, 10), "... offers ",
@@ -47,7 +50,7 @@ absl::StatusOr<TrafficRun> Traffic::Run(const TrafficPlan& plan) {
   TrafficRun run;
   for (uint64_t d = 0; d < plan.deals; ++d) {
     absl::StatusOr<Deal> deal = actors_.requester->Match(
-        plan.order, plan.tasks_per_deal, Salt(plan.salt_seed, d));
+        plan.order, plan.tasks_per_deal, TrafficSalt(plan.salt_seed, d));
     if (!deal.ok()) return deal.status();
     Say(absl::StrCat("deal ", d + 1, "/", plan.deals, " ",
                      eth::ToHex(deal->deal_id), " (", deal->tasks, " tasks)"));
@@ -73,15 +76,17 @@ absl::StatusOr<TrafficRun> Traffic::Run(const TrafficPlan& plan) {
       if (n < tasks - plan.fail) {
         absl::Status revealed = worker->Reveal(*task_id, digest);
         if (!revealed.ok()) return revealed;
-        absl::Status finalized = actors_.scheduler->Finalize(*task_id, kResults);
+        absl::Status finalized =
+            actors_.scheduler->Finalize(*task_id, kResults);
         if (!finalized.ok()) return finalized;
         task.completed = true;
       } else {
         unrevealed.push_back(run.tasks.size());
       }
       run.tasks.push_back(task);
-      Say(absl::StrCat("task ", n + 1, "/", tasks, " ",
-                       task.completed ? "completed" : "contributed, not revealed"));
+      Say(absl::StrCat(
+          "task ", n + 1, "/", tasks, " ",
+          task.completed ? "completed" : "contributed, not revealed"));
     }
   }
   if (unrevealed.empty()) return run;
@@ -89,7 +94,8 @@ absl::StatusOr<TrafficRun> Traffic::Run(const TrafficPlan& plan) {
   // Past every final deadline, then claimed.
   uint64_t deadline = 0;
   for (size_t i : unrevealed) {
-    absl::StatusOr<TaskView> view = ViewTask(*api_, *hub_, run.tasks[i].task_id);
+    absl::StatusOr<TaskView> view =
+        ViewTask(*api_, *hub_, run.tasks[i].task_id);
     if (!view.ok()) return view.status();
     deadline = std::max(deadline, view->final_deadline);
   }

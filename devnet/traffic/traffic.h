@@ -43,10 +43,13 @@ struct TrafficRun {
 struct TrafficActors {
   Requester* requester = nullptr;
   SchedulerActor* scheduler = nullptr;
-  std::vector<WorkerActor*> workers;  // tasks go round-robin
+  std::vector<WorkerActor*> workers;    // tasks go round-robin
   std::vector<KeySender*> worker_keys;  // the same workers, for their stake
   KeySender* claimer = nullptr;         // anyone: sends claim()
 };
+
+// The salt of deal `deal` of a run seeded `seed`: distinct request orders.
+eth::Hash32 TrafficSalt(uint64_t seed, uint64_t deal);
 
 class Traffic {
  public:
@@ -54,7 +57,10 @@ class Traffic {
   Traffic(chain::EthApi* api, AnvilDevRpc* anvil, const HubContracts* hub,
           TrafficActors actors,
           std::function<void(std::string_view)> progress = nullptr)
-      : api_(api), anvil_(anvil), hub_(hub), actors_(std::move(actors)),
+      : api_(api),
+        anvil_(anvil),
+        hub_(hub),
+        actors_(std::move(actors)),
         progress_(std::move(progress)) {}
 
   // InvalidArgument for a plan that cannot be run (no deal, more failures

@@ -96,6 +96,7 @@ class TrafficWorld {
   const DevnetState& state() const { return state_; }
   const std::filesystem::path& home() const { return home_.path(); }
   chain::EthApi& api() { return *api_; }
+  AnvilDevRpc& anvil() { return *anvil_; }
   const HubContracts& hub() const { return hub_; }
   const iexec::WorkerpoolOrder& order() const { return order_; }
   const eth::Address& workerpool() const { return order_.workerpool; }

@@ -67,6 +67,7 @@ const ContractCommand kContract[] = {
     {"devnet down", {}},
     {"devnet reset", {}},
     {"devnet status", {}},
+    {"devnet traffic", {"--pool", "--workerpool", "--deals", "--fail"}},
     {"chain list", {}},
     {"chain show", {}},
     {"chain add", {"--rpc", "--hub", "--chain-id", "--native", "--market"}},
@@ -135,6 +136,8 @@ const Case kCases[] = {
     {"devnet down", "", 0, 0},
     {"devnet reset", "", 0, 0},
     {"devnet status", "", kNotFound, kNotFound},
+    {"devnet traffic", "--workerpool {pool} --deals 2 --fail 1", kNotFound,
+     kNotFound},
     {"devnet images", "--tag t", kNotFound, kNotFound,
      "POOLOPS_BIN_DIR=/nonexistent-bin"},
     // Over chain-gateway, which knows no such chain.

@@ -84,7 +84,8 @@ TEST_F(FrontTest, DevnetCommandsAnswerAsPoolctlFullDoes) {
        std::vector<std::vector<std::string>>{
            {"devnet", "status"},
            {"devnet", "down"},
-           {"devnet", "up", "--flavour", "nope"}}) {
+           {"devnet", "up", "--flavour", "nope"},
+           {"devnet", "traffic", "--pool", "p", "--deals", "1"}}) {
     std::string line = absl::StrJoin(args, " ");
     Result front = Run(front_, args);
     Result full = Run(full_, args);
