@@ -111,6 +111,12 @@ HttpResponse CoreSimulator::Handle(const HttpRequest& request) {
       return {200, "application/json", WorkersConfigJson()};
     }
     if (path == "/replicates/available") {
+      // As the real core: work only for a registered worker that is alive
+      // (its pings; the real one also checks the worker's JWT).
+      if (!registry_.IsAlive(QueryParam(request.query, "walletAddress"))) {
+        return Json(401,
+                    {{"status", 401}, {"error", "unknown or dead worker"}});
+      }
       return replicates_ ? replicates_(request)
                          : HttpResponse{204, "application/json", ""};
     }

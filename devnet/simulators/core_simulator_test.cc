@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "devnet/simulators/worker_duties.h"
+
 namespace poolops::sim {
 namespace {
 
@@ -45,6 +47,54 @@ TEST(CoreSimulatorTest, ServesHealthVersionConfigAndMetrics) {
   EXPECT_EQ(metrics["aliveTotalCpu"], 2);
   ping.body = "{}";
   EXPECT_EQ(core.Handle(ping).status, 400);
+}
+
+}  // namespace
+}  // namespace poolops::sim
+
+namespace poolops::sim {
+namespace {
+
+// Workers ask for tasks; without on-chain duties there is never one, and
+// with them the core asks its duties (scheduler_duties.h).
+TEST(CoreSimulatorTest, ReplicatesComeFromTheDutiesOrNowhere) {
+  FakeClock clock;
+  CoreConfig config;
+  CoreSimulator core(config, "0xabc", &clock);
+  const std::string wallet = "0x00000000000000000000000000000000000000a1";
+  HttpRequest ask{
+      "GET", "/replicates/available", "walletAddress=" + wallet, {}, ""};
+  EXPECT_EQ(core.Handle(ask).status, 401);  // not a worker of this core
+  HttpRequest ping{"POST",
+                   "/workers/ping",
+                   "",
+                   {},
+                   R"({"walletAddress":")" + wallet + R"(","cpuNb":1})"};
+  ASSERT_EQ(core.Handle(ping).status, 200);
+  EXPECT_EQ(core.Handle(ask).status, 204);
+  std::string seen;
+  core.SetReplicateSource([&seen](const HttpRequest& r) {
+    seen = r.query;
+    return HttpResponse{200, "application/json", R"({"task":1})"};
+  });
+  HttpResponse r = core.Handle(ask);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"task":1})");
+  EXPECT_EQ(seen, "walletAddress=" + wallet);
+  clock.Advance(absl::Minutes(2));  // no ping since: dead, no more work
+  EXPECT_EQ(core.Handle(ask).status, 401);
+}
+
+// Only the exact iexec_args fail a task; anything else, malformed or deep
+// JSON included, runs.
+TEST(WorkerDutiesTest, OnlyTheFailingArgsFailATask) {
+  EXPECT_TRUE(ParamsAskToFail(R"({"iexec_args":"poolops-sim:fail"})"));
+  EXPECT_FALSE(ParamsAskToFail(R"({"iexec_args":"poolops devnet traffic"})"));
+  EXPECT_FALSE(ParamsAskToFail(R"({"iexec_args":"poolops-sim:fail "})"));
+  EXPECT_FALSE(ParamsAskToFail(R"({"iexec_args":["poolops-sim:fail"]})"));
+  EXPECT_FALSE(ParamsAskToFail("poolops-sim:fail"));
+  EXPECT_FALSE(ParamsAskToFail(""));
+  EXPECT_FALSE(ParamsAskToFail(std::string(10000, '[')));
 }
 
 }  // namespace

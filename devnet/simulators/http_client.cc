@@ -45,7 +45,8 @@ absl::StatusOr<HttpResponse> HttpCall(const std::string& method,
                                       const std::string& host, int port,
                                       const std::string& path,
                                       const std::string& body,
-                                      absl::Duration timeout) {
+                                      absl::Duration timeout,
+                                      size_t max_bytes) {
   absl::StatusOr<in_addr> ip = ResolveIpv4(host);
   if (!ip.ok()) return ip.status();
   sockaddr_in addr{};
@@ -88,6 +89,11 @@ absl::StatusOr<HttpResponse> HttpCall(const std::string& method,
     }
     if (n == 0) break;
     raw.append(buffer, static_cast<size_t>(n));
+    if (raw.size() > max_bytes) {
+      ::close(fd);
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "answer from ", host, ":", port, " over ", max_bytes, " bytes"));
+    }
   }
   ::close(fd);
   return ParseResponse(raw);

@@ -2,6 +2,7 @@
 // plain http only, IPv4, resolved by host_resolver.h.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -19,10 +20,13 @@ struct HttpUrl {
 // Parses "http://host[:port][/path]"; https is refused (no TLS here).
 absl::StatusOr<HttpUrl> ParseHttpUrl(const std::string& url);
 
+// A response larger than `max_bytes` (head and body) is ResourceExhausted,
+// read no further.
 absl::StatusOr<HttpResponse> HttpCall(const std::string& method,
                                       const std::string& host, int port,
                                       const std::string& path,
                                       const std::string& body,
-                                      absl::Duration timeout);
+                                      absl::Duration timeout,
+                                      size_t max_bytes = size_t{16} << 20);
 
 }  // namespace poolops::sim
