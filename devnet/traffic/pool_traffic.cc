@@ -136,28 +136,11 @@ absl::Status PoolTraffic::WaitForThePool(TrafficRun& run, uint64_t failing,
 }
 
 absl::Status PoolTraffic::ClaimFailed(const TrafficRun& run) {
-  uint64_t deadline = 0;
-  for (const TaskRun& t : run.tasks) {
-    if (t.completed) continue;
-    absl::StatusOr<TaskView> view = ViewTask(*api_, *hub_, t.task_id);
-    if (!view.ok()) return view.status();
-    deadline = std::max(deadline, view->final_deadline);
-  }
-  absl::StatusOr<uint64_t> now = anvil_->LatestTimestamp();
-  if (!now.ok()) return now.status();
-  if (deadline >= *now) {
-    Say(absl::StrCat("moving the devnet's clock ", deadline - *now + 1,
-                     " s ahead, past the final deadline"));
-    absl::Status moved = anvil_->AdvanceTime(deadline - *now + 1);
-    if (!moved.ok()) return moved;
-  }
-  for (const TaskRun& t : run.tasks) {
-    if (t.completed) continue;
-    absl::Status claimed = ClaimTask(*hub_, *claimer_, t.task_id);
-    if (!claimed.ok()) return claimed;
-    Say(absl::StrCat("task ", Short(t.task_id), " failed and claimed"));
-  }
-  return absl::OkStatus();
+  std::vector<eth::Hash32> failed;
+  for (const TaskRun& t : run.tasks)
+    if (!t.completed) failed.push_back(t.task_id);
+  return ClaimPastDeadline(*api_, *anvil_, *hub_, *claimer_, failed,
+                           [this](std::string_view line) { Say(line); });
 }
 
 }  // namespace poolops::devnet

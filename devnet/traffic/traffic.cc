@@ -22,6 +22,33 @@ eth::Hash32 TrafficSalt(uint64_t seed, uint64_t deal) {
   return eth::Keccak(std::string_view(text));
 }
 
+absl::Status ClaimPastDeadline(
+    chain::EthApi& api, AnvilDevRpc& anvil, const HubContracts& hub,
+    KeySender& claimer, const std::vector<eth::Hash32>& tasks,
+    const std::function<void(std::string_view)>& say) {
+  uint64_t deadline = 0;
+  for (const eth::Hash32& task : tasks) {
+    absl::StatusOr<TaskView> view = ViewTask(api, hub, task);
+    if (!view.ok()) return view.status();
+    deadline = std::max(deadline, view->final_deadline);
+  }
+  absl::StatusOr<uint64_t> now = anvil.LatestTimestamp();
+  if (!now.ok()) return now.status();
+  if (deadline >= *now) {
+    say(absl::StrCat("moving the devnet's clock ", deadline - *now + 1,
+                     " s ahead, past the final deadline"));
+    absl::Status moved = anvil.AdvanceTime(deadline - *now + 1);
+    if (!moved.ok()) return moved;
+  }
+  for (const eth::Hash32& task : tasks) {
+    absl::Status claimed = ClaimTask(hub, claimer, task);
+    if (!claimed.ok()) return claimed;
+    say(absl::StrCat("task ", eth::ToHex(task).substr(0, 10),
+                     " failed and claimed"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<TrafficRun> Traffic::Run(const TrafficPlan& plan) {
   if (plan.deals == 0 || plan.tasks_per_deal == 0)
     return absl::InvalidArgumentError(
@@ -91,29 +118,12 @@ absl::StatusOr<TrafficRun> Traffic::Run(const TrafficPlan& plan) {
   }
   if (unrevealed.empty()) return run;
 
-  // Past every final deadline, then claimed.
-  uint64_t deadline = 0;
-  for (size_t i : unrevealed) {
-    absl::StatusOr<TaskView> view =
-        ViewTask(*api_, *hub_, run.tasks[i].task_id);
-    if (!view.ok()) return view.status();
-    deadline = std::max(deadline, view->final_deadline);
-  }
-  absl::StatusOr<uint64_t> now = anvil_->LatestTimestamp();
-  if (!now.ok()) return now.status();
-  if (deadline >= *now) {
-    Say(absl::StrCat("moving the devnet's clock ", deadline - *now + 1,
-                     " s ahead, past the final deadline"));
-    absl::Status moved = anvil_->AdvanceTime(deadline - *now + 1);
-    if (!moved.ok()) return moved;
-  }
-  for (size_t i : unrevealed) {
-    absl::Status claimed =
-        ClaimTask(*hub_, *actors_.claimer, run.tasks[i].task_id);
-    if (!claimed.ok()) return claimed;
-    Say(absl::StrCat("task ", eth::ToHex(run.tasks[i].task_id).substr(0, 10),
-                     " failed and claimed"));
-  }
+  std::vector<eth::Hash32> failed;
+  for (size_t i : unrevealed) failed.push_back(run.tasks[i].task_id);
+  absl::Status claimed =
+      ClaimPastDeadline(*api_, *anvil_, *hub_, *actors_.claimer, failed,
+                        [this](std::string_view line) { Say(line); });
+  if (!claimed.ok()) return claimed;
   return run;
 }
 

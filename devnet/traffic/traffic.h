@@ -51,6 +51,14 @@ struct TrafficActors {
 // The salt of deal `deal` of a run seeded `seed`: distinct request orders.
 eth::Hash32 TrafficSalt(uint64_t seed, uint64_t deal);
 
+// Moves the devnet's clock past the final deadline of every task in `tasks`
+// (left unrevealed), then claims each as `claimer`: the scheduler's stake
+// for it is seized and the requester refunded. `say` hears the progress.
+absl::Status ClaimPastDeadline(
+    chain::EthApi& api, AnvilDevRpc& anvil, const HubContracts& hub,
+    KeySender& claimer, const std::vector<eth::Hash32>& tasks,
+    const std::function<void(std::string_view)>& say);
+
 class Traffic {
  public:
   // Everything must outlive the run.

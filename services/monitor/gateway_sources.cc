@@ -38,9 +38,9 @@ void SetDeadline(grpc::ClientContext* ctx, absl::Duration timeout) {
 absl::Status Named(const grpc::Status& s, std::string_view what,
                    std::string_view service = "chain-gateway") {
   absl::Status status = FromGrpc(s);
-  return absl::Status(
-      status.code(), absl::StrCat(std::string(service), " ", std::string(what),
-                                  ": ", status.message()));
+  return absl::Status(status.code(),
+                      absl::StrCat(std::string(service), " ", std::string(what),
+                                   ": ", status.message()));
 }
 
 class GatewayBalanceSource : public BalanceSource {
