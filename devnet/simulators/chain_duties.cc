@@ -72,6 +72,10 @@ HttpResponse CoreChainDuties::HandleAvailable(const HttpRequest& request) {
   return duties->HandleAvailable(request);
 }
 
+void CoreChainDuties::AddActivity(PlatformMetric* metric) {
+  if (SchedulerDuties* duties = ready_.load()) duties->AddActivity(metric);
+}
+
 WorkerChainDuties::WorkerChainDuties(ChainResolver resolve,
                                      WorkerDuties::CoreGet core_get,
                                      absl::Duration period,

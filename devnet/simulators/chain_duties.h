@@ -34,6 +34,8 @@ class CoreChainDuties {
 
   // GET /replicates/available: 204 (no work) until the duties run.
   HttpResponse HandleAvailable(const HttpRequest& request);
+  // The duties' activity for /metrics (nothing until they run).
+  void AddActivity(PlatformMetric* metric);
 
  private:
   void Run(ChainResolver resolve, std::string workerpool, uint64_t from_block,

@@ -165,6 +165,14 @@ TEST_P(ChainDutiesDevnetTest, ThePoolsOwnCoreAndWorkersRunTheTasksOnChain) {
       world.Escrow(world.worker(0)).stake + world.Escrow(world.worker(1)).stake;
   EXPECT_GE(earned, eth::U256(198)) << earned.ToDecimal();
 
+  // What the core's /metrics counts: the deals it saw, the tasks it
+  // finalized (the failed one was claimed, not finalized).
+  PlatformMetric metric;
+  core.AddActivity(&metric);
+  EXPECT_EQ(metric.deals, 3);
+  EXPECT_EQ(metric.completed_tasks, 2);
+  EXPECT_EQ(metric.latest_block_with_deal, run->deals.back().block);
+
   // A core that restarts reads its deals again and finds nothing to do: no
   // task initialized twice, none handed out again.
   SchedulerDuties restarted(core_session.get(), world.workerpool(), 0,

@@ -91,12 +91,13 @@ std::string CoreSimulator::WorkersConfigJson() const {
 }
 
 std::string CoreSimulator::MetricsJson() const {
+  PlatformMetric metric = registry_.Metrics();
+  if (activity_) activity_(&metric);
   if (config_.stack != SimStack::kV93) {
-    return PlatformMetricJson(registry_.Metrics());
+    return PlatformMetricJson(metric);
   }
   return PlatformMetricV9Json(
-      registry_.Metrics(),
-      latest_block_ ? latest_block_() : std::optional<LatestBlock>());
+      metric, latest_block_ ? latest_block_() : std::optional<LatestBlock>());
 }
 
 HttpResponse CoreSimulator::Handle(const HttpRequest& request) {

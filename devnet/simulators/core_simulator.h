@@ -60,6 +60,11 @@ class CoreSimulator {
     replicates_ = std::move(replicates);
   }
 
+  // What the on-chain duties did, for /metrics (deals, completed tasks).
+  void SetActivitySource(std::function<void(PlatformMetric*)> activity) {
+    activity_ = std::move(activity);
+  }
+
   HttpResponse Handle(const HttpRequest& request);
   const WorkerRegistry& registry() const { return registry_; }
 
@@ -72,6 +77,7 @@ class CoreSimulator {
   WorkerRegistry registry_;
   std::function<std::optional<LatestBlock>()> latest_block_;
   std::function<HttpResponse(const HttpRequest&)> replicates_;
+  std::function<void(PlatformMetric*)> activity_;
 };
 
 }  // namespace poolops::sim

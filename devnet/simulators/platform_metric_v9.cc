@@ -24,10 +24,10 @@ std::string PlatformMetricV9Json(const PlatformMetric& alive,
   } else {
     json["latestBlockMetric"] = nullptr;
   }
-  json["dealEventsCount"] = 0;
-  json["dealsCount"] = 0;
+  json["dealEventsCount"] = alive.deals;
+  json["dealsCount"] = alive.deals;
   json["replayDealsCount"] = 0;
-  json["latestBlockNumberWithDeal"] = 0;
+  json["latestBlockNumberWithDeal"] = alive.latest_block_with_deal;
   json["aliveAvailableCpu"] = alive.alive_total_cpu - computing_cpu;
   json["aliveTotalCpu"] = alive.alive_total_cpu;
   json["aliveAvailableGpu"] = alive.alive_total_gpu - computing_gpu;

@@ -12,10 +12,11 @@
 namespace poolops::sim {
 
 // Field order as Jackson writes the 9.3 class. Nothing computes, so
-// aliveComputing* are 0 and available equals registered; the task and deal
-// counters are 0 ({} for currentTaskStatusesCount). latestBlockMetric is
-// null until a block was read, as on a core that has not polled yet;
-// blockTimestamp is epoch seconds (a long in 9.3's LatestBlockMetric).
+// aliveComputing* are 0 and available equals registered; the deal counters
+// are what the core's on-chain duties saw ({} for currentTaskStatusesCount).
+// latestBlockMetric is null until a block was read, as on a core that has not
+// polled yet; blockTimestamp is epoch seconds (a long in 9.3's
+// LatestBlockMetric).
 std::string PlatformMetricV9Json(const PlatformMetric& alive,
                                  const std::optional<LatestBlock>& block);
 

@@ -228,6 +228,8 @@ absl::Status RunRole(const std::string& role_name, const Env& env,
     core->SetReplicateSource([d = core_duties.get()](const HttpRequest& r) {
       return d->HandleAvailable(r);
     });
+    core->SetActivitySource(
+        [d = core_duties.get()](PlatformMetric* m) { d->AddActivity(m); });
     handler = [c = core.get()](const HttpRequest& r) { return c->Handle(r); };
   } else if (role_name == "blockchain-adapter" && *stack == SimStack::kV93) {
     absl::StatusOr<AdapterV9Config> config = AdapterV9ConfigFromEnv(env);

@@ -66,6 +66,8 @@ absl::Status SchedulerDuties::ReadNewDeals() {
       absl::StatusOr<devnet::DealView> deal =
           devnet::ViewDeal(api, session_->hub(), deal_id);
       if (!deal.ok()) return deal.status();
+      ++deals_;
+      latest_deal_block_ = std::max(latest_deal_block_, log.block_number);
       log_(absl::StrCat("deal ", eth::ToHex(deal_id), ": ", deal->tasks,
                         " task(s) from index ", deal->first_task));
       for (uint64_t i = 0; i < deal->tasks; ++i) {
@@ -116,6 +118,7 @@ absl::Status SchedulerDuties::FinalizeRevealed() {
     if (view->status == 2 && view->reveal_counter > 0) {
       absl::Status done = actor_.Finalize(r.task_id, kResults);
       if (done.ok()) {
+        ++completed_;
         log_(absl::StrCat("task ", Short(r.task_id), " finalized"));
         continue;
       }
@@ -147,6 +150,14 @@ absl::StatusOr<std::optional<nlohmann::json>> SchedulerDuties::NextReplicate(
                          {{"chainTaskId", eth::ToHex(task.task_id)},
                           {"chainDealId", eth::ToHex(task.deal_id)},
                           {"params", task.params}}}};
+}
+
+void SchedulerDuties::AddActivity(PlatformMetric* metric) {
+  absl::MutexLock lock(&mu_);
+  metric->deals += deals_;
+  metric->completed_tasks += completed_;
+  metric->latest_block_with_deal =
+      std::max(metric->latest_block_with_deal, latest_deal_block_);
 }
 
 HttpResponse SchedulerDuties::HandleAvailable(const HttpRequest& request) {

@@ -29,6 +29,7 @@
 #include "absl/synchronization/notification.h"
 #include "devnet/simulators/chain_session.h"
 #include "devnet/simulators/http_message.h"
+#include "devnet/simulators/worker_registry.h"
 #include "devnet/traffic/task_actions.h"
 #include "nlohmann/json.hpp"
 
@@ -49,6 +50,10 @@ class SchedulerDuties {
   // taskDescription); nullopt when none waits.
   absl::StatusOr<std::optional<nlohmann::json>> NextReplicate(
       const eth::Address& worker);
+  // What the duties did so far, as the core's /metrics counts it: deals
+  // seen, tasks finalized, the last block that brought a deal.
+  void AddActivity(PlatformMetric* metric);
+
   // GET /replicates/available?walletAddress=0x...: 200 with the replicate,
   // 204 when there is none, 400 for a bad address.
   HttpResponse HandleAvailable(const HttpRequest& request);
@@ -84,6 +89,9 @@ class SchedulerDuties {
   uint64_t next_block_ ABSL_GUARDED_BY(mu_);
   std::deque<Waiting> waiting_ ABSL_GUARDED_BY(mu_);
   std::vector<Running> running_ ABSL_GUARDED_BY(mu_);
+  int deals_ ABSL_GUARDED_BY(mu_) = 0;
+  int completed_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t latest_deal_block_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Notification stop_;
   std::unique_ptr<std::thread> thread_;
 };

@@ -23,6 +23,9 @@ struct PlatformMetric {
   int alive_total_gpu = 0;
   int alive_available_gpu = 0;
   int completed_tasks = 0;
+  // What the core's on-chain duties did (scheduler_duties.h): zero without.
+  int deals = 0;
+  uint64_t latest_block_with_deal = 0;
 };
 
 std::string PlatformMetricJson(const PlatformMetric& metric);
