@@ -33,7 +33,7 @@ struct ServiceState {
   std::string address;
   std::string metrics;
   std::string dashboard;  // the monitor's status page
-  int pid = 0;  // 0: not running
+  int pid = 0;            // 0: not running
   bool healthy = false;
   bool remote = false;  // address set explicitly: not started or stopped here
 };
@@ -87,6 +87,7 @@ ServiceState Probe(const fs::path& home, const SuiteService& svc) {
     state.remote = true;
     state.address = endpoint->address;
     state.metrics = endpoint->metrics;
+    state.dashboard = endpoint->dashboard;
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
         EndpointChannel(home, *endpoint);
     absl::StatusOr<HealthState> health =

@@ -156,6 +156,9 @@ absl::StatusOr<SuiteEndpoint> ResolveSuiteEndpoint(const fs::path& home,
   absl::StatusOr<std::optional<Setting>> metrics =
       ConfigString(*config, {"services", name, "metrics"});
   if (!metrics.ok()) return metrics.status();
+  absl::StatusOr<std::optional<Setting>> dashboard =
+      ConfigString(*config, {"services", name, "dashboard"});
+  if (!dashboard.ok()) return dashboard.status();
 
   SuiteEndpoint endpoint;
   if (std::optional<std::string> env = Env(SuiteAddressEnv(service))) {
@@ -176,7 +179,7 @@ absl::StatusOr<SuiteEndpoint> ResolveSuiteEndpoint(const fs::path& home,
                    ReadRunInfo(home / "run", service);
                info.ok()) {
       endpoint = {info->address, RunInfoPath(home / "run", service).string(),
-                  false, info->metrics};
+                  false, info->metrics, info->dashboard};
     } else {
       endpoint = {
           absl::StrCat("unix:",
@@ -185,6 +188,7 @@ absl::StatusOr<SuiteEndpoint> ResolveSuiteEndpoint(const fs::path& home,
     }
   }
   if (metrics->has_value()) endpoint.metrics = (*metrics)->value;
+  if (dashboard->has_value()) endpoint.dashboard = (*dashboard)->value;
   if (absl::Status s = CheckAddress(endpoint.address, endpoint.source);
       !s.ok()) {
     return s;

@@ -19,7 +19,9 @@
 //   services:
 //     wallet-vault: {address: "127.0.0.1:7001",
 //                    metrics: "http://127.0.0.1:7101/metrics"}
-//     monitor: 127.0.0.1:7004          # short for {address: ...}
+//     monitor: {address: "127.0.0.1:7004",
+//               dashboard: "http://127.0.0.1:7204/"}  # its status page
+//     orchestrator: 127.0.0.1:7003     # short for {address: ...}
 //   tls: {ca: certs/ca.pem, cert: certs/client.pem, key: certs/client.key}
 // Errors name the setting at fault. Nothing here touches the network: the
 // channel connects lazily, so the service may start later. Thread-safe (reads
@@ -47,7 +49,8 @@ struct SuiteEndpoint {
   // True when set explicitly (env or config.yaml): callers must not start or
   // stop anything locally for it.
   bool explicit_setting = false;
-  std::string metrics;  // config.yaml or run file; may be empty
+  std::string metrics;    // config.yaml or run file; may be empty
+  std::string dashboard;  // the monitor's status page: the same, may be empty
   bool tls() const { return address.rfind("unix:", 0) != 0; }
 };
 

@@ -90,24 +90,28 @@ TEST_F(ClientChannelTest, ResolvesEnvThenConfigThenRunFileThenSocket) {
   EXPECT_FALSE(e->explicit_setting);
   EXPECT_FALSE(e->tls());
 
-  ASSERT_TRUE(files::WriteFileAtomic(
-                  RunInfoPath(home_ / "run", "monitor"),
-                  RunInfoToJson({42, "unix:/tmp/m.sock", "http://m/metrics"}))
-                  .ok());
+  ASSERT_TRUE(
+      files::WriteFileAtomic(RunInfoPath(home_ / "run", "monitor"),
+                             RunInfoToJson({42, "unix:/tmp/m.sock",
+                                            "http://m/metrics", "http://m/"}))
+          .ok());
   e = ResolveSuiteEndpoint(home_, "monitor");
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->address, "unix:/tmp/m.sock");
   EXPECT_EQ(e->metrics, "http://m/metrics");
+  EXPECT_EQ(e->dashboard, "http://m/");
   EXPECT_FALSE(e->explicit_setting);
 
   WriteConfig(
       "chains: {default: devnet}\n"
       "services:\n  monitor:\n    address: 127.0.0.1:7004\n"
-      "    metrics: http://127.0.0.1:7104/metrics\n");
+      "    metrics: http://127.0.0.1:7104/metrics\n"
+      "    dashboard: http://127.0.0.1:7204/\n");
   e = ResolveSuiteEndpoint(home_, "monitor");
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->address, "127.0.0.1:7004");
   EXPECT_EQ(e->metrics, "http://127.0.0.1:7104/metrics");
+  EXPECT_EQ(e->dashboard, "http://127.0.0.1:7204/");
   EXPECT_TRUE(e->explicit_setting);
   EXPECT_TRUE(e->tls());
   EXPECT_TRUE(absl::StrContains(e->source, "services.monitor.address"));

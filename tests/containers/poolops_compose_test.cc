@@ -253,6 +253,17 @@ class PoolopsContainersTest : public ::testing::Test {
     poolctl_env_["POOLOPS_TLS_KEY"] =
         (certs / "poolctl" / "client.key").string();
     poolctl_env_["POOLOPS_BIN_DIR"] = "/nonexistent";  // nothing starts locally
+    // The monitor's status page on a loopback port of the host, named in
+    // poolctl's config.yaml (a container's address is not in a run file).
+    const uint16_t page_port = *poolops::net::FreeLoopbackPort();
+    compose_env_["POOLOPS_MONITOR_DASHBOARD_PORT"] = std::to_string(page_port);
+    dashboard_ = absl::StrCat("http://127.0.0.1:", page_port, "/");
+    fs::create_directories(dir_ / "home");
+    fs::permissions(dir_ / "home", fs::perms::owner_all);
+    std::ofstream(dir_ / "home" / "config.yaml")
+        << "services:\n  monitor: {dashboard: \"" << dashboard_ << "\"}\n";
+    fs::permissions(dir_ / "home" / "config.yaml",
+                    fs::perms::owner_read | fs::perms::owner_write);
 
     started_ = true;
     r = Compose({"up", "-d"});
@@ -276,7 +287,16 @@ class PoolopsContainersTest : public ::testing::Test {
       EXPECT_EQ(s["name"], kServices[i]);
       EXPECT_EQ(s["address"], address_[kServices[i]]);
       EXPECT_EQ(s["healthy"], true) << s;
+      if (s["name"] == "monitor")
+        EXPECT_EQ(s.value("dashboard", ""), dashboard_);
     }
+    // The page answers there (the container's monitor serves it).
+    Result page = Exec(dir_, {"python3", "-c",
+                              "import sys,urllib.request as u;"
+                              "o=u.build_opener(u.ProxyHandler({}));"
+                              "print(o.open(sys.argv[1],timeout=10).status)",
+                              dashboard_ + "api/pools"});
+    EXPECT_EQ(page.out, "200\n") << page.err;
     if (HasFailure()) {
       Result logs = Compose({"logs", "--no-color"});
       FAIL() << logs.out << logs.err;
@@ -284,7 +304,7 @@ class PoolopsContainersTest : public ::testing::Test {
   }
 
   fs::path dir_, certs_, stacks_;
-  std::string tag_, project_, pool_;
+  std::string tag_, project_, pool_, dashboard_;
   bool built_ = false, started_ = false, devnet_ = false, pool_up_ = false;
   std::map<std::string, std::string> address_;
   EnvChanges compose_env_, poolctl_env_;
