@@ -2,7 +2,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -12,11 +11,12 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "nlohmann/json.hpp"
-#include "prometheus/text_serializer.h"
 #include "libs/common/missing_tool_test_support.h"
 #include "libs/common/process_runner.h"
+#include "nlohmann/json.hpp"
+#include "prometheus/text_serializer.h"
 #include "services/monitor/fake_monitor_sources.h"
+#include "services/monitor/monitor_test_fixture.h"
 
 namespace poolops::monitor {
 namespace {
@@ -24,36 +24,17 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kMetrics[] =
-    R"({"aliveWorkers":2,"aliveTotalCpu":4,"aliveAvailableCpu":4,)"
-    R"("aliveTotalGpu":0,"aliveAvailableGpu":0,"completedTasks":0})";
-
-class MonitorTest : public ::testing::Test {
+class MonitorTest : public MonitorFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    store_ =
-        std::make_unique<EndpointsStore>(dir_ / "monitor" / "targets.json");
+    MonitorFixture::SetUp();
     registry_ = std::make_shared<prometheus::Registry>();
     metrics_ = std::make_unique<MonitorMetrics>(registry_);
-    http_.Set("http://core:7001/metrics", Answer(200, kMetrics));
-    http_.Set("http://core:7001/actuator/health",
-              Answer(200, R"({"status":"UP"})"));
     monitor_ = NewMonitor();
   }
 
   std::unique_ptr<Monitor> NewMonitor() {
-    MonitorOptions options;
-    options.interval = absl::Seconds(10);
-    options.probe_timeout = absl::Seconds(1);
-    MonitorDeps deps{store_.get(), &http_,  &heads_,       &chains_,
-                     &balances_,   &clock_, metrics_.get()};
-    deps.history = &history_;
-    auto m = Monitor::Create(options, deps);
-    EXPECT_TRUE(m.ok()) << m.status();
-    return m.ok() ? std::move(*m) : nullptr;
+    return MonitorFixture::NewMonitor(metrics_.get());
   }
 
   PoolEndpoints Pool(const std::string& name) {
@@ -71,14 +52,6 @@ class MonitorTest : public ::testing::Test {
     return prometheus::TextSerializer().Serialize(registry_->Collect());
   }
 
-  std::filesystem::path dir_;
-  FakeHttpProber http_;
-  FakeChainHeads heads_;
-  FakeChainResolver chains_;
-  FakeBalanceSource balances_;
-  FakeHistoryReader history_;
-  FakeClock clock_;
-  std::unique_ptr<EndpointsStore> store_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<MonitorMetrics> metrics_;
   std::unique_ptr<Monitor> monitor_;
@@ -344,15 +317,15 @@ TEST_F(MonitorTest, ProbeReadsJsonFieldsOfAnyCoreVersion) {
   EXPECT_EQ(r.probe_failed_due_to(), "connection refused");
 }
 
-
 // Pool p1 with a workerpool on chain "devnet", probed once, its history
 // (SomeStats) read once.
 void MonitorTest::PoolWithHistory() {
   PoolEndpoints t = Pool("p1");
   t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
   t.set_chain("devnet");
-  chains_.Set("devnet", ChainInfo{"http://node", "", "65535",
-                                  "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", 0});
+  chains_.Set("devnet",
+              ChainInfo{"http://node", "", "65535",
+                        "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", 0});
   ASSERT_TRUE(monitor_->SetPool(t).ok());
   monitor_->RunRound();
   history_.SetStats(SomeStats("p1"));
@@ -363,12 +336,13 @@ TEST_F(MonitorTest, PoolStatsReadTheHistoryOfThePoolsChainAndWindow) {
   PoolEndpoints t = Pool("p1");
   t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
   t.set_chain("devnet");
-  chains_.Set("devnet", ChainInfo{"http://node", "http://market", "65535",
-                                  "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f",
-                                  3});
+  chains_.Set("devnet",
+              ChainInfo{"http://node", "http://market", "65535",
+                        "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f", 3});
   ASSERT_TRUE(monitor_->SetPool(t).ok());
   history_.SetStats(SomeStats("p1"));
-  absl::StatusOr<PoolStats> all = monitor_->GetPoolStats("", absl::ZeroDuration());
+  absl::StatusOr<PoolStats> all =
+      monitor_->GetPoolStats("", absl::ZeroDuration());
   ASSERT_TRUE(all.ok()) << all.status();
   EXPECT_EQ(all->deals, 4u);
   absl::StatusOr<PoolStats> day = monitor_->GetPoolStats("p1", absl::Hours(24));
@@ -377,8 +351,10 @@ TEST_F(MonitorTest, PoolStatsReadTheHistoryOfThePoolsChainAndWindow) {
   const HistorySource source = history_.sources()[0];
   EXPECT_EQ(source.pool, "p1");
   EXPECT_EQ(source.chain_id, "65535");
-  EXPECT_EQ(source.workerpool.ToChecksum(), "0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
-  EXPECT_EQ(source.hub.ToChecksum(), "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f");
+  EXPECT_EQ(source.workerpool.ToChecksum(),
+            "0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
+  EXPECT_EQ(source.hub.ToChecksum(),
+            "0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f");
   EXPECT_EQ(source.confirmations, 3u);
   EXPECT_EQ(history_.rpcs()[0], "http://node");
   EXPECT_EQ(history_.min_times(),
@@ -388,14 +364,16 @@ TEST_F(MonitorTest, PoolStatsReadTheHistoryOfThePoolsChainAndWindow) {
 TEST_F(MonitorTest, PoolStatsNameWhatIsMissing) {
   PoolEndpoints t = Pool("p1");
   ASSERT_TRUE(monitor_->SetPool(t).ok());
-  EXPECT_EQ(monitor_->GetPoolStats("p1", absl::ZeroDuration()).status().message(),
-            "pool p1 has no workerpool address in its targets (pool up sets "
-            "it; monitor add-pool --workerpool)");
+  EXPECT_EQ(
+      monitor_->GetPoolStats("p1", absl::ZeroDuration()).status().message(),
+      "pool p1 has no workerpool address in its targets (pool up sets "
+      "it; monitor add-pool --workerpool)");
   t.set_workerpool("0x01a7015B8F7C437A945dCDd84E9Dd9ad647bc1Db");
   t.set_chain("nowhere");
   ASSERT_TRUE(monitor_->SetPool(t).ok());
-  EXPECT_EQ(monitor_->GetPoolStats("p1", absl::ZeroDuration()).status().message(),
-            "pool p1: cannot resolve chain nowhere: chain-gateway is not running");
+  EXPECT_EQ(
+      monitor_->GetPoolStats("p1", absl::ZeroDuration()).status().message(),
+      "pool p1: cannot resolve chain nowhere: chain-gateway is not running");
   EXPECT_TRUE(absl::IsNotFound(
       monitor_->GetPoolStats("p2", absl::ZeroDuration()).status()));
   EXPECT_TRUE(history_.sources().empty());
@@ -406,18 +384,23 @@ TEST_F(MonitorTest, PoolStatsNameWhatIsMissing) {
 // *_total, counters named *_total, help on every metric).
 TEST_F(MonitorTest, ExpositionPassesPromtool) {
   if (::access("/usr/bin/promtool", X_OK) != 0)
-    POOLOPS_MISSING_TOOL("promtool not installed (scripts/lib.sh installs prometheus)");
+    POOLOPS_MISSING_TOOL(
+        "promtool not installed (scripts/lib.sh installs prometheus)");
   PoolWithHistory();
   if (HasFatalFailure()) return;
   const std::string text = Exposition();
   EXPECT_THAT(text, HasSubstr("iexec_pool_deals_total{pool=\"p1\"} 4"));
-  EXPECT_THAT(text, HasSubstr(
-      "iexec_pool_tasks_total{pool=\"p1\",state=\"completed\"} 3"));
-  EXPECT_THAT(text, HasSubstr(
-      "iexec_pool_earned_nrlc_total{pool=\"p1\",role=\"workers\"} 297"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("iexec_pool_tasks_total{pool=\"p1\",state=\"completed\"} 3"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          "iexec_pool_earned_nrlc_total{pool=\"p1\",role=\"workers\"} 297"));
   EXPECT_THAT(text, HasSubstr("iexec_pool_tasks_running{pool=\"p1\"} 2"));
-  EXPECT_THAT(text, HasSubstr(
-      "iexec_pool_worker_earned_nrlc_total{pool=\"p1\",worker=\"0x00000000000000000000000000000000000000b1\"} 198"));
+  EXPECT_THAT(
+      text, HasSubstr("iexec_pool_worker_earned_nrlc_total{pool=\"p1\",worker="
+                      "\"0x00000000000000000000000000000000000000b1\"} 198"));
   absl::StatusOr<proc::RunResult> check = proc::ProcessRunner::Real()->Run(
       {"/usr/bin/promtool", "check", "metrics"}, {.input = text});
   ASSERT_TRUE(check.ok()) << check.status();

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "services/monitor/fake_monitor_sources.h"
+#include "services/monitor/monitor_test_fixture.h"
 
 namespace poolops::monitor {
 namespace {
@@ -21,10 +22,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
-
-constexpr char kCoreMetrics[] =
-    R"({"aliveWorkers":2,"aliveTotalCpu":4,"aliveAvailableCpu":4,)"
-    R"("aliveTotalGpu":0,"aliveAvailableGpu":0,"completedTasks":0})";
 
 class FakeRevisions : public RevisionSource {
  public:
@@ -38,26 +35,12 @@ class FakeRevisions : public RevisionSource {
   }
 };
 
-class DashboardServerTest : public ::testing::Test {
+class DashboardServerTest : public MonitorFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    store_ =
-        std::make_unique<EndpointsStore>(dir_ / "monitor" / "targets.json");
-    http_.Set("http://core:7001/metrics", Answer(200, kCoreMetrics));
-    http_.Set("http://core:7001/actuator/health",
-              Answer(200, R"({"status":"UP"})"));
-    MonitorOptions options;
-    options.interval = absl::Seconds(10);
-    options.probe_timeout = absl::Seconds(1);
-    MonitorDeps deps{store_.get(), &http_,  &heads_, &chains_,
-                     &balances_,   &clock_, nullptr};
-    deps.history = &history_;
-    auto m = Monitor::Create(options, deps);
-    ASSERT_TRUE(m.ok()) << m.status();
-    monitor_ = *std::move(m);
+    MonitorFixture::SetUp();
+    monitor_ = NewMonitor(nullptr);
+    ASSERT_NE(monitor_, nullptr);
     PoolEndpoints t;
     t.set_pool("p1");
     t.set_core("http://core:7001");
@@ -96,15 +79,7 @@ class DashboardServerTest : public ::testing::Test {
     return json::parse(r->body, nullptr, false);
   }
 
-  std::filesystem::path dir_;
-  FakeHttpProber http_;
-  FakeChainHeads heads_;
-  FakeChainResolver chains_;
-  FakeBalanceSource balances_;
-  FakeHistoryReader history_;
-  FakeClock clock_;
   FakeRevisions revisions_;
-  std::unique_ptr<EndpointsStore> store_;
   std::unique_ptr<Monitor> monitor_;
   std::unique_ptr<DashboardServer> server_;
   int port_ = 0;
