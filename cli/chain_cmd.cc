@@ -78,9 +78,10 @@ void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code) {
       [&ctx, exit_code](CLI::App* chain) {
         chain->add_subcommand("list", "Every known chain; * marks the default")
             ->callback([&ctx, exit_code] {
-              *exit_code =
-                  ReplyChains(ctx, CallGateway(ctx, &GatewayStub::ListChains,
-                                               cv1::ListChainsRequest()));
+              *exit_code = ReplyChains(
+                  ctx,
+                  CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, ListChains),
+                              cv1::ListChainsRequest()));
             });
 
         auto name = std::make_shared<std::string>();
@@ -93,12 +94,14 @@ void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code) {
         show->callback([&ctx, exit_code, name] {
           cv1::GetChainRequest req;
           req.set_name(name->empty() ? ctx.chain : *name);
-          *exit_code = Reply(ctx, CallGateway(ctx, &GatewayStub::GetChain, req),
-                             [&](const cv1::Chain& c) {
-                               cv1::ListChainsResponse r;
-                               *r.add_chains() = c;
-                               return PrintChains(ctx, r);
-                             });
+          *exit_code = Reply(
+              ctx,
+              CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, GetChain), req),
+              [&](const cv1::Chain& c) {
+                cv1::ListChainsResponse r;
+                *r.add_chains() = c;
+                return PrintChains(ctx, r);
+              });
         });
 
         struct AddOpts {
@@ -147,10 +150,12 @@ void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code) {
           c->set_confirmations(a->confirmations);
           req.set_make_default(a->make_default);
           req.set_replace(a->replace);
-          *exit_code = Reply(ctx, CallGateway(ctx, &GatewayStub::AddChain, req),
-                             [&](const cv1::Chain& c) {
-                               return ctx.Ok(ChainJson(c), ChainLine(c));
-                             });
+          *exit_code = Reply(
+              ctx,
+              CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, AddChain), req),
+              [&](const cv1::Chain& c) {
+                return ctx.Ok(ChainJson(c), ChainLine(c));
+              });
         });
 
         auto file = std::make_shared<std::string>();
@@ -178,8 +183,8 @@ void AddChainCommands(CLI::App& app, Context& ctx, int* exit_code) {
   req.set_chain_json(*text);
   req.set_source_path(SanitizeForTerminal(*file));
   req.set_replace(*replace);
-  *exit_code =
-      ReplyChains(ctx, CallGateway(ctx, &GatewayStub::ImportChains, req));
+  *exit_code = ReplyChains(
+      ctx, CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, ImportChains), req));
       });
 });
 }

@@ -73,13 +73,13 @@ void AddStakeCommand(CLI::App* account, Context& ctx, int* exit_code,
     if (deposit) {
       cv1::DepositRequest req;
       fill(&req);
-      outcome =
-          GatewayTx(ctx, &GatewayStub::Deposit, req, &cv1::StakeEvent::result);
+      outcome = GatewayTx(ctx, POOLOPS_RPC(cv1::ChainGateway, Deposit), req,
+                          &cv1::StakeEvent::result);
     } else {
       cv1::WithdrawRequest req;
       fill(&req);
-      outcome =
-          GatewayTx(ctx, &GatewayStub::Withdraw, req, &cv1::StakeEvent::result);
+      outcome = GatewayTx(ctx, POOLOPS_RPC(cv1::ChainGateway, Withdraw), req,
+                          &cv1::StakeEvent::result);
     }
     *exit_code = Reply(ctx, outcome, [&](const cv1::StakeResult& r) {
       return ctx.Ok(
@@ -106,7 +106,8 @@ void AddAccount(CLI::App& app, Context& ctx, int* exit_code) {
           req.set_chain(ctx.chain);
           req.set_wallet(*who);
           *exit_code = Reply(
-              ctx, CallGateway(ctx, &GatewayStub::GetAccount, req),
+              ctx,
+              CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, GetAccount), req),
               [&](const cv1::Account& a) {
                 return ctx.Ok({{"address", a.address()},
                                {"stake", a.stake()},
@@ -144,8 +145,8 @@ void AddWorkerpool(CLI::App& app, Context& ctx, int* exit_code) {
           req.set_description(d->description);
           *exit_code = Reply(
               ctx,
-              GatewayTx(ctx, &GatewayStub::DeployWorkerpool, req,
-                        &cv1::DeployWorkerpoolEvent::result),
+              GatewayTx(ctx, POOLOPS_RPC(cv1::ChainGateway, DeployWorkerpool),
+                        req, &cv1::DeployWorkerpoolEvent::result),
               [&](const cv1::DeployWorkerpoolResult& r) {
                 return ctx.Ok(
                     {{"address", r.address()}, {"txHash", r.tx().tx_hash()}},
@@ -161,11 +162,13 @@ void AddWorkerpool(CLI::App& app, Context& ctx, int* exit_code) {
           cv1::GetWorkerpoolRequest req;
           req.set_chain(ctx.chain);
           req.set_address(*address);
-          *exit_code =
-              Reply(ctx, CallGateway(ctx, &GatewayStub::GetWorkerpool, req),
-                    [&](const cv1::Workerpool& w) {
-                      return ctx.Ok(WorkerpoolJson(w), WorkerpoolText(w));
-                    });
+          *exit_code = Reply(
+              ctx,
+              CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, GetWorkerpool),
+                          req),
+              [&](const cv1::Workerpool& w) {
+                return ctx.Ok(WorkerpoolJson(w), WorkerpoolText(w));
+              });
         });
 
         auto owner = std::make_shared<std::string>();
@@ -177,19 +180,21 @@ void AddWorkerpool(CLI::App& app, Context& ctx, int* exit_code) {
           cv1::ListWorkerpoolsRequest req;
           req.set_chain(ctx.chain);
           req.set_owner(*owner);
-          *exit_code =
-              Reply(ctx, CallGateway(ctx, &GatewayStub::ListWorkerpools, req),
-                    [&](const cv1::ListWorkerpoolsResponse& r) {
-                      json list = json::array();
-                      std::string human;
-                      for (const cv1::Workerpool& w : r.workerpools()) {
-                        list.push_back(WorkerpoolJson(w));
-                        absl::StrAppend(&human, WorkerpoolText(w), "\n");
-                      }
-                      if (human.empty()) human = "no workerpool\n";
-                      human.pop_back();
-                      return ctx.Ok({{"workerpools", list}}, human);
-                    });
+          *exit_code = Reply(
+              ctx,
+              CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, ListWorkerpools),
+                          req),
+              [&](const cv1::ListWorkerpoolsResponse& r) {
+                json list = json::array();
+                std::string human;
+                for (const cv1::Workerpool& w : r.workerpools()) {
+                  list.push_back(WorkerpoolJson(w));
+                  absl::StrAppend(&human, WorkerpoolText(w), "\n");
+                }
+                if (human.empty()) human = "no workerpool\n";
+                human.pop_back();
+                return ctx.Ok({{"workerpools", list}}, human);
+              });
         });
       });
 }

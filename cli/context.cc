@@ -14,6 +14,7 @@
 #include "libs/common/health_client.h"
 #include "libs/common/home.h"
 #include "libs/common/terminal_text.h"
+#include "libs/common/unix_grpc_call.h"
 
 namespace poolops::cli {
 
@@ -89,66 +90,100 @@ void Context::Progress(std::string_view line) const {
   PrintText(std::cerr, line);
 }
 
+ServiceLink::ServiceLink() = default;
+ServiceLink::ServiceLink(ServiceLink&&) = default;
+ServiceLink& ServiceLink::operator=(ServiceLink&&) = default;
+ServiceLink::~ServiceLink() = default;
+
 namespace {
 
-// A channel to `endpoint` once it is connected; Unavailable naming the
-// address and the setting that gave it when it does not connect.
-// Configuration errors (bad address, missing TLS files) come back as they
-// are. Connected is enough: no health round trip before the call (a service
-// listens only once it serves), so a command costs one call.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> AnsweringChannel(
-    const std::filesystem::path& home, std::string_view service,
-    const SuiteEndpoint& endpoint) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      EndpointChannel(home, endpoint);
-  if (!channel.ok()) return channel.status();
-  // TLS handshakes take longer than a unix socket connect.
-  absl::Status connected = WaitConnected(
-      **channel, endpoint.tls() ? absl::Seconds(5) : absl::Seconds(2));
-  if (connected.ok()) return channel;
+// gRPC stays initialised until the process ends (main's _Exit), and so do
+// the channels: otherwise releasing the last one destroys it and shuts gRPC
+// down, joining its threads, which costs more than the call. Only links
+// that use gRPC pay for it.
+void KeepGrpcInitialised() {
+  static const bool kGrpcKept = (grpc_init(), true);
+  (void)kGrpcKept;
+}
+
+void KeepGrpc(const ServiceLink& link) {
+  if (link.channel == nullptr) return;
+  static auto* kept = new std::vector<std::shared_ptr<grpc::Channel>>();
+  kept->push_back(link.channel);
+}
+
+// A link to `endpoint` once it is connected; Unavailable naming the address
+// and the setting that gave it when it does not connect. Configuration
+// errors (bad address, missing TLS files) come back as they are. Connected
+// is enough: no health round trip before the call (a service listens only
+// once it serves), so a command costs one call. `grpc_only`: a gRPC channel
+// even for a unix socket.
+absl::StatusOr<ServiceLink> ConnectedLink(const std::filesystem::path& home,
+                                          std::string_view service,
+                                          const SuiteEndpoint& endpoint,
+                                          bool grpc_only) {
+  ServiceLink link;
+  absl::Status connected;
+  if (!endpoint.tls() && !grpc_only) {
+    link.socket = endpoint.address.substr(std::string_view("unix:").size());
+    absl::StatusOr<std::unique_ptr<UnixGrpcConnection>> connection =
+        UnixGrpcConnection::Open(link.socket, absl::Seconds(2));
+    if (connection.ok()) {
+      link.connected = *std::move(connection);
+      return link;
+    }
+    if (!absl::IsUnavailable(connection.status())) return connection.status();
+    connected = connection.status();
+  } else {
+    KeepGrpcInitialised();
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        EndpointChannel(home, endpoint);
+    if (!channel.ok()) return channel.status();
+    // TLS handshakes take longer than a unix socket connect.
+    connected = WaitConnected(
+        **channel, endpoint.tls() ? absl::Seconds(5) : absl::Seconds(2));
+    link.channel = *std::move(channel);
+    if (connected.ok()) return link;
+  }
   return absl::UnavailableError(absl::StrCat(
       std::string(service), " at ", endpoint.address, " (", endpoint.source,
       ") does not answer: ", connected.message()));
 }
 
-}  // namespace
-
-namespace {
-
-absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
-    const Context& ctx, std::string_view service) {
+absl::StatusOr<ServiceLink> OpenLink(const Context& ctx,
+                                     std::string_view service, bool grpc_only) {
   std::filesystem::path home(ctx.Home());
   absl::StatusOr<SuiteEndpoint> endpoint = ResolveSuiteEndpoint(home, service);
   if (!endpoint.ok()) return endpoint.status();
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      AnsweringChannel(home, service, *endpoint);
+  absl::StatusOr<ServiceLink> link =
+      ConnectedLink(home, service, *endpoint, grpc_only);
   // Set explicitly (another host, containers): never start anything here.
-  if (channel.ok() || endpoint->explicit_setting ||
-      !absl::IsUnavailable(channel.status())) {
-    return channel;
+  if (link.ok() || endpoint->explicit_setting ||
+      !absl::IsUnavailable(link.status())) {
+    if (link.ok()) KeepGrpc(*link);
+    return link;
   }
   ctx.Progress(absl::StrCat(std::string(service),
                             " is not running: starting the local suite"));
   if (absl::Status s = EnsureSuiteRunning(ctx); !s.ok()) return s;
   endpoint = ResolveSuiteEndpoint(home, service);
   if (!endpoint.ok()) return endpoint.status();
-  return EndpointChannel(home, *endpoint);
+  link = ConnectedLink(home, service, *endpoint, grpc_only);
+  if (link.ok()) KeepGrpc(*link);
+  return link;
 }
 
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Context::Channel(
     std::string_view service) const {
-  // gRPC stays initialised until the process ends (main's _Exit), and so do
-  // the channels: otherwise releasing the last one destroys it and shuts
-  // gRPC down, joining its threads, which costs more than the call.
-  static const bool kGrpcKept = (grpc_init(), true);
-  (void)kGrpcKept;
-  static auto* kept = new std::vector<std::shared_ptr<grpc::Channel>>();
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      OpenChannel(*this, service);
-  if (channel.ok()) kept->push_back(*channel);
-  return channel;
+  absl::StatusOr<ServiceLink> link = OpenLink(*this, service, true);
+  if (!link.ok()) return link.status();
+  return link->channel;
+}
+
+absl::StatusOr<ServiceLink> Context::Reach(std::string_view service) const {
+  return OpenLink(*this, service, false);
 }
 
 }  // namespace poolops::cli

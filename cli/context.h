@@ -17,6 +17,10 @@ namespace grpc {
 class Channel;
 }
 
+namespace poolops {
+class UnixGrpcConnection;
+}
+
 namespace poolops::cli {
 
 // How poolctl prints: `j` as one JSON line (invalid UTF-8 replaced, never
@@ -29,6 +33,22 @@ void PrintText(std::ostream& out, std::string_view text);
 // 3 NOT_FOUND; 4 ALREADY_EXISTS / FAILED_PRECONDITION; 5 PERMISSION_DENIED /
 // UNAUTHENTICATED; 6 UNAVAILABLE; 7 DEADLINE_EXCEEDED; 8 RESOURCE_EXHAUSTED.
 int ExitCodeFor(const absl::Status& status);
+
+// Where a command's calls to one service go. A local service listens on a
+// unix socket: it is called directly, without the gRPC runtime, whose
+// start-up costs more than the call (libs/common/unix_grpc_call.h). A
+// service on TCP is called through a gRPC channel with mutual TLS.
+struct ServiceLink {
+  ServiceLink();
+  ServiceLink(ServiceLink&&);
+  ServiceLink& operator=(ServiceLink&&);
+  ~ServiceLink();
+
+  std::string socket;  // the unix socket's path, or empty
+  // The connection Context::Reach made, for the first call.
+  std::unique_ptr<UnixGrpcConnection> connected;
+  std::shared_ptr<grpc::Channel> channel;  // set for TCP
+};
 
 class Context {
  public:
@@ -60,6 +80,10 @@ class Context {
   // line; a service whose address is set explicitly is never started here.
   absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(
       std::string_view service) const;
+  // The link to a service of the suite: found and started as Channel says,
+  // connected, and Unavailable naming the address and the setting that gave
+  // it when it does not connect.
+  absl::StatusOr<ServiceLink> Reach(std::string_view service) const;
 };
 
 // Starts every service of the local suite that is not answering yet (the

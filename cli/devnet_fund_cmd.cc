@@ -68,7 +68,7 @@ void AddDevnetFundCommand(CLI::App* devnet, Context& ctx, int* exit_code) {
     req.set_rlc(o->rlc);
     *exit_code = Reply(
         ctx,
-        GatewayTx(ctx, &GatewayStub::FundFromDevnet, req,
+        GatewayTx(ctx, POOLOPS_RPC(cv1::ChainGateway, FundFromDevnet), req,
                   &cv1::FundFromDevnetEvent::result),
         [&](const cv1::FundResult& r) {
           json txs = json::array();

@@ -35,8 +35,9 @@ absl::StatusOr<eth::Address> PoolWorkerpool(const Context& ctx,
                                             const std::string& pool) {
   ov1::HistoryRequest req;
   req.set_pool(pool);
-  absl::StatusOr<ov1::HistoryResponse> history = CallOnce<ov1::Orchestrator>(
-      ctx, &ov1::Orchestrator::Stub::History, req, std::chrono::seconds(30));
+  absl::StatusOr<ov1::HistoryResponse> history =
+      CallOnce<ov1::Orchestrator>(ctx, POOLOPS_RPC(ov1::Orchestrator, History),
+                                  req, std::chrono::seconds(30));
   if (!history.ok()) return history.status();
   for (auto r = history->revisions().rbegin(); r != history->revisions().rend();
        ++r) {

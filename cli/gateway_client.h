@@ -24,9 +24,7 @@ inline constexpr std::chrono::seconds kGatewayTimeout{300};
 // one unary call.
 template <typename Request, typename Response>
 absl::StatusOr<Response> CallGateway(
-    const Context& ctx,
-    grpc::Status (GatewayStub::*rpc)(grpc::ClientContext*, const Request&,
-                                     Response*),
+    const Context& ctx, UnaryRpc<cv1::ChainGateway, Request, Response> rpc,
     const Request& request) {
   return CallOnce<cv1::ChainGateway>(ctx, rpc, request, kGatewayTimeout);
 }
@@ -34,12 +32,9 @@ absl::StatusOr<Response> CallGateway(
 // A transaction stream of Event {oneof progress | result}: progress lines go
 // to stderr, the result is returned; the stream's error status otherwise.
 template <typename Request, typename Event, typename Result>
-absl::StatusOr<Result> GatewayTx(const Context& ctx,
-                                 std::unique_ptr<grpc::ClientReader<Event>> (
-                                     GatewayStub::*rpc)(grpc::ClientContext*,
-                                                        const Request&),
-                                 const Request& request,
-                                 const Result& (Event::*result)() const) {
+absl::StatusOr<Result> GatewayTx(
+    const Context& ctx, StreamRpc<cv1::ChainGateway, Request, Event> rpc,
+    const Request& request, const Result& (Event::*result)() const) {
   return CallStream<cv1::ChainGateway>(
       ctx, rpc, request, kGatewayTimeout,
       [&ctx, result](const Event& event) -> std::optional<Result> {

@@ -162,7 +162,7 @@ void AddSign(CLI::App* order, Context& ctx, int* exit_code) {
     req.set_wallet(o->wallet);
     *req.mutable_terms() = *terms;
     absl::StatusOr<cv1::SignedOrder> outcome =
-        CallGateway(ctx, &GatewayStub::SignOrder, req);
+        CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, SignOrder), req);
     *exit_code = Reply(ctx, outcome, [&](const cv1::SignedOrder& r) {
       json result = {{"order", OrderJson(r.order())},
                      {"orderHash", r.order_hash()}};
@@ -241,7 +241,8 @@ void AddPublish(CLI::App* order, Context& ctx, int* exit_code) {
       *req.mutable_terms() = *terms;
     }
     *exit_code = Reply(
-        ctx, CallGateway(ctx, &GatewayStub::PublishOrder, req),
+        ctx,
+        CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, PublishOrder), req),
         [&](const cv1::PublishOrderResponse& r) {
           return ctx.Ok(
               {{"orderHash", r.order_hash()}},
@@ -291,7 +292,7 @@ void AddUnpublish(CLI::App* order, Context& ctx, int* exit_code) {
     else
       req.set_order_hash(o->hash);
     absl::StatusOr<cv1::UnpublishOrdersResponse> outcome =
-        CallGateway(ctx, &GatewayStub::UnpublishOrders, req);
+        CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, UnpublishOrders), req);
     *exit_code =
         Reply(ctx, outcome, [&](const cv1::UnpublishOrdersResponse& r) {
           json list = json::array();
@@ -327,8 +328,9 @@ void AddCancel(CLI::App* order, Context& ctx, int* exit_code) {
     req.set_chain(ctx.chain);
     req.set_wallet(o->wallet);
     *req.mutable_order() = *order;
-    absl::StatusOr<cv1::TxResult> outcome = GatewayTx(
-        ctx, &GatewayStub::CancelOrder, req, &cv1::CancelOrderEvent::result);
+    absl::StatusOr<cv1::TxResult> outcome =
+        GatewayTx(ctx, POOLOPS_RPC(cv1::ChainGateway, CancelOrder), req,
+                  &cv1::CancelOrderEvent::result);
     *exit_code = Reply(ctx, outcome, [&](const cv1::TxResult& r) {
       return ctx.Ok(
           {{"txHash", r.tx_hash()}, {"blockNumber", r.block_number()}},
@@ -358,8 +360,8 @@ void AddOrderbook(CLI::App& app, Context& ctx, int* exit_code) {
           req.set_workerpool(o->workerpool);
           req.set_category(o->category);
           req.set_min_tag(o->tag);
-          absl::StatusOr<cv1::Orderbook> outcome =
-              CallGateway(ctx, &GatewayStub::GetOrderbook, req);
+          absl::StatusOr<cv1::Orderbook> outcome = CallGateway(
+              ctx, POOLOPS_RPC(cv1::ChainGateway, GetOrderbook), req);
           *exit_code = Reply(ctx, outcome, [&](const cv1::Orderbook& r) {
             json orders = json::array();
             std::string human = absl::StrCat(
@@ -564,7 +566,9 @@ void AddPublisher(CLI::App& app, Context& ctx, int* exit_code) {
             p->mutable_price_max()->set_unit(*unit);
           }
           *exit_code = PrintPublisher(
-              ctx, CallGateway(ctx, &GatewayStub::SetPublisherPolicy, req));
+              ctx, CallGateway(
+                       ctx, POOLOPS_RPC(cv1::ChainGateway, SetPublisherPolicy),
+                       req));
         });
 
         auto workerpool = std::make_shared<std::string>();
@@ -579,7 +583,9 @@ void AddPublisher(CLI::App& app, Context& ctx, int* exit_code) {
           req.set_chain(ctx.chain);
           req.set_workerpool(*workerpool);
           *exit_code = PrintPublisher(
-              ctx, CallGateway(ctx, &GatewayStub::GetPublisherStatus, req));
+              ctx, CallGateway(
+                       ctx, POOLOPS_RPC(cv1::ChainGateway, GetPublisherStatus),
+                       req));
         });
       });
 }

@@ -91,9 +91,7 @@ std::string StateName(ov1::StepEvent::State s) {
 // An Up/Rollback stream: steps as progress lines, then the pool.
 template <typename Request>
 int ApplyStream(const Context& ctx,
-                std::unique_ptr<grpc::ClientReader<ov1::UpEvent>> (
-                    OrchestratorStub::*rpc)(grpc::ClientContext*,
-                                            const Request&),
+                StreamRpc<Orchestrator, Request, ov1::UpEvent> rpc,
                 const Request& request) {
   absl::StatusOr<ov1::PoolResult> result = CallStream<Orchestrator>(
       ctx, rpc, request, std::chrono::seconds(3600),
@@ -137,8 +135,9 @@ void AddValidate(CLI::App* pool, Context& ctx, int* exit_code) {
     absl::StatusOr<ov1::ValidateRequest> req =
         SpecRequest<ov1::ValidateRequest>(*file);
     absl::StatusOr<ov1::ValidateResponse> outcome =
-        req.ok() ? CallOnce<Orchestrator>(ctx, &OrchestratorStub::Validate,
-                                          *req, std::chrono::seconds(30))
+        req.ok() ? CallOnce<Orchestrator>(
+                       ctx, POOLOPS_RPC(ov1::Orchestrator, Validate), *req,
+                       std::chrono::seconds(30))
                  : req.status();
     if (!outcome.ok()) {
       *exit_code = ctx.Fail(outcome.status());
@@ -183,8 +182,9 @@ void AddRender(CLI::App* pool, Context& ctx, int* exit_code) {
                                 " (missing wallets are created)"));
     }
     absl::StatusOr<ov1::RenderResponse> outcome =
-        req.ok() ? CallOnce<Orchestrator>(ctx, &OrchestratorStub::Render, *req,
-                                          std::chrono::seconds(300))
+        req.ok() ? CallOnce<Orchestrator>(
+                       ctx, POOLOPS_RPC(ov1::Orchestrator, Render), *req,
+                       std::chrono::seconds(300))
                  : req.status();
     if (!outcome.ok()) {
       *exit_code = ctx.Fail(outcome.status());
@@ -227,9 +227,10 @@ void AddPlan(CLI::App* pool, Context& ctx, int* exit_code) {
   cmd->callback([&ctx, exit_code, file] {
     absl::StatusOr<ov1::PlanRequest> req = SpecRequest<ov1::PlanRequest>(*file);
     absl::StatusOr<ov1::PlanResponse> outcome =
-        req.ok() ? CallOnce<Orchestrator>(ctx, &OrchestratorStub::Plan, *req,
-                                          std::chrono::seconds(120))
-                 : req.status();
+        req.ok()
+            ? CallOnce<Orchestrator>(ctx, POOLOPS_RPC(ov1::Orchestrator, Plan),
+                                     *req, std::chrono::seconds(120))
+            : req.status();
     *exit_code = Reply(ctx, outcome, [&](const ov1::PlanResponse& resp) {
       json actions = json::array();
       std::string human;
@@ -258,8 +259,9 @@ void AddUp(CLI::App* pool, Context& ctx, int* exit_code) {
   cmd->callback([&ctx, exit_code, file, migrate] {
     absl::StatusOr<ov1::UpRequest> req = SpecRequest<ov1::UpRequest>(*file);
     if (req.ok()) req->set_migrate_overrides(*migrate);
-    *exit_code = req.ok() ? ApplyStream(ctx, &OrchestratorStub::Up, *req)
-                          : ctx.Fail(req.status());
+    *exit_code =
+        req.ok() ? ApplyStream(ctx, POOLOPS_RPC(ov1::Orchestrator, Up), *req)
+                 : ctx.Fail(req.status());
   });
 }
 
@@ -282,8 +284,8 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
     ctx.Progress(absl::StrCat("stopping pool ", down->name, " on its hosts"));
     *exit_code =
         Reply(ctx,
-              CallOnce<Orchestrator>(ctx, &OrchestratorStub::Down, req,
-                                     std::chrono::seconds(600)),
+              CallOnce<Orchestrator>(ctx, POOLOPS_RPC(ov1::Orchestrator, Down),
+                                     req, std::chrono::seconds(600)),
               [&](const ov1::DownResponse& resp) {
                 return ctx.Ok(PoolJson(resp.pool()),
                               absl::StrCat("pool ", down->name, " is down"));
@@ -296,8 +298,9 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
   h->callback([&ctx, exit_code, hist] {
     ov1::HistoryRequest req;
     req.set_pool(hist->name);
-    absl::StatusOr<ov1::HistoryResponse> outcome = CallOnce<Orchestrator>(
-        ctx, &OrchestratorStub::History, req, std::chrono::seconds(30));
+    absl::StatusOr<ov1::HistoryResponse> outcome =
+        CallOnce<Orchestrator>(ctx, POOLOPS_RPC(ov1::Orchestrator, History),
+                               req, std::chrono::seconds(30));
     *exit_code = Reply(ctx, outcome, [&](const ov1::HistoryResponse& resp) {
       json revisions = json::array();
       std::string human;
@@ -329,7 +332,8 @@ void AddDownHistoryRollback(CLI::App* pool, Context& ctx, int* exit_code) {
     ov1::RollbackRequest req;
     req.set_pool(rb->name);
     req.set_to_revision(rb->to);
-    *exit_code = ApplyStream(ctx, &OrchestratorStub::Rollback, req);
+    *exit_code =
+        ApplyStream(ctx, POOLOPS_RPC(ov1::Orchestrator, Rollback), req);
   });
 }
 
@@ -361,18 +365,18 @@ void AddBackupRestore(CLI::App* pool, Context& ctx, int* exit_code) {
     req.set_out_dir(AbsoluteFolder(backup->dir));
     ctx.Progress(absl::StrCat("backing up pool ", backup->name,
                               " (the core's database dump first)"));
-    *exit_code =
-        Reply(ctx,
-              CallOnce<Orchestrator>(ctx, &OrchestratorStub::Backup, req,
-                                     std::chrono::seconds(1800)),
-              [&](const ov1::BackupResponse& resp) {
-                json files = json::array();
-                for (const std::string& f : resp.files()) files.push_back(f);
-                return ctx.Ok(
-                    {{"backup", resp.path()}, {"files", files}},
-                    absl::StrCat("backup of ", backup->name, " in ",
-                                 resp.path(), " (", files.size(), " files)"));
-              });
+    *exit_code = Reply(
+        ctx,
+        CallOnce<Orchestrator>(ctx, POOLOPS_RPC(ov1::Orchestrator, Backup), req,
+                               std::chrono::seconds(1800)),
+        [&](const ov1::BackupResponse& resp) {
+          json files = json::array();
+          for (const std::string& f : resp.files()) files.push_back(f);
+          return ctx.Ok(
+              {{"backup", resp.path()}, {"files", files}},
+              absl::StrCat("backup of ", backup->name, " in ", resp.path(),
+                           " (", files.size(), " files)"));
+        });
   });
 
   auto restore = std::make_shared<Opts>();
@@ -386,7 +390,7 @@ void AddBackupRestore(CLI::App* pool, Context& ctx, int* exit_code) {
     ov1::RestoreRequest req;
     req.set_pool(restore->name);
     req.set_from(AbsoluteFolder(restore->dir));
-    *exit_code = ApplyStream(ctx, &OrchestratorStub::Restore, req);
+    *exit_code = ApplyStream(ctx, POOLOPS_RPC(ov1::Orchestrator, Restore), req);
   });
 }
 

@@ -47,34 +47,33 @@ json StatsJson(const mv1::PoolStats& s) {
                        {"tasks", w.tasks()},
                        {"earned", w.earned()},
                        {"seized", w.seized()}});
-  return {{"pool", s.pool()},
-          {"workerpool", Checksum(s.workerpool())},
-          {"fromBlock", s.from_block()},
-          {"toBlock", s.to_block()},
-          {"deals", s.deals()},
-          {"tasks",
-           {{"completed", s.tasks_completed()},
-            {"failed", s.tasks_failed()},
-            {"running", s.tasks_running()}}},
-          {"earned",
-           {{"scheduler", s.earned_scheduler()},
-            {"workers", s.earned_workers()}}},
-          {"seized", s.seized()},
-          {"gasSpent", s.gas_spent()},
-          {"workers", workers}};
+  return {
+      {"pool", s.pool()},
+      {"workerpool", Checksum(s.workerpool())},
+      {"fromBlock", s.from_block()},
+      {"toBlock", s.to_block()},
+      {"deals", s.deals()},
+      {"tasks",
+       {{"completed", s.tasks_completed()},
+        {"failed", s.tasks_failed()},
+        {"running", s.tasks_running()}}},
+      {"earned",
+       {{"scheduler", s.earned_scheduler()}, {"workers", s.earned_workers()}}},
+      {"seized", s.seized()},
+      {"gasSpent", s.gas_spent()},
+      {"workers", workers}};
 }
 
 std::string StatsHuman(const mv1::PoolStats& s) {
   std::string out = absl::StrCat(
       "pool ", s.pool(), " (workerpool ", Checksum(s.workerpool()),
-      "), blocks ", s.from_block(), "-", s.to_block(), "\n",
-      "  deals      ", s.deals(), " (", s.deal_tasks(), " tasks bought)\n",
-      "  tasks      ", s.tasks_completed(), " completed, ", s.tasks_failed(),
-      " failed, ", s.tasks_running(), " running\n",
-      "  earned     scheduler ", Rlc(s.earned_scheduler()), ", workers ",
-      Rlc(s.earned_workers()), "\n",
-      "  seized     ", Rlc(s.seized()), "\n",
-      "  gas spent  ", s.gas_spent(), " wei\n");
+      "), blocks ", s.from_block(), "-", s.to_block(), "\n", "  deals      ",
+      s.deals(), " (", s.deal_tasks(), " tasks bought)\n", "  tasks      ",
+      s.tasks_completed(), " completed, ", s.tasks_failed(), " failed, ",
+      s.tasks_running(), " running\n", "  earned     scheduler ",
+      Rlc(s.earned_scheduler()), ", workers ", Rlc(s.earned_workers()), "\n",
+      "  seized     ", Rlc(s.seized()), "\n", "  gas spent  ", s.gas_spent(),
+      " wei\n");
   for (const mv1::WorkerStats& w : s.workers())
     absl::StrAppend(&out, "  worker ", Checksum(w.address()), "  ", w.tasks(),
                     " tasks, earned ", Rlc(w.earned()), ", seized ",
@@ -130,8 +129,8 @@ void AddPoolStats(CLI::App* pool, Context& ctx, int* exit_code) {
     req.set_since_seconds(*since);
     *exit_code = Reply(
         ctx,
-        CallOnce<mv1::Monitor>(ctx, &mv1::Monitor::Stub::GetPoolStats, req,
-                               kStatsTimeout),
+        CallOnce<mv1::Monitor>(ctx, POOLOPS_RPC(mv1::Monitor, GetPoolStats),
+                               req, kStatsTimeout),
         [&](const mv1::PoolStats& stats) {
           return ctx.Ok(StatsJson(stats), StatsHuman(stats));
         });

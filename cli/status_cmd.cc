@@ -121,12 +121,13 @@ void AddStatus(CLI::App& app, Context& ctx, int* exit_code) {
   cmd->callback([&ctx, exit_code, pool] {
     mv1::GetStatusRequest req;
     req.set_pool(*pool);
-    *exit_code = Reply(ctx,
-                       CallOnce<mv1::Monitor>(ctx, &MonitorStub::GetStatus, req,
-                                              kMonitorTimeout),
-                       [&](const mv1::PoolStatus& status) {
-                         return ctx.Ok(StatusJson(status), StatusHuman(status));
-                       });
+    *exit_code =
+        Reply(ctx,
+              CallOnce<mv1::Monitor>(ctx, POOLOPS_RPC(mv1::Monitor, GetStatus),
+                                     req, kMonitorTimeout),
+              [&](const mv1::PoolStatus& status) {
+                return ctx.Ok(StatusJson(status), StatusHuman(status));
+              });
   });
 }
 
@@ -300,15 +301,16 @@ void AddAddPool(CLI::App* monitor, Context& ctx, int* exit_code) {
           "POOL is required (or \"pool\" in --from-file)"));
       return;
     }
-    *exit_code = WithStub<mv1::Monitor>(ctx, [&](MonitorStub& stub) {
-      absl::StatusOr<mv1::PoolTargets> stored = Unary(
-          stub, &MonitorStub::SetPoolTargets, t, std::chrono::seconds(60));
+    *exit_code = WithLink<mv1::Monitor>(ctx, [&](ServiceLink& link) {
+      absl::StatusOr<mv1::PoolTargets> stored =
+          Unary(link, POOLOPS_RPC(mv1::Monitor, SetPoolTargets), t,
+                std::chrono::seconds(60));
       if (!stored.ok()) return ctx.Fail(stored.status());
       mv1::GetStatusRequest req;
       req.set_pool(stored->pool());
       // The first round may not have run yet: the status is a bonus.
-      absl::StatusOr<mv1::PoolStatus> status =
-          Unary(stub, &MonitorStub::GetStatus, req, kMonitorTimeout);
+      absl::StatusOr<mv1::PoolStatus> status = Unary(
+          link, POOLOPS_RPC(mv1::Monitor, GetStatus), req, kMonitorTimeout);
       json out = {{"pool", stored->pool()}, {"targets", ProtoJson(*stored)}};
       std::string human =
           absl::StrCat("monitoring pool ", stored->pool(), "\n");
@@ -329,20 +331,22 @@ void AddRemoveAndList(CLI::App* monitor, Context& ctx, int* exit_code) {
   remove->callback([&ctx, exit_code, pool] {
     mv1::RemovePoolRequest req;
     req.set_pool(*pool);
-    *exit_code = Reply(ctx,
-                       CallOnce<mv1::Monitor>(ctx, &MonitorStub::RemovePool,
-                                              req, kMonitorTimeout),
-                       [&](const mv1::RemovePoolResponse&) {
-                         return ctx.Ok({{"pool", *pool}, {"removed", true}},
-                                       absl::StrCat("pool ", *pool,
-                                                    " is no longer monitored"));
-                       });
+    *exit_code =
+        Reply(ctx,
+              CallOnce<mv1::Monitor>(ctx, POOLOPS_RPC(mv1::Monitor, RemovePool),
+                                     req, kMonitorTimeout),
+              [&](const mv1::RemovePoolResponse&) {
+                return ctx.Ok(
+                    {{"pool", *pool}, {"removed", true}},
+                    absl::StrCat("pool ", *pool, " is no longer monitored"));
+              });
   });
 
   CLI::App* list = monitor->add_subcommand("pools", "The monitored pools");
   list->callback([&ctx, exit_code] {
-    absl::StatusOr<mv1::ListPoolsResponse> outcome = CallOnce<mv1::Monitor>(
-        ctx, &MonitorStub::ListPools, mv1::ListPoolsRequest(), kMonitorTimeout);
+    absl::StatusOr<mv1::ListPoolsResponse> outcome =
+        CallOnce<mv1::Monitor>(ctx, POOLOPS_RPC(mv1::Monitor, ListPools),
+                               mv1::ListPoolsRequest(), kMonitorTimeout);
     *exit_code = Reply(ctx, outcome, [&](const mv1::ListPoolsResponse& resp) {
       json pools = json::array();
       std::string human;
@@ -398,7 +402,7 @@ void AddProbe(CLI::App* monitor, Context& ctx, int* exit_code) {
     spec->set_suite_tls(o->suite_tls);
     spec->set_valid_content_type(o->content_type);
     absl::StatusOr<mv1::ProbeResult> outcome = CallOnce<mv1::Monitor>(
-        ctx, &MonitorStub::Probe, req, std::chrono::seconds(90));
+        ctx, POOLOPS_RPC(mv1::Monitor, Probe), req, std::chrono::seconds(90));
     *exit_code = Reply(ctx, outcome, [&](const mv1::ProbeResult& result) {
       std::string human = absl::StrCat(
           result.probe_success() ? "success" : "failure",

@@ -46,9 +46,7 @@ constexpr std::chrono::seconds kVaultTimeout{120};
 // unary call.
 template <typename Request, typename Response>
 absl::StatusOr<Response> CallVault(
-    const Context& ctx,
-    grpc::Status (VaultStub::*rpc)(grpc::ClientContext*, const Request&,
-                                   Response*),
+    const Context& ctx, UnaryRpc<wv1::WalletVault, Request, Response> rpc,
     const Request& request) {
   return CallOnce<wv1::WalletVault>(ctx, rpc, request, kVaultTimeout);
 }
@@ -300,7 +298,7 @@ void AddCreate(CLI::App* wallet, Context& ctx, int* exit_code) {
     req.set_name(o->name);
     req.set_password(std::string(password->str()));
     absl::StatusOr<wv1::Wallet> w =
-        CallVault(ctx, &VaultStub::CreateWallet, req);
+        CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, CreateWallet), req);
     WipeString(req.mutable_password());
     *exit_code = Reply(ctx, w, [&](const wv1::Wallet& w) {
       return PrintCreated(ctx, "created", w);
@@ -365,7 +363,7 @@ void AddImport(CLI::App* wallet, Context& ctx, int* exit_code) {
       req.set_name(o->name);
       req.set_private_key_hex(std::string(key->str()));
       req.set_password(std::string(password->str()));
-      w = CallVault(ctx, &VaultStub::ImportPrivateKey, req);
+      w = CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, ImportPrivateKey), req);
       WipeString(req.mutable_private_key_hex());
       WipeString(req.mutable_password());
     } else {
@@ -373,7 +371,7 @@ void AddImport(CLI::App* wallet, Context& ctx, int* exit_code) {
       req.set_name(o->name);
       req.set_keystore_json(keystore_json);
       req.set_password(std::string(password->str()));
-      w = CallVault(ctx, &VaultStub::ImportKeystore, req);
+      w = CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, ImportKeystore), req);
       WipeString(req.mutable_password());
     }
     *exit_code = Reply(ctx, w, [&](const wv1::Wallet& w) {
@@ -386,7 +384,8 @@ void AddList(CLI::App* wallet, Context& ctx, int* exit_code) {
   CLI::App* cmd = wallet->add_subcommand("list", "The vault's wallets");
   cmd->callback([&ctx, exit_code] {
     absl::StatusOr<wv1::ListWalletsResponse> outcome =
-        CallVault(ctx, &VaultStub::ListWallets, wv1::ListWalletsRequest());
+        CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, ListWallets),
+                  wv1::ListWalletsRequest());
     *exit_code = Reply(ctx, outcome, [&](const wv1::ListWalletsResponse& list) {
       json wallets = json::array();
       std::string human;
@@ -425,7 +424,7 @@ void AddUnlockLock(CLI::App* wallet, Context& ctx, int* exit_code) {
       return;
     }
     // Connected first: no password prompt when the vault is not there.
-    *exit_code = WithStub<wv1::WalletVault>(ctx, [&](VaultStub& vault) {
+    *exit_code = WithLink<wv1::WalletVault>(ctx, [&](ServiceLink& vault) {
       absl::StatusOr<SecureBytes> password = Password(
           o->password, absl::StrCat("Password for wallet ", o->name, ": "),
           /*confirm=*/false);
@@ -434,8 +433,8 @@ void AddUnlockLock(CLI::App* wallet, Context& ctx, int* exit_code) {
       req.set_wallet(o->name);
       req.set_ttl_seconds(*ttl);
       req.set_password(std::string(password->str()));
-      absl::StatusOr<wv1::Wallet> w =
-          Unary(vault, &VaultStub::Unlock, req, kVaultTimeout);
+      absl::StatusOr<wv1::Wallet> w = Unary(
+          vault, POOLOPS_RPC(wv1::WalletVault, Unlock), req, kVaultTimeout);
       WipeString(req.mutable_password());
       return PrintStatus(ctx, w);
     });
@@ -450,7 +449,8 @@ void AddUnlockLock(CLI::App* wallet, Context& ctx, int* exit_code) {
   lock->callback([&ctx, exit_code, name] {
     wv1::LockRequest req;
     req.set_wallet(*name);
-    *exit_code = PrintStatus(ctx, CallVault(ctx, &VaultStub::Lock, req));
+    *exit_code = PrintStatus(
+        ctx, CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, Lock), req));
   });
 }
 
@@ -470,7 +470,7 @@ void AddExport(CLI::App* wallet, Context& ctx, int* exit_code) {
     wv1::ExportKeystoreRequest req;
     req.set_wallet(o->name);
     absl::StatusOr<wv1::ExportKeystoreResponse> outcome =
-        CallVault(ctx, &VaultStub::ExportKeystore, req);
+        CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, ExportKeystore), req);
     *exit_code =
         Reply(ctx, outcome, [&](const wv1::ExportKeystoreResponse& ks) {
           std::error_code ec;
@@ -509,7 +509,7 @@ void AddShow(CLI::App* wallet, Context& ctx, int* exit_code) {
                     : nrlc;
     };
     *exit_code = Reply(
-        ctx, CallGateway(ctx, &GatewayStub::GetBalances, req),
+        ctx, CallGateway(ctx, POOLOPS_RPC(cv1::ChainGateway, GetBalances), req),
         [&](const cv1::Balances& b) {
           return ctx.Ok(
               {{"address", b.address()},
@@ -553,7 +553,8 @@ void AddSendRlc(CLI::App* wallet, Context& ctx, int* exit_code) {
     req.mutable_amount()->set_unit(*unit);
     *exit_code = Reply(
         ctx,
-        GatewayTx(ctx, &GatewayStub::SendRlc, req, &cv1::SendRlcEvent::result),
+        GatewayTx(ctx, POOLOPS_RPC(cv1::ChainGateway, SendRlc), req,
+                  &cv1::SendRlcEvent::result),
         [&](const cv1::TxResult& r) {
           return ctx.Ok(
               {{"txHash", r.tx_hash()}, {"blockNumber", r.block_number()}},
@@ -598,14 +599,15 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
     wv1::SignTransactionRequest req;
     req.set_wallet(tx->name);
     *req.mutable_transaction() = std::move(*fields);
-    *exit_code =
-        Reply(ctx, CallVault(ctx, &VaultStub::SignTransaction, req),
-              [&](const wv1::SignTransactionResponse& r) {
-                return ctx.Ok(
-                    {{"raw", r.raw()}, {"hash", r.hash()}, {"from", r.from()}},
-                    absl::StrCat("hash: ", r.hash(), "\nfrom: ", r.from(),
-                                 "\nraw:  ", r.raw()));
-              });
+    *exit_code = Reply(
+        ctx,
+        CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, SignTransaction), req),
+        [&](const wv1::SignTransactionResponse& r) {
+          return ctx.Ok(
+              {{"raw", r.raw()}, {"hash", r.hash()}, {"from", r.from()}},
+              absl::StrCat("hash: ", r.hash(), "\nfrom: ", r.from(),
+                           "\nraw:  ", r.raw()));
+        });
   });
 
   auto typed = std::make_shared<Opts>();
@@ -626,8 +628,8 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
     wv1::SignTypedDataRequest req;
     req.set_wallet(typed->name);
     req.set_typed_data_json(std::move(*text));
-    *exit_code =
-        PrintSignature(ctx, CallVault(ctx, &VaultStub::SignTypedData, req));
+    *exit_code = PrintSignature(
+        ctx, CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, SignTypedData), req));
   });
 
   auto message = std::make_shared<Opts>();
@@ -649,8 +651,8 @@ void AddSigning(CLI::App* wallet, Context& ctx, int* exit_code) {
     wv1::SignMessageRequest req;
     req.set_wallet(message->name);
     req.set_message(std::move(*bytes));
-    *exit_code =
-        PrintSignature(ctx, CallVault(ctx, &VaultStub::SignMessage, req));
+    *exit_code = PrintSignature(
+        ctx, CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, SignMessage), req));
   });
 }
 
@@ -786,7 +788,8 @@ void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
       *p->add_typed_data_rules() = *std::move(rule);
     }
     p->set_allow_messages(o->allow_messages);
-    *exit_code = PrintPolicy(ctx, CallVault(ctx, &VaultStub::SetPolicy, req));
+    *exit_code = PrintPolicy(
+        ctx, CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, SetPolicy), req));
   });
 
   auto name = std::make_shared<std::string>();
@@ -795,7 +798,8 @@ void AddPolicy(CLI::App* wallet, Context& ctx, int* exit_code) {
   show->callback([&ctx, exit_code, name] {
     wv1::GetPolicyRequest req;
     req.set_wallet(*name);
-    *exit_code = PrintPolicy(ctx, CallVault(ctx, &VaultStub::GetPolicy, req));
+    *exit_code = PrintPolicy(
+        ctx, CallVault(ctx, POOLOPS_RPC(wv1::WalletVault, GetPolicy), req));
   });
 }
 

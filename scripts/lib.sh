@@ -16,7 +16,7 @@ POOLOPS_APT_PACKAGES=(
   libssl-dev libsecp256k1-dev libspdlog-dev libcurl4-openssl-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libcli11-dev prometheus-cpp-dev libcpp-httplib-dev
-  libyaml-cpp-dev libicu-dev libsodium-dev
+  libyaml-cpp-dev libicu-dev libsodium-dev libnghttp2-dev
   nodejs npm openssl docker.io docker-compose
   openssh-server openssh-client
   prometheus
