@@ -85,14 +85,8 @@ WorkerChainDuties::WorkerChainDuties(ChainResolver resolve,
         std::unique_ptr<ChainSession> session = OpenSession(resolve, log);
         if (!session) return;
         WorkerDuties duties(session.get(), core_get, log);
-        std::string last_error;
-        do {
-          absl::Status done = duties.RunOnce();
-          // One line per new error, not one per round.
-          std::string error = done.ok() ? "" : done.ToString();
-          if (!error.empty() && error != last_error) log("chain: " + error);
-          last_error = error;
-        } while (!stop_.WaitForNotificationWithTimeout(period));
+        PollUntilStopped(
+            stop_, period, [&duties] { return duties.RunOnce(); }, log);
       }) {}
 
 WorkerChainDuties::~WorkerChainDuties() {

@@ -52,4 +52,16 @@ absl::StatusOr<std::unique_ptr<ChainSession>> ChainSession::Open(
   return session;
 }
 
+void PollUntilStopped(absl::Notification& stop, absl::Duration period,
+                      const std::function<absl::Status()>& step,
+                      const std::function<void(const std::string&)>& log) {
+  std::string last_error;
+  do {
+    absl::Status done = step();
+    std::string error = done.ok() ? "" : done.ToString();
+    if (!error.empty() && error != last_error) log("chain: " + error);
+    last_error = error;
+  } while (!stop.WaitForNotificationWithTimeout(period));
+}
+
 }  // namespace poolops::sim

@@ -5,10 +5,13 @@
 // services do; the node and the hub from the chain configuration.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "devnet/traffic/escrow.h"
 #include "devnet/traffic/key_sender.h"
 #include "libs/ethrpc/eth_api.h"
@@ -43,5 +46,11 @@ class ChainSession {
   std::unique_ptr<devnet::KeySender> key_;
   devnet::HubContracts hub_;
 };
+
+// Runs `step` now and then every `period` until `stop` is notified; a new
+// error is logged once ("chain: ..."), not once per round.
+void PollUntilStopped(absl::Notification& stop, absl::Duration period,
+                      const std::function<absl::Status()>& step,
+                      const std::function<void(const std::string&)>& log);
 
 }  // namespace poolops::sim

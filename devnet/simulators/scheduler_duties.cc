@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "devnet/traffic/task_actions.h"
 #include "libs/eth/hex.h"
 #include "libs/iexec/deal_orders.h"
 #include "libs/iexec/poco_events.h"
@@ -16,10 +17,6 @@ constexpr uint64_t kMaxLogRange = 5000;
 // What the core publishes as a task's result: where to download it.
 constexpr std::string_view kResults =
     R"({"storage":"none","location":"poolops-stack-sim"})";
-
-std::string Short(const eth::Hash32& id) {
-  return eth::ToHex(id).substr(0, 10);
-}
 
 eth::Hash32 AddressTopic(const eth::Address& a) {
   eth::Hash32 t{};
@@ -93,7 +90,7 @@ absl::Status SchedulerDuties::TakeTask(const eth::Hash32& deal_id,
   if (view->status == 0) {
     absl::StatusOr<eth::Hash32> task = actor_.Initialize(deal_id, index);
     if (!task.ok()) return task.status();
-    log_(absl::StrCat("task ", Short(task_id), " initialized"));
+    log_(absl::StrCat("task ", devnet::ShortId(task_id), " initialized"));
   }
   if (view->status <= 1) {  // no contribution yet
     waiting_.push_back({task_id, deal_id, deal.params});
@@ -119,7 +116,7 @@ absl::Status SchedulerDuties::FinalizeRevealed() {
       absl::Status done = actor_.Finalize(r.task_id, kResults);
       if (done.ok()) {
         ++completed_;
-        log_(absl::StrCat("task ", Short(r.task_id), " finalized"));
+        log_(absl::StrCat("task ", devnet::ShortId(r.task_id), " finalized"));
         continue;
       }
       first.Update(done);
@@ -139,7 +136,7 @@ absl::StatusOr<std::optional<nlohmann::json>> SchedulerDuties::NextReplicate(
   if (!signature.ok()) return signature.status();
   waiting_.pop_front();
   running_.push_back({task.task_id, worker});
-  log_(absl::StrCat("task ", Short(task.task_id), " given to ",
+  log_(absl::StrCat("task ", devnet::ShortId(task.task_id), " given to ",
                     worker.ToChecksum()));
   return nlohmann::json{{"workerpoolAuthorization",
                          {{"workerWallet", worker.ToChecksum()},
@@ -178,14 +175,8 @@ HttpResponse SchedulerDuties::HandleAvailable(const HttpRequest& request) {
 
 void SchedulerDuties::Start(absl::Duration period) {
   thread_ = std::make_unique<std::thread>([this, period] {
-    std::string last_error;
-    do {
-      absl::Status polled = PollOnce();
-      // One line per new error, not one per round.
-      std::string error = polled.ok() ? "" : polled.ToString();
-      if (!error.empty() && error != last_error) log_("chain: " + error);
-      last_error = error;
-    } while (!stop_.WaitForNotificationWithTimeout(period));
+    PollUntilStopped(
+        stop_, period, [this] { return PollOnce(); }, log_);
   });
 }
 

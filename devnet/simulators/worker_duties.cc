@@ -13,10 +13,6 @@
 namespace poolops::sim {
 namespace {
 
-std::string Short(const eth::Hash32& id) {
-  return eth::ToHex(id).substr(0, 10);
-}
-
 // What a replicate summary may hold: a few short fields.
 constexpr size_t kMaxReplicateBytes = 16 * 1024;
 
@@ -54,7 +50,7 @@ absl::Status WorkerDuties::RevealReady() {
       continue;
     }
     if (!c.reveal) {
-      log_(absl::StrCat("task ", Short(c.task_id),
+      log_(absl::StrCat("task ", devnet::ShortId(c.task_id),
                         ": the app failed, nothing to reveal"));
       continue;
     }
@@ -66,7 +62,7 @@ absl::Status WorkerDuties::RevealReady() {
       still.push_back(c);
       continue;
     }
-    log_(absl::StrCat("task ", Short(c.task_id), " revealed"));
+    log_(absl::StrCat("task ", devnet::ShortId(c.task_id), " revealed"));
   }
   contributed_ = std::move(still);
   return first;
@@ -117,7 +113,7 @@ absl::Status WorkerDuties::TakeNewTask() {
       actor.Contribute(tid, devnet::ResultDigest(tid), *signature);
   if (!contributed.ok()) return contributed;
   const bool fail = ParamsAskToFail(deal->params);
-  log_(absl::StrCat("task ", Short(tid), " contributed",
+  log_(absl::StrCat("task ", devnet::ShortId(tid), " contributed",
                     fail ? " (its app will fail: no reveal)" : ""));
   contributed_.push_back({tid, !fail});
   return absl::OkStatus();

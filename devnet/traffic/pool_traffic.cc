@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "devnet/traffic/task_actions.h"
 #include "libs/eth/hex.h"
 
 namespace poolops::devnet {
@@ -16,10 +17,6 @@ const char* TaskStatusName(int status) {
   static const char* kNames[] = {"UNSET", "ACTIVE", "REVEALING", "COMPLETED",
                                  "FAILED"};
   return status >= 0 && status <= 4 ? kNames[status] : "?";
-}
-
-std::string Short(const eth::Hash32& id) {
-  return eth::ToHex(id).substr(0, 10);
 }
 
 }  // namespace
@@ -114,7 +111,7 @@ absl::Status PoolTraffic::WaitForThePool(TrafficRun& run, uint64_t failing,
             "task ", eth::ToHex(run.tasks[i].task_id), " is ",
             TaskStatusName(view->status), ", not what the run expects"));
       } else {
-        pending.push_back(absl::StrCat(Short(run.tasks[i].task_id), " ",
+        pending.push_back(absl::StrCat(ShortId(run.tasks[i].task_id), " ",
                                        TaskStatusName(view->status)));
       }
     }

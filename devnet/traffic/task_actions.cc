@@ -28,11 +28,11 @@ Value B32(const eth::Hash32& h) {
   return Value::Blob(eth::Bytes(h.begin(), h.end()));
 }
 
-std::string Short(const eth::Hash32& task_id) {
-  return eth::ToHex(task_id).substr(0, 10);
-}
-
 }  // namespace
+
+std::string ShortId(const eth::Hash32& id) {
+  return eth::ToHex(id).substr(0, 10);
+}
 
 eth::Hash32 ResultDigest(const eth::Hash32& task_id) {
   const std::string_view domain = "poolops devnet result";
@@ -56,7 +56,7 @@ absl::StatusOr<eth::Hash32> SchedulerActor::Initialize(
   const eth::Hash32 task_id = iexec::TaskId(deal_id, index);
   absl::StatusOr<chain::Receipt> r =
       key_->Send(hub_->hub, std::move(*call),
-                 absl::StrCat("initialize task ", Short(task_id)));
+                 absl::StrCat("initialize task ", ShortId(task_id)));
   if (!r.ok()) return r.status();
   return task_id;
 }
@@ -76,7 +76,7 @@ absl::Status SchedulerActor::Finalize(const eth::Hash32& task_id,
   if (!call.ok()) return call.status();
   return key_
       ->Send(hub_->hub, std::move(*call),
-             absl::StrCat("finalize task ", Short(task_id)))
+             absl::StrCat("finalize task ", ShortId(task_id)))
       .status();
 }
 
@@ -94,7 +94,7 @@ absl::Status WorkerActor::Contribute(const eth::Hash32& task_id,
   if (!call.ok()) return call.status();
   return key_
       ->Send(hub_->hub, std::move(*call),
-             absl::StrCat("contribute to task ", Short(task_id)))
+             absl::StrCat("contribute to task ", ShortId(task_id)))
       .status();
 }
 
@@ -105,7 +105,7 @@ absl::Status WorkerActor::Reveal(const eth::Hash32& task_id,
   if (!call.ok()) return call.status();
   return key_
       ->Send(hub_->hub, std::move(*call),
-             absl::StrCat("reveal task ", Short(task_id)))
+             absl::StrCat("reveal task ", ShortId(task_id)))
       .status();
 }
 
@@ -116,7 +116,7 @@ absl::Status ClaimTask(const HubContracts& hub, KeySender& anyone,
   if (!call.ok()) return call.status();
   return anyone
       .Send(hub.hub, std::move(*call),
-            absl::StrCat("claim task ", Short(task_id)))
+            absl::StrCat("claim task ", ShortId(task_id)))
       .status();
 }
 

@@ -27,6 +27,10 @@
 
 namespace poolops::devnet {
 
+// A task's or a deal's id as log and progress lines show it: "0x" and its
+// first 4 bytes.
+std::string ShortId(const eth::Hash32& id);
+
 // The digest a task's result has: what the computation would produce.
 // Deterministic per task, so that every honest worker agrees.
 eth::Hash32 ResultDigest(const eth::Hash32& task_id);

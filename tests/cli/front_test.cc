@@ -75,6 +75,50 @@ TEST_F(FrontTest, TheFrontIsOneStaticFile) {
   // it the first exception (--help) sorts every FDE of the program.
   EXPECT_EQ(eh_frame_hdr, 1);
 }
+
+// The generated code in the front registers its descriptors on first use
+// (cmake/LazyDescriptors.cmake): protoc's start-up registrar, a static
+// named dynamic_init_dummy_<file>, is in the symbol table for protobuf's own
+// files and for none of ours.
+TEST_F(FrontTest, OurProtosRegisterNothingAtStartUp) {
+  std::string elf = Slurp(front_);
+  ASSERT_GE(elf.size(), sizeof(Elf64_Ehdr));
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, elf.data(), sizeof eh);
+  ASSERT_LE(eh.e_shoff + size_t{eh.e_shnum} * sizeof(Elf64_Shdr), elf.size());
+  auto section = [&](size_t i) {
+    Elf64_Shdr sh;
+    std::memcpy(&sh, elf.data() + eh.e_shoff + i * sizeof sh, sizeof sh);
+    return sh;
+  };
+  int protobufs = 0;
+  std::vector<std::string> ours;
+  for (size_t i = 0; i < eh.e_shnum; ++i) {
+    Elf64_Shdr symtab = section(i);
+    if (symtab.sh_type != SHT_SYMTAB) continue;
+    Elf64_Shdr strtab = section(symtab.sh_link);
+    ASSERT_LE(symtab.sh_offset + symtab.sh_size, elf.size());
+    ASSERT_LE(strtab.sh_offset + strtab.sh_size, elf.size());
+    for (size_t at = 0; at + sizeof(Elf64_Sym) <= symtab.sh_size;
+         at += sizeof(Elf64_Sym)) {
+      Elf64_Sym sym;
+      std::memcpy(&sym, elf.data() + symtab.sh_offset + at, sizeof sym);
+      if (sym.st_name >= strtab.sh_size) continue;
+      std::string name(elf.data() + strtab.sh_offset + sym.st_name,
+                       ::strnlen(elf.data() + strtab.sh_offset + sym.st_name,
+                                 strtab.sh_size - sym.st_name));
+      if (name.find("dynamic_init_dummy_google") != std::string::npos) {
+        ++protobufs;
+      }
+      if (name.find("dynamic_init_dummy_poolops") != std::string::npos) {
+        ours.push_back(name);
+      }
+    }
+  }
+  // Protobuf's own registrars show the symbol table is there to be read.
+  EXPECT_GT(protobufs, 0);
+  EXPECT_TRUE(ours.empty()) << absl::StrJoin(ours, ", ");
+}
 #endif
 
 // The same command line answered by the front (through poolctl-full) and
