@@ -98,18 +98,14 @@ ServiceLink::~ServiceLink() = default;
 namespace {
 
 // gRPC stays initialised until the process ends (main's _Exit), and so do
-// the channels: otherwise releasing the last one destroys it and shuts gRPC
+// its channels: otherwise releasing the last one destroys it and shuts gRPC
 // down, joining its threads, which costs more than the call. Only links
-// that use gRPC pay for it.
-void KeepGrpcInitialised() {
+// that use gRPC pay for it: the first call initialises it.
+std::vector<std::shared_ptr<grpc::Channel>>& KeptChannels() {
   static const bool kGrpcKept = (grpc_init(), true);
   (void)kGrpcKept;
-}
-
-void KeepGrpc(const ServiceLink& link) {
-  if (link.channel == nullptr) return;
   static auto* kept = new std::vector<std::shared_ptr<grpc::Channel>>();
-  kept->push_back(link.channel);
+  return *kept;
 }
 
 // A link to `endpoint` once it is connected; Unavailable naming the address
@@ -135,15 +131,18 @@ absl::StatusOr<ServiceLink> ConnectedLink(const std::filesystem::path& home,
     if (!absl::IsUnavailable(connection.status())) return connection.status();
     connected = connection.status();
   } else {
-    KeepGrpcInitialised();
+    std::vector<std::shared_ptr<grpc::Channel>>& kept = KeptChannels();
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
         EndpointChannel(home, endpoint);
     if (!channel.ok()) return channel.status();
     // TLS handshakes take longer than a unix socket connect.
     connected = WaitConnected(
         **channel, endpoint.tls() ? absl::Seconds(5) : absl::Seconds(2));
-    link.channel = *std::move(channel);
-    if (connected.ok()) return link;
+    if (connected.ok()) {
+      kept.push_back(*channel);
+      link.channel = *std::move(channel);
+      return link;
+    }
   }
   return absl::UnavailableError(absl::StrCat(
       std::string(service), " at ", endpoint.address, " (", endpoint.source,
@@ -160,7 +159,6 @@ absl::StatusOr<ServiceLink> OpenLink(const Context& ctx,
   // Set explicitly (another host, containers): never start anything here.
   if (link.ok() || endpoint->explicit_setting ||
       !absl::IsUnavailable(link.status())) {
-    if (link.ok()) KeepGrpc(*link);
     return link;
   }
   ctx.Progress(absl::StrCat(std::string(service),
@@ -168,9 +166,7 @@ absl::StatusOr<ServiceLink> OpenLink(const Context& ctx,
   if (absl::Status s = EnsureSuiteRunning(ctx); !s.ok()) return s;
   endpoint = ResolveSuiteEndpoint(home, service);
   if (!endpoint.ok()) return endpoint.status();
-  link = ConnectedLink(home, service, *endpoint, grpc_only);
-  if (link.ok()) KeepGrpc(*link);
-  return link;
+  return ConnectedLink(home, service, *endpoint, grpc_only);
 }
 
 }  // namespace
